@@ -1,0 +1,107 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Unknown stands in a JSON-like value for a value not known until apply.
+type Unknown struct{}
+
+// String is how plans print an unknown value.
+func (Unknown) String() string { return "(known after apply)" }
+
+// MarshalJSON encodes an unknown as the string plans print for it.
+func (u Unknown) MarshalJSON() ([]byte, error) { return json.Marshal(u.String()) }
+
+// ToJSONValue converts a cty value to the Go values encoding/json produces
+// (map[string]any, []any, string, json.Number, bool, nil), with Unknown{} for
+// values not yet known.
+func ToJSONValue(v cty.Value) any {
+	if !v.IsKnown() {
+		return Unknown{}
+	}
+	if v.IsNull() {
+		return nil
+	}
+	v, _ = v.Unmark()
+	t := v.Type()
+	switch {
+	case t == cty.String:
+		return v.AsString()
+	case t == cty.Number:
+		return json.Number(v.AsBigFloat().Text('g', -1))
+	case t == cty.Bool:
+		return v.True()
+	case t.IsObjectType() || t.IsMapType():
+		out := make(map[string]any, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			out[k.AsString()] = ToJSONValue(e)
+		}
+		return out
+	case t.IsTupleType() || t.IsListType() || t.IsSetType():
+		out := make([]any, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			out = append(out, ToJSONValue(e))
+		}
+		return out
+	}
+	return Unknown{}
+}
+
+// FromJSONValue converts a decoded JSON value into a cty value, so that live
+// bodies can be referred to from expressions.
+func FromJSONValue(v any) cty.Value {
+	switch v := v.(type) {
+	case nil:
+		return cty.NullVal(cty.DynamicPseudoType)
+	case string:
+		return cty.StringVal(v)
+	case bool:
+		return cty.BoolVal(v)
+	case json.Number:
+		f, _, err := big.ParseFloat(string(v), 10, 512, big.ToNearestEven)
+		if err != nil {
+			return cty.StringVal(string(v))
+		}
+		return cty.NumberVal(f)
+	case float64:
+		return cty.NumberFloatVal(v)
+	case int:
+		return cty.NumberIntVal(int64(v))
+	case map[string]any:
+		if len(v) == 0 {
+			return cty.EmptyObjectVal
+		}
+		attrs := make(map[string]cty.Value, len(v))
+		for k, e := range v {
+			attrs[k] = FromJSONValue(e)
+		}
+		return cty.ObjectVal(attrs)
+	case []any:
+		if len(v) == 0 {
+			return cty.EmptyTupleVal
+		}
+		elems := make([]cty.Value, len(v))
+		for i, e := range v {
+			elems[i] = FromJSONValue(e)
+		}
+		return cty.TupleVal(elems)
+	}
+	return cty.StringVal(fmt.Sprint(v))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
