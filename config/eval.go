@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -19,6 +20,34 @@ type Instance struct {
 	// DependsOn are the addresses of the resources this one waits for.
 	DependsOn []string
 	DeclRange hcl.Range
+
+	// The settings below come from the resource block's other attributes.
+	// Paths are dotted (properties.rules), with [*] for every element of an
+	// array (properties.subnets[*].name).
+
+	// UpdateMethod is "PUT" (the default) or "PATCH".
+	UpdateMethod string
+	// IgnoreChanges are paths never diffed (the provider's are added).
+	IgnoreChanges []string
+	// Sensitive are paths whose values are never printed or stored in clear
+	// (declared ones plus those found by name: password, secret, key, ...).
+	Sensitive []string
+	// PreventDestroy makes any plan that deletes or replaces it an error.
+	PreventDestroy bool
+	// ReplaceOnChanges are paths whose change means delete-then-create.
+	ReplaceOnChanges []string
+	// ArrayKeys names, per array path, the field that matches elements
+	// (array_keys = { "properties.rules" = "priority" }).
+	ArrayKeys map[string]string
+	// Unordered are paths of scalar arrays compared as sets.
+	Unordered []string
+	// Timeouts bound each kind of operation; zero means the default (30m).
+	Timeouts Timeouts
+}
+
+// Timeouts are the per-operation time limits of a resource.
+type Timeouts struct {
+	Create, Update, Delete time.Duration
 }
 
 var apiVersionPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-(preview|alpha|beta|rc|privatepreview))?$`)
@@ -133,7 +162,7 @@ func (c *Config) Evaluate(outputs map[string]any) ([]*Instance, hcl.Diagnostics)
 }
 
 func (c *Config) evalResource(r *Resource, ctx *hcl.EvalContext) (*Instance, hcl.Diagnostics) {
-	inst := &Instance{Address: r.Address(), Name: r.Name, DeclRange: r.DeclRange, Body: cty.EmptyObjectVal}
+	inst := &Instance{Address: r.Address(), Name: r.Name, DeclRange: r.DeclRange, Body: cty.EmptyObjectVal, UpdateMethod: "PUT"}
 	var diags hcl.Diagnostics
 	id, d := evalString(r.ID, ctx, "id")
 	diags = append(diags, d...)

@@ -41,6 +41,12 @@ type Provider struct {
 	// Endpoint is "emulator", an https URL, or "" for the cloud's endpoint.
 	Endpoint string
 	Cloud    string
+	// IgnoreChanges are paths never diffed on any resource (tags that Azure
+	// Policy adds, for instance).
+	IgnoreChanges []string
+	// AdoptExisting lets plan take over a declared resource that exists in
+	// Azure but not in the state, instead of refusing.
+	AdoptExisting bool
 	// DeclRange is where the block is, for diagnostics.
 	DeclRange hcl.Range
 }
