@@ -31,6 +31,13 @@ type Config struct {
 	Locals map[string]cty.Value
 	// Resources are the resource blocks in file order.
 	Resources []*Resource
+	// Backend is the azapply { backend "TYPE" { ... } } block; nil means the
+	// local backend at azapply.state.json.
+	Backend *Backend
+	// Imports are the import { to = ..., id = ... } blocks.
+	Imports []*Import
+	// Removed are the removed { from = ..., destroy = false } blocks.
+	Removed []*Removed
 
 	parser *hclparse.Parser
 }
@@ -41,6 +48,21 @@ type Provider struct {
 	// Endpoint is "emulator", an https URL, or "" for the cloud's endpoint.
 	Endpoint string
 	Cloud    string
+	// Credentials and clouds (see package arm): Auth is "" (the default
+	// chain), "cli", "env", "workload_identity", "managed_identity",
+	// "client_secret", "client_certificate" or "username_password".
+	Audience              string
+	AuthorityHost         string
+	MetadataEndpoint      string
+	Auth                  string
+	TenantID              string
+	ClientID              string
+	ClientSecret          string
+	ClientCertificatePath string
+	ClientCertificatePass string
+	FederatedTokenFile    string
+	Username              string
+	Password              string
 	// IgnoreChanges are paths never diffed on any resource (tags that Azure
 	// Policy adds, for instance).
 	IgnoreChanges []string
@@ -48,6 +70,33 @@ type Provider struct {
 	// Azure but not in the state, instead of refusing.
 	AdoptExisting bool
 	// DeclRange is where the block is, for diagnostics.
+	DeclRange hcl.Range
+}
+
+// Backend is where the state is kept.
+type Backend struct {
+	// Type is "local" or "azureblob".
+	Type string
+	// Path is the local backend's file, relative to the configuration.
+	Path string
+	// AccountURL, Container and Key locate the azureblob backend's blob.
+	AccountURL, Container, Key string
+	DeclRange                  hcl.Range
+}
+
+// Import adopts an existing Azure resource at a declared address.
+type Import struct {
+	// To is the address, e.g. resource.registry or resource.subnet["app"].
+	To        string
+	ID        string
+	DeclRange hcl.Range
+}
+
+// Removed stops managing the resource at From; Destroy says whether apply
+// deletes it in Azure (true) or only forgets it (false).
+type Removed struct {
+	From      string
+	Destroy   bool
 	DeclRange hcl.Range
 }
 
