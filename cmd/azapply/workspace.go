@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/arm"
@@ -140,15 +139,6 @@ func parseVars(pairs []string) (map[string]string, error) {
 		out[name] = value
 	}
 	return out, nil
-}
-
-func printDiags(s *IOStreams, cfg *config.Config, diags hcl.Diagnostics, noColor bool) {
-	var files map[string]*hcl.File
-	if cfg != nil {
-		files = cfg.Files()
-	}
-	wr := hcl.NewDiagnosticTextWriter(s.Err, files, 100, s.OutTerminal && !noColor)
-	_ = wr.WriteDiagnostics(diags)
 }
 
 // reportError prints err unless it was printed already, and returns exit 1.
