@@ -2,8 +2,10 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/azapply/azapply/arm"
@@ -12,23 +14,42 @@ import (
 	"github.com/azapply/azapply/state"
 )
 
-// Client is what apply needs of the ARM client.
+// Client is what apply needs of the ARM client. Put and Delete wait for the
+// operation to finish.
 type Client interface {
 	Get(ctx context.Context, id, apiVersion string) (*arm.Response, error)
 	Put(ctx context.Context, id, apiVersion string, body any) (*arm.Response, error)
 	Delete(ctx context.Context, id, apiVersion string) (*arm.Response, error)
 }
 
+// DefaultTimeout bounds an operation whose resource sets no timeouts.
+const DefaultTimeout = 30 * time.Minute
+
+// DefaultParallelism is how many operations run at once by default.
+const DefaultParallelism = 10
+
 // Options are the inputs of Run.
 type Options struct {
 	Plan   *plan.Plan
 	Config *config.Config
-	Client Client
-	State  *state.State
-	// Save stores the state; it is called after every finished operation.
+	// Instances are the evaluated resources the plan was made from; they
+	// give each resource its timeouts and settings.
+	Instances []*config.Instance
+	Client    Client
+	State     *state.State
+	// Save stores the state; it is called after every finished operation,
+	// never concurrently.
 	Save func(*state.State) error
-	// Out receives one progress line per started and finished operation.
-	Out io.Writer
+	// Reporter receives progress events.
+	Reporter Reporter
+	// Parallelism bounds the operations in flight; DefaultParallelism when 0.
+	Parallelism int
+	// Drain, when closed, stops apply from starting new operations; those in
+	// flight run to their end. Cancelling ctx instead abandons their waits.
+	Drain <-chan struct{}
+	// ProgressInterval is how often a long operation reports that it is
+	// still running; 10s when 0.
+	ProgressInterval time.Duration
 	// Now returns the time; time.Now when nil.
 	Now func() time.Time
 }
@@ -36,130 +57,404 @@ type Options struct {
 // Result counts what was done.
 type Result struct {
 	Added, Changed, Destroyed int
+	// NotStarted counts operations skipped after a failure or interruption.
+	NotStarted int
 }
 
-// Run applies the plan. On the first failure it stops, keeps the state of
-// what finished, and returns the error.
+// Run applies the plan: deletes first (children before parents), then
+// creates and updates in dependency order, then the deletes of resources
+// replaced by one at a new ID. Independent operations run in parallel. On
+// the first failure (or when Drain closes) no new operation starts; those in
+// flight finish and are recorded; every error is returned, joined.
 func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	r := &runner{o: o, outputs: map[string]any{}}
+	if o.Parallelism <= 0 {
+		o.Parallelism = DefaultParallelism
+	}
+	if o.ProgressInterval <= 0 {
+		o.ProgressInterval = 10 * time.Second
+	}
+	if o.Reporter == nil {
+		o.Reporter = &TextReporter{W: discard{}}
+	}
+	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks()}
 	for _, sr := range o.State.Resources {
 		if sr.Output != nil {
 			r.outputs[sr.Address] = sr.Output
 		}
 	}
-	// Deletes first, in the order the plan gives them (deepest first); then
-	// creates and updates in dependency order.
-	for _, c := range o.Plan.Changes {
-		var err error
-		switch c.Action {
-		case plan.Delete:
-			err = r.delete(ctx, c.Address, c.ID, c.APIVersion)
-		case plan.Replace:
-			err = r.delete(ctx, c.Address, c.PriorID, c.APIVersion)
-		case plan.Forget:
-			o.State.Remove(c.Address)
-			err = r.save()
-		}
+	for _, in := range o.Instances {
+		r.insts[in.Address] = in
+	}
+	phases, forgotten := r.phases()
+	if forgotten {
+		r.mu.Lock()
+		err := r.save()
+		r.mu.Unlock()
 		if err != nil {
 			return r.res, err
 		}
 	}
-	for _, c := range o.Plan.Changes {
-		switch c.Action {
-		case plan.Create, plan.Update, plan.Replace:
-			if err := r.put(ctx, c); err != nil {
-				return r.res, err
-			}
+	for _, phase := range phases {
+		if err := r.walk(ctx, phase); err != nil {
+			return r.res, err
 		}
 	}
 	return r.res, nil
 }
 
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// node is one operation of the walk.
+type node struct {
+	change *plan.Change
+	op     Op
+	// id is the resource the operation acts on (the prior ID for the delete
+	// half of a replace to a new ID).
+	id   string
+	deps []*node
+}
+
 type runner struct {
-	o       Options
+	o     Options
+	insts map[string]*config.Instance
+	locks *parentLocks
+
+	mu      sync.Mutex // guards outputs, res, State and Save
 	outputs map[string]any
 	res     Result
 }
 
+// phases builds the three walks of Run, and drops from the state the
+// resources the plan found already gone.
+func (r *runner) phases() (phases [][]*node, forgotten bool) {
+	var deletes, puts, late []*node
+	byAddr := map[string]*node{}
+	for _, c := range r.o.Plan.Changes {
+		switch c.Action {
+		case plan.Delete:
+			deletes = append(deletes, &node{change: c, op: OpDelete, id: c.ID})
+		case plan.Replace:
+			if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
+				// A new ID: create the new one, then delete the old one.
+				late = append(late, &node{change: c, op: OpDelete, id: c.PriorID})
+			} else {
+				deletes = append(deletes, &node{change: c, op: OpDelete, id: c.ID})
+			}
+			n := &node{change: c, op: OpCreate, id: c.ID}
+			puts = append(puts, n)
+			byAddr[c.Address] = n
+		case plan.Create, plan.Update:
+			op := OpCreate
+			if c.Action == plan.Update {
+				op = OpUpdate
+			}
+			n := &node{change: c, op: op, id: c.ID}
+			puts = append(puts, n)
+			byAddr[c.Address] = n
+		case plan.Forget:
+			r.o.State.Remove(c.Address)
+			forgotten = true
+		}
+	}
+	for _, n := range puts {
+		for _, d := range n.change.DependsOn {
+			if dn, ok := byAddr[d]; ok {
+				n.deps = append(n.deps, dn)
+			}
+		}
+	}
+	linkDeletes(deletes)
+	linkDeletes(late)
+	return [][]*node{deletes, puts, late}, forgotten
+}
+
+// linkDeletes makes the delete of a resource wait for the deletes of
+// everything inside it.
+func linkDeletes(nodes []*node) {
+	for _, parent := range nodes {
+		for _, child := range nodes {
+			if child != parent && isUnder(child.id, parent.id) {
+				parent.deps = append(parent.deps, child)
+			}
+		}
+	}
+}
+
+func isUnder(child, parent string) bool {
+	c, p := strings.ToLower(child), strings.ToLower(strings.TrimSuffix(parent, "/"))
+	return len(c) > len(p)+1 && strings.HasPrefix(c, p) && c[len(p)] == '/'
+}
+
+type outcome struct {
+	n   *node
+	err error
+}
+
+// walk runs the nodes of one phase, each once all its deps succeeded, at
+// most Parallelism at a time.
+func (r *runner) walk(ctx context.Context, nodes []*node) error {
+	if len(nodes) == 0 {
+		return nil
+	}
+	waiting := map[*node]int{}
+	dependents := map[*node][]*node{}
+	var ready []*node
+	for _, n := range nodes {
+		waiting[n] = len(n.deps)
+		for _, d := range n.deps {
+			dependents[d] = append(dependents[d], n)
+		}
+		if len(n.deps) == 0 {
+			ready = append(ready, n)
+		}
+	}
+	results := make(chan outcome)
+	running, started := 0, 0
+	stopping := false
+	drain := r.o.Drain
+	var errs []error
+	for {
+		for !stopping && running < r.o.Parallelism && len(ready) > 0 {
+			n := ready[0]
+			ready = ready[1:]
+			running++
+			started++
+			go func() { results <- outcome{n, r.run(ctx, n)} }()
+		}
+		if running == 0 {
+			break
+		}
+		select {
+		case out := <-results:
+			running--
+			if out.err != nil {
+				errs = append(errs, out.err)
+				stopping = true
+				continue
+			}
+			for _, d := range dependents[out.n] {
+				waiting[d]--
+				if waiting[d] == 0 {
+					ready = append(ready, d)
+				}
+			}
+		case <-drain:
+			drain = nil
+			stopping = true
+		}
+	}
+	r.res.NotStarted += len(nodes) - started
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if stopping {
+		return ErrInterrupted
+	}
+	return nil
+}
+
+// ErrInterrupted reports an apply stopped by Drain before it finished.
+var ErrInterrupted = errors.New("apply was interrupted: operations in flight finished and were recorded, the rest did not start; run apply again to continue")
+
+// run performs one operation with its timeout, progress reports and the
+// per-parent serialization ARM needs.
+func (r *runner) run(ctx context.Context, n *node) error {
+	address := n.change.Address
+	timeout := r.timeout(address, n.op)
+	opCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	start := r.o.Now()
+	r.o.Reporter.Report(Event{Time: start, Kind: EventStart, Op: n.op, Address: address, ID: n.id})
+	stop := r.ticker(n, start)
+	err := r.perform(opCtx, n)
+	stop()
+	elapsed := r.o.Now().Sub(start)
+	if err != nil {
+		if errors.Is(opCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("%s: gave up waiting after %s (its timeouts { %s = ... } allow %s); the operation may still be running in Azure — check it, then run apply again: %w",
+				address, seconds(elapsed), timeoutName(n.op), timeout, err)
+		} else {
+			err = fmt.Errorf("%s: %s %s: %w", address, opVerb(n.op), n.id, err)
+		}
+		r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventFailed, Op: n.op, Address: address, ID: n.id, Elapsed: elapsed, Error: err.Error()})
+		return err
+	}
+	r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventComplete, Op: n.op, Address: address, ID: r.recordedID(address, n), Elapsed: elapsed})
+	return nil
+}
+
+// ticker reports every ProgressInterval that n is still running.
+func (r *runner) ticker(n *node, start time.Time) (stop func()) {
+	done := make(chan struct{})
+	t := time.NewTicker(r.o.ProgressInterval)
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventProgress, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: r.o.Now().Sub(start)})
+			}
+		}
+	}()
+	return func() { t.Stop(); close(done) }
+}
+
+// perform sends the operation, retrying it under the parent's lock when
+// the parent answers that another operation is in progress.
+func (r *runner) perform(ctx context.Context, n *node) error {
+	for attempt := 0; ; attempt++ {
+		release := r.locks.acquire(n.id)
+		err := r.once(ctx, n)
+		release()
+		if err == nil || !isParentBusy(err) {
+			return err
+		}
+		// The parent serializes its children: from now on writes under it
+		// wait for each other; this one tries again after a pause.
+		r.locks.learn(n.id)
+		pause := time.Duration(1<<min(attempt, 5)) * time.Second
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (the parent was still busy with another operation)", err)
+		case <-time.After(pause):
+		}
+	}
+}
+
+func (r *runner) once(ctx context.Context, n *node) error {
+	c := n.change
+	if n.op == OpDelete {
+		if _, err := r.o.Client.Delete(ctx, n.id, c.APIVersion); err != nil {
+			return err
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if strings.EqualFold(n.id, c.ID) || c.Action != plan.Replace {
+			r.o.State.Remove(c.Address)
+			delete(r.outputs, c.Address)
+		}
+		r.res.Destroyed++
+		return r.save()
+	}
+	body, err := r.desiredBody(c)
+	if err != nil {
+		return err
+	}
+	if _, err := r.o.Client.Put(ctx, c.ID, c.APIVersion, body); err != nil {
+		return err
+	}
+	live, err := r.o.Client.Get(ctx, c.ID, c.APIVersion)
+	if err != nil {
+		return fmt.Errorf("reading it back after the write: %w", err)
+	}
+	id := c.ID
+	if s, ok := live.Body["id"].(string); ok && strings.EqualFold(s, c.ID) {
+		id = s // keep ARM's casing
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.o.State.Set(&state.Resource{
+		Address: c.Address, ID: id, APIVersion: c.APIVersion,
+		LastApplied: body, Output: live.Body,
+	})
+	r.outputs[c.Address] = live.Body
+	if n.op == OpUpdate {
+		r.res.Changed++
+	} else {
+		r.res.Added++
+	}
+	return r.save()
+}
+
+// save writes the state; callers hold r.mu.
 func (r *runner) save() error {
+	if r.o.Save == nil {
+		return nil
+	}
 	if err := r.o.Save(r.o.State); err != nil {
 		return fmt.Errorf("saving the state: %w", err)
 	}
 	return nil
 }
 
-func (r *runner) delete(ctx context.Context, address, id, apiVersion string) error {
-	start := r.o.Now()
-	fmt.Fprintf(r.o.Out, "%s: Destroying... [id=%s]\n", address, id)
-	if _, err := r.o.Client.Delete(ctx, id, apiVersion); err != nil {
-		fmt.Fprintf(r.o.Out, "%s: Destruction failed: %v\n", address, err)
-		return fmt.Errorf("%s: deleting %s: %w", address, id, err)
+func (r *runner) recordedID(address string, n *node) string {
+	if n.op == OpDelete {
+		return n.id
 	}
-	r.o.State.Remove(address)
-	delete(r.outputs, address)
-	r.res.Destroyed++
-	fmt.Fprintf(r.o.Out, "%s: Destruction complete after %s\n", address, elapsed(r.o.Now().Sub(start)))
-	return r.save()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if sr := r.o.State.Get(address); sr != nil {
+		return sr.ID
+	}
+	return n.id
 }
 
-func (r *runner) put(ctx context.Context, c *plan.Change) error {
-	body, err := r.desiredBody(c.Address)
-	if err != nil {
-		return err
+// desiredBody returns the body to send: the planned one when it was fully
+// known, else the configuration evaluated again with the outputs of the
+// resources applied so far.
+func (r *runner) desiredBody(c *plan.Change) (map[string]any, error) {
+	if c.Desired != nil && !hasUnknown(c.Desired) {
+		return c.Desired, nil
 	}
-	verb, done := "Creating", "Creation"
-	if c.Action == plan.Update {
-		verb, done = "Modifying", "Modifications"
+	if r.o.Config == nil {
+		return nil, fmt.Errorf("its body has values known only after apply, and no configuration was given to evaluate them")
 	}
-	start := r.o.Now()
-	fmt.Fprintf(r.o.Out, "%s: %s...\n", c.Address, verb)
-	if _, err := r.o.Client.Put(ctx, c.ID, c.APIVersion, body); err != nil {
-		fmt.Fprintf(r.o.Out, "%s: %s failed: %v\n", c.Address, done, err)
-		return fmt.Errorf("%s: PUT %s: %w", c.Address, c.ID, err)
+	r.mu.Lock()
+	outputs := make(map[string]any, len(r.outputs))
+	for k, v := range r.outputs {
+		outputs[k] = v
 	}
-	live, err := r.o.Client.Get(ctx, c.ID, c.APIVersion)
-	if err != nil {
-		return fmt.Errorf("%s: reading back %s after the PUT: %w", c.Address, c.ID, err)
-	}
-	id := c.ID
-	if s, ok := live.Body["id"].(string); ok && s != "" {
-		id = s // keep ARM's casing
-	}
-	r.o.State.Set(&state.Resource{
-		Address: c.Address, ID: id, APIVersion: c.APIVersion,
-		LastApplied: body, Output: live.Body,
-	})
-	r.outputs[c.Address] = live.Body
-	if c.Action == plan.Update {
-		r.res.Changed++
-	} else {
-		r.res.Added++
-	}
-	fmt.Fprintf(r.o.Out, "%s: %s complete after %s [id=%s]\n", c.Address, done, elapsed(r.o.Now().Sub(start)), id)
-	return r.save()
-}
-
-// desiredBody evaluates the configuration again with the outputs known so
-// far, so that references to resources applied earlier in this run resolve.
-func (r *runner) desiredBody(address string) (map[string]any, error) {
-	insts, diags := r.o.Config.Evaluate(r.outputs)
+	r.mu.Unlock()
+	insts, diags := r.o.Config.Evaluate(outputs)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%s: evaluating the configuration: %w", address, diags)
+		return nil, fmt.Errorf("evaluating the configuration: %w", diags)
 	}
 	for _, in := range insts {
-		if in.Address != address {
+		if in.Address != c.Address {
 			continue
 		}
 		body, _ := config.ToJSONValue(in.Body).(map[string]any)
 		if hasUnknown(body) {
-			return nil, fmt.Errorf("%s: its body still has values that are not known after its dependencies were applied", address)
+			return nil, fmt.Errorf("its body still has values that are not known after its dependencies were applied")
 		}
 		return body, nil
 	}
-	return nil, fmt.Errorf("%s is no longer in the configuration", address)
+	return nil, fmt.Errorf("it is no longer in the configuration")
+}
+
+func (r *runner) timeout(address string, op Op) time.Duration {
+	in, ok := r.insts[address]
+	if !ok {
+		return DefaultTimeout
+	}
+	var d time.Duration
+	switch op {
+	case OpCreate:
+		d = in.Timeouts.Create
+	case OpUpdate:
+		d = in.Timeouts.Update
+	case OpDelete:
+		d = in.Timeouts.Delete
+	}
+	if d <= 0 {
+		return DefaultTimeout
+	}
+	return d
+}
+
+func timeoutName(op Op) string {
+	return map[Op]string{OpCreate: "create", OpUpdate: "update", OpDelete: "delete"}[op]
+}
+
+func opVerb(op Op) string {
+	return map[Op]string{OpCreate: "creating", OpUpdate: "updating", OpDelete: "deleting"}[op]
 }
 
 func hasUnknown(v any) bool {
@@ -180,8 +475,4 @@ func hasUnknown(v any) bool {
 		}
 	}
 	return false
-}
-
-func elapsed(d time.Duration) string {
-	return d.Round(time.Second).String()
 }

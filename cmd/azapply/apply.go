@@ -16,6 +16,8 @@ import (
 type applyOptions struct {
 	common      commonFlags
 	autoApprove bool
+	parallelism int
+	format      string
 }
 
 func runApply(ctx context.Context, args []string, s *IOStreams) int {
@@ -24,6 +26,8 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	fs.IntVar(&o.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
+	fs.StringVar(&o.format, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
 	fs.Usage = func() {
 		fmt.Fprintln(s.Err, "Usage: azapply apply [flags]\n\nPlan, ask for confirmation, then make Azure match the configuration.\n\nExample: azapply apply --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
@@ -32,6 +36,14 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
+		return exitError
+	}
+	if o.parallelism < 1 {
+		fmt.Fprintln(s.Err, "Error: --parallelism must be at least 1")
+		return exitError
+	}
+	if o.format != "text" && o.format != "json" {
+		fmt.Fprintf(s.Err, "Error: --format %q: use text or json\n", o.format)
 		return exitError
 	}
 	return doApply(ctx, o, s)
@@ -43,8 +55,13 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
-	p, err := plan.Make(ctx, w.client, w.insts, w.state)
+	planCtx, stop := stopOnFirstInterrupt(ctx)
+	p, err := plan.Make(planCtx, w.client, w.insts, w.state)
+	stop()
 	if err != nil {
+		return reportError(s, err)
+	}
+	if err := apply.CheckPreventDestroy(p, w.insts); err != nil {
 		return reportError(s, err)
 	}
 	color := s.OutTerminal && !o.common.noColor
@@ -65,9 +82,14 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		}
 	}
 	fmt.Fprintln(s.Out)
+	var reporter apply.Reporter = &apply.TextReporter{W: s.Out}
+	if o.format == "json" {
+		reporter = &apply.JSONReporter{W: s.Out}
+	}
 	res, err := apply.Run(ctx, apply.Options{
-		Plan: p, Config: w.cfg, Client: w.client, State: w.state,
-		Save: w.backend.Write, Out: s.Out,
+		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
+		Save: w.backend.Write, Reporter: reporter, Parallelism: o.parallelism,
+		Drain: drainOf(ctx),
 	})
 	if err != nil {
 		fmt.Fprintf(s.Err, "Error: %v\n", err)

@@ -32,9 +32,21 @@ func commands() []command {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], systemStreams()))
+	ctx, cancel := context.WithCancel(context.Background())
+	drain := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		close(drain)
+		fmt.Fprintln(os.Stderr, "\nInterrupt received: no new operation will start; waiting for those in flight to finish. Interrupt again to stop waiting (they go on in Azure).")
+		<-sigs
+		fmt.Fprintln(os.Stderr, "\nSecond interrupt: no longer waiting; the state records what finished.")
+		cancel()
+	}()
+	code := run(withDrain(ctx, drain), os.Args[1:], systemStreams())
+	cancel()
+	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, s *IOStreams) int {

@@ -1,0 +1,311 @@
+package apply
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/state"
+)
+
+const sub = "/subscriptions/00000000-0000-0000-0000-000000000000"
+
+func create(addr, id string, deps ...string) *plan.Change {
+	return &plan.Change{Address: addr, ID: id, APIVersion: "2024-01-01", Action: plan.Create,
+		Desired: map[string]any{"name": addr}, DependsOn: deps}
+}
+
+// diamond is 20 resources: a root, 18 in the middle that each depend on it,
+// and a sink that depends on all of the middle.
+func diamond() *plan.Plan {
+	p := &plan.Plan{}
+	p.Changes = append(p.Changes, create("resource.root", sub+"/resourceGroups/root"))
+	var mids []string
+	for i := 0; i < 18; i++ {
+		addr := fmt.Sprintf("resource.mid%d", i)
+		mids = append(mids, addr)
+		p.Changes = append(p.Changes, create(addr, fmt.Sprintf("%s/resourceGroups/mid%d", sub, i), "resource.root"))
+	}
+	p.Changes = append(p.Changes, create("resource.sink", sub+"/resourceGroups/sink", mids...))
+	return p
+}
+
+type saver struct {
+	mu    sync.Mutex
+	saves int
+	last  []string
+}
+
+func (s *saver) save(st *state.State) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saves++
+	s.last = nil
+	for _, r := range st.Resources {
+		s.last = append(s.last, r.Address)
+	}
+	return nil
+}
+
+func TestDiamondOrderAndParallelism(t *testing.T) {
+	for _, par := range []int{1, 4, 10} {
+		t.Run(fmt.Sprintf("parallelism=%d", par), func(t *testing.T) {
+			f := newFake()
+			f.delay = 20 * time.Millisecond
+			sv := &saver{}
+			p := diamond()
+			res, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Save: sv.save, Parallelism: par})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Added != 20 || sv.saves != 20 {
+				t.Fatalf("added %d, saved %d times; want 20 and 20", res.Added, sv.saves)
+			}
+			if f.peak > par {
+				t.Fatalf("peak concurrency %d exceeds --parallelism %d", f.peak, par)
+			}
+			if par > 1 && f.peak < 2 {
+				t.Fatalf("peak concurrency %d: independent operations did not run in parallel", f.peak)
+			}
+			// Every operation started after each of its dependencies finished.
+			for _, c := range p.Changes {
+				for _, d := range c.DependsOn {
+					dc := find(p, d)
+					if !f.startedAt["PUT "+strings.ToLower(c.ID)].After(f.finished["PUT "+strings.ToLower(dc.ID)]) {
+						t.Errorf("%s started before its dependency %s finished", c.Address, d)
+					}
+				}
+			}
+		})
+	}
+}
+
+func find(p *plan.Plan, addr string) *plan.Change {
+	for _, c := range p.Changes {
+		if c.Address == addr {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestDeletesChildrenFirst(t *testing.T) {
+	f := newFake()
+	rg := sub + "/resourceGroups/rg"
+	vnet := rg + "/providers/Microsoft.Network/virtualNetworks/vnet"
+	p := &plan.Plan{}
+	// Listed parents first on purpose: the executor must still go deepest first.
+	for _, id := range []string{rg, vnet, vnet + "/subnets/a", vnet + "/subnets/b"} {
+		f.resources[strings.ToLower(id)] = map[string]any{}
+		p.Changes = append(p.Changes, &plan.Change{Address: "resource." + id[strings.LastIndex(id, "/")+1:], ID: id, APIVersion: "2024-01-01", Action: plan.Delete})
+	}
+	st := state.New()
+	for _, c := range p.Changes {
+		st.Set(&state.Resource{Address: c.Address, ID: c.ID})
+	}
+	res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Parallelism: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Destroyed != 4 || len(st.Resources) != 0 {
+		t.Fatalf("destroyed %d, state keeps %d; want 4 and 0", res.Destroyed, len(st.Resources))
+	}
+	pos := map[string]int{}
+	for i, s := range f.started {
+		pos[s] = i
+	}
+	low := strings.ToLower
+	if !(pos["DELETE "+low(vnet+"/subnets/a")] < pos["DELETE "+low(vnet)] && pos["DELETE "+low(vnet)] < pos["DELETE "+low(rg)]) {
+		t.Fatalf("deletes did not go children first: %v", f.started)
+	}
+}
+
+func TestFailureDrainsAndKeepsState(t *testing.T) {
+	f := newFake()
+	f.delay = 30 * time.Millisecond
+	p := diamond()
+	f.fail[strings.ToLower(sub+"/resourceGroups/mid3")] = &arm.Error{StatusCode: 400, Code: "InvalidParameter", Message: "sku is not valid"}
+	sv := &saver{}
+	st := state.New()
+	res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Save: sv.save, Parallelism: 4})
+	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") || !strings.Contains(err.Error(), "resource.mid3") {
+		t.Fatalf("error = %v; want the ARM code and the address", err)
+	}
+	if st.Get("resource.sink") != nil {
+		t.Fatal("the sink was created although a dependency failed")
+	}
+	if res.NotStarted == 0 {
+		t.Fatal("no operation was left unstarted after the failure")
+	}
+	// Everything that finished is in the state.
+	if res.Added != len(st.Resources) {
+		t.Fatalf("added %d but the state holds %d", res.Added, len(st.Resources))
+	}
+	// A rerun with the failure gone converges.
+	delete(f.fail, strings.ToLower(sub+"/resourceGroups/mid3"))
+	p2 := &plan.Plan{}
+	for _, c := range p.Changes {
+		if st.Get(c.Address) == nil {
+			p2.Changes = append(p2.Changes, c)
+		}
+	}
+	if _, err := Run(context.Background(), Options{Plan: p2, Client: f, State: st, Parallelism: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Resources) != 20 {
+		t.Fatalf("after the rerun the state holds %d resources, want 20", len(st.Resources))
+	}
+}
+
+func TestDrainStopsNewOperations(t *testing.T) {
+	f := newFake()
+	f.delay = 40 * time.Millisecond
+	drain := make(chan struct{})
+	st := state.New()
+	go func() { time.Sleep(60 * time.Millisecond); close(drain) }()
+	res, err := Run(context.Background(), Options{Plan: diamond(), Client: f, State: st, Parallelism: 2, Drain: drain})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("error = %v, want ErrInterrupted", err)
+	}
+	if res.Added == 0 || res.Added == 20 || res.Added != len(st.Resources) {
+		t.Fatalf("added %d, state %d: want some but not all, all recorded", res.Added, len(st.Resources))
+	}
+	if f.inFlight != 0 {
+		t.Fatal("operations were still in flight when Run returned")
+	}
+}
+
+func TestTimeoutEndsTheWait(t *testing.T) {
+	f := newFake()
+	id := sub + "/resourceGroups/slow"
+	f.block[strings.ToLower(id)] = true
+	p := &plan.Plan{Changes: []*plan.Change{create("resource.slow", id)}}
+	insts := []*config.Instance{{Address: "resource.slow", Timeouts: config.Timeouts{Create: 50 * time.Millisecond}}}
+	_, err := Run(context.Background(), Options{Plan: p, Instances: insts, Client: f, State: state.New()})
+	if err == nil || !strings.Contains(err.Error(), "gave up waiting") || !strings.Contains(err.Error(), "timeouts { create") {
+		t.Fatalf("error = %v; want a timeout that says which setting to raise", err)
+	}
+}
+
+func TestProgressLines(t *testing.T) {
+	f := newFake()
+	f.delay = 80 * time.Millisecond
+	var out bytes.Buffer
+	p := &plan.Plan{Changes: []*plan.Change{create("resource.registry", sub+"/resourceGroups/r")}}
+	_, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(),
+		Reporter: &TextReporter{W: &out}, ProgressInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"resource.registry: Creating...\n", "resource.registry: Still creating... [", "resource.registry: Creation complete after 0s [id=" + sub + "/resourceGroups/r]\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "\x1b") || strings.Contains(out.String(), "\r") {
+		t.Error("progress output has cursor or colour codes")
+	}
+}
+
+func TestJSONProgress(t *testing.T) {
+	f := newFake()
+	var out bytes.Buffer
+	p := &plan.Plan{Changes: []*plan.Change{create("resource.a", sub+"/resourceGroups/a")}}
+	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Reporter: &JSONReporter{W: &out}}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"event":"start"`) || !strings.Contains(lines[1], `"event":"complete"`) || !strings.Contains(lines[1], `"address":"resource.a"`) {
+		t.Fatalf("JSON lines = %q", lines)
+	}
+}
+
+func TestParentSerialization(t *testing.T) {
+	vnet := sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet"
+	nsg := sub + "/resourceGroups/rg/providers/Contoso.Widgets/gadgets/g"
+	cases := []struct {
+		name   string
+		parent string
+		child  string
+	}{
+		{"known serialized type (subnets)", vnet, "subnets"},
+		{"learned from a 409 AnotherOperationInProgress", nsg, "parts"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			f.delay = 10 * time.Millisecond
+			f.busyParents = true
+			f.resources[strings.ToLower(tc.parent)] = map[string]any{}
+			p := &plan.Plan{}
+			for i := 0; i < 8; i++ {
+				p.Changes = append(p.Changes, create(fmt.Sprintf("resource.c%d", i), fmt.Sprintf("%s/%s/c%d", tc.parent, tc.child, i)))
+			}
+			st := state.New()
+			res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Parallelism: 8})
+			if err != nil {
+				t.Fatalf("apply failed on a busy parent: %v", err)
+			}
+			if res.Added != 8 {
+				t.Fatalf("added %d, want 8", res.Added)
+			}
+			if tc.child == "subnets" && f.conflicts != 0 {
+				t.Fatalf("%d conflicts on a parent known to serialize its children", f.conflicts)
+			}
+		})
+	}
+}
+
+func TestPreventDestroy(t *testing.T) {
+	insts := []*config.Instance{{Address: "resource.registry", PreventDestroy: true}}
+	for _, action := range []plan.Action{plan.Delete, plan.Replace} {
+		p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.registry", Action: action}}}
+		if err := CheckPreventDestroy(p, insts); err == nil || !strings.Contains(err.Error(), "prevent_destroy") {
+			t.Errorf("%s: error = %v", action, err)
+		}
+	}
+	p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.registry", Action: plan.Update}}}
+	if err := CheckPreventDestroy(p, insts); err != nil {
+		t.Errorf("update refused: %v", err)
+	}
+}
+
+func TestIsParentBusy(t *testing.T) {
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{&arm.Error{StatusCode: http.StatusConflict, Code: "AnotherOperationInProgress"}, true},
+		{&arm.Error{StatusCode: http.StatusTooManyRequests, Code: "RetryableErrorDueToAnotherOperation"}, true},
+		{&arm.Error{StatusCode: http.StatusConflict, Code: "InvalidResourceState"}, false},
+		{errors.New("boom"), false},
+	}
+	for _, tc := range cases {
+		if got := isParentBusy(tc.err); got != tc.want {
+			t.Errorf("isParentBusy(%v) = %v", tc.err, got)
+		}
+	}
+}
+
+func TestParentAndType(t *testing.T) {
+	cases := []struct{ id, parent, typ string }{
+		{sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s", sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "Microsoft.Network/virtualNetworks/subnets"},
+		{sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "", ""},
+		{sub + "/resourceGroups/rg", "", ""},
+	}
+	for _, tc := range cases {
+		p, typ := parentAndType(tc.id)
+		if p != tc.parent || typ != tc.typ {
+			t.Errorf("parentAndType(%s) = %q, %q", tc.id, p, typ)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package apply
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/azapply/azapply/arm"
+)
+
+// fakeClient is an in-memory ARM for the executor's unit tests. It records
+// the order of operations and the peak number in flight, and can refuse
+// concurrent writes under one parent as ARM does.
+type fakeClient struct {
+	mu        sync.Mutex
+	resources map[string]map[string]any
+	delay     time.Duration
+	// fail maps a lower-cased ID to the error its writes return.
+	fail map[string]error
+	// block makes writes to these IDs wait until their context ends.
+	block map[string]bool
+	// busyParents makes a write fail with 409 AnotherOperationInProgress
+	// while another write under the same parent is in flight.
+	busyParents bool
+
+	inFlight, peak int
+	parentsBusy    map[string]int
+	started        []string // "PUT id" / "DELETE id" in start order
+	finished       map[string]time.Time
+	startedAt      map[string]time.Time
+	conflicts      int
+}
+
+func newFake() *fakeClient {
+	return &fakeClient{
+		resources: map[string]map[string]any{}, fail: map[string]error{}, block: map[string]bool{},
+		parentsBusy: map[string]int{}, finished: map[string]time.Time{}, startedAt: map[string]time.Time{},
+	}
+}
+
+func (f *fakeClient) Get(_ context.Context, id, _ string) (*arm.Response, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	b, ok := f.resources[strings.ToLower(id)]
+	if !ok {
+		return nil, &arm.Error{StatusCode: http.StatusNotFound, Code: "ResourceNotFound", Message: "not found"}
+	}
+	out := map[string]any{"id": id}
+	for k, v := range b {
+		out[k] = v
+	}
+	return &arm.Response{StatusCode: 200, Body: out}, nil
+}
+
+func (f *fakeClient) Put(ctx context.Context, id, _ string, body any) (*arm.Response, error) {
+	if err := f.begin(ctx, "PUT", id); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.resources[strings.ToLower(id)] = body.(map[string]any)
+	f.mu.Unlock()
+	return &arm.Response{StatusCode: 200}, nil
+}
+
+func (f *fakeClient) Delete(ctx context.Context, id, _ string) (*arm.Response, error) {
+	if err := f.begin(ctx, "DELETE", id); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	delete(f.resources, strings.ToLower(id))
+	f.mu.Unlock()
+	return &arm.Response{StatusCode: 200}, nil
+}
+
+// begin simulates a write taking f.delay, tracking concurrency.
+func (f *fakeClient) begin(ctx context.Context, method, id string) error {
+	key := strings.ToLower(id)
+	parent, _ := parentAndType(id)
+	parent = strings.ToLower(parent)
+	f.mu.Lock()
+	if f.busyParents && parent != "" && f.parentsBusy[parent] > 0 {
+		f.conflicts++
+		f.mu.Unlock()
+		return &arm.Error{StatusCode: http.StatusConflict, Code: "AnotherOperationInProgress", Message: "Another operation on this or dependent resource is in progress."}
+	}
+	f.parentsBusy[parent]++
+	f.inFlight++
+	if f.inFlight > f.peak {
+		f.peak = f.inFlight
+	}
+	f.started = append(f.started, method+" "+key)
+	f.startedAt[method+" "+key] = time.Now()
+	err, block := f.fail[key], f.block[key]
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.inFlight--
+		f.parentsBusy[parent]--
+		f.finished[method+" "+key] = time.Now()
+		f.mu.Unlock()
+	}()
+	if block {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	select {
+	case <-time.After(f.delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return err
+}

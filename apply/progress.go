@@ -1,0 +1,112 @@
+package apply
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// EventKind says what happened to an operation.
+type EventKind string
+
+// The events an operation goes through.
+const (
+	EventStart    EventKind = "start"
+	EventProgress EventKind = "progress"
+	EventComplete EventKind = "complete"
+	EventFailed   EventKind = "failed"
+)
+
+// Op is the kind of an operation.
+type Op string
+
+// The operations apply performs.
+const (
+	OpCreate Op = "create"
+	OpUpdate Op = "update"
+	OpDelete Op = "delete"
+)
+
+// Event is one progress report.
+type Event struct {
+	Time    time.Time     `json:"time"`
+	Kind    EventKind     `json:"event"`
+	Op      Op            `json:"operation"`
+	Address string        `json:"address"`
+	ID      string        `json:"id,omitempty"`
+	Elapsed time.Duration `json:"-"`
+	Error   string        `json:"error,omitempty"`
+}
+
+// Reporter receives progress events. Implementations must be safe for
+// concurrent use: operations run in parallel.
+type Reporter interface {
+	Report(Event)
+}
+
+// TextReporter prints one plain line per event, as Terraform does, with no
+// cursor movement, so that logs and pipes read well.
+type TextReporter struct {
+	mu sync.Mutex
+	W  io.Writer
+}
+
+var opWords = map[Op][4]string{
+	// start, still, done noun, failed noun
+	OpCreate: {"Creating...", "Still creating...", "Creation", "Creation"},
+	OpUpdate: {"Modifying...", "Still modifying...", "Modifications", "Modification"},
+	OpDelete: {"Destroying...", "Still destroying...", "Destruction", "Destruction"},
+}
+
+// Report prints e.
+func (r *TextReporter) Report(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	words := opWords[e.Op]
+	switch e.Kind {
+	case EventStart:
+		if e.Op == OpCreate {
+			fmt.Fprintf(r.W, "%s: %s\n", e.Address, words[0])
+		} else {
+			fmt.Fprintf(r.W, "%s: %s [id=%s]\n", e.Address, words[0], e.ID)
+		}
+	case EventProgress:
+		fmt.Fprintf(r.W, "%s: %s [%s elapsed]\n", e.Address, words[1], seconds(e.Elapsed))
+	case EventComplete:
+		if e.Op == OpDelete {
+			fmt.Fprintf(r.W, "%s: %s complete after %s\n", e.Address, words[2], seconds(e.Elapsed))
+		} else {
+			fmt.Fprintf(r.W, "%s: %s complete after %s [id=%s]\n", e.Address, words[2], seconds(e.Elapsed), e.ID)
+		}
+	case EventFailed:
+		fmt.Fprintf(r.W, "%s: %s failed after %s\n", e.Address, words[3], seconds(e.Elapsed))
+	}
+}
+
+// JSONReporter writes one JSON object per line per event.
+type JSONReporter struct {
+	mu sync.Mutex
+	W  io.Writer
+}
+
+// Report writes e as a JSON line.
+func (r *JSONReporter) Report(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	line := struct {
+		Event
+		ElapsedSeconds float64 `json:"elapsed_seconds"`
+	}{e, e.Elapsed.Seconds()}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return
+	}
+	_, _ = r.W.Write(append(b, '\n'))
+}
+
+// seconds prints a duration as Terraform does: 34s, 2m10s.
+func seconds(d time.Duration) string {
+	return d.Round(time.Second).String()
+}
