@@ -201,3 +201,27 @@ func TestQuickstartLifecycle(t *testing.T) {
 	r.mustExit(t, exitOK)
 	r.mustContain(t, "No changes.")
 }
+
+func TestDestroy(t *testing.T) {
+	dir := copyDir(t, filepath.Join("..", "..", "examples", "quickstart"))
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+
+	// Without a terminal and without --auto-approve, destroy refuses.
+	r := azapply(t, dir, "destroy")
+	r.mustExit(t, exitError)
+	if !strings.Contains(r.stderr, "--auto-approve") {
+		t.Fatalf("destroy without a terminal did not say how to proceed:\n%s", r.stderr)
+	}
+	if len(world(t, dir).IDs()) != 2 {
+		t.Fatal("destroy deleted something without confirmation")
+	}
+
+	r = azapply(t, dir, "destroy", "--auto-approve")
+	r.mustExit(t, exitOK)
+	r.mustContain(t, "Plan: 0 to add, 0 to change, 2 to destroy.", "Destroy complete! Resources: 2 destroyed.")
+	if ids := world(t, dir).IDs(); len(ids) != 0 {
+		t.Fatalf("the emulator still holds %v after destroy", ids)
+	}
+	r = azapply(t, dir, "plan")
+	r.mustContain(t, "Plan: 2 to add, 0 to change, 0 to destroy.")
+}

@@ -3,6 +3,8 @@ package main
 import (
 	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
 // IOStreams are the standard streams of a command, so that tests can capture
@@ -23,7 +25,8 @@ func systemStreams() *IOStreams {
 	}
 }
 
+// isTerminal asks the terminal driver, not the file mode: /dev/null is a
+// character device too, and must count as no terminal.
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }

@@ -28,6 +28,7 @@ func commands() []command {
 	return []command{
 		{"plan", "Show what apply would change", runPlan},
 		{"apply", "Make Azure match the configuration", runApply},
+		{"destroy", "Delete everything the state records", runDestroy},
 	}
 }
 

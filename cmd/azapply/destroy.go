@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/apply"
+	"github.com/azapply/azapply/plan"
+)
+
+func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
+	var o applyOptions
+	fs := pflag.NewFlagSet("destroy", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	o.common.register(fs)
+	fs.BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking for confirmation")
+	fs.IntVar(&o.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if o.parallelism < 1 {
+		fmt.Fprintln(s.Err, "Error: --parallelism must be at least 1")
+		return exitError
+	}
+	w, err := openWorkspace(o.common, s)
+	if err != nil {
+		return reportError(s, err)
+	}
+	defer closeWorkspace(w, s)
+	planCtx, stop := stopOnFirstInterrupt(ctx)
+	// A plan with nothing declared deletes everything in the state.
+	p, err := plan.Make(planCtx, w.client, nil, w.state)
+	stop()
+	if err != nil {
+		return reportError(s, err)
+	}
+	if err := apply.CheckPreventDestroy(p, w.insts); err != nil {
+		return reportError(s, err)
+	}
+	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !o.common.noColor}); err != nil {
+		return reportError(s, err)
+	}
+	if !p.HasChanges() && !hasForget(p) {
+		return exitOK
+	}
+	if p.HasChanges() && !o.autoApprove {
+		ok, err := confirm(s)
+		if err != nil {
+			return reportError(s, err)
+		}
+		if !ok {
+			fmt.Fprintln(s.Err, "Destroy cancelled.")
+			return exitError
+		}
+	}
+	fmt.Fprintln(s.Out)
+	res, err := apply.Run(ctx, apply.Options{
+		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
+		Save: w.backend.Write, Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.parallelism,
+		Drain: drainOf(ctx),
+	})
+	if err != nil {
+		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		fmt.Fprintf(s.Out, "\nDestroy failed. Resources: %d destroyed. The state records what finished; run destroy again to continue.\n", res.Destroyed)
+		return exitError
+	}
+	fmt.Fprintf(s.Out, "\nDestroy complete! Resources: %d destroyed.\n", res.Destroyed)
+	return exitOK
+}
