@@ -29,6 +29,7 @@ func commands() []command {
 		{"plan", "Show what apply would change", runPlan},
 		{"apply", "Make Azure match the configuration", runApply},
 		{"destroy", "Delete everything the state records", runDestroy},
+		{"version", "Print the version, commit and Go version", runVersion},
 	}
 }
 
@@ -63,7 +64,18 @@ func run(ctx context.Context, args []string, s *IOStreams) int {
 			return c.run(ctx, args[1:], s)
 		}
 	}
-	fmt.Fprintf(s.Err, "azapply: unknown command %q. Run 'azapply --help' for the list of commands.\n", args[0])
+	if args[0] == "--version" || args[0] == "-v" {
+		return runVersion(ctx, nil, s)
+	}
+	names := make([]string, 0, len(commands()))
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if n := nearest(args[0], names); n != "" {
+		fmt.Fprintf(s.Err, "azapply: unknown command %q. Did you mean %q?\n", args[0], n)
+	} else {
+		fmt.Fprintf(s.Err, "azapply: unknown command %q. Run 'azapply --help' for the list of commands.\n", args[0])
+	}
 	return exitError
 }
 
