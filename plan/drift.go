@@ -1,0 +1,171 @@
+package plan
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Drift is what changed on one resource outside azapply since the last
+// apply: the live body against the output recorded right after that apply.
+type Drift struct {
+	Address string `json:"address"`
+	ID      string `json:"id"`
+	// Deleted is true when the resource is gone from Azure.
+	Deleted bool `json:"deleted,omitempty"`
+	// Paths are the differences, Before from the output, After live. A path
+	// whose Declared is true is also a planned change back.
+	Paths []PathChange `json:"paths,omitempty"`
+	// Live is the body read now (not saved in plan files).
+	Live map[string]any `json:"-"`
+}
+
+// CompareDrift lists every path where live differs from output, declared or
+// not, leaving out server bookkeeping (etag, systemData, provisioningState,
+// timestamps the service moves) and ignore_changes paths. desired marks
+// which paths are declared.
+func CompareDrift(output, live, desired map[string]any, r Rules) ([]PathChange, error) {
+	rules, err := r.compile()
+	if err != nil {
+		return nil, err
+	}
+	d := &drifter{r: rules, desired: desired}
+	d.value(nil, output, live)
+	return d.out, nil
+}
+
+type drifter struct {
+	r       *compiledRules
+	desired map[string]any
+	out     []PathChange
+}
+
+func (d *drifter) add(path Path, before, after any) {
+	_, declared := lookup(d.desired, path)
+	d.out = append(d.out, PathChange{
+		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
+		Sensitive: d.r.isSensitive(path), Declared: declared,
+	})
+}
+
+func (d *drifter) value(path Path, was, now any) {
+	if d.r.ignored(path) || bookkeeping(path, was, now) {
+		return
+	}
+	if isMasked(now) || isMasked(was) {
+		return // a placeholder tells nothing of the value behind it
+	}
+	switch w := was.(type) {
+	case map[string]any:
+		n, ok := now.(map[string]any)
+		if !ok {
+			if !(now == nil && len(w) == 0) {
+				d.add(path, was, now)
+			}
+			return
+		}
+		for _, k := range sortedKeys(w) {
+			p := path.key(k)
+			if v, has := n[k]; has {
+				d.value(p, w[k], v)
+			} else if !isEmpty(w[k]) && !d.r.ignored(p) && !bookkeeping(p, w[k], nil) {
+				d.add(p, w[k], Absent{})
+			}
+		}
+		for _, k := range sortedKeys(n) {
+			p := path.key(k)
+			if _, has := w[k]; !has && !isEmpty(n[k]) && !d.r.ignored(p) && !bookkeeping(p, nil, n[k]) {
+				d.add(p, Absent{}, n[k])
+			}
+		}
+	case []any:
+		n, ok := now.([]any)
+		if !ok {
+			if !(now == nil && len(w) == 0) {
+				d.add(path, was, now)
+			}
+			return
+		}
+		d.array(path, w, n)
+	default:
+		switch now.(type) {
+		case map[string]any, []any:
+			if !(was == nil && isEmpty(now)) {
+				d.add(path, was, now)
+			}
+			return
+		}
+		if !scalarEqual(path, was, now) {
+			d.add(path, was, now)
+		}
+	}
+}
+
+func (d *drifter) array(path Path, was, now []any) {
+	if anyExact(d.r.unordered, path) {
+		if !sameSet(path, was, now) {
+			d.add(path, was, now)
+		}
+		return
+	}
+	field := d.r.keyField(path, was)
+	if field == "" || !distinctKeys(now, field) {
+		for i := 0; i < len(was) || i < len(now); i++ {
+			switch {
+			case i >= len(now):
+				d.add(path.index(i), was[i], Absent{})
+			case i >= len(was):
+				d.add(path.index(i), Absent{}, now[i])
+			default:
+				d.value(path.index(i), was[i], now[i])
+			}
+		}
+		return
+	}
+	taken := make([]bool, len(now))
+	for i, w := range was {
+		k := keyOf(w, field)
+		j := findKey(now, field, k, taken)
+		if j < 0 {
+			d.add(path.matched(i, field, k), w, Absent{})
+			continue
+		}
+		taken[j] = true
+		d.value(path.matched(i, field, k), w, now[j])
+	}
+	for j, n := range now {
+		if !taken[j] {
+			d.add(path.matched(j, field, keyOf(n, field)), Absent{}, n)
+		}
+	}
+}
+
+var timestampKey = regexp.MustCompile(`(?i)(time|timestamp|date|at|on|utc)$`)
+
+// bookkeeping reports whether a path is server bookkeeping that moves on its
+// own: etag, systemData, provisioningState, and timestamps the service sets
+// (a key named like one whose values are both dates).
+func bookkeeping(path Path, was, now any) bool {
+	k := path.lastKey()
+	switch strings.ToLower(k) {
+	case "etag", "systemdata", "provisioningstate":
+		return true
+	}
+	if !timestampKey.MatchString(k) {
+		return false
+	}
+	return (was == nil || isTimestamp(was)) && (now == nil || isTimestamp(now))
+}
+
+func isTimestamp(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05.999999999Z07:00"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
