@@ -50,6 +50,9 @@ func stringsEqual(path Path, a, b string) bool {
 		return normalizeLocation(a) == normalizeLocation(b)
 	case len(path) == 1 && (k == "name" || k == "type"):
 		return strings.EqualFold(a, b)
+	case len(path) >= 2 && path[len(path)-2].MatchField == k && (k == "name" || k == "id"):
+		// The field an element was matched by (case-insensitively).
+		return strings.EqualFold(a, b)
 	}
 	if looksLikeID(a) && looksLikeID(b) {
 		return idsEqual(a, b)
