@@ -267,6 +267,16 @@ func (d *differ) elementMissing(path Path, want any) {
 	if d.r.ignored(path) {
 		return
 	}
+	if d.b.Managed {
+		sent, wasSent := lookup(d.b.LastApplied, path)
+		_, answered := lookup(d.b.Output, path)
+		if wasSent && !answered && d.sameAsSent(path, sent, want) {
+			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
+				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
+			})
+			return
+		}
+	}
 	d.change(path, Absent{}, want)
 }
 

@@ -108,7 +108,14 @@ func (d *drifter) array(path Path, was, now []any) {
 		}
 		return
 	}
+	// Match elements as the diff does when the array is declared, so that
+	// drift and planned changes name a path alike.
 	field := d.r.keyField(path, was)
+	if declared, ok := lookup(d.desired, path); ok {
+		if arr, ok := declared.([]any); ok && len(arr) > 0 {
+			field = d.r.keyField(path, arr)
+		}
+	}
 	if field == "" || !distinctKeys(now, field) {
 		for i := 0; i < len(was) || i < len(now); i++ {
 			switch {
