@@ -58,7 +58,9 @@ func TestBuildActions(t *testing.T) {
 		{
 			name:  "no-op after apply",
 			world: map[string]string{rgID: `{"location":"westus","properties":{"provisioningState":"Succeeded"}}`},
-			insts: func(t *testing.T) []*config.Instance { return []*config.Instance{inst(t, "rg", rgID, `{"location":"West US"}`)} },
+			insts: func(t *testing.T) []*config.Instance {
+				return []*config.Instance{inst(t, "rg", rgID, `{"location":"West US"}`)}
+			},
 			state: func(t *testing.T, st *state.State) {
 				applied(t, st, "rg", rgID, `{"location":"West US"}`, `{"location":"westus","properties":{"provisioningState":"Succeeded"}}`)
 			},
