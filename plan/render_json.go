@@ -91,11 +91,11 @@ type JSONKept struct {
 func ToJSON(p *Plan) JSONPlan {
 	add, change, destroy := p.Summary()
 	out := JSONPlan{
-		FormatVersion: JSONFormatVersion,
-		RefreshOnly:   p.RefreshOnly,
-		Summary:       JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift)},
-		ExitStatus:    JSONExitStatus{Changes: p.HasChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
-		State:         JSONStateVersion{Lineage: p.Lineage, Serial: p.Serial},
+		FormatVersion:   JSONFormatVersion,
+		RefreshOnly:     p.RefreshOnly,
+		Summary:         JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift)},
+		ExitStatus:      JSONExitStatus{Changes: p.HasChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
+		State:           JSONStateVersion{Lineage: p.Lineage, Serial: p.Serial},
 		ResourceChanges: []JSONChange{},
 		Drift:           []JSONDrift{},
 		KeptDifferently: []JSONKept{},
