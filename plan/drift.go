@@ -44,7 +44,7 @@ func (d *drifter) add(path Path, before, after any) {
 	_, declared := lookup(d.desired, path)
 	d.out = append(d.out, PathChange{
 		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
-		Sensitive: d.r.isSensitive(path), Declared: declared,
+		Sensitive: d.r.isSensitive(path), Declared: declared, at: path,
 	})
 }
 
@@ -175,4 +175,70 @@ func isTimestamp(v any) bool {
 		}
 	}
 	return false
+}
+
+// AcceptedOutput is the output to record when drift is accepted into the
+// state (apply --refresh-only): the live body, except that declared paths
+// keep the value read right after the last apply. The plan still changes
+// those back, and "values the service keeps differently" must keep
+// comparing what was sent with what the service answered to it.
+func AcceptedOutput(output map[string]any, d *Drift) map[string]any {
+	out := deepCopy(d.Live).(map[string]any)
+	for _, pc := range d.Paths {
+		if !pc.Declared || len(pc.at) == 0 {
+			continue
+		}
+		parentPath, last := pc.at[:len(pc.at)-1], pc.at[len(pc.at)-1]
+		parent, ok := lookup(out, parentPath)
+		if !ok {
+			continue
+		}
+		was, had := lookup(output, pc.at)
+		switch p := parent.(type) {
+		case map[string]any:
+			if had {
+				p[last.Key] = deepCopy(was)
+			} else {
+				delete(p, last.Key)
+			}
+		case []any:
+			if i := elementAt(p, last); i >= 0 && had {
+				p[i] = deepCopy(was)
+			}
+		}
+	}
+	return out
+}
+
+func elementAt(arr []any, s Segment) int {
+	if s.MatchField == "" {
+		if s.Index < len(arr) {
+			return s.Index
+		}
+		return -1
+	}
+	for i, e := range arr {
+		if keyOf(e, s.MatchField) == s.MatchValue {
+			return i
+		}
+	}
+	return -1
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(v))
+		for i, e := range v {
+			a[i] = deepCopy(e)
+		}
+		return a
+	}
+	return v
 }

@@ -78,6 +78,8 @@ type PathChange struct {
 	// Declared (drift only) is true when the configuration declares the
 	// path: the plan also changes it back.
 	Declared bool
+
+	at Path // the parsed path, for AcceptedOutput
 }
 
 // Summary counts the changes as Terraform does: a replace is one add and one

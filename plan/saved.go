@@ -159,9 +159,13 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 func (s *SavedPlan) Check(fresh *Plan) error {
 	var why []string
 	f := s.file
-	if fresh.Lineage != f.Lineage {
+	switch {
+	case fresh.Serial == 0 && f.Serial == 0:
+		// No state was ever written, then or now: a new state gets a new
+		// lineage each time it is read, so there is nothing to compare.
+	case fresh.Lineage != f.Lineage:
 		why = append(why, fmt.Sprintf("the state is another one (lineage %s, the plan was made from %s)", fresh.Lineage, f.Lineage))
-	} else if fresh.Serial != f.Serial {
+	case fresh.Serial != f.Serial:
 		why = append(why, fmt.Sprintf("the state changed since the plan was made (serial %d, the plan saw %d)", fresh.Serial, f.Serial))
 	}
 	if fresh.RefreshOnly != f.RefreshOnly {
@@ -178,8 +182,10 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		switch {
 		case c == nil:
 			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Address))
-		case c.Action != sc.Action || !strings.EqualFold(c.ID, sc.ID):
-			why = append(why, fmt.Sprintf("%s would now be %s %s, the plan says %s %s", sc.Address, c.Action, c.ID, sc.Action, sc.ID))
+		case !strings.EqualFold(c.ID, sc.ID):
+			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
+		case c.Action != sc.Action:
+			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
 		case liveHash(f.Salt, c.Live) != sc.LiveHash:
 			why = append(why, fmt.Sprintf("%s changed in Azure since the plan was made", sc.Address))
 		case desiredHash(f.Salt, c) != sc.DesiredHash || !samePaths(c.Paths, sc.Paths):

@@ -15,7 +15,11 @@ import (
 
 type applyOptions struct {
 	common      commonFlags
+	plan        planFlags
 	autoApprove bool
+	refreshOnly bool
+	// planFile is a plan saved with plan --out: applied only if still fresh.
+	planFile string
 }
 
 func runApply(ctx context.Context, args []string, s *IOStreams) int {
@@ -23,9 +27,11 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	fs := pflag.NewFlagSet("apply", pflag.ContinueOnError)
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
+	fs.IntVar(&o.plan.parallelism, "parallelism", 10, "how many resources to read (GET) at once")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply apply [flags]\n\nPlan, ask for confirmation, then make Azure match the configuration.\n\nExample: azapply apply --chdir examples/quickstart --auto-approve\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply apply [FILE] [flags]\n\nPlan, ask for confirmation, then make Azure match the configuration.\nWith FILE (from azapply plan --out FILE), apply exactly that plan, and refuse if it is stale.\n\nExample: azapply apply --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -33,6 +39,17 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 			return exitOK
 		}
 		return exitError
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		o.planFile = fs.Arg(0)
+	default:
+		return reportError(s, errors.New("apply takes at most one plan file: azapply apply [FILE]"))
+	}
+	o.plan.format = "text"
+	if err := o.plan.validate(); err != nil {
+		return reportError(s, err)
 	}
 	return doApply(ctx, o, s)
 }
@@ -43,13 +60,31 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
-	p, err := plan.Make(ctx, w.client, w.insts, w.state)
+	var saved *plan.SavedPlan
+	if o.planFile != "" {
+		if saved, err = readPlanFile(o.planFile); err != nil {
+			return reportError(s, err)
+		}
+		o.refreshOnly = saved.Plan.RefreshOnly
+	}
+	p, err := buildPlan(ctx, w, o.plan, o.refreshOnly)
 	if err != nil {
 		return reportError(s, err)
+	}
+	if saved != nil {
+		// The plan was reviewed when it was saved: apply it without asking,
+		// but only if nothing it was made from has changed.
+		if err := saved.Check(p); err != nil {
+			return reportError(s, err)
+		}
+		o.autoApprove = true
 	}
 	color := s.OutTerminal && !o.common.noColor
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
+	}
+	if o.refreshOnly {
+		return acceptDrift(o, p, w, s)
 	}
 	if !p.HasChanges() && !hasForget(p) {
 		return exitOK
@@ -99,4 +134,37 @@ func confirm(s *IOStreams) (bool, error) {
 		return false, fmt.Errorf("reading the confirmation: %w", err)
 	}
 	return strings.TrimSpace(line) == "yes", nil
+}
+
+// acceptDrift records the live bodies of what drifted as the state's
+// outputs (and forgets what was deleted), changing nothing in Azure.
+// Declared paths keep their post-apply values: the plan changes them back.
+func acceptDrift(o applyOptions, p *plan.Plan, w *workspace, s *IOStreams) int {
+	if !p.HasDrift() {
+		return exitOK
+	}
+	if !o.autoApprove {
+		ok, err := confirm(s)
+		if err != nil {
+			return reportError(s, err)
+		}
+		if !ok {
+			fmt.Fprintln(s.Err, "Apply cancelled.")
+			return exitError
+		}
+	}
+	for _, d := range p.Drift {
+		if d.Deleted {
+			w.state.Remove(d.Address)
+			continue
+		}
+		if r := w.state.Get(d.Address); r != nil {
+			r.Output = plan.AcceptedOutput(r.Output, d)
+		}
+	}
+	if err := w.backend.Write(w.state); err != nil {
+		return reportError(s, fmt.Errorf("saving the state: %w", err))
+	}
+	fmt.Fprintf(s.Out, "\nApply complete! The state now records what changed outside azapply on %d resources; nothing was sent to Azure.\n", len(p.Drift))
+	return exitOK
 }

@@ -28,6 +28,8 @@ func commands() []command {
 	return []command{
 		{"plan", "Show what apply would change", runPlan},
 		{"apply", "Make Azure match the configuration", runApply},
+		{"drift", "Show what changed outside azapply since the last apply", runDrift},
+		{"show", "Render a plan saved with plan --out", runShow},
 	}
 }
 
