@@ -29,7 +29,7 @@ type exampleCase struct {
 	response     map[string]any
 }
 
-func loadCases(t *testing.T) []exampleCase {
+func loadCases(t testing.TB) []exampleCase {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "arm-examples", "cases", "*.json"))
 	if err != nil || len(files) == 0 {
