@@ -11,7 +11,6 @@ import (
 type showOptions struct {
 	format  string
 	noColor bool
-	file    string
 }
 
 // runShow renders a saved plan file; it reads nothing else.
