@@ -102,6 +102,17 @@ func TestBuildActions(t *testing.T) {
 			want: map[string]Action{"resource.acr": Replace},
 		},
 		{
+			name:  "an id that differs only in case is the same resource",
+			world: map[string]string{acrID: acrLive},
+			insts: func(t *testing.T) []*config.Instance {
+				return []*config.Instance{inst(t, "acr", strings.ToLower(acrID), `{"location":"westus","sku":{"name":"Standard"}}`)}
+			},
+			state: func(t *testing.T, st *state.State) {
+				applied(t, st, "acr", strings.ToUpper(acrID), `{"location":"westus","sku":{"name":"Standard"}}`, acrLive)
+			},
+			want: map[string]Action{"resource.acr": NoOp},
+		},
+		{
 			name:  "delete, and forget what is gone",
 			world: map[string]string{acrID: acrLive},
 			insts: func(t *testing.T) []*config.Instance { return nil },
