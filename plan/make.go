@@ -67,6 +67,10 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	var gone []*state.Resource
 	for _, sr := range st.Resources {
 		if !declared[sr.Address] {
+			if in := declaredAs(o.Instances, sr.ID); in != nil && !forgotten(o.Removed, sr.Address) {
+				b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add removed { from = %s  destroy = false } and import { to = %s  id = %q }", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
+				continue
+			}
 			gone = append(gone, sr)
 			targets = append(targets, Target{ID: sr.ID, APIVersion: sr.APIVersion})
 		}
@@ -146,7 +150,9 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 		Sensitive: in.Sensitive,
 	}
 	prior := b.st.Get(in.Address)
-	if prior != nil {
+	// When the ID changed, the live body is another resource's: there is
+	// nothing to compare the recorded output with.
+	if prior != nil && strings.EqualFold(prior.ID, in.ID) {
 		if err := b.drift(in.Address, prior, live, desired, rules); err != nil {
 			b.fail(fmt.Errorf("%s: %w", in.Address, err))
 			return
@@ -224,10 +230,8 @@ func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
 	if live == nil {
 		c.Action = Forget
 	}
-	for _, rm := range b.o.Removed {
-		if rm.From == sr.Address && !rm.Destroy {
-			c.Action = Forget
-		}
+	if forgotten(b.o.Removed, sr.Address) {
+		c.Action = Forget
 	}
 	return c
 }
@@ -285,6 +289,26 @@ func withID(cs []*Change, address string) string {
 		}
 	}
 	return ""
+}
+
+// declaredAs returns the instance declared with id, or nil.
+func declaredAs(insts []*config.Instance, id string) *config.Instance {
+	for _, in := range insts {
+		if armid.Equal(in.ID, id) {
+			return in
+		}
+	}
+	return nil
+}
+
+// forgotten reports whether a removed block keeps address in Azure.
+func forgotten(removed []*config.Removed, address string) bool {
+	for _, rm := range removed {
+		if rm.From == address && !rm.Destroy {
+			return true
+		}
+	}
+	return false
 }
 
 func lastApplied(r *state.Resource) map[string]any {

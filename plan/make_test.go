@@ -380,3 +380,23 @@ func TestReadDataMissingIsAnError(t *testing.T) {
 		t.Fatalf("error = %v, want the missing data source named", err)
 	}
 }
+
+func TestBuildRenameIsNotADelete(t *testing.T) {
+	srv, client := newEmulator(t)
+	setWorld(t, srv, map[string]map[string]any{acrID: {"location": "westus"}})
+	st := state.New()
+	applied(t, st, "old", acrID, `{"location":"westus"}`, `{"location":"westus"}`)
+	decl := func() []*config.Instance { return []*config.Instance{inst(t, "new", acrID, `{"location":"westus"}`)} }
+	_, err := Build(context.Background(), Options{Reader: client, Instances: decl(), State: st})
+	if err == nil || !strings.Contains(err.Error(), "removed { from = resource.old") {
+		t.Fatalf("error = %v, want the rename explained", err)
+	}
+	p, err := Build(context.Background(), Options{Reader: client, Instances: decl(), State: st,
+		Removed: []*config.Removed{{From: "resource.old"}}, Imports: []*config.Import{{To: "resource.new", ID: acrID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := actions(p); a["resource.old"] != Forget || a["resource.new"] != NoOp || !p.Changes[0].Import {
+		t.Fatalf("actions = %v, want the old address forgotten and the new one imported", a)
+	}
+}

@@ -32,7 +32,7 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	case p.RefreshOnly && !p.HasDrift():
 		head.WriteString("**No changes.** Nothing changed outside azapply since the last apply.\n")
 	case p.RefreshOnly:
-		fmt.Fprintf(&head, "**Drift:** %d resources changed outside azapply.\n", len(p.Drift))
+		fmt.Fprintf(&head, "**Drift:** %s changed outside azapply.\n", resources(len(p.Drift)))
 	case !p.HasChanges():
 		head.WriteString("**No changes.** Azure matches the configuration.\n")
 	default:

@@ -38,7 +38,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 		if !p.HasDrift() {
 			tw.printf("%sNo changes.%s Nothing changed outside azapply since the last apply.\n", tw.c(ansiBold), tw.c(ansiReset))
 		} else {
-			tw.printf("%sDrift:%s %d resources changed outside azapply.\n", tw.c(ansiBold), tw.c(ansiReset), len(p.Drift))
+			tw.printf("%sDrift:%s %s changed outside azapply.\n", tw.c(ansiBold), tw.c(ansiReset), resources(len(p.Drift)))
 		}
 		return tw.err
 	}
@@ -392,4 +392,12 @@ func formatValue(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// resources is "1 resource" or "N resources".
+func resources(n int) string {
+	if n == 1 {
+		return "1 resource"
+	}
+	return fmt.Sprintf("%d resources", n)
 }

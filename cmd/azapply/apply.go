@@ -165,6 +165,6 @@ func acceptDrift(o applyOptions, p *plan.Plan, w *workspace, s *IOStreams) int {
 	if err := w.backend.Write(w.state); err != nil {
 		return reportError(s, fmt.Errorf("saving the state: %w", err))
 	}
-	fmt.Fprintf(s.Out, "\nApply complete! The state now records what changed outside azapply on %d resources; nothing was sent to Azure.\n", len(p.Drift))
+	fmt.Fprintf(s.Out, "\nApply complete! The state now records what changed outside azapply (%d drifted); nothing was sent to Azure.\n", len(p.Drift))
 	return exitOK
 }
