@@ -224,6 +224,8 @@ func TestCompareDrift(t *testing.T) {
 		{name: "location normalized", output: `{"location":"westus"}`, live: `{"location":"West US"}`},
 		{name: "array reordered by name", output: `{"s":[{"name":"a"},{"name":"b"}]}`, live: `{"s":[{"name":"b"},{"name":"a"}]}`},
 		{name: "ignored", output: `{"tags":{"a":"1"}}`, live: `{"tags":{"a":"2"}}`, rules: Rules{IgnoreChanges: []string{"tags"}}},
+		{name: "hashed output stands for the live secret", output: `{"p":{"pw":"hmac:1"}}`, live: `{"p":{"pw":"s3cret"}}`,
+			rules: Rules{SecretMatches: func(stored, clear any) bool { return stored == "hmac:1" && clear == "s3cret" }}},
 		{name: "timestamp-named but not a date", output: `{"p":{"retentionTime":"P7D"}}`, live: `{"p":{"retentionTime":"P30D"}}`, want: []string{"p.retentionTime"}, declared: []bool{false}},
 	}
 	for _, tc := range cases {

@@ -95,7 +95,7 @@ func (d *drifter) value(path Path, was, now any) {
 			}
 			return
 		}
-		if !scalarEqual(path, was, now) {
+		if !scalarEqual(path, was, now) && !d.r.secretEqual(was, now) {
 			d.add(path, was, now)
 		}
 	}

@@ -201,3 +201,9 @@ func (c *compiledRules) redact(path Path, v any) any {
 	}
 	return v
 }
+
+// secretEqual reports whether stored is the state's salted hash of clear
+// (the state keeps sensitive values only so).
+func (c *compiledRules) secretEqual(stored, clear any) bool {
+	return c.secretMatches != nil && c.secretMatches(stored, clear)
+}
