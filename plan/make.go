@@ -166,6 +166,10 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 		// The ID changed: the old resource goes, the new one comes.
 		c.Action, c.PriorID = Replace, prior.ID
 	case live == nil:
+		if prior == nil && importFor(b.o.Imports, in.Address) != nil {
+			b.fail(fmt.Errorf("%s: the import block names %s, which does not exist in Azure: remove the import block to create it, or fix the id", in.Address, in.ID))
+			return
+		}
 		c.Action = Create
 	default:
 		if prior == nil {
@@ -203,10 +207,7 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 // mayAdopt reports whether an existing resource that the state does not
 // record may be taken over, and records the error when not.
 func (b *builder) mayAdopt(in *config.Instance) bool {
-	for _, im := range b.o.Imports {
-		if im.To != in.Address {
-			continue
-		}
+	if im := importFor(b.o.Imports, in.Address); im != nil {
 		if !armid.Equal(im.ID, in.ID) {
 			b.fail(fmt.Errorf("%s: the import block (%s) names %s, but the resource is declared with id %s: make them the same", in.Address, im.DeclRange, im.ID, in.ID))
 			return false
@@ -289,6 +290,16 @@ func withID(cs []*Change, address string) string {
 		}
 	}
 	return ""
+}
+
+// importFor returns the import block for address, or nil.
+func importFor(imports []*config.Import, address string) *config.Import {
+	for _, im := range imports {
+		if im.To == address {
+			return im
+		}
+	}
+	return nil
 }
 
 // declaredAs returns the instance declared with id, or nil.

@@ -231,6 +231,11 @@ func TestBuildRefusesSilentAdoption(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "make them the same") {
 		t.Fatalf("error = %v, want a mismatched import block reported", err)
 	}
+	_, err = Build(context.Background(), Options{Reader: client, State: state.New(),
+		Instances: []*config.Instance{inst(t, "vnet", vnID, `{}`)}, Imports: []*config.Import{{To: "resource.vnet", ID: vnID}}})
+	if err == nil || !strings.Contains(err.Error(), "does not exist in Azure") {
+		t.Fatalf("error = %v, want an import of nothing reported", err)
+	}
 }
 
 func TestBuildPreventDestroy(t *testing.T) {
