@@ -405,3 +405,26 @@ func TestBuildRenameIsNotADelete(t *testing.T) {
 		t.Fatalf("actions = %v, want the old address forgotten and the new one imported", a)
 	}
 }
+
+func TestBuildProviderIgnoreChangesForPolicyTags(t *testing.T) {
+	srv, client := newEmulator(t)
+	setWorld(t, srv, map[string]map[string]any{rgID: obj(t, `{"location":"westus","tags":{"env":"prod","CostCenter":"42"}}`)})
+	st := state.New()
+	applied(t, st, "rg", rgID, `{"location":"westus","tags":{"env":"dev"}}`, `{"location":"westus","tags":{"env":"dev"}}`)
+	decl := []*config.Instance{inst(t, "rg", rgID, `{"location":"westus","tags":{"env":"dev"}}`)}
+
+	p, err := Build(context.Background(), Options{Reader: client, Instances: decl, State: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := paths(p.Changes[0].Paths); len(got) != 1 || got[0] != "tags.env" || len(p.Drift) != 1 || len(p.Drift[0].Paths) != 2 {
+		t.Fatalf("without ignore_changes: changes %q, drift %+v", got, p.Drift)
+	}
+	p, err = Build(context.Background(), Options{Reader: client, Instances: decl, State: st, IgnoreChanges: []string{"tags"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Changes[0].Action != NoOp || len(p.Drift) != 0 {
+		t.Fatalf("with the provider's ignore_changes = [\"tags\"]: %s, drift %+v", p.Changes[0].Action, p.Drift)
+	}
+}
