@@ -189,7 +189,7 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		case liveHash(f.Salt, c.Live) != sc.LiveHash:
 			why = append(why, fmt.Sprintf("%s changed in Azure since the plan was made", sc.Address))
 		case desiredHash(f.Salt, c) != sc.DesiredHash || !samePaths(c.Paths, sc.Paths):
-			why = append(why, fmt.Sprintf("the configuration of %s changed since the plan was made", sc.Address))
+			why = append(why, fmt.Sprintf("the configuration of %s changed since the plan was made (or apply was not given the same --var values)", sc.Address))
 		}
 	}
 	for _, c := range fresh.Changes {
