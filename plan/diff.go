@@ -337,3 +337,13 @@ func sortedKeys(m map[string]any) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// KeptDifferently lists the declared values the service answered
+// differently right after an apply: what apply warns about once, and what
+// later plans list under "Values the service keeps differently". sent is the
+// body apply sent, answered the body it read back. Values the service does
+// not return (write-only) are not listed.
+func KeptDifferently(sent, answered map[string]any, r Rules) ([]PathChange, error) {
+	c, err := Compare(Bodies{Desired: sent, Live: answered, LastApplied: sent, Output: answered, Managed: true}, r)
+	return c.KeptDifferently, err
+}

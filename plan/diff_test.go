@@ -249,3 +249,15 @@ func TestCompareDrift(t *testing.T) {
 		})
 	}
 }
+
+func TestKeptDifferentlyAfterApply(t *testing.T) {
+	got, err := KeptDifferently(
+		obj(t, `{"location":"West US","properties":{"version":"1.29","adminPassword":"x","zones":["1"]}}`),
+		obj(t, `{"location":"westus","properties":{"version":"1.29.7","zones":["1","2"],"provisioningState":"Succeeded"}}`), Rules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := paths(got); len(p) != 1 || p[0] != "properties.version" {
+		t.Fatalf("kept differently = %q, want only properties.version (not the location, the write-only password or the filled-in zones)", p)
+	}
+}
