@@ -56,65 +56,93 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		st = state.New()
 	}
 	b := &builder{o: o, st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial}}
+	gone := b.undeclaredResources()
+	unread := b.unreadData()
 	var targets []Target
 	for _, in := range o.Instances {
 		targets = append(targets, Target{ID: in.ID, APIVersion: in.APIVersion})
 	}
-	declared := map[string]bool{}
-	for _, in := range o.Instances {
-		declared[in.Address] = true
+	for _, sr := range gone {
+		targets = append(targets, Target{ID: sr.ID, APIVersion: sr.APIVersion})
 	}
-	var gone []*state.Resource
-	for _, sr := range st.Resources {
-		if !declared[sr.Address] {
-			if in := declaredAs(o.Instances, sr.ID); in != nil && !forgotten(o.Removed, sr.Address) {
-				b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add removed { from = %s  destroy = false } and import { to = %s  id = %q }", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
-				continue
-			}
-			gone = append(gone, sr)
-			targets = append(targets, Target{ID: sr.ID, APIVersion: sr.APIVersion})
-		}
-	}
-	var unread []DataSource
-	for _, d := range o.Data {
-		if _, ok := o.DataBodies[d.Address]; !ok {
-			unread = append(unread, d)
-			targets = append(targets, Target{ID: d.ID, APIVersion: d.APIVersion})
-		}
+	for _, d := range unread {
+		targets = append(targets, Target{ID: d.ID, APIVersion: d.APIVersion})
 	}
 	bodies, err := Refresh(ctx, o.Reader, targets, o.Parallelism)
 	if err != nil {
 		return nil, err
 	}
+	live, bodies := bodies[:len(o.Instances)], bodies[len(o.Instances):]
+	goneLive, dataLive := bodies[:len(gone)], bodies[len(gone):]
+
+	reads := b.reads(unread, dataLive)
 	for i, in := range o.Instances {
-		b.declared(in, bodies[i])
+		b.declared(in, live[i])
 	}
-	n := len(o.Instances)
 	var deletes []*Change
 	for i, sr := range gone {
-		deletes = append(deletes, b.undeclared(sr, bodies[n+i]))
-	}
-	n += len(gone)
-	dataBodies := map[string]map[string]any{}
-	for k, v := range o.DataBodies {
-		dataBodies[k] = v
-	}
-	for i, d := range unread {
-		if bodies[n+i] == nil {
-			b.fail(fmt.Errorf("%s: %s does not exist (api-version %s): check its id, or create it first", d.Address, d.ID, d.APIVersion))
-		}
-		dataBodies[d.Address] = bodies[n+i]
+		deletes = append(deletes, b.undeclared(sr, goneLive[i]))
 	}
 	if !o.RefreshOnly {
-		for _, d := range o.Data {
-			b.plan.Changes = append(b.plan.Changes, &Change{Address: d.Address, ID: d.ID, APIVersion: d.APIVersion, Action: Read, Live: dataBodies[d.Address]})
-		}
+		b.plan.Changes = append(reads, b.plan.Changes...)
 		b.plan.Changes = append(b.plan.Changes, orderDeletes(deletes)...)
 	}
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
 	return b.plan, nil
+}
+
+// undeclaredResources lists what the state records and the configuration
+// no longer declares. One that is declared again under another address is
+// an error, not a delete.
+func (b *builder) undeclaredResources() []*state.Resource {
+	declared := map[string]bool{}
+	for _, in := range b.o.Instances {
+		declared[in.Address] = true
+	}
+	var gone []*state.Resource
+	for _, sr := range b.st.Resources {
+		if declared[sr.Address] {
+			continue
+		}
+		if in := declaredAs(b.o.Instances, sr.ID); in != nil && !forgotten(b.o.Removed, sr.Address) {
+			b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add removed { from = %s  destroy = false } and import { to = %s  id = %q }", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
+			continue
+		}
+		gone = append(gone, sr)
+	}
+	return gone
+}
+
+// unreadData lists the data sources whose bodies were not given.
+func (b *builder) unreadData() []DataSource {
+	var unread []DataSource
+	for _, d := range b.o.Data {
+		if _, ok := b.o.DataBodies[d.Address]; !ok {
+			unread = append(unread, d)
+		}
+	}
+	return unread
+}
+
+// reads plans the data sources: given bodies, and those just read.
+func (b *builder) reads(unread []DataSource, bodies []map[string]any) []*Change {
+	got := map[string]map[string]any{}
+	for k, v := range b.o.DataBodies {
+		got[k] = v
+	}
+	for i, d := range unread {
+		if bodies[i] == nil {
+			b.fail(fmt.Errorf("%s: %s does not exist (api-version %s): check its id, or create it first", d.Address, d.ID, d.APIVersion))
+		}
+		got[d.Address] = bodies[i]
+	}
+	var out []*Change
+	for _, d := range b.o.Data {
+		out = append(out, &Change{Address: d.Address, ID: d.ID, APIVersion: d.APIVersion, Action: Read, Live: got[d.Address]})
+	}
+	return out
 }
 
 type builder struct {

@@ -428,3 +428,24 @@ func TestBuildProviderIgnoreChangesForPolicyTags(t *testing.T) {
 		t.Fatalf("with the provider's ignore_changes = [\"tags\"]: %s, drift %+v", p.Changes[0].Action, p.Drift)
 	}
 }
+
+func TestBuildReadsDataOnce(t *testing.T) {
+	srv, client := newEmulator(t)
+	setWorld(t, srv, map[string]map[string]any{rgID: {"location": "westus"}})
+	ds := []DataSource{{Address: "data.rg", ID: rgID, APIVersion: "2021-04-01"}}
+	bodies, err := ReadData(context.Background(), client, ds, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Requests()["GET"]
+	p, err := Build(context.Background(), Options{Reader: client, State: state.New(), Data: ds, DataBodies: bodies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Requests()["GET"] - before; got != 0 {
+		t.Errorf("Build sent %d GETs for a data source already read", got)
+	}
+	if len(p.Changes) != 1 || p.Changes[0].Action != Read || p.Changes[0].Live["location"] != "westus" || p.HasChanges() {
+		t.Errorf("changes = %+v, want one read that is not a change", p.Changes)
+	}
+}
