@@ -1,59 +1,325 @@
 package plan
 
 import (
-	"encoding/json"
-	"fmt"
-	"math/big"
-	"reflect"
 	"sort"
-	"strings"
-
-	"github.com/azapply/azapply/config"
 )
 
-// Diff lists the paths where desired differs from live. Paths the server
-// adds (present in live only) are not differences; a path declared but not
-// returned is.
-func Diff(desired, live map[string]any) []PathChange {
-	var out []PathChange
-	diffValue("", desired, live, true, &out)
-	return out
+// Bodies are the three bodies the diff compares for one resource (DESIGN.md,
+// "The diff"), plus the output recorded after the last apply.
+type Bodies struct {
+	// Desired is the configuration's body, with config.Unknown for values
+	// known only after apply.
+	Desired map[string]any
+	// Live is what the refresh read.
+	Live map[string]any
+	// LastApplied is the body azapply last sent (sensitive values hashed).
+	LastApplied map[string]any
+	// Output is the body read right after the last apply.
+	Output map[string]any
+	// Managed is true when the state records the resource: without it,
+	// nothing is known of the last apply.
+	Managed bool
 }
 
-func diffValue(path string, want, got any, present bool, out *[]PathChange) {
-	if _, unknown := want.(config.Unknown); unknown {
-		*out = append(*out, PathChange{Path: path, Before: beforeOf(got, present), After: want})
+// Comparison is what the diff found.
+type Comparison struct {
+	// Changes are the paths apply will change.
+	Changes []PathChange
+	// KeptDifferently are declared values the service keeps in its own way
+	// (it answered so right after the last apply, the configuration still
+	// asks for the same value, and the live value is still that answer): no
+	// action, listed so that nothing is hidden.
+	KeptDifferently []PathChange
+}
+
+// Diff compares a desired body with a live one with no state and no rules:
+// the paths where they differ.
+func Diff(desired, live map[string]any) []PathChange {
+	c, _ := Compare(Bodies{Desired: desired, Live: live}, Rules{})
+	return c.Changes
+}
+
+// Compare is the three-way diff of DESIGN.md. It fails only when a rule path
+// is malformed.
+func Compare(b Bodies, r Rules) (Comparison, error) {
+	rules, err := r.compile()
+	if err != nil {
+		return Comparison{}, err
+	}
+	d := &differ{b: b, r: rules}
+	d.value(nil, b.Desired, b.Live, b.Live != nil)
+	return d.out, nil
+}
+
+type differ struct {
+	b   Bodies
+	r   *compiledRules
+	out Comparison
+}
+
+func (d *differ) change(path Path, before, after any) {
+	d.out.Changes = append(d.out.Changes, PathChange{
+		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
+		Sensitive:     d.r.isSensitive(path),
+		ForcesReplace: d.r.forcesReplacement(path),
+	})
+}
+
+// differs records a difference between a declared and a live value, unless
+// it is one the service keeps differently.
+func (d *differ) differs(path Path, want, got any) {
+	if d.keptDifferently(path, want, got) {
+		d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
+			Path: path.String(), Before: d.r.redact(path, got), After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
+		})
 		return
 	}
-	if !present {
-		*out = append(*out, PathChange{Path: path, Before: Absent{}, After: want})
+	d.change(path, got, want)
+}
+
+// keptDifferently: the configuration asks for what was sent last time, the
+// service answered something else right after that apply, and the live value
+// is still that answer.
+func (d *differ) keptDifferently(path Path, want, got any) bool {
+	if !d.b.Managed || isUnknown(want) {
+		return false
+	}
+	sent, ok := lookup(d.b.LastApplied, path)
+	if !ok || !d.sameAsSent(path, sent, want) {
+		return false
+	}
+	answered, ok := lookup(d.b.Output, path)
+	return ok && d.equalLive(path, answered, got)
+}
+
+func (d *differ) sameAsSent(path Path, sent, want any) bool {
+	if d.r.secretEqual(sent, want) {
+		return true
+	}
+	return equalValue(path, sent, want)
+}
+
+// equalLive compares two values read from the service, with the same rules
+// as the diff, so that arrays matched by key compare alike.
+func (d *differ) equalLive(path Path, a, b any) bool {
+	if d.r.secretEqual(a, b) {
+		return true
+	}
+	probe := &differ{b: Bodies{}, r: d.r}
+	probe.value(path, a, b, true)
+	if len(probe.out.Changes) > 0 {
+		return false
+	}
+	back := &differ{b: Bodies{}, r: d.r}
+	back.value(path, b, a, true)
+	return len(back.out.Changes) == 0
+}
+
+// value compares the declared want with the live got at path.
+func (d *differ) value(path Path, want, got any, present bool) {
+	if d.r.ignored(path) {
+		return
+	}
+	if isUnknown(want) {
+		d.change(path, beforeOf(got, present), want)
+		return
+	}
+	if !present || isMasked(got) {
+		d.missing(path, want)
 		return
 	}
 	switch w := want.(type) {
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok {
-			*out = append(*out, PathChange{Path: path, Before: got, After: want})
+			if !(got == nil && len(w) == 0) {
+				d.differs(path, want, got)
+			}
 			return
 		}
-		for _, k := range sortedKeys(w) {
-			gv, has := g[k]
-			diffValue(join(path, k), w[k], gv, has, out)
-		}
+		d.object(path, w, g)
 	case []any:
 		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			*out = append(*out, PathChange{Path: path, Before: got, After: want})
+		if !ok {
+			if !(got == nil && len(w) == 0) {
+				d.differs(path, want, got)
+			}
 			return
 		}
-		for i := range w {
-			diffValue(fmt.Sprintf("%s[%d]", path, i), w[i], g[i], true, out)
-		}
+		d.array(path, w, g)
 	default:
+		switch got.(type) {
+		case map[string]any, []any:
+			if !(want == nil && isEmpty(got)) {
+				d.differs(path, want, got)
+			}
+			return
+		}
 		if !scalarEqual(path, want, got) {
-			*out = append(*out, PathChange{Path: path, Before: got, After: want})
+			d.differs(path, want, got)
 		}
 	}
+}
+
+func (d *differ) object(path Path, want, got map[string]any) {
+	for _, k := range sortedKeys(want) {
+		g, has := got[k]
+		d.value(path.key(k), want[k], g, has)
+	}
+	// A live key that is not declared is the service's (a default, a
+	// read-only value), unless the last apply sent it: then the user removed
+	// it from the configuration.
+	for _, k := range sortedKeys(got) {
+		if _, declared := want[k]; declared {
+			continue
+		}
+		p := path.key(k)
+		if d.r.ignored(p) || !d.b.Managed {
+			continue
+		}
+		if sent, ok := lookup(d.b.LastApplied, p); ok && !isEmpty(sent) {
+			d.change(p, got[k], Absent{})
+		}
+	}
+}
+
+// missing handles a declared value the service did not return (or masked).
+func (d *differ) missing(path Path, want any) {
+	if isEmpty(want) {
+		return // services leave out null, {} and []
+	}
+	if !d.b.Managed {
+		d.change(path, Absent{}, want)
+		return
+	}
+	if answered, ok := lookup(d.b.Output, path); ok && !isMasked(answered) && !isEmpty(answered) {
+		// It came back after the last apply, and is gone now: removed
+		// outside azapply.
+		d.change(path, Absent{}, want)
+		return
+	}
+	if sent, ok := lookup(d.b.LastApplied, path); ok && d.sameAsSent(path, sent, want) {
+		return // write-only, and the configuration asks for what was sent
+	}
+	d.change(path, Absent{}, want)
+}
+
+func (d *differ) array(path Path, want, got []any) {
+	if anyExact(d.r.unordered, path) {
+		if !sameSet(path, want, got) {
+			d.differs(path, want, got)
+		}
+		return
+	}
+	field := d.r.keyField(path, want)
+	if field == "" {
+		d.byPosition(path, want, got)
+		return
+	}
+	matched := make([]bool, len(got))
+	for i, w := range want {
+		k := keyOf(w, field)
+		p := path.matched(i, field, k)
+		j := findKey(got, field, k, matched)
+		if j < 0 {
+			d.elementMissing(p, w)
+			continue
+		}
+		matched[j] = true
+		d.value(p, w, got[j], true)
+	}
+	for j, g := range got {
+		if matched[j] {
+			continue
+		}
+		k := keyOf(g, field)
+		if k == "" {
+			d.extraElement(path.index(j), g)
+			continue
+		}
+		d.extraElement(path.matched(j, field, k), g)
+	}
+}
+
+func findKey(arr []any, field, k string, taken []bool) int {
+	for j, e := range arr {
+		if !taken[j] && keyOf(e, field) == k {
+			return j
+		}
+	}
+	return -1
+}
+
+func (d *differ) byPosition(path Path, want, got []any) {
+	for i, w := range want {
+		if i < len(got) {
+			d.value(path.index(i), w, got[i], true)
+			continue
+		}
+		d.elementMissing(path.index(i), w)
+	}
+	for j := len(want); j < len(got); j++ {
+		d.extraElement(path.index(j), got[j])
+	}
+}
+
+// elementMissing: a declared element the service does not have. Elements
+// are never write-only, so it is a change, unless the service dropped it at
+// the last apply and the configuration still asks for it (kept differently).
+func (d *differ) elementMissing(path Path, want any) {
+	if d.r.ignored(path) {
+		return
+	}
+	if d.b.Managed {
+		sent, wasSent := lookup(d.b.LastApplied, path)
+		_, answered := lookup(d.b.Output, path)
+		if wasSent && !answered && d.sameAsSent(path, sent, want) {
+			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
+				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
+			})
+			return
+		}
+	}
+	d.change(path, Absent{}, want)
+}
+
+// extraElement: a live element that is not declared. It is a change when
+// the last apply sent it (the user removed it) or when the output recorded
+// after the last apply did not have it (it was added outside azapply, and
+// the next PUT of the array would drop it). An element the service added at
+// apply time, or one seen with no state, is not a change.
+func (d *differ) extraElement(path Path, got any) {
+	if d.r.ignored(path) || !d.b.Managed {
+		return
+	}
+	if _, sent := lookup(d.b.LastApplied, path); sent {
+		d.change(path, got, Absent{})
+		return
+	}
+	if _, answered := lookup(d.b.Output, path); !answered {
+		d.change(path, got, Absent{})
+	}
+}
+
+// sameSet compares two scalar arrays as multisets.
+func sameSet(path Path, a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	used := make([]bool, len(b))
+	for _, x := range a {
+		found := false
+		for j, y := range b {
+			if !used[j] && equalValue(path, x, y) {
+				used[j], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 func beforeOf(got any, present bool) any {
@@ -63,51 +329,6 @@ func beforeOf(got any, present bool) any {
 	return got
 }
 
-// scalarEqual compares two leaf values after normalization: locations
-// ignore case and spaces, numbers compare by value.
-func scalarEqual(path string, want, got any) bool {
-	if path == "location" {
-		ws, ok1 := want.(string)
-		gs, ok2 := got.(string)
-		if ok1 && ok2 {
-			return normalizeLocation(ws) == normalizeLocation(gs)
-		}
-	}
-	if wn, ok := number(want); ok {
-		if gn, ok := number(got); ok {
-			return wn.Cmp(gn) == 0
-		}
-	}
-	return reflect.DeepEqual(want, got)
-}
-
-func number(v any) (*big.Float, bool) {
-	var s string
-	switch v := v.(type) {
-	case json.Number:
-		s = string(v)
-	case float64:
-		return big.NewFloat(v), true
-	case int:
-		return big.NewFloat(float64(v)), true
-	default:
-		return nil, false
-	}
-	f, _, err := big.ParseFloat(s, 10, 256, big.ToNearestEven)
-	return f, err == nil
-}
-
-func normalizeLocation(s string) string {
-	return strings.ToLower(strings.ReplaceAll(s, " ", ""))
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -115,4 +336,14 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// KeptDifferently lists the declared values the service answered
+// differently right after an apply: what apply warns about once, and what
+// later plans list under "Values the service keeps differently". sent is the
+// body apply sent, answered the body it read back. Values the service does
+// not return (write-only) are not listed.
+func KeptDifferently(sent, answered map[string]any, r Rules) ([]PathChange, error) {
+	c, err := Compare(Bodies{Desired: sent, Live: answered, LastApplied: sent, Output: answered, Managed: true}, r)
+	return c.KeptDifferently, err
 }

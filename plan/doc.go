@@ -1,6 +1,8 @@
-// Package plan decides what apply must do. It refreshes (GETs every declared
-// and every state-tracked resource), diffs each desired body against the live
-// one, and returns a Plan: a list of changes, each with an action and the
-// paths that differ. It renders plans for people. It never writes anything:
-// not to Azure, not to the state.
+// Package plan decides what apply must do. It refreshes (concurrent GETs of
+// every declared, state-tracked and data resource), diffs each desired body
+// three ways against the live one and the last apply (DESIGN.md, "The
+// diff"), finds drift, and returns a Plan: a list of changes, each with an
+// action and the paths that differ. It renders plans (text, markdown, JSON),
+// writes and reads saved plan files, and checks that a saved plan is still
+// fresh. It never writes anything: not to Azure, not to the state.
 package plan

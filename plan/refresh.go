@@ -2,13 +2,12 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sort"
-	"strings"
+	"log/slog"
+	"sync"
 
 	"github.com/azapply/azapply/arm"
-	"github.com/azapply/azapply/config"
-	"github.com/azapply/azapply/state"
 )
 
 // Reader reads live resources. *arm.Client is one.
@@ -16,63 +15,48 @@ type Reader interface {
 	Get(ctx context.Context, id, apiVersion string) (*arm.Response, error)
 }
 
-// Make refreshes every declared and state-tracked resource and plans the
-// changes that bring Azure to the configuration.
-func Make(ctx context.Context, r Reader, insts []*config.Instance, st *state.State) (*Plan, error) {
-	p := &Plan{}
-	declared := map[string]bool{}
-	for _, in := range insts {
-		declared[in.Address] = true
-		live, err := read(ctx, r, in.ID, in.APIVersion)
-		if err != nil {
-			return nil, err
-		}
-		desired, _ := config.ToJSONValue(in.Body).(map[string]any)
-		c := &Change{
-			Address: in.Address, ID: in.ID, APIVersion: in.APIVersion,
-			Desired: desired, Live: live, DependsOn: in.DependsOn,
-		}
-		prior := st.Get(in.Address)
-		switch {
-		case prior != nil && !strings.EqualFold(prior.ID, in.ID):
-			// The ID changed: the old resource goes, the new one comes.
-			c.Action, c.PriorID = Replace, prior.ID
-		case live == nil:
-			c.Action = Create
-		default:
-			c.Paths = Diff(desired, live)
-			c.Action = NoOp
-			if len(c.Paths) > 0 {
-				c.Action = Update
+// DefaultParallelism is how many GETs a refresh runs at once unless told.
+const DefaultParallelism = 10
+
+// Target is one resource to read: an ID at an api-version.
+type Target struct {
+	ID         string
+	APIVersion string
+}
+
+// Refresh GETs every target concurrently, at most parallelism at a time
+// (DefaultParallelism when it is not positive), and returns the bodies in
+// the targets' order. A 404 is a nil body, not an error. Every failure is
+// reported, not only the first.
+func Refresh(ctx context.Context, r Reader, targets []Target, parallelism int) ([]map[string]any, error) {
+	if parallelism <= 0 {
+		parallelism = DefaultParallelism
+	}
+	bodies := make([]map[string]any, len(targets))
+	errs := make([]error, len(targets))
+	sem := make(chan struct{}, parallelism)
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
 			}
-		}
-		p.Changes = append(p.Changes, c)
+			defer func() { <-sem }()
+			bodies[i], errs[i] = read(ctx, r, t.ID, t.APIVersion)
+		}()
 	}
-	var gone []*Change
-	for _, sr := range st.Resources {
-		if declared[sr.Address] {
-			continue
-		}
-		live, err := read(ctx, r, sr.ID, sr.APIVersion)
-		if err != nil {
-			return nil, err
-		}
-		c := &Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion, Live: live, Action: Delete}
-		if live == nil {
-			c.Action = Forget
-		}
-		gone = append(gone, c)
-	}
-	// Deletes go deepest ID first, so children go before their parents.
-	sort.SliceStable(gone, func(i, j int) bool {
-		return strings.Count(gone[i].ID, "/") > strings.Count(gone[j].ID, "/")
-	})
-	p.Changes = append(p.Changes, gone...)
-	return p, nil
+	wg.Wait()
+	return bodies, errors.Join(errs...)
 }
 
 // read GETs a resource; absent (404) is a nil body, not an error.
 func read(ctx context.Context, r Reader, id, apiVersion string) (map[string]any, error) {
+	slog.Debug("refresh", "id", id, "api_version", apiVersion)
 	resp, err := r.Get(ctx, id, apiVersion)
 	if arm.IsNotFound(err) {
 		return nil, nil
@@ -84,4 +68,36 @@ func read(ctx context.Context, r Reader, id, apiVersion string) (map[string]any,
 		return map[string]any{}, nil
 	}
 	return resp.Body, nil
+}
+
+// DataSource is a data block: a resource that is only read.
+type DataSource struct {
+	Address    string
+	ID         string
+	APIVersion string
+}
+
+// ReadData reads data sources concurrently and returns their bodies by
+// address. A data source that does not exist is an error, since whatever
+// refers to it cannot be evaluated. Configuration evaluation takes the
+// result as the data blocks' values (before resources are evaluated).
+func ReadData(ctx context.Context, r Reader, ds []DataSource, parallelism int) (map[string]map[string]any, error) {
+	targets := make([]Target, len(ds))
+	for i, d := range ds {
+		targets[i] = Target{ID: d.ID, APIVersion: d.APIVersion}
+	}
+	bodies, err := Refresh(ctx, r, targets, parallelism)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]map[string]any, len(ds))
+	var missing []error
+	for i, d := range ds {
+		if bodies[i] == nil {
+			missing = append(missing, fmt.Errorf("%s: %s does not exist (api-version %s): check its id, or create it first", d.Address, d.ID, d.APIVersion))
+			continue
+		}
+		out[d.Address] = bodies[i]
+	}
+	return out, errors.Join(missing...)
 }

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/azapply/azapply/config"
 )
@@ -18,19 +21,34 @@ const (
 	ansiGreen  = "\x1b[32m"
 	ansiYellow = "\x1b[33m"
 	ansiRed    = "\x1b[31m"
+	ansiCyan   = "\x1b[36m"
 	ansiBold   = "\x1b[1m"
 )
 
-// RenderText writes the plan in Terraform's style: one block per changed
-// resource with its changed paths, then the summary line.
+// sensitiveText is what every renderer prints in place of a secret.
+const sensitiveText = "(sensitive)"
+
+// RenderText writes the plan in Terraform's style: drift first, then one
+// block per changed resource with its changed paths, the values the service
+// keeps differently, then the summary line.
 func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	tw := &textWriter{w: w, color: opts.Color}
+	tw.drift(p)
+	if p.RefreshOnly {
+		if !p.HasDrift() {
+			tw.printf("%sNo changes.%s Nothing changed outside azapply since the last apply.\n", tw.c(ansiBold), tw.c(ansiReset))
+		} else {
+			tw.printf("%sDrift:%s %s changed outside azapply.\n", tw.c(ansiBold), tw.c(ansiReset), resources(len(p.Drift)))
+		}
+		return tw.err
+	}
 	if !p.HasChanges() {
 		for _, c := range p.Changes {
-			if c.Action == Forget {
-				tw.printf("  # %s is gone from Azure and will be removed from the state\n\n", c.Address)
+			if c.Action == Forget || c.Action == Read {
+				tw.change(c)
 			}
 		}
+		tw.kept(p)
 		tw.printf("%sNo changes.%s Azure matches the configuration.\n", tw.c(ansiBold), tw.c(ansiReset))
 		return tw.err
 	}
@@ -38,9 +56,20 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	for _, c := range p.Changes {
 		tw.change(c)
 	}
-	add, change, destroy := p.Summary()
-	tw.printf("%sPlan:%s %d to add, %d to change, %d to destroy.\n", tw.c(ansiBold), tw.c(ansiReset), add, change, destroy)
+	tw.kept(p)
+	tw.printf("%sPlan:%s %s.\n", tw.c(ansiBold), tw.c(ansiReset), summaryText(p))
 	return tw.err
+}
+
+// summaryText is Terraform's summary: "1 to add, 2 to change, 0 to destroy",
+// with "N to import, " first when there are imports.
+func summaryText(p *Plan) string {
+	add, change, destroy := p.Summary()
+	s := fmt.Sprintf("%d to add, %d to change, %d to destroy", add, change, destroy)
+	if n := p.Imports(); n > 0 {
+		s = fmt.Sprintf("%d to import, %s", n, s)
+	}
+	return s
 }
 
 type textWriter struct {
@@ -63,35 +92,110 @@ func (t *textWriter) c(code string) string {
 	return ""
 }
 
+func (t *textWriter) sym(s string) string {
+	switch s {
+	case "+":
+		return t.c(ansiGreen) + s + t.c(ansiReset)
+	case "-":
+		return t.c(ansiRed) + s + t.c(ansiReset)
+	case "~", "-/+":
+		return t.c(ansiYellow) + s + t.c(ansiReset)
+	case "<=":
+		return t.c(ansiCyan) + s + t.c(ansiReset)
+	}
+	return s
+}
+
+func (t *textWriter) drift(p *Plan) {
+	if len(p.Drift) == 0 {
+		return
+	}
+	t.printf("%sObjects have changed outside azapply%s\n\n", t.c(ansiBold), t.c(ansiReset))
+	t.printf("azapply detected the following changes made outside azapply since the last apply:\n\n")
+	for _, d := range p.Drift {
+		if d.Deleted {
+			t.printf("  # %s has been deleted\n", d.Address)
+			t.printf("  %s %s\n", t.sym("-"), d.Address)
+			t.printf("        id = %q\n\n", d.ID)
+			continue
+		}
+		t.printf("  # %s has changed\n", d.Address)
+		t.printf("  %s %s\n", t.sym("~"), d.Address)
+		t.printf("        id = %q\n", d.ID)
+		for _, pc := range d.Paths {
+			t.pathChange(pc, "      ")
+			if !pc.Declared {
+				t.printf("        # not in the configuration: reported, not reverted\n")
+			}
+		}
+		t.printf("\n")
+	}
+	if !p.RefreshOnly {
+		t.printf("Changes to declared values are planned back below; the others are only reported.\n\n")
+	}
+}
+
 func (t *textWriter) change(c *Change) {
 	switch c.Action {
 	case Create:
 		t.printf("  # %s will be created\n", c.Address)
-		t.printf("  %s+%s %s\n", t.c(ansiGreen), t.c(ansiReset), c.Address)
+		t.printf("  %s %s\n", t.sym("+"), c.Address)
 		t.header(c)
-		for _, pc := range flatten("", c.Desired) {
-			t.printf("      %s+%s %s = %s\n", t.c(ansiGreen), t.c(ansiReset), pc.Path, formatValue(pc.After))
-		}
+		t.body(c)
 	case Update:
-		t.printf("  # %s will be updated in place\n", c.Address)
-		t.printf("  %s~%s %s\n", t.c(ansiYellow), t.c(ansiReset), c.Address)
+		if c.Import {
+			t.printf("  # %s will be imported and updated in place\n", c.Address)
+		} else {
+			t.printf("  # %s will be updated in place\n", c.Address)
+		}
+		t.printf("  %s %s\n", t.sym("~"), c.Address)
 		t.header(c)
 		for _, pc := range c.Paths {
-			t.pathChange(pc)
+			t.pathChange(pc, "      ")
 		}
-	case Replace:
-		t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
-		t.printf("%s-/+%s %s\n", t.c(ansiYellow), t.c(ansiReset), c.Address)
+	case NoOp:
+		if !c.Import {
+			return
+		}
+		t.printf("  # %s will be imported\n", c.Address)
+		t.printf("    %s\n", c.Address)
 		t.header(c)
-		for _, pc := range flatten("", c.Desired) {
-			t.printf("      %s+%s %s = %s\n", t.c(ansiGreen), t.c(ansiReset), pc.Path, formatValue(pc.After))
+	case Replace:
+		if c.PriorID != "" {
+			t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
+		} else {
+			t.printf("  # %s must be replaced\n", c.Address)
+		}
+		t.printf("%s %s\n", t.sym("-/+"), c.Address)
+		t.header(c)
+		if c.PriorID != "" || len(c.Paths) == 0 {
+			t.body(c)
+			break
+		}
+		for _, pc := range c.Paths {
+			t.pathChange(pc, "      ")
+			if pc.ForcesReplace {
+				t.printf("        # forces replacement\n")
+			}
 		}
 	case Delete:
-		t.printf("  # %s will be destroyed\n", c.Address)
-		t.printf("  %s-%s %s\n", t.c(ansiRed), t.c(ansiReset), c.Address)
+		if c.DeletedWith != "" {
+			t.printf("  # %s will be deleted with %s\n", c.Address, c.DeletedWith)
+		} else {
+			t.printf("  # %s will be destroyed\n", c.Address)
+		}
+		t.printf("  %s %s\n", t.sym("-"), c.Address)
+		t.header(c)
+	case Read:
+		t.printf("  # %s will be read\n", c.Address)
+		t.printf(" %s %s\n", t.sym("<="), c.Address)
 		t.header(c)
 	case Forget:
-		t.printf("  # %s is gone from Azure and will be removed from the state\n", c.Address)
+		if c.Live != nil {
+			t.printf("  # %s will be removed from the state; it stays in Azure\n", c.Address)
+		} else {
+			t.printf("  # %s is gone from Azure and will be removed from the state\n", c.Address)
+		}
 	default:
 		return
 	}
@@ -103,14 +207,146 @@ func (t *textWriter) header(c *Change) {
 	t.printf("        api_version = %q\n", c.APIVersion)
 }
 
-func (t *textWriter) pathChange(pc PathChange) {
+// body shows a whole declared body, nested objects indented.
+func (t *textWriter) body(c *Change) {
+	r := sensitivityOf(c)
+	for _, k := range sortedKeys(c.Desired) {
+		p := Path{}.key(k)
+		t.printf("      %s %s = %s\n", t.sym("+"), k, t.nested(p, c.Desired[k], r, "      "))
+	}
+}
+
+// nested formats a value for a create, objects and arrays over several
+// lines, each leaf marked +.
+func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) string {
+	if r.isSensitive(path) {
+		return sensitiveText
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if len(v) == 0 {
+			return "{}"
+		}
+		var b strings.Builder
+		b.WriteString("{\n")
+		for _, k := range sortedKeys(v) {
+			fmt.Fprintf(&b, "%s    %s %s = %s\n", indent, t.sym("+"), keyText(k), t.nested(path.key(k), v[k], r, indent+"    "))
+		}
+		b.WriteString(indent + "  }")
+		return b.String()
+	case []any:
+		if len(v) == 0 {
+			return "[]"
+		}
+		var b strings.Builder
+		b.WriteString("[\n")
+		for i, e := range v {
+			fmt.Fprintf(&b, "%s    %s %s,\n", indent, t.sym("+"), t.nested(path.index(i), e, r, indent+"    "))
+		}
+		b.WriteString(indent + "  ]")
+		return b.String()
+	}
+	return formatValue(v)
+}
+
+func keyText(k string) string {
+	if plainKey.MatchString(k) {
+		return k
+	}
+	return fmt.Sprintf("%q", k)
+}
+
+// sensitivityOf compiles a change's sensitive paths for rendering; the plan
+// was built with the same paths, so they parse.
+func sensitivityOf(c *Change) *compiledRules {
+	r, err := Rules{Sensitive: c.Sensitive}.compile()
+	if err != nil {
+		return &compiledRules{}
+	}
+	return r
+}
+
+func (t *textWriter) pathChange(pc PathChange, indent string) {
+	before, after := shown(pc.Before, pc.Sensitive), shown(pc.After, pc.Sensitive)
 	switch {
 	case isAbsent(pc.Before):
-		t.printf("      %s+%s %s = %s\n", t.c(ansiGreen), t.c(ansiReset), pc.Path, formatValue(pc.After))
+		t.printf("%s%s %s = %s\n", indent, t.sym("+"), pc.Path, formatIndented(after, indent))
 	case isAbsent(pc.After):
-		t.printf("      %s-%s %s = %s\n", t.c(ansiRed), t.c(ansiReset), pc.Path, formatValue(pc.Before))
+		t.printf("%s%s %s = %s\n", indent, t.sym("-"), pc.Path, formatIndented(before, indent))
+	case multiline(before) || multiline(after):
+		t.printf("%s%s %s = <<-EOT\n", indent, t.sym("~"), pc.Path)
+		t.lineDiff(before.(string), after.(string), indent+"    ")
+		t.printf("%s    EOT\n", indent)
 	default:
-		t.printf("      %s~%s %s = %s -> %s\n", t.c(ansiYellow), t.c(ansiReset), pc.Path, formatValue(pc.Before), formatValue(pc.After))
+		t.printf("%s%s %s = %s -> %s\n", indent, t.sym("~"), pc.Path, formatIndented(before, indent), formatIndented(after, indent))
+	}
+}
+
+// lineDiff prints two long strings line by line: unchanged lines plain,
+// removed lines with -, added lines with +.
+func (t *textWriter) lineDiff(a, b, indent string) {
+	for _, l := range lineDiff(a, b) {
+		t.printf("%s%s %s\n", indent, t.sym(l.op), l.text)
+	}
+}
+
+type diffLine struct{ op, text string }
+
+// lineDiff diffs two texts by line with sergi/go-diff.
+func lineDiff(a, b string) []diffLine {
+	dmp := diffmatchpatch.New()
+	ca, cb, lines := dmp.DiffLinesToChars(a, b)
+	diffs := dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines)
+	var out []diffLine
+	for _, d := range diffs {
+		op := " "
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			op = "-"
+		case diffmatchpatch.DiffInsert:
+			op = "+"
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(d.Text, "\n"), "\n") {
+			out = append(out, diffLine{op, l})
+		}
+	}
+	return out
+}
+
+func multiline(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.Contains(s, "\n")
+}
+
+// shown replaces a sensitive value with a marker, keeping Absent visible.
+func shown(v any, sensitive bool) any {
+	if sensitive && !isAbsent(v) {
+		return sensitiveMarker{}
+	}
+	return v
+}
+
+// sensitiveMarker stands in for a secret value; it encodes as "(sensitive)".
+type sensitiveMarker struct{}
+
+// MarshalJSON encodes the marker as the text renderers print.
+func (sensitiveMarker) MarshalJSON() ([]byte, error) { return json.Marshal(sensitiveText) }
+
+func (t *textWriter) kept(p *Plan) {
+	var started bool
+	for _, c := range p.Changes {
+		if len(c.KeptDifferently) == 0 {
+			continue
+		}
+		if !started {
+			t.printf("%sValues the service keeps differently%s (no action; change the configuration to match, or ignore_changes them):\n\n", t.c(ansiBold), t.c(ansiReset))
+			started = true
+		}
+		t.printf("  # %s\n", c.Address)
+		for _, pc := range c.KeptDifferently {
+			t.printf("      %s: declared %s, the service keeps %s\n", pc.Path, formatValue(shown(pc.After, pc.Sensitive)), formatValue(shown(pc.Before, pc.Sensitive)))
+		}
+		t.printf("\n")
 	}
 }
 
@@ -119,21 +355,21 @@ func isAbsent(v any) bool {
 	return ok
 }
 
-// flatten lists the leaves of a body as paths, for showing a new resource.
-func flatten(path string, v any) []PathChange {
-	switch v := v.(type) {
-	case map[string]any:
-		if len(v) == 0 && path != "" {
-			return []PathChange{{Path: path, After: v}}
-		}
-		var out []PathChange
-		for _, k := range sortedKeys(v) {
-			out = append(out, flatten(join(path, k), v[k])...)
-		}
-		return out
-	default:
-		return []PathChange{{Path: path, After: v}}
+// formatIndented is formatValue with objects and arrays spread over lines
+// when they do not fit on one.
+func formatIndented(v any, indent string) string {
+	s := formatValue(v)
+	if len(s) <= 80 {
+		return s
 	}
+	switch v.(type) {
+	case map[string]any, []any:
+		b, err := json.MarshalIndent(v, indent, "  ")
+		if err == nil {
+			return string(b)
+		}
+	}
+	return s
 }
 
 // formatValue prints a value the way HCL users read it: strings quoted,
@@ -144,6 +380,8 @@ func formatValue(v any) string {
 		return v.String()
 	case Absent:
 		return "(absent)"
+	case sensitiveMarker:
+		return sensitiveText
 	case nil:
 		return "null"
 	case string:
@@ -154,4 +392,12 @@ func formatValue(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// resources is "1 resource" or "N resources".
+func resources(n int) string {
+	if n == 1 {
+		return "1 resource"
+	}
+	return fmt.Sprintf("%d resources", n)
 }

@@ -15,9 +15,13 @@ import (
 
 type applyOptions struct {
 	common      commonFlags
+	plan        planFlags
 	autoApprove bool
-	parallelism int
-	format      string
+	refreshOnly bool
+	// progress is the progress output: text or json.
+	progress string
+	// planFile is a plan saved with plan --out: applied only if still fresh.
+	planFile string
 }
 
 func runApply(ctx context.Context, args []string, s *IOStreams) int {
@@ -25,11 +29,12 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	fs := pflag.NewFlagSet("apply", pflag.ContinueOnError)
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
+	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many reads, and how many writes, may run at once")
+	fs.StringVar(&o.progress, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
-	fs.IntVar(&o.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
-	fs.StringVar(&o.format, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
+	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply apply [flags]\n\nPlan, ask for confirmation, then make Azure match the configuration.\n\nExample: azapply apply --chdir examples/quickstart --auto-approve\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply apply [FILE] [flags]\n\nPlan, ask for confirmation, then make Azure match the configuration.\nWith FILE (from azapply plan --out FILE), apply exactly that plan, and refuse if it is stale.\n\nExample: azapply apply --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -38,13 +43,19 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 		}
 		return exitError
 	}
-	if o.parallelism < 1 {
-		fmt.Fprintln(s.Err, "Error: --parallelism must be at least 1")
-		return exitError
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		o.planFile = fs.Arg(0)
+	default:
+		return reportError(s, errors.New("apply takes at most one plan file: azapply apply [FILE]"))
 	}
-	if o.format != "text" && o.format != "json" {
-		fmt.Fprintf(s.Err, "Error: --format %q: use text or json\n", o.format)
-		return exitError
+	o.plan.format = "text"
+	if err := o.plan.validate(); err != nil {
+		return reportError(s, err)
+	}
+	if o.progress != "text" && o.progress != "json" {
+		return reportError(s, fmt.Errorf("--format %q: choose text or json", o.progress))
 	}
 	return doApply(ctx, o, s)
 }
@@ -55,18 +66,33 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
+	var saved *plan.SavedPlan
+	if o.planFile != "" {
+		if saved, err = readPlanFile(o.planFile); err != nil {
+			return reportError(s, err)
+		}
+		o.refreshOnly = saved.Plan.RefreshOnly
+	}
 	planCtx, stop := stopOnFirstInterrupt(ctx)
-	p, err := plan.Make(planCtx, w.client, w.insts, w.state)
+	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
 	stop()
 	if err != nil {
 		return reportError(s, err)
 	}
-	if err := apply.CheckPreventDestroy(p, w.insts); err != nil {
-		return reportError(s, err)
+	if saved != nil {
+		// The plan was reviewed when it was saved: apply it without asking,
+		// but only if nothing it was made from has changed.
+		if err := saved.Check(p); err != nil {
+			return reportError(s, err)
+		}
+		o.autoApprove = true
 	}
 	color := s.OutTerminal && !o.common.noColor
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
+	}
+	if o.refreshOnly {
+		return acceptDrift(o, p, w, s)
 	}
 	if !p.HasChanges() && !hasForget(p) {
 		return exitOK
@@ -83,12 +109,12 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	}
 	fmt.Fprintln(s.Out)
 	var reporter apply.Reporter = &apply.TextReporter{W: s.Out}
-	if o.format == "json" {
+	if o.progress == "json" {
 		reporter = &apply.JSONReporter{W: s.Out}
 	}
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
-		Save: w.backend.Write, Reporter: reporter, Parallelism: o.parallelism,
+		Save: w.backend.Write, Reporter: reporter, Parallelism: o.plan.parallelism,
 		Drain: drainOf(ctx),
 	})
 	if err != nil {
@@ -121,4 +147,37 @@ func confirm(s *IOStreams) (bool, error) {
 		return false, fmt.Errorf("reading the confirmation: %w", err)
 	}
 	return strings.TrimSpace(line) == "yes", nil
+}
+
+// acceptDrift records the live bodies of what drifted as the state's
+// outputs (and forgets what was deleted), changing nothing in Azure.
+// Declared paths keep their post-apply values: the plan changes them back.
+func acceptDrift(o applyOptions, p *plan.Plan, w *workspace, s *IOStreams) int {
+	if !p.HasDrift() {
+		return exitOK
+	}
+	if !o.autoApprove {
+		ok, err := confirm(s)
+		if err != nil {
+			return reportError(s, err)
+		}
+		if !ok {
+			fmt.Fprintln(s.Err, "Apply cancelled.")
+			return exitError
+		}
+	}
+	for _, d := range p.Drift {
+		if d.Deleted {
+			w.state.Remove(d.Address)
+			continue
+		}
+		if r := w.state.Get(d.Address); r != nil {
+			r.Output = plan.AcceptedOutput(r.Output, d)
+		}
+	}
+	if err := w.backend.Write(w.state); err != nil {
+		return reportError(s, fmt.Errorf("saving the state: %w", err))
+	}
+	fmt.Fprintf(s.Out, "\nApply complete! The state now records what changed outside azapply (%d drifted); nothing was sent to Azure.\n", len(p.Drift))
+	return exitOK
 }

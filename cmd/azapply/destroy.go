@@ -17,7 +17,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking for confirmation")
-	fs.IntVar(&o.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
+	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
 	fs.Usage = func() {
 		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
@@ -28,7 +28,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		}
 		return exitError
 	}
-	if o.parallelism < 1 {
+	if o.plan.parallelism < 1 {
 		fmt.Fprintln(s.Err, "Error: --parallelism must be at least 1")
 		return exitError
 	}
@@ -66,7 +66,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	fmt.Fprintln(s.Out)
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
-		Save: w.backend.Write, Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.parallelism,
+		Save: w.backend.Write, Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.plan.parallelism,
 		Drain: drainOf(ctx),
 	})
 	if err != nil {

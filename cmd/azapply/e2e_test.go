@@ -137,7 +137,7 @@ func TestQuickstartLifecycle(t *testing.T) {
 
 	r := azapply(t, dir, "plan", "--detailed-exitcode")
 	r.mustExit(t, exitChanges)
-	r.mustContain(t, "+ resource.rg", "+ resource.registry", `+ sku.name = "Standard"`,
+	r.mustContain(t, "+ resource.rg", "+ resource.registry", "+ sku = {", `+ name = "Standard"`,
 		"Plan: 2 to add, 0 to change, 0 to destroy.")
 
 	r = azapply(t, dir, "apply", "--auto-approve")

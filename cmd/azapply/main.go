@@ -30,6 +30,8 @@ func commands() []command {
 		{"apply", "Make Azure match the configuration", runApply},
 		{"destroy", "Delete everything the state records", runDestroy},
 		{"version", "Print the version, commit and Go version", runVersion},
+		{"drift", "Show what changed outside azapply since the last apply", runDrift},
+		{"show", "Render a plan saved with plan --out", runShow},
 	}
 }
 

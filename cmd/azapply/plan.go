@@ -4,15 +4,43 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/plan"
 )
 
+// planFlags are the flags of every command that makes a plan.
+type planFlags struct {
+	parallelism int
+	format      string
+}
+
+func (f *planFlags) register(fs *pflag.FlagSet) {
+	fs.IntVar(&f.parallelism, "parallelism", plan.DefaultParallelism, "how many resources to read (GET) at once")
+	fs.StringVar(&f.format, "format", "text", "output format: text, markdown (a pull-request comment) or json")
+}
+
+func (f *planFlags) validate() error {
+	if f.parallelism < 1 {
+		return fmt.Errorf("--parallelism %d: give a number of at least 1", f.parallelism)
+	}
+	switch f.format {
+	case "text", "markdown", "json":
+		return nil
+	}
+	return fmt.Errorf("--format %q: choose text, markdown or json", f.format)
+}
+
 type planOptions struct {
 	common           commonFlags
+	plan             planFlags
 	detailedExitCode bool
+	refreshOnly      bool
+	out              string
 }
 
 func runPlan(ctx context.Context, args []string, s *IOStreams) int {
@@ -20,9 +48,12 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	fs := pflag.NewFlagSet("plan", pflag.ContinueOnError)
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
+	o.plan.register(fs)
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
+	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "show only what changed outside azapply since the last apply (drift)")
+	fs.StringVar(&o.out, "out", "", "write the plan to this file, for azapply apply FILE and azapply show FILE")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply plan [flags]\n\nShow what apply would change, without changing anything.\n\nExample: azapply plan --chdir examples/quickstart\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply plan [flags]\n\nShow what apply would change, without changing anything.\n\nExample: azapply plan --chdir examples/quickstart --out tfplan\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -30,6 +61,9 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 			return exitOK
 		}
 		return exitError
+	}
+	if err := o.plan.validate(); err != nil {
+		return reportError(s, err)
 	}
 	return doPlan(ctx, o, s)
 }
@@ -40,17 +74,82 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
-	p, err := plan.Make(ctx, w.client, w.insts, w.state)
+	p, err := buildPlan(ctx, w, o.plan, o.refreshOnly)
 	if err != nil {
 		return reportError(s, err)
 	}
-	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !o.common.noColor}); err != nil {
+	if err := renderPlan(s, p, o.plan.format, o.common.noColor); err != nil {
 		return reportError(s, err)
 	}
-	if o.detailedExitCode && p.HasChanges() {
-		return exitChanges
+	if o.out != "" {
+		if err := savePlan(o.out, p); err != nil {
+			return reportError(s, err)
+		}
+		if o.plan.format == "text" {
+			fmt.Fprintf(s.Out, "\nSaved the plan to %s. To apply exactly these changes, run: azapply apply %s\n", o.out, o.out)
+		}
+	}
+	if o.detailedExitCode {
+		return plan.DetailedExitCode(p)
 	}
 	return exitOK
+}
+
+// buildPlan refreshes and plans with the configuration's provider settings.
+func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool) (*plan.Plan, error) {
+	p := w.cfg.Provider
+	return plan.Build(ctx, plan.Options{
+		Reader:        w.client,
+		Instances:     w.insts,
+		State:         w.state,
+		Parallelism:   f.parallelism,
+		IgnoreChanges: p.IgnoreChanges,
+		AdoptExisting: p.AdoptExisting,
+		Imports:       w.cfg.Imports,
+		Removed:       w.cfg.Removed,
+		RefreshOnly:   refreshOnly,
+	})
+}
+
+// renderPlan writes p in the chosen format; colour only on a terminal.
+func renderPlan(s *IOStreams, p *plan.Plan, format string, noColor bool) error {
+	switch format {
+	case "markdown":
+		return plan.RenderMarkdown(s.Out, p, plan.MarkdownOptions{})
+	case "json":
+		return plan.RenderJSON(s.Out, p)
+	}
+	return plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !noColor})
+}
+
+// savePlan writes the plan file atomically, readable by its owner only.
+func savePlan(path string, p *plan.Plan) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing the plan file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := plan.WriteSaved(tmp, p); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing the plan file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing the plan file: %w", err)
+	}
+	return nil
+}
+
+// readPlanFile reads a plan file written by plan --out.
+func readPlanFile(path string) (*plan.SavedPlan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the plan file: %w", err)
+	}
+	defer f.Close()
+	return plan.ReadSaved(io.Reader(f), path)
 }
 
 func closeWorkspace(w *workspace, s *IOStreams) {

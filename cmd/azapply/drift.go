@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/plan"
+)
+
+type driftOptions struct {
+	common           commonFlags
+	plan             planFlags
+	detailedExitCode bool
+}
+
+// runDrift shows only what changed outside azapply since the last apply:
+// plan --refresh-only under the name drift jobs look for.
+func runDrift(ctx context.Context, args []string, s *IOStreams) int {
+	var o driftOptions
+	fs := pflag.NewFlagSet("drift", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	o.common.register(fs)
+	o.plan.register(fs)
+	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when anything drifted, 0 when nothing did, 1 on error")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply drift [flags]\n\nShow what changed outside azapply since the last apply, declared or not.\nAccept it into the state with azapply apply --refresh-only.\n\nExample: azapply drift --chdir stacks/prod --detailed-exitcode\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if err := o.plan.validate(); err != nil {
+		return reportError(s, err)
+	}
+	w, err := openWorkspace(o.common, s)
+	if err != nil {
+		return reportError(s, err)
+	}
+	defer closeWorkspace(w, s)
+	p, err := buildPlan(ctx, w, o.plan, true)
+	if err != nil {
+		return reportError(s, err)
+	}
+	if err := renderPlan(s, p, o.plan.format, o.common.noColor); err != nil {
+		return reportError(s, err)
+	}
+	if o.detailedExitCode {
+		return plan.DetailedExitCode(p)
+	}
+	return exitOK
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// quickstart copies examples/quickstart (which uses the embedded emulator)
+// into a temporary directory.
+func quickstart(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "quickstart", "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// inProcess runs the CLI in-process and returns its exit code and output.
+func inProcess(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &IOStreams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// changeOutside edits the emulator's saved world as someone in the portal
+// would.
+func changeOutside(t *testing.T, dir string, edit func(body map[string]any)) {
+	t.Helper()
+	path := filepath.Join(dir, ".azapply", "emulator.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var world struct {
+		Resources []map[string]any `json:"resources"`
+	}
+	if err := json.Unmarshal(data, &world); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range world.Resources {
+		if strings.HasSuffix(r["id"].(string), "quickstartacr") {
+			edit(r["body"].(map[string]any))
+		}
+	}
+	data, _ = json.Marshal(world)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSavedPlanFlow(t *testing.T) {
+	dir := quickstart(t)
+	planFile := filepath.Join(dir, "tfplan")
+	if code, out, errOut := inProcess(t, "plan", "--chdir", dir, "--detailed-exitcode", "--out", planFile); code != exitChanges || !strings.Contains(out, "Plan: 2 to add") {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ := inProcess(t, "show", planFile, "--format", "json")
+	var shown struct {
+		Summary struct{ Add int }
+	}
+	if code != exitOK || json.Unmarshal([]byte(out), &shown) != nil || shown.Summary.Add != 2 {
+		t.Fatalf("show --format json: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := inProcess(t, "apply", planFile, "--chdir", dir); code != exitOK || !strings.Contains(out, "2 added") {
+		t.Fatalf("apply FILE: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := inProcess(t, "plan", "--chdir", dir, "--detailed-exitcode"); code != exitOK || !strings.Contains(out, "No changes.") {
+		t.Fatalf("plan after apply: exit %d\n%s%s", code, out, errOut)
+	}
+	code, _, errOut := inProcess(t, "apply", planFile, "--chdir", dir)
+	if code != exitError || !strings.Contains(errOut, "stale") || !strings.Contains(errOut, "would now be no-op, the plan says create") {
+		t.Fatalf("applying the same plan again: exit %d, %s", code, errOut)
+	}
+}
+
+func TestStalePlanAfterOutOfBandChange(t *testing.T) {
+	dir := quickstart(t)
+	if code, _, errOut := inProcess(t, "apply", "--chdir", dir, "--auto-approve"); code != exitOK {
+		t.Fatalf("apply: %s", errOut)
+	}
+	planFile := filepath.Join(dir, "tfplan")
+	if code, _, errOut := inProcess(t, "plan", "--chdir", dir, "--var", "registry_sku=Premium", "--out", planFile); code != exitOK {
+		t.Fatalf("plan: %s", errOut)
+	}
+	changeOutside(t, dir, func(b map[string]any) { b["tags"] = map[string]any{"owner": "portal"} })
+	code, _, errOut := inProcess(t, "apply", planFile, "--chdir", dir, "--var", "registry_sku=Premium")
+	if code != exitError || !strings.Contains(errOut, "resource.registry changed in Azure since the plan was made") {
+		t.Fatalf("exit %d, %s", code, errOut)
+	}
+}
+
+func TestDriftFlow(t *testing.T) {
+	dir := quickstart(t)
+	if code, _, errOut := inProcess(t, "apply", "--chdir", dir, "--auto-approve"); code != exitOK {
+		t.Fatalf("apply: %s", errOut)
+	}
+	if code, out, _ := inProcess(t, "drift", "--chdir", dir, "--detailed-exitcode"); code != exitOK || !strings.Contains(out, "No changes.") {
+		t.Fatalf("drift with nothing changed: exit %d\n%s", code, out)
+	}
+	changeOutside(t, dir, func(b map[string]any) {
+		b["properties"].(map[string]any)["publicNetworkAccess"] = "Disabled"
+	})
+	code, out, _ := inProcess(t, "drift", "--chdir", dir, "--detailed-exitcode")
+	if code != exitChanges || !strings.Contains(out, "properties.publicNetworkAccess") || !strings.Contains(out, "reported, not reverted") {
+		t.Fatalf("drift: exit %d\n%s", code, out)
+	}
+	// An undeclared change is drift, not a planned change.
+	if code, out, _ := inProcess(t, "plan", "--chdir", dir, "--detailed-exitcode"); code != exitOK || !strings.Contains(out, "Objects have changed outside azapply") {
+		t.Fatalf("plan: exit %d\n%s", code, out)
+	}
+	if code, out, _ := inProcess(t, "plan", "--chdir", dir, "--refresh-only", "--detailed-exitcode"); code != exitChanges {
+		t.Fatalf("plan --refresh-only: exit %d\n%s", code, out)
+	}
+	if code, out, errOut := inProcess(t, "apply", "--chdir", dir, "--refresh-only", "--auto-approve"); code != exitOK {
+		t.Fatalf("apply --refresh-only: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ := inProcess(t, "drift", "--chdir", dir, "--detailed-exitcode"); code != exitOK {
+		t.Fatalf("drift after accepting it: exit %d\n%s", code, out)
+	}
+}
+
+func TestPlanFormatsAndBadFlags(t *testing.T) {
+	dir := quickstart(t)
+	code, out, _ := inProcess(t, "plan", "--chdir", dir, "--format", "markdown")
+	if code != exitOK || !strings.HasPrefix(out, "## azapply plan") || !strings.Contains(out, "<details>") {
+		t.Fatalf("markdown: exit %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"plan", "--chdir", dir, "--format", "xml"},
+		{"plan", "--chdir", dir, "--parallelism", "0"},
+		{"show"},
+		{"show", filepath.Join(dir, "main.hcl")},
+		{"apply", "a", "b", "--chdir", dir},
+	} {
+		if code, _, errOut := inProcess(t, args...); code != exitError || errOut == "" {
+			t.Errorf("%q: exit %d, stderr %q: want 1 and a message", args, code, errOut)
+		}
+	}
+}

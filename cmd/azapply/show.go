@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+)
+
+type showOptions struct {
+	format  string
+	noColor bool
+}
+
+// runShow renders a saved plan file; it reads nothing else.
+func runShow(_ context.Context, args []string, s *IOStreams) int {
+	var o showOptions
+	fs := pflag.NewFlagSet("show", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	fs.StringVar(&o.format, "format", "text", "output format: text, markdown (a pull-request comment) or json")
+	fs.BoolVar(&o.noColor, "no-color", false, "never print colour codes")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply show FILE [flags]\n\nRender a plan saved with azapply plan --out FILE.\n\nExample: azapply show tfplan --format markdown\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if fs.NArg() != 1 {
+		return reportError(s, errors.New("show takes one plan file: azapply show FILE (write one with azapply plan --out FILE)"))
+	}
+	pf := planFlags{parallelism: 1, format: o.format}
+	if err := pf.validate(); err != nil {
+		return reportError(s, err)
+	}
+	sp, err := readPlanFile(fs.Arg(0))
+	if err != nil {
+		return reportError(s, err)
+	}
+	if err := renderPlan(s, sp.Plan, o.format, o.noColor); err != nil {
+		return reportError(s, err)
+	}
+	return exitOK
+}

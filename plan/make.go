@@ -1,0 +1,365 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/state"
+)
+
+// Options are the inputs of Build.
+type Options struct {
+	Reader    Reader
+	Instances []*config.Instance
+	State     *state.State
+	// Parallelism bounds the concurrent GETs (DefaultParallelism when 0).
+	Parallelism int
+	// IgnoreChanges are the provider's ignore_changes paths, added to every
+	// resource's.
+	IgnoreChanges []string
+	// AdoptExisting lets the plan take over a declared resource that exists
+	// in Azure but not in the state; without it (or an import block) such a
+	// resource is an error.
+	AdoptExisting bool
+	Imports       []*config.Import
+	Removed       []*config.Removed
+	// Data are the data blocks, shown as reads. Their bodies, when already
+	// read (see ReadData), are given in DataBodies by address and not read
+	// again.
+	Data       []DataSource
+	DataBodies map[string]map[string]any
+	// RefreshOnly plans drift only.
+	RefreshOnly bool
+	// SecretMatches tells whether a hashed value in the state stands for a
+	// clear one (state.State's SensitiveMatches); nil compares them equal.
+	SecretMatches func(stored, clear any) bool
+}
+
+// Make refreshes every declared and state-tracked resource and plans the
+// changes that bring Azure to the configuration, with default options.
+func Make(ctx context.Context, r Reader, insts []*config.Instance, st *state.State) (*Plan, error) {
+	return Build(ctx, Options{Reader: r, Instances: insts, State: st})
+}
+
+// Build refreshes (concurrent GETs of the declared, state-tracked and data
+// resources), diffs each resource three ways, computes drift, and returns
+// the plan. Problems that block the plan (a resource that would be taken
+// over silently, prevent_destroy, a bad rule path) are all returned together.
+func Build(ctx context.Context, o Options) (*Plan, error) {
+	st := o.State
+	if st == nil {
+		st = state.New()
+	}
+	b := &builder{o: o, st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial}}
+	gone := b.undeclaredResources()
+	unread := b.unreadData()
+	var targets []Target
+	for _, in := range o.Instances {
+		targets = append(targets, Target{ID: in.ID, APIVersion: in.APIVersion})
+	}
+	for _, sr := range gone {
+		targets = append(targets, Target{ID: sr.ID, APIVersion: sr.APIVersion})
+	}
+	for _, d := range unread {
+		targets = append(targets, Target{ID: d.ID, APIVersion: d.APIVersion})
+	}
+	bodies, err := Refresh(ctx, o.Reader, targets, o.Parallelism)
+	if err != nil {
+		return nil, err
+	}
+	live, bodies := bodies[:len(o.Instances)], bodies[len(o.Instances):]
+	goneLive, dataLive := bodies[:len(gone)], bodies[len(gone):]
+
+	reads := b.reads(unread, dataLive)
+	for i, in := range o.Instances {
+		b.declared(in, live[i])
+	}
+	var deletes []*Change
+	for i, sr := range gone {
+		deletes = append(deletes, b.undeclared(sr, goneLive[i]))
+	}
+	if !o.RefreshOnly {
+		b.plan.Changes = append(reads, b.plan.Changes...)
+		b.plan.Changes = append(b.plan.Changes, orderDeletes(deletes)...)
+	}
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	return b.plan, nil
+}
+
+// undeclaredResources lists what the state records and the configuration
+// no longer declares. One that is declared again under another address is
+// an error, not a delete.
+func (b *builder) undeclaredResources() []*state.Resource {
+	declared := map[string]bool{}
+	for _, in := range b.o.Instances {
+		declared[in.Address] = true
+	}
+	var gone []*state.Resource
+	for _, sr := range b.st.Resources {
+		if declared[sr.Address] {
+			continue
+		}
+		if in := declaredAs(b.o.Instances, sr.ID); in != nil && !forgotten(b.o.Removed, sr.Address) {
+			b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add removed { from = %s  destroy = false } and import { to = %s  id = %q }", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
+			continue
+		}
+		gone = append(gone, sr)
+	}
+	return gone
+}
+
+// unreadData lists the data sources whose bodies were not given.
+func (b *builder) unreadData() []DataSource {
+	var unread []DataSource
+	for _, d := range b.o.Data {
+		if _, ok := b.o.DataBodies[d.Address]; !ok {
+			unread = append(unread, d)
+		}
+	}
+	return unread
+}
+
+// reads plans the data sources: given bodies, and those just read.
+func (b *builder) reads(unread []DataSource, bodies []map[string]any) []*Change {
+	got := map[string]map[string]any{}
+	for k, v := range b.o.DataBodies {
+		got[k] = v
+	}
+	for i, d := range unread {
+		if bodies[i] == nil {
+			b.fail(fmt.Errorf("%s: %s does not exist (api-version %s): check its id, or create it first", d.Address, d.ID, d.APIVersion))
+		}
+		got[d.Address] = bodies[i]
+	}
+	var out []*Change
+	for _, d := range b.o.Data {
+		out = append(out, &Change{Address: d.Address, ID: d.ID, APIVersion: d.APIVersion, Action: Read, Live: got[d.Address]})
+	}
+	return out
+}
+
+type builder struct {
+	o    Options
+	st   *state.State
+	plan *Plan
+	errs []error
+}
+
+func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
+
+func (b *builder) rules(in *config.Instance) Rules {
+	return Rules{
+		IgnoreChanges:    append(append([]string{}, b.o.IgnoreChanges...), in.IgnoreChanges...),
+		Sensitive:        in.Sensitive,
+		ArrayKeys:        in.ArrayKeys,
+		Unordered:        in.Unordered,
+		ReplaceOnChanges: in.ReplaceOnChanges,
+		SecretMatches:    b.o.SecretMatches,
+	}
+}
+
+// declared plans one declared resource from its live body.
+func (b *builder) declared(in *config.Instance, live map[string]any) {
+	desired, _ := config.ToJSONValue(in.Body).(map[string]any)
+	if desired == nil {
+		desired = map[string]any{}
+	}
+	rules := b.rules(in)
+	c := &Change{
+		Address: in.Address, ID: in.ID, APIVersion: in.APIVersion,
+		Desired: desired, Live: live, DependsOn: in.DependsOn,
+		Sensitive: in.Sensitive,
+	}
+	prior := b.st.Get(in.Address)
+	// When the ID changed, the live body is another resource's: there is
+	// nothing to compare the recorded output with.
+	if prior != nil && strings.EqualFold(prior.ID, in.ID) {
+		if err := b.drift(in.Address, prior, live, desired, rules); err != nil {
+			b.fail(fmt.Errorf("%s: %w", in.Address, err))
+			return
+		}
+	}
+	if b.o.RefreshOnly {
+		return
+	}
+	switch {
+	case prior != nil && !strings.EqualFold(prior.ID, in.ID):
+		// The ID changed: the old resource goes, the new one comes.
+		c.Action, c.PriorID = Replace, prior.ID
+	case live == nil:
+		if prior == nil && importFor(b.o.Imports, in.Address) != nil {
+			b.fail(fmt.Errorf("%s: the import block names %s, which does not exist in Azure: remove the import block to create it, or fix the id", in.Address, in.ID))
+			return
+		}
+		c.Action = Create
+	default:
+		if prior == nil {
+			if !b.mayAdopt(in) {
+				return
+			}
+			c.Import = true
+		}
+		cmp, err := Compare(Bodies{
+			Desired: desired, Live: live,
+			LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil,
+		}, rules)
+		if err != nil {
+			b.fail(fmt.Errorf("%s: %w", in.Address, err))
+			return
+		}
+		c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
+		c.Action = NoOp
+		if len(c.Paths) > 0 {
+			c.Action = Update
+			for _, p := range c.Paths {
+				if p.ForcesReplace {
+					c.Action = Replace
+				}
+			}
+		}
+	}
+	if in.PreventDestroy && c.Action == Replace {
+		b.fail(fmt.Errorf("%s has prevent_destroy set, and this plan would replace it (delete, then create). Remove prevent_destroy to allow it, or change the configuration back", in.Address))
+		return
+	}
+	b.plan.Changes = append(b.plan.Changes, c)
+}
+
+// mayAdopt reports whether an existing resource that the state does not
+// record may be taken over, and records the error when not.
+func (b *builder) mayAdopt(in *config.Instance) bool {
+	if im := importFor(b.o.Imports, in.Address); im != nil {
+		if !armid.Equal(im.ID, in.ID) {
+			b.fail(fmt.Errorf("%s: the import block (%s) names %s, but the resource is declared with id %s: make them the same", in.Address, im.DeclRange, im.ID, in.ID))
+			return false
+		}
+		return true
+	}
+	if b.o.AdoptExisting {
+		return true
+	}
+	b.fail(fmt.Errorf("%s: %s already exists in Azure, and azapply does not manage it yet. To take it over, add\n\n  import {\n    to = %s\n    id = %q\n  }\n\nto the configuration (or set adopt_existing = true in the provider block); otherwise choose another id", in.Address, in.ID, in.Address, in.ID))
+	return false
+}
+
+// undeclared plans a resource the state records but the configuration no
+// longer declares.
+func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
+	if err := b.drift(sr.Address, sr, live, nil, Rules{SecretMatches: b.o.SecretMatches}); err != nil {
+		b.fail(err)
+	}
+	c := &Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion, Live: live, Action: Delete}
+	if live == nil {
+		c.Action = Forget
+	}
+	if forgotten(b.o.Removed, sr.Address) {
+		c.Action = Forget
+	}
+	return c
+}
+
+// drift records what changed on a managed resource since the last apply.
+func (b *builder) drift(address string, prior *state.Resource, live, desired map[string]any, rules Rules) error {
+	if prior.Output == nil {
+		return nil
+	}
+	d := &Drift{Address: address, ID: prior.ID, Live: live}
+	if live == nil {
+		d.Deleted = true
+		b.plan.Drift = append(b.plan.Drift, d)
+		return nil
+	}
+	paths, err := CompareDrift(prior.Output, live, desired, rules)
+	if err != nil {
+		return err
+	}
+	if len(paths) > 0 {
+		d.Paths = paths
+		b.plan.Drift = append(b.plan.Drift, d)
+	}
+	return nil
+}
+
+// orderDeletes puts children before parents (deepest ID first) and marks a
+// delete that another delete in the plan removes anyway: deleting a resource
+// group (or any parent) deletes what is inside it.
+func orderDeletes(cs []*Change) []*Change {
+	sort.SliceStable(cs, func(i, j int) bool {
+		return strings.Count(cs[i].ID, "/") > strings.Count(cs[j].ID, "/")
+	})
+	for _, c := range cs {
+		if c.Action != Delete {
+			continue
+		}
+		for _, p := range cs {
+			if p.Action != Delete || !armid.IsUnder(c.ID, p.ID) {
+				continue
+			}
+			// The outermost parent being deleted takes it with it.
+			if c.DeletedWith == "" || strings.Count(p.ID, "/") < strings.Count(withID(cs, c.DeletedWith), "/") {
+				c.DeletedWith = p.Address
+			}
+		}
+	}
+	return cs
+}
+
+func withID(cs []*Change, address string) string {
+	for _, c := range cs {
+		if c.Address == address {
+			return c.ID
+		}
+	}
+	return ""
+}
+
+// importFor returns the import block for address, or nil.
+func importFor(imports []*config.Import, address string) *config.Import {
+	for _, im := range imports {
+		if im.To == address {
+			return im
+		}
+	}
+	return nil
+}
+
+// declaredAs returns the instance declared with id, or nil.
+func declaredAs(insts []*config.Instance, id string) *config.Instance {
+	for _, in := range insts {
+		if armid.Equal(in.ID, id) {
+			return in
+		}
+	}
+	return nil
+}
+
+// forgotten reports whether a removed block keeps address in Azure.
+func forgotten(removed []*config.Removed, address string) bool {
+	for _, rm := range removed {
+		if rm.From == address && !rm.Destroy {
+			return true
+		}
+	}
+	return false
+}
+
+func lastApplied(r *state.Resource) map[string]any {
+	if r == nil {
+		return nil
+	}
+	return r.LastApplied
+}
+
+func output(r *state.Resource) map[string]any {
+	if r == nil {
+		return nil
+	}
+	return r.Output
+}

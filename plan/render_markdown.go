@@ -1,0 +1,257 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// GitHubCommentLimit is the most characters a GitHub comment may hold.
+const GitHubCommentLimit = 65536
+
+// MarkdownOptions configure the pull-request comment rendering.
+type MarkdownOptions struct {
+	// MaxLen bounds the output; GitHubCommentLimit when 0.
+	MaxLen int
+}
+
+// RenderMarkdown writes the plan as a pull-request comment: the summary, a
+// table of the resources, one collapsible section per resource with a diff
+// code block, the drift and the values the service keeps differently. When
+// the whole would not fit in MaxLen characters, sections are left out from
+// the end and a note says so.
+func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
+	limit := opts.MaxLen
+	if limit <= 0 {
+		limit = GitHubCommentLimit
+	}
+	var head strings.Builder
+	var sections []string
+	head.WriteString("## azapply plan\n\n")
+	switch {
+	case p.RefreshOnly && !p.HasDrift():
+		head.WriteString("**No changes.** Nothing changed outside azapply since the last apply.\n")
+	case p.RefreshOnly:
+		fmt.Fprintf(&head, "**Drift:** %s changed outside azapply.\n", resources(len(p.Drift)))
+	case !p.HasChanges():
+		head.WriteString("**No changes.** Azure matches the configuration.\n")
+	default:
+		fmt.Fprintf(&head, "**Plan:** %s.\n", summaryText(p))
+	}
+	var rows []string
+	if !p.RefreshOnly {
+		rows = markdownRows(p)
+		for _, c := range p.Changes {
+			if s := markdownChange(c); s != "" {
+				sections = append(sections, s)
+			}
+		}
+	}
+	if len(p.Drift) > 0 {
+		sections = append(sections, "\n### Objects have changed outside azapply\n")
+		for _, d := range p.Drift {
+			sections = append(sections, markdownDrift(d))
+		}
+	}
+	if kept := markdownKept(p); kept != "" {
+		sections = append(sections, kept)
+	}
+	const noteRoom = 300 // for the truncation note
+	var out strings.Builder
+	out.WriteString(head.String())
+	fits := func(s string) bool { return out.Len()+len(s)+noteRoom <= limit }
+	truncated := func(what string, n int) {
+		fmt.Fprintf(&out, "\n> **Truncated:** %d more %s not shown, to stay under GitHub's %d-character comment limit. Run `azapply show PLANFILE` for the full plan.\n", n, what, limit)
+	}
+	if len(rows) > 0 {
+		out.WriteString("\n| Action | Resource | Paths |\n|---|---|---|\n")
+		for i, r := range rows {
+			if !fits(r) {
+				truncated("resources are", len(rows)-i)
+				_, err := io.WriteString(w, out.String())
+				return err
+			}
+			out.WriteString(r)
+		}
+	}
+	for i, s := range sections {
+		if !fits(s) {
+			truncated("sections are", len(sections)-i)
+			break
+		}
+		out.WriteString(s)
+	}
+	_, err := io.WriteString(w, out.String())
+	return err
+}
+
+func actionLabel(c *Change) string {
+	label := map[Action]string{Create: "+ create", Update: "~ update", Replace: "-/+ replace", Delete: "- delete", Read: "<= read", Forget: "forget", NoOp: "import"}[c.Action]
+	if c.Import && c.Action == Update {
+		label = "~ import and update"
+	}
+	return label
+}
+
+func shownInTable(c *Change) bool {
+	switch c.Action {
+	case NoOp:
+		return c.Import
+	case Read:
+		return false
+	}
+	return true
+}
+
+func markdownRows(p *Plan) []string {
+	var rows []string
+	for _, c := range p.Changes {
+		if !shownInTable(c) {
+			continue
+		}
+		n := fmt.Sprint(len(c.Paths))
+		switch {
+		case c.DeletedWith != "":
+			n = "deleted with `" + c.DeletedWith + "`"
+		case c.Action == Create || c.Action == Delete || c.Action == Forget:
+			n = "—"
+		}
+		rows = append(rows, fmt.Sprintf("| `%s` | `%s` | %s |\n", actionLabel(c), c.Address, n))
+	}
+	return rows
+}
+
+func markdownChange(c *Change) string {
+	if !shownInTable(c) {
+		return ""
+	}
+	var lines []string
+	switch c.Action {
+	case Create:
+		r := sensitivityOf(c)
+		for _, pc := range flattenLeaves(nil, c.Desired) {
+			lines = append(lines, "+ "+pc.path.String()+" = "+formatValue(r.redact(pc.path, pc.value)))
+		}
+	case Replace:
+		if c.PriorID != "" {
+			lines = append(lines, "# its id changes from "+c.PriorID)
+		}
+		lines = append(lines, pathLines(c.Paths)...)
+	case Update:
+		lines = pathLines(c.Paths)
+	case Delete:
+		lines = []string{"- " + c.ID}
+		if c.DeletedWith != "" {
+			lines = append(lines, "# deleted with "+c.DeletedWith+": no DELETE of its own")
+		}
+	case Forget:
+		lines = []string{"# removed from the state only; nothing is sent to Azure"}
+	case NoOp:
+		lines = []string{"# imported into the state; nothing is sent to Azure"}
+	}
+	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", actionLabel(c), c.Address, codeBlock(lines))
+}
+
+func markdownDrift(d *Drift) string {
+	if d.Deleted {
+		return fmt.Sprintf("\n<details><summary><code>%s</code> has been deleted</summary>\n\n%s\n</details>\n", d.Address, codeBlock([]string{"- " + d.ID}))
+	}
+	var lines []string
+	for _, pc := range d.Paths {
+		ls := pathLines([]PathChange{pc})
+		if !pc.Declared {
+			ls = append(ls, "# not in the configuration: reported, not reverted")
+		}
+		lines = append(lines, ls...)
+	}
+	return fmt.Sprintf("\n<details><summary><code>%s</code> has changed</summary>\n\n%s\n</details>\n", d.Address, codeBlock(lines))
+}
+
+func markdownKept(p *Plan) string {
+	var b strings.Builder
+	for _, c := range p.Changes {
+		for _, pc := range c.KeptDifferently {
+			if b.Len() == 0 {
+				b.WriteString("\n### Values the service keeps differently\n\nNo action: the service answered these values differently at the last apply, and still does.\n\n| Resource | Path | Declared | Service keeps |\n|---|---|---|---|\n")
+			}
+			fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | `%s` |\n", c.Address, pc.Path,
+				tableCell(formatValue(shown(pc.After, pc.Sensitive))), tableCell(formatValue(shown(pc.Before, pc.Sensitive))))
+		}
+	}
+	return b.String()
+}
+
+func tableCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	s = strings.ReplaceAll(s, "`", "'")
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
+}
+
+// pathLines renders changed paths as diff lines: the old value with -, the
+// new with +; long strings line by line.
+func pathLines(pcs []PathChange) []string {
+	var lines []string
+	for _, pc := range pcs {
+		before, after := shown(pc.Before, pc.Sensitive), shown(pc.After, pc.Sensitive)
+		suffix := ""
+		if pc.ForcesReplace {
+			suffix = "   # forces replacement"
+		}
+		if multiline(before) && multiline(after) {
+			lines = append(lines, "  "+pc.Path+" ="+suffix)
+			for _, l := range lineDiff(before.(string), after.(string)) {
+				lines = append(lines, l.op+"   "+l.text)
+			}
+			continue
+		}
+		if !isAbsent(before) {
+			lines = append(lines, "- "+pc.Path+" = "+formatValue(before)+suffix)
+		}
+		if !isAbsent(after) {
+			lines = append(lines, "+ "+pc.Path+" = "+formatValue(after)+suffix)
+		}
+	}
+	return lines
+}
+
+func codeBlock(lines []string) string {
+	body := strings.Join(lines, "\n")
+	fence := "```"
+	for strings.Contains(body, fence) {
+		fence += "`"
+	}
+	return fence + "diff\n" + body + "\n" + fence + "\n"
+}
+
+type leaf struct {
+	path  Path
+	value any
+}
+
+// flattenLeaves lists the leaves of a body with their paths.
+func flattenLeaves(path Path, v any) []leaf {
+	switch v := v.(type) {
+	case map[string]any:
+		if len(v) == 0 && path != nil {
+			return []leaf{{path, v}}
+		}
+		var out []leaf
+		for _, k := range sortedKeys(v) {
+			out = append(out, flattenLeaves(path.key(k), v[k])...)
+		}
+		return out
+	case []any:
+		if len(v) == 0 {
+			return []leaf{{path, v}}
+		}
+		var out []leaf
+		for i, e := range v {
+			out = append(out, flattenLeaves(path.index(i), e)...)
+		}
+		return out
+	}
+	return []leaf{{path, v}}
+}

@@ -1,0 +1,209 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Rules are the per-resource settings the diff obeys. Paths are dotted
+// (properties.rules), with [*] for every element of an array.
+type Rules struct {
+	// IgnoreChanges are paths never diffed, the provider's and the resource's.
+	IgnoreChanges []string
+	// Sensitive are paths whose values are never printed.
+	Sensitive []string
+	// ArrayKeys names, per array path, the field that matches its elements.
+	ArrayKeys map[string]string
+	// Unordered are paths of scalar arrays compared as sets.
+	Unordered []string
+	// ReplaceOnChanges are paths whose change means delete-then-create.
+	ReplaceOnChanges []string
+	// SecretMatches reports whether a value stored in the state (a salted
+	// hash of a sensitive value) stands for clear. When nil, only equal
+	// values match. The state package provides it (State.SensitiveMatches).
+	SecretMatches func(stored, clear any) bool
+}
+
+// compiledRules are Rules with their paths parsed once.
+type compiledRules struct {
+	ignore, sensitive, unordered, replace []pattern
+	arrayKeys                             []arrayKey
+	secretMatches                         func(stored, clear any) bool
+}
+
+type arrayKey struct {
+	at    pattern
+	field string
+}
+
+// compile parses every path of the rules; a malformed one is an error that
+// names it.
+func (r Rules) compile() (*compiledRules, error) {
+	c := &compiledRules{secretMatches: r.SecretMatches}
+	var problems []string
+	parse := func(kind string, texts []string) []pattern {
+		var out []pattern
+		for _, t := range texts {
+			p, err := parsePattern(t)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %v", kind, err))
+				continue
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	c.ignore = parse("ignore_changes", r.IgnoreChanges)
+	c.sensitive = parse("sensitive", r.Sensitive)
+	c.unordered = parse("unordered", r.Unordered)
+	c.replace = parse("replace_on_changes", r.ReplaceOnChanges)
+	keys := make([]string, 0, len(r.ArrayKeys))
+	for k := range r.ArrayKeys {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ps := parse("array_keys", []string{k})
+		field := strings.TrimSpace(r.ArrayKeys[k])
+		if len(ps) == 1 {
+			if field == "" {
+				problems = append(problems, fmt.Sprintf("array_keys: %q names no field", k))
+				continue
+			}
+			c.arrayKeys = append(c.arrayKeys, arrayKey{at: ps[0], field: field})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func anyPrefix(ps []pattern, path Path) bool {
+	for _, p := range ps {
+		if p.matchPrefix(path) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyExact(ps []pattern, path Path) bool {
+	for _, p := range ps {
+		if p.matchExact(path) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *compiledRules) ignored(path Path) bool { return anyPrefix(c.ignore, path) }
+
+// isSensitive reports whether the value at path is secret: declared so, or
+// named like a secret (a safety net for values the configuration forgot).
+func (c *compiledRules) isSensitive(path Path) bool {
+	if anyPrefix(c.sensitive, path) {
+		return true
+	}
+	for _, s := range path {
+		if !s.elem && secretName(s.Key) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretName reports whether a key is named like a secret.
+func secretName(k string) bool {
+	l := strings.ToLower(k)
+	for _, w := range []string{"password", "secret", "connectionstring", "sharedkey", "privatekey", "accesskey", "primarykey", "secondarykey", "repositorytoken", "sastoken"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// forcesReplacement reports whether a change at path falls under a
+// replace_on_changes path, or contains one.
+func (c *compiledRules) forcesReplacement(path Path) bool {
+	for _, p := range c.replace {
+		if p.matchPrefix(path) {
+			return true
+		}
+		if len(path) < len(p.segs) {
+			short := pattern{segs: p.segs[:len(path)]}
+			if short.matchExact(path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// keyField chooses how the elements of the declared array at path are
+// matched with the live ones: by the field the user named, else by name,
+// else by id; "" means by position. A field is used only when every declared
+// element is an object with a distinct scalar value for it.
+func (c *compiledRules) keyField(path Path, want []any) string {
+	for _, ak := range c.arrayKeys {
+		if ak.at.matchExact(path) && distinctKeys(want, ak.field) {
+			return ak.field
+		}
+	}
+	for _, f := range []string{"name", "id"} {
+		if distinctKeys(want, f) {
+			return f
+		}
+	}
+	return ""
+}
+
+func distinctKeys(arr []any, field string) bool {
+	if len(arr) == 0 {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, e := range arr {
+		k := keyOf(e, field)
+		if k == "" || seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
+}
+
+// redact returns v with every sensitive value inside it (v itself when path
+// is sensitive) replaced by a marker, so that no renderer and no plan file
+// ever sees a secret.
+func (c *compiledRules) redact(path Path, v any) any {
+	if isAbsent(v) || isUnknown(v) {
+		return v
+	}
+	if c.isSensitive(path) {
+		return sensitiveMarker{}
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = c.redact(path.key(k), e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = c.redact(path.index(i), e)
+		}
+		return out
+	}
+	return v
+}
+
+// secretEqual reports whether stored is the state's salted hash of clear
+// (the state keeps sensitive values only so).
+func (c *compiledRules) secretEqual(stored, clear any) bool {
+	return c.secretMatches != nil && c.secretMatches(stored, clear)
+}

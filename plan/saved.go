@@ -1,0 +1,354 @@
+package plan
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/azapply/azapply/config"
+)
+
+// SavedFormatVersion is the version of plan files this build writes.
+const SavedFormatVersion = 1
+
+// savedFile is a plan file (plan --out). It holds what show renders and
+// what apply checks, never a secret in clear: sensitive values are markers,
+// and the declared and live bodies are compared through salted hashes (as
+// the state keeps sensitive values).
+type savedFile struct {
+	FormatVersion int           `json:"format_version"`
+	Lineage       string        `json:"lineage"`
+	Serial        int64         `json:"serial"`
+	RefreshOnly   bool          `json:"refresh_only,omitempty"`
+	Salt          string        `json:"salt"`
+	Changes       []savedChange `json:"changes"`
+	Drift         []savedDrift  `json:"drift,omitempty"`
+}
+
+type savedChange struct {
+	Address         string      `json:"address"`
+	ID              string      `json:"id"`
+	APIVersion      string      `json:"api_version"`
+	Action          Action      `json:"action"`
+	Import          bool        `json:"import,omitempty"`
+	PriorID         string      `json:"prior_id,omitempty"`
+	DeletedWith     string      `json:"deleted_with,omitempty"`
+	DependsOn       []string    `json:"depends_on,omitempty"`
+	Sensitive       []string    `json:"sensitive,omitempty"`
+	Desired         any         `json:"desired,omitempty"`
+	Paths           []savedPath `json:"paths,omitempty"`
+	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
+	// DesiredHash and LiveHash are salted hashes of the declared body and of
+	// the live body without server bookkeeping ("" when absent).
+	DesiredHash string `json:"desired_hash"`
+	LiveHash    string `json:"live_hash"`
+}
+
+type savedPath struct {
+	Path          string `json:"path"`
+	Before        any    `json:"before,omitempty"`
+	After         any    `json:"after,omitempty"`
+	BeforeAbsent  bool   `json:"before_absent,omitempty"`
+	AfterAbsent   bool   `json:"after_absent,omitempty"`
+	Sensitive     bool   `json:"sensitive,omitempty"`
+	ForcesReplace bool   `json:"forces_replacement,omitempty"`
+	Declared      bool   `json:"declared,omitempty"`
+}
+
+type savedDrift struct {
+	Address  string      `json:"address"`
+	ID       string      `json:"id"`
+	Deleted  bool        `json:"deleted,omitempty"`
+	Paths    []savedPath `json:"paths,omitempty"`
+	LiveHash string      `json:"live_hash"`
+}
+
+// Markers for the values JSON has no word for.
+const (
+	unknownMarker      = "__azapply_unknown__"
+	sensitiveMarkerKey = "__azapply_sensitive__"
+)
+
+// WriteSaved writes p as a plan file.
+func WriteSaved(w io.Writer, p *Plan) error {
+	salt := make([]byte, 32)
+	if _, err := rand.Read(salt); err != nil {
+		return fmt.Errorf("making the plan file's salt: %w", err)
+	}
+	f := savedFile{FormatVersion: SavedFormatVersion, Lineage: p.Lineage, Serial: p.Serial, RefreshOnly: p.RefreshOnly, Salt: hex.EncodeToString(salt)}
+	for _, c := range p.Changes {
+		sc := savedChange{
+			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
+			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
+			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
+			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
+		}
+		if c.Desired != nil {
+			sc.Desired = encodeValue(redactedBody(c))
+		}
+		f.Changes = append(f.Changes, sc)
+	}
+	for _, d := range p.Drift {
+		f.Drift = append(f.Drift, savedDrift{Address: d.Address, ID: d.ID, Deleted: d.Deleted, Paths: savePaths(d.Paths), LiveHash: liveHash(f.Salt, d.Live)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return fmt.Errorf("writing the plan file: %w", err)
+	}
+	return nil
+}
+
+// SavedPlan is a plan read back from a plan file.
+type SavedPlan struct {
+	// Plan is for rendering (show). Its bodies are redacted and it has no
+	// live bodies: apply uses a fresh plan that Check found identical.
+	Plan *Plan
+	name string
+	file savedFile
+}
+
+// ReadSaved reads a plan file; name is used in messages.
+func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading the plan file %s: %w", name, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var f savedFile
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s is not an azapply plan file (%v): write one with azapply plan --out %s", name, err, name)
+	}
+	if f.FormatVersion == 0 || f.Salt == "" {
+		return nil, fmt.Errorf("%s is not an azapply plan file: write one with azapply plan --out %s", name, name)
+	}
+	if f.FormatVersion > SavedFormatVersion {
+		return nil, fmt.Errorf("%s has plan format version %d, newer than this azapply understands (%d): upgrade azapply", name, f.FormatVersion, SavedFormatVersion)
+	}
+	p := &Plan{Lineage: f.Lineage, Serial: f.Serial, RefreshOnly: f.RefreshOnly}
+	for _, sc := range f.Changes {
+		c := &Change{
+			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
+			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
+			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
+		}
+		if sc.Desired != nil {
+			c.Desired, _ = decodeValue(sc.Desired).(map[string]any)
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	for _, sd := range f.Drift {
+		p.Drift = append(p.Drift, &Drift{Address: sd.Address, ID: sd.ID, Deleted: sd.Deleted, Paths: loadPaths(sd.Paths)})
+	}
+	return &SavedPlan{Plan: p, name: name, file: f}, nil
+}
+
+// Check compares the saved plan with a fresh one made now from the same
+// configuration: the state must be the one the plan was made from (same
+// lineage and serial), and every resource must be planned the same way from
+// the same live and declared bodies. It returns an error giving every
+// reason when not: apply must then refuse the saved plan.
+func (s *SavedPlan) Check(fresh *Plan) error {
+	var why []string
+	f := s.file
+	switch {
+	case fresh.Serial == 0 && f.Serial == 0:
+		// No state was ever written, then or now: a new state gets a new
+		// lineage each time it is read, so there is nothing to compare.
+	case fresh.Lineage != f.Lineage:
+		why = append(why, fmt.Sprintf("the state is another one (lineage %s, the plan was made from %s)", fresh.Lineage, f.Lineage))
+	case fresh.Serial != f.Serial:
+		why = append(why, fmt.Sprintf("the state changed since the plan was made (serial %d, the plan saw %d)", fresh.Serial, f.Serial))
+	}
+	if fresh.RefreshOnly != f.RefreshOnly {
+		why = append(why, "the plan and this apply disagree on --refresh-only")
+	}
+	byAddr := map[string]*Change{}
+	for _, c := range fresh.Changes {
+		byAddr[c.Address] = c
+	}
+	seen := map[string]bool{}
+	for _, sc := range f.Changes {
+		seen[sc.Address] = true
+		c := byAddr[sc.Address]
+		switch {
+		case c == nil:
+			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Address))
+		case !strings.EqualFold(c.ID, sc.ID):
+			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
+		case c.Action != sc.Action:
+			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
+		case liveHash(f.Salt, c.Live) != sc.LiveHash:
+			why = append(why, fmt.Sprintf("%s changed in Azure since the plan was made", sc.Address))
+		case desiredHash(f.Salt, c) != sc.DesiredHash || !samePaths(c.Paths, sc.Paths):
+			why = append(why, fmt.Sprintf("the configuration of %s changed since the plan was made (or apply was not given the same --var values)", sc.Address))
+		}
+	}
+	for _, c := range fresh.Changes {
+		if !seen[c.Address] && c.Action != NoOp {
+			why = append(why, fmt.Sprintf("%s would now be %s, and the plan does not include it", c.Address, c.Action))
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	sort.Strings(why)
+	return fmt.Errorf("the saved plan %s is stale, so nothing was applied:\n  - %s\nRun azapply plan --out %s again, review it, and apply that", s.name, strings.Join(why, "\n  - "), s.name)
+}
+
+func samePaths(a []PathChange, b []savedPath) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Path != b[i].Path {
+			return false
+		}
+	}
+	return true
+}
+
+func savePaths(pcs []PathChange) []savedPath {
+	var out []savedPath
+	for _, pc := range pcs {
+		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared}
+		if isAbsent(pc.Before) {
+			sp.BeforeAbsent = true
+		} else {
+			sp.Before = encodeValue(shown(pc.Before, pc.Sensitive))
+		}
+		if isAbsent(pc.After) {
+			sp.AfterAbsent = true
+		} else {
+			sp.After = encodeValue(shown(pc.After, pc.Sensitive))
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+func loadPaths(sps []savedPath) []PathChange {
+	var out []PathChange
+	for _, sp := range sps {
+		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared,
+			Before: decodeValue(sp.Before), After: decodeValue(sp.After)}
+		if sp.BeforeAbsent {
+			pc.Before = Absent{}
+		}
+		if sp.AfterAbsent {
+			pc.After = Absent{}
+		}
+		out = append(out, pc)
+	}
+	return out
+}
+
+// encodeValue turns unknowns and sensitive markers into marker objects that
+// survive JSON; a nil value is wrapped so that it is not taken for absent.
+func encodeValue(v any) any {
+	switch v := v.(type) {
+	case config.Unknown:
+		return map[string]any{unknownMarker: true}
+	case sensitiveMarker:
+		return map[string]any{sensitiveMarkerKey: true}
+	case nil:
+		return json.RawMessage("null")
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = encodeValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = encodeValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+func decodeValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if len(v) == 1 {
+			if v[unknownMarker] == true {
+				return config.Unknown{}
+			}
+			if v[sensitiveMarkerKey] == true {
+				return sensitiveMarker{}
+			}
+		}
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = decodeValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = decodeValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+// liveHash is the salted hash of a live body without the bookkeeping that
+// moves on its own; "" when there is no body.
+func liveHash(salt string, live map[string]any) string {
+	if live == nil {
+		return ""
+	}
+	return saltedHash(salt, stripBookkeeping(nil, live))
+}
+
+func desiredHash(salt string, c *Change) string {
+	if c.Desired == nil {
+		return ""
+	}
+	// Secrets are in the hash, so that changing only a secret makes the plan
+	// stale; the hash is salted, as the state stores sensitive values.
+	return saltedHash(salt, encodeValue(c.Desired))
+}
+
+func saltedHash(salt string, v any) string {
+	data, err := json.Marshal(v) // maps encode with sorted keys
+	if err != nil {
+		return "unhashable"
+	}
+	mac := hmac.New(sha256.New, []byte(salt))
+	mac.Write(data)
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func stripBookkeeping(path Path, v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			p := path.key(k)
+			if bookkeeping(p, e, e) {
+				continue
+			}
+			out[k] = stripBookkeeping(p, e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = stripBookkeeping(path.index(i), e)
+		}
+		return out
+	}
+	return v
+}

@@ -1,0 +1,120 @@
+package plan
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/state"
+)
+
+func TestSavedPlanRoundTrip(t *testing.T) {
+	p := fixturePlan(t)
+	var file bytes.Buffer
+	if err := WriteSaved(&file, p); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(file.String(), secret) {
+		t.Fatalf("the plan file holds a secret in clear:\n%s", file.String())
+	}
+	sp, err := ReadSaved(bytes.NewReader(file.Bytes()), "tfplan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// show renders the saved plan exactly as plan rendered the original.
+	for name, render := range map[string]func(*bytes.Buffer, *Plan) error{
+		"text":     func(b *bytes.Buffer, p *Plan) error { return RenderText(b, p, TextOptions{}) },
+		"markdown": func(b *bytes.Buffer, p *Plan) error { return RenderMarkdown(b, p, MarkdownOptions{}) },
+	} {
+		var a, b bytes.Buffer
+		if err := render(&a, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := render(&b, sp.Plan); err != nil {
+			t.Fatal(err)
+		}
+		if a.String() != b.String() {
+			t.Errorf("%s: the saved plan renders differently:\n--- original\n%s\n--- saved\n%s", name, a.String(), b.String())
+		}
+	}
+}
+
+func TestReadSavedRejectsOtherFiles(t *testing.T) {
+	for _, in := range []string{"", "{}", `{"format_version":99,"salt":"x"}`, "not json"} {
+		if _, err := ReadSaved(strings.NewReader(in), "tfplan"); err == nil || !strings.Contains(err.Error(), "tfplan") {
+			t.Errorf("%q: error = %v, want one naming the file", in, err)
+		}
+	}
+}
+
+func TestSavedPlanStaleness(t *testing.T) {
+	srv, client := newEmulator(t)
+	live := map[string]any{"location": "westus", "sku": map[string]any{"name": "Basic"}, "etag": "1"}
+	setWorld(t, srv, map[string]map[string]any{acrID: live})
+	st := state.New()
+	applied(t, st, "acr", acrID, `{"location":"westus","sku":{"name":"Basic"}}`, `{"location":"westus","sku":{"name":"Basic"},"etag":"1"}`)
+	decl := func(sku string) []*config.Instance {
+		in := inst(t, "acr", acrID, `{"location":"westus","sku":{"name":"`+sku+`"},"properties":{"adminPassword":"`+secret+`"}}`)
+		in.Sensitive = []string{"properties.adminPassword"}
+		return []*config.Instance{in}
+	}
+	build := func(insts []*config.Instance) *Plan {
+		t.Helper()
+		p, err := Build(context.Background(), Options{Reader: client, Instances: insts, State: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var file bytes.Buffer
+	if err := WriteSaved(&file, build(decl("Standard"))); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(file.String(), secret) {
+		t.Fatal("the plan file holds a secret in clear")
+	}
+	sp, err := ReadSaved(&file, "tfplan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Check(build(decl("Standard"))); err != nil {
+		t.Fatalf("an unchanged world: %v", err)
+	}
+
+	// Server bookkeeping moving on its own does not make the plan stale.
+	live["etag"] = "2"
+	setWorld(t, srv, map[string]map[string]any{acrID: live})
+	if err := sp.Check(build(decl("Standard"))); err != nil {
+		t.Fatalf("an etag change alone: %v", err)
+	}
+
+	cases := []struct {
+		name   string
+		change func()
+		insts  []*config.Instance
+		want   string
+	}{
+		{"configuration changed", func() {}, decl("Premium"), "configuration of resource.acr changed"},
+		{"secret changed", func() {}, func() []*config.Instance {
+			in := decl("Standard")
+			in[0].Body = config.FromJSONValue(obj(t, `{"location":"westus","sku":{"name":"Standard"},"properties":{"adminPassword":"other"}}`))
+			return in
+		}(), "configuration of resource.acr changed"},
+		{"live changed", func() {
+			live["tags"] = map[string]any{"owner": "portal"}
+			setWorld(t, srv, map[string]map[string]any{acrID: live})
+		}, decl("Standard"), "resource.acr changed in Azure"},
+		{"state changed", func() { st.Serial++ }, decl("Standard"), "the state changed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.change()
+			err := sp.Check(build(tc.insts))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "nothing was applied") {
+				t.Fatalf("error = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
