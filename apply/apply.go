@@ -79,7 +79,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Reporter == nil {
 		o.Reporter = &TextReporter{W: discard{}}
 	}
-	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks()}
+	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
+		deletedWith: map[string][]*plan.Change{}}
 	for _, sr := range o.State.Resources {
 		if sr.Output != nil {
 			r.outputs[sr.Address] = sr.Output
@@ -123,6 +124,9 @@ type runner struct {
 	o     Options
 	insts map[string]*config.Instance
 	locks *parentLocks
+	// deletedWith maps a resource group's address to the resources its
+	// delete removes with it.
+	deletedWith map[string][]*plan.Change
 
 	mu      sync.Mutex // guards outputs, res, State and Save
 	outputs map[string]any
@@ -137,6 +141,11 @@ func (r *runner) phases() (phases [][]*node, forgotten bool) {
 	for _, c := range r.o.Plan.Changes {
 		switch c.Action {
 		case plan.Delete:
+			if c.DeletedWith != "" {
+				// Its resource group's delete removes it: no DELETE of its own.
+				r.deletedWith[c.DeletedWith] = append(r.deletedWith[c.DeletedWith], c)
+				continue
+			}
 			deletes = append(deletes, &node{change: c, op: OpDelete, id: c.ID})
 		case plan.Replace:
 			if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
@@ -159,6 +168,14 @@ func (r *runner) phases() (phases [][]*node, forgotten bool) {
 		case plan.Forget:
 			r.o.State.Remove(c.Address)
 			forgotten = true
+		case plan.NoOp:
+			if c.Import && c.Live != nil && c.Desired != nil && !hasUnknown(c.Desired) {
+				// Taken over with nothing to change: record it.
+				r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(c.Live, c.ID), APIVersion: c.APIVersion,
+					LastApplied: c.Desired, Output: c.Live})
+				r.outputs[c.Address] = c.Live
+				forgotten = true
+			}
 		}
 	}
 	for _, n := range puts {
@@ -341,6 +358,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 			delete(r.outputs, c.Address)
 		}
 		r.res.Destroyed++
+		for _, child := range r.deletedWith[c.Address] {
+			r.o.State.Remove(child.Address)
+			delete(r.outputs, child.Address)
+			r.res.Destroyed++
+		}
 		return r.save()
 	}
 	body, err := r.desiredBody(c)
@@ -354,10 +376,8 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if err != nil {
 		return fmt.Errorf("reading it back after the write: %w", err)
 	}
-	id := c.ID
-	if s, ok := live.Body["id"].(string); ok && strings.EqualFold(s, c.ID) {
-		id = s // keep ARM's casing
-	}
+	id := liveID(live.Body, c.ID)
+	r.warnKeptDifferently(c.Address, body, live.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.o.State.Set(&state.Resource{
@@ -382,6 +402,32 @@ func (r *runner) save() error {
 		return fmt.Errorf("saving the state: %w", err)
 	}
 	return nil
+}
+
+// liveID is the ID as ARM spells it, when the body carries the same ID.
+func liveID(body map[string]any, id string) string {
+	if s, ok := body["id"].(string); ok && strings.EqualFold(s, id) {
+		return s
+	}
+	return id
+}
+
+// warnKeptDifferently reports, once, each declared value the service
+// answered differently right after the write.
+func (r *runner) warnKeptDifferently(address string, sent, answered map[string]any) {
+	rules := plan.Rules{}
+	if in, ok := r.insts[address]; ok {
+		rules = plan.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered}
+	}
+	kept, err := plan.KeptDifferently(sent, answered, rules)
+	if err != nil {
+		return
+	}
+	for _, pc := range kept {
+		r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWarning, Address: address, Message: fmt.Sprintf(
+			"the service keeps %s as %s (azapply sent %s); later plans list it under \"Values the service keeps differently\" until the configuration or the live value changes",
+			pc.Path, plan.FormatValue(pc.Before, pc.Sensitive), plan.FormatValue(pc.After, pc.Sensitive))})
+	}
 }
 
 func (r *runner) recordedID(address string, n *node) string {

@@ -309,3 +309,72 @@ func TestParentAndType(t *testing.T) {
 		}
 	}
 }
+
+func TestDeletedWithResourceGroupSendsOneDelete(t *testing.T) {
+	f := newFake()
+	rg := sub + "/resourceGroups/rg"
+	acr := rg + "/providers/Microsoft.ContainerRegistry/registries/r"
+	f.resources[strings.ToLower(rg)] = map[string]any{}
+	f.resources[strings.ToLower(acr)] = map[string]any{}
+	st := state.New()
+	st.Set(&state.Resource{Address: "resource.rg", ID: rg})
+	st.Set(&state.Resource{Address: "resource.acr", ID: acr})
+	p := &plan.Plan{Changes: []*plan.Change{
+		{Address: "resource.acr", ID: acr, APIVersion: "2023-07-01", Action: plan.Delete, DeletedWith: "resource.rg"},
+		{Address: "resource.rg", ID: rg, APIVersion: "2021-04-01", Action: plan.Delete},
+	}}
+	res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.started) != 1 || f.started[0] != "DELETE "+strings.ToLower(rg) {
+		t.Fatalf("requests %v, want one DELETE of the resource group", f.started)
+	}
+	if res.Destroyed != 2 || len(st.Resources) != 0 {
+		t.Fatalf("destroyed %d, state keeps %d; want 2 and 0", res.Destroyed, len(st.Resources))
+	}
+}
+
+func TestImportWithNoChangeIsRecorded(t *testing.T) {
+	f := newFake()
+	id := sub + "/resourceGroups/legacy"
+	live := map[string]any{"id": sub + "/resourcegroups/legacy", "location": "westus"}
+	p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.legacy", ID: id, APIVersion: "2021-04-01",
+		Action: plan.NoOp, Import: true, Desired: map[string]any{"location": "westus"}, Live: live}}}
+	st := state.New()
+	sv := &saver{}
+	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Save: sv.save}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.started) != 0 {
+		t.Fatalf("an import with nothing to change sent %v", f.started)
+	}
+	got := st.Get("resource.legacy")
+	if got == nil || got.ID != live["id"] || sv.saves != 1 {
+		t.Fatalf("state = %+v after %d saves; want the import recorded with ARM's casing", got, sv.saves)
+	}
+}
+
+func TestWarnsWhenTheServiceKeepsAValueDifferently(t *testing.T) {
+	f := &keepingClient{fakeClient: newFake()}
+	var out bytes.Buffer
+	p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.aks", ID: sub + "/resourceGroups/k", APIVersion: "2025-01-01",
+		Action: plan.Create, Desired: map[string]any{"kubernetesVersion": "1.29"}}}}
+	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Reporter: &TextReporter{W: &out}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `resource.aks: Warning: the service keeps kubernetesVersion as "1.29.7" (azapply sent "1.29")`) {
+		t.Fatalf("no warning about the value the service keeps differently:\n%s", out.String())
+	}
+}
+
+// keepingClient answers GETs with kubernetesVersion completed, as AKS does.
+type keepingClient struct{ *fakeClient }
+
+func (k *keepingClient) Get(ctx context.Context, id, v string) (*arm.Response, error) {
+	r, err := k.fakeClient.Get(ctx, id, v)
+	if err == nil {
+		r.Body["kubernetesVersion"] = "1.29.7"
+	}
+	return r, err
+}

@@ -17,6 +17,8 @@ const (
 	EventProgress EventKind = "progress"
 	EventComplete EventKind = "complete"
 	EventFailed   EventKind = "failed"
+	// EventWarning is a note about a finished operation, in Message.
+	EventWarning EventKind = "warning"
 )
 
 // Op is the kind of an operation.
@@ -38,6 +40,7 @@ type Event struct {
 	ID      string        `json:"id,omitempty"`
 	Elapsed time.Duration `json:"-"`
 	Error   string        `json:"error,omitempty"`
+	Message string        `json:"message,omitempty"`
 }
 
 // Reporter receives progress events. Implementations must be safe for
@@ -82,6 +85,8 @@ func (r *TextReporter) Report(e Event) {
 		}
 	case EventFailed:
 		fmt.Fprintf(r.W, "%s: %s failed after %s\n", e.Address, words[3], seconds(e.Elapsed))
+	case EventWarning:
+		fmt.Fprintf(r.W, "%s: Warning: %s\n", e.Address, e.Message)
 	}
 }
 

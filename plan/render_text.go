@@ -401,3 +401,12 @@ func resources(n int) string {
 	}
 	return fmt.Sprintf("%d resources", n)
 }
+
+// FormatValue prints a value as the plan does, or (sensitive) for a secret,
+// for other packages that report on values (apply's warnings).
+func FormatValue(v any, sensitive bool) string {
+	if sensitive {
+		return sensitiveText
+	}
+	return formatValue(v)
+}
