@@ -133,7 +133,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	stored, kids, err := s.serverBody(t, body, oldBody)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
+		writeJSON(w, validationStatus(err), armError{Error: *err})
 		return
 	}
 	status := http.StatusCreated
@@ -213,7 +213,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	stored, kids, err := s.serverBody(t, merged, old.Body)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
+		writeJSON(w, validationStatus(err), armError{Error: *err})
 		return
 	}
 	spec := s.operationFor(t.typ, http.MethodPatch)
@@ -320,13 +320,24 @@ func (s *Server) serverBody(t target, body, old map[string]any) (map[string]any,
 		out["location"] = NormalizeLocation(loc)
 	}
 	now := s.opts.Now().UTC()
-	if rule.Compute != nil {
-		rule.Compute(&ComputeContext{ID: t.id, Name: t.name, Type: t.typ, Subscription: t.subscription,
-			ResourceGroup: t.resourceGroup, Body: out, Old: old, Now: now})
-	}
 	out["id"] = t.id
 	out["name"] = t.name
 	out["type"] = t.typ
+	cc := &ComputeContext{ID: t.id, Name: t.name, Type: t.typ, Subscription: t.subscription,
+		ResourceGroup: t.resourceGroup, Body: out, Old: old, Now: now}
+	if t.parent != "" {
+		if p, ok := s.world.get(t.parent); ok {
+			cc.Parent = p.Body
+		}
+	}
+	if rule.Validate != nil {
+		if err := rule.Validate(cc); err != nil {
+			return nil, nil, err
+		}
+	}
+	if rule.Compute != nil {
+		rule.Compute(cc)
+	}
 	switch rule.ProvisioningState {
 	case "-":
 	case "":
@@ -513,4 +524,12 @@ func mergePatch(target map[string]any, patch map[string]any) map[string]any {
 		target[k] = mergePatch(tm, pm)
 	}
 	return target
+}
+
+// validationStatus is the status a refused write is answered with.
+func validationStatus(e *ErrorDetail) int {
+	if strings.HasSuffix(e.Code, "NotPermitted") || strings.HasSuffix(e.Code, "Conflict") {
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
 }

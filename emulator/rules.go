@@ -40,6 +40,11 @@ type TypeRule struct {
 	// ProvisioningState is the terminal state stored ("Succeeded" when
 	// empty); "-" stores none.
 	ProvisioningState string
+	// Validate refuses a write before anything is stored, as the resource
+	// provider would (a name it does not accept, a property that cannot
+	// change). Its error is answered with status 400, or 409 when the
+	// error's code ends in "NotPermitted" or "Conflict".
+	Validate func(c *ComputeContext) *ErrorDetail
 	// Actions answer POST {id}/{action}, keyed by the action name in lower
 	// case. Without an entry, list*Keys actions return two stable keys,
 	// regenerate*Key(s) rotate one, and any other action answers 200.
@@ -53,6 +58,9 @@ type ComputeContext struct {
 	Body map[string]any
 	// Old is the body stored before this write, nil on create.
 	Old map[string]any
+	// Parent is the body of the enclosing resource (nil for a top-level
+	// resource): read it, never change it.
+	Parent map[string]any
 	Now time.Time
 }
 
