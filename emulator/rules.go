@@ -61,7 +61,7 @@ type ComputeContext struct {
 	// Parent is the body of the enclosing resource (nil for a top-level
 	// resource): read it, never change it.
 	Parent map[string]any
-	Now time.Time
+	Now    time.Time
 }
 
 // Set stores v at a dotted path of Body, creating maps on the way.
