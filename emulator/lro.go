@@ -40,6 +40,9 @@ const (
 // Location URL).
 func parseOperationPath(path string) (id, kind string, ok bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) == 6 { // tenant level: /providers/{ns}/locations/{loc}/...
+		segs = append([]string{"subscriptions", ""}, segs...)
+	}
 	if len(segs) != 8 || !strings.EqualFold(segs[0], "subscriptions") || !strings.EqualFold(segs[2], "providers") ||
 		!strings.EqualFold(segs[4], "locations") {
 		return "", "", false
@@ -89,7 +92,11 @@ func (o *operation) url(kind string) string {
 	if kind == opResults {
 		name = "operationResults"
 	}
-	return "/subscriptions/" + o.subscription + "/providers/" + o.namespace + "/locations/" + o.location + "/" + name + "/" + o.id +
+	scope := "/subscriptions/" + o.subscription
+	if o.subscription == "" {
+		scope = ""
+	}
+	return scope + "/providers/" + o.namespace + "/locations/" + o.location + "/" + name + "/" + o.id +
 		"?api-version=" + url.QueryEscape(o.apiVersion)
 }
 
