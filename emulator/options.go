@@ -225,5 +225,3 @@ type Faults struct {
 	// Latency is added before every request is answered.
 	Latency time.Duration
 }
-
-func (f Faults) active() bool { return f.ErrorRate > 0 || f.DropRate > 0 || f.Latency > 0 }
