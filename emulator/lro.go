@@ -64,6 +64,9 @@ func (s *Server) startOperation(w http.ResponseWriter, r *http.Request, t target
 		apiVersion: r.URL.Query().Get("api-version"), spec: spec, start: s.opts.Now(),
 		status: "InProgress", finish: finish,
 	}
+	if spec.RunningStatus != "" {
+		o.status = spec.RunningStatus
+	}
 	if o.location == "" {
 		o.location = "global"
 	}

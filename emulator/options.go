@@ -142,6 +142,15 @@ type Operation struct {
 	// Error is the ARM error a Failed or Canceled operation reports; a
 	// generic one when nil.
 	Error *ErrorDetail
+	// RunningStatus is the status document's status while the operation
+	// runs: "InProgress" when empty (RPs also use "Running", "Accepted").
+	RunningStatus string
+	// HideUntilDone keeps a resource created by an asynchronous PUT
+	// invisible (GET 404) until the operation succeeds, as some RPs do
+	// after a 202; a failed or canceled creation leaves nothing. The PUT
+	// is answered 202 with the pattern's headers, so pair it with
+	// AsyncOperation, Location or both.
+	HideUntilDone bool
 }
 
 // OperationRule picks an Operation for requests of a resource type and

@@ -36,6 +36,9 @@ func key(id string) string { return strings.ToLower(strings.TrimSuffix(id, "/"))
 // resources (/providers/Microsoft.Management/managementGroups/{name}), and
 // extension resources (a second /providers/ section on any scope).
 func parseTarget(path string) (target, error) {
+	if !strings.HasPrefix(path, "/") {
+		return target{}, fmt.Errorf("the resource ID %q does not start with /", path)
+	}
 	p := strings.TrimSuffix(path, "/")
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	for _, s := range segs {

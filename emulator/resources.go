@@ -146,6 +146,10 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		writeResource(w, status, s.render(res))
 		return
 	}
+	if spec.HideUntilDone && !existed {
+		s.startHiddenCreate(w, r, t, spec, stored, kids)
+		return
+	}
 	interim := deepCopy(stored).(map[string]any)
 	state := "Creating"
 	if existed {
@@ -154,6 +158,19 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 	setProvisioningState(interim, state)
 	res := s.store(t, interim, kids, true)
 	s.startWrite(w, r, t, spec, stored, status, res)
+}
+
+// startHiddenCreate starts a creation whose resource appears only when it
+// succeeds, and answers 202 with the pattern's polling headers.
+func (s *Server) startHiddenCreate(w http.ResponseWriter, r *http.Request, t target, spec Operation, final map[string]any, kids map[string][]any) {
+	location, _ := final["location"].(string)
+	s.startOperation(w, r, t, spec, location, func(out Outcome) any {
+		if out == Succeeded {
+			s.store(t, final, kids, true)
+		}
+		return nil
+	})
+	w.WriteHeader(http.StatusAccepted)
 }
 
 // startWrite starts the operation of an asynchronous PUT or PATCH whose
@@ -423,13 +440,17 @@ func (s *Server) store(t target, body map[string]any, kids map[string][]any, put
 // sorted by name. Callers hold the world lock.
 func (s *Server) directChildren(id, seg string) []*Resource {
 	prefix := key(id) + "/" + strings.ToLower(seg) + "/"
-	var out []*Resource
-	for k, r := range s.world.resources {
+	var keys []string
+	for k := range s.world.resources {
 		if strings.HasPrefix(k, prefix) && !strings.Contains(k[len(prefix):], "/") {
-			out = append(out, r)
+			keys = append(keys, k)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return key(out[i].ID) < key(out[j].ID) })
+	sort.Strings(keys)
+	out := make([]*Resource, len(keys))
+	for i, k := range keys {
+		out[i] = s.world.resources[k]
+	}
 	return out
 }
 
