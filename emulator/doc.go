@@ -46,6 +46,19 @@
 // with an absolute nextLink every Options.PageSize items. Tenant-level IDs
 // (/providers/Microsoft.Management/managementGroups/x) work too.
 //
+// Options.APIVersions restricts the api-versions a type accepts (400
+// NoRegisteredProviderFound, or InvalidApiVersionParameter for resource
+// groups).
+//
+// # Clouds and tokens
+//
+// GET /metadata/endpoints answers a custom cloud's metadata document (its
+// loginEndpoint is the emulator itself, its audience Audience), and
+// /{tenant}/oauth2/v2.0/token issues a token (Options.Token when set) for
+// any client_credentials or password grant, with the OpenID configuration
+// beside it, so azidentity credentials can run against a served emulator
+// with DisableInstanceDiscovery. These endpoints are unauthenticated.
+//
 // # Long-running operations
 //
 // Options.Operations (or SetOperations at run time) choose, per type and

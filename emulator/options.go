@@ -50,6 +50,12 @@ type Options struct {
 	// stores the body as sent plus the generic read-only fields.
 	NoBuiltinRules bool
 
+	// APIVersions, when set for a type (case-insensitive), are the only
+	// api-versions it accepts: others get 400 NoRegisteredProviderFound
+	// (InvalidApiVersionParameter for resource groups and subscriptions),
+	// worded as ARM words them. Types not listed accept any version.
+	APIVersions map[string][]string
+
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
 	// request.

@@ -191,3 +191,22 @@ func TestRequestValidation(t *testing.T) {
 		})
 	}
 }
+
+func TestAPIVersions(t *testing.T) {
+	c := newClient(t, Options{APIVersions: map[string][]string{
+		"microsoft.containerregistry/registries": {"2023-07-01", "2023-01-01-preview"},
+		resourceGroupType:                        {"2021-04-01"},
+	}})
+	if code := c.do("PUT", rgID+"?api-version=2020-01-01", map[string]any{"location": "westus"}).must(t, 400).errorCode(); code != "InvalidApiVersionParameter" {
+		t.Fatalf("resource group: %s", code)
+	}
+	c.createRG()
+	r := c.do("PUT", acrID+"?api-version=2019-05-01", acrBody()).must(t, 400)
+	if r.errorCode() != "NoRegisteredProviderFound" || !strings.Contains(r.str("error.message"), "2023-07-01, 2023-01-01-preview") {
+		t.Fatalf("registry: %s", r.raw)
+	}
+	c.do("PUT", acrID+"?api-version=2023-01-01-PREVIEW", acrBody()).must(t, 201)
+	c.do("POST", acrID+"/listKeys?api-version=2019-05-01", nil).must(t, 400)
+	c.do("GET", rgID+"/providers/Microsoft.ContainerRegistry/registries?api-version=2019-05-01", nil).must(t, 400)
+	c.do("PUT", rgID+"/providers/Microsoft.Network/virtualNetworks/v?api-version=1999-01-01", map[string]any{"location": "westus"}).must(t, 201)
+}

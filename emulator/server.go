@@ -90,6 +90,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.admin(rec, r)
 		return
 	}
+	if s.identityRoute(rec, r) {
+		return
+	}
 	if err := s.flt.delay(r.Context()); err != nil {
 		return // the client went away while we waited
 	}
@@ -123,6 +126,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.pollOperation(w, r, opID, kind)
+		return
+	}
+	if !s.apiVersionSupported(w, r, apiVersion) {
 		return
 	}
 	switch r.Method {
@@ -219,4 +225,48 @@ func newID() string {
 	_, _ = rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// apiVersionSupported answers 400 when Options.APIVersions lists the
+// versions of the request's type and apiVersion is not one of them.
+func (s *Server) apiVersionSupported(w http.ResponseWriter, r *http.Request, apiVersion string) bool {
+	if len(s.opts.APIVersions) == 0 {
+		return true
+	}
+	p := r.URL.Path
+	if r.Method == http.MethodPost {
+		if i := strings.LastIndex(strings.TrimSuffix(p, "/"), "/"); i > 0 {
+			p = p[:i]
+		}
+	}
+	typ := ""
+	if t, err := parseTarget(p); err == nil {
+		typ = t.typ
+	} else if c, ok := parseCollection(p); ok {
+		typ = c.typ
+	}
+	var versions []string
+	for k, v := range s.opts.APIVersions {
+		if strings.EqualFold(k, typ) {
+			versions = v
+		}
+	}
+	if versions == nil {
+		return true
+	}
+	for _, v := range versions {
+		if strings.EqualFold(v, apiVersion) {
+			return true
+		}
+	}
+	list := strings.Join(versions, ", ")
+	if typ == resourceGroupType || typ == "Microsoft.Resources/subscriptions" {
+		writeError(w, http.StatusBadRequest, "InvalidApiVersionParameter",
+			fmt.Sprintf("The api-version '%s' is invalid. The supported versions are '%s'.", apiVersion, list))
+		return false
+	}
+	ns, rest, _ := strings.Cut(typ, "/")
+	writeError(w, http.StatusBadRequest, "NoRegisteredProviderFound",
+		fmt.Sprintf("No registered resource provider found for API version '%s' for type '%s' of namespace '%s'. The supported api-versions are '%s'.", apiVersion, rest, ns, list))
+	return false
 }
