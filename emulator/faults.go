@@ -42,17 +42,14 @@ func (fi *faultInjector) draw() float64 {
 	return fi.rng.Float64()
 }
 
-// serverError answers a drawn fraction of requests 500 or 503 with
-// Retry-After, and reports whether it did.
-func (fi *faultInjector) serverError(w http.ResponseWriter, retryAfter time.Duration) bool {
+// serverError answers a drawn fraction of requests 500 or 503, calling
+// retryAfter to set the Retry-After headers first, and reports whether it
+// did.
+func (fi *faultInjector) serverError(w http.ResponseWriter, retryAfter func(http.ResponseWriter)) bool {
 	if fi.f.ErrorRate <= 0 || fi.draw() >= fi.f.ErrorRate {
 		return false
 	}
-	secs := int((retryAfter + time.Second - 1) / time.Second)
-	w.Header().Set("Retry-After", itoa(secs))
-	if retryAfter < time.Second {
-		w.Header().Set("retry-after-ms", itoa(int(retryAfter.Milliseconds())))
-	}
+	retryAfter(w)
 	if fi.draw() < 0.5 {
 		writeError(w, http.StatusInternalServerError, "InternalServerError", "Encountered internal server error. Diagnostic information: emulator fault injection.")
 	} else {

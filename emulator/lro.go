@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -70,6 +71,7 @@ func (s *Server) startOperation(w http.ResponseWriter, r *http.Request, t target
 	if o.location == "" {
 		o.location = "global"
 	}
+	s.pruneOperations()
 	s.world.ops[o.id] = o
 	s.world.pending[key(t.id)] = o
 	base := s.baseURL(r)
@@ -88,6 +90,28 @@ func (s *Server) startOperation(w http.ResponseWriter, r *http.Request, t target
 	}
 	s.setRetryAfter(w, s.opts.RetryAfter)
 	return o
+}
+
+// maxOperations bounds the finished operations kept for late polls, so a
+// long-running `emulator serve` does not grow without end.
+const maxOperations = 10000
+
+// pruneOperations forgets the oldest finished operations beyond
+// maxOperations. Callers hold the world lock.
+func (s *Server) pruneOperations() {
+	if len(s.world.ops) < maxOperations {
+		return
+	}
+	var done []*operation
+	for _, o := range s.world.ops {
+		if o.done {
+			done = append(done, o)
+		}
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i].end.Before(done[j].end) })
+	for _, o := range done[:len(done)/2] {
+		delete(s.world.ops, o.id)
+	}
 }
 
 func (o *operation) url(kind string) string {

@@ -45,6 +45,23 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 	writeResource(w, http.StatusOK, s.render(res))
 }
 
+// head answers HEAD as ARM does for existence checks: 204 for a resource
+// group that exists (200 for other resources), 404 otherwise, no body.
+func (s *Server) head(w http.ResponseWriter, t target) {
+	s.world.mu.Lock()
+	defer s.world.mu.Unlock()
+	_, _, scopeOK := s.missingScope(t)
+	if _, ok := s.world.get(t.id); !ok || !scopeOK {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	if t.typ == resourceGroupType {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
 // missingScope reports the error ARM gives when the resource group or the
 // parent of t does not exist. Callers hold the world lock.
 func (s *Server) missingScope(t target) (code, message string, ok bool) {
@@ -117,7 +134,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		writeError(w, http.StatusNotFound, code, msg)
 		return
 	}
-	if t.typ == resourceGroupType {
+	if t.typ == resourceGroupType || s.rule(t.typ).RequireLocation {
 		if loc, _ := body["location"].(string); loc == "" {
 			writeError(w, http.StatusBadRequest, "LocationRequired", "The location property is required for this definition.")
 			return

@@ -210,3 +210,16 @@ func TestAPIVersions(t *testing.T) {
 	c.do("GET", rgID+"/providers/Microsoft.ContainerRegistry/registries?api-version=2019-05-01", nil).must(t, 400)
 	c.do("PUT", rgID+"/providers/Microsoft.Network/virtualNetworks/v?api-version=1999-01-01", map[string]any{"location": "westus"}).must(t, 201)
 }
+
+func TestHeadAndLocationRequired(t *testing.T) {
+	c := newClient(t, Options{})
+	c.do("HEAD", rgID+"?api-version=2021-04-01", nil).must(t, http.StatusNotFound)
+	c.createRG()
+	c.do("HEAD", rgID+"?api-version=2021-04-01", nil).must(t, http.StatusNoContent)
+	c.do("HEAD", acrID, nil).must(t, http.StatusNotFound)
+	if code := c.do("PUT", acrID, map[string]any{"sku": map[string]any{"name": "Basic"}}).must(t, 400).errorCode(); code != "LocationRequired" {
+		t.Fatalf("a tracked resource without location: %s", code)
+	}
+	c.do("PUT", acrID, acrBody()).must(t, 201)
+	c.do("HEAD", acrID, nil).must(t, http.StatusOK)
+}

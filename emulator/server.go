@@ -103,7 +103,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.throttle(rec, r) {
 		return
 	}
-	if s.flt.serverError(rec, s.retryAfter(time.Second)) {
+	if s.flt.serverError(rec, func(w http.ResponseWriter) { s.setRetryAfter(w, s.retryAfter(time.Second)) }) {
 		return
 	}
 	if s.flt.drop() {
@@ -159,6 +159,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case http.MethodPost:
 		s.post(w, r)
+	case http.MethodHead:
+		t, err := parseTarget(r.URL.Path)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.head(w, t)
 	default:
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", fmt.Sprintf("The method %s is not supported.", r.Method))
 	}
@@ -202,7 +209,7 @@ func (s *Server) setRetryAfter(w http.ResponseWriter, d time.Duration) {
 	secs := int((d + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
 	if !s.opts.IntegerRetryAfter {
-		w.Header().Set("retry-after-ms", fmt.Sprint(d.Milliseconds()))
+		w.Header().Set("retry-after-ms", fmt.Sprint(max(d.Milliseconds(), 1)))
 	}
 }
 
