@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
 func TestFaultsServerErrors(t *testing.T) {
@@ -138,5 +141,34 @@ func TestRequestLogAndCounters(t *testing.T) {
 	c.srv.ResetObservations()
 	if len(c.srv.RequestLog()) != 0 || c.srv.Counters().Total != 0 {
 		t.Fatal("ResetObservations kept something")
+	}
+}
+
+// TestAzcoreRetriesDroppedConnections shows a dropped connection reaches
+// azcore as a transport error it retries.
+func TestAzcoreRetriesDroppedConnections(t *testing.T) {
+	srv := New(Options{Faults: Faults{Seed: 3, DropRate: 0.5, ErrorRate: 0.2}, RetryAfter: time.Millisecond})
+	pl := runtime.NewPipeline("test", "v0", runtime.PipelineOptions{PerRetry: []policy.Policy{bearer{}}},
+		&policy.ClientOptions{Transport: &http.Client{Transport: srv.Transport()},
+			Retry: policy.RetryOptions{MaxRetries: 20, RetryDelay: time.Millisecond, MaxRetryDelay: 2 * time.Millisecond}})
+	for i := 0; i < 10; i++ {
+		req, err := runtime.NewRequest(context.Background(), "PUT", testBase+rgID+"?api-version=2021-04-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := runtime.MarshalAsJSON(req, map[string]any{"location": "westus"}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := pl.Do(req)
+		if err != nil {
+			t.Fatalf("PUT %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 && resp.StatusCode != 201 {
+			t.Fatalf("PUT %d: %d", i, resp.StatusCode)
+		}
+	}
+	if cn := srv.Counters(); cn.Dropped == 0 || cn.ByStatus[500]+cn.ByStatus[503] == 0 {
+		t.Fatalf("no faults were injected: %+v", cn)
 	}
 }
