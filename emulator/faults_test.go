@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -170,5 +171,19 @@ func TestAzcoreRetriesDroppedConnections(t *testing.T) {
 	}
 	if cn := srv.Counters(); cn.Dropped == 0 || cn.ByStatus[500]+cn.ByStatus[503] == 0 {
 		t.Fatalf("no faults were injected: %+v", cn)
+	}
+}
+
+func TestLoggerRecordsRequestsWithoutSecrets(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newClient(t, Options{Logger: logger})
+	c.do("PUT", rgID+"?api-version=2021-04-01", map[string]any{"location": "westus", "tags": map[string]any{"pw": "hunter2"}}, "Authorization: Bearer secret-token")
+	out := buf.String()
+	if !strings.Contains(out, "method=PUT") || !strings.Contains(out, "status=201") || !strings.Contains(out, "path="+rgID) {
+		t.Fatalf("log: %s", out)
+	}
+	if strings.Contains(out, "secret-token") || strings.Contains(out, "hunter2") {
+		t.Fatalf("the log holds a secret: %s", out)
 	}
 }

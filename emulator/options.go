@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -55,6 +56,10 @@ type Options struct {
 	// (InvalidApiVersionParameter for resource groups and subscriptions),
 	// worded as ARM words them. Types not listed accept any version.
 	APIVersions map[string][]string
+
+	// Logger, when set, gets one record per answered request (method,
+	// path, status, duration; never headers or bodies) at debug level.
+	Logger *slog.Logger
 
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each

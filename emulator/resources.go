@@ -141,7 +141,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
-	if s.busy(w, t.id) || !precondition(w, r, old) {
+	if s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
@@ -240,6 +240,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 			return
 		}
 	}
+	if !tagsValid(w, patch) {
+		return
+	}
 	merged := mergePatch(deepCopy(old.Body).(map[string]any), patch)
 	if tags, ok := patch["tags"].(map[string]any); ok {
 		// ARM replaces the whole tags map on PATCH.
@@ -303,6 +306,59 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 		return nil
 	})
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// locationKept answers 409 when a PUT moves an existing resource to
+// another location, as ARM does: a resource cannot change location.
+func locationKept(w http.ResponseWriter, t target, old *Resource, body map[string]any) bool {
+	if old == nil {
+		return true
+	}
+	was, _ := old.Body["location"].(string)
+	now, _ := body["location"].(string)
+	if was == "" || now == "" || NormalizeLocation(was) == NormalizeLocation(now) {
+		return true
+	}
+	if t.typ == resourceGroupType {
+		writeError(w, http.StatusConflict, "InvalidResourceGroupLocation", fmt.Sprintf(
+			"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", now, was))
+		return false
+	}
+	writeError(w, http.StatusConflict, "InvalidResourceLocation", fmt.Sprintf(
+		"The resource '%s' already exists in location '%s' in resource group '%s'. A resource with the same name cannot be created in location '%s'. Please select a new resource name.",
+		t.name, was, t.resourceGroup, now))
+	return false
+}
+
+// maxTags is ARM's limit on tags per resource.
+const maxTags = 50
+
+// tagsValid answers 400 InvalidTag for a tags value ARM refuses.
+func tagsValid(w http.ResponseWriter, body map[string]any) bool {
+	raw, ok := body["tags"]
+	if !ok || raw == nil {
+		return true
+	}
+	tags, ok := raw.(map[string]any)
+	if !ok {
+		writeError(w, http.StatusBadRequest, "InvalidTag", "tags must be an object of string values.")
+		return false
+	}
+	if len(tags) > maxTags {
+		writeError(w, http.StatusBadRequest, "InvalidTag", fmt.Sprintf("The resource has %d tags: at most %d are allowed.", len(tags), maxTags))
+		return false
+	}
+	for k, v := range tags {
+		if _, isString := v.(string); !isString && v != nil {
+			writeError(w, http.StatusBadRequest, "InvalidTag", fmt.Sprintf("The value of tag '%s' must be a string.", k))
+			return false
+		}
+		if len(k) > 512 || strings.ContainsAny(k, "<>%&\\?/") {
+			writeError(w, http.StatusBadRequest, "InvalidTagNameCharacters", fmt.Sprintf("The tag name '%s' has more than 512 characters or one of <, >, %%, &, \\, ?, /.", k))
+			return false
+		}
+	}
+	return true
 }
 
 // remove deletes id and everything under it (a resource group's

@@ -223,3 +223,32 @@ func TestHeadAndLocationRequired(t *testing.T) {
 	c.do("PUT", acrID, acrBody()).must(t, 201)
 	c.do("HEAD", acrID, nil).must(t, http.StatusOK)
 }
+
+func TestLocationAndTagsChecks(t *testing.T) {
+	c := newClient(t, Options{})
+	c.createRG()
+	if code := c.do("PUT", rgID+"?api-version=2021-04-01", map[string]any{"location": "eastus"}).must(t, 409).errorCode(); code != "InvalidResourceGroupLocation" {
+		t.Fatalf("moving a group: %s", code)
+	}
+	c.do("PUT", rgID+"?api-version=2021-04-01", map[string]any{"location": "West US"}).must(t, 200)
+	c.do("PUT", acrID, acrBody()).must(t, 201)
+	moved := acrBody()
+	moved["location"] = "eastus"
+	if code := c.do("PUT", acrID, moved).must(t, 409).errorCode(); code != "InvalidResourceLocation" {
+		t.Fatalf("moving a registry: %s", code)
+	}
+	many := map[string]any{}
+	for i := 0; i <= maxTags; i++ {
+		many["t"+itoa(i)] = "v"
+	}
+	for name, tags := range map[string]any{"too many": many, "not a string": map[string]any{"a": 1}, "bad name": map[string]any{"a/b": "c"}, "not a map": "x"} {
+		body := acrBody()
+		body["tags"] = tags
+		if r := c.do("PUT", acrID, body); r.status != 400 || !strings.HasPrefix(r.errorCode(), "InvalidTag") {
+			t.Errorf("PUT %s: %d %s", name, r.status, r.raw)
+		}
+		if r := c.do("PATCH", acrID, map[string]any{"tags": tags}); r.status != 400 {
+			t.Errorf("PATCH %s: %d %s", name, r.status, r.raw)
+		}
+	}
+}

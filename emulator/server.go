@@ -77,7 +77,14 @@ func (s *Server) operationFor(typ, method string) Operation {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusWriter{ResponseWriter: w}
 	done := s.obs.begin(r, s.opts.Now())
-	defer func() { done(rec.status, rec.dropped) }()
+	start := time.Now()
+	defer func() {
+		done(rec.status, rec.dropped)
+		if s.opts.Logger != nil {
+			s.opts.Logger.Debug("emulator request", "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "dropped", rec.dropped, "duration", time.Since(start))
+		}
+	}()
 
 	rec.Header().Set("x-ms-request-id", newID())
 	rec.Header().Set("x-ms-correlation-request-id", newID())

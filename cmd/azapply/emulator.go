@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -137,6 +138,10 @@ func serveEmulator(ctx context.Context, o serveOptions, s *IOStreams) error {
 	if err := checkLoopback(o.addr, o.allowRemote); err != nil {
 		return err
 	}
+	if strings.EqualFold(os.Getenv("AZAPPLY_LOG"), "debug") {
+		// One line per request: method, path, status, duration.
+		opts.Logger = slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
 	srv := emulator.New(opts)
 	if o.state != "" {
 		if err := srv.LoadFile(o.state); err != nil {
@@ -171,7 +176,7 @@ CA certificate: %s
 Point azapply at it:
   export SSL_CERT_FILE=%s
   provider { endpoint = "%s" }
-It accepts %s. Stop it with Ctrl-C.
+It accepts %s. AZAPPLY_LOG=debug logs every request. Stop it with Ctrl-C.
 `, endpoint, world, caFile, caFile, endpoint, tokenNote(o.token))
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
