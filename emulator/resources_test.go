@@ -252,3 +252,26 @@ func TestLocationAndTagsChecks(t *testing.T) {
 		}
 	}
 }
+
+func TestIDsAreCaseInsensitiveAndKeepTheLatestCasing(t *testing.T) {
+	c := newClient(t, Options{})
+	c.createRG()
+	c.do("PUT", acrID, acrBody()).must(t, 201)
+	upper := strings.ToUpper(rgID[:len(sub)]) + "/RESOURCEGROUPS/RG1/providers/Microsoft.ContainerRegistry/registries/ACR1"
+	r := c.do("GET", upper, nil).must(t, 200)
+	if r.str("id") != acrID {
+		t.Fatalf("GET in other casing answered id %q", r.str("id"))
+	}
+	c.do("PUT", upper, acrBody()).must(t, 200)
+	if got := c.do("GET", acrID, nil).str("id"); got != upper {
+		t.Fatalf("after a PUT in other casing the id is %q, want %q", got, upper)
+	}
+	if ids := c.srv.IDs(); len(ids) != 2 {
+		t.Fatalf("the world holds %v", ids)
+	}
+	vnet := rgID + "/providers/Microsoft.Network/virtualNetworks/none"
+	if code := c.do("PUT", vnet+"/subnets/s1", map[string]any{"properties": map[string]any{}}).must(t, 404).errorCode(); code != "ParentResourceNotFound" {
+		t.Fatalf("a subnet of a missing network: %s", code)
+	}
+	c.do("GET", vnet+"/subnets", nil).must(t, 404)
+}
