@@ -33,7 +33,9 @@
 // ResourceGroupNotFound or ParentResourceNotFound when the scope is
 // missing; server-set id, name, type, etag (a new one on every write, also
 // in the ETag header), systemData and properties.provisioningState;
-// location in short form ("West US" → "westus"). If-Match and
+// location in short form ("West US" → "westus"), and never changed by a
+// later PUT (409 InvalidResourceLocation); at most 50 string tags (400
+// InvalidTag); HEAD for existence checks (204 for a group). If-Match and
 // If-None-Match: * are checked on PUT, PATCH and DELETE (412
 // PreconditionFailed). PATCH is a JSON merge patch (tags replaced whole,
 // location immutable). DELETE of a missing resource is 204; DELETE removes
@@ -97,7 +99,7 @@
 // A TypeRule says what a resource provider does to a body: Defaults merged
 // under it, Compute for read-only values, WriteOnly paths, Recase,
 // SortArrays, Children (arrays stored as child resources, like subnets),
-// Validate, and Actions. Built-in rules cover resource groups, ACR
+// RequireLocation, Validate, and Actions. Built-in rules cover resource groups, ACR
 // registries, virtual networks and subnets, NSGs and their rules, public
 // IPs, NICs, App Service plans and sites, Log Analytics workspaces,
 // Application Insights, role assignments and storage accounts, plus the
@@ -107,7 +109,8 @@
 // # Observing and changing the world
 //
 // RequestLog, Counters (per method, status, method+status, dropped, peak
-// concurrency), Requests and ResetObservations report what clients did.
+// concurrency), Requests and ResetObservations report what clients did;
+// Options.Logger gets a debug record per request (never headers or bodies).
 // Resource and IDs read the world; ChangeOutOfBand and DeleteOutOfBand
 // change it as someone using the portal would, for drift tests (also over
 // HTTP at /_emulator/out-of-band, and with `azapply emulator change`).
