@@ -73,18 +73,7 @@ func (s *Server) apiVersionSupported(w http.ResponseWriter, r *http.Request, api
 	if len(s.opts.APIVersions) == 0 {
 		return true
 	}
-	p := r.URL.Path
-	if r.Method == http.MethodPost {
-		if i := strings.LastIndex(strings.TrimSuffix(p, "/"), "/"); i > 0 {
-			p = p[:i]
-		}
-	}
-	typ := ""
-	if t, err := parseTarget(p); err == nil {
-		typ = t.typ
-	} else if c, ok := parseCollection(p); ok {
-		typ = c.typ
-	}
+	typ := requestType(r)
 	var versions []string
 	for k, v := range s.opts.APIVersions {
 		if strings.EqualFold(k, typ) {

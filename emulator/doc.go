@@ -92,7 +92,7 @@
 // answer a fraction ErrorRate of requests 500 or 503 with Retry-After
 // (before anything happens), drop a fraction DropRate of connections
 // mid-response (after the request took effect), and add Latency to every
-// request.
+// request; Faults.Types and Faults.Methods limit them to some requests.
 //
 // # Per-type rules
 //

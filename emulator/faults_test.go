@@ -187,3 +187,18 @@ func TestLoggerRecordsRequestsWithoutSecrets(t *testing.T) {
 		t.Fatalf("the log holds a secret: %s", out)
 	}
 }
+
+func TestFaultsLimitedToTypesAndMethods(t *testing.T) {
+	c := newClient(t, Options{Faults: Faults{ErrorRate: 1, Types: []string{"Microsoft.ContainerRegistry/registries"}, Methods: []string{"PUT"}}})
+	c.createRG() // another type: no fault
+	if r := c.do("PUT", acrID, acrBody()); r.status < 500 {
+		t.Fatalf("a registry PUT was not faulted: %d", r.status)
+	}
+	c.do("GET", acrID, nil).must(t, http.StatusNotFound) // another method
+	c.do("PUT", rgID+"/providers/Microsoft.Network/virtualNetworks/v", map[string]any{"location": "westus"}).must(t, 201)
+	c2 := newClient(t, Options{Faults: Faults{ErrorRate: 1, Types: []string{"Microsoft.Network/"}}})
+	c2.createRG()
+	if r := c2.do("GET", rgID+"/providers/Microsoft.Network/virtualNetworks/v", nil); r.status < 500 {
+		t.Fatalf("a namespace-wide fault missed: %d", r.status)
+	}
+}

@@ -244,4 +244,10 @@ type Faults struct {
 	DropRate float64
 	// Latency is added before every request is answered.
 	Latency time.Duration
+	// Types and Methods, when set, limit the faults and the latency to
+	// requests on those resource types (matched as OperationRule.Type is,
+	// "Microsoft.Network/" for a namespace) and with those methods.
+	// Polls of an operation count as GETs on no type.
+	Types   []string
+	Methods []string
 }

@@ -100,8 +100,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.identityRoute(rec, r) {
 		return
 	}
-	if err := s.flt.delay(r.Context()); err != nil {
-		return // the client went away while we waited
+	faulty := s.flt.applies(r)
+	if faulty {
+		if err := s.flt.delay(r.Context()); err != nil {
+			return // the client went away while we waited
+		}
 	}
 	if !s.authorized(r) {
 		writeUnauthorized(rec)
@@ -110,10 +113,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.throttle(rec, r) {
 		return
 	}
-	if s.flt.serverError(rec, func(w http.ResponseWriter) { s.setRetryAfter(w, s.retryAfter(time.Second)) }) {
+	if faulty && s.flt.serverError(rec, func(w http.ResponseWriter) { s.setRetryAfter(w, s.retryAfter(time.Second)) }) {
 		return
 	}
-	if s.flt.drop() {
+	if faulty && s.flt.drop() {
 		rec.dropped = true
 		dropMidResponse(rec, r, s.route)
 		return
