@@ -22,11 +22,11 @@ type Options struct {
 	// rule matches is synchronous. RealisticOperations returns a set that
 	// behaves like ARM.
 	Operations []OperationRule
-	// RetryAfter is the wait the server asks for on an unfinished operation,
-	// a 429 and an injected 5xx. It is sent as retry-after-ms (milliseconds,
-	// so tests can poll fast) and as Retry-After in whole seconds, rounded
-	// up. Zero sends no Retry-After on operations (429 and 5xx still carry
-	// one computed from the bucket, or 1 s).
+	// RetryAfter is the wait the server asks for on an unfinished operation
+	// and an injected 5xx (a 429 asks for the time until its bucket has a
+	// token again). It is sent as retry-after-ms (milliseconds, so tests
+	// can poll fast) and as Retry-After in whole seconds, rounded up. Zero
+	// sends no Retry-After on operations, and 1 s on injected 5xx.
 	RetryAfter time.Duration
 	// IntegerRetryAfter sends only the integer Retry-After header, as real
 	// ARM does, never retry-after-ms.
