@@ -6,6 +6,22 @@ import (
 	"strings"
 )
 
+// groupBeingDeleted answers 409 ResourceGroupBeingDeleted for a write into
+// a resource group whose delete is still running, as ARM does. Callers
+// hold the world lock.
+func (s *Server) groupBeingDeleted(w http.ResponseWriter, t target) bool {
+	if t.resourceGroup == "" {
+		return false
+	}
+	o, ok := s.world.pending[key("/subscriptions/"+t.subscription+"/resourceGroups/"+t.resourceGroup)]
+	if !ok || o.done || o.method != http.MethodDelete {
+		return false
+	}
+	writeError(w, http.StatusConflict, "ResourceGroupBeingDeleted",
+		fmt.Sprintf("The resource group '%s' is in deprovisioning state and cannot perform this operation.", t.resourceGroup))
+	return true
+}
+
 // locationKept answers 409 when a PUT moves an existing resource to
 // another location, as ARM does: a resource cannot change location.
 func locationKept(w http.ResponseWriter, t target, old *Resource, body map[string]any) bool {

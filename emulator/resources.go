@@ -139,7 +139,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
-	if s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
@@ -229,7 +229,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 		writeError(w, http.StatusNotFound, resourceNotFoundCode(t), notFoundMessage(t))
 		return
 	}
-	if s.busy(w, t.id) || !precondition(w, r, old) {
+	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) {
 		return
 	}
 	if loc, ok := patch["location"].(string); ok {

@@ -130,6 +130,9 @@ func TestResourceGroupDeleteCascadesAsynchronously(t *testing.T) {
 	if st := c.do("GET", rgID+"?api-version=2021-04-01", nil).must(t, 200).str("properties.provisioningState"); st != "Deleting" {
 		t.Fatalf("the group shows %q while deleting", st)
 	}
+	if code := c.do("PUT", rgID+"/providers/Microsoft.Network/virtualNetworks/v2", map[string]any{"location": "westus"}).must(t, 409).errorCode(); code != "ResourceGroupBeingDeleted" {
+		t.Fatalf("a write into a group being deleted: %s", code)
+	}
 	c.do("GET", loc, nil).must(t, http.StatusAccepted)
 	c.do("GET", loc, nil).must(t, http.StatusAccepted)
 	c.do("GET", loc, nil).must(t, http.StatusNoContent)
