@@ -32,6 +32,7 @@ func commands() []command {
 		{"version", "Print the version, commit and Go version", runVersion},
 		{"drift", "Show what changed outside azapply since the last apply", runDrift},
 		{"show", "Render a plan saved with plan --out", runShow},
+		{"emulator", "Serve the local ARM emulator, or change its resources out of band", runEmulator},
 	}
 }
 
