@@ -50,7 +50,7 @@ var ruledReadOnly = map[string][]string{
 // top-level keys, and, for the types with built-in rules, the read-only
 // values the service computes.
 func TestReplayARMExamples(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join("testdata", "arm-examples", "cases", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "arm-examples", "cases", "*.json"))
 	if err != nil || len(files) < 80 {
 		t.Fatalf("expected the 82 cases under testdata/arm-examples/cases, found %d (%v)", len(files), err)
 	}

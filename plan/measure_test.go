@@ -19,7 +19,7 @@ import (
 )
 
 // exampleCase is one real ARM request/response pair from
-// testdata/arm-examples (a copy of ../shared/arm-examples, MIT, see its
+// ../testdata/arm-examples (a copy of ../shared/arm-examples, MIT, see its
 // README).
 type exampleCase struct {
 	file         string
@@ -31,7 +31,7 @@ type exampleCase struct {
 
 func loadCases(t testing.TB) []exampleCase {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "arm-examples", "cases", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "arm-examples", "cases", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no cases under testdata/arm-examples/cases: %v", err)
 	}
