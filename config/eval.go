@@ -2,213 +2,240 @@ package config
 
 import (
 	"fmt"
-	"regexp"
-	"time"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
-// Instance is a resource with its attributes evaluated.
-type Instance struct {
-	Address    string
-	Name       string
-	ID         string
-	APIVersion string
-	// Body is an object value; parts of it may be unknown until apply.
-	Body cty.Value
-	// DependsOn are the addresses of the resources this one waits for.
-	DependsOn []string
-	DeclRange hcl.Range
-
-	// The settings below come from the resource block's other attributes.
-	// Paths are dotted (properties.rules), with [*] for every element of an
-	// array (properties.subnets[*].name).
-
-	// UpdateMethod is "PUT" (the default) or "PATCH".
-	UpdateMethod string
-	// IgnoreChanges are paths never diffed (the provider's are added).
-	IgnoreChanges []string
-	// Sensitive are paths whose values are never printed or stored in clear
-	// (declared ones plus those found by name: password, secret, key, ...).
-	Sensitive []string
-	// PreventDestroy makes any plan that deletes or replaces it an error.
-	PreventDestroy bool
-	// ReplaceOnChanges are paths whose change means delete-then-create.
-	ReplaceOnChanges []string
-	// ArrayKeys names, per array path, the field that matches elements
-	// (array_keys = { "properties.rules" = "priority" }).
-	ArrayKeys map[string]string
-	// Unordered are paths of scalar arrays compared as sets.
-	Unordered []string
-	// Timeouts bound each kind of operation; zero means the default (30m).
-	Timeouts Timeouts
+// Evaluation is every block of a configuration evaluated once.
+type Evaluation struct {
+	// Instances are every resource, data and action instance, each after
+	// all it depends on.
+	Instances []*Instance
+	// Outputs are the output values in declaration order.
+	Outputs []*Output
 }
 
-// Timeouts are the per-operation time limits of a resource.
-type Timeouts struct {
-	Create, Update, Delete time.Duration
-}
+// Resources returns the resource instances, in dependency order.
+func (e *Evaluation) Resources() []*Instance { return e.ofKind(KindResource) }
 
-var apiVersionPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-(preview|alpha|beta|rc|privatepreview))?$`)
+// Data returns the data instances, in dependency order.
+func (e *Evaluation) Data() []*Instance { return e.ofKind(KindData) }
 
-// baseContext holds var, local and the functions: everything but resources.
-func (c *Config) baseContext() *hcl.EvalContext {
-	vars := map[string]cty.Value{}
-	for name, v := range c.Variables {
-		if v.Value != cty.NilVal {
-			vars[name] = v.Value
-		}
-	}
-	locals := c.Locals
-	if locals == nil {
-		locals = map[string]cty.Value{}
-	}
-	return &hcl.EvalContext{
-		Variables: map[string]cty.Value{
-			"var":   cty.ObjectVal(vars),
-			"local": cty.ObjectVal(locals),
-		},
-		Functions: functions(c.Dir),
-	}
-}
+// Actions returns the action instances, in dependency order.
+func (e *Evaluation) Actions() []*Instance { return e.ofKind(KindAction) }
 
-// evalLocals evaluates locals in as many rounds as their references to one
-// another need.
-func (c *Config) evalLocals(attrs []*hcl.Attribute) hcl.Diagnostics {
-	c.Locals = map[string]cty.Value{}
-	pending := attrs
-	for len(pending) > 0 {
-		var next []*hcl.Attribute
-		for _, a := range pending {
-			if !localsReady(a.Expr, c.Locals) {
-				next = append(next, a)
-				continue
-			}
-			v, d := a.Expr.Value(c.baseContext())
-			if d.HasErrors() {
-				return d
-			}
-			c.Locals[a.Name] = v
-		}
-		if len(next) == len(pending) {
-			var diags hcl.Diagnostics
-			for _, a := range next {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Local value cannot be evaluated",
-					Detail:   fmt.Sprintf("local.%s refers to a local value that is not declared, or to itself through other locals.", a.Name),
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			}
-			return diags
-		}
-		pending = next
-	}
-	return nil
-}
-
-func localsReady(expr hcl.Expression, have map[string]cty.Value) bool {
-	for _, tr := range expr.Variables() {
-		if tr.RootName() != "local" || len(tr) < 2 {
-			continue
-		}
-		if a, ok := tr[1].(hcl.TraverseAttr); ok {
-			if _, done := have[a.Name]; !done {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// Evaluate evaluates every resource in dependency order. outputs maps an
-// address to the live body read back after that resource was applied; a
-// reference to the output of a resource not in outputs is unknown. The
-// instances come back in an order where each follows all it depends on.
-func (c *Config) Evaluate(outputs map[string]any) ([]*Instance, hcl.Diagnostics) {
-	order, diags := c.referenceOrder()
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	resources := map[string]cty.Value{}
-	ctx := c.baseContext()
+func (e *Evaluation) ofKind(k Kind) []*Instance {
 	var out []*Instance
-	for _, r := range order {
-		ctx.Variables["resource"] = cty.ObjectVal(resources)
-		inst, d := c.evalResource(r, ctx)
-		diags = append(diags, d...)
-		if inst == nil {
-			// Stand in an unknown so dependants report their own problems only.
-			resources[r.Name] = cty.DynamicVal
-			continue
+	for _, in := range e.Instances {
+		if in.Kind == k {
+			out = append(out, in)
 		}
-		output := cty.DynamicVal
-		if o, ok := outputs[inst.Address]; ok {
-			output = FromJSONValue(o)
-		}
-		resources[r.Name] = cty.ObjectVal(map[string]cty.Value{
-			"id":     cty.StringVal(inst.ID),
-			"body":   inst.Body,
-			"output": output,
-		})
-		out = append(out, inst)
 	}
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	ordered, d := orderWithContainment(out)
-	return ordered, append(diags, d...)
+	return out
 }
 
-func (c *Config) evalResource(r *Resource, ctx *hcl.EvalContext) (*Instance, hcl.Diagnostics) {
-	inst := &Instance{Address: r.Address(), Name: r.Name, DeclRange: r.DeclRange, Body: cty.EmptyObjectVal, UpdateMethod: "PUT"}
-	var diags hcl.Diagnostics
-	id, d := evalString(r.ID, ctx, "id")
-	diags = append(diags, d...)
-	inst.ID = id
-	if !d.HasErrors() {
-		if err := validateID(id); err != nil {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid resource ID",
-				Detail:   err.Error(),
-				Subject:  r.ID.Range().Ptr(),
-			})
-		}
+// Evaluate evaluates every block and returns the resource instances, each
+// after all it depends on (see EvaluateAll for data, actions and outputs).
+// outputs maps an address (resource.NAME, resource.NAME["key"], data.NAME,
+// action.NAME) to the live body read back after it was applied or read; a
+// reference to the output of an address not in outputs is unknown, and
+// plans show it as (known after apply).
+func (c *Config) Evaluate(outputs map[string]any) ([]*Instance, hcl.Diagnostics) {
+	ev, diags := c.EvaluateAll(outputs)
+	if ev == nil {
+		return nil, diags
 	}
-	av, d := evalString(r.APIVersion, ctx, "api_version")
-	diags = append(diags, d...)
-	inst.APIVersion = av
-	if !d.HasErrors() && !apiVersionPattern.MatchString(av) {
+	return ev.Resources(), diags
+}
+
+// EvaluateAll evaluates every local, resource, data, action and output
+// block with the outputs known so far.
+//
+// How data and actions are evaluated: a data block is a GET whose body
+// (data.NAME.output) is unknown until it is read. Plan calls ReadData,
+// which evaluates, reads every data instance whose id is known, in
+// dependency order, and evaluates again with what it read (keyed
+// data.NAME), until every data source that can be read before apply has
+// been; a data source whose id depends on a resource's output stays
+// Deferred and is read during apply, once its dependencies are done. An
+// action is a POST at its id (a resource ID followed by the action's name)
+// with its body; When says whether it runs when the instances it depends on
+// are created ("create") or on every apply ("every_apply"). Its response,
+// fed back keyed action.NAME, is action.NAME.output.
+func (c *Config) EvaluateAll(outputs map[string]any) (*Evaluation, hcl.Diagnostics) {
+	if c.checkOnly {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Configuration loaded for checking only",
+			Detail:   "This configuration was loaded with UnknownMissingVars, for validate: load it again with every variable set to plan it.",
+		}}
+	}
+	ev, diags := c.evaluate(outputs, false)
+	if c.loadErrors && !diags.HasErrors() {
+		// Never an empty evaluation that a caller could take for "nothing
+		// declared" and plan to delete everything.
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
-			Summary:  "Invalid api_version",
-			Detail:   fmt.Sprintf("%q is not an ARM api-version: it takes the form YYYY-MM-DD, optionally with -preview. Find versions with `az provider show --namespace NAMESPACE`.", av),
-			Subject:  r.APIVersion.Range().Ptr(),
+			Summary:  "Configuration has errors",
+			Detail:   "Load reported errors in this configuration: fix those before planning.",
 		})
 	}
-	if r.Body != nil {
-		v, d := r.Body.Value(ctx)
-		diags = append(diags, d...)
-		if !d.HasErrors() {
-			if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType() || !v.IsKnown()) {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid body",
-					Detail:   fmt.Sprintf("body must be an object, like { location = \"westus\" }; this is %s.", v.Type().FriendlyName()),
-					Subject:  r.Body.Range().Ptr(),
-				})
-			} else {
-				inst.Body = v
+	return ev, diags
+}
+
+// evaluate is EvaluateAll; lenient lets resource ids be unknown too (they
+// are Deferred), for ReadData's passes before every data source is read.
+func (c *Config) evaluate(outputs map[string]any, lenient bool) (*Evaluation, hcl.Diagnostics) {
+	if c.order == nil && len(c.Resources)+len(c.Data)+len(c.Actions)+len(c.Outputs)+len(c.localExprs) > 0 {
+		if c.loadErrors {
+			return nil, nil // a cycle: Load reported it
+		}
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Configuration not loaded",
+			Detail:   "Evaluate was called on a configuration whose Load reported errors: fix those first.",
+		}}
+	}
+	ev := &evaluator{
+		c: c, outputs: outputs, lenient: lenient,
+		values:    map[string]cty.Value{},
+		instAddrs: map[string][]string{},
+		localDeps: map[string][]string{},
+		varObj:    c.varObject(),
+	}
+	var diags hcl.Diagnostics
+	var insts []*Instance
+	result := &Evaluation{}
+	for _, n := range c.order {
+		switch {
+		case n.local != nil:
+			diags = append(diags, ev.evalLocal(n)...)
+		case n.res != nil:
+			in, d := ev.evalBlock(n.res)
+			diags = append(diags, d...)
+			insts = append(insts, in...)
+		case n.out != nil:
+			o, d := ev.evalOutput(n.out)
+			diags = append(diags, d...)
+			if o != nil {
+				result.Outputs = append(result.Outputs, o)
 			}
 		}
 	}
-	inst.DependsOn = append(inst.DependsOn, prefixAll("resource.", r.refs)...)
+	if c.loadErrors {
+		return nil, sortDiags(c.notReported(scrub(diags)))
+	}
+	if diags.HasErrors() {
+		return nil, sortDiags(scrub(diags))
+	}
+	ordered, d := orderInstances(insts, ev.why)
+	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	return inst, diags
+	result.Instances = ordered
+	// Outputs in declaration order, not evaluation order.
+	byName := map[string]*Output{}
+	for _, o := range result.Outputs {
+		byName[o.Name] = o
+	}
+	result.Outputs = result.Outputs[:0]
+	for _, ob := range c.Outputs {
+		if o, ok := byName[ob.Name]; ok {
+			result.Outputs = append(result.Outputs, o)
+		}
+	}
+	return result, diags
+}
+
+// evaluator holds what one Evaluate has computed so far.
+type evaluator struct {
+	c       *Config
+	outputs map[string]any
+	// values are the values of evaluated blocks and locals, by address.
+	values map[string]cty.Value
+	// instAddrs are the instance addresses of each evaluated block.
+	instAddrs map[string][]string
+	// localDeps are the instance addresses each local depends on.
+	localDeps map[string][]string
+	varObj    cty.Value
+	lenient   bool
+}
+
+// ctxFor builds the context of a block or local: var, path, the functions,
+// and only the locals and blocks it refers to.
+func (ev *evaluator) ctxFor(owner string) *hcl.EvalContext {
+	roots := map[string]map[string]cty.Value{"local": {}, "resource": {}, "data": {}, "action": {}}
+	for _, e := range ev.c.edges[owner] {
+		root, name, _ := strings.Cut(e.to, ".")
+		if v, ok := ev.values[e.to]; ok {
+			roots[root][name] = v
+		} else if v, ok := ev.c.Locals[name]; ok && root == "local" {
+			roots[root][name] = v
+		} else {
+			// A block that did not decode: Load reported why.
+			roots[root][name] = cty.DynamicVal
+		}
+	}
+	vars := map[string]cty.Value{"var": ev.varObj, "path": ev.c.pathObject()}
+	for root, m := range roots {
+		vars[root] = cty.ObjectVal(m)
+	}
+	return &hcl.EvalContext{Variables: vars, Functions: ev.c.functionTable()}
+}
+
+// instanceDeps lists the instance addresses owner depends on through its
+// edges (locals pass on their own dependencies), sorted, without
+// duplicates.
+func (ev *evaluator) instanceDeps(owner string) []string {
+	var out []string
+	for _, e := range ev.c.edges[owner] {
+		if strings.HasPrefix(e.to, "local.") {
+			out = append(out, ev.localDeps[e.to]...)
+			continue
+		}
+		addrs := ev.instAddrs[e.to]
+		if e.key != "" && contains(addrs, e.to+e.key) {
+			addrs = []string{e.to + e.key}
+		}
+		out = append(out, addrs...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// why says, for a cycle error, why instance a depends on instance b, and
+// where that is written.
+func (ev *evaluator) why(a, b *Instance) (string, string) {
+	for _, e := range ev.c.edges[a.Block] {
+		if e.to == b.Block {
+			return e.how, " (" + shortRange(e.at) + ")"
+		}
+	}
+	for _, e := range ev.c.edges[a.Block] {
+		if strings.HasPrefix(e.to, "local.") && contains(ev.localDeps[e.to], b.Address) {
+			return "refers through " + e.to + " to", " (" + shortRange(e.at) + ")"
+		}
+	}
+	return "depends on", ""
+}
+
+func (ev *evaluator) evalLocal(n node) hcl.Diagnostics {
+	name := strings.TrimPrefix(n.addr, "local.")
+	if !ev.c.dynamicLocals[name] {
+		return nil
+	}
+	v, diags := n.local.Expr.Value(ev.ctxFor(n.addr))
+	if diags.HasErrors() {
+		v = cty.DynamicVal
+	}
+	ev.values[n.addr] = v
+	ev.localDeps[n.addr] = ev.instanceDeps(n.addr)
+	return diags
 }
 
 // evalString evaluates an attribute that must be a known string.
@@ -217,29 +244,42 @@ func evalString(expr hcl.Expression, ctx *hcl.EvalContext, name string) (string,
 	if diags.HasErrors() {
 		return "", diags
 	}
+	v, _ = v.UnmarkDeep()
 	if !v.IsKnown() {
-		return "", hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Value not known until apply",
-			Detail:   fmt.Sprintf("%s must be known when planning; it depends on a value that only exists after apply. Use a resource's id or a variable instead.", name),
-			Subject:  expr.Range().Ptr(),
-		}}
+		return "", hcl.Diagnostics{notKnown(expr, name, "Use variables, locals or resource ids here.")}
+	}
+	if !v.IsNull() && v.Type() != cty.String {
+		if s, err := convert.Convert(v, cty.String); err == nil && v.Type().IsPrimitiveType() {
+			return s.AsString(), nil
+		}
 	}
 	if v.IsNull() || v.Type() != cty.String {
-		return "", hcl.Diagnostics{{
-			Severity: hcl.DiagError,
-			Summary:  "Incorrect attribute value type",
-			Detail:   fmt.Sprintf("%s must be a string.", name),
-			Subject:  expr.Range().Ptr(),
-		}}
+		return "", hcl.Diagnostics{wrongType(expr, name, "a string")}
 	}
 	return v.AsString(), nil
 }
 
-func prefixAll(prefix string, names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = prefix + n
+func notKnown(expr hcl.Expression, name, hint string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Value not known until apply",
+		Detail:   fmt.Sprintf("%s must be known when planning, but it depends on a value that exists only after apply. %s", name, hint),
+		Subject:  expr.Range().Ptr(),
 	}
-	return out
+}
+
+func wrongType(expr hcl.Expression, name, want string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Incorrect attribute value type",
+		Detail:   fmt.Sprintf("%s must be %s.", name, want),
+		Subject:  expr.Range().Ptr(),
+	}
+}
+
+func friendlyType(v cty.Value) string {
+	if v.IsNull() {
+		return "null"
+	}
+	return v.Type().FriendlyName()
 }

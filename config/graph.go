@@ -2,61 +2,82 @@ package config
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/azapply/azapply/arm/armid"
 	"github.com/hashicorp/hcl/v2"
 )
 
-// checkReferences finds every resource.NAME reference, records it as a
-// dependency, and reports references to resources that are not declared.
+// The dependency graph has two levels. Between blocks (and locals), edges
+// come from references and depends_on; Load checks them and orders the
+// blocks so that Evaluate can evaluate each after what it refers to. Between
+// instances, Evaluate adds ARM containment (an ID under another declared
+// resource's ID) and orders the instances again.
+
+// edge is a dependency of a block or local on another, with where it is
+// written, so that a cycle can name each of its edges.
+type edge struct {
+	to string
+	// key is the instance key written in the reference (["app"] or [0]),
+	// when it is a literal: the dependency is then on that instance only.
+	key string
+	how string
+	at  hcl.Range
+}
+
+// node is a block or a local value in the evaluation order.
+type node struct {
+	addr  string
+	res   *Resource
+	local *hcl.Attribute
+	out   *OutputBlock
+	at    hcl.Range
+}
+
+// checkReferences finds every reference of every block and local, reports
+// those to things not declared, records the edges, and finds the locals
+// that refer (directly or through other locals) to resources, data or
+// actions.
 func (c *Config) checkReferences() hcl.Diagnostics {
-	declared := map[string]bool{}
-	for _, r := range c.Resources {
-		declared[r.Name] = true
-	}
 	var diags hcl.Diagnostics
-	for _, r := range c.Resources {
-		seen := map[string]bool{}
-		for _, expr := range []hcl.Expression{r.ID, r.APIVersion, r.Body} {
-			if expr == nil {
+	c.edges = map[string][]edge{}
+	blocks := append(append(append([]*Resource{}, c.Resources...), c.Data...), c.Actions...)
+	for _, r := range blocks {
+		owner := r.Address()
+		for _, expr := range r.expressions() {
+			diags = append(diags, c.addRefs(owner, expr, r.ForEach != nil, r.Count != nil)...)
+		}
+		for i, d := range r.DependsOn {
+			at := r.attrs["depends_on"].Expr.Range()
+			if exprs, _ := hcl.ExprList(r.attrs["depends_on"].Expr); i < len(exprs) {
+				at = exprs[i].Range()
+			}
+			diags = append(diags, c.addEdge(owner, edge{to: d, how: "depends_on", at: at})...)
+		}
+	}
+	for _, name := range sortedKeys(c.localExprs) {
+		diags = append(diags, c.addRefs("local."+name, c.localExprs[name].Expr, false, false)...)
+	}
+	for _, o := range c.Outputs {
+		diags = append(diags, c.addRefs("output."+o.Name, o.Value, false, false)...)
+		for _, d := range o.DependsOn {
+			diags = append(diags, c.addEdge("output."+o.Name, edge{to: d, how: "depends_on", at: o.DeclRange})...)
+		}
+	}
+	c.dynamicLocals = map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for name := range c.localExprs {
+			if c.dynamicLocals[name] {
 				continue
 			}
-			for _, tr := range expr.Variables() {
-				if tr.RootName() != "resource" {
-					continue
-				}
-				name, ok := traversalName(tr)
-				if !ok {
-					diags = append(diags, &hcl.Diagnostic{
-						Severity: hcl.DiagError,
-						Summary:  "Invalid reference",
-						Detail:   "A reference to a resource takes the form resource.NAME.id, resource.NAME.body or resource.NAME.output.",
-						Subject:  tr.SourceRange().Ptr(),
-					})
-					continue
-				}
-				if !declared[name] {
-					diags = append(diags, &hcl.Diagnostic{
-						Severity: hcl.DiagError,
-						Summary:  "Reference to undeclared resource",
-						Detail:   fmt.Sprintf("There is no resource %q in this configuration. Declare it with resource %q { ... } or fix the name.", name, name),
-						Subject:  tr.SourceRange().Ptr(),
-					})
-					continue
-				}
-				if name == r.Name {
-					diags = append(diags, &hcl.Diagnostic{
-						Severity: hcl.DiagError,
-						Summary:  "Self-referential resource",
-						Detail:   fmt.Sprintf("resource %q refers to itself; a resource can only refer to others.", name),
-						Subject:  tr.SourceRange().Ptr(),
-					})
-					continue
-				}
-				if !seen[name] {
-					seen[name] = true
-					r.refs = append(r.refs, name)
+			for _, e := range c.edges["local."+name] {
+				if !strings.HasPrefix(e.to, "local.") || c.dynamicLocals[strings.TrimPrefix(e.to, "local.")] {
+					c.dynamicLocals[name] = true
+					changed = true
+					break
 				}
 			}
 		}
@@ -64,80 +85,237 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 	return diags
 }
 
-func traversalName(tr hcl.Traversal) (string, bool) {
-	if len(tr) < 2 {
-		return "", false
-	}
-	a, ok := tr[1].(hcl.TraverseAttr)
-	if !ok {
-		return "", false
-	}
-	return a.Name, true
-}
-
-// referenceOrder sorts resources so each follows those it refers to, keeping
-// declaration order where references allow. A cycle is an error naming it.
-func (c *Config) referenceOrder() ([]*Resource, hcl.Diagnostics) {
-	byName := map[string]*Resource{}
-	for _, r := range c.Resources {
-		byName[r.Name] = r
-	}
-	deps := map[string][]string{}
-	for _, r := range c.Resources {
-		deps[r.Name] = r.refs
-	}
-	names := make([]string, len(c.Resources))
-	for i, r := range c.Resources {
-		names[i] = r.Name
-	}
-	sorted, cycle := topoSort(names, deps)
-	if cycle != nil {
-		r := byName[cycle[0]]
-		return nil, hcl.Diagnostics{cycleDiag(cycle, r.DeclRange)}
-	}
-	out := make([]*Resource, len(sorted))
-	for i, n := range sorted {
-		out[i] = byName[n]
-	}
-	return out, nil
-}
-
-// orderWithContainment adds ARM containment (an ID under another declared ID
-// depends on it) and sorts again.
-func orderWithContainment(insts []*Instance) ([]*Instance, hcl.Diagnostics) {
-	byAddr := map[string]*Instance{}
-	names := make([]string, len(insts))
-	deps := map[string][]string{}
+// addRefs records the references of one expression.
+func (c *Config) addRefs(owner string, expr hcl.Expression, hasForEach, hasCount bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	for i, in := range insts {
-		byAddr[in.Address] = in
-		names[i] = in.Address
+	bad := func(summary, detail string, at hcl.Range) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: at.Ptr()})
 	}
-	for i, a := range insts {
-		for j, b := range insts {
-			if i == j {
+	for _, tr := range expr.Variables() {
+		at := tr.SourceRange()
+		root := tr.RootName()
+		name, hasName := traversalName(tr)
+		switch root {
+		case "var":
+			if !hasName {
+				bad("Invalid reference", "A variable is referred to as var.NAME.", at)
+			} else if _, ok := c.Variables[name]; !ok {
+				bad("Reference to undeclared variable", fmt.Sprintf("There is no variable %q. Declare it with variable %q { type = string } or fix the name%s.", name, name, c.suggestVariable(name)), at)
+			}
+		case "local":
+			if !hasName {
+				bad("Invalid reference", "A local value is referred to as local.NAME.", at)
+			} else if _, ok := c.localExprs[name]; !ok {
+				bad("Reference to undeclared local value", fmt.Sprintf("There is no local value %q. Declare it in a locals { } block or fix the name.", name), at)
+			} else {
+				diags = append(diags, c.addEdge(owner, edge{to: "local." + name, how: "refers to", at: at})...)
+			}
+		case "resource", "data", "action":
+			if !hasName {
+				bad("Invalid reference", fmt.Sprintf("A reference to a %s block takes the form %s.NAME.id, %s.NAME.body or %s.NAME.output.", root, root, root, root), at)
 				continue
 			}
-			if armid.Equal(a.ID, b.ID) && i < j {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Duplicate resource ID",
-					Detail:   fmt.Sprintf("%s and %s (declared at %s) both manage %s. ARM IDs are case-insensitive; each resource may be declared once.", a.Address, b.Address, b.DeclRange, a.ID),
-					Subject:  a.DeclRange.Ptr(),
-				})
+			to := root + "." + name
+			if _, ok := c.declared[to]; !ok {
+				bad("Reference to undeclared "+root, fmt.Sprintf("There is no %s %q in this configuration. Declare it with %s %q { ... } or fix the name.", root, name, root, name), at)
+				continue
 			}
-			if armid.IsUnder(a.ID, b.ID) && !contains(a.DependsOn, b.Address) {
-				a.DependsOn = append(a.DependsOn, b.Address)
+			e := edge{to: to, how: "refers to", at: at}
+			if len(tr) > 2 {
+				if ix, ok := tr[2].(hcl.TraverseIndex); ok {
+					e.key, _ = keySuffix(ix.Key)
+				}
+			}
+			diags = append(diags, c.addEdge(owner, e)...)
+		case "each":
+			if !hasForEach {
+				bad("each outside for_each", "each.key and each.value exist only in a block with for_each.", at)
+			} else if name != "key" && name != "value" {
+				bad("Invalid reference", "each has two attributes: each.key and each.value.", at)
+			}
+		case "count":
+			if !hasCount {
+				bad("count outside a counted block", "count.index exists only in a block with count.", at)
+			} else if name != "index" {
+				bad("Invalid reference", "count has one attribute: count.index.", at)
+			}
+		case "path":
+			if name != "module" && name != "root" && name != "cwd" {
+				bad("Invalid reference", "path has path.module (the configuration directory), path.root and path.cwd.", at)
+			}
+		default:
+			bad("Unknown name", fmt.Sprintf("%q is not something a configuration can refer to: references start with var., local., resource., data., action., each., count. or path.", root), at)
+		}
+	}
+	return diags
+}
+
+func (c *Config) addEdge(owner string, e edge) hcl.Diagnostics {
+	if _, ok := c.declared[e.to]; !ok && !strings.HasPrefix(e.to, "local.") {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Dependency on an undeclared block",
+			Detail:   fmt.Sprintf("depends_on names %s, which is not declared in this configuration. Fix the name or remove it.", e.to),
+			Subject:  e.at.Ptr(),
+		}}
+	}
+	if e.to == owner {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Self-referential block",
+			Detail:   fmt.Sprintf("%s refers to itself; a block can only refer to others (use a local value for a value it shares).", owner),
+			Subject:  e.at.Ptr(),
+		}}
+	}
+	for _, prev := range c.edges[owner] {
+		if prev.to == e.to && prev.key == e.key && prev.how == e.how {
+			return nil
+		}
+	}
+	c.edges[owner] = append(c.edges[owner], e)
+	return nil
+}
+
+// buildOrder orders every block and local after what it refers to, in
+// source order where the references allow. Every cycle is an error that
+// names each of its edges.
+func (c *Config) buildOrder() hcl.Diagnostics {
+	var nodes []node
+	for _, r := range append(append(append([]*Resource{}, c.Resources...), c.Data...), c.Actions...) {
+		nodes = append(nodes, node{addr: r.Address(), res: r, at: r.DeclRange})
+	}
+	for name, a := range c.localExprs {
+		nodes = append(nodes, node{addr: "local." + name, local: a, at: a.NameRange})
+	}
+	for _, o := range c.Outputs {
+		nodes = append(nodes, node{addr: "output." + o.Name, out: o, at: o.DeclRange})
+	}
+	sort.SliceStable(nodes, func(i, j int) bool { return rangeLess(nodes[i].at, nodes[j].at) })
+	byAddr := map[string]node{}
+	names := make([]string, len(nodes))
+	for i, n := range nodes {
+		byAddr[n.addr] = n
+		names[i] = n.addr
+	}
+	deps := map[string][]string{}
+	for owner, es := range c.edges {
+		for _, e := range es {
+			deps[owner] = append(deps[owner], e.to)
+		}
+	}
+	sorted, cycles := topoSort(names, deps)
+	if len(cycles) > 0 {
+		var diags hcl.Diagnostics
+		for _, cyc := range cycles {
+			diags = append(diags, c.blockCycleDiag(cyc, byAddr[cyc[0]].at))
+		}
+		return diags
+	}
+	c.order = make([]node, len(sorted))
+	for i, a := range sorted {
+		c.order[i] = byAddr[a]
+	}
+	return nil
+}
+
+func (c *Config) blockCycleDiag(cycle []string, at hcl.Range) *hcl.Diagnostic {
+	var lines []string
+	for i := 0; i+1 < len(cycle); i++ {
+		from, to := cycle[i], cycle[i+1]
+		for _, e := range c.edges[from] {
+			if e.to == to {
+				lines = append(lines, fmt.Sprintf("  %s %s %s (%s)", from, e.how, to, shortRange(e.at)))
+				break
 			}
 		}
-		deps[a.Address] = a.DependsOn
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Dependency cycle",
+		Detail:   fmt.Sprintf("These depend on each other in a circle:\n%s\nBreak one of these references (a value two blocks share can live in a local or a variable).", strings.Join(lines, "\n")),
+		Subject:  at.Ptr(),
+	}
+}
+
+// orderInstances adds ARM containment to the instances' dependencies,
+// reports duplicate IDs, and sorts the instances so each follows all it
+// depends on. why says why one instance depends on another through a
+// reference, for cycle errors.
+func orderInstances(insts []*Instance, why func(a, b *Instance) (how, at string)) ([]*Instance, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	byID := map[string]*Instance{}
+	for _, in := range insts {
+		if in.Kind != KindResource || in.ID == "" {
+			continue
+		}
+		key := strings.ToLower(strings.TrimSuffix(in.ID, "/"))
+		if prev, ok := byID[key]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate resource ID",
+				Detail:   fmt.Sprintf("%s (%s) and %s (%s) both manage %s. ARM IDs are case-insensitive, and each resource may be declared once: remove one of the blocks or change its id.", prev.Address, shortRange(prev.DeclRange), in.Address, shortRange(in.DeclRange), in.ID),
+				Subject:  in.DeclRange.Ptr(),
+			})
+			continue
+		}
+		byID[key] = in
 	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	sorted, cycle := topoSort(names, deps)
-	if cycle != nil {
-		return nil, hcl.Diagnostics{cycleDiag(cycle, byAddr[cycle[0]].DeclRange)}
+	byAddr := make(map[string]*Instance, len(insts))
+	names := make([]string, len(insts))
+	deps := make(map[string][]string, len(insts))
+	contained := map[[2]string]string{}
+	for i, in := range insts {
+		byAddr[in.Address] = in
+		names[i] = in.Address
+	}
+	for _, in := range insts {
+		if in.ID != "" {
+			id := strings.ToLower(strings.TrimSuffix(in.ID, "/"))
+			for i := len(id) - 1; i > 0; i-- {
+				if id[i] != '/' {
+					continue
+				}
+				if parent, ok := byID[id[:i]]; ok && parent != in {
+					in.DependsOn = append(in.DependsOn, parent.Address)
+					contained[[2]string{in.Address, parent.Address}] = "lies under the ID of"
+				}
+			}
+			if same, ok := byID[id]; ok && in.Kind == KindData {
+				in.DependsOn = append(in.DependsOn, same.Address)
+				contained[[2]string{in.Address, same.Address}] = "reads the resource of"
+			}
+			slices.Sort(in.DependsOn)
+			in.DependsOn = slices.Compact(in.DependsOn)
+		}
+		for _, d := range in.DependsOn {
+			if _, ok := byAddr[d]; ok {
+				deps[in.Address] = append(deps[in.Address], d)
+			}
+		}
+	}
+	sorted, cycles := topoSort(names, deps)
+	for _, cyc := range cycles {
+		var lines []string
+		for i := 0; i+1 < len(cyc); i++ {
+			a, b := byAddr[cyc[i]], byAddr[cyc[i+1]]
+			how, at := contained[[2]string{a.Address, b.Address}], ""
+			if how == "" {
+				how, at = why(a, b)
+			}
+			lines = append(lines, fmt.Sprintf("  %s %s %s%s", a.Address, how, b.Address, at))
+		}
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Dependency cycle",
+			Detail:   fmt.Sprintf("These depend on each other in a circle:\n%s\nA resource whose ID lies under another's must be created after it: break one of the references.", strings.Join(lines, "\n")),
+			Subject:  byAddr[cyc[0]].DeclRange.Ptr(),
+		})
+	}
+	if diags.HasErrors() {
+		return nil, diags
 	}
 	out := make([]*Instance, len(sorted))
 	for i, n := range sorted {
@@ -146,19 +324,11 @@ func orderWithContainment(insts []*Instance) ([]*Instance, hcl.Diagnostics) {
 	return out, nil
 }
 
-func cycleDiag(cycle []string, at hcl.Range) *hcl.Diagnostic {
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Dependency cycle",
-		Detail:   fmt.Sprintf("These resources depend on each other in a circle: %s. Break one of the references.", strings.Join(cycle, " -> ")),
-		Subject:  at.Ptr(),
-	}
-}
-
 // topoSort orders names so that each comes after its deps, stable with
-// respect to the input order. When there is a cycle it returns one, as a
-// path that starts and ends with the same name.
-func topoSort(names []string, deps map[string][]string) ([]string, []string) {
+// respect to the input order. It returns every cycle it finds (one per
+// strongly connected component), each as a path that starts and ends with
+// the same name.
+func topoSort(names []string, deps map[string][]string) ([]string, [][]string) {
 	const (
 		unvisited = iota
 		visiting
@@ -167,36 +337,47 @@ func topoSort(names []string, deps map[string][]string) ([]string, []string) {
 	state := map[string]int{}
 	var out []string
 	var stack []string
-	var cycle []string
-	var visit func(n string) bool
-	visit = func(n string) bool {
+	var cycles [][]string
+	inCycle := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
 		switch state[n] {
 		case done:
-			return true
+			return
 		case visiting:
 			for i, s := range stack {
 				if s == n {
-					cycle = append(append([]string{}, stack[i:]...), n)
+					cyc := append(append([]string{}, stack[i:]...), n)
+					fresh := true
+					for _, m := range cyc {
+						if inCycle[m] {
+							fresh = false
+						}
+					}
+					if fresh {
+						cycles = append(cycles, cyc)
+					}
+					for _, m := range cyc {
+						inCycle[m] = true
+					}
 				}
 			}
-			return false
+			return
 		}
 		state[n] = visiting
 		stack = append(stack, n)
 		for _, d := range deps[n] {
-			if !visit(d) {
-				return false
-			}
+			visit(d)
 		}
 		stack = stack[:len(stack)-1]
 		state[n] = done
 		out = append(out, n)
-		return true
 	}
 	for _, n := range names {
-		if !visit(n) {
-			return nil, cycle
-		}
+		visit(n)
+	}
+	if len(cycles) > 0 {
+		return nil, cycles
 	}
 	return out, nil
 }
@@ -212,6 +393,42 @@ func contains(list []string, s string) bool {
 
 // validateID checks the shape of a declared resource ID.
 func validateID(id string) error {
+	if strings.Trim(id, "/") == "" && id != "" {
+		// armid.Parse panics on "/" (found by FuzzLoad); answer here.
+		return fmt.Errorf("%q is not a resource ID: a resource ID looks like /subscriptions/{id}/resourceGroups/{name}", id)
+	}
 	_, err := armid.Parse(id)
 	return err
+}
+
+// validateActionID checks an action's ID: a resource ID (or a scope such as
+// a subscription) followed by the name of the action.
+func validateActionID(id string) error {
+	i := strings.LastIndexByte(strings.TrimSuffix(id, "/"), '/')
+	if i <= 0 {
+		return fmt.Errorf("%q is not a resource ID followed by an action name, like /subscriptions/.../registries/acr/regenerateCredential", id)
+	}
+	if err := validateID(id[:i]); err != nil {
+		return fmt.Errorf("the action's target: %w", err)
+	}
+	if name := strings.TrimSuffix(id, "/")[i+1:]; strings.ContainsAny(name, " ?#") || name == ".." {
+		return fmt.Errorf("%q is not a valid action name", name)
+	}
+	return nil
+}
+
+func rangeLess(a, b hcl.Range) bool {
+	if a.Filename != b.Filename {
+		return a.Filename < b.Filename
+	}
+	return a.Start.Byte < b.Start.Byte
+}
+
+// shortRange writes a range as file:line, with the file's base name.
+func shortRange(r hcl.Range) string {
+	name := r.Filename
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	return fmt.Sprintf("%s:%d", name, r.Start.Line)
 }

@@ -10,12 +10,25 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // LoadOptions are the inputs to Load that do not come from the files.
 type LoadOptions struct {
-	// Vars are --var name=value pairs, as given on the command line.
+	// Vars are --var name=value pairs; they win over everything else.
 	Vars map[string]string
+	// Args are --var and --var-file as given on the command line, in order:
+	// a later one wins over an earlier one.
+	Args []VarArg
+	// Env is the environment as os.Environ gives it; AZAPPLY_VAR_name=value
+	// sets variable name. Nil means no environment variables are read.
+	Env []string
+	// UnknownMissingVars gives required variables that have no value an
+	// unknown value instead of reporting them, and accepts the values that
+	// are unknown because of them: `azapply validate` checks a
+	// configuration "regardless of the variables", as Terraform's does. A
+	// Config loaded so is for checking only: EvaluateAll refuses it.
+	UnknownMissingVars bool
 }
 
 // Config is a loaded configuration: its blocks, decoded but with resource
@@ -27,10 +40,15 @@ type Config struct {
 	Provider Provider
 	// Variables are the declared variables with their final values.
 	Variables map[string]*Variable
-	// Locals are the evaluated local values.
+	// Locals are the evaluated local values that do not refer to resources,
+	// data or actions (those are evaluated by Evaluate).
 	Locals map[string]cty.Value
 	// Resources are the resource blocks in file order.
 	Resources []*Resource
+	// Data and Actions are the data and action blocks in file order.
+	Data, Actions []*Resource
+	// Outputs are the output blocks in file order.
+	Outputs []*OutputBlock
 	// Backend is the azapply { backend "TYPE" { ... } } block; nil means the
 	// local backend at azapply.state.json.
 	Backend *Backend
@@ -40,6 +58,26 @@ type Config struct {
 	Removed []*Removed
 
 	parser *hclparse.Parser
+	// localExprs are every local value's expression; dynamicLocals are the
+	// ones that refer to resources, data or actions, evaluated by Evaluate.
+	localExprs    map[string]*hcl.Attribute
+	dynamicLocals map[string]bool
+	// declared maps the address of every resource, data, action and output
+	// block to where it is, including blocks that failed to decode.
+	declared map[string]hcl.Range
+	// edges are each block's and local's dependencies (graph.go).
+	edges map[string][]edge
+	funcs map[string]function.Function
+	// loadErrors says Load reported errors; reported are their ranges, so
+	// that EvaluateAll, which still evaluates what it can (for validate),
+	// leaves out problems that follow from those.
+	loadErrors bool
+	reported   []hcl.Range
+	// checkOnly says variables may be unknown (UnknownMissingVars).
+	checkOnly bool
+	// order is every block and local, in an order where each follows what
+	// it refers to (see graph.go).
+	order []node
 }
 
 // Provider is the evaluated provider block.
@@ -100,29 +138,22 @@ type Removed struct {
 	DeclRange hcl.Range
 }
 
-// Resource is a resource block as written.
-type Resource struct {
-	Name       string
-	DeclRange  hcl.Range
-	ID         hcl.Expression
-	APIVersion hcl.Expression
-	// Body is nil when the block has no body attribute.
-	Body hcl.Expression
-	// refs are the names of the resources its expressions refer to.
-	refs []string
-}
-
-// Address is how plans and state name the resource: resource.NAME.
-func (r *Resource) Address() string { return "resource." + r.Name }
-
 // Files returns the parsed files, for printing diagnostics with snippets.
 func (c *Config) Files() map[string]*hcl.File { return c.parser.Files() }
 
-// Load reads every .hcl file in dir as one configuration. The diagnostics
-// hold every problem found; the Config is nil when any is an error.
+// Load reads every .hcl and .hcl.json file in dir as one configuration
+// (*.auto.hcl and *.auto.hcl.json files are variable files), decodes every
+// block, gives the variables their values, evaluates the locals that need
+// no resource, checks references and the dependency graph, and evaluates
+// every block once with nothing applied (the checks of `azapply validate`;
+// no network). The diagnostics hold every problem found, in source order,
+// leaving out those that only follow from others. When any is an error the
+// Config is returned anyway, so that Files can show snippets, but it must
+// not be planned: EvaluateAll then returns an error.
 func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	cfg := &Config{Dir: dir, parser: hclparse.NewParser(), Variables: map[string]*Variable{}}
-	names, err := configFiles(dir)
+	cfg.funcs = functions(dir)
+	names, autoFiles, err := configFiles(dir)
 	if err != nil {
 		return cfg, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -132,22 +163,134 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	}
 	var diags hcl.Diagnostics
 	var bodies []*hcl.BodyContent
+	var schemaDiags hcl.Diagnostics
 	for _, name := range names {
-		f, d := cfg.parser.ParseHCLFile(name)
+		var f *hcl.File
+		var d hcl.Diagnostics
+		if strings.HasSuffix(name, ".json") {
+			f, d = cfg.parser.ParseJSONFile(name)
+		} else {
+			f, d = cfg.parser.ParseHCLFile(name)
+		}
 		diags = append(diags, d...)
-		if f == nil {
+		if f == nil || d.HasErrors() {
 			continue
 		}
 		content, d := f.Body.Content(fileSchema)
-		diags = append(diags, d...)
+		schemaDiags = append(schemaDiags, d...)
 		bodies = append(bodies, content)
 	}
 	if diags.HasErrors() {
+		// A file that does not parse may declare what the others use: stop
+		// here rather than report problems that are not there.
+		cfg.loadErrors = true
 		return cfg, diags
 	}
-	var providerBlock *hcl.Block
-	var localAttrs []*hcl.Attribute
-	seen := map[string]hcl.Range{}
+	diags = append(diags, schemaDiags...)
+	diags = append(diags, cfg.decodeBlocks(bodies)...)
+	diags = append(diags, cfg.assignVariables(opts, autoFiles)...)
+	diags = append(diags, cfg.checkReferences()...)
+	diags = append(diags, cfg.evalLocals()...)
+	diags = append(diags, cfg.decodeSettings(bodies)...)
+	diags = append(diags, cfg.buildOrder()...)
+	if diags.HasErrors() {
+		cfg.loadErrors = true
+		for _, d := range diags {
+			if d.Subject != nil {
+				cfg.reported = append(cfg.reported, *d.Subject)
+			}
+		}
+	}
+	// Evaluate once, with nothing applied and no data read, for the
+	// problems only evaluation finds (resource IDs, api-versions, bodies,
+	// duplicate IDs, containment cycles): data sources are not read here,
+	// so an id made from one is accepted (plan reads them first).
+	_, evalDiags := cfg.evaluate(nil, true)
+	if opts.UnknownMissingVars {
+		cfg.checkOnly = true
+		evalDiags = dropUnknown(evalDiags)
+	}
+	if evalDiags.HasErrors() {
+		cfg.loadErrors = true
+	}
+	return cfg, sortDiags(append(addHints(diags), evalDiags...))
+}
+
+// decodeBlocks decodes the variable, locals, resource, data, action and
+// output blocks; the blocks evaluated with variables (provider, azapply,
+// import, removed) wait for decodeSettings.
+func (c *Config) decodeBlocks(bodies []*hcl.BodyContent) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	c.localExprs = map[string]*hcl.Attribute{}
+	c.declared = map[string]hcl.Range{}
+	for _, content := range bodies {
+		for _, b := range content.Blocks {
+			switch b.Type {
+			case "variable":
+				v, d := decodeVariable(b)
+				diags = append(diags, d...)
+				if v == nil {
+					continue
+				}
+				if prev, ok := c.Variables[v.Name]; ok {
+					diags = append(diags, duplicate("variable", v.Name, prev.DeclRange, b.DefRange))
+					continue
+				}
+				c.Variables[v.Name] = v
+			case "locals":
+				attrs, d := b.Body.JustAttributes()
+				diags = append(diags, d...)
+				for _, a := range sortedAttrs(attrs) {
+					if prev, ok := c.localExprs[a.Name]; ok {
+						diags = append(diags, duplicate("local value", a.Name, prev.NameRange, a.NameRange))
+						continue
+					}
+					c.localExprs[a.Name] = a
+				}
+			case "resource", "data", "action":
+				kind := Kind(b.Type)
+				addr := b.Type + "." + b.Labels[0]
+				if prev, ok := c.declared[addr]; ok {
+					diags = append(diags, duplicate(b.Type, b.Labels[0], prev, b.DefRange))
+					continue
+				}
+				c.declared[addr] = b.DefRange
+				r, d := decodeBlock(kind, b)
+				diags = append(diags, d...)
+				if r == nil {
+					continue
+				}
+				switch kind {
+				case KindResource:
+					c.Resources = append(c.Resources, r)
+				case KindData:
+					c.Data = append(c.Data, r)
+				case KindAction:
+					c.Actions = append(c.Actions, r)
+				}
+			case "output":
+				addr := "output." + b.Labels[0]
+				if prev, ok := c.declared[addr]; ok {
+					diags = append(diags, duplicate("output", b.Labels[0], prev, b.DefRange))
+					continue
+				}
+				c.declared[addr] = b.DefRange
+				o, d := decodeOutput(b)
+				diags = append(diags, d...)
+				if o != nil {
+					c.Outputs = append(c.Outputs, o)
+				}
+			}
+		}
+	}
+	return diags
+}
+
+// decodeSettings decodes the blocks whose attributes may use variables and
+// locals: provider, azapply, import and removed.
+func (c *Config) decodeSettings(bodies []*hcl.BodyContent) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	var providerBlock, azapplyBlock *hcl.Block
 	for _, content := range bodies {
 		for _, b := range content.Blocks {
 			switch b.Type {
@@ -157,110 +300,89 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 					continue
 				}
 				providerBlock = b
-			case "variable":
-				v, d := decodeVariable(b)
-				diags = append(diags, d...)
-				if v == nil {
+				diags = append(diags, c.decodeProvider(b)...)
+			case "azapply":
+				if azapplyBlock != nil {
+					diags = append(diags, duplicate("azapply block", "", azapplyBlock.DefRange, b.DefRange))
 					continue
 				}
-				if prev, ok := cfg.Variables[v.Name]; ok {
-					diags = append(diags, duplicate("variable", v.Name, prev.DeclRange, b.DefRange))
-					continue
-				}
-				cfg.Variables[v.Name] = v
-			case "locals":
-				attrs, d := b.Body.JustAttributes()
-				diags = append(diags, d...)
-				for _, a := range attrs {
-					localAttrs = append(localAttrs, a)
-				}
-			case "resource":
-				r, d := decodeResource(b)
-				diags = append(diags, d...)
-				if r == nil {
-					continue
-				}
-				if prev, ok := seen[r.Name]; ok {
-					diags = append(diags, duplicate("resource", r.Name, prev, b.DefRange))
-					continue
-				}
-				seen[r.Name] = b.DefRange
-				cfg.Resources = append(cfg.Resources, r)
+				azapplyBlock = b
+				diags = append(diags, c.decodeAzapply(b)...)
+			case "import":
+				diags = append(diags, c.decodeImport(b)...)
+			case "removed":
+				diags = append(diags, c.decodeRemoved(b)...)
 			}
 		}
 	}
-	diags = append(diags, cfg.assignVariables(opts.Vars)...)
-	if diags.HasErrors() {
-		return cfg, diags
-	}
-	diags = append(diags, cfg.evalLocals(localAttrs)...)
-	if providerBlock != nil {
-		diags = append(diags, cfg.decodeProvider(providerBlock)...)
-	}
-	diags = append(diags, cfg.checkReferences()...)
-	return cfg, diags
+	diags = append(diags, c.checkImportsAndRemoved()...)
+	return diags
 }
 
-// configFiles lists the .hcl files of dir in a stable order.
-func configFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".hcl") || strings.HasPrefix(e.Name(), ".") {
-			continue
+// checkImportsAndRemoved checks that import blocks name declared resources,
+// removed blocks name resources no longer declared, and neither repeats.
+func (c *Config) checkImportsAndRemoved() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	to := map[string]hcl.Range{}
+	for _, im := range c.Imports {
+		block, _, _ := strings.Cut(im.To, "[")
+		if _, ok := c.declared[block]; !ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Import into an undeclared resource",
+				Detail:   fmt.Sprintf("import names %s, but no resource block declares it. Declare the resource it adopts, with the body you want it to have.", im.To),
+				Subject:  im.DeclRange.Ptr(),
+			})
 		}
-		names = append(names, filepath.Join(dir, e.Name()))
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		return nil, fmt.Errorf("%s has no .hcl files", dir)
-	}
-	return names, nil
-}
-
-func decodeResource(b *hcl.Block) (*Resource, hcl.Diagnostics) {
-	content, diags := b.Body.Content(resourceSchema)
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	r := &Resource{Name: b.Labels[0], DeclRange: b.DefRange}
-	if !hclsyntaxValidName(r.Name) {
-		return nil, append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Invalid resource name",
-			Detail:   fmt.Sprintf("%q is not a valid name: use letters, digits, underscores and dashes, starting with a letter.", r.Name),
-			Subject:  b.LabelRanges[0].Ptr(),
-		})
-	}
-	r.ID = content.Attributes["id"].Expr
-	r.APIVersion = content.Attributes["api_version"].Expr
-	if a, ok := content.Attributes["body"]; ok {
-		r.Body = a.Expr
-	}
-	return r, diags
-}
-
-func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
-	content, diags := b.Body.Content(providerSchema)
-	c.Provider.DeclRange = b.DefRange
-	ctx := c.baseContext()
-	for name, dst := range map[string]*string{
-		"subscription_id": &c.Provider.SubscriptionID,
-		"endpoint":        &c.Provider.Endpoint,
-		"cloud":           &c.Provider.Cloud,
-	} {
-		a, ok := content.Attributes[name]
-		if !ok {
-			continue
+		if prev, ok := to[strings.ToLower(im.To)]; ok {
+			diags = append(diags, duplicate("import of", im.To, prev, im.DeclRange))
 		}
-		s, d := evalString(a.Expr, ctx, name)
-		diags = append(diags, d...)
-		*dst = s
+		to[strings.ToLower(im.To)] = im.DeclRange
+	}
+	from := map[string]hcl.Range{}
+	for _, rm := range c.Removed {
+		block, _, _ := strings.Cut(rm.From, "[")
+		if decl, ok := c.declared[block]; ok {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Removed resource is still declared",
+				Detail:   fmt.Sprintf("removed names %s, which is still declared at %s. Delete the resource block, or this removed block.", rm.From, decl),
+				Subject:  rm.DeclRange.Ptr(),
+			})
+		}
+		if prev, ok := from[rm.From]; ok {
+			diags = append(diags, duplicate("removed block for", rm.From, prev, rm.DeclRange))
+		}
+		from[rm.From] = rm.DeclRange
 	}
 	return diags
+}
+
+// configFiles lists the configuration files of dir (.hcl and .hcl.json) and
+// its variable files (.auto.hcl, .auto.hcl.json), each in name order.
+func configFiles(dir string) (config, auto []string, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || strings.HasPrefix(n, ".") {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(n, ".auto.hcl"), strings.HasSuffix(n, ".auto.hcl.json"):
+			auto = append(auto, filepath.Join(dir, n))
+		case strings.HasSuffix(n, ".hcl"), strings.HasSuffix(n, ".hcl.json"):
+			config = append(config, filepath.Join(dir, n))
+		}
+	}
+	sort.Strings(config)
+	sort.Strings(auto)
+	if len(config) == 0 {
+		return nil, nil, fmt.Errorf("%s has no .hcl files", dir)
+	}
+	return config, auto, nil
 }
 
 func duplicate(what, name string, first, second hcl.Range) *hcl.Diagnostic {
@@ -271,22 +393,7 @@ func duplicate(what, name string, first, second hcl.Range) *hcl.Diagnostic {
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Duplicate " + what,
-		Detail:   fmt.Sprintf("The %s was already declared at %s. Each name may be declared once in a configuration: rename or remove one.", label, first),
+		Detail:   fmt.Sprintf("The %s was already declared at %s. Each may be declared once in a configuration: rename or remove one.", label, first),
 		Subject:  second.Ptr(),
 	}
-}
-
-func hclsyntaxValidName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case i > 0 && (r >= '0' && r <= '9' || r == '_' || r == '-'):
-		default:
-			return false
-		}
-	}
-	return true
 }

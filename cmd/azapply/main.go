@@ -33,6 +33,8 @@ func commands() []command {
 		{"drift", "Show what changed outside azapply since the last apply", runDrift},
 		{"show", "Render a plan saved with plan --out", runShow},
 		{"emulator", "Serve the local ARM emulator, or change its resources out of band", runEmulator},
+		{"validate", "Check the configuration, without any network", runValidate},
+		{"fmt", "Rewrite .hcl files in the canonical layout", runFmt},
 	}
 }
 

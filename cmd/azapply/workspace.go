@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,15 +24,49 @@ const emulatorEndpoint = "https://emulator.invalid"
 
 // commonFlags are the flags every command that reads a configuration takes.
 type commonFlags struct {
-	chdir   string
-	vars    []string
+	chdir string
+	// vars are --var and --var-file in command-line order: a later one wins.
+	vars    []config.VarArg
 	noColor bool
 }
 
 func (f *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.chdir, "chdir", ".", "the configuration directory (default: the current directory)")
-	fs.StringArrayVar(&f.vars, "var", nil, "set a variable: --var name=value (repeatable)")
+	fs.Var(&varFlag{args: &f.vars}, "var", "set a variable: --var name=value (repeatable; wins over AZAPPLY_VAR_name and *.auto.hcl files)")
+	fs.Var(&varFlag{args: &f.vars, file: true}, "var-file", "read variables from an HCL or JSON file of name = value lines (repeatable)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never print colour codes")
+}
+
+// varFlag appends each --var or --var-file to one list, so that their
+// command-line order decides which wins.
+type varFlag struct {
+	args *[]config.VarArg
+	file bool
+}
+
+func (v *varFlag) Set(s string) error {
+	if v.file {
+		if s == "" {
+			return errors.New("--var-file needs a file name")
+		}
+		*v.args = append(*v.args, config.VarArg{File: s})
+		return nil
+	}
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("%q: write it as --var name=value", s)
+	}
+	*v.args = append(*v.args, config.VarArg{Name: name, Value: value})
+	return nil
+}
+
+func (v *varFlag) String() string { return "" }
+
+func (v *varFlag) Type() string {
+	if v.file {
+		return "file"
+	}
+	return "name=value"
 }
 
 // workspace is a loaded configuration with its state and an ARM client.
@@ -58,11 +93,11 @@ var errReported = errors.New("reported")
 // openWorkspace loads and evaluates the configuration, reads the state and
 // builds the client. Nothing is sent to ARM here.
 func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
-	vars, err := parseVars(f.vars)
+	opts, err := parseVars(f.vars)
 	if err != nil {
 		return nil, err
 	}
-	cfg, diags := config.Load(f.chdir, config.LoadOptions{Vars: vars})
+	cfg, diags := config.Load(f.chdir, opts)
 	if diags.HasErrors() {
 		printDiags(s, cfg, diags, f.noColor)
 		return nil, errReported
@@ -129,16 +164,15 @@ func (w *workspace) connect(dir string) error {
 	}
 }
 
-func parseVars(pairs []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, p := range pairs {
-		name, value, ok := strings.Cut(p, "=")
-		if !ok || name == "" {
-			return nil, fmt.Errorf("--var %q: write it as --var name=value", p)
+// parseVars turns the --var and --var-file flags into the configuration's
+// load options, with the environment for AZAPPLY_VAR_name variables.
+func parseVars(args []config.VarArg) (config.LoadOptions, error) {
+	for _, a := range args {
+		if a.File == "" && a.Name == "" {
+			return config.LoadOptions{}, errors.New("--var needs a name: write it as --var name=value")
 		}
-		out[name] = value
 	}
-	return out, nil
+	return config.LoadOptions{Args: args, Env: os.Environ()}, nil
 }
 
 // reportError prints err unless it was printed already, and returns exit 1.

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/config"
+)
+
+type validateOptions struct {
+	common commonFlags
+}
+
+func runValidate(ctx context.Context, args []string, s *IOStreams) int {
+	var o validateOptions
+	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	o.common.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply validate [flags]\n\nCheck a configuration without Azure, the network or the state: syntax, types,\nreferences, resource IDs, api-versions and the dependency graph. Variables\nwithout a value are taken as unknown; values given with --var, --var-file,\n*.auto.hcl files and AZAPPLY_VAR_ are checked too.\n\nExample: azapply validate --chdir examples/quickstart\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		fmt.Fprintf(s.Err, "Error: %v. Run 'azapply validate --help' for the flags.\n", err)
+		return exitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.Err, "azapply validate takes no arguments (got %q): point --chdir at the configuration directory.\n", fs.Args())
+		return exitError
+	}
+	return doValidate(ctx, o, s)
+}
+
+// doValidate loads and evaluates the configuration, prints every problem
+// and says whether it is valid. Nothing is sent anywhere.
+func doValidate(_ context.Context, o validateOptions, s *IOStreams) int {
+	opts, err := parseVars(o.common.vars)
+	if err != nil {
+		return reportError(s, err)
+	}
+	opts.UnknownMissingVars = true
+	cfg, diags := config.Load(o.common.chdir, opts)
+	if len(diags) > 0 {
+		_ = config.WriteDiagnostics(s.Err, cfg.Files(), diags, 100, s.OutTerminal && !o.common.noColor)
+	}
+	if diags.HasErrors() {
+		return exitError
+	}
+	fmt.Fprintln(s.Out, "Success! The configuration is valid.")
+	return exitOK
+}

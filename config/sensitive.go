@@ -1,0 +1,223 @@
+package config
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// sensitiveMark is the type of SensitiveMark.
+type sensitiveMark string
+
+// SensitiveMark is the cty mark carried by every sensitive value: values of
+// sensitive variables, declared sensitive paths, and values found by name.
+// cty keeps marks through expressions and functions, so a value computed
+// from a secret is a secret too. ToJSONValue drops the marks; renderers and
+// the state use Instance.Sensitive (the paths) instead.
+const SensitiveMark = sensitiveMark("sensitive")
+
+// sensitiveSuffixes are the key endings that make a string value secret.
+var sensitiveSuffixes = []string{"password", "secret", "key", "token", "connectionstring"}
+
+// IsSensitiveName reports whether a body key names a secret by its name: it
+// ends in password, secret, key, token or connectionString, in any case.
+// Plan and state apply it to live bodies too.
+func IsSensitiveName(key string) bool {
+	k := strings.ToLower(key)
+	for _, s := range sensitiveSuffixes {
+		if strings.HasSuffix(k, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// markSensitive marks the values at the declared paths and the string
+// values whose key is a secret's name, and returns the marked body with the
+// full sorted list of sensitive paths.
+func markSensitive(body cty.Value, declared []string) (cty.Value, []string) {
+	for _, p := range declared {
+		steps, err := ParsePath(p)
+		if err != nil {
+			continue
+		}
+		body = markPath(body, steps)
+	}
+	body = markByName(body, "")
+	set := map[string]bool{}
+	for _, p := range declared {
+		set[p] = true
+	}
+	collectMarked(body, nil, set)
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return body, out
+}
+
+// markPath marks the value at steps. A path into an unknown value marks the
+// unknown value, since whatever it becomes holds the secret.
+func markPath(v cty.Value, steps []PathStep) cty.Value {
+	if len(steps) == 0 {
+		return v.Mark(SensitiveMark)
+	}
+	if !v.IsKnown() {
+		return v.Mark(SensitiveMark)
+	}
+	if v.IsNull() {
+		return v
+	}
+	v, marks := v.Unmark()
+	t := v.Type()
+	s := steps[0]
+	switch {
+	case (t.IsObjectType() || t.IsMapType()) && !s.All && !s.IsIndex:
+		attrs := v.AsValueMap()
+		e, ok := attrs[s.Key]
+		if !ok {
+			return v.WithMarks(marks)
+		}
+		attrs[s.Key] = markPath(e, steps[1:])
+		return rebuild(t, attrs, nil).WithMarks(marks)
+	case (t.IsTupleType() || t.IsListType()) && (s.All || s.IsIndex):
+		elems := v.AsValueSlice()
+		for i := range elems {
+			if s.All || s.Index == i {
+				elems[i] = markPath(elems[i], steps[1:])
+			}
+		}
+		return rebuild(t, nil, elems).WithMarks(marks)
+	}
+	return v.WithMarks(marks)
+}
+
+// markByName marks string values under a key that names a secret.
+func markByName(v cty.Value, key string) cty.Value {
+	out, _ := markByNameChanged(v, key)
+	return out
+}
+
+// markByNameChanged is markByName, saying whether it marked anything, so
+// that collections without secrets are not rebuilt.
+func markByNameChanged(v cty.Value, key string) (cty.Value, bool) {
+	if key != "" && IsSensitiveName(key) {
+		uv, _ := v.Unmark()
+		if !uv.IsKnown() || uv.Type() == cty.String {
+			return v.Mark(SensitiveMark), true
+		}
+	}
+	if !v.IsKnown() || v.IsNull() {
+		return v, false
+	}
+	uv, marks := v.Unmark()
+	t := uv.Type()
+	switch {
+	case t.IsObjectType() || t.IsMapType():
+		var attrs map[string]cty.Value
+		for it := uv.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			ne, changed := markByNameChanged(e, k.AsString())
+			if !changed {
+				continue
+			}
+			if attrs == nil {
+				attrs = uv.AsValueMap()
+			}
+			attrs[k.AsString()] = ne
+		}
+		if attrs == nil {
+			return v, false
+		}
+		return rebuild(t, attrs, nil).WithMarks(marks), true
+	case t.IsTupleType() || t.IsListType():
+		var elems []cty.Value
+		i := 0
+		for it := uv.ElementIterator(); it.Next(); i++ {
+			_, e := it.Element()
+			ne, changed := markByNameChanged(e, "")
+			if !changed {
+				continue
+			}
+			if elems == nil {
+				elems = uv.AsValueSlice()
+			}
+			elems[i] = ne
+		}
+		if elems == nil {
+			return v, false
+		}
+		return rebuild(t, nil, elems).WithMarks(marks), true
+	}
+	return v, false
+}
+
+// rebuild makes a value of the same kind as t from new attributes or
+// elements (marks on them are kept).
+func rebuild(t cty.Type, attrs map[string]cty.Value, elems []cty.Value) cty.Value {
+	switch {
+	case t.IsObjectType():
+		return cty.ObjectVal(attrs)
+	case t.IsMapType():
+		if len(attrs) == 0 {
+			return cty.MapValEmpty(t.ElementType())
+		}
+		return cty.MapVal(attrs)
+	case t.IsTupleType():
+		return cty.TupleVal(elems)
+	case t.IsListType():
+		if len(elems) == 0 {
+			return cty.ListValEmpty(t.ElementType())
+		}
+		return cty.ListVal(elems)
+	}
+	panic("rebuild: not a collection: " + t.FriendlyName())
+}
+
+// collectMarked adds the path of every marked value in v to set, with [*]
+// for array elements.
+func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
+	if v.IsMarked() {
+		if len(path) > 0 {
+			set[formatPath(path)] = true
+		}
+		v, _ = v.Unmark()
+		if len(path) > 0 {
+			return
+		}
+	}
+	if !v.IsKnown() || v.IsNull() {
+		return
+	}
+	t := v.Type()
+	switch {
+	case t.IsObjectType() || t.IsMapType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			collectMarked(e, append(path[:len(path):len(path)], PathStep{Key: k.AsString()}), set)
+		}
+	case t.IsTupleType() || t.IsListType() || t.IsSetType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			collectMarked(e, append(path[:len(path):len(path)], PathStep{All: true}), set)
+		}
+	}
+}
+
+// SensitivePaths lists the paths of the marked values inside v, the way
+// Instance.Sensitive writes them; a marked v itself is reported as "".
+func SensitivePaths(v cty.Value) []string {
+	set := map[string]bool{}
+	if v.IsMarked() {
+		set[""] = true
+	}
+	collectMarked(v, nil, set)
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,11 @@
+provider {
+  subscription = "00000000-0000-0000-0000-000000000000"
+}
+
+resource "rg" {
+  idd         = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo"
+  api_version = "2021-04-01"
+  bodyy       = { location = "westus" }
+}
+
+widget "x" {}
