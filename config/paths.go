@@ -190,4 +190,3 @@ func keySuffix(k cty.Value) (string, bool) {
 	}
 	return "", false
 }
-
