@@ -22,6 +22,14 @@ type ReadFunc func(ctx context.Context, id, apiVersion string) (map[string]any, 
 // values known only after apply. A failed read is an error diagnostic at
 // the data block, and stops the reading.
 func (c *Config) ReadData(ctx context.Context, outputs map[string]any, read ReadFunc) (map[string]any, *Evaluation, hcl.Diagnostics) {
+	return c.ReadDataDeferring(ctx, outputs, read, nil)
+}
+
+// ReadDataDeferring is ReadData, except that data instances for which
+// deferred returns true are not read now but left for apply, like those
+// whose id is not known yet. Plan defers the data sources that depend on a
+// resource it has yet to create: reading them now would find nothing.
+func (c *Config) ReadDataDeferring(ctx context.Context, outputs map[string]any, read ReadFunc, deferred func(*Instance) bool) (map[string]any, *Evaluation, hcl.Diagnostics) {
 	all := make(map[string]any, len(outputs))
 	for k, v := range outputs {
 		all[k] = v
@@ -33,7 +41,7 @@ func (c *Config) ReadData(ctx context.Context, outputs map[string]any, read Read
 		}
 		progress := false
 		for _, in := range ev.Data() {
-			if in.Deferred {
+			if in.Deferred || (deferred != nil && deferred(in)) {
 				continue
 			}
 			if _, done := all[in.Address]; done {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -395,5 +396,42 @@ func TestEvaluateConcurrently(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestReadDataDeferring(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.hcl": `
+resource "rg" {
+  id          = "` + sub + `/resourceGroups/new"
+  api_version = "2021-04-01"
+  body        = { location = "westus" }
+}
+data "subscription" {
+  id          = "` + sub + `"
+  api_version = "2022-12-01"
+}
+data "rg" {
+  id          = resource.rg.id
+  api_version = "2021-04-01"
+  depends_on  = [resource.rg]
+}
+`}, LoadOptions{})
+	var reads []string
+	read := func(_ context.Context, id, _ string) (map[string]any, error) {
+		reads = append(reads, id)
+		return map[string]any{"id": id}, nil
+	}
+	// Plan defers data that depends on a resource it has yet to create.
+	outputs, ev, diags := cfg.ReadDataDeferring(context.Background(), nil, read, func(in *Instance) bool {
+		return slices.Contains(in.DependsOn, "resource.rg")
+	})
+	if diags.HasErrors() {
+		t.Fatal(diagText(cfg, diags))
+	}
+	if !reflect.DeepEqual(reads, []string{sub}) {
+		t.Fatalf("reads = %v, want only the subscription", reads)
+	}
+	if _, ok := outputs["data.rg"]; ok || len(ev.Data()) != 2 {
+		t.Fatalf("data.rg was read, or the evaluation lost a data instance: %v, %d", outputs, len(ev.Data()))
 	}
 }
