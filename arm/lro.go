@@ -163,7 +163,7 @@ func (c *Client) poll(ctx context.Context, poller *runtime.Poller[json.RawMessag
 		resp, err := poller.Poll(ctx)
 		st.polls++
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: polling the long-running operation: %w", st.method, st.id, convertError(err, ""))
+			return nil, fmt.Errorf("%s %s: polling the long-running operation (last status %s): %w", st.method, st.id, st.status, convertError(err, ""))
 		}
 		last = resp
 		st.status, st.pct = operationStatus(resp)
