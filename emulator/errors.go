@@ -3,22 +3,16 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 )
 
 // armError is ARM's error body: {"error":{"code":..., "message":...}}.
 type armError struct {
-	Error armErrorDetail `json:"error"`
-}
-
-type armErrorDetail struct {
-	Code    string           `json:"code"`
-	Message string           `json:"message"`
-	Target  string           `json:"target,omitempty"`
-	Details []armErrorDetail `json:"details,omitempty"`
+	Error ErrorDetail `json:"error"`
 }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, armError{Error: armErrorDetail{Code: code, Message: message}})
+	writeJSON(w, status, armError{Error: ErrorDetail{Code: code, Message: message}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -31,3 +25,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -16,17 +16,28 @@ type Resource struct {
 	ID string `json:"id"`
 	// Type is the full resource type, e.g. Microsoft.ContainerRegistry/registries.
 	Type string `json:"type"`
-	// Body is the full body a GET returns.
+	// Body is the full body a GET returns (less the arrays the server
+	// builds from child resources, such as a virtual network's subnets).
 	Body map[string]any `json:"body"`
+	// KeyGenerations counts how often each access key was regenerated, so
+	// that listKeys-style actions return stable values that change on
+	// regeneration. No key material is stored.
+	KeyGenerations map[string]int `json:"keyGenerations,omitempty"`
 }
 
 // world holds every resource, keyed by the lower-cased ID.
 type world struct {
 	mu        sync.Mutex
 	resources map[string]*Resource
+	// ops are the long-running operations by ID; pending maps a resource
+	// key to the unfinished operation on it.
+	ops     map[string]*operation
+	pending map[string]*operation
 }
 
-func newWorld() *world { return &world{resources: map[string]*Resource{}} }
+func newWorld() *world {
+	return &world{resources: map[string]*Resource{}, ops: map[string]*operation{}, pending: map[string]*operation{}}
+}
 
 func (w *world) get(id string) (*Resource, bool) {
 	r, ok := w.resources[key(id)]
@@ -135,7 +146,7 @@ func (s *Server) Resource(id string) (Resource, bool) {
 	if !ok {
 		return Resource{}, false
 	}
-	return Resource{ID: r.ID, Type: r.Type, Body: deepCopy(r.Body).(map[string]any)}, true
+	return Resource{ID: r.ID, Type: r.Type, Body: s.render(r)}, true
 }
 
 // IDs lists the IDs of every resource in the world, sorted.
