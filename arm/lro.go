@@ -77,6 +77,17 @@ func operationStatus(resp *http.Response) (string, float64) {
 		return "InProgress", pct
 	}
 	raw, _ := runtime.Payload(resp)
+	if resp.StatusCode >= 400 {
+		// A Location URL answers a failed operation with the error the
+		// synchronous call would have given; only its code can say canceled.
+		var e struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		if json.Unmarshal(raw, &e) == nil && strings.Contains(strings.ToLower(e.Error.Code), "cancel") {
+			return "Canceled", pct
+		}
+		return "Failed", pct
+	}
 	var b struct {
 		Status          string   `json:"status"`
 		PercentComplete *float64 `json:"percentComplete"`
