@@ -184,9 +184,12 @@ func NewCredential(s Settings, c Cloud) (azcore.TokenCredential, error) {
 		if err := need(kind, "tenant_id", tenant, "client_id", s.ClientID, "username", s.Username, "password", s.Password); err != nil {
 			return nil, err
 		}
-		//lint:ignore SA1019 the resource-owner password grant is deprecated by Microsoft, but it is how Azure Stack Hub with AD FS signs users in.
-		return azidentity.NewUsernamePasswordCredential(tenant, s.ClientID, s.Username, s.Password,
-			&azidentity.UsernamePasswordCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom})
+		// The resource-owner password grant is deprecated by Microsoft (it
+		// cannot do multifactor sign-in), but it is how Azure Stack Hub with
+		// AD FS signs users in.
+		//lint:ignore SA1019 Azure Stack Hub needs it
+		opts := &azidentity.UsernamePasswordCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom}
+		return azidentity.NewUsernamePasswordCredential(tenant, s.ClientID, s.Username, s.Password, opts)
 	case AuthDefault:
 		return newDefaultChain(s, c, copts, tenant)
 	default:
@@ -210,23 +213,16 @@ func newManagedIdentity(s Settings, copts azcore.ClientOptions) (azcore.TokenCre
 // member is unavailable, not when a sign-in fails.
 func newDefaultChain(s Settings, c Cloud, copts azcore.ClientOptions, tenant string) (azcore.TokenCredential, error) {
 	var chain []azcore.TokenCredential
-	var skipped []string
 	if env, err := azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom}); err == nil {
 		chain = append(chain, env)
-	} else {
-		skipped = append(skipped, "environment")
 	}
 	if wi, err := azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
 		ClientOptions: copts, DisableInstanceDiscovery: c.Custom, TenantID: tenant, ClientID: s.ClientID, TokenFilePath: s.FederatedTokenFile,
 	}); err == nil {
 		chain = append(chain, wi)
-	} else {
-		skipped = append(skipped, "workload identity")
 	}
 	if mi, err := newManagedIdentity(s, copts); err == nil {
 		chain = append(chain, mi)
-	} else {
-		skipped = append(skipped, "managed identity")
 	}
 	if cli, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: tenant}); err == nil {
 		chain = append(chain, cli)

@@ -66,7 +66,7 @@ func split(s string) ([]string, error) {
 	case strings.Contains(s, "://"):
 		return nil, fmt.Errorf("%q is a URL, not a resource ID: give the path only, starting with /subscriptions/", s)
 	case !strings.HasPrefix(s, "/"):
-		return nil, fmt.Errorf("%q does not start with \"/\": a resource ID looks like /subscriptions/{id}/resourceGroups/{name}/...", s)
+		return nil, fmt.Errorf("%q does not start with \"/\": a resource ID looks like /subscriptions/{id}/resourceGroups/{name}/providers/{namespace}/{type}/{name}", s)
 	case strings.ContainsAny(s, "?#"):
 		return nil, fmt.Errorf("%q contains a query or fragment: a resource ID is a path only (the api-version goes in api_version)", s)
 	}
