@@ -17,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
 // Version is reported in the User-Agent header.
@@ -374,6 +375,9 @@ func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Resp
 	}
 	resp, err := c.pl.Do(req)
 	if err != nil {
+		if isSignInError(err) {
+			return nil, fmt.Errorf("%s %s: signing in to Azure failed; check auth and its settings in the provider block (or run `az login`): %w", r.Method, r.ID, err)
+		}
 		return nil, fmt.Errorf("%s %s: %w", r.Method, r.ID, err)
 	}
 	defer resp.Body.Close()
@@ -390,6 +394,13 @@ func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Resp
 	}
 	out.first = resp
 	return out, nil
+}
+
+// isSignInError reports whether err came from the credential rather than
+// from ARM.
+func isSignInError(err error) bool {
+	var afe *azidentity.AuthenticationFailedError
+	return errors.As(err, &afe) || strings.Contains(err.Error(), "failed to acquire a token")
 }
 
 // url builds the request URL of an ID (which may carry an action name).

@@ -150,20 +150,36 @@ func discover(ctx context.Context, endpoint string, transport policy.Transporter
 	if resp.StatusCode != http.StatusOK {
 		return Cloud{}, fmt.Errorf("metadata_endpoint %s answered HTTP %d: check the URL (it ends in /metadata/endpoints)", u.Redacted(), resp.StatusCode)
 	}
-	doc, err := pickMetadata(raw, u.Host)
+	c, err := cloudFromMetadata(raw, u)
 	if err != nil {
 		return Cloud{}, fmt.Errorf("metadata_endpoint %s: %w", u.Redacted(), err)
 	}
+	return c, nil
+}
+
+// cloudFromMetadata reads the cloud from a metadata document served at u.
+func cloudFromMetadata(raw []byte, u *url.URL) (Cloud, error) {
+	doc, err := pickMetadata(raw, u.Host)
+	if err != nil {
+		return Cloud{}, err
+	}
 	c := Cloud{Name: "custom", Custom: true, Endpoint: u.Scheme + "://" + u.Host}
 	if doc.ResourceManager != "" {
+		rm, err := url.Parse(doc.ResourceManager)
+		if err != nil || rm.Host == "" {
+			return Cloud{}, fmt.Errorf("the document's resourceManager %q is not a URL", doc.ResourceManager)
+		}
 		c.Endpoint = strings.TrimSuffix(doc.ResourceManager, "/")
 	}
 	if len(doc.Authentication.Audiences) > 0 {
 		c.Audience = doc.Authentication.Audiences[0]
 	}
+	if c.Audience == "" {
+		return Cloud{}, fmt.Errorf("the document gives no authentication.audiences; set audience in the provider block")
+	}
 	login, err := url.Parse(doc.Authentication.LoginEndpoint)
-	if err != nil || login.Host == "" {
-		return Cloud{}, fmt.Errorf("metadata_endpoint %s: the document gives no usable authentication.loginEndpoint (%q)", u.Redacted(), doc.Authentication.LoginEndpoint)
+	if err != nil || login.Host == "" || login.Scheme == "" {
+		return Cloud{}, fmt.Errorf("the document gives no usable authentication.loginEndpoint (%q)", doc.Authentication.LoginEndpoint)
 	}
 	c.AuthorityHost = login.Scheme + "://" + login.Host + "/"
 	// AD FS (a disconnected Azure Stack Hub) logs in at https://host/adfs:
@@ -172,9 +188,6 @@ func discover(ctx context.Context, endpoint string, transport policy.Transporter
 		c.Tenant = "adfs"
 	} else if p != "" {
 		c.AuthorityHost = login.Scheme + "://" + login.Host + "/" + p + "/"
-	}
-	if c.Audience == "" {
-		return Cloud{}, fmt.Errorf("metadata_endpoint %s: the document gives no authentication.audiences; set audience in the provider block", u.Redacted())
 	}
 	return c, nil
 }

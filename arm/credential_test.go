@@ -35,6 +35,9 @@ type idp struct {
 	// document: "/" (Entra ID) or "/adfs/".
 	loginPath string
 
+	// refuse makes the token endpoint answer invalid_client.
+	refuse bool
+
 	mu     sync.Mutex
 	tokens []url.Values // the form of every token request
 	bearer []string     // the Authorization header of every ARM request
@@ -66,6 +69,10 @@ func (p *idp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.t.Error(err)
 		}
 		p.tokens = append(p.tokens, r.PostForm)
+		if p.refuse {
+			writeJSON(w, 401, `{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}`)
+			return
+		}
 		writeJSON(w, 200, fmt.Sprintf(`{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"tok-%s-%d"}`,
 			r.PostForm.Get("grant_type"), len(p.tokens)))
 	case r.URL.Path == "/metadata/endpoints":
@@ -151,6 +158,42 @@ func TestClientSecretCredential(t *testing.T) {
 	form := p.lastToken()
 	if form.Get("client_secret") != "s3cret-value" || form.Get("client_id") != "client1" || !hasScope(form, "https://management.test/.default") {
 		t.Errorf("token request %v", form)
+	}
+}
+
+func TestSignInFailure(t *testing.T) {
+	p := newIDP(t)
+	p.refuse = true
+	s := p.settings()
+	s.Auth, s.ClientSecret = AuthClientSecret, "wrong-s3cret"
+	c, _, err := Connect(context.Background(), s, ClientOptions{Retry: RetryOptions{MaxRetries: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), testRG, "2021-04-01")
+	if err == nil || !strings.Contains(err.Error(), "signing in to Azure failed") || !strings.Contains(err.Error(), "AADSTS7000215") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong-s3cret") {
+		t.Fatalf("the error shows the secret: %v", err)
+	}
+	if len(p.bearer) != 0 {
+		t.Errorf("ARM was called although signing in failed")
+	}
+}
+
+func TestUntrustedCertificateIsRefused(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, `{}`) }))
+	defer srv.Close()
+	// No Transport: the system pool, which does not hold the test
+	// server's self-signed certificate.
+	c, err := NewClient(ClientOptions{Endpoint: srv.URL, Credential: StaticCredential{Token: "t"}, Retry: RetryOptions{MaxRetries: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), testRG, "2021-04-01")
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("err = %v, want a certificate error", err)
 	}
 }
 
