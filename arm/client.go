@@ -73,7 +73,9 @@ type RetryOptions struct {
 	// longer Retry-After is not waited for. 10 minutes (ARM's maximum) when
 	// zero.
 	MaxDelay time.Duration
-	// TryTimeout bounds one attempt; none when zero.
+	// TryTimeout bounds one attempt, so that a connection that hangs is
+	// given up and retried: 2 minutes when zero (ARM itself answers 504 when
+	// a provider takes over 60 s), none when negative.
 	TryTimeout time.Duration
 }
 
@@ -151,12 +153,15 @@ func retryOptions(o RetryOptions) policy.RetryOptions {
 		MaxRetries:    int32(o.MaxRetries),
 		RetryDelay:    defaultDuration(o.Delay, time.Second),
 		MaxRetryDelay: defaultDuration(o.MaxDelay, 10*time.Minute),
-		TryTimeout:    o.TryTimeout,
+		TryTimeout:    defaultDuration(o.TryTimeout, 2*time.Minute),
 		StatusCodes: []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 			http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout},
 	}
 	if o.MaxRetries == 0 {
 		r.MaxRetries = 6
+	}
+	if o.TryTimeout < 0 {
+		r.TryTimeout = 0
 	}
 	return r
 }

@@ -173,6 +173,25 @@ func drop(w http.ResponseWriter) {
 	}
 }
 
+func TestHungAttemptIsRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			<-r.Context().Done() // hang until the client gives up
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, func(o *ClientOptions) { o.Retry.TryTimeout = 100 * time.Millisecond })
+	if _, err := c.Get(context.Background(), testRG, "2021-04-01"); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 2 {
+		t.Errorf("%d attempts, want 2", n.Load())
+	}
+}
+
 func TestBusyConflictIsResent(t *testing.T) {
 	var n atomic.Int32
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
