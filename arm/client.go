@@ -128,7 +128,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		c.pacer = newPacer(opts.Pacing)
 		perRetry = append(perRetry, c.pacer)
 	}
-	perRetry = append(perRetry, bearer, &logPolicy{log: logger})
+	perRetry = append(perRetry, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
 	copts := &policy.ClientOptions{
 		Transport:                       opts.Transport,
 		Retry:                           c.retry,
@@ -361,6 +361,9 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Response, error) {
 	if r.Method == http.MethodPost {
 		ctx = policy.WithRetryOptions(ctx, c.postRetry())
+	}
+	if payload != nil {
+		ctx = context.WithValue(ctx, payloadKey{}, payload)
 	}
 	req, err := runtime.NewRequest(ctx, r.Method, c.url(r.ID, r.APIVersion))
 	if err != nil {

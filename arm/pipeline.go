@@ -1,9 +1,11 @@
 package arm
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,6 +33,25 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// payloadKey carries a request's JSON body in its context, for
+// freshBodyPolicy.
+type payloadKey struct{}
+
+// freshBodyPolicy gives every attempt its own reader over the body. azcore's
+// retry policy rewinds one shared reader before each attempt, while
+// net/http may still be reading it for the attempt that failed (the server
+// answered or dropped the connection before the whole body was sent): a
+// data race the race detector finds under injected faults.
+type freshBodyPolicy struct{}
+
+func (freshBodyPolicy) Do(req *policy.Request) (*http.Response, error) {
+	if payload, ok := req.Raw().Context().Value(payloadKey{}).([]byte); ok && req.Raw().Body != nil {
+		req.Raw().Body = io.NopCloser(bytes.NewReader(payload))
+		req.Raw().GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
+	}
+	return req.Next()
 }
 
 // logPolicy writes one debug line per attempt. It logs the method, the path
