@@ -1,17 +1,24 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 )
+
+var errNotAction = errors.New("not an action path")
 
 // post answers POST {resourceId}/{action}.
 func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimSuffix(r.URL.Path, "/")
 	i := strings.LastIndex(p, "/")
+	var t target
+	err := errNotAction
+	if i > 0 {
+		t, err = parseTarget(p[:i])
+	}
 	action := p[i+1:]
-	t, err := parseTarget(p[:i])
-	if i <= 0 || err != nil {
+	if err != nil {
 		writeError(w, http.StatusNotFound, "NoRegisteredProviderFound", "The path '"+r.URL.Path+"' is not an action on a resource: expected {resourceId}/{action}.")
 		return
 	}

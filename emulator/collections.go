@@ -63,7 +63,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c collection) {
 		}
 	}
 	prefix := key(c.scope.id) + "/"
-	var items []*Resource
+	type item struct {
+		k   string
+		res *Resource
+	}
+	var items []item
 	for k, res := range s.world.resources {
 		if !strings.HasPrefix(k, prefix) || (c.typ != "" && !strings.EqualFold(res.Type, c.typ)) {
 			continue
@@ -74,17 +78,17 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c collection) {
 		if c.typ == "" && res.Type == resourceGroupType {
 			continue
 		}
-		items = append(items, res)
+		items = append(items, item{k, res})
 	}
-	sort.Slice(items, func(i, j int) bool { return key(items[i].ID) < key(items[j].ID) })
+	sort.Slice(items, func(i, j int) bool { return items[i].k < items[j].k })
 	skip, _ := strconv.Atoi(r.URL.Query().Get("$skiptoken"))
 	if skip < 0 || skip > len(items) {
 		skip = len(items)
 	}
 	end := min(skip+s.opts.PageSize, len(items))
 	value := make([]any, 0, end-skip)
-	for _, res := range items[skip:end] {
-		value = append(value, s.render(res))
+	for _, it := range items[skip:end] {
+		value = append(value, s.render(it.res))
 	}
 	out := map[string]any{"value": value}
 	if end < len(items) {

@@ -1,9 +1,119 @@
 // Package emulator is a local Azure Resource Manager: an http.Handler that
 // behaves like ARM closely enough to find azapply's bugs. It owns the
 // emulated world (resources by ID), the routing of ARM request paths, the
-// server-side behaviours (read-only fields, location normalization, parent
-// checks, cascading deletes) and the persistence of the world to a file.
+// server-side behaviours (read-only fields, per-type rules, long-running
+// operations, throttling, faults), the request log, and the persistence of
+// the world to a file.
 //
 // It imports nothing else of azapply: it is a stand-in for Azure, and tests
 // and the embedded `endpoint = "emulator"` mode talk to it over HTTP only.
+//
+// # Reaching it
+//
+//   - In-process: New(Options{}).Transport() is an http.RoundTripper that
+//     answers any URL (use https://anything: azcore refuses bearer tokens
+//     over http). A dropped connection surfaces as an error wrapping
+//     ErrConnectionDropped and io.ErrUnexpectedEOF.
+//   - As a handler: the Server is an http.Handler (httptest.NewServer,
+//     or LoopbackTLS for a certificate a client can trust).
+//   - `azapply emulator serve` serves it over TLS on loopback.
+//
+// # Defaults
+//
+// Options{} is the embedded default: every operation synchronous, no
+// throttling, no faults, no latency, the built-in per-type rules on, any
+// non-empty bearer token accepted. Every realistic behaviour below is
+// switched on by a field of Options.
+//
+// # What every request gets
+//
+// A bearer token (401 AuthenticationFailed), an api-version (400
+// MissingApiVersionParameter), a parseable ID (400 InvalidResourceId);
+// case-insensitive IDs that keep the casing of the latest PUT; 404
+// ResourceGroupNotFound or ParentResourceNotFound when the scope is
+// missing; server-set id, name, type, etag (a new one on every write, also
+// in the ETag header), systemData and properties.provisioningState;
+// location in short form ("West US" → "westus"), and never changed by a
+// later PUT (409 InvalidResourceLocation); at most 50 string tags (400
+// InvalidTag); HEAD for existence checks (204 for a group). If-Match and
+// If-None-Match: * are checked on PUT, PATCH and DELETE (412
+// PreconditionFailed). PATCH is a JSON merge patch (tags replaced whole,
+// location immutable). DELETE of a missing resource is 204; DELETE removes
+// everything under the ID (a group's resources, children, extension
+// resources such as role assignments on it). POST {id}/{action}: a rule's
+// action, else list*Keys returns two stable keys, regenerate*Key(s)
+// rotates one, and anything else answers 200. Collection GETs
+// (.../resourceGroups, .../resources, .../providers/{ns}/{type} at
+// subscription or group scope, {id}/{childType}) answer {"value": [...]}
+// with an absolute nextLink every Options.PageSize items. Tenant-level IDs
+// (/providers/Microsoft.Management/managementGroups/x) work too.
+//
+// Options.APIVersions restricts the api-versions a type accepts (400
+// NoRegisteredProviderFound, or InvalidApiVersionParameter for resource
+// groups).
+//
+// # Clouds and tokens
+//
+// GET /metadata/endpoints answers a custom cloud's metadata document (its
+// loginEndpoint is the emulator itself, its audience Audience), and
+// /{tenant}/oauth2/v2.0/token issues a token (Options.Token when set) for
+// any client_credentials or password grant, with the OpenID configuration
+// beside it, so azidentity credentials can run against a served emulator
+// with DisableInstanceDiscovery. These endpoints are unauthenticated.
+//
+// # Long-running operations
+//
+// Options.Operations (or SetOperations at run time) choose, per type and
+// method, an Operation: a Pattern (Sync, AsyncOperation, Location,
+// AsyncOperationAndLocation, ProvisioningState), how many Polls answer "in
+// progress" before the end, an optional MinDuration by Options.Now, and an
+// Outcome (Succeeded, Failed with an ARM error, Canceled). While an
+// operation runs, the resource shows Creating, Updating or Deleting and
+// other writes to it get 409 AnotherOperationInProgress. The
+// Azure-AsyncOperation URL returns ARM's status document (id, name,
+// status, startTime, endTime, error); the Location URL answers 202, then
+// what the synchronous call would have. Options.RetryAfter is sent as
+// retry-after-ms and as Retry-After in whole seconds (IntegerRetryAfter
+// sends only the latter). RealisticOperations is a set like ARM's.
+//
+//	srv := emulator.New(emulator.Options{RetryAfter: 10 * time.Millisecond})
+//	srv.SetOperations(emulator.OperationRule{
+//		Type: "Microsoft.ContainerRegistry/registries", Method: "PUT",
+//		Operation: emulator.Operation{Pattern: emulator.AsyncOperation, Polls: 2, Outcome: emulator.Failed},
+//	})
+//
+// # Throttling and faults
+//
+// Options.Throttle (DefaultThrottle: ARM's 250 reads refilling 25/s, 200
+// writes and 200 deletes refilling 10/s, per subscription) answers 429
+// TooManyRequests with Retry-After when a bucket is empty and sends
+// x-ms-ratelimit-remaining-subscription-reads|writes|deletes on every
+// response. Options.Faults, drawn from a source seeded with Faults.Seed,
+// answer a fraction ErrorRate of requests 500 or 503 with Retry-After
+// (before anything happens), drop a fraction DropRate of connections
+// mid-response (after the request took effect), and add Latency to every
+// request; Faults.Types and Faults.Methods limit them to some requests.
+//
+// # Per-type rules
+//
+// A TypeRule says what a resource provider does to a body: Defaults merged
+// under it, Compute for read-only values, WriteOnly paths, Recase,
+// SortArrays, Children (arrays stored as child resources, like subnets),
+// RequireLocation, Validate, and Actions. Built-in rules cover resource groups, ACR
+// registries, virtual networks and subnets, NSGs and their rules, public
+// IPs, NICs, App Service plans and sites, Log Analytics workspaces,
+// Application Insights, role assignments and storage accounts, plus the
+// top-level shape of the other types in the ARM example corpus.
+// Options.Rules adds or replaces rules; NoBuiltinRules turns them off.
+//
+// # Observing and changing the world
+//
+// RequestLog, Counters (per method, status, method+status, dropped, peak
+// concurrency), Requests and ResetObservations report what clients did;
+// Options.Logger gets a debug record per request (never headers or bodies).
+// Resource and IDs read the world; ChangeOutOfBand and DeleteOutOfBand
+// change it as someone using the portal would, for drift tests (also over
+// HTTP at /_emulator/out-of-band, and with `azapply emulator change`).
+// MarshalWorld, UnmarshalWorld, LoadFile and SaveFile persist it; unfinished
+// operations are not persisted.
 package emulator

@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
 func TestFaultsServerErrors(t *testing.T) {
@@ -138,5 +142,63 @@ func TestRequestLogAndCounters(t *testing.T) {
 	c.srv.ResetObservations()
 	if len(c.srv.RequestLog()) != 0 || c.srv.Counters().Total != 0 {
 		t.Fatal("ResetObservations kept something")
+	}
+}
+
+// TestAzcoreRetriesDroppedConnections shows a dropped connection reaches
+// azcore as a transport error it retries.
+func TestAzcoreRetriesDroppedConnections(t *testing.T) {
+	srv := New(Options{Faults: Faults{Seed: 3, DropRate: 0.5, ErrorRate: 0.2}, RetryAfter: time.Millisecond})
+	pl := runtime.NewPipeline("test", "v0", runtime.PipelineOptions{PerRetry: []policy.Policy{bearer{}}},
+		&policy.ClientOptions{Transport: &http.Client{Transport: srv.Transport()},
+			Retry: policy.RetryOptions{MaxRetries: 20, RetryDelay: time.Millisecond, MaxRetryDelay: 2 * time.Millisecond}})
+	for i := 0; i < 10; i++ {
+		req, err := runtime.NewRequest(context.Background(), "PUT", testBase+rgID+"?api-version=2021-04-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := runtime.MarshalAsJSON(req, map[string]any{"location": "westus"}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := pl.Do(req)
+		if err != nil {
+			t.Fatalf("PUT %d: %v", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 && resp.StatusCode != 201 {
+			t.Fatalf("PUT %d: %d", i, resp.StatusCode)
+		}
+	}
+	if cn := srv.Counters(); cn.Dropped == 0 || cn.ByStatus[500]+cn.ByStatus[503] == 0 {
+		t.Fatalf("no faults were injected: %+v", cn)
+	}
+}
+
+func TestLoggerRecordsRequestsWithoutSecrets(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newClient(t, Options{Logger: logger})
+	c.do("PUT", rgID+"?api-version=2021-04-01", map[string]any{"location": "westus", "tags": map[string]any{"pw": "hunter2"}}, "Authorization: Bearer secret-token")
+	out := buf.String()
+	if !strings.Contains(out, "method=PUT") || !strings.Contains(out, "status=201") || !strings.Contains(out, "path="+rgID) {
+		t.Fatalf("log: %s", out)
+	}
+	if strings.Contains(out, "secret-token") || strings.Contains(out, "hunter2") {
+		t.Fatalf("the log holds a secret: %s", out)
+	}
+}
+
+func TestFaultsLimitedToTypesAndMethods(t *testing.T) {
+	c := newClient(t, Options{Faults: Faults{ErrorRate: 1, Types: []string{"Microsoft.ContainerRegistry/registries"}, Methods: []string{"PUT"}}})
+	c.createRG() // another type: no fault
+	if r := c.do("PUT", acrID, acrBody()); r.status < 500 {
+		t.Fatalf("a registry PUT was not faulted: %d", r.status)
+	}
+	c.do("GET", acrID, nil).must(t, http.StatusNotFound) // another method
+	c.do("PUT", rgID+"/providers/Microsoft.Network/virtualNetworks/v", map[string]any{"location": "westus"}).must(t, 201)
+	c2 := newClient(t, Options{Faults: Faults{ErrorRate: 1, Types: []string{"Microsoft.Network/"}}})
+	c2.createRG()
+	if r := c2.do("GET", rgID+"/providers/Microsoft.Network/virtualNetworks/v", nil); r.status < 500 {
+		t.Fatalf("a namespace-wide fault missed: %d", r.status)
 	}
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -40,6 +41,9 @@ const (
 // Location URL).
 func parseOperationPath(path string) (id, kind string, ok bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) == 6 { // tenant level: /providers/{ns}/locations/{loc}/...
+		segs = append([]string{"subscriptions", ""}, segs...)
+	}
 	if len(segs) != 8 || !strings.EqualFold(segs[0], "subscriptions") || !strings.EqualFold(segs[2], "providers") ||
 		!strings.EqualFold(segs[4], "locations") {
 		return "", "", false
@@ -61,9 +65,13 @@ func (s *Server) startOperation(w http.ResponseWriter, r *http.Request, t target
 		apiVersion: r.URL.Query().Get("api-version"), spec: spec, start: s.opts.Now(),
 		status: "InProgress", finish: finish,
 	}
+	if spec.RunningStatus != "" {
+		o.status = spec.RunningStatus
+	}
 	if o.location == "" {
 		o.location = "global"
 	}
+	s.pruneOperations()
 	s.world.ops[o.id] = o
 	s.world.pending[key(t.id)] = o
 	base := s.baseURL(r)
@@ -84,12 +92,38 @@ func (s *Server) startOperation(w http.ResponseWriter, r *http.Request, t target
 	return o
 }
 
+// maxOperations bounds the finished operations kept for late polls, so a
+// long-running `emulator serve` does not grow without end.
+const maxOperations = 10000
+
+// pruneOperations forgets the oldest finished operations beyond
+// maxOperations. Callers hold the world lock.
+func (s *Server) pruneOperations() {
+	if len(s.world.ops) < maxOperations {
+		return
+	}
+	var done []*operation
+	for _, o := range s.world.ops {
+		if o.done {
+			done = append(done, o)
+		}
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i].end.Before(done[j].end) })
+	for _, o := range done[:len(done)/2] {
+		delete(s.world.ops, o.id)
+	}
+}
+
 func (o *operation) url(kind string) string {
 	name := "operationStatuses"
 	if kind == opResults {
 		name = "operationResults"
 	}
-	return "/subscriptions/" + o.subscription + "/providers/" + o.namespace + "/locations/" + o.location + "/" + name + "/" + o.id +
+	scope := "/subscriptions/" + o.subscription
+	if o.subscription == "" {
+		scope = ""
+	}
+	return scope + "/providers/" + o.namespace + "/locations/" + o.location + "/" + name + "/" + o.id +
 		"?api-version=" + url.QueryEscape(o.apiVersion)
 }
 

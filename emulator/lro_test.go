@@ -277,3 +277,26 @@ func TestAzcorePollerFollowsEveryPattern(t *testing.T) {
 		}
 	}
 }
+
+func TestHideUntilDoneAndRunningStatus(t *testing.T) {
+	for _, outcome := range []Outcome{Succeeded, Failed} {
+		c := newClient(t, Options{Operations: []OperationRule{{Type: "Microsoft.ContainerRegistry/registries", Method: "PUT",
+			Operation: Operation{Pattern: AsyncOperationAndLocation, Polls: 1, HideUntilDone: true, RunningStatus: "Running", Outcome: outcome}}}})
+		c.createRG()
+		first := c.do("PUT", acrID, acrBody()).must(t, http.StatusAccepted)
+		c.do("GET", acrID, nil).must(t, http.StatusNotFound)
+		c.do("PUT", acrID, acrBody()).must(t, http.StatusConflict)
+		ao := first.header.Get("Azure-AsyncOperation")
+		if s := c.do("GET", ao, nil).str("status"); s != "Running" {
+			t.Fatalf("running status %q, want Running", s)
+		}
+		if s := c.do("GET", ao, nil).str("status"); s != outcome.String() {
+			t.Fatalf("final status %q", s)
+		}
+		want := http.StatusOK
+		if outcome != Succeeded {
+			want = http.StatusNotFound
+		}
+		c.do("GET", acrID, nil).must(t, want)
+	}
+}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -21,11 +22,11 @@ type Options struct {
 	// rule matches is synchronous. RealisticOperations returns a set that
 	// behaves like ARM.
 	Operations []OperationRule
-	// RetryAfter is the wait the server asks for on an unfinished operation,
-	// a 429 and an injected 5xx. It is sent as retry-after-ms (milliseconds,
-	// so tests can poll fast) and as Retry-After in whole seconds, rounded
-	// up. Zero sends no Retry-After on operations (429 and 5xx still carry
-	// one computed from the bucket, or 1 s).
+	// RetryAfter is the wait the server asks for on an unfinished operation
+	// and an injected 5xx (a 429 asks for the time until its bucket has a
+	// token again). It is sent as retry-after-ms (milliseconds, so tests
+	// can poll fast) and as Retry-After in whole seconds, rounded up. Zero
+	// sends no Retry-After on operations, and 1 s on injected 5xx.
 	RetryAfter time.Duration
 	// IntegerRetryAfter sends only the integer Retry-After header, as real
 	// ARM does, never retry-after-ms.
@@ -49,6 +50,16 @@ type Options struct {
 	// NoBuiltinRules turns the built-in per-type rules off: the server then
 	// stores the body as sent plus the generic read-only fields.
 	NoBuiltinRules bool
+
+	// APIVersions, when set for a type (case-insensitive), are the only
+	// api-versions it accepts: others get 400 NoRegisteredProviderFound
+	// (InvalidApiVersionParameter for resource groups and subscriptions),
+	// worded as ARM words them. Types not listed accept any version.
+	APIVersions map[string][]string
+
+	// Logger, when set, gets one record per answered request (method,
+	// path, status, duration; never headers or bodies) at debug level.
+	Logger *slog.Logger
 
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
@@ -142,6 +153,15 @@ type Operation struct {
 	// Error is the ARM error a Failed or Canceled operation reports; a
 	// generic one when nil.
 	Error *ErrorDetail
+	// RunningStatus is the status document's status while the operation
+	// runs: "InProgress" when empty (RPs also use "Running", "Accepted").
+	RunningStatus string
+	// HideUntilDone keeps a resource created by an asynchronous PUT
+	// invisible (GET 404) until the operation succeeds, as some RPs do
+	// after a 202; a failed or canceled creation leaves nothing. The PUT
+	// is answered 202 with the pattern's headers, so pair it with
+	// AsyncOperation, Location or both.
+	HideUntilDone bool
 }
 
 // OperationRule picks an Operation for requests of a resource type and
@@ -224,6 +244,10 @@ type Faults struct {
 	DropRate float64
 	// Latency is added before every request is answered.
 	Latency time.Duration
+	// Types and Methods, when set, limit the faults and the latency to
+	// requests on those resource types (matched as OperationRule.Type is,
+	// "Microsoft.Network/" for a namespace) and with those methods.
+	// Polls of an operation count as GETs on no type.
+	Types   []string
+	Methods []string
 }
-
-func (f Faults) active() bool { return f.ErrorRate > 0 || f.DropRate > 0 || f.Latency > 0 }

@@ -9,7 +9,8 @@ import (
 type target struct {
 	// id is the path as the client spelled it, without a trailing slash.
 	id string
-	// subscription is the subscription ID segment.
+	// subscription is the subscription ID segment ("" for a tenant-level
+	// resource).
 	subscription string
 	// resourceGroup is the resource group name, or "" above resource groups.
 	resourceGroup string
@@ -31,9 +32,13 @@ type target struct {
 func key(id string) string { return strings.ToLower(strings.TrimSuffix(id, "/")) }
 
 // parseTarget splits an ARM resource path. It accepts subscriptions, resource
-// groups, provider resources with any depth of child types, and extension
-// resources (a second /providers/ section on any scope).
+// groups, provider resources with any depth of child types, tenant-level
+// resources (/providers/Microsoft.Management/managementGroups/{name}), and
+// extension resources (a second /providers/ section on any scope).
 func parseTarget(path string) (target, error) {
+	if !strings.HasPrefix(path, "/") {
+		return target{}, fmt.Errorf("the resource ID %q does not start with /", path)
+	}
 	p := strings.TrimSuffix(path, "/")
 	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	for _, s := range segs {
@@ -41,16 +46,21 @@ func parseTarget(path string) (target, error) {
 			return target{}, fmt.Errorf("the path %q has an empty segment", path)
 		}
 	}
-	if len(segs) < 2 || !strings.EqualFold(segs[0], "subscriptions") {
-		return target{}, fmt.Errorf("the path %q does not start with /subscriptions/{subscriptionId}", path)
+	tenant := len(segs) >= 4 && strings.EqualFold(segs[0], "providers")
+	if !tenant && (len(segs) < 2 || !strings.EqualFold(segs[0], "subscriptions")) {
+		return target{}, fmt.Errorf("the path %q does not start with /subscriptions/{subscriptionId} or /providers/{namespace}", path)
 	}
-	t := target{id: p, subscription: segs[1]}
-	if len(segs) == 2 {
-		t.typ, t.name = "Microsoft.Resources/subscriptions", segs[1]
-		return t, nil
+	t := target{id: p}
+	i := 0
+	if !tenant {
+		t.subscription = segs[1]
+		if len(segs) == 2 {
+			t.typ, t.name = "Microsoft.Resources/subscriptions", segs[1]
+			return t, nil
+		}
+		i = 2
 	}
-	i := 2
-	if strings.EqualFold(segs[i], "resourceGroups") {
+	if !tenant && strings.EqualFold(segs[i], "resourceGroups") {
 		if len(segs) < 4 {
 			return target{}, fmt.Errorf("the path %q names no resource group", path)
 		}
@@ -74,9 +84,12 @@ func parseTarget(path string) (target, error) {
 		for j+1 < len(segs) && !strings.EqualFold(segs[j], "providers") {
 			types = append(types, segs[j])
 			t.name = segs[j+1]
-			if j == i+2 {
+			switch {
+			case j == i+2 && scopeEnd == 0:
+				t.parent, t.parentIsScope = "", true // a tenant-level resource
+			case j == i+2:
 				t.parent, t.parentIsScope = "/"+strings.Join(segs[:scopeEnd], "/"), true
-			} else {
+			default:
 				t.parent, t.parentIsScope = "/"+strings.Join(segs[:j], "/"), false
 			}
 			j += 2

@@ -130,6 +130,9 @@ func TestResourceGroupDeleteCascadesAsynchronously(t *testing.T) {
 	if st := c.do("GET", rgID+"?api-version=2021-04-01", nil).must(t, 200).str("properties.provisioningState"); st != "Deleting" {
 		t.Fatalf("the group shows %q while deleting", st)
 	}
+	if code := c.do("PUT", rgID+"/providers/Microsoft.Network/virtualNetworks/v2", map[string]any{"location": "westus"}).must(t, 409).errorCode(); code != "ResourceGroupBeingDeleted" {
+		t.Fatalf("a write into a group being deleted: %s", code)
+	}
 	c.do("GET", loc, nil).must(t, http.StatusAccepted)
 	c.do("GET", loc, nil).must(t, http.StatusAccepted)
 	c.do("GET", loc, nil).must(t, http.StatusNoContent)
@@ -190,4 +193,88 @@ func TestRequestValidation(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAPIVersions(t *testing.T) {
+	c := newClient(t, Options{APIVersions: map[string][]string{
+		"microsoft.containerregistry/registries": {"2023-07-01", "2023-01-01-preview"},
+		resourceGroupType:                        {"2021-04-01"},
+	}})
+	if code := c.do("PUT", rgID+"?api-version=2020-01-01", map[string]any{"location": "westus"}).must(t, 400).errorCode(); code != "InvalidApiVersionParameter" {
+		t.Fatalf("resource group: %s", code)
+	}
+	c.createRG()
+	r := c.do("PUT", acrID+"?api-version=2019-05-01", acrBody()).must(t, 400)
+	if r.errorCode() != "NoRegisteredProviderFound" || !strings.Contains(r.str("error.message"), "2023-07-01, 2023-01-01-preview") {
+		t.Fatalf("registry: %s", r.raw)
+	}
+	c.do("PUT", acrID+"?api-version=2023-01-01-PREVIEW", acrBody()).must(t, 201)
+	c.do("POST", acrID+"/listKeys?api-version=2019-05-01", nil).must(t, 400)
+	c.do("GET", rgID+"/providers/Microsoft.ContainerRegistry/registries?api-version=2019-05-01", nil).must(t, 400)
+	c.do("PUT", rgID+"/providers/Microsoft.Network/virtualNetworks/v?api-version=1999-01-01", map[string]any{"location": "westus"}).must(t, 201)
+}
+
+func TestHeadAndLocationRequired(t *testing.T) {
+	c := newClient(t, Options{})
+	c.do("HEAD", rgID+"?api-version=2021-04-01", nil).must(t, http.StatusNotFound)
+	c.createRG()
+	c.do("HEAD", rgID+"?api-version=2021-04-01", nil).must(t, http.StatusNoContent)
+	c.do("HEAD", acrID, nil).must(t, http.StatusNotFound)
+	if code := c.do("PUT", acrID, map[string]any{"sku": map[string]any{"name": "Basic"}}).must(t, 400).errorCode(); code != "LocationRequired" {
+		t.Fatalf("a tracked resource without location: %s", code)
+	}
+	c.do("PUT", acrID, acrBody()).must(t, 201)
+	c.do("HEAD", acrID, nil).must(t, http.StatusOK)
+}
+
+func TestLocationAndTagsChecks(t *testing.T) {
+	c := newClient(t, Options{})
+	c.createRG()
+	if code := c.do("PUT", rgID+"?api-version=2021-04-01", map[string]any{"location": "eastus"}).must(t, 409).errorCode(); code != "InvalidResourceGroupLocation" {
+		t.Fatalf("moving a group: %s", code)
+	}
+	c.do("PUT", rgID+"?api-version=2021-04-01", map[string]any{"location": "West US"}).must(t, 200)
+	c.do("PUT", acrID, acrBody()).must(t, 201)
+	moved := acrBody()
+	moved["location"] = "eastus"
+	if code := c.do("PUT", acrID, moved).must(t, 409).errorCode(); code != "InvalidResourceLocation" {
+		t.Fatalf("moving a registry: %s", code)
+	}
+	many := map[string]any{}
+	for i := 0; i <= maxTags; i++ {
+		many["t"+itoa(i)] = "v"
+	}
+	for name, tags := range map[string]any{"too many": many, "not a string": map[string]any{"a": 1}, "bad name": map[string]any{"a/b": "c"}, "not a map": "x"} {
+		body := acrBody()
+		body["tags"] = tags
+		if r := c.do("PUT", acrID, body); r.status != 400 || !strings.HasPrefix(r.errorCode(), "InvalidTag") {
+			t.Errorf("PUT %s: %d %s", name, r.status, r.raw)
+		}
+		if r := c.do("PATCH", acrID, map[string]any{"tags": tags}); r.status != 400 {
+			t.Errorf("PATCH %s: %d %s", name, r.status, r.raw)
+		}
+	}
+}
+
+func TestIDsAreCaseInsensitiveAndKeepTheLatestCasing(t *testing.T) {
+	c := newClient(t, Options{})
+	c.createRG()
+	c.do("PUT", acrID, acrBody()).must(t, 201)
+	upper := strings.ToUpper(rgID[:len(sub)]) + "/RESOURCEGROUPS/RG1/providers/Microsoft.ContainerRegistry/registries/ACR1"
+	r := c.do("GET", upper, nil).must(t, 200)
+	if r.str("id") != acrID {
+		t.Fatalf("GET in other casing answered id %q", r.str("id"))
+	}
+	c.do("PUT", upper, acrBody()).must(t, 200)
+	if got := c.do("GET", acrID, nil).str("id"); got != upper {
+		t.Fatalf("after a PUT in other casing the id is %q, want %q", got, upper)
+	}
+	if ids := c.srv.IDs(); len(ids) != 2 {
+		t.Fatalf("the world holds %v", ids)
+	}
+	vnet := rgID + "/providers/Microsoft.Network/virtualNetworks/none"
+	if code := c.do("PUT", vnet+"/subnets/s1", map[string]any{"properties": map[string]any{}}).must(t, 404).errorCode(); code != "ParentResourceNotFound" {
+		t.Fatalf("a subnet of a missing network: %s", code)
+	}
+	c.do("GET", vnet+"/subnets", nil).must(t, 404)
 }

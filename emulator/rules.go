@@ -33,6 +33,9 @@ type TypeRule struct {
 	// network's subnets), a PUT without the array deletes the children, and
 	// a GET builds the array from the children that exist.
 	Children map[string]string
+	// RequireLocation refuses a PUT without location (400
+	// LocationRequired), as ARM does for tracked resources.
+	RequireLocation bool
 	// KeepLocation returns location as sent instead of in short form.
 	KeepLocation bool
 	// NoETag and NoSystemData leave those fields out (resource groups).

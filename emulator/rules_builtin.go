@@ -21,6 +21,7 @@ func builtinRules() map[string]*TypeRule {
 		"Microsoft.ContainerRegistry/registries": containerRegistryRule(),
 
 		"Microsoft.Network/virtualNetworks": {
+			RequireLocation: true,
 			Defaults: map[string]any{"properties": map[string]any{
 				"enableDdosProtection": false, "privateEndpointVNetPolicies": "Disabled",
 			}},
@@ -34,7 +35,8 @@ func builtinRules() map[string]*TypeRule {
 			NoSystemData: true,
 		},
 		"Microsoft.Network/networkSecurityGroups": {
-			Children: map[string]string{"properties.securityRules": "securityRules"},
+			RequireLocation: true,
+			Children:        map[string]string{"properties.securityRules": "securityRules"},
 			Compute: func(c *ComputeContext) {
 				c.Stable("properties.resourceGuid", c.guid("resourceGuid"))
 				c.Set("properties.defaultSecurityRules", defaultSecurityRules(c.ID))
@@ -132,6 +134,7 @@ func inheritLocation(c *ComputeContext) {
 
 func containerRegistryRule() *TypeRule {
 	return &TypeRule{
+		RequireLocation: true,
 		Defaults: map[string]any{
 			"sku": map[string]any{"name": "Basic"},
 			"properties": map[string]any{
@@ -228,6 +231,7 @@ func fakeIP(seed string) string {
 
 func publicIPRule() *TypeRule {
 	return &TypeRule{
+		RequireLocation: true,
 		Defaults: map[string]any{
 			"sku": map[string]any{"name": "Basic", "tier": "Regional"},
 			"properties": map[string]any{
@@ -256,6 +260,7 @@ func publicIPRule() *TypeRule {
 
 func networkInterfaceRule() *TypeRule {
 	return &TypeRule{
+		RequireLocation: true,
 		Defaults: map[string]any{"properties": map[string]any{
 			"dnsSettings":                 map[string]any{"dnsServers": []any{}, "appliedDnsServers": []any{}},
 			"enableAcceleratedNetworking": false, "enableIPForwarding": false, "disableTcpStateTracking": false,
@@ -315,6 +320,7 @@ var skuName = regexp.MustCompile(`^([A-Za-z]+)(\d+)([A-Za-z]\d+)?$`)
 
 func appServicePlanRule() *TypeRule {
 	return &TypeRule{
+		RequireLocation: true,
 		Defaults: map[string]any{
 			"kind": "app",
 			"properties": map[string]any{
@@ -361,6 +367,7 @@ func (c *ComputeContext) numberOr(path string, def float64) float64 {
 
 func webSiteRule() *TypeRule {
 	return &TypeRule{
+		RequireLocation: true,
 		Defaults: map[string]any{
 			"kind": "app",
 			"properties": map[string]any{
@@ -406,6 +413,7 @@ func webSiteRule() *TypeRule {
 
 func logAnalyticsRule() *TypeRule {
 	return &TypeRule{
+		RequireLocation: true,
 		Defaults: map[string]any{"properties": map[string]any{
 			"sku": map[string]any{"name": "PerGB2018"}, "retentionInDays": 30,
 			"publicNetworkAccessForIngestion": "Enabled", "publicNetworkAccessForQuery": "Enabled",
@@ -429,7 +437,8 @@ func logAnalyticsRule() *TypeRule {
 
 func appInsightsRule() *TypeRule {
 	return &TypeRule{
-		KeepLocation: true,
+		RequireLocation: true,
+		KeepLocation:    true,
 		Defaults: map[string]any{
 			"tags": map[string]any{}, "kind": "web",
 			"properties": map[string]any{
@@ -510,6 +519,7 @@ var storageName = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
 
 func storageAccountRule() *TypeRule {
 	return &TypeRule{
+		RequireLocation: true,
 		Defaults: map[string]any{
 			"kind": "StorageV2",
 			"properties": map[string]any{

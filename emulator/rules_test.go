@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -239,5 +240,35 @@ func TestNoBuiltinRules(t *testing.T) {
 	c2.createRG()
 	if v := c2.do("PUT", acrID, acrBody()).must(t, 201).str("properties.custom"); v != "acr1" {
 		t.Fatalf("a rule from Options was not used: %q", v)
+	}
+}
+
+func TestDeclarativeRuleParts(t *testing.T) {
+	c := newClient(t, Options{NoBuiltinRules: true, Rules: map[string]*TypeRule{"Microsoft.Test/things": {
+		Defaults:   map[string]any{"properties": map[string]any{"mode": "auto", "nested": map[string]any{"a": 1, "b": 2}}},
+		WriteOnly:  []string{"properties.password", "properties.items[].secret"},
+		Recase:     map[string]func(string) string{"properties.items[].kind": strings.ToUpper},
+		SortArrays: map[string]string{"properties.items": "name", "properties.tags": ""},
+	}}})
+	c.createRG()
+	id := rgID + "/providers/Microsoft.Test/things/t1"
+	r := c.do("PUT", id, map[string]any{"properties": map[string]any{
+		"password": "hunter2", "nested": map[string]any{"b": 3}, "tags": []any{"b", "A", "c"},
+		"items": []any{map[string]any{"name": "z", "kind": "x", "secret": "s"}, map[string]any{"name": "a", "kind": "y"}},
+	}}).must(t, 201)
+	if strings.Contains(r.raw, "hunter2") || strings.Contains(r.raw, `"secret"`) {
+		t.Errorf("write-only values came back: %s", r.raw)
+	}
+	want := map[string]any{"properties.mode": "auto", "properties.nested.a": 1.0, "properties.nested.b": 3.0,
+		"properties.items.0.name": "a", "properties.items.0.kind": "Y", "properties.items.1.kind": "X",
+		"properties.tags.0": "A", "properties.tags.2": "c"}
+	for path, w := range want {
+		if v, _ := lookup(r.body, path); v != w {
+			t.Errorf("%s = %v, want %v", path, v, w)
+		}
+	}
+	data, err := c.srv.MarshalWorld()
+	if err != nil || strings.Contains(string(data), "hunter2") {
+		t.Errorf("the world file keeps a write-only value (%v)", err)
 	}
 }

@@ -77,7 +77,14 @@ func (s *Server) operationFor(typ, method string) Operation {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusWriter{ResponseWriter: w}
 	done := s.obs.begin(r, s.opts.Now())
-	defer func() { done(rec.status, rec.dropped) }()
+	start := time.Now()
+	defer func() {
+		done(rec.status, rec.dropped)
+		if s.opts.Logger != nil {
+			s.opts.Logger.Debug("emulator request", "method", r.Method, "path", r.URL.Path,
+				"status", rec.status, "dropped", rec.dropped, "duration", time.Since(start))
+		}
+	}()
 
 	rec.Header().Set("x-ms-request-id", newID())
 	rec.Header().Set("x-ms-correlation-request-id", newID())
@@ -90,8 +97,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.admin(rec, r)
 		return
 	}
-	if err := s.flt.delay(r.Context()); err != nil {
-		return // the client went away while we waited
+	if s.identityRoute(rec, r) {
+		return
+	}
+	faulty := s.flt.applies(r)
+	if faulty {
+		if err := s.flt.delay(r.Context()); err != nil {
+			return // the client went away while we waited
+		}
 	}
 	if !s.authorized(r) {
 		writeUnauthorized(rec)
@@ -100,10 +113,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.throttle(rec, r) {
 		return
 	}
-	if s.flt.serverError(rec, s.retryAfter(time.Second)) {
+	if faulty && s.flt.serverError(rec, func(w http.ResponseWriter) { s.setRetryAfter(w, s.retryAfter(time.Second)) }) {
 		return
 	}
-	if s.flt.drop() {
+	if faulty && s.flt.drop() {
 		rec.dropped = true
 		dropMidResponse(rec, r, s.route)
 		return
@@ -123,6 +136,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.pollOperation(w, r, opID, kind)
+		return
+	}
+	if !s.apiVersionSupported(w, r, apiVersion) {
 		return
 	}
 	switch r.Method {
@@ -153,6 +169,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case http.MethodPost:
 		s.post(w, r)
+	case http.MethodHead:
+		t, err := parseTarget(r.URL.Path)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.head(w, t)
 	default:
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", fmt.Sprintf("The method %s is not supported.", r.Method))
 	}
@@ -196,7 +219,7 @@ func (s *Server) setRetryAfter(w http.ResponseWriter, d time.Duration) {
 	secs := int((d + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
 	if !s.opts.IntegerRetryAfter {
-		w.Header().Set("retry-after-ms", fmt.Sprint(d.Milliseconds()))
+		w.Header().Set("retry-after-ms", fmt.Sprint(max(d.Milliseconds(), 1)))
 	}
 }
 

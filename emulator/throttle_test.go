@@ -72,3 +72,11 @@ func TestIntegerRetryAfterOnly(t *testing.T) {
 		t.Fatalf("Retry-After %q retry-after-ms %q; want 10 and none", r.header.Get("Retry-After"), r.header.Get("retry-after-ms"))
 	}
 }
+
+func TestIntegerRetryAfterOnFaults(t *testing.T) {
+	c := newClient(t, Options{IntegerRetryAfter: true, RetryAfter: 20 * time.Millisecond, Faults: Faults{ErrorRate: 1}})
+	r := c.do("GET", rgID, nil)
+	if r.status < 500 || r.header.Get("Retry-After") != "1" || r.header.Get("retry-after-ms") != "" {
+		t.Fatalf("%d Retry-After %q retry-after-ms %q; want 5xx, 1 and none", r.status, r.header.Get("Retry-After"), r.header.Get("retry-after-ms"))
+	}
+}

@@ -87,6 +87,7 @@ func (s *Server) UnmarshalWorld(data []byte) error {
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
 	s.world.resources = map[string]*Resource{}
+	s.world.ops, s.world.pending = map[string]*operation{}, map[string]*operation{}
 	for _, r := range snap.Resources {
 		if r == nil || r.ID == "" {
 			continue

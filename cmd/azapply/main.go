@@ -28,6 +28,7 @@ func commands() []command {
 	return []command{
 		{"plan", "Show what apply would change", runPlan},
 		{"apply", "Make Azure match the configuration", runApply},
+		{"emulator", "Serve the local ARM emulator, or change its resources out of band", runEmulator},
 	}
 }
 

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/emulator"
+)
+
+func runEmulator(ctx context.Context, args []string, s *IOStreams) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "serve":
+			return runEmulatorServe(ctx, args[1:], s)
+		case "change":
+			return runEmulatorChange(ctx, args[1:], s)
+		}
+	}
+	fmt.Fprintln(s.Err, `Usage: azapply emulator serve|change [flags]
+
+  serve    serve the local ARM emulator over TLS on loopback
+  change   change or delete a resource in the emulator out of band, as from the portal
+
+Run 'azapply emulator serve --help' or 'azapply emulator change --help' for their flags.`)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		return exitOK
+	}
+	return exitError
+}
+
+type serveOptions struct {
+	addr        string
+	state       string
+	caFile      string
+	token       string
+	latency     time.Duration
+	throttle    bool
+	failRate    float64
+	dropRate    float64
+	seed        int64
+	operations  string
+	retryAfter  time.Duration
+	allowRemote bool
+}
+
+func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
+	var o serveOptions
+	fs := pflag.NewFlagSet("emulator serve", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "the address to listen on (loopback unless --allow-remote)")
+	fs.StringVar(&o.state, "state", "", "a file to load the emulator's world from and save it to (default: in memory only)")
+	fs.StringVar(&o.caFile, "ca-file", "", "where to write the generated CA certificate (default: azapply-emulator-ca.pem in the system's temporary directory)")
+	fs.StringVar(&o.token, "token", "", "accept only this bearer token (default: any non-empty token)")
+	fs.DurationVar(&o.latency, "latency", 0, "added latency per request, e.g. 20ms")
+	fs.BoolVar(&o.throttle, "throttle", false, "ARM's per-subscription token buckets: 429 with Retry-After when exhausted")
+	fs.Float64Var(&o.failRate, "fail-rate", 0, "the fraction of requests answered 500/503 with Retry-After, e.g. 0.05")
+	fs.Float64Var(&o.dropRate, "drop-rate", 0, "the fraction of requests whose connection is dropped mid-response")
+	fs.Int64Var(&o.seed, "seed", 1, "the seed of the injected faults")
+	fs.StringVar(&o.operations, "operations", "realistic", "long-running operations: realistic (asynchronous, as ARM) or sync")
+	fs.DurationVar(&o.retryAfter, "retry-after", time.Second, "the Retry-After the emulator asks for while operations run")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply emulator serve [flags]\n\nServe the local ARM emulator over TLS with a generated certificate.\n\nExample: azapply emulator serve --addr 127.0.0.1:8443 --state world.json --latency 20ms --throttle --fail-rate 0.05\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if err := serveEmulator(ctx, o, s); err != nil {
+		return reportError(s, err)
+	}
+	return exitOK
+}
+
+// emulatorOptions turns the serve flags into the emulator's options.
+func (o serveOptions) emulatorOptions() (emulator.Options, error) {
+	opts := emulator.Options{Token: o.token, RetryAfter: o.retryAfter,
+		Faults: emulator.Faults{Seed: o.seed, ErrorRate: o.failRate, DropRate: o.dropRate, Latency: o.latency}}
+	switch o.operations {
+	case "realistic":
+		opts.Operations = emulator.RealisticOperations()
+	case "sync":
+	default:
+		return opts, fmt.Errorf("--operations %q: use realistic or sync", o.operations)
+	}
+	for name, r := range map[string]float64{"--fail-rate": o.failRate, "--drop-rate": o.dropRate} {
+		if r < 0 || r > 1 {
+			return opts, fmt.Errorf("%s %v: give a fraction between 0 and 1", name, r)
+		}
+	}
+	if o.latency < 0 || o.retryAfter < 0 {
+		return opts, errors.New("--latency and --retry-after cannot be negative")
+	}
+	if o.throttle {
+		opts.Throttle = emulator.DefaultThrottle()
+	}
+	return opts, nil
+}
+
+// checkLoopback refuses a non-loopback listening address unless allowed.
+func checkLoopback(addr string, allow bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: write it as host:port, e.g. 127.0.0.1:8443: %w", addr, err)
+	}
+	if allow || host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("--addr %q is not a loopback address: the emulator accepts any token, so it listens on 127.0.0.1 or ::1 unless you pass --allow-remote", addr)
+	}
+	return nil
+}
+
+func serveEmulator(ctx context.Context, o serveOptions, s *IOStreams) error {
+	opts, err := o.emulatorOptions()
+	if err != nil {
+		return err
+	}
+	if err := checkLoopback(o.addr, o.allowRemote); err != nil {
+		return err
+	}
+	if strings.EqualFold(os.Getenv("AZAPPLY_LOG"), "debug") {
+		// One line per request: method, path, status, duration.
+		opts.Logger = slog.New(slog.NewTextHandler(s.Err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv := emulator.New(opts)
+	if o.state != "" {
+		if err := srv.LoadFile(o.state); err != nil {
+			return err
+		}
+	}
+	host, _, _ := net.SplitHostPort(o.addr)
+	tlsCfg, caPEM, err := emulator.LoopbackTLS(time.Now(), 30*24*time.Hour, host)
+	if err != nil {
+		return err
+	}
+	caFile := o.caFile
+	if caFile == "" {
+		caFile = filepath.Join(os.TempDir(), "azapply-emulator-ca.pem")
+	}
+	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
+		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
+	}
+	ln, err := tls.Listen("tcp", o.addr, tlsCfg)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.addr, err)
+	}
+	endpoint := "https://" + ln.Addr().String()
+	world := "in memory (lost when it stops)"
+	if o.state != "" {
+		world = o.state
+	}
+	fmt.Fprintf(s.Out, `azapply emulator: serving ARM on %s
+World: %s
+CA certificate: %s
+
+Point azapply at it:
+  export SSL_CERT_FILE=%s
+  provider { endpoint = "%s" }
+It accepts %s. AZAPPLY_LOG=debug logs every request. Stop it with Ctrl-C.
+`, endpoint, world, caFile, caFile, endpoint, tokenNote(o.token))
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	saveTick := time.NewTicker(5 * time.Second)
+	defer saveTick.Stop()
+	var saved []byte
+	save := func() error {
+		if o.state == "" {
+			return nil
+		}
+		data, err := srv.MarshalWorld()
+		if err != nil || bytes.Equal(data, saved) {
+			return err
+		}
+		if err := srv.SaveFile(o.state); err != nil {
+			return err
+		}
+		saved = data
+		return nil
+	}
+	for {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("the emulator stopped: %w", err)
+		case <-saveTick.C:
+			if err := save(); err != nil {
+				fmt.Fprintf(s.Err, "Warning: %v\n", err)
+			}
+		case <-ctx.Done():
+			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = hs.Shutdown(shutdownCtx)
+			if err := save(); err != nil {
+				return err
+			}
+			fmt.Fprintln(s.Out, "azapply emulator: stopped.")
+			return nil
+		}
+	}
+}
+
+func tokenNote(token string) string {
+	if token == "" {
+		return "any bearer token"
+	}
+	return "only the bearer token given with --token"
+}
+
+type changeOptions struct {
+	chdir     string
+	world     string
+	endpoint  string
+	caFile    string
+	token     string
+	id        string
+	merge     string
+	mergeFile string
+	delete    bool
+}
+
+func runEmulatorChange(ctx context.Context, args []string, s *IOStreams) int {
+	var o changeOptions
+	fs := pflag.NewFlagSet("emulator change", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	fs.StringVar(&o.chdir, "chdir", ".", "the configuration directory whose embedded emulator (.azapply/emulator.json) to change")
+	fs.StringVar(&o.world, "world", "", "the emulator world file to change (default: .azapply/emulator.json under --chdir)")
+	fs.StringVar(&o.endpoint, "endpoint", "", "the URL of a running 'azapply emulator serve' to change instead of a file")
+	fs.StringVar(&o.caFile, "ca-file", "", "the CA certificate 'emulator serve' wrote, to trust its TLS certificate")
+	fs.StringVar(&o.token, "token", "emulator-token", "the bearer token to send to a running emulator")
+	fs.StringVar(&o.id, "id", "", "the ARM resource ID to change (required)")
+	fs.StringVar(&o.merge, "merge", "", `a JSON merge patch to apply, e.g. '{"properties":{"publicNetworkAccess":"Disabled"}}'`)
+	fs.StringVar(&o.mergeFile, "merge-file", "", "a file holding the JSON merge patch")
+	fs.BoolVar(&o.delete, "delete", false, "delete the resource (and everything under it)")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply emulator change --id ID (--merge JSON | --merge-file FILE | --delete) [flags]\n\nChange or delete a resource in the emulator as if someone did it in the portal, to see drift.\n\nExample: azapply emulator change --chdir examples/quickstart --id /subscriptions/.../registries/quickstartacr --merge '{\"tags\":{\"owner\":\"portal\"}}'\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if err := changeEmulator(ctx, o, s); err != nil {
+		return reportError(s, err)
+	}
+	return exitOK
+}
+
+// change reads the flags into the control API's request.
+func (o changeOptions) change() (emulator.OutOfBandChange, error) {
+	c := emulator.OutOfBandChange{ID: o.id, Delete: o.delete}
+	if o.id == "" {
+		return c, errors.New("--id is required: the ARM resource ID to change")
+	}
+	given := 0
+	for _, b := range []bool{o.merge != "", o.mergeFile != "", o.delete} {
+		if b {
+			given++
+		}
+	}
+	if given != 1 {
+		return c, errors.New("give exactly one of --merge, --merge-file or --delete")
+	}
+	patch, where := []byte(o.merge), "--merge"
+	if o.mergeFile != "" {
+		data, err := os.ReadFile(o.mergeFile)
+		if err != nil {
+			return c, fmt.Errorf("--merge-file: %w", err)
+		}
+		patch, where = data, o.mergeFile
+	}
+	if !o.delete {
+		if err := json.Unmarshal(patch, &c.Merge); err != nil || c.Merge == nil {
+			return c, fmt.Errorf("%s is not a JSON object (a merge patch such as {\"tags\":{\"a\":\"b\"}}): %v", where, err)
+		}
+	}
+	return c, nil
+}
+
+func changeEmulator(ctx context.Context, o changeOptions, s *IOStreams) error {
+	c, err := o.change()
+	if err != nil {
+		return err
+	}
+	if o.endpoint != "" {
+		return changeRunningEmulator(ctx, o, c, s)
+	}
+	file := o.world
+	if file == "" {
+		file = filepath.Join(o.chdir, ".azapply", "emulator.json")
+	}
+	if _, err := os.Stat(file); err != nil {
+		return fmt.Errorf("no emulator world at %s: run 'azapply apply' on a configuration with endpoint = \"emulator\" first, or pass --world or --endpoint", file)
+	}
+	srv := emulator.New(emulator.Options{})
+	if err := srv.LoadFile(file); err != nil {
+		return err
+	}
+	if c.Delete {
+		err = srv.DeleteOutOfBand(c.ID)
+	} else {
+		err = srv.ChangeOutOfBand(c.ID, c.Merge)
+	}
+	if err != nil {
+		return err
+	}
+	if err := srv.SaveFile(file); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Out, "Changed %s out of band in %s.\n", c.ID, file)
+	return nil
+}
+
+func changeRunningEmulator(ctx context.Context, o changeOptions, c emulator.OutOfBandChange, s *IOStreams) error {
+	if !strings.HasPrefix(o.endpoint, "https://") {
+		return fmt.Errorf("--endpoint %q: the emulator serves https only", o.endpoint)
+	}
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.caFile != "" {
+		pem, err := os.ReadFile(o.caFile)
+		if err != nil {
+			return fmt.Errorf("--ca-file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("--ca-file %s holds no PEM certificate", o.caFile)
+		}
+		tlsCfg.RootCAs = pool
+	}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(o.endpoint, "/")+"/_emulator/out-of-band", bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("--endpoint %q: %w", o.endpoint, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+o.token)
+	req.Header.Set("Content-Type", "application/json")
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsCfg}, Timeout: 30 * time.Second}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("reaching the emulator at %s: %w", o.endpoint, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &e)
+		return fmt.Errorf("the emulator refused the change (%d %s): %s", resp.StatusCode, e.Error.Code, e.Error.Message)
+	}
+	fmt.Fprintf(s.Out, "Changed %s out of band at %s.\n", c.ID, o.endpoint)
+	return nil
+}
