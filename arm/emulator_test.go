@@ -2,6 +2,8 @@ package arm_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -323,5 +325,41 @@ func benchmarkGETs(b *testing.B, unpaced bool) {
 		if !unpaced && failed.Load() > 0 {
 			b.Errorf("%d GETs failed", failed.Load())
 		}
+	}
+}
+
+// TestEmulatorAsCustomCloud discovers the served emulator as an Azure Stack
+// Hub style cloud from its metadata document, signs in with a client secret
+// at its token endpoint, and manages a resource with the token it issued,
+// over TLS with the emulator's own throw-away CA trusted.
+func TestEmulatorAsCustomCloud(t *testing.T) {
+	tlsConf, caPEM, err := emulator.LoopbackTLS(time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	em := emulator.New(emulator.Options{Token: "issued-by-the-emulator"})
+	srv := httptest.NewUnstartedServer(em)
+	srv.TLS = tlsConf
+	srv.StartTLS()
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("the emulator's CA does not parse")
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	s := arm.Settings{
+		MetadataEndpoint: srv.URL + "/metadata/endpoints?api-version=2015-01-01",
+		TenantID:         "tenant1", ClientID: "client1", ClientSecret: "secret", Transport: hc,
+	}
+	c, cloud, err := arm.Connect(context.Background(), s, arm.ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cloud.Endpoint != srv.URL || cloud.Audience != emulator.Audience || !cloud.Custom {
+		t.Errorf("discovered %+v", cloud)
+	}
+	createRG(t, c)
+	if _, err := c.Get(context.Background(), rgID, "2021-04-01"); err != nil {
+		t.Fatal(err)
 	}
 }
