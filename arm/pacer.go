@@ -86,6 +86,16 @@ type bucket struct {
 	// not have counted them in the last header it sent.
 	inflight    int
 	pausedUntil time.Time
+	// sent numbers the requests; heard is the number of the request whose
+	// header the estimate last came from. Responses can arrive out of
+	// order, and an older request's header would overstate what is left.
+	sent, heard uint64
+}
+
+// ticket is one request's place in its bucket.
+type ticket struct {
+	b   *bucket
+	seq uint64
 }
 
 func newPacer(opts PacingOptions) *pacer {
@@ -170,7 +180,7 @@ func (b *bucket) refill(now time.Time) {
 }
 
 // wait blocks until the request may be sent, and takes its token.
-func (p *pacer) wait(ctx context.Context, req *http.Request) (*bucket, error) {
+func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 	for {
 		p.mu.Lock()
 		b, _ := p.bucketFor(req)
@@ -187,33 +197,36 @@ func (p *pacer) wait(ctx context.Context, req *http.Request) (*bucket, error) {
 				b.tokens--
 			}
 			b.inflight++
+			b.sent++
+			t := ticket{b: b, seq: b.sent}
 			p.mu.Unlock()
-			return b, nil
+			return t, nil
 		}
 		p.mu.Unlock()
 		if err := p.sleep(ctx, d); err != nil {
-			return nil, err
+			return ticket{}, err
 		}
 	}
 }
 
 // observe learns from a response (or a failed attempt, resp nil).
-func (p *pacer) observe(b *bucket, resp *http.Response) {
+func (p *pacer) observe(t ticket, resp *http.Response) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	b := t.b
 	b.inflight--
 	if resp == nil {
 		return
 	}
 	now := p.now()
 	k := kindOf(resp.Request.Method)
-	if left, ok := remaining(resp.Header, k); ok {
+	if left, ok := remaining(resp.Header, k); ok && t.seq > b.heard {
 		// The server counted this request; the others in flight it may
 		// not have, so take them off to stay on the safe side.
 		// It may also report more than we estimated (another client
 		// stopped, or the bucket refills faster): believe it either way.
 		b.tokens = float64(left - b.inflight)
-		b.known, b.at = true, now
+		b.known, b.at, b.heard = true, now, t.seq
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		p.throttled++

@@ -187,3 +187,20 @@ func TestThrottlingStorm(t *testing.T) {
 	}
 	t.Logf("429s: %d", srv.throttled.Load())
 }
+
+func TestPacerIgnoresStaleHeaders(t *testing.T) {
+	p, clk := newFakePacer(PacingOptions{})
+	r := req("GET")
+	first, _ := p.wait(context.Background(), r)
+	second, _ := p.wait(context.Background(), r)
+	// The second answer comes first; the first, older one says more is
+	// left than the server has now.
+	p.observe(second, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "3"))
+	p.observe(first, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "4"))
+	// 3 left less the first, then in flight: 2, at the reserve of 2.
+	tk, _ := p.wait(context.Background(), r)
+	p.observe(tk, nil)
+	if clk.asleep != 40*time.Millisecond {
+		t.Errorf("waited %v, want 40ms: the stale header was believed", clk.asleep)
+	}
+}
