@@ -309,17 +309,34 @@ func (c *Client) timedOut(ctx context.Context, r Request, timeout time.Duration,
 	return err
 }
 
-// busyCodes are the 409 codes that mean "try again later": another
+// busyCodes are the 409 codes that always mean "try again later": another
 // operation holds the resource or its parent.
 var busyCodes = map[string]bool{
 	"anotheroperationinprogress":          true,
-	"conflict":                            true,
 	"retryableerrorduetoanotheroperation": true,
+	"operationinprogress":                 true,
 }
+
+// busyWords mark a 409 with another code (often the generic Conflict) as a
+// busy resource or parent rather than a lasting conflict such as a name
+// already taken.
+var busyWords = []string{"in progress", "another operation", "retry", "try again", "is busy"}
 
 func isBusy(err error) bool {
 	var ae *Error
-	return errors.As(err, &ae) && ae.StatusCode == http.StatusConflict && busyCodes[strings.ToLower(ae.Code)]
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusConflict {
+		return false
+	}
+	if busyCodes[strings.ToLower(ae.Code)] {
+		return true
+	}
+	msg := strings.ToLower(ae.Message)
+	for _, w := range busyWords {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // Send sends one request and returns its first response without polling:

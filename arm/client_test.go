@@ -227,16 +227,31 @@ func TestBusyConflictGivesUpAtTimeout(t *testing.T) {
 	}
 }
 
-func TestOtherConflictIsNotResent(t *testing.T) {
-	var n atomic.Int32
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		writeJSON(w, 409, `{"error":{"code":"StorageAccountAlreadyTaken","message":"taken"}}`)
-	}))
-	defer srv.Close()
-	_, err := newTestClient(t, srv).Put(context.Background(), testRG, "2021-04-01", map[string]any{})
-	if err == nil || n.Load() != 1 {
-		t.Fatalf("err = %v after %d attempts", err, n.Load())
+func TestWhichConflictsAreResent(t *testing.T) {
+	tests := []struct {
+		body   string
+		resent bool
+	}{
+		{`{"error":{"code":"AnotherOperationInProgress","message":"Another operation on this or dependent resource is in progress."}}`, true},
+		{`{"error":{"code":"Conflict","message":"Operation 'PUT' on subnet 'a' is not allowed while the parent virtual network is updating. Retry later."}}`, true},
+		{`{"error":{"code":"Conflict","message":"Cannot modify resource with id 'x' because another operation is being performed."}}`, true},
+		{`{"error":{"code":"StorageAccountAlreadyTaken","message":"The storage account named sa is already taken."}}`, false},
+		{`{"error":{"code":"Conflict","message":"A resource with this name already exists in another resource group."}}`, false},
+	}
+	for _, tt := range tests {
+		var n atomic.Int32
+		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				writeJSON(w, 409, tt.body)
+				return
+			}
+			writeJSON(w, 200, `{}`)
+		}))
+		_, err := newTestClient(t, srv).Put(context.Background(), testRG, "2021-04-01", map[string]any{})
+		srv.Close()
+		if resent := n.Load() == 2; resent != tt.resent || (err == nil) != tt.resent {
+			t.Errorf("%s: %d attempts, err %v; want resent=%v", tt.body, n.Load(), err, tt.resent)
+		}
 	}
 }
 
