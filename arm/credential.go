@@ -57,7 +57,11 @@ type Settings struct {
 	ClientCertificatePath     string
 	ClientCertificatePassword string
 	FederatedTokenFile        string
-	Username, Password        string
+	// OIDCRequestURL and OIDCRequestToken are a GitHub Actions job's OIDC
+	// endpoint (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN): workload identity
+	// uses them when there is no federated token file.
+	OIDCRequestURL, OIDCRequestToken string
+	Username, Password               string
 	// Transport sends the token, metadata and ARM requests; the default
 	// HTTP client when nil. Tests use it to trust a local TLS server.
 	Transport policy.Transporter
@@ -71,9 +75,10 @@ func (s Settings) String() string {
 		}
 		return "(set)"
 	}
-	return fmt.Sprintf("cloud=%q endpoint=%q audience=%q authority_host=%q metadata_endpoint=%q auth=%q tenant_id=%q client_id=%q client_secret=%s client_certificate_path=%q client_certificate_password=%s federated_token_file=%q username=%q password=%s",
+	return fmt.Sprintf("cloud=%q endpoint=%q audience=%q authority_host=%q metadata_endpoint=%q auth=%q tenant_id=%q client_id=%q client_secret=%s client_certificate_path=%q client_certificate_password=%s federated_token_file=%q oidc_request_url=%q oidc_request_token=%s username=%q password=%s",
 		s.Cloud, s.Endpoint, s.Audience, s.AuthorityHost, s.MetadataEndpoint, s.Auth, s.TenantID, s.ClientID,
-		redact(s.ClientSecret), s.ClientCertificatePath, redact(s.ClientCertificatePassword), s.FederatedTokenFile, s.Username, redact(s.Password))
+		redact(s.ClientSecret), s.ClientCertificatePath, redact(s.ClientCertificatePassword), s.FederatedTokenFile,
+		s.OIDCRequestURL, redact(s.OIDCRequestToken), s.Username, redact(s.Password))
 }
 
 // GoString keeps %#v from printing secrets too.
@@ -84,7 +89,9 @@ func (s Settings) GoString() string { return "arm.Settings{" + s.String() + "}" 
 // AZAPPLY_AUTH, and for the explicit credentials Azure's usual AZURE_TENANT_ID,
 // AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
 // AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE,
-// AZURE_USERNAME and AZURE_PASSWORD. getenv is os.Getenv when nil.
+// AZURE_USERNAME and AZURE_PASSWORD, and GitHub Actions'
+// ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN. getenv is
+// os.Getenv when nil.
 func (s Settings) WithEnvironment(getenv func(string) string) Settings {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -104,6 +111,8 @@ func (s Settings) WithEnvironment(getenv func(string) string) Settings {
 	fill(&s.ClientCertificatePath, "AZURE_CLIENT_CERTIFICATE_PATH")
 	fill(&s.ClientCertificatePassword, "AZURE_CLIENT_CERTIFICATE_PASSWORD")
 	fill(&s.FederatedTokenFile, "AZURE_FEDERATED_TOKEN_FILE")
+	fill(&s.OIDCRequestURL, "ACTIONS_ID_TOKEN_REQUEST_URL")
+	fill(&s.OIDCRequestToken, "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
 	fill(&s.Username, "AZURE_USERNAME")
 	fill(&s.Password, "AZURE_PASSWORD")
 	return s
@@ -170,6 +179,9 @@ func NewCredential(s Settings, c Cloud) (azcore.TokenCredential, error) {
 		return azidentity.NewClientCertificateCredential(tenant, s.ClientID, certs, key,
 			&azidentity.ClientCertificateCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom})
 	case AuthWorkloadIdentity:
+		if s.FederatedTokenFile == "" && s.OIDCRequestURL != "" {
+			return newGitHubOIDC(s, c, copts, tenant)
+		}
 		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
 			ClientOptions: copts, DisableInstanceDiscovery: c.Custom,
 			TenantID: tenant, ClientID: s.ClientID, TokenFilePath: s.FederatedTokenFile,
@@ -207,8 +219,8 @@ func newManagedIdentity(s Settings, copts azcore.ClientOptions) (azcore.TokenCre
 
 // newDefaultChain is azidentity's usual order, built here so that every
 // member gets the cloud and transport: the environment (client secret or
-// certificate), workload identity (a federated token file, as GitHub
-// Actions OIDC provides), managed identity, then the Azure CLI. A member
+// certificate), workload identity (a federated token file, or a GitHub
+// Actions job's OIDC endpoint), managed identity, then the Azure CLI. A member
 // whose settings are absent is left out; the chain moves on only when a
 // member is unavailable, not when a sign-in fails.
 func newDefaultChain(s Settings, c Cloud, copts azcore.ClientOptions, tenant string) (azcore.TokenCredential, error) {
@@ -220,6 +232,10 @@ func newDefaultChain(s Settings, c Cloud, copts azcore.ClientOptions, tenant str
 		ClientOptions: copts, DisableInstanceDiscovery: c.Custom, TenantID: tenant, ClientID: s.ClientID, TokenFilePath: s.FederatedTokenFile,
 	}); err == nil {
 		chain = append(chain, wi)
+	} else if s.OIDCRequestURL != "" && s.OIDCRequestToken != "" {
+		if gh, err := newGitHubOIDC(s, c, copts, tenant); err == nil {
+			chain = append(chain, gh)
+		}
 	}
 	if mi, err := newManagedIdentity(s, copts); err == nil {
 		chain = append(chain, mi)

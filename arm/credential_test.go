@@ -75,6 +75,13 @@ func (p *idp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, 200, fmt.Sprintf(`{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"tok-%s-%d"}`,
 			r.PostForm.Get("grant_type"), len(p.tokens)))
+	case r.URL.Path == "/_github/idtoken":
+		if r.Header.Get("Authorization") != "bearer gh-request-token" || r.URL.Query().Get("audience") != "api://AzureADTokenExchange" || r.URL.Query().Get("api-version") != "2.0" {
+			p.t.Errorf("GitHub OIDC request %s with %q", r.URL, r.Header.Get("Authorization"))
+			w.WriteHeader(403)
+			return
+		}
+		writeJSON(w, 200, `{"count":1,"value":"github-actions-jwt"}`)
 	case r.URL.Path == "/metadata/endpoints":
 		if r.URL.Query().Get("api-version") != "2015-01-01" {
 			p.t.Errorf("metadata request %s", r.URL)
@@ -219,6 +226,42 @@ func TestWorkloadIdentityCredential(t *testing.T) {
 	}
 }
 
+// clearAzureEnv keeps the machine's own AZURE_* settings out of a test of
+// the default chain, whose azidentity members read the environment.
+func clearAzureEnv(t *testing.T) {
+	for _, k := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+		"AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_AUTHORITY_HOST"} {
+		t.Setenv(k, "") // restores the variable when the test ends
+		os.Unsetenv(k)
+	}
+}
+
+func TestGitHubActionsOIDC(t *testing.T) {
+	for _, auth := range []string{AuthWorkloadIdentity, AuthDefault} {
+		t.Run("auth="+auth, func(t *testing.T) {
+			clearAzureEnv(t)
+			p := newIDP(t)
+			s := p.settings()
+			s.Auth, s.TenantID, s.ClientID = auth, "", ""
+			s = s.WithEnvironment(func(k string) string {
+				return map[string]string{
+					"AZURE_TENANT_ID": "tenant1", "AZURE_CLIENT_ID": "client1",
+					"ACTIONS_ID_TOKEN_REQUEST_URL":   p.srv.URL + "/_github/idtoken?api-version=2.0",
+					"ACTIONS_ID_TOKEN_REQUEST_TOKEN": "gh-request-token",
+				}[k]
+			})
+			if strings.Contains(s.String(), "gh-request-token") {
+				t.Errorf("Settings show the request token: %s", s)
+			}
+			connectAndGet(t, p, s, "tok-client_credentials-1")
+			form := p.lastToken()
+			if form.Get("client_assertion") != "github-actions-jwt" || form.Get("client_id") != "client1" {
+				t.Errorf("token request %v", form)
+			}
+		})
+	}
+}
+
 func TestClientCertificateCredential(t *testing.T) {
 	p := newIDP(t)
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -273,6 +316,7 @@ func TestAzureCLICredential(t *testing.T) {
 }
 
 func TestDefaultChainUsesEnvironment(t *testing.T) {
+	clearAzureEnv(t)
 	p := newIDP(t)
 	t.Setenv("AZURE_TENANT_ID", "tenant1")
 	t.Setenv("AZURE_CLIENT_ID", "client1")
