@@ -248,6 +248,40 @@ func TestEmulatorThrottlingStorm(t *testing.T) {
 	t.Logf("240 GETs, %d 429s", n429)
 }
 
+// TestEmulatorWriteStorm: writes and deletes draw from their own buckets,
+// which the client paces at their own rates.
+func TestEmulatorWriteStorm(t *testing.T) {
+	thr := &emulator.Throttle{ReadBurst: 1000, ReadRate: 1000, WriteBurst: 10, WriteRate: 100, DeleteBurst: 10, DeleteRate: 100}
+	c, em := serve(t, emulator.Options{Throttle: thr}, func(o *arm.ClientOptions) {
+		o.Pacing.WritesPerSecond, o.Pacing.DeletesPerSecond = 100, 100
+	})
+	createRG(t, c)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 8 {
+				id := fmt.Sprintf("%s/providers/Microsoft.ContainerRegistry/registries/w%dr%d", rgID, w, i)
+				if _, err := c.Put(context.Background(), id, "2023-07-01", acrBody()); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := c.Delete(context.Background(), id, "2023-07-01"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	counters := em.Counters()
+	if n := counters.ByMethodStatus["PUT 429"] + counters.ByMethodStatus["DELETE 429"]; n > 16 {
+		t.Errorf("%d writes and deletes were throttled", n)
+	}
+	t.Logf("64 PUTs and 64 DELETEs at buckets of 10: %d PUT 429s, %d DELETE 429s", counters.ByMethodStatus["PUT 429"], counters.ByMethodStatus["DELETE 429"])
+}
+
 // TestEmulatorResume: the process that started an operation dies; another
 // picks it up from the stored token.
 func TestEmulatorResume(t *testing.T) {
