@@ -1,6 +1,22 @@
 // Package arm is the ARM client: everything between azapply and Azure
-// Resource Manager over HTTP. It owns the azcore pipeline (bearer tokens,
-// retries), the credentials, long-running-operation polling and the decoding
-// of ARM error bodies into a typed Error. It knows nothing of HCL, plans or
-// state; callers hand it resource IDs, api-versions and JSON bodies.
+// Resource Manager over HTTP. It knows nothing of HCL, plans or state;
+// callers hand it resource IDs, api-versions and JSON bodies.
+//
+// It owns:
+//   - clouds and endpoints (cloud.go): public, China, US Government, a
+//     custom endpoint, and Azure Stack Hub style metadata discovery;
+//   - credentials (credential.go): azidentity, by explicit choice or the
+//     default chain; tokens are cached and refreshed by azidentity and never
+//     printed or logged;
+//   - the azcore pipeline (client.go, pipeline.go, pacer.go): retries of
+//     429, 5xx and dropped connections with Retry-After or backoff and
+//     jitter, a shared pacer that keeps under ARM's rate-limit headers, POSTs
+//     resent only when they cannot have run, and 409 "another operation in
+//     progress" resent within the operation's timeout;
+//   - long-running operations (lro.go): one Wait that follows
+//     Azure-AsyncOperation, Location or provisioningState with azcore's
+//     pollers, reports progress and hands out resume tokens;
+//   - ARM errors (errors.go), decoded into one typed Error.
+//
+// Resource IDs are parsed by the subpackage armid, which has no HTTP in it.
 package arm

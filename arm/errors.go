@@ -6,10 +6,16 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 )
 
-// Error is an ARM error response: the HTTP status, ARM's code and message,
-// and the request IDs a support ticket needs.
+// Error is an ARM error: the HTTP status, ARM's code, message, target and
+// details, and the request IDs a support ticket needs. A long-running
+// operation that ended Failed or Canceled is an Error too, with
+// OperationStatus set.
 type Error struct {
 	Method     string
 	URL        string
@@ -18,10 +24,20 @@ type Error struct {
 	Message    string
 	Target     string
 	Details    []ErrorDetail
+	// AdditionalInfo is ARM's additionalInfo (policy violations, for
+	// instance), kept as JSON.
+	AdditionalInfo []json.RawMessage
+	// OperationStatus is "Failed" or "Canceled" when the error is the end
+	// of a long-running operation, "" otherwise.
+	OperationStatus string
 	// RequestID and CorrelationID come from x-ms-request-id and
-	// x-ms-correlation-request-id.
-	RequestID     string
-	CorrelationID string
+	// x-ms-correlation-request-id; ClientRequestID is the
+	// x-ms-client-request-id azapply sent.
+	RequestID       string
+	CorrelationID   string
+	ClientRequestID string
+
+	retryAfter time.Duration
 }
 
 // ErrorDetail is one entry of an ARM error's details.
@@ -32,29 +48,56 @@ type ErrorDetail struct {
 	Details []ErrorDetail `json:"details,omitempty"`
 }
 
+// Error prints one line (code, status, message, target, IDs) and the
+// details beneath it, indented.
 func (e *Error) Error() string {
 	var b strings.Builder
 	code := e.Code
 	if code == "" {
 		code = http.StatusText(e.StatusCode)
 	}
-	fmt.Fprintf(&b, "%s (HTTP %d): %s", code, e.StatusCode, e.Message)
+	if e.OperationStatus != "" {
+		fmt.Fprintf(&b, "%s: the operation ended %s: %s", code, e.OperationStatus, e.Message)
+	} else {
+		fmt.Fprintf(&b, "%s (HTTP %d): %s", code, e.StatusCode, e.Message)
+	}
 	if e.Target != "" {
 		fmt.Fprintf(&b, " [target: %s]", e.Target)
 	}
-	if e.RequestID != "" || e.CorrelationID != "" {
-		fmt.Fprintf(&b, " (request id %s, correlation id %s)", e.RequestID, e.CorrelationID)
+	var ids []string
+	for _, id := range []struct{ name, v string }{{"request id", e.RequestID}, {"correlation id", e.CorrelationID}, {"client request id", e.ClientRequestID}} {
+		if id.v != "" {
+			ids = append(ids, id.name+" "+id.v)
+		}
 	}
-	for _, d := range e.Details {
-		fmt.Fprintf(&b, "\n  - %s: %s", d.Code, d.Message)
+	if len(ids) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(ids, ", "))
 	}
+	writeDetails(&b, e.Details, "  ")
 	return b.String()
+}
+
+func writeDetails(b *strings.Builder, details []ErrorDetail, indent string) {
+	for _, d := range details {
+		fmt.Fprintf(b, "\n%s- %s: %s", indent, d.Code, d.Message)
+		if d.Target != "" {
+			fmt.Fprintf(b, " [target: %s]", d.Target)
+		}
+		writeDetails(b, d.Details, indent+"  ")
+	}
 }
 
 // IsNotFound reports whether err is an ARM 404.
 func IsNotFound(err error) bool {
 	var ae *Error
-	return errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound
+	return errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound && ae.OperationStatus == ""
+}
+
+// IsPreconditionFailed reports whether err is a 412: an If-Match or
+// If-None-Match condition did not hold (the resource changed).
+func IsPreconditionFailed(err error) bool {
+	var ae *Error
+	return errors.As(err, &ae) && ae.StatusCode == http.StatusPreconditionFailed
 }
 
 // newError decodes an ARM error body from a response that failed.
@@ -63,25 +106,29 @@ func newError(resp *http.Response, body []byte) *Error {
 		StatusCode:    resp.StatusCode,
 		RequestID:     resp.Header.Get("x-ms-request-id"),
 		CorrelationID: resp.Header.Get("x-ms-correlation-request-id"),
+		retryAfter:    retryAfter(resp),
 	}
 	if resp.Request != nil {
 		e.Method = resp.Request.Method
 		e.URL = resp.Request.URL.Redacted()
+		e.ClientRequestID = resp.Request.Header.Get("x-ms-client-request-id")
+	}
+	type wireError struct {
+		ErrorDetail
+		AdditionalInfo []json.RawMessage `json:"additionalInfo"`
 	}
 	var wire struct {
-		Error *struct {
-			ErrorDetail
-		} `json:"error"`
+		Error *wireError `json:"error"`
 		// Some services answer with the error at the top level.
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		wireError
 	}
 	if json.Unmarshal(body, &wire) == nil {
-		switch {
-		case wire.Error != nil:
-			e.Code, e.Message, e.Target, e.Details = wire.Error.Code, wire.Error.Message, wire.Error.Target, wire.Error.Details
-		case wire.Code != "":
-			e.Code, e.Message = wire.Code, wire.Message
+		w := wire.Error
+		if w == nil && wire.Code != "" {
+			w = &wire.wireError
+		}
+		if w != nil {
+			e.Code, e.Message, e.Target, e.Details, e.AdditionalInfo = w.Code, w.Message, w.Target, w.Details, w.AdditionalInfo
 		}
 	}
 	if e.Message == "" {
@@ -93,6 +140,31 @@ func newError(resp *http.Response, body []byte) *Error {
 			text = "the server gave no error body"
 		}
 		e.Message = text
+	}
+	return e
+}
+
+// convertError turns azcore's ResponseError into our Error. status is the
+// last status of a long-running operation ("" outside one); a Failed or
+// Canceled status marks the Error as the end of that operation.
+func convertError(err error, status string) error {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) || re.RawResponse == nil {
+		return err
+	}
+	raw, _ := runtime.Payload(re.RawResponse)
+	e := newError(re.RawResponse, raw)
+	if e.Code == "" {
+		e.Code = re.ErrorCode
+	}
+	if terminalFailure(status) {
+		e.OperationStatus = status
+		if e.Code == "" || e.Code == http.StatusText(e.StatusCode) {
+			e.Code = "Operation" + status
+		}
+		if !strings.Contains(string(raw), `"error"`) {
+			e.Message = fmt.Sprintf("ARM reported the status %s and gave no error details", status)
+		}
 	}
 	return e
 }

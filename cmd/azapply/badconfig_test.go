@@ -21,7 +21,7 @@ func TestBadConfigurationsSendNothing(t *testing.T) {
 		{"malformed_hcl", nil, "Missing expression"},
 		{"wrong_types", nil, "prevent_destroy must be true or false"},
 		{"unknown_attributes", nil, `An argument named "idd" is not expected here`},
-		{"invalid_ids", nil, "does not start with /subscriptions/"},
+		{"invalid_ids", nil, "a resource ID starts with /subscriptions/"},
 		{"invalid_ids", nil, "odd number of segments"},
 		{"invalid_ids", nil, `contains a ".."`},
 		{"invalid_ids", nil, "contains white space"},

@@ -1,19 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
-	"github.com/azapply/azapply/emulator"
 	"github.com/azapply/azapply/state"
 )
 
@@ -125,43 +123,15 @@ func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
 	return w, nil
 }
 
-// connect builds the ARM client the provider block asks for.
+// connect builds the ARM client the provider block asks for (see connectARM).
 func (w *workspace) connect(dir string) error {
-	p := w.cfg.Provider
-	switch {
-	case p.Endpoint == "emulator":
-		srv := emulator.New(emulator.Options{})
-		worldFile := filepath.Join(dir, ".azapply", "emulator.json")
-		if err := srv.LoadFile(worldFile); err != nil {
-			return err
-		}
-		client, err := arm.NewClient(arm.ClientOptions{
-			Endpoint:   emulatorEndpoint,
-			Credential: arm.StaticCredential{Token: "emulator-token"},
-			Transport:  &http.Client{Transport: srv.Transport()},
-		})
-		if err != nil {
-			return err
-		}
-		w.client = client
-		w.closeFn = func() error { return srv.SaveFile(worldFile) }
-		return nil
-	default:
-		endpoint := p.Endpoint
-		if endpoint == "" {
-			endpoint = "https://management.azure.com"
-		}
-		cred, err := azidentity.NewDefaultAzureCredential(nil)
-		if err != nil {
-			return fmt.Errorf("no Azure credential: %w", err)
-		}
-		client, err := arm.NewClient(arm.ClientOptions{Endpoint: endpoint, Credential: cred})
-		if err != nil {
-			return err
-		}
-		w.client = client
-		return nil
+	conn, err := connectARM(context.TODO(), w.cfg.Provider, dir, os.Getenv)
+	if err != nil {
+		return err
 	}
+	w.client = conn.client
+	w.closeFn = conn.close
+	return nil
 }
 
 // parseVars turns the --var and --var-file flags into the configuration's

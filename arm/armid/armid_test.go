@@ -1,0 +1,177 @@
+package armid
+
+import (
+	"strings"
+	"testing"
+)
+
+const (
+	sub  = "/subscriptions/00000000-0000-0000-0000-000000000001"
+	rg   = sub + "/resourceGroups/demo"
+	vnet = rg + "/providers/Microsoft.Network/virtualNetworks/vnet1"
+)
+
+func TestParseParts(t *testing.T) {
+	tests := []struct {
+		id, typ, name, parent, scope, sub, rg string
+		extension                             bool
+	}{
+		{sub, "Microsoft.Resources/subscriptions", "00000000-0000-0000-0000-000000000001", "/", "/", "00000000-0000-0000-0000-000000000001", "", false},
+		{rg, "Microsoft.Resources/resourceGroups", "demo", sub, sub, "00000000-0000-0000-0000-000000000001", "demo", false},
+		{rg + "/", "Microsoft.Resources/resourceGroups", "demo", sub, sub, "00000000-0000-0000-0000-000000000001", "demo", false},
+		{vnet, "Microsoft.Network/virtualNetworks", "vnet1", rg, rg, "00000000-0000-0000-0000-000000000001", "demo", false},
+		{vnet + "/subnets/app", "Microsoft.Network/virtualNetworks/subnets", "app", vnet, rg, "00000000-0000-0000-0000-000000000001", "demo", false},
+		{vnet + "/providers/Microsoft.Authorization/roleAssignments/ra1", "Microsoft.Authorization/roleAssignments", "ra1", vnet, vnet, "00000000-0000-0000-0000-000000000001", "demo", true},
+		{sub + "/providers/Microsoft.Authorization/roleAssignments/ra2", "Microsoft.Authorization/roleAssignments", "ra2", sub, sub, "00000000-0000-0000-0000-000000000001", "", false},
+		{"/providers/Microsoft.Management/managementGroups/mg1", "Microsoft.Management/managementGroups", "mg1", "/", "/", "", "", false},
+		{"/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyAssignments/pa", "Microsoft.Authorization/policyAssignments", "pa", "/providers/Microsoft.Management/managementGroups/mg1", "/providers/Microsoft.Management/managementGroups/mg1", "", "", true},
+		{sub + "/providers/Microsoft.Network", "Microsoft.Resources/providers", "Microsoft.Network", sub, sub, "00000000-0000-0000-0000-000000000001", "", false},
+		{sub + "/locations/westus", "Microsoft.Resources/subscriptions/locations", "westus", sub, sub, "00000000-0000-0000-0000-000000000001", "", false},
+		{"/SUBSCRIPTIONS/s/resourcegroups/RG/providers/microsoft.network/VirtualNetworks/v", "microsoft.network/VirtualNetworks", "v", "/SUBSCRIPTIONS/s/resourcegroups/RG", "/SUBSCRIPTIONS/s/resourcegroups/RG", "s", "RG", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			id, err := Parse(tt.id)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if got := id.String(); got != strings.TrimSuffix(tt.id, "/") {
+				t.Errorf("String() = %q", got)
+			}
+			checks := []struct{ what, got, want string }{
+				{"ResourceType", id.ResourceType(), tt.typ},
+				{"Name", id.Name(), tt.name},
+				{"Parent", id.Parent().String(), tt.parent},
+				{"Scope", id.Scope().String(), tt.scope},
+				{"SubscriptionID", id.SubscriptionID(), tt.sub},
+				{"ResourceGroup", id.ResourceGroup(), tt.rg},
+			}
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("%s() = %q, want %q", c.what, c.got, c.want)
+				}
+			}
+			if id.IsExtension() != tt.extension {
+				t.Errorf("IsExtension() = %v, want %v", id.IsExtension(), tt.extension)
+			}
+			if !id.IsUnder(id.Parent()) {
+				t.Errorf("%s is not under its parent %s", id, id.Parent())
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"", "empty"},
+		{"/", "tenant root"},
+		{"https://management.azure.com/subscriptions/x", "is a URL"},
+		{"subscriptions/x", `does not start with "/"`},
+		{rg + "?api-version=2021-04-01", "query or fragment"},
+		{sub + "//resourceGroups/x", "empty segment at position 3"},
+		{rg + "/../x", `".." segment`},
+		{rg + "/providers/Microsoft.Web/sites/my app", "white space"},
+		{rg + "/providers/Microsoft.Web/sites/a\x00b", "control character"},
+		{rg + "/providers/Microsoft.Network/virtualNetworks", "odd number of segments"},
+		{vnet + "/subnets", "odd number of segments"},
+		{"/tenants/x", `starts with "tenants"`},
+		{rg + "/virtualNetworks/v", "after the resource group"},
+		{rg + "/providers/Network/virtualNetworks/v", "namespace has a dot"},
+		{rg + "/providers/Microsoft.Network/providers/Microsoft.Authorization", "no type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			_, err := Parse(tt.id)
+			if err == nil {
+				t.Fatalf("Parse(%q) succeeded", tt.id)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse(%q) = %v, want it to mention %q", tt.id, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseAction(t *testing.T) {
+	id, action, err := ParseAction(vnet + "/listUsage")
+	if err != nil || action != "listUsage" || id.String() != vnet {
+		t.Fatalf("ParseAction = %v, %q, %v", id, action, err)
+	}
+	if _, _, err := ParseAction(vnet); err == nil || !strings.Contains(err.Error(), "names no action") {
+		t.Errorf("ParseAction on a resource ID: %v", err)
+	}
+	if _, _, err := ParseAction(rg + "/virtualNetworks/v/x"); err == nil || !strings.Contains(err.Error(), `the action "x"`) {
+		t.Errorf("ParseAction on a bad ID: %v", err)
+	}
+}
+
+func TestEqualAndIsUnder(t *testing.T) {
+	tests := []struct {
+		a, b         string
+		equal, under bool
+	}{
+		{vnet, strings.ToUpper(vnet), true, false},
+		{vnet + "/", vnet, true, false},
+		{vnet + "/subnets/app", vnet, false, true},
+		{vnet + "/subnets/app", strings.ToLower(rg), false, true},
+		{vnet + "2", vnet, false, false},
+		{rg, vnet, false, false},
+		{vnet + "/providers/Microsoft.Authorization/roleAssignments/r", vnet, false, true},
+	}
+	for _, tt := range tests {
+		if got := Equal(tt.a, tt.b); got != tt.equal {
+			t.Errorf("Equal(%q, %q) = %v", tt.a, tt.b, got)
+		}
+		if got := IsUnder(tt.a, tt.b); got != tt.under {
+			t.Errorf("IsUnder(%q, %q) = %v", tt.a, tt.b, got)
+		}
+		a, b := MustParse(tt.a), MustParse(tt.b)
+		if got := a.Equal(b); got != tt.equal {
+			t.Errorf("%q.Equal(%q) = %v", tt.a, tt.b, got)
+		}
+		if got := a.IsUnder(b); got != tt.under {
+			t.Errorf("%q.IsUnder(%q) = %v", tt.a, tt.b, got)
+		}
+	}
+	if !MustParse(rg).IsUnder(ID{}) {
+		t.Error("a group is not under the root")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{sub, rg, vnet, vnet + "/subnets/a", vnet + "/providers/Microsoft.Authorization/roleAssignments/x",
+		"/providers/Microsoft.Management/managementGroups/m", sub + "/providers/Microsoft.Network", "/", "//", "/subscriptions/x/providers"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := Parse(s)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		again, err := Parse(id.String())
+		if err != nil {
+			t.Fatalf("Parse(%q) succeeded but its String %q does not parse: %v", s, id, err)
+		}
+		if !again.Equal(id) || !Equal(s, id.String()) {
+			t.Fatalf("round trip of %q changed the ID to %q", s, again)
+		}
+		if id.ResourceType() == "" || id.Name() == "" {
+			t.Fatalf("%q parsed with no type or name", s)
+		}
+		p := id.Parent()
+		if !id.IsUnder(p) || !IsUnder(id.String(), p.String()) && !p.IsRoot() {
+			t.Fatalf("%q is not under its parent %q", s, p)
+		}
+		if !p.IsRoot() {
+			if _, err := Parse(p.String()); err != nil {
+				t.Fatalf("the parent %q of %q does not parse: %v", p, s, err)
+			}
+		}
+		if !id.IsUnder(id.Scope()) {
+			t.Fatalf("%q is not under its scope %q", s, id.Scope())
+		}
+	})
+}

@@ -1,0 +1,301 @@
+package arm
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+// PacingOptions tune how the client keeps under ARM's request limits.
+//
+// ARM throttles with a token bucket per subscription, principal and
+// operation kind (reads, writes, deletes) and reports what is left in the
+// x-ms-ratelimit-remaining-subscription-* headers. The client mirrors the
+// bucket: it learns the tokens left from those headers, refills them at the
+// bucket's rate, and makes a request wait when the bucket would be empty,
+// so it seldom sees a 429. A 429 that comes anyway pauses every request of
+// that kind until its Retry-After has passed, not only the one that got it.
+type PacingOptions struct {
+	// Disabled turns pacing off: requests are sent as soon as they are made
+	// and only the retry policy reacts to 429s.
+	Disabled bool
+	// ReadsPerSecond, WritesPerSecond and DeletesPerSecond are the refill
+	// rates of ARM's buckets; 25, 10 and 10 (ARM's documented defaults)
+	// when zero.
+	ReadsPerSecond, WritesPerSecond, DeletesPerSecond float64
+	// Reserve is how many tokens the client leaves in each bucket for other
+	// clients and for the refill rounding of the server; 2 when zero, none
+	// when negative.
+	Reserve int
+}
+
+// opKind is the bucket a request draws from.
+type opKind int
+
+const (
+	opRead opKind = iota
+	opWrite
+	opDelete
+)
+
+func kindOf(method string) opKind {
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		return opRead
+	case http.MethodDelete:
+		return opDelete
+	}
+	return opWrite
+}
+
+var remainingHeaders = [...][]string{
+	opRead:   {"x-ms-ratelimit-remaining-subscription-reads", "x-ms-ratelimit-remaining-tenant-reads", "x-ms-ratelimit-remaining-subscription-global-reads"},
+	opWrite:  {"x-ms-ratelimit-remaining-subscription-writes", "x-ms-ratelimit-remaining-tenant-writes", "x-ms-ratelimit-remaining-subscription-global-writes"},
+	opDelete: {"x-ms-ratelimit-remaining-subscription-deletes", "x-ms-ratelimit-remaining-tenant-deletes", "x-ms-ratelimit-remaining-subscription-global-deletes"},
+}
+
+// pacer is shared by every request of one Client. It is an azcore policy
+// placed after the retry policy, so that every attempt, retries included,
+// waits for its turn.
+type pacer struct {
+	opts  PacingOptions
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	// throttled counts the 429s received, for the benchmark and for logs.
+	throttled int
+}
+
+// bucket is the client's estimate of one of ARM's token buckets.
+type bucket struct {
+	rate float64
+	// known is false until a response has reported the tokens left; until
+	// then requests are not held back.
+	known  bool
+	tokens float64
+	at     time.Time
+	// inflight counts requests sent and not yet answered: the server may
+	// not have counted them in the last header it sent.
+	inflight    int
+	pausedUntil time.Time
+	// sent numbers the requests; heard is the number of the request whose
+	// header the estimate last came from. Responses can arrive out of
+	// order, and an older request's header would overstate what is left.
+	sent, heard uint64
+}
+
+// ticket is one request's place in its bucket.
+type ticket struct {
+	b   *bucket
+	seq uint64
+}
+
+func newPacer(opts PacingOptions) *pacer {
+	if opts.ReadsPerSecond <= 0 {
+		opts.ReadsPerSecond = 25
+	}
+	if opts.WritesPerSecond <= 0 {
+		opts.WritesPerSecond = 10
+	}
+	if opts.DeletesPerSecond <= 0 {
+		opts.DeletesPerSecond = 10
+	}
+	if opts.Reserve == 0 {
+		opts.Reserve = 2
+	} else if opts.Reserve < 0 {
+		opts.Reserve = 0
+	}
+	return &pacer{opts: opts, now: time.Now, sleep: sleepCtx, buckets: map[string]*bucket{}}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Throttled returns how many 429 responses the pacer has seen.
+func (p *pacer) Throttled() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.throttled
+}
+
+func (p *pacer) rate(k opKind) float64 {
+	switch k {
+	case opRead:
+		return p.opts.ReadsPerSecond
+	case opDelete:
+		return p.opts.DeletesPerSecond
+	}
+	return p.opts.WritesPerSecond
+}
+
+// bucketFor returns the bucket of a request: ARM's buckets are per
+// subscription and operation kind. Callers hold p.mu.
+func (p *pacer) bucketFor(req *http.Request) (*bucket, opKind) {
+	k := kindOf(req.Method)
+	key := strconv.Itoa(int(k)) + "|" + strings.ToLower(subscriptionOf(req.URL.Path))
+	b := p.buckets[key]
+	if b == nil {
+		b = &bucket{rate: p.rate(k)}
+		p.buckets[key] = b
+	}
+	return b, k
+}
+
+func subscriptionOf(path string) string {
+	segs := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 3)
+	if len(segs) >= 2 && strings.EqualFold(segs[0], "subscriptions") {
+		return segs[1]
+	}
+	return ""
+}
+
+// refill brings the estimate up to now. Callers hold p.mu.
+func (b *bucket) refill(now time.Time) {
+	if !b.known {
+		return
+	}
+	if dt := now.Sub(b.at).Seconds(); dt > 0 {
+		b.tokens += dt * b.rate
+	}
+	b.at = now
+}
+
+// wait blocks until the request may be sent, and takes its token.
+func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
+	for {
+		p.mu.Lock()
+		b, _ := p.bucketFor(req)
+		now := p.now()
+		b.refill(now)
+		var d time.Duration
+		if now.Before(b.pausedUntil) {
+			d = b.pausedUntil.Sub(now)
+		} else if need := 1 + float64(p.opts.Reserve); b.known && b.tokens < need {
+			d = time.Duration(math.Ceil((need - b.tokens) / b.rate * float64(time.Second)))
+		}
+		if d <= 0 {
+			if b.known {
+				b.tokens--
+			}
+			b.inflight++
+			b.sent++
+			t := ticket{b: b, seq: b.sent}
+			p.mu.Unlock()
+			return t, nil
+		}
+		p.mu.Unlock()
+		if err := p.sleep(ctx, d); err != nil {
+			return ticket{}, err
+		}
+	}
+}
+
+// observe learns from a response (or a failed attempt, resp nil).
+func (p *pacer) observe(t ticket, resp *http.Response) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := t.b
+	b.inflight--
+	if resp == nil {
+		return
+	}
+	now := p.now()
+	k := kindOf(resp.Request.Method)
+	if left, ok := remaining(resp.Header, k); ok && t.seq > b.heard {
+		// The server counted this request; the others in flight it may
+		// not have, so take them off to stay on the safe side.
+		// It may also report more than we estimated (another client
+		// stopped, or the bucket refills faster): believe it either way.
+		b.tokens = float64(left - b.inflight)
+		b.known, b.at, b.heard = true, now, t.seq
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		p.throttled++
+		d := retryAfter(resp)
+		if d <= 0 {
+			d = time.Second
+		}
+		if until := now.Add(d); until.After(b.pausedUntil) {
+			b.pausedUntil = until
+		}
+		b.refill(now)
+		b.known, b.tokens, b.at = true, 0, now
+	}
+}
+
+// remaining reads the smallest of the rate-limit headers of kind k.
+func remaining(h http.Header, k opKind) (int, bool) {
+	best, found := 0, false
+	for _, name := range remainingHeaders[k] {
+		v := h.Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			continue
+		}
+		if !found || n < best {
+			best, found = n, true
+		}
+	}
+	return best, found
+}
+
+// Do makes pacer an azcore policy.
+func (p *pacer) Do(req *policy.Request) (*http.Response, error) {
+	b, err := p.wait(req.Raw().Context(), req.Raw())
+	if err != nil {
+		return nil, err
+	}
+	resp, err := req.Next()
+	p.observe(b, resp)
+	return resp, err
+}
+
+// retryAfter reads how long the server asks the client to wait:
+// retry-after-ms, x-ms-retry-after-ms, then Retry-After in seconds or as an
+// HTTP date. Zero when absent or unreadable.
+func retryAfter(resp *http.Response) time.Duration {
+	if resp == nil {
+		return 0
+	}
+	for _, h := range []string{"retry-after-ms", "x-ms-retry-after-ms"} {
+		if ms, err := strconv.Atoi(resp.Header.Get(h)); err == nil && ms > 0 {
+			return time.Duration(ms) * time.Millisecond
+		}
+	}
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}

@@ -1,0 +1,206 @@
+package arm
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock drives a pacer without sleeping: sleep advances the clock.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	slept  []time.Duration
+	asleep time.Duration
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slept = append(c.slept, d)
+	c.asleep += d
+	c.now = c.now.Add(d)
+	return nil
+}
+
+func newFakePacer(opts PacingOptions) (*pacer, *fakeClock) {
+	clk := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := newPacer(opts)
+	p.now, p.sleep = clk.Now, clk.Sleep
+	return p, clk
+}
+
+func req(method string) *http.Request {
+	return httptest.NewRequest(method, "https://management.azure.com"+testRG+"?api-version=1", nil)
+}
+
+func resp(r *http.Request, status int, headers ...string) *http.Response {
+	h := http.Header{}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h.Set(headers[i], headers[i+1])
+	}
+	return &http.Response{StatusCode: status, Header: h, Request: r}
+}
+
+func TestPacerKeepsUnderRemainingReads(t *testing.T) {
+	p, clk := newFakePacer(PacingOptions{})
+	r := req("GET")
+	b, _ := p.wait(context.Background(), r)
+	p.observe(b, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "5"))
+	// 5 left, 2 kept in reserve: three go at once, the fourth waits for
+	// one token at 25 a second.
+	for i := range 4 {
+		b, err := p.wait(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.observe(b, nil)
+		if i < 3 && clk.asleep != 0 {
+			t.Fatalf("request %d waited %v", i, clk.asleep)
+		}
+	}
+	if clk.asleep != 40*time.Millisecond {
+		t.Errorf("waited %v, want 40ms (one token at 25/s)", clk.asleep)
+	}
+	// Writes draw from their own bucket, which is not known yet.
+	clk.asleep = 0
+	w := req("PUT")
+	b, _ = p.wait(context.Background(), w)
+	p.observe(b, resp(w, 200, "x-ms-ratelimit-remaining-subscription-writes", "1"))
+	if clk.asleep != 0 {
+		t.Errorf("a write waited %v for the reads bucket", clk.asleep)
+	}
+	b, _ = p.wait(context.Background(), w)
+	p.observe(b, nil)
+	if clk.asleep != 200*time.Millisecond {
+		t.Errorf("a write with 1 left waited %v, want 200ms (two tokens at 10/s)", clk.asleep)
+	}
+}
+
+func TestPacer429PausesEveryWorker(t *testing.T) {
+	p, clk := newFakePacer(PacingOptions{})
+	r := req("GET")
+	b, _ := p.wait(context.Background(), r)
+	p.observe(b, resp(r, 429, "Retry-After", "7"))
+	if p.Throttled() != 1 {
+		t.Errorf("Throttled() = %d", p.Throttled())
+	}
+	// Another worker, which never saw the 429, waits out the Retry-After.
+	other := httptest.NewRequest("GET", "https://management.azure.com"+testRG+"/providers/Microsoft.Web/sites/x?api-version=1", nil)
+	if _, err := p.wait(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	if clk.asleep < 7*time.Second {
+		t.Errorf("the other worker waited %v, want at least the 7s Retry-After", clk.asleep)
+	}
+	// A different subscription has its own bucket.
+	clk.asleep = 0
+	p.observe(b, resp(r, 429, "Retry-After", "7"))
+	elsewhere := httptest.NewRequest("GET", "https://management.azure.com/subscriptions/other/resourceGroups/x?api-version=1", nil)
+	if _, err := p.wait(context.Background(), elsewhere); err != nil || clk.asleep != 0 {
+		t.Errorf("another subscription waited %v (%v)", clk.asleep, err)
+	}
+}
+
+func TestPacerWaitEndsWithContext(t *testing.T) {
+	p := newPacer(PacingOptions{})
+	r := req("GET")
+	b, _ := p.wait(context.Background(), r)
+	p.observe(b, resp(r, 429, "Retry-After", "600"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if _, err := p.wait(ctx, r); err == nil {
+		t.Fatal("wait outlived its context")
+	}
+}
+
+// bucketServer is ARM's read throttling in small: a token bucket of cap
+// tokens refilled at rate a second, reporting what is left.
+type bucketServer struct {
+	mu        sync.Mutex
+	cap, rate float64
+	tokens    float64
+	at        time.Time
+	throttled atomic.Int32
+	served    atomic.Int32
+}
+
+func (s *bucketServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	now := time.Now()
+	if s.at.IsZero() {
+		s.tokens, s.at = s.cap, now
+	}
+	s.tokens = min(s.cap, s.tokens+now.Sub(s.at).Seconds()*s.rate)
+	s.at = now
+	if s.tokens < 1 {
+		s.mu.Unlock()
+		s.throttled.Add(1)
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, 429, `{"error":{"code":"TooManyRequests","message":"throttled"}}`)
+		return
+	}
+	s.tokens--
+	left := int(s.tokens)
+	s.mu.Unlock()
+	s.served.Add(1)
+	w.Header().Set("x-ms-ratelimit-remaining-subscription-reads", strconv.Itoa(left))
+	writeJSON(w, 200, `{}`)
+}
+
+// TestThrottlingStorm sends 20 workers' worth of GETs at a small bucket:
+// every request must succeed, and pacing must keep the 429s to a handful.
+func TestThrottlingStorm(t *testing.T) {
+	srv := &bucketServer{cap: 20, rate: 200}
+	ts := httptest.NewTLSServer(srv)
+	defer ts.Close()
+	c := newTestClient(t, ts, func(o *ClientOptions) { o.Pacing.ReadsPerSecond = 200 })
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				if _, err := c.Get(context.Background(), testRG, "2021-04-01"); err != nil {
+					failed.Add(1)
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() != 0 || srv.served.Load() != 200 {
+		t.Fatalf("%d failed, %d served", failed.Load(), srv.served.Load())
+	}
+	// Without pacing, 200 requests at a bucket of 20 drew 88 429s (and
+	// took six seconds); with it, only the first burst (before any header has
+	// been read) can overrun the bucket.
+	if got := srv.throttled.Load(); got > 20 {
+		t.Errorf("%d requests were throttled, want at most 20", got)
+	}
+	t.Logf("429s: %d", srv.throttled.Load())
+}
+
+func TestPacerIgnoresStaleHeaders(t *testing.T) {
+	p, clk := newFakePacer(PacingOptions{})
+	r := req("GET")
+	first, _ := p.wait(context.Background(), r)
+	second, _ := p.wait(context.Background(), r)
+	// The second answer comes first; the first, older one says more is
+	// left than the server has now.
+	p.observe(second, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "3"))
+	p.observe(first, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "4"))
+	// 3 left less the first, then in flight: 2, at the reserve of 2.
+	tk, _ := p.wait(context.Background(), r)
+	p.observe(tk, nil)
+	if clk.asleep != 40*time.Millisecond {
+		t.Errorf("waited %v, want 40ms: the stale header was believed", clk.asleep)
+	}
+}
