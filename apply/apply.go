@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -14,12 +15,11 @@ import (
 	"github.com/azapply/azapply/state"
 )
 
-// Client is what apply needs of the ARM client. Put and Delete wait for the
-// operation to finish.
+// Client is what apply needs of the ARM client (*arm.Client is one). Do
+// sends a request and waits for the operation it starts to finish.
 type Client interface {
 	Get(ctx context.Context, id, apiVersion string) (*arm.Response, error)
-	Put(ctx context.Context, id, apiVersion string, body any) (*arm.Response, error)
-	Delete(ctx context.Context, id, apiVersion string) (*arm.Response, error)
+	Do(ctx context.Context, r arm.Request) (*arm.Response, error)
 }
 
 // DefaultTimeout bounds an operation whose resource sets no timeouts.
@@ -347,8 +347,10 @@ func (r *runner) perform(ctx context.Context, n *node) error {
 
 func (r *runner) once(ctx context.Context, n *node) error {
 	c := n.change
+	timeout := r.timeout(c.Address, n.op)
 	if n.op == OpDelete {
-		if _, err := r.o.Client.Delete(ctx, n.id, c.APIVersion); err != nil {
+		_, err := r.o.Client.Do(ctx, arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout})
+		if err != nil && !arm.IsNotFound(err) {
 			return err
 		}
 		r.mu.Lock()
@@ -369,7 +371,19 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if err != nil {
 		return err
 	}
-	if _, err := r.o.Client.Put(ctx, c.ID, c.APIVersion, body); err != nil {
+	req := arm.Request{Method: http.MethodPut, ID: c.ID, APIVersion: c.APIVersion, Body: body, Timeout: timeout}
+	if n.op == OpUpdate {
+		// Only if nobody changed it since the plan read it.
+		req.IfMatch, _ = c.Live["etag"].(string)
+		if in, ok := r.insts[c.Address]; ok && strings.EqualFold(in.UpdateMethod, http.MethodPatch) {
+			req.Method = http.MethodPatch
+			req.Body = PatchFor(c.Live, r.lastApplied(c.Address), body)
+		}
+	}
+	if _, err := r.o.Client.Do(ctx, req); err != nil {
+		if arm.IsPreconditionFailed(err) {
+			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
+		}
 		return err
 	}
 	live, err := r.o.Client.Get(ctx, c.ID, c.APIVersion)
@@ -428,6 +442,16 @@ func (r *runner) warnKeptDifferently(address string, sent, answered map[string]a
 			"the service keeps %s as %s (azapply sent %s); later plans list it under \"Values the service keeps differently\" until the configuration or the live value changes",
 			pc.Path, plan.FormatValue(pc.Before, pc.Sensitive), plan.FormatValue(pc.After, pc.Sensitive))})
 	}
+}
+
+// lastApplied is the body apply sent last time, from the state.
+func (r *runner) lastApplied(address string) map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if sr := r.o.State.Get(address); sr != nil {
+		return sr.LastApplied
+	}
+	return nil
 }
 
 func (r *runner) recordedID(address string, n *node) string {

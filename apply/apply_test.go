@@ -3,6 +3,7 @@ package apply
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -377,4 +378,52 @@ func (k *keepingClient) Get(ctx context.Context, id, v string) (*arm.Response, e
 		r.Body["kubernetesVersion"] = "1.29.7"
 	}
 	return r, err
+}
+
+func TestUpdateSendsIfMatchAndPatch(t *testing.T) {
+	id := sub + "/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr"
+	live := map[string]any{"id": id, "etag": `"v1"`, "location": "westus", "sku": map[string]any{"name": "Standard"},
+		"properties": map[string]any{"adminUserEnabled": true, "loginServer": "acr.azurecr.io"}, "tags": map[string]any{"team": "a"}}
+	desired := map[string]any{"location": "westus", "sku": map[string]any{"name": "Premium"}, "properties": map[string]any{"adminUserEnabled": true}}
+	lastApplied := map[string]any{"location": "westus", "sku": map[string]any{"name": "Standard"}, "properties": map[string]any{"adminUserEnabled": true}, "tags": map[string]any{"team": "a"}}
+	for _, method := range []string{"PUT", "PATCH"} {
+		t.Run(method, func(t *testing.T) {
+			f := newFake()
+			f.resources[strings.ToLower(id)] = map[string]any{}
+			st := state.New()
+			st.Set(&state.Resource{Address: "resource.acr", ID: id, LastApplied: lastApplied})
+			p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.acr", ID: id, APIVersion: "2023-07-01", Action: plan.Update, Desired: desired, Live: live}}}
+			insts := []*config.Instance{{Address: "resource.acr", UpdateMethod: method}}
+			if _, err := Run(context.Background(), Options{Plan: p, Instances: insts, Client: f, State: st}); err != nil {
+				t.Fatal(err)
+			}
+			if len(f.requests) != 1 {
+				t.Fatalf("requests = %+v", f.requests)
+			}
+			req := f.requests[0]
+			if req.Method != method || req.IfMatch != `"v1"` {
+				t.Fatalf("sent %s with If-Match %q; want %s with the live ETag", req.Method, req.IfMatch, method)
+			}
+			got, _ := json.Marshal(req.Body)
+			want := `{"location":"westus","properties":{"adminUserEnabled":true},"sku":{"name":"Premium"}}`
+			if method == "PATCH" {
+				want = `{"sku":{"name":"Premium"},"tags":null}`
+			}
+			if string(got) != want {
+				t.Fatalf("body = %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestPreconditionFailedSaysWhatToDo(t *testing.T) {
+	id := sub + "/resourceGroups/rg"
+	f := newFake()
+	f.fail[strings.ToLower(id)] = &arm.Error{StatusCode: http.StatusPreconditionFailed, Code: "PreconditionFailed", Message: "etag mismatch"}
+	p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.rg", ID: id, APIVersion: "2021-04-01", Action: plan.Update,
+		Desired: map[string]any{"location": "westus"}, Live: map[string]any{"etag": `"old"`}}}}
+	_, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New()})
+	if err == nil || !strings.Contains(err.Error(), "run plan again") || !strings.Contains(err.Error(), "PreconditionFailed") {
+		t.Fatalf("error = %v", err)
+	}
 }

@@ -31,6 +31,8 @@ type fakeClient struct {
 	finished       map[string]time.Time
 	startedAt      map[string]time.Time
 	conflicts      int
+	// requests are every request Do received, in order.
+	requests []arm.Request
 }
 
 func newFake() *fakeClient {
@@ -54,23 +56,29 @@ func (f *fakeClient) Get(_ context.Context, id, _ string) (*arm.Response, error)
 	return &arm.Response{StatusCode: 200, Body: out}, nil
 }
 
-func (f *fakeClient) Put(ctx context.Context, id, _ string, body any) (*arm.Response, error) {
-	if err := f.begin(ctx, "PUT", id); err != nil {
+func (f *fakeClient) Do(ctx context.Context, r arm.Request) (*arm.Response, error) {
+	if err := f.begin(ctx, r.Method, r.ID); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
-	f.resources[strings.ToLower(id)] = body.(map[string]any)
-	f.mu.Unlock()
-	return &arm.Response{StatusCode: 200}, nil
-}
-
-func (f *fakeClient) Delete(ctx context.Context, id, _ string) (*arm.Response, error) {
-	if err := f.begin(ctx, "DELETE", id); err != nil {
-		return nil, err
+	defer f.mu.Unlock()
+	key := strings.ToLower(r.ID)
+	f.requests = append(f.requests, r)
+	switch r.Method {
+	case http.MethodPut:
+		f.resources[key] = r.Body.(map[string]any)
+	case http.MethodPatch:
+		cur := f.resources[key]
+		for k, v := range r.Body.(map[string]any) {
+			if v == nil {
+				delete(cur, k)
+			} else {
+				cur[k] = v
+			}
+		}
+	case http.MethodDelete:
+		delete(f.resources, key)
 	}
-	f.mu.Lock()
-	delete(f.resources, strings.ToLower(id))
-	f.mu.Unlock()
 	return &arm.Response{StatusCode: 200}, nil
 }
 

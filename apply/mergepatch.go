@@ -34,3 +34,32 @@ func MergePatch(before, after map[string]any) map[string]any {
 	}
 	return patch
 }
+
+// PatchFor is the merge patch apply sends for update_method = "PATCH": every
+// declared value that differs from live, and null for every member the last
+// apply sent that the configuration no longer declares. Members only the
+// server sets are left alone.
+func PatchFor(live, lastApplied, desired map[string]any) map[string]any {
+	patch := map[string]any{}
+	for k, dv := range desired {
+		lv, inLive := live[k]
+		dm, dIsObj := dv.(map[string]any)
+		lm, lIsObj := lv.(map[string]any)
+		if dIsObj && lIsObj {
+			la, _ := lastApplied[k].(map[string]any)
+			if sub := PatchFor(lm, la, dm); len(sub) > 0 {
+				patch[k] = sub
+			}
+			continue
+		}
+		if !inLive || !reflect.DeepEqual(dv, lv) {
+			patch[k] = dv
+		}
+	}
+	for k := range lastApplied {
+		if _, declared := desired[k]; !declared {
+			patch[k] = nil
+		}
+	}
+	return patch
+}

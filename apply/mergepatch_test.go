@@ -38,3 +38,33 @@ func TestMergePatch(t *testing.T) {
 		})
 	}
 }
+
+func TestPatchFor(t *testing.T) {
+	cases := []struct {
+		name, live, last, desired, want string
+	}{
+		{"nothing differs", `{"a":1,"b":{"c":2},"server":"x"}`, `{"a":1,"b":{"c":2}}`, `{"a":1,"b":{"c":2}}`, `{}`},
+		{"changed outside azapply is set back", `{"a":2}`, `{"a":1}`, `{"a":1}`, `{"a":1}`},
+		{"server-only members are left alone", `{"a":1,"etag":"x","properties":{"loginServer":"y"}}`, `{}`, `{"a":1,"properties":{}}`, `{}`},
+		{"removed from the configuration is null", `{"a":1,"tags":{"x":"1"}}`, `{"a":1,"tags":{"x":"1"}}`, `{"a":1}`, `{"tags":null}`},
+		{"nested removal", `{"p":{"x":1,"y":2}}`, `{"p":{"x":1,"y":2}}`, `{"p":{"x":1}}`, `{"p":{"y":null}}`},
+		{"new member", `{}`, `{}`, `{"a":[1]}`, `{"a":[1]}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var live, last, desired map[string]any
+			for _, p := range []struct {
+				s string
+				v *map[string]any
+			}{{tc.live, &live}, {tc.last, &last}, {tc.desired, &desired}} {
+				if err := json.Unmarshal([]byte(p.s), p.v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, _ := json.Marshal(PatchFor(live, last, desired))
+			if string(got) != tc.want {
+				t.Fatalf("PatchFor = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
