@@ -2,21 +2,38 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 )
 
-// Local stores the state in a JSON file.
+// Local stores the state in a JSON file (mode 0600), written as a temporary
+// file that is synced and renamed over the old one, the directory synced
+// after, and the previous version kept beside it as PATH.backup. Its lock is
+// an OS file lock on PATH.lock, which the OS releases when the process ends,
+// so a local lock is never stale; the file holds the holder's LockInfo.
 type Local struct {
 	Path string
+
+	lockFile *os.File
 }
 
+// NewLocal returns the local backend for the file at path.
+func NewLocal(path string) *Local { return &Local{Path: path} }
+
+func (l *Local) String() string { return l.Path }
+
+func (l *Local) lockPath() string { return l.Path + ".lock" }
+
 // Read returns the state in the file, or a new empty state when there is no
-// file yet. A file that cannot be parsed is an error and is left untouched.
-func (l *Local) Read() (*State, error) {
+// file yet. A file that cannot be parsed is a *CorruptError and is left
+// untouched.
+func (l *Local) Read(ctx context.Context) (*State, error) {
 	data, err := os.ReadFile(l.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return New(), nil
@@ -27,67 +44,201 @@ func (l *Local) Read() (*State, error) {
 	return Decode(data, l.Path)
 }
 
-// Decode parses a state document; name is used in error messages.
-func Decode(data []byte, name string) (*State, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var s State
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("the state file %s cannot be parsed (%v); it was left as it is. Restore it from %s.backup or from version control, then run the command again", name, err, name)
+// Write stores s atomically and bumps its serial; see Backend.Write.
+func (l *Local) Write(ctx context.Context, s *State) error {
+	old, err := os.ReadFile(l.Path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		old = nil
+	case err != nil:
+		return fmt.Errorf("reading the state before writing it: %w", err)
+	default:
+		if err := checkOverwrite(old, l.Path, s); err != nil {
+			return err
+		}
 	}
-	if s.Version > FormatVersion {
-		return nil, fmt.Errorf("the state file %s has format version %d, newer than this azapply understands (%d); upgrade azapply", name, s.Version, FormatVersion)
+	s.Serial++
+	data, err := Encode(s)
+	if err != nil {
+		s.Serial--
+		return err
 	}
-	if s.Lineage == "" {
-		return nil, fmt.Errorf("the state file %s has no lineage: it is not an azapply state file", name)
+	if err := l.replace(old, data); err != nil {
+		s.Serial--
+		return err
 	}
-	return &s, nil
+	slog.Debug("state written", "path", l.Path, "serial", s.Serial, "resources", len(s.Resources))
+	return nil
 }
 
-// Write stores s, bumping its serial: to a temporary file that is synced and
-// then renamed over the old one, keeping the previous version as .backup.
-func (l *Local) Write(s *State) error {
-	s.Serial++
-	s.Version = FormatVersion
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encoding the state: %w", err)
+// checkOverwrite refuses to replace a stored state that cannot be parsed,
+// belongs to another lineage, or was written after s was read.
+func checkOverwrite(old []byte, name string, s *State) error {
+	if len(bytes.TrimSpace(old)) == 0 {
+		return nil
 	}
+	cur, err := Decode(old, name)
+	if err != nil {
+		return err
+	}
+	if cur.Lineage != s.Lineage {
+		return &ConflictError{Where: name, Detail: fmt.Sprintf("it holds lineage %s, this run has %s: it is the record of another stack", cur.Lineage, s.Lineage)}
+	}
+	if cur.Serial > s.Serial {
+		return &ConflictError{Where: name, Detail: fmt.Sprintf("it is at serial %d, this run read serial %d", cur.Serial, s.Serial)}
+	}
+	return nil
+}
+
+func (l *Local) replace(old, data []byte) error {
 	dir := filepath.Dir(l.Path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("writing the state: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(l.Path)+".tmp-*")
-	if err != nil {
+	if old != nil {
+		if err := writeAtomic(l.Path+".backup", old); err != nil {
+			return fmt.Errorf("keeping the previous state as a backup: %w", err)
+		}
+	}
+	if err := writeAtomic(l.Path, data); err != nil {
 		return fmt.Errorf("writing the state: %w", err)
+	}
+	return nil
+}
+
+// writeAtomic writes data to path so that a crash at any moment leaves the
+// old file or the new one, whole.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing the state: %w", err)
+		return err
 	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing the state: %w", err)
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing the state: %w", err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
+		return err
 	}
-	if old, err := os.ReadFile(l.Path); err == nil {
-		if err := os.WriteFile(l.Path+".backup", old, 0o600); err != nil {
-			return fmt.Errorf("keeping the previous state as a backup: %w", err)
-		}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
 	}
-	if err := os.Rename(tmp.Name(), l.Path); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
+	return syncDir(dir)
+}
+
+// Lock takes the OS lock on PATH.lock without waiting.
+func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
+	if l.lockFile != nil {
+		return LockInfo{}, fmt.Errorf("the state %s is already locked by this run", l.Path)
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
+	if err := os.MkdirAll(filepath.Dir(l.Path), 0o755); err != nil {
+		return LockInfo{}, fmt.Errorf("locking the state: %w", err)
+	}
+	f, err := os.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return LockInfo{}, fmt.Errorf("locking the state: %w", err)
+	}
+	ok, err := tryLockFile(f)
+	if err != nil {
+		f.Close()
+		return LockInfo{}, fmt.Errorf("locking the state %s: %w", l.Path, err)
+	}
+	if !ok {
+		holder := readLockInfo(f)
+		f.Close()
+		return LockInfo{}, &LockedError{Where: l.Path, Info: holder}
+	}
+	info.ID = newLockID()
+	data, _ := json.Marshal(info)
+	if err := rewrite(f, data); err != nil {
+		_ = unlockFile(f)
+		f.Close()
+		return LockInfo{}, fmt.Errorf("recording the state lock in %s: %w", l.lockPath(), err)
+	}
+	l.lockFile = f
+	slog.Debug("state locked", "path", l.Path, "lock", info.ID)
+	return info, nil
+}
+
+// Unlock releases the lock this backend holds.
+func (l *Local) Unlock(ctx context.Context) error {
+	f := l.lockFile
+	if f == nil {
+		return nil
+	}
+	l.lockFile = nil
+	// Clear the holder first: whoever takes the lock next writes its own.
+	_ = rewrite(f, nil)
+	err := unlockFile(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("unlocking the state %s: %w", l.Path, err)
 	}
 	return nil
+}
+
+// ForceUnlock clears a lock record left in PATH.lock. An OS file lock ends
+// with the process that held it, so a lock that is really held belongs to a
+// live process: that is refused, naming it.
+func (l *Local) ForceUnlock(ctx context.Context, id string) error {
+	f, err := os.OpenFile(l.lockPath(), os.O_RDWR, 0o600)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", l.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("opening the state lock: %w", err)
+	}
+	defer f.Close()
+	ok, err := tryLockFile(f)
+	if err != nil {
+		return fmt.Errorf("checking the state lock: %w", err)
+	}
+	if !ok {
+		holder := readLockInfo(f)
+		return fmt.Errorf("the state %s is locked by a running process (%s); a local lock ends when its process does, so stop that process instead of forcing the lock", l.Path, holder)
+	}
+	defer unlockFile(f)
+	holder := readLockInfo(f)
+	if holder.ID == "" {
+		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", l.Path)
+	}
+	if holder.ID != id {
+		return fmt.Errorf("the state %s has lock %s, not %s: check the ID and run force-unlock again", l.Path, holder.ID, id)
+	}
+	return rewrite(f, nil)
+}
+
+func readLockInfo(f *os.File) LockInfo {
+	var info LockInfo
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return info
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil || len(data) == 0 {
+		return info
+	}
+	_ = json.Unmarshal(data, &info)
+	return info
+}
+
+func rewrite(f *os.File, data []byte) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(data, 0); err != nil {
+		return err
+	}
+	return f.Sync()
 }

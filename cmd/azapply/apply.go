@@ -11,6 +11,7 @@ import (
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/state"
 )
 
 type applyOptions struct {
@@ -67,7 +68,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	fmt.Fprintln(s.Out)
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Client: w.client, State: w.state,
-		Save: w.backend.Write, Out: s.Out,
+		Save: func(st *state.State) error { return w.backend.Write(ctx, st) }, Out: s.Out,
 	})
 	if err != nil {
 		fmt.Fprintf(s.Err, "Error: %v\n", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -69,7 +70,7 @@ func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
 		return nil, errReported
 	}
 	backend := &state.Local{Path: filepath.Join(f.chdir, "azapply.state.json")}
-	st, err := backend.Read()
+	st, err := backend.Read(context.Background())
 	if err != nil {
 		return nil, err
 	}
