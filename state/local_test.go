@@ -204,14 +204,24 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(helperEnv); mode != "" {
 		os.Exit(runHelper(mode, os.Args[len(os.Args)-1]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopAzurite()
+	os.Exit(code)
 }
 
 // runHelper is the child process: "writer:N:TAG" adds N resources one write
 // at a time under the lock; "churn" rewrites a large state until killed.
 func runHelper(mode, path string) int {
 	ctx := context.Background()
-	l := NewLocal(path)
+	var l Backend = NewLocal(path)
+	if strings.HasPrefix(mode, "blob") {
+		b, err := NewBlob(BlobOptions{ConnectionString: os.Getenv(BlobConnectionStringEnv), Container: path, Key: "state.json", LeaseDuration: 15 * time.Second})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		l, mode = b, strings.TrimPrefix(mode, "blob")
+	}
 	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
 	if strings.HasPrefix(mode, "writer:") {
 		parts := strings.Split(mode, ":")
