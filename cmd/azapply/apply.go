@@ -39,7 +39,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 }
 
 func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
-	w, err := openWorkspace(o.common, s)
+	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}

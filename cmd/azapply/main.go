@@ -28,6 +28,10 @@ func commands() []command {
 	return []command{
 		{"plan", "Show what apply would change", runPlan},
 		{"apply", "Make Azure match the configuration", runApply},
+		{"init", "Check and record the state backend; --migrate-state after changing it", runInit},
+		{"import", "Adopt an existing Azure resource into the state", runImport},
+		{"state", "Look after the state: list, show, rm, mv, pull, push", runState},
+		{"force-unlock", "Break a state lock left by a run that died", runForceUnlock},
 	}
 }
 
@@ -59,7 +63,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'azapply COMMAND --help' for a command's flags.")

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/hashicorp/hcl/v2"
@@ -25,41 +27,71 @@ const emulatorEndpoint = "https://emulator.invalid"
 
 // commonFlags are the flags every command that reads a configuration takes.
 type commonFlags struct {
-	chdir   string
-	vars    []string
-	noColor bool
+	chdir       string
+	vars        []string
+	noColor     bool
+	lockTimeout time.Duration
+	// command names the command in the state lock ("apply", "state rm").
+	command string
 }
 
 func (f *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.chdir, "chdir", ".", "the configuration directory (default: the current directory)")
 	fs.StringArrayVar(&f.vars, "var", nil, "set a variable: --var name=value (repeatable)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never print colour codes")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for the state lock held by another run, e.g. 30s (default: do not wait)")
+	f.command = fs.Name()
 }
 
-// workspace is a loaded configuration with its state and an ARM client.
+// workspace is a loaded configuration with its state, locked, and an ARM
+// client.
 type workspace struct {
 	cfg     *config.Config
 	insts   []*config.Instance
-	backend *state.Local
+	backend state.Backend
 	state   *state.State
 	client  *arm.Client
 	// closeFn saves what must outlive the command (the emulator's world).
 	closeFn func() error
+	// unlock releases the state lock.
+	unlock func() error
 }
 
 func (w *workspace) close() error {
-	if w.closeFn == nil {
-		return nil
+	var err error
+	if w.closeFn != nil {
+		err = w.closeFn()
 	}
-	return w.closeFn()
+	if w.unlock != nil {
+		if uerr := w.unlock(); uerr != nil && err == nil {
+			err = uerr
+		}
+	}
+	return err
 }
 
 // errReported means the problem was already printed (as diagnostics).
 var errReported = errors.New("reported")
 
-// openWorkspace loads and evaluates the configuration, reads the state and
-// builds the client. Nothing is sent to ARM here.
-func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
+// loadConfig loads the configuration and builds its state backend, checking
+// that the backend is the one the last command used.
+func loadConfig(f commonFlags, s *IOStreams) (*config.Config, state.Backend, error) {
+	cfg, err := loadFiles(f, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkBackend(f.chdir, cfg.Backend); err != nil {
+		return nil, nil, err
+	}
+	backend, err := newBackend(cfg.Backend, f.chdir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, backend, nil
+}
+
+// loadFiles loads the configuration, printing its diagnostics.
+func loadFiles(f commonFlags, s *IOStreams) (*config.Config, error) {
 	vars, err := parseVars(f.vars)
 	if err != nil {
 		return nil, err
@@ -69,8 +101,41 @@ func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
 		printDiags(s, cfg, diags, f.noColor)
 		return nil, errReported
 	}
-	backend := &state.Local{Path: filepath.Join(f.chdir, "azapply.state.json")}
-	st, err := backend.Read(context.Background())
+	return cfg, nil
+}
+
+// lockState takes the backend's lock for the command, waiting up to
+// --lock-timeout, and returns the function that releases it.
+func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() error, error) {
+	info, err := state.Acquire(ctx, b, state.NewLockInfo(f.command), f.lockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	slog.Debug("holding the state lock", "lock", info.ID, "state", b.String())
+	return func() error {
+		// Unlock even when the command was cancelled.
+		return b.Unlock(context.WithoutCancel(ctx))
+	}, nil
+}
+
+// openWorkspace loads and evaluates the configuration, locks and reads the
+// state, and builds the client. The lock is held until w.close. Nothing is
+// sent to ARM here.
+func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspace, err error) {
+	cfg, backend, err := loadConfig(f, s)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := lockState(ctx, backend, f)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = unlock()
+		}
+	}()
+	st, err := backend.Read(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +150,7 @@ func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
 		printDiags(s, cfg, diags, f.noColor)
 		return nil, errReported
 	}
-	w := &workspace{cfg: cfg, insts: insts, backend: backend, state: st}
+	w = &workspace{cfg: cfg, insts: insts, backend: backend, state: st, unlock: unlock}
 	if err := w.connect(f.chdir); err != nil {
 		return nil, err
 	}
