@@ -15,6 +15,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+
+	"github.com/azapply/azapply/state/azuritetest"
 )
 
 func newTestBlob(t *testing.T, connStr, container string) *Blob {
@@ -28,9 +30,9 @@ func newTestBlob(t *testing.T, connStr, container string) *Blob {
 }
 
 func TestBlobWriteReadSnapshot(t *testing.T) {
-	conn := needAzurite(t)
+	conn := azuritetest.ConnectionString(t)
 	ctx := context.Background()
-	container := newContainer(t, conn)
+	container := azuritetest.NewContainer(t, conn)
 	b := newTestBlob(t, conn, container)
 	info, err := b.Lock(ctx, NewLockInfo("apply"))
 	if err != nil {
@@ -118,9 +120,9 @@ func snapshots(t *testing.T, conn, container, key string) [][]byte {
 }
 
 func TestBlobLockContentionAndForceUnlock(t *testing.T) {
-	conn := needAzurite(t)
+	conn := azuritetest.ConnectionString(t)
 	ctx := context.Background()
-	container := newContainer(t, conn)
+	container := azuritetest.NewContainer(t, conn)
 	a, b := newTestBlob(t, conn, container), newTestBlob(t, conn, container)
 	info, err := a.Lock(ctx, NewLockInfo("apply"))
 	if err != nil {
@@ -149,9 +151,9 @@ func TestBlobLockContentionAndForceUnlock(t *testing.T) {
 }
 
 func TestBlobLostLease(t *testing.T) {
-	conn := needAzurite(t)
+	conn := azuritetest.ConnectionString(t)
 	ctx := context.Background()
-	container := newContainer(t, conn)
+	container := azuritetest.NewContainer(t, conn)
 	a, other := newTestBlob(t, conn, container), newTestBlob(t, conn, container)
 	info, err := a.Lock(ctx, NewLockInfo("apply"))
 	if err != nil {
@@ -195,9 +197,9 @@ func TestBlobLostLease(t *testing.T) {
 }
 
 func TestBlobLeaseRenewalFailureIsNoticed(t *testing.T) {
-	conn := needAzurite(t)
+	conn := azuritetest.ConnectionString(t)
 	ctx := context.Background()
-	container := newContainer(t, conn)
+	container := azuritetest.NewContainer(t, conn)
 	a, other := newTestBlob(t, conn, container), newTestBlob(t, conn, container)
 	info, err := a.Lock(ctx, NewLockInfo("apply"))
 	if err != nil {
@@ -231,9 +233,9 @@ func TestBlobLeaseRenewalFailureIsNoticed(t *testing.T) {
 }
 
 func TestBlobETagConflict(t *testing.T) {
-	conn := needAzurite(t)
+	conn := azuritetest.ConnectionString(t)
 	ctx := context.Background()
-	container := newContainer(t, conn)
+	container := azuritetest.NewContainer(t, conn)
 	a, b := newTestBlob(t, conn, container), newTestBlob(t, conn, container)
 	sa, err := a.Read(ctx)
 	if err != nil {
@@ -317,7 +319,7 @@ func (f *faultTransport) Do(req *http.Request) (*http.Response, error) {
 }
 
 func TestBlobNetworkErrorDuringWrite(t *testing.T) {
-	conn := needAzurite(t)
+	conn := azuritetest.ConnectionString(t)
 	ctx := context.Background()
 	tests := []struct {
 		name      string
@@ -331,7 +333,7 @@ func TestBlobNetworkErrorDuringWrite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			container := newContainer(t, conn)
+			container := azuritetest.NewContainer(t, conn)
 			ft := &faultTransport{next: &http.Client{}, afterSend: tt.afterSend}
 			b, err := NewBlob(BlobOptions{ConnectionString: conn, Container: container, Key: "s.json", Transport: ft, LeaseDuration: 15 * time.Second,
 				Retry: policy.RetryOptions{MaxRetries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond}})
@@ -399,8 +401,8 @@ func (b *Blob) readKey(ctx context.Context, key string) (*State, error) {
 }
 
 func TestBlobConcurrentWritersInTwoProcesses(t *testing.T) {
-	conn := needAzurite(t)
-	container := newContainer(t, conn)
+	conn := azuritetest.ConnectionString(t)
+	container := azuritetest.NewContainer(t, conn)
 	const n = 8
 	var cmds []*exec.Cmd
 	for _, tag := range []string{"a", "b"} {

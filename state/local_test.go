@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/azapply/azapply/state/azuritetest"
 )
 
 func TestLocalWriteRead(t *testing.T) {
@@ -205,7 +207,7 @@ func TestMain(m *testing.M) {
 		os.Exit(runHelper(mode, os.Args[len(os.Args)-1]))
 	}
 	code := m.Run()
-	stopAzurite()
+	azuritetest.Stop()
 	os.Exit(code)
 }
 

@@ -1,4 +1,12 @@
-package state
+// Package azuritetest runs Azurite, Microsoft's Azure Storage emulator, for
+// tests of the azureblob state backend: on a free loopback port, in a
+// temporary directory, started on first use and stopped by Stop.
+//
+// It finds azurite-blob in $AZURITE_BLOB, on PATH, or in
+// $XDG_CACHE_HOME/azapply-test/azurite (installing it there with
+// 'npm install azurite' when missing). When none of that works the tests
+// that need it are skipped with the reason.
+package azuritetest
 
 import (
 	"context"
@@ -19,13 +27,11 @@ import (
 // Azurite's development account: a fixed, publicly documented key that
 // only the emulator accepts. It is not a secret.
 const (
-	azuriteAccount = "devstoreaccount1"
-	azuriteKey     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+	Account = "devstoreaccount1"
+	Key     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 
-// azurite is the emulator the blob tests share: started on first use,
-// stopped by TestMain.
-var azurite struct {
+var server struct {
 	once    sync.Once
 	cmd     *exec.Cmd
 	dir     string
@@ -33,24 +39,48 @@ var azurite struct {
 	skip    string
 }
 
-// needAzurite returns a connection string to a running Azurite, starting it
-// on a free loopback port the first time; it skips the test, saying why,
-// when Azurite cannot be found or installed.
-func needAzurite(t *testing.T) string {
+// ConnectionString returns a connection string to a running Azurite,
+// starting it the first time; it skips t, saying why, when Azurite cannot
+// be found, installed or started, and under -short.
+func ConnectionString(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("needs Azurite")
+		t.Skip("needs Azurite; skipped under -short")
 	}
-	azurite.once.Do(startAzurite)
-	if azurite.skip != "" {
-		t.Skip(azurite.skip)
+	server.once.Do(start)
+	if server.skip != "" {
+		t.Skip(server.skip)
 	}
-	return azurite.connStr
+	return server.connStr
 }
 
-// azuriteBinary finds azurite-blob: $AZURITE_BLOB, then PATH, then a cache
-// directory where it is installed with npm when missing.
-func azuriteBinary() (string, error) {
+// Stop ends Azurite if it was started; call it from TestMain after m.Run.
+func Stop() {
+	if server.cmd != nil && server.cmd.Process != nil {
+		_ = server.cmd.Process.Kill()
+		_ = server.cmd.Wait()
+	}
+	if server.dir != "" {
+		_ = os.RemoveAll(server.dir)
+	}
+}
+
+// NewContainer makes a container with a name unique to the test.
+func NewContainer(t testing.TB, connStr string) string {
+	t.Helper()
+	c, err := azblob.NewClientFromConnectionString(connStr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("t%d", time.Now().UnixNano())
+	if _, err := c.CreateContainer(context.Background(), name, nil); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// binary finds azurite-blob, installing it with npm when it must.
+func binary() (string, error) {
 	if p := os.Getenv("AZURITE_BLOB"); p != "" {
 		return p, nil
 	}
@@ -80,30 +110,34 @@ func azuriteBinary() (string, error) {
 	return bin, nil
 }
 
-func startAzurite() {
-	bin, err := azuriteBinary()
+func start() {
+	skip := func(format string, args ...any) {
+		server.skip = "blob backend tests skipped: " + fmt.Sprintf(format, args...)
+	}
+	bin, err := binary()
 	if err != nil {
-		azurite.skip = "blob backend tests skipped: " + err.Error()
+		skip("%v", err)
 		return
 	}
 	port, err := freePort()
 	if err != nil {
-		azurite.skip = "blob backend tests skipped: no free loopback port: " + err.Error()
+		skip("no free loopback port: %v", err)
 		return
 	}
 	dir, err := os.MkdirTemp("", "azapply-azurite-*")
 	if err != nil {
-		azurite.skip = "blob backend tests skipped: " + err.Error()
+		skip("%v", err)
 		return
 	}
+	server.dir = dir
 	cmd := exec.Command(bin, "--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(port),
 		"--location", dir, "--skipApiVersionCheck", "--loose", "--silent")
 	cmd.Dir = dir
 	if err := cmd.Start(); err != nil {
-		azurite.skip = "blob backend tests skipped: starting Azurite: " + err.Error()
+		skip("starting Azurite: %v", err)
 		return
 	}
-	azurite.cmd, azurite.dir = cmd, dir
+	server.cmd = cmd
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -113,23 +147,12 @@ func startAzurite() {
 			break
 		}
 		if time.Now().After(deadline) {
-			azurite.skip = "blob backend tests skipped: Azurite did not start listening on " + addr
+			skip("Azurite did not start listening on %s within 60s", addr)
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	azurite.connStr = fmt.Sprintf("DefaultEndpointsProtocol=http;AccountName=%s;AccountKey=%s;BlobEndpoint=http://%s/%s;",
-		azuriteAccount, azuriteKey, addr, azuriteAccount)
-}
-
-func stopAzurite() {
-	if azurite.cmd != nil && azurite.cmd.Process != nil {
-		_ = azurite.cmd.Process.Kill()
-		_ = azurite.cmd.Wait()
-	}
-	if azurite.dir != "" {
-		_ = os.RemoveAll(azurite.dir)
-	}
+	server.connStr = fmt.Sprintf("DefaultEndpointsProtocol=http;AccountName=%s;AccountKey=%s;BlobEndpoint=http://%s/%s;", Account, Key, addr, Account)
 }
 
 func freePort() (int, error) {
@@ -139,20 +162,6 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// newContainer makes a container with a name unique to the test.
-func newContainer(t *testing.T, connStr string) string {
-	t.Helper()
-	c, err := azblob.NewClientFromConnectionString(connStr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("t%d", time.Now().UnixNano())
-	if _, err := c.CreateContainer(context.Background(), name, nil); err != nil {
-		t.Fatal(err)
-	}
-	return name
 }
 
 func lastLines(s string, n int) string {
