@@ -44,10 +44,11 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 	if err != nil {
 		return reportError(s, err)
 	}
+	printNotes(s.Out, w.notes)
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !o.common.noColor}); err != nil {
 		return reportError(s, err)
 	}
-	if o.detailedExitCode && p.HasChanges() {
+	if o.detailedExitCode && (p.HasChanges() || len(w.notes) > 0) {
 		return exitChanges
 	}
 	return exitOK

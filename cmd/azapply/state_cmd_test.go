@@ -301,3 +301,30 @@ func addrs(s *state.State) []string {
 	}
 	return out
 }
+
+func TestUnreadableStateStopsEveryCommand(t *testing.T) {
+	dir := appliedDir(t)
+	path := filepath.Join(dir, defaultStatePath)
+	tests := []struct {
+		name, content, wantErr string
+	}{
+		{"corrupt", `{"version": 2, "lineage": "x", "resources": [`, "restore it from the backup (" + path + ".backup"},
+		{"newer format", `{"version": 99, "lineage": "x", "serial": 1, "resources": []}`, "newer than this azapply understands"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"plan"}, {"apply", "--auto-approve"}, {"state", "list"}, {"state", "rm", "resource.rg"}, {"import", "resource.rg", rgID}} {
+				r := runCmd(t, "", append(args, "--chdir", dir)...)
+				if r.code != 1 || !strings.Contains(strings.ToLower(r.err), strings.ToLower(tt.wantErr)) {
+					t.Errorf("%v: exit %d, stderr %q; want 1 and %q", args, r.code, r.err, tt.wantErr)
+				}
+				if data, _ := os.ReadFile(path); string(data) != tt.content {
+					t.Fatalf("%v changed the unreadable state file", args)
+				}
+			}
+		})
+	}
+}
