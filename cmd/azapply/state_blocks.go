@@ -50,7 +50,6 @@ func stateBlocks(ctx context.Context, client interface {
 	return notes, nil
 }
 
-
 // printNotes writes the state blocks' changes above the plan.
 func printNotes(w io.Writer, notes []string) {
 	for _, n := range notes {
