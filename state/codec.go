@@ -37,6 +37,29 @@ func Decode(data []byte, name string) (*State, error) {
 	return &s, nil
 }
 
+// decodeHeader checks that data is a whole JSON state document and returns
+// its version, lineage and serial only, without building its resources:
+// what a write needs to know before it replaces the document.
+func decodeHeader(data []byte, name string) (*State, error) {
+	var h struct {
+		Version int    `json:"version"`
+		Lineage string `json:"lineage"`
+		Serial  int64  `json:"serial"`
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, &CorruptError{Name: name, Err: err}
+	}
+	switch {
+	case h.Version > FormatVersion:
+		return nil, fmt.Errorf("the state %s has format version %d, newer than this azapply understands (%d): upgrade azapply; the state was left as it is", name, h.Version, FormatVersion)
+	case h.Version < 1:
+		return nil, &CorruptError{Name: name, Err: fmt.Errorf("it has no format version")}
+	case h.Lineage == "":
+		return nil, fmt.Errorf("the state %s has no lineage: it is not an azapply state file; it was left as it is", name)
+	}
+	return &State{Version: h.Version, Lineage: h.Lineage, Serial: h.Serial}, nil
+}
+
 // migrate brings an older state up to FormatVersion in memory; the next
 // write stores it in the new format.
 func migrate(s *State) {

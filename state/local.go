@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // Local stores the state in a JSON file (mode 0600), written as a temporary
@@ -20,7 +21,15 @@ import (
 type Local struct {
 	Path string
 
+	// mu makes a Local safe for use by several goroutines (apply saves
+	// from its workers).
+	mu       sync.Mutex
 	lockFile *os.File
+	// known is the file as this backend last read or wrote it: while it is
+	// still the file at Path, a write need not read it again to check it.
+	known       os.FileInfo
+	knownSerial int64
+	knownLin    string
 }
 
 // NewLocal returns the local backend for the file at path.
@@ -34,6 +43,8 @@ func (l *Local) lockPath() string { return l.Path + ".lock" }
 // file yet. A file that cannot be parsed is a *CorruptError and is left
 // untouched.
 func (l *Local) Read(ctx context.Context) (*State, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	data, err := os.ReadFile(l.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return New(), nil
@@ -41,20 +52,49 @@ func (l *Local) Read(ctx context.Context) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the state: %w", err)
 	}
-	return Decode(data, l.Path)
+	fi, statErr := os.Stat(l.Path)
+	s, err := Decode(data, l.Path)
+	if err != nil {
+		return nil, err
+	}
+	l.remember(fi, statErr, s)
+	return s, nil
+}
+
+func (l *Local) remember(fi os.FileInfo, err error, s *State) {
+	if err != nil {
+		l.known = nil
+		return
+	}
+	l.known, l.knownSerial, l.knownLin = fi, s.Serial, s.Lineage
+}
+
+// unchangedSince reports whether the file at Path is still the one this
+// backend last read or wrote, holding s's lineage and serial.
+func (l *Local) unchangedSince(s *State) bool {
+	if l.known == nil || l.knownSerial != s.Serial || l.knownLin != s.Lineage {
+		return false
+	}
+	fi, err := os.Stat(l.Path)
+	return err == nil && os.SameFile(fi, l.known) && fi.Size() == l.known.Size() && fi.ModTime().Equal(l.known.ModTime())
 }
 
 // Write stores s atomically and bumps its serial; see Backend.Write.
 func (l *Local) Write(ctx context.Context, s *State) error {
-	old, err := os.ReadFile(l.Path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		old = nil
-	case err != nil:
-		return fmt.Errorf("reading the state before writing it: %w", err)
-	default:
-		if err := checkOverwrite(old, l.Path, s); err != nil {
-			return err
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	exists := true
+	if !l.unchangedSince(s) {
+		old, err := os.ReadFile(l.Path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			exists = false
+		case err != nil:
+			return fmt.Errorf("reading the state before writing it: %w", err)
+		default:
+			if err := checkOverwrite(old, l.Path, s); err != nil {
+				return err
+			}
 		}
 	}
 	s.Serial++
@@ -63,10 +103,13 @@ func (l *Local) Write(ctx context.Context, s *State) error {
 		s.Serial--
 		return err
 	}
-	if err := l.replace(old, data); err != nil {
+	if err := l.replace(exists, data); err != nil {
 		s.Serial--
+		l.known = nil
 		return err
 	}
+	fi, err := os.Stat(l.Path)
+	l.remember(fi, err, s)
 	slog.Debug("state written", "path", l.Path, "serial", s.Serial, "resources", len(s.Resources))
 	return nil
 }
@@ -77,7 +120,7 @@ func checkOverwrite(old []byte, name string, s *State) error {
 	if len(bytes.TrimSpace(old)) == 0 {
 		return nil
 	}
-	cur, err := Decode(old, name)
+	cur, err := decodeHeader(old, name)
 	if err != nil {
 		return err
 	}
@@ -90,13 +133,13 @@ func checkOverwrite(old []byte, name string, s *State) error {
 	return nil
 }
 
-func (l *Local) replace(old, data []byte) error {
+func (l *Local) replace(exists bool, data []byte) error {
 	dir := filepath.Dir(l.Path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("writing the state: %w", err)
 	}
-	if old != nil {
-		if err := writeAtomic(l.Path+".backup", old); err != nil {
+	if exists {
+		if err := keepBackup(l.Path); err != nil {
 			return fmt.Errorf("keeping the previous state as a backup: %w", err)
 		}
 	}
@@ -104,6 +147,27 @@ func (l *Local) replace(old, data []byte) error {
 		return fmt.Errorf("writing the state: %w", err)
 	}
 	return nil
+}
+
+// keepBackup makes PATH.backup the file now at PATH: a hard link renamed
+// into place, so the old version is kept without copying it; where links
+// are not supported, a copy written atomically.
+func keepBackup(path string) error {
+	backup := path + ".backup"
+	tmp := fmt.Sprintf("%s.tmp-%d", backup, os.Getpid())
+	_ = os.Remove(tmp)
+	if err := os.Link(path, tmp); err == nil {
+		if err := os.Rename(tmp, backup); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		return nil
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(backup, old)
 }
 
 // writeAtomic writes data to path so that a crash at any moment leaves the
@@ -138,6 +202,8 @@ func writeAtomic(path string, data []byte) error {
 
 // Lock takes the OS lock on PATH.lock without waiting.
 func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.lockFile != nil {
 		return LockInfo{}, fmt.Errorf("the state %s is already locked by this run", l.Path)
 	}
@@ -172,6 +238,8 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 
 // Unlock releases the lock this backend holds.
 func (l *Local) Unlock(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	f := l.lockFile
 	if f == nil {
 		return nil
