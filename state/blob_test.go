@@ -457,3 +457,57 @@ func TestNewBlobRefusesBadSettings(t *testing.T) {
 		t.Errorf("String() = %q: it must name the blob and never the SAS token", b.String())
 	}
 }
+
+// TestBlobKill9DuringWrites kills a writer mid-run: the blob holds a whole
+// state, and its lease, left behind, names the dead run until force-unlock
+// breaks it.
+func TestBlobKill9DuringWrites(t *testing.T) {
+	conn := azuritetest.ConnectionString(t)
+	ctx := context.Background()
+	container := azuritetest.NewContainer(t, conn)
+	cmd := helper(t, "blobchurn", container)
+	cmd.Env = append(cmd.Env, BlobConnectionStringEnv+"="+conn)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	b := newTestBlob(t, conn, container)
+	b.opts.Key = "state.json"
+	b = mustBlob(t, b.opts)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if s, err := b.Read(ctx); err == nil && s.Serial >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("the writer never reached serial 3")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(15 * time.Millisecond)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	s, err := b.Read(ctx)
+	if err != nil {
+		t.Fatalf("after kill -9 the state does not read: %v", err)
+	}
+	if s.Serial < 3 {
+		t.Fatalf("serial %d after kill -9, want at least 3", s.Serial)
+	}
+	_, err = b.Lock(ctx, NewLockInfo("apply"))
+	var le *LockedError
+	if !errors.As(err, &le) || le.Info.PID != cmd.Process.Pid || le.Info.Operation != "churn" {
+		t.Fatalf("Lock after the holder died: %v, want a LockedError naming pid %d", err, cmd.Process.Pid)
+	}
+	if err := b.ForceUnlock(ctx, le.Info.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+		t.Fatalf("Lock after force-unlock: %v", err)
+	}
+	if err := b.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

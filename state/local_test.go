@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -312,7 +311,7 @@ func TestLocalKill9DuringWrites(t *testing.T) {
 		// that falls anywhere in a write.
 		waitForSerial(t, path, lastSerial+3)
 		time.Sleep(time.Duration(3+round*7) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
 		_ = cmd.Wait()
