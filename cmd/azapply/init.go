@@ -24,7 +24,7 @@ func runInit(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.migrateState, "migrate-state", false, "copy the state from the backend used before into the one the configuration names now")
 	fs.BoolVar(&o.reconfigure, "reconfigure", false, "use the backend the configuration names now as it is, without copying the state")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply init [flags]\n\nCheck the configuration's state backend and record it. After changing the backend\nblock, --migrate-state copies the state across, holding both locks.\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply init [flags]\n\nCheck the configuration's state backend and record it. After changing the backend\nblock, --migrate-state copies the state across, holding both locks.\n\nThe azureblob backend signs in with the Azure credential chain (az login, workload\nidentity, managed identity), or with a connection string in\nAZAPPLY_BLOB_CONNECTION_STRING or a SAS token in AZAPPLY_BLOB_SAS_TOKEN.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
