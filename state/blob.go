@@ -258,6 +258,9 @@ func (b *Blob) Write(ctx context.Context, s *State) error {
 		return &ConflictError{Where: b.where, Detail: "its ETag no longer matches the version this run read"}
 	}
 	s.Serial--
+	if isLeaseError(err) && b.leaseID == "" {
+		return fmt.Errorf("the state %s is locked by another run, and this one does not hold the lock; nothing was written: %w", b.where, err)
+	}
 	if isLeaseError(err) {
 		return fmt.Errorf("the lock on the state %s was lost; nothing was written. Another run may hold it now: check, then run the command again: %w", b.where, err)
 	}

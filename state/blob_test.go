@@ -133,6 +133,14 @@ func TestBlobLockContentionAndForceUnlock(t *testing.T) {
 	if !errors.As(err, &le) || le.Info.ID != info.ID || le.Info.Operation != "apply" || le.Info.PID != os.Getpid() {
 		t.Fatalf("second Lock error = %v, want a LockedError naming the holder", err)
 	}
+	// A writer that skips the lock cannot write under someone else's lease.
+	sb, err := b.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(ctx, sb); err == nil || !strings.Contains(err.Error(), "locked by another run") {
+		t.Errorf("Write without the lock while another run holds it: %v", err)
+	}
 	if err := b.ForceUnlock(ctx, "not-the-id"); err == nil || !strings.Contains(err.Error(), "not \"not-the-id\"") {
 		t.Errorf("ForceUnlock with a wrong ID: %v", err)
 	}

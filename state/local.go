@@ -232,8 +232,21 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 		return LockInfo{}, fmt.Errorf("recording the state lock in %s: %w", l.lockPath(), err)
 	}
 	l.lockFile = f
+	l.removeStaleTemps()
 	slog.Debug("state locked", "path", l.Path, "lock", info.ID)
 	return info, nil
+}
+
+// removeStaleTemps deletes the temporary files a killed writer left: with
+// the lock held, no other writer's can be in progress.
+func (l *Local) removeStaleTemps() {
+	dir, base := filepath.Dir(l.Path), filepath.Base(l.Path)
+	for _, pattern := range []string{"." + base + ".tmp-*", "." + base + ".backup.tmp-*", base + ".backup.tmp-*"} {
+		names, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, n := range names {
+			_ = os.Remove(n)
+		}
+	}
 }
 
 // Unlock releases the lock this backend holds.

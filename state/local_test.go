@@ -311,6 +311,7 @@ func TestLocalKill9DuringWrites(t *testing.T) {
 		// that falls anywhere in a write.
 		waitForSerial(t, path, lastSerial+3)
 		time.Sleep(time.Duration(3+round*7) * time.Millisecond)
+		// Process.Kill is SIGKILL on Unix: kill -9.
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
@@ -323,10 +324,14 @@ func TestLocalKill9DuringWrites(t *testing.T) {
 			t.Fatalf("round %d: serial went back from %d to %d", round, lastSerial, s.Serial)
 		}
 		lastSerial = s.Serial
-		// The OS dropped the dead process's lock.
+		// The OS dropped the dead process's lock, and the next holder
+		// clears the temporary files it may have left.
 		l := NewLocal(path)
 		if _, err := l.Lock(ctx, NewLockInfo("check")); err != nil {
 			t.Fatalf("round %d: the lock outlived the killed process: %v", round, err)
+		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*tmp-*")); len(left) != 0 {
+			t.Errorf("round %d: temporary files left after the next lock: %v", round, left)
 		}
 		_ = l.Unlock(ctx)
 	}
