@@ -107,6 +107,12 @@ func TestStateCommands(t *testing.T) {
 					t.Errorf("after rm: %v", addrs(s))
 				}
 			}},
+		{name: "show needs an address", args: []string{"state", "show"}, wantCode: 1, wantErr: "takes one address"},
+		{name: "rm needs an address", args: []string{"state", "rm"}, wantCode: 1, wantErr: "at least one address"},
+		{name: "mv needs two addresses", args: []string{"state", "mv", "resource.rg"}, wantCode: 1, wantErr: "takes two addresses"},
+		{name: "pull takes no arguments", args: []string{"state", "pull", "x"}, wantCode: 1, wantErr: "takes no arguments"},
+		{name: "push needs a file", args: []string{"state", "push"}, wantCode: 1, wantErr: "takes one file"},
+		{name: "push of a missing file", args: []string{"state", "push", "/nonexistent/state.json"}, wantCode: 1, wantErr: "reading the state to push"},
 		{name: "unknown state command", args: []string{"state", "frob"}, wantCode: 1, wantErr: "unknown command 'state frob'"},
 	}
 	for _, tt := range tests {
