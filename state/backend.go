@@ -64,11 +64,17 @@ func (i LockInfo) String() string {
 type LockedError struct {
 	Where string
 	Info  LockInfo
+	// OSLock says the lock is an OS file lock, which ends with its process
+	// and so cannot be stale: force-unlock is no remedy.
+	OSLock bool
 }
 
 func (e *LockedError) Error() string {
 	if e.Info.ID == "" {
 		return fmt.Sprintf("the state %s is locked by another azapply run", e.Where)
+	}
+	if e.OSLock {
+		return fmt.Sprintf("the state %s is locked: %s. Wait for it to finish (--lock-timeout 5m waits), or stop that process", e.Where, e.Info)
 	}
 	return fmt.Sprintf("the state %s is locked: %s. Wait for it to finish (--lock-timeout 5m waits), or, if that run is gone, run 'azapply force-unlock %s'", e.Where, e.Info, e.Info.ID)
 }

@@ -99,6 +99,10 @@ func NewBlob(o BlobOptions) (*Blob, error) {
 	}
 	copts := &blockblob.ClientOptions{}
 	copts.Retry = o.Retry
+	if copts.Retry.TryTimeout == 0 {
+		// A hung connection must not hang the command (and the lease).
+		copts.Retry.TryTimeout = time.Minute
+	}
 	if o.Transport != nil {
 		copts.Transport = o.Transport
 	}
@@ -449,7 +453,11 @@ func (b *Blob) ForceUnlock(ctx context.Context, id string) error {
 	if props.LeaseState == nil || *props.LeaseState != lease.StateTypeLeased {
 		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", b.where)
 	}
-	if cur := metaValue(props.Metadata, metaLockID); cur != id {
+	cur := metaValue(props.Metadata, metaLockID)
+	if cur == "" {
+		return fmt.Errorf("the state %s is leased, but not by azapply (its metadata names no lock): find who holds the lease, or break it with 'az storage blob lease break'", b.where)
+	}
+	if cur != id {
 		return fmt.Errorf("the state %s has lock %q, not %q: check the ID and run force-unlock again", b.where, cur, id)
 	}
 	lc, err := lease.NewBlobClient(b.client, nil)

@@ -133,6 +133,9 @@ func TestBlobLockContentionAndForceUnlock(t *testing.T) {
 	if !errors.As(err, &le) || le.Info.ID != info.ID || le.Info.Operation != "apply" || le.Info.PID != os.Getpid() {
 		t.Fatalf("second Lock error = %v, want a LockedError naming the holder", err)
 	}
+	if !strings.Contains(err.Error(), "azapply force-unlock "+info.ID) {
+		t.Errorf("the lock error %q does not say how to break a stale lease", err)
+	}
 	// A writer that skips the lock cannot write under someone else's lease.
 	sb, err := b.Read(ctx)
 	if err != nil {

@@ -222,7 +222,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 	if !ok {
 		holder := readLockInfo(f)
 		f.Close()
-		return LockInfo{}, &LockedError{Where: l.Path, Info: holder}
+		return LockInfo{}, &LockedError{Where: l.Path, Info: holder, OSLock: true}
 	}
 	info.ID = newLockID()
 	data, _ := json.Marshal(info)

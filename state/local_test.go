@@ -146,7 +146,7 @@ func TestLocalLock(t *testing.T) {
 	if !errors.As(err, &le) || le.Info.ID != info.ID || le.Info.Operation != "apply" {
 		t.Fatalf("second Lock error = %v, want a LockedError naming the holder", err)
 	}
-	for _, want := range []string{info.ID, `"apply"`, "pid " + strconv.Itoa(os.Getpid()), "force-unlock"} {
+	for _, want := range []string{info.ID, `"apply"`, "pid " + strconv.Itoa(os.Getpid()), "stop that process"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the lock error %q does not say %s", err, want)
 		}
