@@ -190,3 +190,20 @@ func (s *State) redactValue(v any) any {
 	}
 	return s.HashValue(v)
 }
+
+// RecordApplied records what apply sent to the resource at address and the
+// body it read back, with the values at the sensitive paths replaced by
+// their salted HMAC in both, and clears the resource's operation in flight.
+// It is the one call apply needs after a finished PUT or PATCH.
+func (s *State) RecordApplied(address, id, apiVersion string, sent, output map[string]any, sensitive []string) error {
+	lastApplied, err := s.Redact(sent, sensitive)
+	if err != nil {
+		return fmt.Errorf("%s: %w", address, err)
+	}
+	out, err := s.Redact(output, sensitive)
+	if err != nil {
+		return fmt.Errorf("%s: %w", address, err)
+	}
+	s.Set(&Resource{Address: address, ID: id, APIVersion: apiVersion, LastApplied: lastApplied, Output: out})
+	return nil
+}

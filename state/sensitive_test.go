@@ -121,3 +121,33 @@ func props(b map[string]any) map[string]any { return b["properties"].(map[string
 func user(b map[string]any, i int) map[string]any {
 	return props(b)["users"].([]any)[i].(map[string]any)
 }
+
+func TestRecordApplied(t *testing.T) {
+	s := New()
+	s.StartOperation("resource.acr", "/x/acr", "2023-07-01", Operation{Method: "PUT", PollingURL: "https://example.invalid/op"})
+	sent := map[string]any{"properties": map[string]any{"adminPassword": "hunter2", "sku": "Basic"}}
+	output := map[string]any{"properties": map[string]any{"adminPassword": "hunter2", "sku": "Basic", "loginServer": "acr.azurecr.io"}}
+	if err := s.RecordApplied("resource.acr", "/x/ACR", "2023-07-01", sent, output, []string{"properties.adminPassword"}); err != nil {
+		t.Fatal(err)
+	}
+	r := s.Get("resource.acr")
+	if r.InFlight != nil || r.ID != "/x/ACR" {
+		t.Errorf("recorded %+v: want the operation cleared and ARM's ID", r)
+	}
+	data, err := Encode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "hunter2") {
+		t.Fatalf("the secret is in the state in clear:\n%s", data)
+	}
+	if !s.SensitiveMatches(props(r.LastApplied)["adminPassword"], "hunter2") || props(r.Output)["loginServer"] != "acr.azurecr.io" {
+		t.Errorf("recorded last applied %v, output %v", r.LastApplied, r.Output)
+	}
+	if sent["properties"].(map[string]any)["adminPassword"] != "hunter2" {
+		t.Error("RecordApplied changed the body it was given")
+	}
+	if err := s.RecordApplied("resource.acr", "/x/ACR", "v", sent, output, []string{"a..b"}); err == nil {
+		t.Error("a malformed sensitive path was accepted")
+	}
+}
