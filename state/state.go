@@ -133,6 +133,18 @@ func (s *State) FinishOperation(address string) {
 	}
 }
 
+// InFlight returns the resources with an operation in flight, in address
+// order: what a rerun after a crash resumes polling before planning.
+func (s *State) InFlight() []*Resource {
+	var out []*Resource
+	for _, r := range s.Resources {
+		if r.InFlight != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Clone returns a deep copy of s, so that a caller can change one without
 // the other (a plan keeps the state it saw while apply changes it).
 func (s *State) Clone() *State {

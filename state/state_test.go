@@ -63,8 +63,11 @@ func TestOperationInFlight(t *testing.T) {
 	if got == nil || got.PollingURL != op.PollingURL || got.Method != "PUT" || !got.Started.Equal(started) {
 		t.Fatalf("the operation did not survive a round trip: %+v", got)
 	}
+	if got := back.InFlight(); len(got) != 1 || got[0].Address != "resource.rg" {
+		t.Errorf("InFlight() = %v, want resource.rg", got)
+	}
 	back.FinishOperation("resource.rg")
-	if back.Get("resource.rg").InFlight != nil {
+	if back.Get("resource.rg").InFlight != nil || len(back.InFlight()) != 0 {
 		t.Error("FinishOperation left the operation")
 	}
 }
