@@ -261,7 +261,15 @@ func TestLockHeldForPlanAndApply(t *testing.T) {
 			t.Errorf("%v while locked: exit %d, %s", args, r.code, r.err)
 		}
 	}
-	r := runCmd(t, "", "force-unlock", "--chdir", dir, info.ID)
+	r := runCmd(t, "", "plan", "--lock=false", "--chdir", dir)
+	if r.code != 0 {
+		t.Errorf("plan --lock=false while locked: exit %d, %s", r.code, r.err)
+	}
+	r = runCmd(t, "", "apply", "--auto-approve", "--lock=false", "--chdir", dir)
+	if r.code != 1 || !strings.Contains(r.err, "--lock=false is only for plan") {
+		t.Errorf("apply --lock=false: exit %d, %s", r.code, r.err)
+	}
+	r = runCmd(t, "", "force-unlock", "--chdir", dir, info.ID)
 	if r.code != 1 || !strings.Contains(r.err, "not a terminal: run it with --force") {
 		t.Errorf("force-unlock without a terminal: exit %d, %s", r.code, r.err)
 	}

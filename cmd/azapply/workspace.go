@@ -31,6 +31,9 @@ type commonFlags struct {
 	vars        []string
 	noColor     bool
 	lockTimeout time.Duration
+	// lockFlag is --lock; --lock=false skips the state lock, for read-only
+	// runs such as a plan with read-only storage credentials. Nil locks.
+	lockFlag *bool
 	// command names the command in the state lock ("apply", "state rm").
 	command string
 }
@@ -40,6 +43,7 @@ func (f *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.vars, "var", nil, "set a variable: --var name=value (repeatable)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never print colour codes")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for the state lock held by another run, e.g. 30s (default: do not wait)")
+	f.lockFlag = fs.Bool("lock", true, "hold the state lock while the command runs; plan --lock=false skips it (for read-only credentials)")
 	f.command = fs.Name()
 }
 
@@ -107,9 +111,19 @@ func loadFiles(f commonFlags, s *IOStreams) (*config.Config, error) {
 	return cfg, nil
 }
 
+// lock reports whether the command takes the state lock.
+func (f commonFlags) lock() bool { return f.lockFlag == nil || *f.lockFlag }
+
 // lockState takes the backend's lock for the command, waiting up to
 // --lock-timeout, and returns the function that releases it.
 func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() error, error) {
+	if !f.lock() {
+		if f.command != "plan" {
+			return nil, fmt.Errorf("--lock=false is only for plan: %s changes the state, and without the lock another run could write it at the same time", f.command)
+		}
+		slog.Debug("not locking the state (--lock=false)", "state", b.String())
+		return func() error { return nil }, nil
+	}
 	info, err := state.Acquire(ctx, b, state.NewLockInfo(f.command), f.lockTimeout)
 	if err != nil {
 		return nil, err
