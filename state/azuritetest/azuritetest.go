@@ -100,12 +100,25 @@ func binary() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("azurite-blob is not installed and npm is not on PATH: install Node.js and run 'npm install -g azurite', or set AZURITE_BLOB")
 	}
-	if err := os.MkdirAll(prefix, 0o755); err != nil {
+	// Install beside it and rename into place, so that two test binaries
+	// installing at once (go test ./... runs packages in parallel) never
+	// share a half-installed directory: the first rename wins.
+	if err := os.MkdirAll(filepath.Dir(prefix), 0o755); err != nil {
 		return "", err
 	}
-	out, err := exec.Command(npm, "install", "--prefix", prefix, "--no-audit", "--no-fund", "azurite").CombinedOutput()
+	tmp, err := os.MkdirTemp(filepath.Dir(prefix), "azurite-install-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	out, err := exec.Command(npm, "install", "--prefix", tmp, "--no-audit", "--no-fund", "azurite").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("npm install azurite failed (%v): %s", err, lastLines(string(out), 5))
+	}
+	if err := os.Rename(tmp, prefix); err != nil {
+		if _, serr := os.Stat(bin); serr != nil {
+			return "", fmt.Errorf("installing azurite into %s: %w", prefix, err)
+		}
 	}
 	return bin, nil
 }
