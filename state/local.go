@@ -45,14 +45,21 @@ func (l *Local) lockPath() string { return l.Path + ".lock" }
 func (l *Local) Read(ctx context.Context) (*State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	data, err := os.ReadFile(l.Path)
+	// The file info comes from the open file, so that it is that of the
+	// bytes read even if the file is replaced meanwhile.
+	f, err := os.Open(l.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return New(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the state: %w", err)
 	}
-	fi, statErr := os.Stat(l.Path)
+	defer f.Close()
+	fi, statErr := f.Stat()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading the state: %w", err)
+	}
 	s, err := Decode(data, l.Path)
 	if err != nil {
 		return nil, err
@@ -103,13 +110,13 @@ func (l *Local) Write(ctx context.Context, s *State) error {
 		s.Serial--
 		return err
 	}
-	if err := l.replace(exists, data); err != nil {
+	fi, err := l.replace(exists, data)
+	if err != nil {
 		s.Serial--
 		l.known = nil
 		return err
 	}
-	fi, err := os.Stat(l.Path)
-	l.remember(fi, err, s)
+	l.remember(fi, nil, s)
 	slog.Debug("state written", "path", l.Path, "serial", s.Serial, "resources", len(s.Resources))
 	return nil
 }
@@ -133,20 +140,23 @@ func checkOverwrite(old []byte, name string, s *State) error {
 	return nil
 }
 
-func (l *Local) replace(exists bool, data []byte) error {
+// replace keeps the file at Path as the backup when it exists, writes data
+// in its place and returns the new file's info.
+func (l *Local) replace(exists bool, data []byte) (os.FileInfo, error) {
 	dir := filepath.Dir(l.Path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
+		return nil, fmt.Errorf("writing the state: %w", err)
 	}
 	if exists {
 		if err := keepBackup(l.Path); err != nil {
-			return fmt.Errorf("keeping the previous state as a backup: %w", err)
+			return nil, fmt.Errorf("keeping the previous state as a backup: %w", err)
 		}
 	}
-	if err := writeAtomic(l.Path, data); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
+	fi, err := writeAtomic(l.Path, data)
+	if err != nil {
+		return nil, fmt.Errorf("writing the state: %w", err)
 	}
-	return nil
+	return fi, nil
 }
 
 // keepBackup makes PATH.backup the file now at PATH: a hard link renamed
@@ -167,37 +177,45 @@ func keepBackup(path string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(backup, old)
+	_, err = writeAtomic(backup, old)
+	return err
 }
 
 // writeAtomic writes data to path so that a crash at any moment leaves the
 // old file or the new one, whole.
-func writeAtomic(path string, data []byte) error {
+func writeAtomic(path string, data []byte) (os.FileInfo, error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
+	fi, err := writeSynced(tmp, data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err != nil {
+		return nil, err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
+		return nil, err
 	}
-	return syncDir(dir)
+	return fi, syncDir(dir)
+}
+
+// writeSynced writes data to f with mode 0600, syncs it, and returns its
+// info (the same file's after a rename).
+func writeSynced(f *os.File, data []byte) (os.FileInfo, error) {
+	if err := f.Chmod(0o600); err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(data); err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	return f.Stat()
 }
 
 // Lock takes the OS lock on PATH.lock without waiting.

@@ -366,3 +366,34 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// A write skips re-reading the file only while it is the one this backend
+// last read or wrote; any other writer's file is checked again.
+func TestLocalRecheckAfterAnotherWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "azapply.state.json")
+	a, b := NewLocal(path), NewLocal(path)
+	s := New()
+	if err := a.Write(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if !a.unchangedSince(s) {
+		t.Fatal("after its own write the backend does not know its file")
+	}
+	sb, err := b.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.unchangedSince(sb) {
+		t.Fatal("after a read the backend does not know the file")
+	}
+	if err := b.Write(ctx, sb); err != nil {
+		t.Fatal(err)
+	}
+	if a.unchangedSince(s) {
+		t.Fatal("a file replaced by another writer passes as unchanged")
+	}
+	if err := a.Write(ctx, s); err == nil {
+		t.Fatal("a stale write over another writer's file succeeded")
+	}
+}
