@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/azapply/azapply/state/azuritetest"
 )
 
 // benchState is a state of n resources with bodies the size of a typical
@@ -62,5 +64,35 @@ func BenchmarkRedact(b *testing.B) {
 		if _, err := s.Redact(body, paths); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkBlobWrite is one conditional upload under a lease to Azurite on
+// loopback: the cost of a save after every operation with the azureblob
+// backend, less the network to Azure.
+func BenchmarkBlobWrite(b *testing.B) {
+	conn := azuritetest.ConnectionString(b)
+	container := azuritetest.NewContainer(b, conn)
+	for _, n := range []int{10, 200} {
+		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			bk, err := NewBlob(BlobOptions{ConnectionString: conn, Container: container, Key: fmt.Sprintf("bench-%d.json", n)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := bk.Lock(ctx, NewLockInfo("bench")); err != nil {
+				b.Fatal(err)
+			}
+			defer bk.Unlock(ctx)
+			if _, err := bk.Read(ctx); err != nil {
+				b.Fatal(err)
+			}
+			s := benchState(n)
+			for b.Loop() {
+				if err := bk.Write(ctx, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
