@@ -327,7 +327,8 @@ func (b *Blob) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 	if err != nil {
 		return LockInfo{}, err
 	}
-	if _, err := lc.AcquireLease(ctx, int32(b.opts.LeaseDuration/time.Second), nil); err != nil {
+	acq, err := lc.AcquireLease(ctx, int32(b.opts.LeaseDuration/time.Second), nil)
+	if err != nil {
 		if bloberror.HasCode(err, bloberror.LeaseAlreadyPresent, bloberror.LeaseIsBreakingAndCannotBeAcquired) {
 			return LockInfo{}, &LockedError{Where: b.where, Info: b.holder(ctx)}
 		}
@@ -338,20 +339,32 @@ func (b *Blob) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 		metaLockID:   to.Ptr(info.ID),
 		metaLockInfo: to.Ptr(base64.StdEncoding.EncodeToString(raw)),
 	}
-	if _, err := b.client.SetMetadata(ctx, meta, &blob.SetMetadataOptions{
+	set, err := b.client.SetMetadata(ctx, meta, &blob.SetMetadataOptions{
 		AccessConditions: &blob.AccessConditions{LeaseAccessConditions: &blob.LeaseAccessConditions{LeaseID: to.Ptr(info.ID)}},
-	}); err != nil {
+	})
+	if err != nil {
 		_, _ = lc.ReleaseLease(context.WithoutCancel(ctx), nil)
 		return LockInfo{}, b.explain("recording the lock on", err)
 	}
 	renewCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	b.mu.Lock()
+	b.followOwnChange(acq.ETag, set.ETag)
 	b.leaseID, b.lockMeta, b.leaseErr, b.snapshotted = info.ID, meta, nil, false
 	b.stopRenew, b.renewDone = stop, make(chan struct{})
 	b.mu.Unlock()
 	go b.renew(renewCtx, lc, b.renewDone)
 	slog.Debug("state locked", "blob", b.where, "lock", info.ID)
 	return info, nil
+}
+
+// followOwnChange moves the ETag this backend read to after, when the blob
+// was at that version (before) when the lock metadata changed it: the state
+// in it is the same, so a Read before Lock still allows a Write after it.
+// The caller holds b.mu.
+func (b *Blob) followOwnChange(before, after *azcore.ETag) {
+	if b.etag != nil && before != nil && after != nil && *b.etag == *before {
+		b.etag = after
+	}
 }
 
 // renew keeps the lease alive; a renewal that fails marks the lock lost, so
@@ -430,10 +443,19 @@ func (b *Blob) Unlock(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := b.client.SetMetadata(ctx, map[string]*string{}, &blob.SetMetadataOptions{
+	b.mu.Lock()
+	before := b.etag
+	b.mu.Unlock()
+	set, err := b.client.SetMetadata(ctx, map[string]*string{}, &blob.SetMetadataOptions{
 		AccessConditions: &blob.AccessConditions{LeaseAccessConditions: &blob.LeaseAccessConditions{LeaseID: to.Ptr(id)}},
-	}); err != nil && !isLeaseError(err) {
+	})
+	if err != nil && !isLeaseError(err) {
 		return b.explain("clearing the lock on", err)
+	}
+	if err == nil {
+		b.mu.Lock()
+		b.followOwnChange(before, set.ETag)
+		b.mu.Unlock()
 	}
 	if _, err := lc.ReleaseLease(ctx, nil); err != nil && !isLeaseError(err) {
 		return b.explain("unlocking", err)

@@ -522,3 +522,39 @@ func TestBlobKill9DuringWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The lock's metadata changes the blob's ETag but not the state in it: a
+// state read before Lock may still be written under it, and after Unlock.
+func TestBlobReadBeforeLock(t *testing.T) {
+	conn := azuritetest.ConnectionString(t)
+	ctx := context.Background()
+	container := azuritetest.NewContainer(t, conn)
+	b := newTestBlob(t, conn, container)
+	s, err := b.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	s, err = b.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(ctx, s); err != nil {
+		t.Fatalf("Write under the lock of a state read before it: %v", err)
+	}
+	if err := b.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(ctx, s); err != nil {
+		t.Fatalf("Write after Unlock: %v", err)
+	}
+	got, err := newTestBlob(t, conn, container).Read(ctx)
+	if err != nil || got.Serial != 3 {
+		t.Fatalf("the blob holds serial %v (%v), want 3", got, err)
+	}
+}
