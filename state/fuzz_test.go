@@ -45,7 +45,7 @@ func FuzzDecode(f *testing.F) {
 // FuzzRedact: any path either is refused or redacts without panicking, and
 // never leaves a clear value that it hashed in the output.
 func FuzzRedact(f *testing.F) {
-	for _, p := range []string{"properties.adminPassword", "properties.users[*].password", "a[0][1].b", "x[", "..", "[*]", "a.b[-1]"} {
+	for _, p := range []string{"properties.adminPassword", "properties.users[*].password", "a[0][1].b", "x[", "..", "[*]", "a.b[-1]", `tags["hidden-link:/x"]`, `a["q]"].b`} {
 		f.Add(p)
 	}
 	body := map[string]any{

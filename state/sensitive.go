@@ -110,36 +110,71 @@ type pathSeg struct {
 	index int // -1 when the step is a key or all elements
 }
 
+// parsePath splits a body path as the configuration writes it: dotted
+// names, [N] or [*] for array elements, ["key"] for keys that are not plain
+// names (tags["hidden-link:/x"]).
 func parsePath(p string) ([]pathSeg, error) {
 	if p == "" {
 		return nil, fmt.Errorf("the sensitive path is empty")
 	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("the sensitive path %q: %s; write paths like properties.adminPassword, properties.users[*].password or tags[\"a-key\"]", p, fmt.Sprintf(format, args...))
+	}
 	var segs []pathSeg
-	for _, part := range strings.Split(p, ".") {
-		key, rest, _ := strings.Cut(part, "[")
-		if key == "" && rest == "" {
-			return nil, fmt.Errorf("the sensitive path %q has an empty segment: write it as properties.adminPassword", p)
-		}
-		if key != "" {
-			segs = append(segs, pathSeg{key: key, index: -1})
-		}
-		if rest == "" {
-			continue
-		}
-		for _, ix := range strings.Split("["+rest, "[")[1:] {
-			ix, ok := strings.CutSuffix(ix, "]")
-			if !ok {
-				return nil, fmt.Errorf("the sensitive path %q has an unclosed [: write [*] or [0]", p)
-			}
-			if ix == "*" {
-				segs = append(segs, pathSeg{all: true, index: -1})
+	expectName := true
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case '[':
+			if strings.HasPrefix(p[i+1:], `"`) {
+				q, err := strconv.QuotedPrefix(p[i+1:])
+				if err != nil {
+					return nil, bad("the quoted key at offset %d is not closed", i)
+				}
+				j := i + 1 + len(q)
+				if j >= len(p) || p[j] != ']' {
+					return nil, bad("expected ] after the quoted key at offset %d", i)
+				}
+				key, _ := strconv.Unquote(q)
+				segs = append(segs, pathSeg{key: key, index: -1})
+				i, expectName = j+1, false
 				continue
 			}
-			n, err := strconv.Atoi(ix)
-			if err != nil || n < 0 {
-				return nil, fmt.Errorf("the sensitive path %q has [%s]: write [*] or a number such as [0]", p, ix)
+			end := strings.IndexByte(p[i:], ']')
+			if end < 0 {
+				return nil, bad("the [ at offset %d is unclosed", i)
 			}
-			segs = append(segs, pathSeg{index: n})
+			inner := p[i+1 : i+end]
+			if inner == "*" {
+				segs = append(segs, pathSeg{all: true, index: -1})
+			} else {
+				n, err := strconv.Atoi(inner)
+				if err != nil || n < 0 {
+					return nil, bad("[%s] is not an array index", inner)
+				}
+				segs = append(segs, pathSeg{index: n})
+			}
+			i, expectName = i+end+1, false
+		case '.':
+			if expectName {
+				return nil, bad("empty segment at offset %d", i)
+			}
+			i, expectName = i+1, true
+			if i == len(p) {
+				return nil, bad("it ends with a dot")
+			}
+		default:
+			if !expectName {
+				return nil, bad("expected . or [ at offset %d", i)
+			}
+			j := i
+			for j < len(p) && p[j] != '.' && p[j] != '[' {
+				if p[j] == ']' || p[j] == ' ' {
+					return nil, bad("unexpected %q at offset %d", p[j], j)
+				}
+				j++
+			}
+			segs = append(segs, pathSeg{key: p[i:j], index: -1})
+			i, expectName = j, false
 		}
 	}
 	return segs, nil

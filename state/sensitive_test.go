@@ -32,6 +32,10 @@ func TestRedact(t *testing.T) {
 		}},
 		{path: "properties.keys[1]", hashed: []func(map[string]any) any{func(b map[string]any) any { return props(b)["keys"].([]any)[1] }}},
 		{path: "properties.missing.deeper"},
+		{path: `properties["adminPassword"]`, hashed: []func(map[string]any) any{func(b map[string]any) any { return props(b)["adminPassword"] }}},
+		{path: "properties.", wantErr: "ends with a dot"},
+		{path: "properties.keys[1]x", wantErr: "expected . or ["},
+		{path: `properties["x`, wantErr: "not closed"},
 		{path: "properties..x", wantErr: "empty segment"},
 		{path: "properties.keys[x]", wantErr: "[x]"},
 		{path: "properties.keys[1", wantErr: "unclosed"},
@@ -71,7 +75,7 @@ func TestRedact(t *testing.T) {
 
 func secretsOutside(path string) []string {
 	switch path {
-	case "properties.adminPassword":
+	case "properties.adminPassword", `properties["adminPassword"]`:
 		return []string{"hunter2"}
 	case "properties.users[*].password":
 		return []string{`"pa"`, `"pb"`}
