@@ -49,14 +49,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	color := s.OutTerminal && !o.common.noColor
-	printNotes(s.Out, w.notes)
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
 	}
 	if !p.HasChanges() && !hasForget(p) {
-		if err := w.savePending(ctx); err != nil {
-			return reportError(s, err)
-		}
 		return exitOK
 	}
 	if p.HasChanges() && !o.autoApprove {
@@ -68,9 +64,6 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			fmt.Fprintln(s.Err, "Apply cancelled.")
 			return exitError
 		}
-	}
-	if err := w.savePending(ctx); err != nil {
-		return reportError(s, err)
 	}
 	fmt.Fprintln(s.Out)
 	res, err := apply.Run(ctx, apply.Options{

@@ -44,11 +44,10 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 	if err != nil {
 		return reportError(s, err)
 	}
-	printNotes(s.Out, w.notes)
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !o.common.noColor}); err != nil {
 		return reportError(s, err)
 	}
-	if o.detailedExitCode && (p.HasChanges() || len(w.notes) > 0) {
+	if o.detailedExitCode && p.HasChanges() {
 		return exitChanges
 	}
 	return exitOK

@@ -59,9 +59,6 @@ type workspace struct {
 	closeFn func() error
 	// unlock releases the state lock.
 	unlock func() error
-	// notes say what the import and removed blocks changed in the state, in
-	// memory until apply stores it.
-	notes []string
 }
 
 func (w *workspace) close() error {
@@ -169,9 +166,6 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 	}
 	w = &workspace{cfg: cfg, insts: insts, backend: backend, state: st, unlock: unlock}
 	if err := w.connect(f.chdir); err != nil {
-		return nil, err
-	}
-	if w.notes, err = stateBlocks(ctx, w.client, cfg, insts, st); err != nil {
 		return nil, err
 	}
 	return w, nil
