@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/azapply/azapply/config"
@@ -76,7 +77,7 @@ func newBackend(b *config.Backend, dir string) (state.Backend, error) {
 			SASToken:         os.Getenv(state.BlobSASTokenEnv),
 		}
 		if o.ConnectionString == "" && o.SASToken == "" {
-			cred, err := azidentity.NewDefaultAzureCredential(nil)
+			cred, err := storageCredential()
 			if err != nil {
 				return nil, fmt.Errorf("%sthe azureblob backend has no Azure credential (%v): sign in with 'az login', or set %s or %s", where, err, state.BlobConnectionStringEnv, state.BlobSASTokenEnv)
 			}
@@ -90,6 +91,15 @@ func newBackend(b *config.Backend, dir string) (state.Backend, error) {
 	default:
 		return nil, fmt.Errorf("%sunknown backend type %q: use \"local\" or \"azureblob\"", where, r.Type)
 	}
+}
+
+// storageCredential signs the azureblob backend in when the environment
+// gives neither a connection string nor a SAS token: azidentity's chain
+// (environment, workload identity, managed identity, Azure CLI). It is the
+// one place to hand it the credential that ARM requests use once the
+// provider block's credential settings are read.
+func storageCredential() (azcore.TokenCredential, error) {
+	return azidentity.NewDefaultAzureCredential(nil)
 }
 
 // readBackendRecord returns the backend recorded in dir, or nil.
