@@ -266,7 +266,7 @@ func TestLockHeldForPlanAndApply(t *testing.T) {
 		t.Errorf("plan --lock=false while locked: exit %d, %s", r.code, r.err)
 	}
 	r = runCmd(t, "", "apply", "--auto-approve", "--lock=false", "--chdir", dir)
-	if r.code != 1 || !strings.Contains(r.err, "--lock=false is only for plan") {
+	if r.code != 1 || !strings.Contains(r.err, "--lock=false is only for plan and drift") {
 		t.Errorf("apply --lock=false: exit %d, %s", r.code, r.err)
 	}
 	r = runCmd(t, "", "force-unlock", "--chdir", dir, info.ID)

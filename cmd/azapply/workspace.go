@@ -43,7 +43,7 @@ func (f *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.vars, "var", nil, "set a variable: --var name=value (repeatable)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never print colour codes")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for the state lock held by another run, e.g. 30s (default: do not wait)")
-	f.lockFlag = fs.Bool("lock", true, "hold the state lock while the command runs; plan --lock=false skips it (for read-only credentials)")
+	f.lockFlag = fs.Bool("lock", true, "hold the state lock while the command runs; plan and drift may skip it with --lock=false (for read-only credentials)")
 	f.command = fs.Name()
 }
 
@@ -108,6 +108,9 @@ func loadFiles(f commonFlags, s *IOStreams) (*config.Config, error) {
 	return cfg, nil
 }
 
+// readOnlyCommands never write the state, so they may run without its lock.
+var readOnlyCommands = map[string]bool{"plan": true, "drift": true}
+
 // lock reports whether the command takes the state lock.
 func (f commonFlags) lock() bool { return f.lockFlag == nil || *f.lockFlag }
 
@@ -115,8 +118,8 @@ func (f commonFlags) lock() bool { return f.lockFlag == nil || *f.lockFlag }
 // --lock-timeout, and returns the function that releases it.
 func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() error, error) {
 	if !f.lock() {
-		if f.command != "plan" {
-			return nil, fmt.Errorf("--lock=false is only for plan: %s changes the state, and without the lock another run could write it at the same time", f.command)
+		if !readOnlyCommands[f.command] {
+			return nil, fmt.Errorf("--lock=false is only for plan and drift: %s changes the state, and without the lock another run could write it at the same time", f.command)
 		}
 		slog.Debug("not locking the state (--lock=false)", "state", b.String())
 		return func() error { return nil }, nil
