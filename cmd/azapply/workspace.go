@@ -108,8 +108,9 @@ func loadFiles(f commonFlags, s *IOStreams) (*config.Config, error) {
 	return cfg, nil
 }
 
-// readOnlyCommands never write the state, so they may run without its lock.
-var readOnlyCommands = map[string]bool{"plan": true, "drift": true}
+// readOnly reports whether a command never writes the state, so that it may
+// run without its lock.
+func readOnly(command string) bool { return command == "plan" || command == "drift" }
 
 // lock reports whether the command takes the state lock.
 func (f commonFlags) lock() bool { return f.lockFlag == nil || *f.lockFlag }
@@ -118,7 +119,7 @@ func (f commonFlags) lock() bool { return f.lockFlag == nil || *f.lockFlag }
 // --lock-timeout, and returns the function that releases it.
 func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() error, error) {
 	if !f.lock() {
-		if !readOnlyCommands[f.command] {
+		if !readOnly(f.command) {
 			return nil, fmt.Errorf("--lock=false is only for plan and drift: %s changes the state, and without the lock another run could write it at the same time", f.command)
 		}
 		slog.Debug("not locking the state (--lock=false)", "state", b.String())
