@@ -2,92 +2,342 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
-// Local stores the state in a JSON file.
+// Local stores the state in a JSON file (mode 0600), written as a temporary
+// file that is synced and renamed over the old one, the directory synced
+// after, and the previous version kept beside it as PATH.backup. Its lock is
+// an OS file lock on PATH.lock, which the OS releases when the process ends,
+// so a local lock is never stale; the file holds the holder's LockInfo.
 type Local struct {
 	Path string
+
+	// mu makes a Local safe for use by several goroutines (apply saves
+	// from its workers).
+	mu       sync.Mutex
+	lockFile *os.File
+	// known is the file as this backend last read or wrote it: while it is
+	// still the file at Path, a write need not read it again to check it.
+	known       os.FileInfo
+	knownSerial int64
+	knownLin    string
 }
 
+// NewLocal returns the local backend for the file at path.
+func NewLocal(path string) *Local { return &Local{Path: path} }
+
+func (l *Local) String() string { return l.Path }
+
+func (l *Local) lockPath() string { return l.Path + ".lock" }
+
 // Read returns the state in the file, or a new empty state when there is no
-// file yet. A file that cannot be parsed is an error and is left untouched.
-func (l *Local) Read() (*State, error) {
-	data, err := os.ReadFile(l.Path)
+// file yet. A file that cannot be parsed is a *CorruptError and is left
+// untouched.
+func (l *Local) Read(ctx context.Context) (*State, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// The file info comes from the open file, so that it is that of the
+	// bytes read even if the file is replaced meanwhile.
+	f, err := os.Open(l.Path)
 	if errors.Is(err, os.ErrNotExist) {
 		return New(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the state: %w", err)
 	}
-	return Decode(data, l.Path)
+	defer f.Close()
+	fi, statErr := f.Stat()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading the state: %w", err)
+	}
+	s, err := Decode(data, l.Path)
+	if err != nil {
+		return nil, err
+	}
+	l.remember(fi, statErr, s)
+	return s, nil
 }
 
-// Decode parses a state document; name is used in error messages.
-func Decode(data []byte, name string) (*State, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var s State
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("the state file %s cannot be parsed (%v); it was left as it is. Restore it from %s.backup or from version control, then run the command again", name, err, name)
+func (l *Local) remember(fi os.FileInfo, err error, s *State) {
+	if err != nil {
+		l.known = nil
+		return
 	}
-	if s.Version > FormatVersion {
-		return nil, fmt.Errorf("the state file %s has format version %d, newer than this azapply understands (%d); upgrade azapply", name, s.Version, FormatVersion)
-	}
-	if s.Lineage == "" {
-		return nil, fmt.Errorf("the state file %s has no lineage: it is not an azapply state file", name)
-	}
-	return &s, nil
+	l.known, l.knownSerial, l.knownLin = fi, s.Serial, s.Lineage
 }
 
-// Write stores s, bumping its serial: to a temporary file that is synced and
-// then renamed over the old one, keeping the previous version as .backup.
-func (l *Local) Write(s *State) error {
-	s.Serial++
-	s.Version = FormatVersion
-	data, err := json.MarshalIndent(s, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encoding the state: %w", err)
+// unchangedSince reports whether the file at Path is still the one this
+// backend last read or wrote, holding s's lineage and serial.
+func (l *Local) unchangedSince(s *State) bool {
+	if l.known == nil || l.knownSerial != s.Serial || l.knownLin != s.Lineage {
+		return false
 	}
-	dir := filepath.Dir(l.Path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(l.Path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing the state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing the state: %w", err)
-	}
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing the state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing the state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
-	}
-	if old, err := os.ReadFile(l.Path); err == nil {
-		if err := os.WriteFile(l.Path+".backup", old, 0o600); err != nil {
-			return fmt.Errorf("keeping the previous state as a backup: %w", err)
+	fi, err := os.Stat(l.Path)
+	return err == nil && os.SameFile(fi, l.known) && fi.Size() == l.known.Size() && fi.ModTime().Equal(l.known.ModTime())
+}
+
+// Write stores s atomically and bumps its serial; see Backend.Write.
+func (l *Local) Write(ctx context.Context, s *State) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	exists := true
+	if !l.unchangedSince(s) {
+		old, err := os.ReadFile(l.Path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			exists = false
+		case err != nil:
+			return fmt.Errorf("reading the state before writing it: %w", err)
+		default:
+			if err := checkOverwrite(old, l.Path, s); err != nil {
+				return err
+			}
 		}
 	}
-	if err := os.Rename(tmp.Name(), l.Path); err != nil {
-		return fmt.Errorf("writing the state: %w", err)
+	s.Serial++
+	data, err := Encode(s)
+	if err != nil {
+		s.Serial--
+		return err
 	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
+	fi, err := l.replace(exists, data)
+	if err != nil {
+		s.Serial--
+		l.known = nil
+		return err
+	}
+	l.remember(fi, nil, s)
+	slog.Debug("state written", "path", l.Path, "serial", s.Serial, "resources", len(s.Resources))
+	return nil
+}
+
+// checkOverwrite refuses to replace a stored state that cannot be parsed,
+// belongs to another lineage, or was written after s was read.
+func checkOverwrite(old []byte, name string, s *State) error {
+	if len(bytes.TrimSpace(old)) == 0 {
+		return nil
+	}
+	cur, err := decodeHeader(old, name)
+	if err != nil {
+		return err
+	}
+	if cur.Lineage != s.Lineage {
+		return &ConflictError{Where: name, Detail: fmt.Sprintf("it holds lineage %s, this run has %s: it is the record of another stack", cur.Lineage, s.Lineage)}
+	}
+	if cur.Serial > s.Serial {
+		return &ConflictError{Where: name, Detail: fmt.Sprintf("it is at serial %d, this run read serial %d", cur.Serial, s.Serial)}
 	}
 	return nil
+}
+
+// replace keeps the file at Path as the backup when it exists, writes data
+// in its place and returns the new file's info.
+func (l *Local) replace(exists bool, data []byte) (os.FileInfo, error) {
+	dir := filepath.Dir(l.Path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("writing the state: %w", err)
+	}
+	if exists {
+		if err := keepBackup(l.Path); err != nil {
+			return nil, fmt.Errorf("keeping the previous state as a backup: %w", err)
+		}
+	}
+	fi, err := writeAtomic(l.Path, data)
+	if err != nil {
+		return nil, fmt.Errorf("writing the state: %w", err)
+	}
+	return fi, nil
+}
+
+// keepBackup makes PATH.backup the file now at PATH: a hard link renamed
+// into place, so the old version is kept without copying it; where links
+// are not supported, a copy written atomically.
+func keepBackup(path string) error {
+	backup := path + ".backup"
+	tmp := fmt.Sprintf("%s.tmp-%d", backup, os.Getpid())
+	_ = os.Remove(tmp)
+	if err := os.Link(path, tmp); err == nil {
+		if err := os.Rename(tmp, backup); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		return nil
+	}
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	_, err = writeAtomic(backup, old)
+	return err
+}
+
+// writeAtomic writes data to path so that a crash at any moment leaves the
+// old file or the new one, whole.
+func writeAtomic(path string, data []byte) (os.FileInfo, error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	fi, err := writeSynced(tmp, data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return nil, err
+	}
+	return fi, syncDir(dir)
+}
+
+// writeSynced writes data to f with mode 0600, syncs it, and returns its
+// info (the same file's after a rename).
+func writeSynced(f *os.File, data []byte) (os.FileInfo, error) {
+	if err := f.Chmod(0o600); err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(data); err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	return f.Stat()
+}
+
+// Lock takes the OS lock on PATH.lock without waiting.
+func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lockFile != nil {
+		return LockInfo{}, fmt.Errorf("the state %s is already locked by this run", l.Path)
+	}
+	if err := os.MkdirAll(filepath.Dir(l.Path), 0o755); err != nil {
+		return LockInfo{}, fmt.Errorf("locking the state: %w", err)
+	}
+	f, err := os.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return LockInfo{}, fmt.Errorf("locking the state: %w", err)
+	}
+	ok, err := tryLockFile(f)
+	if err != nil {
+		f.Close()
+		return LockInfo{}, fmt.Errorf("locking the state %s: %w", l.Path, err)
+	}
+	if !ok {
+		holder := readLockInfo(f)
+		f.Close()
+		return LockInfo{}, &LockedError{Where: l.Path, Info: holder, OSLock: true}
+	}
+	info.ID = newLockID()
+	data, _ := json.Marshal(info)
+	if err := rewrite(f, data); err != nil {
+		_ = unlockFile(f)
+		f.Close()
+		return LockInfo{}, fmt.Errorf("recording the state lock in %s: %w", l.lockPath(), err)
+	}
+	l.lockFile = f
+	l.removeStaleTemps()
+	slog.Debug("state locked", "path", l.Path, "lock", info.ID)
+	return info, nil
+}
+
+// removeStaleTemps deletes the temporary files a killed writer left: with
+// the lock held, no other writer's can be in progress.
+func (l *Local) removeStaleTemps() {
+	dir, base := filepath.Dir(l.Path), filepath.Base(l.Path)
+	for _, pattern := range []string{"." + base + ".tmp-*", "." + base + ".backup.tmp-*", base + ".backup.tmp-*"} {
+		names, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, n := range names {
+			_ = os.Remove(n)
+		}
+	}
+}
+
+// Unlock releases the lock this backend holds.
+func (l *Local) Unlock(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f := l.lockFile
+	if f == nil {
+		return nil
+	}
+	l.lockFile = nil
+	// Clear the holder first: whoever takes the lock next writes its own.
+	_ = rewrite(f, nil)
+	err := unlockFile(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("unlocking the state %s: %w", l.Path, err)
+	}
+	return nil
+}
+
+// ForceUnlock clears a lock record left in PATH.lock. An OS file lock ends
+// with the process that held it, so a lock that is really held belongs to a
+// live process: that is refused, naming it.
+func (l *Local) ForceUnlock(ctx context.Context, id string) error {
+	f, err := os.OpenFile(l.lockPath(), os.O_RDWR, 0o600)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", l.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("opening the state lock: %w", err)
+	}
+	defer f.Close()
+	ok, err := tryLockFile(f)
+	if err != nil {
+		return fmt.Errorf("checking the state lock: %w", err)
+	}
+	if !ok {
+		holder := readLockInfo(f)
+		return fmt.Errorf("the state %s is locked by a running process (%s); a local lock ends when its process does, so stop that process instead of forcing the lock", l.Path, holder)
+	}
+	defer unlockFile(f)
+	holder := readLockInfo(f)
+	if holder.ID == "" {
+		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", l.Path)
+	}
+	if holder.ID != id {
+		return fmt.Errorf("the state %s has lock %s, not %s: check the ID and run force-unlock again", l.Path, holder.ID, id)
+	}
+	return rewrite(f, nil)
+}
+
+func readLockInfo(f *os.File) LockInfo {
+	var info LockInfo
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return info
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil || len(data) == 0 {
+		return info
+	}
+	_ = json.Unmarshal(data, &info)
+	return info
+}
+
+func rewrite(f *os.File, data []byte) error {
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(data, 0); err != nil {
+		return err
+	}
+	return f.Sync()
 }

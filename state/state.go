@@ -5,18 +5,28 @@ import (
 	"encoding/hex"
 	"sort"
 	"strings"
+	"time"
 )
 
 // FormatVersion is the version of the state file format this build writes.
-const FormatVersion = 1
+// Version 1 had no salt, outputs or operations in flight; Decode migrates it.
+const FormatVersion = 2
 
 // State is the record of what azapply manages.
 type State struct {
-	Version int    `json:"version"`
+	Version int `json:"version"`
+	// Lineage is a UUID made once, when the state is created: two states
+	// with different lineages are records of different stacks.
 	Lineage string `json:"lineage"`
-	Serial  int64  `json:"serial"`
+	// Serial goes up by one on every write.
+	Serial int64 `json:"serial"`
+	// Salt keys the HMAC that replaces sensitive values (see Redact). It is
+	// random, made once per lineage, and never a secret's clear value.
+	Salt string `json:"salt,omitempty"`
 	// Resources are sorted by address.
 	Resources []*Resource `json:"resources"`
+	// Outputs are the output values of the last apply, by name.
+	Outputs map[string]*Output `json:"outputs,omitempty"`
 }
 
 // Resource is one managed resource.
@@ -25,15 +35,40 @@ type Resource struct {
 	// ID keeps ARM's casing.
 	ID         string `json:"id"`
 	APIVersion string `json:"api_version"`
-	// LastApplied is the body azapply last sent.
+	// LastApplied is the body azapply last sent, with sensitive values
+	// replaced by their salted HMAC (see Redact).
 	LastApplied map[string]any `json:"last_applied"`
 	// Output is the live body read right after the last apply.
 	Output map[string]any `json:"output,omitempty"`
+	// InFlight is the long-running operation started on this resource and
+	// not yet seen to finish: a rerun after a crash resumes polling it
+	// instead of sending the request again. Nil when none is in flight.
+	InFlight *Operation `json:"in_flight,omitempty"`
 }
 
-// New returns an empty state with a fresh lineage.
+// Operation is a long-running ARM operation that was accepted and is being
+// polled.
+type Operation struct {
+	// Method is the HTTP method that started it: PUT, PATCH, DELETE or POST.
+	Method string `json:"method"`
+	// PollingURL is where its status is read: the Azure-AsyncOperation or
+	// Location header, or the resource URL when the resource's
+	// provisioningState is polled.
+	PollingURL string `json:"polling_url"`
+	// Started is when the request was accepted.
+	Started time.Time `json:"started"`
+}
+
+// Output is one output value.
+type Output struct {
+	Value any `json:"value"`
+	// Sensitive outputs are shown as (sensitive) and stored as an HMAC.
+	Sensitive bool `json:"sensitive,omitempty"`
+}
+
+// New returns an empty state with a fresh lineage and salt.
 func New() *State {
-	return &State{Version: FormatVersion, Lineage: newLineage()}
+	return &State{Version: FormatVersion, Lineage: newLineage(), Salt: newSalt()}
 }
 
 // Get returns the resource at address, or nil.
@@ -78,6 +113,87 @@ func (s *State) FindID(id string) *Resource {
 	return nil
 }
 
+// StartOperation records that op was accepted for the resource at address,
+// so that a rerun after a crash can resume polling it. A resource that is not
+// in the state yet (a create) is added with its ID and api-version and no
+// last-applied body.
+func (s *State) StartOperation(address, id, apiVersion string, op Operation) {
+	r := s.Get(address)
+	if r == nil {
+		r = &Resource{Address: address, ID: id, APIVersion: apiVersion}
+		s.Set(r)
+	}
+	r.InFlight = &op
+}
+
+// FinishOperation clears the operation in flight on the resource at address.
+func (s *State) FinishOperation(address string) {
+	if r := s.Get(address); r != nil {
+		r.InFlight = nil
+	}
+}
+
+// InFlight returns the resources with an operation in flight, in address
+// order: what a rerun after a crash resumes polling before planning.
+func (s *State) InFlight() []*Resource {
+	var out []*Resource
+	for _, r := range s.Resources {
+		if r.InFlight != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Clone returns a deep copy of s, so that a caller can change one without
+// the other (a plan keeps the state it saw while apply changes it).
+func (s *State) Clone() *State {
+	c := *s
+	c.Resources = make([]*Resource, len(s.Resources))
+	for i, r := range s.Resources {
+		rc := *r
+		rc.LastApplied, _ = cloneValue(r.LastApplied).(map[string]any)
+		rc.Output, _ = cloneValue(r.Output).(map[string]any)
+		if r.InFlight != nil {
+			op := *r.InFlight
+			rc.InFlight = &op
+		}
+		c.Resources[i] = &rc
+	}
+	if s.Outputs != nil {
+		c.Outputs = make(map[string]*Output, len(s.Outputs))
+		for k, o := range s.Outputs {
+			c.Outputs[k] = &Output{Value: cloneValue(o.Value), Sensitive: o.Sensitive}
+		}
+	}
+	return &c
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if v == nil {
+			return v
+		}
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = cloneValue(e)
+		}
+		return m
+	case []any:
+		if v == nil {
+			return v
+		}
+		a := make([]any, len(v))
+		for i, e := range v {
+			a[i] = cloneValue(e)
+		}
+		return a
+	default:
+		return v
+	}
+}
+
 func newLineage() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -85,4 +201,10 @@ func newLineage() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func newSalt() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

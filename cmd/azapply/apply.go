@@ -61,7 +61,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 }
 
 func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
-	w, err := openWorkspace(o.common, s)
+	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}
@@ -92,7 +92,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	if o.refreshOnly {
-		return acceptDrift(o, p, w, s)
+		return acceptDrift(ctx, o, p, w, s)
 	}
 	if !p.HasChanges() && !hasForget(p) {
 		return exitOK
@@ -114,8 +114,8 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	}
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
-		Save: w.backend.Write, Reporter: reporter, Parallelism: o.plan.parallelism,
-		Drain: drainOf(ctx),
+		Save: w.save(ctx), Reporter: reporter,
+		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
 	})
 	if err != nil {
 		fmt.Fprintf(s.Err, "Error: %v\n", err)
@@ -152,7 +152,7 @@ func confirm(s *IOStreams) (bool, error) {
 // acceptDrift records the live bodies of what drifted as the state's
 // outputs (and forgets what was deleted), changing nothing in Azure.
 // Declared paths keep their post-apply values: the plan changes them back.
-func acceptDrift(o applyOptions, p *plan.Plan, w *workspace, s *IOStreams) int {
+func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace, s *IOStreams) int {
 	if !p.HasDrift() {
 		return exitOK
 	}
@@ -175,7 +175,7 @@ func acceptDrift(o applyOptions, p *plan.Plan, w *workspace, s *IOStreams) int {
 			r.Output = plan.AcceptedOutput(r.Output, d)
 		}
 	}
-	if err := w.backend.Write(w.state); err != nil {
+	if err := w.backend.Write(ctx, w.state); err != nil {
 		return reportError(s, fmt.Errorf("saving the state: %w", err))
 	}
 	fmt.Fprintf(s.Out, "\nApply complete! The state now records what changed outside azapply (%d drifted); nothing was sent to Azure.\n", len(p.Drift))

@@ -32,7 +32,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Error: --parallelism must be at least 1")
 		return exitError
 	}
-	w, err := openWorkspace(o.common, s)
+	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}
@@ -66,7 +66,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	fmt.Fprintln(s.Out)
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
-		Save: w.backend.Write, Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.plan.parallelism,
+		Save: w.save(ctx), Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.plan.parallelism,
 		Drain: drainOf(ctx),
 	})
 	if err != nil {

@@ -38,7 +38,7 @@ func runDrift(ctx context.Context, args []string, s *IOStreams) int {
 	if err := o.plan.validate(); err != nil {
 		return reportError(s, err)
 	}
-	w, err := openWorkspace(o.common, s)
+	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}

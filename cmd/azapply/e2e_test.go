@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/azapply/azapply/emulator"
+	"github.com/azapply/azapply/state/azuritetest"
 )
 
 // binPath is the azapply binary built once for the end-to-end tests.
@@ -31,18 +32,19 @@ func TestMain(m *testing.M) {
 		panic("building azapply for the end-to-end tests: " + err.Error())
 	}
 	code := m.Run()
+	azuritetest.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-// result is what one run of the binary did.
-type result struct {
+// binResult is what one run of the binary did.
+type binResult struct {
 	stdout, stderr string
 	code           int
 }
 
 // azapply runs the built binary in dir with args, as a user would.
-func azapply(t *testing.T, dir string, args ...string) result {
+func azapply(t *testing.T, dir string, args ...string) binResult {
 	t.Helper()
 	cmd := exec.Command(binPath, args...)
 	cmd.Dir = dir
@@ -58,10 +60,10 @@ func azapply(t *testing.T, dir string, args ...string) result {
 	} else if err != nil {
 		t.Fatalf("running azapply %v: %v", args, err)
 	}
-	return result{stdout: out.String(), stderr: errb.String(), code: code}
+	return binResult{stdout: out.String(), stderr: errb.String(), code: code}
 }
 
-func (r result) mustContain(t *testing.T, want ...string) {
+func (r binResult) mustContain(t *testing.T, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(r.stdout, w) {
@@ -70,7 +72,7 @@ func (r result) mustContain(t *testing.T, want ...string) {
 	}
 }
 
-func (r result) mustExit(t *testing.T, code int) {
+func (r binResult) mustExit(t *testing.T, code int) {
 	t.Helper()
 	if r.code != code {
 		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
@@ -125,8 +127,8 @@ func editFile(t *testing.T, path, old, new string) {
 }
 
 const (
-	rgID  = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/quickstart"
-	acrID = rgID + "/providers/Microsoft.ContainerRegistry/registries/quickstartacr"
+	quickstartRG  = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/quickstart"
+	quickstartACR = quickstartRG + "/providers/Microsoft.ContainerRegistry/registries/quickstartacr"
 )
 
 // TestQuickstartLifecycle walks the quickstart through create, no-op,
@@ -144,7 +146,7 @@ func TestQuickstartLifecycle(t *testing.T) {
 	r.mustExit(t, exitOK)
 	r.mustContain(t, "resource.rg: Creating...", "resource.registry: Creation complete",
 		"Apply complete! Resources: 2 added, 0 changed, 0 destroyed.")
-	acr, ok := world(t, dir).Resource(acrID)
+	acr, ok := world(t, dir).Resource(quickstartACR)
 	if !ok {
 		t.Fatalf("the emulator has no registry after apply; it has %v", world(t, dir).IDs())
 	}
@@ -168,7 +170,7 @@ func TestQuickstartLifecycle(t *testing.T) {
 	r = azapply(t, dir, "apply", "--auto-approve")
 	r.mustExit(t, exitOK)
 	r.mustContain(t, "Apply complete! Resources: 0 added, 1 changed, 0 destroyed.")
-	acr, _ = world(t, dir).Resource(acrID)
+	acr, _ = world(t, dir).Resource(quickstartACR)
 	if got := acr.Body["sku"].(map[string]any)["name"]; got != "Premium" {
 		t.Fatalf("registry sku in the emulator = %v, want Premium", got)
 	}
@@ -190,10 +192,10 @@ func TestQuickstartLifecycle(t *testing.T) {
 	r.mustContain(t, "- resource.registry", "resource.registry: Destruction complete",
 		"Apply complete! Resources: 0 added, 0 changed, 1 destroyed.")
 	w := world(t, dir)
-	if _, ok := w.Resource(acrID); ok {
+	if _, ok := w.Resource(quickstartACR); ok {
 		t.Fatal("the registry still exists in the emulator after its block was removed")
 	}
-	if _, ok := w.Resource(rgID); !ok {
+	if _, ok := w.Resource(quickstartRG); !ok {
 		t.Fatal("the resource group is gone from the emulator; only the registry should be")
 	}
 

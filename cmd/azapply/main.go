@@ -35,6 +35,10 @@ func commands() []command {
 		{"emulator", "Serve the local ARM emulator, or change its resources out of band", runEmulator},
 		{"validate", "Check the configuration, without any network", runValidate},
 		{"fmt", "Rewrite .hcl files in the canonical layout", runFmt},
+		{"init", "Check and record the state backend; --migrate-state after changing it", runInit},
+		{"import", "Adopt an existing Azure resource into the state", runImport},
+		{"state", "Look after the state: list, show, rm, mv, pull, push", runState},
+		{"force-unlock", "Break a state lock left by a run that died", runForceUnlock},
 	}
 }
 
@@ -89,7 +93,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'azapply COMMAND --help' for a command's flags.")

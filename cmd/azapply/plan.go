@@ -69,7 +69,7 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 }
 
 func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
-	w, err := openWorkspace(o.common, s)
+	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}

@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
 )
 
@@ -24,8 +26,14 @@ const emulatorEndpoint = "https://emulator.invalid"
 type commonFlags struct {
 	chdir string
 	// vars are --var and --var-file in command-line order: a later one wins.
-	vars    []config.VarArg
-	noColor bool
+	vars        []config.VarArg
+	noColor     bool
+	lockTimeout time.Duration
+	// lockFlag is --lock; --lock=false skips the state lock, for read-only
+	// runs such as a plan with read-only storage credentials. Nil locks.
+	lockFlag *bool
+	// command names the command in the state lock ("apply", "state rm").
+	command string
 }
 
 func (f *commonFlags) register(fs *pflag.FlagSet) {
@@ -33,6 +41,9 @@ func (f *commonFlags) register(fs *pflag.FlagSet) {
 	fs.Var(&varFlag{args: &f.vars}, "var", "set a variable: --var name=value (repeatable; wins over AZAPPLY_VAR_name and *.auto.hcl files)")
 	fs.Var(&varFlag{args: &f.vars, file: true}, "var-file", "read variables from an HCL or JSON file of name = value lines (repeatable)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never print colour codes")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for the state lock held by another run, e.g. 30s (default: do not wait)")
+	f.lockFlag = fs.Bool("lock", true, "hold the state lock while the command runs; plan and drift may skip it with --lock=false (for read-only credentials)")
+	f.command = fs.Name()
 }
 
 // varFlag appends each --var or --var-file to one list, so that their
@@ -67,30 +78,68 @@ func (v *varFlag) Type() string {
 	return "name=value"
 }
 
-// workspace is a loaded configuration with its state and an ARM client.
+// workspace is a loaded configuration with its state, locked, and an ARM
+// client.
 type workspace struct {
 	cfg     *config.Config
 	insts   []*config.Instance
-	backend *state.Local
+	backend state.Backend
 	state   *state.State
 	client  *arm.Client
 	// closeFn saves what must outlive the command (the emulator's world).
 	closeFn func() error
+	// unlock releases the state lock.
+	unlock func() error
+	// data are the data sources read for the plan, with their bodies;
+	// deferred ones depend on resources not created yet, and apply reads
+	// them. actions are the action blocks.
+	data       []plan.DataSource
+	dataBodies map[string]map[string]any
+	deferred   []*config.Instance
+	actions    []*config.Instance
+}
+
+// save writes the state through the backend, for apply after every
+// operation.
+func (w *workspace) save(ctx context.Context) func(*state.State) error {
+	return func(st *state.State) error { return w.backend.Write(ctx, st) }
 }
 
 func (w *workspace) close() error {
-	if w.closeFn == nil {
-		return nil
+	var err error
+	if w.closeFn != nil {
+		err = w.closeFn()
 	}
-	return w.closeFn()
+	if w.unlock != nil {
+		if uerr := w.unlock(); uerr != nil && err == nil {
+			err = uerr
+		}
+	}
+	return err
 }
 
 // errReported means the problem was already printed (as diagnostics).
 var errReported = errors.New("reported")
 
-// openWorkspace loads and evaluates the configuration, reads the state and
-// builds the client. Nothing is sent to ARM here.
-func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
+// loadConfig loads the configuration and builds its state backend, checking
+// that the backend is the one the last command used.
+func loadConfig(f commonFlags, s *IOStreams) (*config.Config, state.Backend, error) {
+	cfg, err := loadFiles(f, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkBackend(f.chdir, cfg.Backend); err != nil {
+		return nil, nil, err
+	}
+	backend, err := newBackend(cfg.Backend, f.chdir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, backend, nil
+}
+
+// loadFiles loads the configuration, printing its diagnostics.
+func loadFiles(f commonFlags, s *IOStreams) (*config.Config, error) {
 	opts, err := parseVars(f.vars)
 	if err != nil {
 		return nil, err
@@ -100,32 +149,125 @@ func openWorkspace(f commonFlags, s *IOStreams) (*workspace, error) {
 		printDiags(s, cfg, diags, f.noColor)
 		return nil, errReported
 	}
-	backend := &state.Local{Path: filepath.Join(f.chdir, "azapply.state.json")}
-	st, err := backend.Read()
+	return cfg, nil
+}
+
+// readOnly reports whether a command never writes the state, so that it may
+// run without its lock.
+func readOnly(command string) bool { return command == "plan" || command == "drift" }
+
+// lock reports whether the command takes the state lock.
+func (f commonFlags) lock() bool { return f.lockFlag == nil || *f.lockFlag }
+
+// lockState takes the backend's lock for the command, waiting up to
+// --lock-timeout, and returns the function that releases it.
+func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() error, error) {
+	if !f.lock() {
+		if !readOnly(f.command) {
+			return nil, fmt.Errorf("--lock=false is only for plan and drift: %s changes the state, and without the lock another run could write it at the same time", f.command)
+		}
+		slog.Debug("not locking the state (--lock=false)", "state", b.String())
+		return func() error { return nil }, nil
+	}
+	info, err := state.Acquire(ctx, b, state.NewLockInfo(f.command), f.lockTimeout)
 	if err != nil {
 		return nil, err
 	}
-	outputs := map[string]any{}
-	for _, r := range st.Resources {
-		if r.Output != nil {
-			outputs[r.Address] = r.Output
+	slog.Debug("holding the state lock", "lock", info.ID, "state", b.String())
+	return func() error {
+		// Unlock even when the command was cancelled.
+		return b.Unlock(context.WithoutCancel(ctx))
+	}, nil
+}
+
+// openWorkspace loads the configuration, locks and reads the state, builds
+// the client and reads the data sources that can be read before apply. The
+// lock is held until w.close. A configuration with errors stops here before
+// anything is sent.
+func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspace, err error) {
+	cfg, backend, err := loadConfig(f, s)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := lockState(ctx, backend, f)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = unlock()
 		}
+	}()
+	st, err := backend.Read(ctx)
+	if err != nil {
+		return nil, err
 	}
-	insts, diags := cfg.Evaluate(outputs)
-	if diags.HasErrors() {
-		printDiags(s, cfg, diags, f.noColor)
-		return nil, errReported
+	w = &workspace{cfg: cfg, backend: backend, state: st, unlock: unlock}
+	if err := w.connect(ctx, f.chdir); err != nil {
+		return nil, err
 	}
-	w := &workspace{cfg: cfg, insts: insts, backend: backend, state: st}
-	if err := w.connect(f.chdir); err != nil {
+	defer func() {
+		if err != nil && w.closeFn != nil {
+			_ = w.closeFn()
+		}
+	}()
+	if err := w.evaluate(ctx, s, f.noColor); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
+// evaluate reads the data sources that can be read now and evaluates the
+// configuration with them and with the outputs the state records.
+func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) error {
+	outputs := map[string]any{}
+	for _, r := range w.state.Resources {
+		if r.Output != nil {
+			outputs[r.Address] = r.Output
+		}
+	}
+	deferred := map[string]bool{}
+	read := func(ctx context.Context, id, apiVersion string) (map[string]any, error) {
+		resp, err := w.client.Get(ctx, id, apiVersion)
+		if err != nil {
+			return nil, err
+		}
+		return resp.Body, nil
+	}
+	// A data source that depends on a resource not created yet (or on such
+	// a data source) would find nothing now: apply reads it.
+	later := func(in *config.Instance) bool {
+		for _, d := range in.DependsOn {
+			if deferred[d] || (strings.HasPrefix(d, "resource.") && w.state.Get(d) == nil) {
+				deferred[in.Address] = true
+				return true
+			}
+		}
+		return false
+	}
+	all, ev, diags := w.cfg.ReadDataDeferring(ctx, outputs, read, later)
+	if diags.HasErrors() {
+		printDiags(s, w.cfg, diags, noColor)
+		return errReported
+	}
+	w.insts = ev.Resources()
+	w.actions = ev.Actions()
+	w.dataBodies = map[string]map[string]any{}
+	for _, d := range ev.Data() {
+		body, ok := all[d.Address].(map[string]any)
+		if !ok || d.Deferred || deferred[d.Address] {
+			w.deferred = append(w.deferred, d)
+			continue
+		}
+		w.data = append(w.data, plan.DataSource{Address: d.Address, ID: d.ID, APIVersion: d.APIVersion})
+		w.dataBodies[d.Address] = body
+	}
+	return nil
+}
+
 // connect builds the ARM client the provider block asks for (see connectARM).
-func (w *workspace) connect(dir string) error {
-	conn, err := connectARM(context.TODO(), w.cfg.Provider, dir, os.Getenv)
+func (w *workspace) connect(ctx context.Context, dir string) error {
+	conn, err := connectARM(ctx, w.cfg.Provider, dir, os.Getenv)
 	if err != nil {
 		return err
 	}

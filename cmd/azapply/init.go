@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/state"
+)
+
+type initOptions struct {
+	common       commonFlags
+	migrateState bool
+	reconfigure  bool
+}
+
+func runInit(ctx context.Context, args []string, s *IOStreams) int {
+	var o initOptions
+	fs := pflag.NewFlagSet("init", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	o.common.register(fs)
+	fs.BoolVar(&o.migrateState, "migrate-state", false, "copy the state from the backend used before into the one the configuration names now")
+	fs.BoolVar(&o.reconfigure, "reconfigure", false, "use the backend the configuration names now as it is, without copying the state")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply init [flags]\n\nCheck the configuration's state backend and record it. After changing the backend\nblock, --migrate-state copies the state across, holding both locks.\n\nThe azureblob backend signs in with the Azure credential chain (az login, workload\nidentity, managed identity), or with a connection string in\nAZAPPLY_BLOB_CONNECTION_STRING or a SAS token in AZAPPLY_BLOB_SAS_TOKEN.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if fs.NArg() != 0 {
+		fmt.Fprintln(s.Err, "Error: init takes no arguments")
+		return exitError
+	}
+	if o.migrateState && o.reconfigure {
+		fmt.Fprintln(s.Err, "Error: --migrate-state and --reconfigure exclude each other: choose one")
+		return exitError
+	}
+	if err := doInit(ctx, o, s); err != nil {
+		return reportError(s, err)
+	}
+	return exitOK
+}
+
+func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
+	dir := o.common.chdir
+	cfg, err := loadFiles(o.common, s)
+	if err != nil {
+		return err
+	}
+	cur := recordOf(cfg.Backend)
+	newB, err := newBackend(cfg.Backend, dir)
+	if err != nil {
+		return err
+	}
+	prev, err := readBackendRecord(dir)
+	if err != nil {
+		return err
+	}
+	if prev == nil || *prev == cur || o.reconfigure {
+		// Check that the state there reads before recording the backend.
+		if _, err := newB.Read(ctx); err != nil {
+			return err
+		}
+		if err := writeBackendRecord(dir, cur); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.Out, "The state backend is %s.\n", cur)
+		return nil
+	}
+	if !o.migrateState {
+		return fmt.Errorf("the backend changed from %s to %s. Run 'azapply init --migrate-state' to copy the state into the new backend, or 'azapply init --reconfigure' to use the new backend as it is", prev, cur)
+	}
+	oldB, err := newBackend(prev.backend(), dir)
+	if err != nil {
+		return fmt.Errorf("the backend used before, %s: %w", prev, err)
+	}
+	n, err := migrateState(ctx, oldB, newB, o.common)
+	if err != nil {
+		return err
+	}
+	if err := writeBackendRecord(dir, cur); err != nil {
+		return err
+	}
+	if n < 0 {
+		fmt.Fprintf(s.Out, "The state in %s is already as new as the one in %s: nothing to copy. The backend is now %s.\n", newB, oldB, cur)
+		return nil
+	}
+	fmt.Fprintf(s.Out, "Copied the state (%d resources) from %s to %s. The old copy was left as it is: delete it once you have checked the new one.\n", n, oldB, newB)
+	return nil
+}
+
+// migrateState copies the state from one backend to another with both
+// locks held. It refuses to overwrite a destination that records another
+// stack, and copies nothing (returning -1) when the destination is already
+// the same stack at the same or a later serial.
+func migrateState(ctx context.Context, from, to state.Backend, f commonFlags) (int, error) {
+	unlockFrom, err := lockState(ctx, from, f)
+	if err != nil {
+		return 0, fmt.Errorf("locking the old state: %w", err)
+	}
+	defer unlockFrom()
+	unlockTo, err := lockState(ctx, to, f)
+	if err != nil {
+		return 0, fmt.Errorf("locking the new state: %w", err)
+	}
+	defer unlockTo()
+	src, err := from.Read(ctx)
+	if err != nil {
+		return 0, err
+	}
+	dst, err := to.Read(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if dst.Serial > 0 || len(dst.Resources) > 0 {
+		if dst.Lineage != src.Lineage {
+			return 0, fmt.Errorf("the new backend %s already holds a state of another stack (lineage %s, %d resources); nothing was copied. Point the backend block elsewhere, or move that state away first", to, dst.Lineage, len(dst.Resources))
+		}
+		if dst.Serial >= src.Serial {
+			return -1, nil
+		}
+	}
+	cp := src.Clone()
+	cp.Serial = max(src.Serial, dst.Serial)
+	if err := to.Write(ctx, cp); err != nil {
+		return 0, fmt.Errorf("writing the state into the new backend: %w", err)
+	}
+	return len(cp.Resources), nil
+}

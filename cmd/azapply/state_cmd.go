@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/state"
+)
+
+// stateSubcommands are the commands under 'azapply state'.
+var stateSubcommands = []struct {
+	name, args, summary string
+	run                 func(ctx context.Context, o stateOptions, args []string, s *IOStreams) error
+}{
+	{"list", "", "List the addresses the state records", stateList},
+	{"show", "ADDRESS", "Show what the state records for one resource", stateShow},
+	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", stateRm},
+	{"mv", "FROM TO", "Record a resource under another address", stateMv},
+	{"pull", "", "Print the state as JSON", statePull},
+	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", statePush},
+}
+
+type stateOptions struct {
+	common commonFlags
+}
+
+func runState(ctx context.Context, args []string, s *IOStreams) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		stateUsage(s.Err)
+		if len(args) == 0 {
+			return exitError
+		}
+		return exitOK
+	}
+	for _, sc := range stateSubcommands {
+		if sc.name != args[0] {
+			continue
+		}
+		var o stateOptions
+		fs := pflag.NewFlagSet("state "+sc.name, pflag.ContinueOnError)
+		fs.SetOutput(s.Err)
+		o.common.register(fs)
+		fs.Usage = func() {
+			fmt.Fprintf(s.Err, "Usage: azapply state %s [flags] %s\n\n%s.\n\nFlags:\n", sc.name, sc.args, sc.summary)
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, pflag.ErrHelp) {
+				return exitOK
+			}
+			return exitError
+		}
+		if err := sc.run(ctx, o, fs.Args(), s); err != nil {
+			return reportError(s, err)
+		}
+		return exitOK
+	}
+	fmt.Fprintf(s.Err, "azapply: unknown command 'state %s'.\n\n", args[0])
+	stateUsage(s.Err)
+	return exitError
+}
+
+func stateUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: azapply state COMMAND [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, sc := range stateSubcommands {
+		fmt.Fprintf(w, "  %-5s %-11s %s\n", sc.name, sc.args, sc.summary)
+	}
+}
+
+// addressPattern is resource.NAME, optionally with an instance key.
+var addressPattern = regexp.MustCompile(`^resource\.[A-Za-z][A-Za-z0-9_-]*(\[("[^"]*"|[0-9]+)\])?$`)
+
+func checkAddress(a string) error {
+	if !addressPattern.MatchString(a) {
+		return fmt.Errorf("%q is not a resource address: write it as resource.NAME or resource.NAME[\"key\"]", a)
+	}
+	return nil
+}
+
+// readState reads the state without locking it: for commands that only look.
+func readState(ctx context.Context, o stateOptions, s *IOStreams) (*state.State, error) {
+	_, backend, err := loadConfig(o.common, s)
+	if err != nil {
+		return nil, err
+	}
+	return backend.Read(ctx)
+}
+
+// changeState locks and reads the state, lets change alter it, and writes it
+// when change returns nil.
+func changeState(ctx context.Context, o stateOptions, s *IOStreams, change func(st *state.State, b state.Backend) error) error {
+	_, backend, err := loadConfig(o.common, s)
+	if err != nil {
+		return err
+	}
+	unlock, err := lockState(ctx, backend, o.common)
+	if err != nil {
+		return err
+	}
+	st, err := backend.Read(ctx)
+	if err == nil {
+		err = change(st, backend)
+	}
+	if err == nil {
+		err = backend.Write(ctx, st)
+	}
+	if uerr := unlock(); uerr != nil && err == nil {
+		err = uerr
+	}
+	return err
+}
+
+func stateList(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
+	if len(args) != 0 {
+		return fmt.Errorf("state list takes no arguments: azapply state list")
+	}
+	st, err := readState(ctx, o, s)
+	if err != nil {
+		return err
+	}
+	for _, r := range st.Resources {
+		fmt.Fprintln(s.Out, r.Address)
+	}
+	return nil
+}
+
+func stateShow(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
+	if len(args) != 1 {
+		return fmt.Errorf("state show takes one address: azapply state show resource.NAME")
+	}
+	st, err := readState(ctx, o, s)
+	if err != nil {
+		return err
+	}
+	r := st.Get(args[0])
+	if r == nil {
+		return fmt.Errorf("the state records no %s; 'azapply state list' lists what it records", args[0])
+	}
+	fmt.Fprintf(s.Out, "# %s\nid          = %s\napi_version = %s\n", r.Address, r.ID, r.APIVersion)
+	if op := r.InFlight; op != nil {
+		fmt.Fprintf(s.Out, "in_flight   = %s since %s, polling %s\n", op.Method, op.Started.Format("2006-01-02T15:04:05Z07:00"), op.PollingURL)
+	}
+	for _, part := range []struct {
+		title string
+		body  map[string]any
+	}{{"last applied (sensitive values are salted hashes)", r.LastApplied}, {"output (read after the last apply)", r.Output}} {
+		if part.body == nil {
+			continue
+		}
+		data, err := json.MarshalIndent(part.body, "", "  ")
+		if err != nil {
+			return fmt.Errorf("showing %s: %w", r.Address, err)
+		}
+		fmt.Fprintf(s.Out, "\n# %s\n%s\n", part.title, data)
+	}
+	return nil
+}
+
+func stateRm(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
+	if len(args) == 0 {
+		return fmt.Errorf("state rm needs at least one address: azapply state rm resource.NAME")
+	}
+	err := changeState(ctx, o, s, func(st *state.State, _ state.Backend) error {
+		for _, a := range args {
+			if st.Get(a) == nil {
+				return fmt.Errorf("the state records no %s; nothing was removed. 'azapply state list' lists what it records", a)
+			}
+		}
+		for _, a := range args {
+			st.Remove(a)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range args {
+		fmt.Fprintf(s.Out, "Removed %s from the state. It still exists in Azure; azapply no longer manages it.\n", a)
+	}
+	return nil
+}
+
+func stateMv(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
+	if len(args) != 2 {
+		return fmt.Errorf("state mv takes two addresses: azapply state mv resource.OLD resource.NEW")
+	}
+	from, to := args[0], args[1]
+	if err := checkAddress(to); err != nil {
+		return err
+	}
+	err := changeState(ctx, o, s, func(st *state.State, _ state.Backend) error {
+		r := st.Get(from)
+		if r == nil {
+			return fmt.Errorf("the state records no %s; nothing was moved. 'azapply state list' lists what it records", from)
+		}
+		if st.Get(to) != nil {
+			return fmt.Errorf("the state already records %s; nothing was moved. Remove it first with 'azapply state rm %s' if it is stale", to, to)
+		}
+		st.Remove(from)
+		r.Address = to
+		st.Set(r)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Out, "Moved %s to %s.\n", from, to)
+	return nil
+}
+
+func statePull(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
+	if len(args) != 0 {
+		return fmt.Errorf("state pull takes no arguments: azapply state pull > backup.json")
+	}
+	st, err := readState(ctx, o, s)
+	if err != nil {
+		return err
+	}
+	data, err := state.Encode(st)
+	if err != nil {
+		return err
+	}
+	_, err = s.Out.Write(data)
+	return err
+}
+
+// statePush replaces the stored state with a file, refusing one from another
+// lineage or older than what is stored.
+func statePush(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
+	if len(args) != 1 {
+		return fmt.Errorf("state push takes one file: azapply state push backup.json")
+	}
+	name := args[0]
+	var data []byte
+	var err error
+	if name == "-" {
+		name = "standard input"
+		data, err = io.ReadAll(s.In)
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return fmt.Errorf("reading the state to push: %w", err)
+	}
+	pushed, err := state.Decode(data, name)
+	if err != nil {
+		return err
+	}
+	var where string
+	err = changeState(ctx, o, s, func(st *state.State, b state.Backend) error {
+		where = b.String()
+		empty := st.Serial == 0 && len(st.Resources) == 0
+		if !empty && st.Lineage != pushed.Lineage {
+			return fmt.Errorf("%s has lineage %s but the state %s has %s: it is the record of another stack, and pushing it would lose this one. Nothing was changed", name, pushed.Lineage, where, st.Lineage)
+		}
+		if !empty && pushed.Serial < st.Serial {
+			return fmt.Errorf("%s is at serial %d, older than the state %s (serial %d): pushing it would undo later changes. Pull the current state and edit that instead. Nothing was changed", name, pushed.Serial, where, st.Serial)
+		}
+		// The backend writes serial+1 over what it stores now.
+		serial := max(pushed.Serial, st.Serial)
+		*st = *pushed
+		st.Serial = serial
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Out, "Pushed %s to %s.\n", name, where)
+	return nil
+}

@@ -1,0 +1,95 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Decode parses a state document, migrating older format versions to the
+// current one; name (a file path or blob URL) is used in error messages.
+// A newer format version is refused: this build would lose what it does not
+// understand.
+func Decode(data []byte, name string) (*State, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var s State
+	if err := dec.Decode(&s); err != nil {
+		return nil, &CorruptError{Name: name, Err: err}
+	}
+	if dec.More() {
+		return nil, &CorruptError{Name: name, Err: fmt.Errorf("unexpected data after the JSON document")}
+	}
+	switch {
+	case s.Version > FormatVersion:
+		return nil, fmt.Errorf("the state %s has format version %d, newer than this azapply understands (%d): upgrade azapply; the state was left as it is", name, s.Version, FormatVersion)
+	case s.Version < 1:
+		return nil, &CorruptError{Name: name, Err: fmt.Errorf("it has no format version")}
+	case s.Lineage == "":
+		return nil, fmt.Errorf("the state %s has no lineage: it is not an azapply state file; it was left as it is", name)
+	}
+	for i, r := range s.Resources {
+		if r == nil || r.Address == "" {
+			return nil, &CorruptError{Name: name, Err: fmt.Errorf("resource %d has no address", i)}
+		}
+	}
+	migrate(&s)
+	return &s, nil
+}
+
+// decodeHeader checks that data is a whole JSON state document and returns
+// its version, lineage and serial only, without building its resources:
+// what a write needs to know before it replaces the document.
+func decodeHeader(data []byte, name string) (*State, error) {
+	var h struct {
+		Version int    `json:"version"`
+		Lineage string `json:"lineage"`
+		Serial  int64  `json:"serial"`
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, &CorruptError{Name: name, Err: err}
+	}
+	switch {
+	case h.Version > FormatVersion:
+		return nil, fmt.Errorf("the state %s has format version %d, newer than this azapply understands (%d): upgrade azapply; the state was left as it is", name, h.Version, FormatVersion)
+	case h.Version < 1:
+		return nil, &CorruptError{Name: name, Err: fmt.Errorf("it has no format version")}
+	case h.Lineage == "":
+		return nil, fmt.Errorf("the state %s has no lineage: it is not an azapply state file; it was left as it is", name)
+	}
+	return &State{Version: h.Version, Lineage: h.Lineage, Serial: h.Serial}, nil
+}
+
+// migrate brings an older state up to FormatVersion in memory; the next
+// write stores it in the new format.
+func migrate(s *State) {
+	if s.Version < 2 {
+		// Version 1 had no salt: nothing was hashed with one yet.
+		if s.Salt == "" {
+			s.Salt = newSalt()
+		}
+	}
+	s.Version = FormatVersion
+}
+
+// Encode returns the JSON document of s, as the backends store it.
+func Encode(s *State) ([]byte, error) {
+	s.Version = FormatVersion
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding the state: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// CorruptError is a state that cannot be parsed. It is never overwritten.
+type CorruptError struct {
+	Name string
+	Err  error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("the state %s cannot be parsed (%v); it was left as it is and nothing was changed. Restore it from the backup (%s.backup for a local state, a blob snapshot for azureblob) or from version control, then run the command again", e.Name, e.Err, e.Name)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }

@@ -1,0 +1,244 @@
+package state
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// redactedPrefix starts every value that Redact put in place of a sensitive
+// one, so that readers can tell a hash from a clear value.
+const redactedPrefix = "hmac-sha256:"
+
+// Redact returns a deep copy of body in which the value at each of paths is
+// replaced by its HMAC-SHA256 keyed with the state's salt. Paths are dotted
+// (properties.adminPassword), with [*] for every element of an array and [N]
+// for one (properties.users[*].password). A path absent from body is skipped;
+// a value that is already a hash is kept as it is. The clear values are not
+// kept anywhere. The salt is made on first use when the state has none.
+func (s *State) Redact(body map[string]any, paths []string) (map[string]any, error) {
+	out, _ := cloneValue(body).(map[string]any)
+	if out == nil {
+		return nil, nil
+	}
+	for _, p := range paths {
+		segs, err := parsePath(p)
+		if err != nil {
+			return nil, err
+		}
+		s.redactAt(out, segs)
+	}
+	return out, nil
+}
+
+// HashValue returns the salted HMAC that Redact stores in place of v.
+func (s *State) HashValue(v any) string {
+	if s.Salt == "" {
+		s.Salt = newSalt()
+	}
+	mac := hmac.New(sha256.New, []byte(s.Salt))
+	mac.Write(canonicalJSON(v))
+	return redactedPrefix + hex.EncodeToString(mac.Sum(nil))
+}
+
+// SensitiveMatches reports whether stored, a value Redact produced, is the
+// hash of clear: the diff's way to tell that a write-only secret is unchanged
+// without ever storing it.
+func (s *State) SensitiveMatches(stored, clear any) bool {
+	h, ok := stored.(string)
+	if !ok || !IsRedacted(h) {
+		return false
+	}
+	return hmac.Equal([]byte(h), []byte(s.HashValue(clear)))
+}
+
+// IsRedacted reports whether v is a hash that Redact put in place of a
+// sensitive value.
+func IsRedacted(v any) bool {
+	h, ok := v.(string)
+	return ok && strings.HasPrefix(h, redactedPrefix) && len(h) == len(redactedPrefix)+64
+}
+
+// canonicalJSON encodes v with sorted keys and numbers in one spelling, so
+// that equal values hash equally (3, 3.0 and json.Number("3") alike).
+func canonicalJSON(v any) []byte {
+	data, err := json.Marshal(canonicalNumbers(v))
+	if err != nil {
+		return []byte(fmt.Sprintf("%#v", v))
+	}
+	return data
+}
+
+func canonicalNumbers(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = canonicalNumbers(e)
+		}
+		return m
+	case []any:
+		a := make([]any, len(v))
+		for i, e := range v {
+			a[i] = canonicalNumbers(e)
+		}
+		return a
+	case json.Number:
+		if f, err := v.Float64(); err == nil {
+			return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+		}
+		return v
+	case float64:
+		return json.Number(strconv.FormatFloat(v, 'g', -1, 64))
+	case int:
+		return json.Number(strconv.Itoa(v))
+	case int64:
+		return json.Number(strconv.FormatInt(v, 10))
+	default:
+		return v
+	}
+}
+
+// pathSeg is one step of a path: a key, every element, or one element.
+type pathSeg struct {
+	key   string
+	all   bool
+	index int // -1 when the step is a key or all elements
+}
+
+// parsePath splits a body path as the configuration writes it: dotted
+// names, [N] or [*] for array elements, ["key"] for keys that are not plain
+// names (tags["hidden-link:/x"]).
+func parsePath(p string) ([]pathSeg, error) {
+	if p == "" {
+		return nil, fmt.Errorf("the sensitive path is empty")
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("the sensitive path %q: %s; write paths like properties.adminPassword, properties.users[*].password or tags[\"a-key\"]", p, fmt.Sprintf(format, args...))
+	}
+	var segs []pathSeg
+	expectName := true
+	for i := 0; i < len(p); {
+		switch p[i] {
+		case '[':
+			if strings.HasPrefix(p[i+1:], `"`) {
+				q, err := strconv.QuotedPrefix(p[i+1:])
+				if err != nil {
+					return nil, bad("the quoted key at offset %d is not closed", i)
+				}
+				j := i + 1 + len(q)
+				if j >= len(p) || p[j] != ']' {
+					return nil, bad("expected ] after the quoted key at offset %d", i)
+				}
+				key, _ := strconv.Unquote(q)
+				segs = append(segs, pathSeg{key: key, index: -1})
+				i, expectName = j+1, false
+				continue
+			}
+			end := strings.IndexByte(p[i:], ']')
+			if end < 0 {
+				return nil, bad("the [ at offset %d is unclosed", i)
+			}
+			inner := p[i+1 : i+end]
+			if inner == "*" {
+				segs = append(segs, pathSeg{all: true, index: -1})
+			} else {
+				n, err := strconv.Atoi(inner)
+				if err != nil || n < 0 {
+					return nil, bad("[%s] is not an array index", inner)
+				}
+				segs = append(segs, pathSeg{index: n})
+			}
+			i, expectName = i+end+1, false
+		case '.':
+			if expectName {
+				return nil, bad("empty segment at offset %d", i)
+			}
+			i, expectName = i+1, true
+			if i == len(p) {
+				return nil, bad("it ends with a dot")
+			}
+		default:
+			if !expectName {
+				return nil, bad("expected . or [ at offset %d", i)
+			}
+			j := i
+			for j < len(p) && p[j] != '.' && p[j] != '[' {
+				if p[j] == ']' || p[j] == ' ' {
+					return nil, bad("unexpected %q at offset %d", p[j], j)
+				}
+				j++
+			}
+			segs = append(segs, pathSeg{key: p[i:j], index: -1})
+			i, expectName = j, false
+		}
+	}
+	return segs, nil
+}
+
+// redactAt replaces the values at segs under v, which it changes in place.
+func (s *State) redactAt(v any, segs []pathSeg) {
+	if len(segs) == 0 {
+		return
+	}
+	seg, last := segs[0], len(segs) == 1
+	switch {
+	case seg.key != "":
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		e, ok := m[seg.key]
+		if !ok {
+			return
+		}
+		if last {
+			m[seg.key] = s.redactValue(e)
+			return
+		}
+		s.redactAt(e, segs[1:])
+	default:
+		a, ok := v.([]any)
+		if !ok {
+			return
+		}
+		for i := range a {
+			if !seg.all && i != seg.index {
+				continue
+			}
+			if last {
+				a[i] = s.redactValue(a[i])
+				continue
+			}
+			s.redactAt(a[i], segs[1:])
+		}
+	}
+}
+
+func (s *State) redactValue(v any) any {
+	if v == nil || IsRedacted(v) {
+		return v
+	}
+	return s.HashValue(v)
+}
+
+// RecordApplied records what apply sent to the resource at address and the
+// body it read back, with the values at the sensitive paths replaced by
+// their salted HMAC in both, and clears the resource's operation in flight.
+// It is the one call apply needs after a finished PUT or PATCH.
+func (s *State) RecordApplied(address, id, apiVersion string, sent, output map[string]any, sensitive []string) error {
+	lastApplied, err := s.Redact(sent, sensitive)
+	if err != nil {
+		return fmt.Errorf("%s: %w", address, err)
+	}
+	out, err := s.Redact(output, sensitive)
+	if err != nil {
+		return fmt.Errorf("%s: %w", address, err)
+	}
+	s.Set(&Resource{Address: address, ID: id, APIVersion: apiVersion, LastApplied: lastApplied, Output: out})
+	return nil
+}
