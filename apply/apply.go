@@ -2,8 +2,10 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -20,6 +22,9 @@ import (
 type Client interface {
 	Get(ctx context.Context, id, apiVersion string) (*arm.Response, error)
 	Do(ctx context.Context, r arm.Request) (*arm.Response, error)
+	// Resume waits for an operation started by an earlier run, from the
+	// resume token that run recorded in the state.
+	Resume(ctx context.Context, token string, opts arm.WaitOptions) (*arm.Response, error)
 }
 
 // DefaultTimeout bounds an operation whose resource sets no timeouts.
@@ -35,6 +40,12 @@ type Options struct {
 	// Instances are the evaluated resources the plan was made from; they
 	// give each resource its timeouts and settings.
 	Instances []*config.Instance
+	// Deferred are the data sources the plan could not read yet (they
+	// depend on resources it creates): apply reads them once those exist.
+	Deferred []*config.Instance
+	// Actions are the action blocks that run in this apply (see
+	// ActionsToRun): each is POSTed once what it depends on is done.
+	Actions []*config.Instance
 	Client    Client
 	State     *state.State
 	// Save stores the state; it is called after every finished operation,
@@ -57,6 +68,11 @@ type Options struct {
 // Result counts what was done.
 type Result struct {
 	Added, Changed, Destroyed int
+	// Read counts deferred data sources read; Actions the POSTs sent.
+	Read, Actions int
+	// Outputs are the configuration's output values after a successful
+	// apply, in declaration order.
+	Outputs []*config.Output
 	// NotStarted counts operations skipped after a failure or interruption.
 	NotStarted int
 }
@@ -103,7 +119,38 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			return r.res, err
 		}
 	}
+	if err := r.recordOutputs(); err != nil {
+		return r.res, err
+	}
 	return r.res, nil
+}
+
+// recordOutputs evaluates the output blocks with everything applied and
+// keeps them in the state, sensitive ones as a salted hash.
+func (r *runner) recordOutputs() error {
+	if r.o.Config == nil || len(r.o.Config.Outputs) == 0 {
+		return nil
+	}
+	ev, diags := r.o.Config.EvaluateAll(r.outputs)
+	if diags.HasErrors() {
+		return fmt.Errorf("evaluating the outputs: %w", diags)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.o.State.Outputs = map[string]*state.Output{}
+	for _, out := range ev.Outputs {
+		if !out.Value.IsWhollyKnown() {
+			continue
+		}
+		sensitive := out.Sensitive || out.Value.ContainsMarked()
+		v := config.ToJSONValue(out.Value)
+		if sensitive {
+			v = r.o.State.HashValue(v)
+		}
+		r.o.State.Outputs[out.Name] = &state.Output{Value: v, Sensitive: sensitive}
+		r.res.Outputs = append(r.res.Outputs, out)
+	}
+	return r.save()
 }
 
 type discard struct{}
@@ -177,6 +224,16 @@ func (r *runner) phases() (phases [][]*node, forgotten bool) {
 				forgotten = true
 			}
 		}
+	}
+	for _, in := range r.o.Deferred {
+		n := &node{change: &plan.Change{Address: in.Address, ID: in.ID, APIVersion: in.APIVersion, DependsOn: in.DependsOn}, op: OpRead, id: in.ID}
+		puts = append(puts, n)
+		byAddr[in.Address] = n
+	}
+	for _, in := range r.o.Actions {
+		n := &node{change: &plan.Change{Address: in.Address, ID: in.ID, APIVersion: in.APIVersion, DependsOn: in.DependsOn}, op: OpPost, id: in.ID}
+		puts = append(puts, n)
+		byAddr[in.Address] = n
 	}
 	for _, n := range puts {
 		for _, d := range n.change.DependsOn {
@@ -348,9 +405,18 @@ func (r *runner) perform(ctx context.Context, n *node) error {
 func (r *runner) once(ctx context.Context, n *node) error {
 	c := n.change
 	timeout := r.timeout(c.Address, n.op)
+	switch n.op {
+	case OpRead:
+		return r.read(ctx, n, timeout)
+	case OpPost:
+		return r.post(ctx, n, timeout)
+	}
 	if n.op == OpDelete {
-		_, err := r.o.Client.Do(ctx, arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout})
+		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
+		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
+		_, err := r.o.Client.Do(ctx, req)
 		if err != nil && !arm.IsNotFound(err) {
+			r.operationEnded(c.Address, err)
 			return err
 		}
 		r.mu.Lock()
@@ -380,7 +446,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 			req.Body = PatchFor(c.Live, r.lastApplied(c.Address), body)
 		}
 	}
+	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, body)
 	if _, err := r.o.Client.Do(ctx, req); err != nil {
+		r.operationEnded(c.Address, err)
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
 		}
@@ -394,10 +462,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	r.warnKeptDifferently(c.Address, body, live.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.o.State.Set(&state.Resource{
-		Address: c.Address, ID: id, APIVersion: c.APIVersion,
-		LastApplied: body, Output: live.Body,
-	})
+	// The state keeps a salted hash of every sensitive value, never the
+	// value; dependants in this run get the clear output.
+	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, body, live.Body, r.sensitive(c.Address)); err != nil {
+		return err
+	}
 	r.outputs[c.Address] = live.Body
 	if n.op == OpUpdate {
 		r.res.Changed++
@@ -442,6 +511,75 @@ func (r *runner) warnKeptDifferently(address string, sent, answered map[string]a
 			"the service keeps %s as %s (azapply sent %s); later plans list it under \"Values the service keeps differently\" until the configuration or the live value changes",
 			pc.Path, plan.FormatValue(pc.Before, pc.Sensitive), plan.FormatValue(pc.After, pc.Sensitive))})
 	}
+}
+
+// sensitive lists the paths of a resource whose values the state hashes.
+func (r *runner) sensitive(address string) []string {
+	if in, ok := r.insts[address]; ok {
+		return in.Sensitive
+	}
+	return nil
+}
+
+// recordInFlight returns the progress callback that records an accepted
+// long-running operation in the state (with what was sent, sensitive values
+// hashed), so that a rerun after a crash resumes waiting on it instead of
+// sending it again.
+func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map[string]any) func(arm.Progress) {
+	return func(p arm.Progress) {
+		if p.ResumeToken == "" {
+			return
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		redacted, err := r.o.State.Redact(sent, r.sensitive(address))
+		if err != nil {
+			redacted = nil
+		}
+		r.o.State.StartOperation(address, id, apiVersion, state.Operation{
+			Method: method, PollingURL: pollingURL(p.ResumeToken), Started: r.o.Now().Add(-p.Elapsed),
+			ResumeToken: p.ResumeToken, Sent: redacted,
+		})
+		if err := r.save(); err != nil {
+			slog.Warn("could not record an operation in flight in the state", "address", address, "error", err)
+		}
+	}
+}
+
+// operationEnded clears the operation in flight of a resource whose
+// operation reached an end (failed or canceled in Azure). One that was only
+// abandoned (timeout, interrupt) stays recorded: it goes on in Azure, and
+// the next apply resumes waiting on it.
+func (r *runner) operationEnded(address string, err error) {
+	var ae *arm.Error
+	if !errors.As(err, &ae) {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if sr := r.o.State.Get(address); sr != nil && sr.InFlight != nil {
+		if sr.LastApplied == nil && sr.InFlight.Method == http.MethodPut && sr.Output == nil {
+			r.o.State.Remove(address) // a create that failed: nothing to keep
+		} else {
+			r.o.State.FinishOperation(address)
+		}
+		_ = r.save()
+	}
+}
+
+// pollingURL digs the polling URL out of an azcore resume token, for the
+// people who read the state; the token itself is what resuming uses.
+func pollingURL(token string) string {
+	var t map[string]any
+	if json.Unmarshal([]byte(token), &t) != nil {
+		return ""
+	}
+	for _, k := range []string{"asyncURL", "opLocURL", "locURL", "origURL", "pollURL"} {
+		if u, ok := t[k].(string); ok && u != "" {
+			return u
+		}
+	}
+	return ""
 }
 
 // lastApplied is the body apply sent last time, from the state.

@@ -33,6 +33,8 @@ type fakeClient struct {
 	conflicts      int
 	// requests are every request Do received, in order.
 	requests []arm.Request
+	// resumed are the resume tokens Resume was called with.
+	resumed []string
 }
 
 func newFake() *fakeClient {
@@ -119,4 +121,16 @@ func (f *fakeClient) begin(ctx context.Context, method, id string) error {
 		return ctx.Err()
 	}
 	return err
+}
+
+// Resume finishes a recorded operation at once: the fake's operations are
+// synchronous, so a token names an operation that already ended.
+func (f *fakeClient) Resume(_ context.Context, token string, _ arm.WaitOptions) (*arm.Response, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resumed = append(f.resumed, token)
+	if err, ok := f.fail[token]; ok {
+		return nil, err
+	}
+	return &arm.Response{StatusCode: 200}, nil
 }

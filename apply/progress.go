@@ -29,6 +29,10 @@ const (
 	OpCreate Op = "create"
 	OpUpdate Op = "update"
 	OpDelete Op = "delete"
+	// OpRead reads a data source deferred to apply.
+	OpRead Op = "read"
+	// OpPost runs an action.
+	OpPost Op = "action"
 )
 
 // Event is one progress report.
@@ -61,6 +65,8 @@ var opWords = map[Op][4]string{
 	OpCreate: {"Creating...", "Still creating...", "Creation", "Creation"},
 	OpUpdate: {"Modifying...", "Still modifying...", "Modifications", "Modification"},
 	OpDelete: {"Destroying...", "Still destroying...", "Destruction", "Destruction"},
+	OpRead:   {"Reading...", "Still reading...", "Read", "Read"},
+	OpPost:   {"Running...", "Still running...", "Action", "Action"},
 }
 
 // Report prints e.
@@ -70,15 +76,19 @@ func (r *TextReporter) Report(e Event) {
 	words := opWords[e.Op]
 	switch e.Kind {
 	case EventStart:
-		if e.Op == OpCreate {
+		if e.Op == OpCreate || e.Op == OpPost {
 			fmt.Fprintf(r.W, "%s: %s\n", e.Address, words[0])
 		} else {
 			fmt.Fprintf(r.W, "%s: %s [id=%s]\n", e.Address, words[0], e.ID)
 		}
 	case EventProgress:
-		fmt.Fprintf(r.W, "%s: %s [%s elapsed]\n", e.Address, words[1], seconds(e.Elapsed))
+		if e.Message != "" {
+			fmt.Fprintf(r.W, "%s: %s [%s elapsed: %s]\n", e.Address, words[1], seconds(e.Elapsed), e.Message)
+		} else {
+			fmt.Fprintf(r.W, "%s: %s [%s elapsed]\n", e.Address, words[1], seconds(e.Elapsed))
+		}
 	case EventComplete:
-		if e.Op == OpDelete {
+		if e.Op == OpDelete || e.Op == OpPost {
 			fmt.Fprintf(r.W, "%s: %s complete after %s\n", e.Address, words[2], seconds(e.Elapsed))
 		} else {
 			fmt.Fprintf(r.W, "%s: %s complete after %s [id=%s]\n", e.Address, words[2], seconds(e.Elapsed), e.ID)

@@ -57,6 +57,12 @@ type Operation struct {
 	PollingURL string `json:"polling_url"`
 	// Started is when the request was accepted.
 	Started time.Time `json:"started"`
+	// ResumeToken is what the ARM client needs to poll the operation again
+	// from another process (polling URLs and the method, never a token).
+	ResumeToken string `json:"resume_token,omitempty"`
+	// Sent is the body of the PUT or PATCH, with sensitive values already
+	// replaced by their hash: what becomes last-applied when it succeeds.
+	Sent map[string]any `json:"sent,omitempty"`
 }
 
 // Output is one output value.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestOperationInFlight(t *testing.T) {
 	op := Operation{Method: "PUT", PollingURL: "https://management.azure.com/subscriptions/1/providers/X/operations/7?api-version=2021-04-01", Started: started}
 	s.StartOperation("resource.rg", "/subscriptions/1/resourceGroups/rg", "2021-04-01", op)
 	r := s.Get("resource.rg")
-	if r == nil || r.InFlight == nil || *r.InFlight != op || r.ID != "/subscriptions/1/resourceGroups/rg" {
+	if r == nil || r.InFlight == nil || !reflect.DeepEqual(*r.InFlight, op) || r.ID != "/subscriptions/1/resourceGroups/rg" {
 		t.Fatalf("after StartOperation: %+v", r)
 	}
 	data, err := Encode(s)

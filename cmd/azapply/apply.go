@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/apply"
+	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 )
 
@@ -66,6 +68,22 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
+	var reporter apply.Reporter = &apply.TextReporter{W: s.Out}
+	if o.progress == "json" {
+		reporter = &apply.JSONReporter{W: s.Out}
+	}
+	if len(w.state.InFlight()) > 0 && !o.refreshOnly {
+		// An earlier run crashed or was interrupted while ARM worked: wait
+		// for those operations instead of sending them again.
+		if err := apply.ResumeInFlight(ctx, apply.Options{Client: w.client, State: w.state, Instances: w.insts,
+			Save: w.save(ctx), Reporter: reporter}); err != nil {
+			return reportError(s, err)
+		}
+		if err := w.evaluate(ctx, s, o.common.noColor); err != nil {
+			return reportError(s, err)
+		}
+		fmt.Fprintln(s.Out)
+	}
 	var saved *plan.SavedPlan
 	if o.planFile != "" {
 		if saved, err = readPlanFile(o.planFile); err != nil {
@@ -94,10 +112,12 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	if o.refreshOnly {
 		return acceptDrift(ctx, o, p, w, s)
 	}
-	if !p.HasChanges() && !hasForget(p) {
+	describeApplyWork(s, p, w)
+	actions := apply.ActionsToRun(p, w.actions)
+	if !p.HasChanges() && !hasForget(p) && len(actions) == 0 {
 		return exitOK
 	}
-	if p.HasChanges() && !o.autoApprove {
+	if (p.HasChanges() || len(actions) > 0) && !o.autoApprove {
 		ok, err := confirm(s)
 		if err != nil {
 			return reportError(s, err)
@@ -108,12 +128,9 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		}
 	}
 	fmt.Fprintln(s.Out)
-	var reporter apply.Reporter = &apply.TextReporter{W: s.Out}
-	if o.progress == "json" {
-		reporter = &apply.JSONReporter{W: s.Out}
-	}
 	res, err := apply.Run(ctx, apply.Options{
-		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
+		Plan: p, Config: w.cfg, Instances: w.insts, Deferred: w.deferred, Actions: actions,
+		Client: w.client, State: w.state,
 		Save: w.save(ctx), Reporter: reporter,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
 	})
@@ -122,7 +139,12 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		fmt.Fprintf(s.Out, "\nApply failed. Resources: %d added, %d changed, %d destroyed. The state records what finished; run apply again to continue.\n", res.Added, res.Changed, res.Destroyed)
 		return exitError
 	}
-	fmt.Fprintf(s.Out, "\nApply complete! Resources: %d added, %d changed, %d destroyed.\n", res.Added, res.Changed, res.Destroyed)
+	fmt.Fprintf(s.Out, "\nApply complete! Resources: %d added, %d changed, %d destroyed.", res.Added, res.Changed, res.Destroyed)
+	if res.Actions > 0 {
+		fmt.Fprintf(s.Out, " Actions: %d run.", res.Actions)
+	}
+	fmt.Fprintln(s.Out)
+	printOutputs(s, res.Outputs)
 	return exitOK
 }
 
@@ -180,4 +202,24 @@ func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace
 	}
 	fmt.Fprintf(s.Out, "\nApply complete! The state now records what changed outside azapply (%d drifted); nothing was sent to Azure.\n", len(p.Drift))
 	return exitOK
+}
+
+// printOutputs lists the output values after an apply, as Terraform does;
+// sensitive ones print as (sensitive).
+func printOutputs(s *IOStreams, outs []*config.Output) {
+	if len(outs) == 0 {
+		return
+	}
+	fmt.Fprint(s.Out, "\nOutputs:\n\n")
+	for _, o := range outs {
+		text := "(sensitive)"
+		if !o.Sensitive && !o.Value.ContainsMarked() {
+			b, err := json.Marshal(config.ToJSONValue(o.Value))
+			if err != nil {
+				continue
+			}
+			text = string(b)
+		}
+		fmt.Fprintf(s.Out, "%s = %s\n", o.Name, text)
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/plan"
 )
 
@@ -81,6 +82,9 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 	if err := renderPlan(s, p, o.plan.format, o.common.noColor); err != nil {
 		return reportError(s, err)
 	}
+	if o.plan.format == "text" {
+		describeApplyWork(s, p, w)
+	}
 	if o.out != "" {
 		if err := savePlan(o.out, p); err != nil {
 			return reportError(s, err)
@@ -108,7 +112,36 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		Imports:       w.cfg.Imports,
 		Removed:       w.cfg.Removed,
 		RefreshOnly:   refreshOnly,
+		Data:          w.data,
+		DataBodies:    w.dataBodies,
+		SecretMatches: w.state.SensitiveMatches,
 	})
+}
+
+// describeApplyWork prints, after a text plan, what apply does besides the
+// planned changes: operations an earlier run left in flight, data sources
+// read during apply, and the actions that will run.
+func describeApplyWork(s *IOStreams, p *plan.Plan, w *workspace) {
+	var lines []string
+	for _, r := range w.state.InFlight() {
+		lines = append(lines, fmt.Sprintf("  # %s has a %s that an earlier run started and did not see finish: apply waits for it first", r.Address, r.InFlight.Method))
+	}
+	if p.RefreshOnly {
+		return
+	}
+	for _, d := range w.deferred {
+		lines = append(lines, fmt.Sprintf("  <= %s will be read during apply (it depends on what apply creates)", d.Address))
+	}
+	for _, a := range apply.ActionsToRun(p, w.actions) {
+		lines = append(lines, fmt.Sprintf("  ! %s will run: POST %s (when = %q)", a.Address, a.ID, a.When))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(s.Out)
+	for _, l := range lines {
+		fmt.Fprintln(s.Out, l)
+	}
 }
 
 // renderPlan writes p in the chosen format; colour only on a terminal.

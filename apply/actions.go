@@ -1,0 +1,116 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/plan"
+)
+
+// ActionsToRun picks the action blocks this apply runs: every
+// when = "every_apply" action, and each when = "create" action that depends
+// on a resource the plan creates (or replaces).
+func ActionsToRun(p *plan.Plan, actions []*config.Instance) []*config.Instance {
+	created := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Action == plan.Create || c.Action == plan.Replace {
+			created[c.Address] = true
+		}
+	}
+	var out []*config.Instance
+	for _, a := range actions {
+		if a.When == "every_apply" {
+			out = append(out, a)
+			continue
+		}
+		for _, d := range a.DependsOn {
+			if created[d] {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// read GETs a data source deferred to apply, once what it depends on is
+// done, and makes its body data.NAME.output for what depends on it.
+func (r *runner) read(ctx context.Context, n *node, timeout time.Duration) error {
+	in, err := r.evaluated(n.change.Address)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	resp, err := r.o.Client.Get(ctx, in.ID, in.APIVersion)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	body := resp.Body
+	if body == nil {
+		body = map[string]any{}
+	}
+	r.outputs[in.Address] = body
+	r.res.Read++
+	return nil
+}
+
+// post runs an action: one POST, never sent twice (the ARM client does not
+// resend a POST that may have reached the server).
+func (r *runner) post(ctx context.Context, n *node, timeout time.Duration) error {
+	in, err := r.evaluated(n.change.Address)
+	if err != nil {
+		return err
+	}
+	req := arm.Request{Method: http.MethodPost, ID: in.ID, APIVersion: in.APIVersion, Timeout: timeout}
+	if body, ok := config.ToJSONValue(in.Body).(map[string]any); ok && len(body) > 0 {
+		if hasUnknown(body) {
+			return fmt.Errorf("its body still has values that are not known after its dependencies were applied")
+		}
+		req.Body = body
+	}
+	resp, err := r.o.Client.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if resp != nil && resp.Body != nil {
+		r.outputs[in.Address] = resp.Body
+	}
+	r.res.Actions++
+	return nil
+}
+
+// evaluated evaluates the configuration with the outputs known so far and
+// returns the data or action instance at address, with its ID known.
+func (r *runner) evaluated(address string) (*config.Instance, error) {
+	if r.o.Config == nil {
+		return nil, fmt.Errorf("no configuration was given to evaluate it")
+	}
+	r.mu.Lock()
+	outputs := make(map[string]any, len(r.outputs))
+	for k, v := range r.outputs {
+		outputs[k] = v
+	}
+	r.mu.Unlock()
+	ev, diags := r.o.Config.EvaluateAll(outputs)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("evaluating the configuration: %w", diags)
+	}
+	for _, in := range ev.Instances {
+		if in.Address == address {
+			if in.Deferred || in.ID == "" {
+				return nil, fmt.Errorf("its id is still not known after what it depends on was applied")
+			}
+			return in, nil
+		}
+	}
+	return nil, fmt.Errorf("it is no longer in the configuration")
+}

@@ -1,0 +1,83 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/azapply/azapply/arm"
+)
+
+// ResumeInFlight waits for the operations an earlier apply started and did
+// not see finish (it crashed, or was interrupted twice): their resume tokens
+// are in the state. Each one that succeeds is recorded as if that apply had
+// finished it; one that failed is cleared, so that the plan that follows
+// sends it again. Nothing is sent again here: only polls and a read back.
+func ResumeInFlight(ctx context.Context, o Options) error {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Reporter == nil {
+		o.Reporter = &TextReporter{W: discard{}}
+	}
+	sensitive := map[string][]string{}
+	for _, in := range o.Instances {
+		sensitive[in.Address] = in.Sensitive
+	}
+	var errs []error
+	for _, sr := range o.State.InFlight() {
+		op := *sr.InFlight
+		if op.ResumeToken == "" {
+			o.State.FinishOperation(sr.Address)
+			continue
+		}
+		kind := OpUpdate
+		switch {
+		case op.Method == http.MethodDelete:
+			kind = OpDelete
+		case sr.LastApplied == nil:
+			kind = OpCreate
+		}
+		start := o.Now()
+		o.Reporter.Report(Event{Time: start, Kind: EventProgress, Op: kind, Address: sr.Address, ID: sr.ID,
+			Elapsed: start.Sub(op.Started), Message: "resuming the wait for an operation an earlier run started"})
+		_, err := o.Client.Resume(ctx, op.ResumeToken, arm.WaitOptions{})
+		if err != nil {
+			var ae *arm.Error
+			if !errors.As(err, &ae) {
+				// Not an answer from ARM (interrupted, network): keep it.
+				errs = append(errs, fmt.Errorf("%s: waiting for the operation an earlier run started: %w", sr.Address, err))
+				continue
+			}
+			o.Reporter.Report(Event{Time: o.Now(), Kind: EventFailed, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started), Error: err.Error()})
+			if kind == OpCreate {
+				o.State.Remove(sr.Address)
+			} else {
+				o.State.FinishOperation(sr.Address)
+			}
+		} else if kind == OpDelete {
+			o.State.Remove(sr.Address)
+			o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
+		} else {
+			live, err := o.Client.Get(ctx, sr.ID, sr.APIVersion)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: reading it back after its operation finished: %w", sr.Address, err))
+				continue
+			}
+			if err := o.State.RecordApplied(sr.Address, liveID(live.Body, sr.ID), sr.APIVersion, op.Sent, live.Body, sensitive[sr.Address]); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
+		}
+		if o.Save != nil {
+			if err := o.Save(o.State); err != nil {
+				return fmt.Errorf("saving the state: %w", err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
