@@ -46,8 +46,8 @@ type Options struct {
 	// Actions are the action blocks that run in this apply (see
 	// ActionsToRun): each is POSTed once what it depends on is done.
 	Actions []*config.Instance
-	Client    Client
-	State     *state.State
+	Client  Client
+	State   *state.State
 	// Save stores the state; it is called after every finished operation,
 	// never concurrently.
 	Save func(*state.State) error

@@ -80,4 +80,3 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 	}
 	return errors.Join(errs...)
 }
-
