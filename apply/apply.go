@@ -363,21 +363,34 @@ func (r *runner) run(ctx context.Context, n *node) error {
 	return nil
 }
 
-// ticker reports every ProgressInterval that n is still running.
+// ticker reports every ProgressInterval that n is still running. stop
+// returns only once the ticker's goroutine has ended, so that no "still
+// running" line can follow the operation's last line.
 func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 	done := make(chan struct{})
+	exited := make(chan struct{})
 	t := time.NewTicker(r.o.ProgressInterval)
 	go func() {
+		defer close(exited)
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
+				select {
+				case <-done:
+					return
+				default:
+				}
 				r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventProgress, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: r.o.Now().Sub(start)})
 			}
 		}
 	}()
-	return func() { t.Stop(); close(done) }
+	return func() {
+		t.Stop()
+		close(done)
+		<-exited
+	}
 }
 
 // perform sends the operation, retrying it under the parent's lock when
@@ -558,11 +571,10 @@ func (r *runner) operationEnded(address string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if sr := r.o.State.Get(address); sr != nil && sr.InFlight != nil {
-		if sr.LastApplied == nil && sr.InFlight.Method == http.MethodPut && sr.Output == nil {
-			r.o.State.Remove(address) // a create that failed: nothing to keep
-		} else {
-			r.o.State.FinishOperation(address)
-		}
+		// ARM accepted it, so the resource exists even when its operation
+		// failed (in provisioningState Failed): keep it, and the next plan
+		// sends it again.
+		r.o.State.FinishOperation(address)
 		_ = r.save()
 	}
 }

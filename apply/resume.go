@@ -52,11 +52,8 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 				continue
 			}
 			o.Reporter.Report(Event{Time: o.Now(), Kind: EventFailed, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started), Error: err.Error()})
-			if kind == OpCreate {
-				o.State.Remove(sr.Address)
-			} else {
-				o.State.FinishOperation(sr.Address)
-			}
+			// The resource exists in a Failed state: the plan re-applies it.
+			o.State.FinishOperation(sr.Address)
 		} else if kind == OpDelete {
 			o.State.Remove(sr.Address)
 			o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})

@@ -166,6 +166,18 @@ func (b *builder) rules(in *config.Instance) Rules {
 }
 
 // declared plans one declared resource from its live body.
+// failedState returns a live body's provisioningState when it is Failed or
+// Canceled, else "".
+func failedState(live map[string]any) string {
+	props, _ := live["properties"].(map[string]any)
+	st, _ := props["provisioningState"].(string)
+	switch strings.ToLower(st) {
+	case "failed", "canceled", "cancelled":
+		return st
+	}
+	return ""
+}
+
 func (b *builder) declared(in *config.Instance, live map[string]any) {
 	desired, _ := config.ToJSONValue(in.Body).(map[string]any)
 	if desired == nil {
@@ -215,6 +227,11 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 			return
 		}
 		c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
+		if st := failedState(live); st != "" && prior != nil && len(c.Paths) == 0 {
+			// Its last operation failed or was canceled: ARM keeps the
+			// resource in that state, and only another PUT repairs it.
+			c.Paths = []PathChange{{Path: "properties.provisioningState", Before: st, After: "Succeeded (apply sends the body again)"}}
+		}
 		c.Action = NoOp
 		if len(c.Paths) > 0 {
 			c.Action = Update
