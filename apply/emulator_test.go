@@ -359,3 +359,115 @@ func TestInterruptedApplyConvergesOnRerun(t *testing.T) {
 		t.Fatalf("%d resources were PUT, want 20", len(puts))
 	}
 }
+
+func TestReplaceOrder(t *testing.T) {
+	srv := emulator.New(emulator.Options{})
+	s := newStack(t, emulatorClient(t, srv))
+	acr := func(name, sku string) string {
+		return fmt.Sprintf(`
+resource "rg" {
+  id          = %q
+  api_version = "2021-04-01"
+  body        = { location = "westus" }
+}
+resource "acr" {
+  id                 = "${resource.rg.id}/providers/Microsoft.ContainerRegistry/registries/%s"
+  api_version        = "2023-07-01"
+  replace_on_changes = ["sku.name"]
+  body               = { location = "westus", sku = { name = %q } }
+}
+`, emuRG, name, sku)
+	}
+	s.write(acr("first", "Basic"))
+	if _, err := s.apply(context.Background(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	methods := func() []string {
+		var out []string
+		for _, e := range srv.RequestLog() {
+			if (e.Method == "PUT" || e.Method == "DELETE") && strings.Contains(e.Path, "/registries/") {
+				out = append(out, e.Method+" "+e.Path[strings.LastIndex(e.Path, "/")+1:])
+			}
+		}
+		return out
+	}
+
+	// A replace_on_changes path changed: same ID, so delete, then create.
+	srv.ResetObservations()
+	s.write(acr("first", "Premium"))
+	if res, err := s.apply(context.Background(), Options{}); err != nil || res.Added != 1 || res.Destroyed != 1 {
+		t.Fatalf("replace: %+v, %v", res, err)
+	}
+	if got := strings.Join(methods(), ", "); got != "DELETE first, PUT first" {
+		t.Fatalf("same-ID replace sent %s; want the DELETE first", got)
+	}
+	s.clean()
+
+	// The ID changed: create the new one, then delete the old one.
+	srv.ResetObservations()
+	s.write(acr("second", "Premium"))
+	if res, err := s.apply(context.Background(), Options{}); err != nil || res.Added != 1 || res.Destroyed != 1 {
+		t.Fatalf("replace to a new ID: %+v, %v", res, err)
+	}
+	if got := strings.Join(methods(), ", "); got != "PUT second, DELETE first" {
+		t.Fatalf("new-ID replace sent %s; want the new one created first", got)
+	}
+	if _, ok := srv.Resource(emuRG + "/providers/Microsoft.ContainerRegistry/registries/first"); ok {
+		t.Fatal("the old registry is still there")
+	}
+	s.clean()
+}
+
+func TestActionsRunWhenTheySay(t *testing.T) {
+	srv := emulator.New(emulator.Options{})
+	s := newStack(t, emulatorClient(t, srv))
+	s.write(registryConfig("Standard", "") + `
+action "regenerate" {
+  id          = "${resource.acr.id}/regenerateCredential"
+  api_version = "2023-07-01"
+  body        = { name = "password" }
+  when        = "create"
+}
+action "list" {
+  id          = "${resource.acr.id}/listCredentials"
+  api_version = "2023-07-01"
+  when        = "every_apply"
+}
+`)
+	posts := func() map[string]int {
+		out := map[string]int{}
+		for _, e := range srv.RequestLog() {
+			if e.Method == "POST" {
+				out[e.Path[strings.LastIndex(e.Path, "/")+1:]]++
+			}
+		}
+		return out
+	}
+	run := func() Result {
+		t.Helper()
+		cfg, insts, p := s.plan()
+		ev, diags := cfg.EvaluateAll(nil)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		res, err := Run(context.Background(), Options{Plan: p, Config: cfg, Instances: insts, Client: s.client, State: s.st,
+			Actions: ActionsToRun(p, ev.Actions())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := run(); res.Actions != 2 {
+		t.Fatalf("first apply ran %d actions, want 2", res.Actions)
+	}
+	if got := posts(); got["regenerateCredential"] != 1 || got["listCredentials"] != 1 {
+		t.Fatalf("POSTs after the first apply: %v", got)
+	}
+	// Nothing is created the second time: only the every_apply action runs.
+	if res := run(); res.Actions != 1 {
+		t.Fatalf("second apply ran %d actions, want 1", res.Actions)
+	}
+	if got := posts(); got["regenerateCredential"] != 1 || got["listCredentials"] != 2 {
+		t.Fatalf("POSTs after the second apply: %v", got)
+	}
+}
