@@ -94,13 +94,7 @@ func (r *runner) evaluated(address string) (*config.Instance, error) {
 	if r.o.Config == nil {
 		return nil, fmt.Errorf("no configuration was given to evaluate it")
 	}
-	r.mu.Lock()
-	outputs := make(map[string]any, len(r.outputs))
-	for k, v := range r.outputs {
-		outputs[k] = v
-	}
-	r.mu.Unlock()
-	ev, diags := r.o.Config.EvaluateAll(outputs)
+	ev, diags := r.o.Config.EvaluateAll(r.outputsSoFar())
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("evaluating the configuration: %w", diags)
 	}

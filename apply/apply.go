@@ -594,6 +594,17 @@ func pollingURL(token string) string {
 	return ""
 }
 
+// outputsSoFar copies the outputs known now, for an evaluation.
+func (r *runner) outputsSoFar() map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	outputs := make(map[string]any, len(r.outputs))
+	for k, v := range r.outputs {
+		outputs[k] = v
+	}
+	return outputs
+}
+
 // lastApplied is the body apply sent last time, from the state.
 func (r *runner) lastApplied(address string) map[string]any {
 	r.mu.Lock()
@@ -626,13 +637,7 @@ func (r *runner) desiredBody(c *plan.Change) (map[string]any, error) {
 	if r.o.Config == nil {
 		return nil, fmt.Errorf("its body has values known only after apply, and no configuration was given to evaluate them")
 	}
-	r.mu.Lock()
-	outputs := make(map[string]any, len(r.outputs))
-	for k, v := range r.outputs {
-		outputs[k] = v
-	}
-	r.mu.Unlock()
-	insts, diags := r.o.Config.Evaluate(outputs)
+	insts, diags := r.o.Config.Evaluate(r.outputsSoFar())
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("evaluating the configuration: %w", diags)
 	}
