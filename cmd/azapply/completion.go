@@ -135,7 +135,7 @@ func firstLine(s string) string {
 }
 
 // shellQuote quotes s for bash, zsh and fish alike: single quotes, with an
-// embedded single quote written as '\''. (fish reads \' inside single
+// embedded single quote written as '\”. (fish reads \' inside single
 // quotes, so for fish the caller uses fishQuote.)
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

@@ -17,7 +17,7 @@ import (
 // stateSubcommands are the commands under 'azapply state'.
 var stateSubcommands = []struct {
 	name, args, summary, example string
-	run                 func(ctx context.Context, o stateOptions, args []string, s *IOStreams) error
+	run                          func(ctx context.Context, o stateOptions, args []string, s *IOStreams) error
 }{
 	{"list", "", "List the addresses the state records", "azapply state list --chdir examples/quickstart", stateList},
 	{"show", "ADDRESS", "Show what the state records for one resource", "azapply state show --chdir examples/quickstart resource.registry", stateShow},
