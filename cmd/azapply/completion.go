@@ -134,9 +134,9 @@ func firstLine(s string) string {
 	return s
 }
 
-// shellQuote quotes s for bash, zsh and fish alike: single quotes, with an
-// embedded single quote written as '\”. (fish reads \' inside single
-// quotes, so for fish the caller uses fishQuote.)
+// shellQuote quotes s in single quotes for bash and zsh, closing the quote
+// around each embedded single quote. fish reads quotes differently: see
+// fishQuote.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
