@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	ctyyaml "github.com/zclconf/go-cty-yaml"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
-	ctyyaml "github.com/zclconf/go-cty-yaml"
 
 	"github.com/azapply/azapply/arm"
 )
