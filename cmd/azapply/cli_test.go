@@ -240,3 +240,101 @@ func TestBashCompletionCompletes(t *testing.T) {
 		}
 	}
 }
+
+// TestFishCompletionCompletes asks fish itself what the script completes.
+func TestFishCompletionCompletes(t *testing.T) {
+	if _, err := exec.LookPath("fish"); err != nil {
+		t.Skip("fish is not installed")
+	}
+	script := filepath.Join(t.TempDir(), "azapply.fish")
+	if err := os.WriteFile(script, []byte(runCmd(t, "", "completion", "fish").out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		line string
+		want []string
+		not  []string
+	}{
+		{"azapply pl", []string{"plan"}, []string{"apply"}},
+		{"azapply plan --det", []string{"--detailed-exitcode"}, nil},
+		{"azapply state ", []string{"list", "rm", "push"}, []string{"plan"}},
+		{"azapply state rm --ch", []string{"--chdir"}, nil},
+		{"azapply emulator serve --thr", []string{"--throttle"}, nil},
+		{"azapply plan --", []string{"--out", "--var"}, []string{"--auto-approve"}},
+	}
+	for _, tc := range tests {
+		cmd := exec.Command("fish", "--no-config", "-c", "source "+shellQuote(script)+"; complete -C "+shellQuote(tc.line))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", tc.line, err, out)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			w, _, _ := strings.Cut(l, "\t")
+			got = append(got, w)
+		}
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q completes to %v, which lacks %s", tc.line, got, w)
+			}
+		}
+		for _, w := range tc.not {
+			if slices.Contains(got, w) {
+				t.Errorf("%q completes to %v, which should not hold %s", tc.line, got, w)
+			}
+		}
+	}
+}
+
+// TestZshCompletionCompletes runs the zsh script's function with zsh's
+// completion helpers (_describe, _files) replaced by ones that print what
+// they are offered.
+func TestZshCompletionCompletes(t *testing.T) {
+	if _, err := exec.LookPath("zsh"); err != nil {
+		t.Skip("zsh is not installed")
+	}
+	script := filepath.Join(t.TempDir(), "_azapply")
+	if err := os.WriteFile(script, []byte(runCmd(t, "", "completion", "zsh").out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		words []string
+		want  []string
+		not   []string
+	}{
+		{[]string{"azapply", "pl"}, []string{"plan", "apply"}, nil},
+		{[]string{"azapply", "plan", "--det"}, []string{"--detailed-exitcode", "--out"}, []string{"--auto-approve"}},
+		{[]string{"azapply", "state", ""}, []string{"list", "rm", "push"}, []string{"plan"}},
+		{[]string{"azapply", "state", "rm", "--"}, []string{"--chdir"}, []string{"--auto-approve"}},
+		{[]string{"azapply", "emulator", "serve", "--"}, []string{"--throttle", "--addr"}, nil},
+		{[]string{"azapply", "show", ""}, []string{"FILES"}, nil},
+	}
+	for _, tc := range tests {
+		quoted := make([]string, len(tc.words))
+		for i, w := range tc.words {
+			quoted[i] = shellQuote(w)
+		}
+		prog := `compdef(){ :; }; _describe(){ print -l -- "${(@P)${@[-1]}}"; }; _files(){ print FILES; }; source ` + shellQuote(script) +
+			"; words=(" + strings.Join(quoted, " ") + "); CURRENT=" + strconv.Itoa(len(tc.words)) +
+			"; PREFIX=" + shellQuote(tc.words[len(tc.words)-1]) + "; _azapply"
+		out, err := exec.Command("zsh", "-f", "-c", prog).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", tc.words, err, out)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			w, _, _ := strings.Cut(l, ":")
+			got = append(got, w)
+		}
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q offers %v, which lacks %s", tc.words, got, w)
+			}
+		}
+		for _, w := range tc.not {
+			if slices.Contains(got, w) {
+				t.Errorf("%q offers %v, which should not hold %s", tc.words, got, w)
+			}
+		}
+	}
+}
