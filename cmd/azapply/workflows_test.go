@@ -402,3 +402,67 @@ func TestCheckCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkflowCommandsRun runs the workflows' own azapply command lines, as
+// written, on a stack on the emulator: the pull request's plan, the apply of
+// that saved plan on merge, and the drift check after a change in the
+// portal, reading their outputs as the workflows' scripts do.
+func TestWorkflowCommandsRun(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Rename(example(t, "quickstart"), filepath.Join(root, "infra")); err != nil {
+		t.Fatal(err)
+	}
+	subst := strings.NewReplacer(`"$STACK"`, "infra", `"${{ matrix.stack }}"`, "infra")
+	runLine := func(s step) (binResult, string) {
+		t.Helper()
+		words := shellWords(subst.Replace(s.run))
+		var redirect string
+		for i, w := range words {
+			if w == ">" && i+1 < len(words) {
+				redirect, words = words[i+1], words[:i]
+				break
+			}
+		}
+		r := azapply(t, root, words[1:]...)
+		if redirect != "" {
+			if err := os.WriteFile(filepath.Join(root, redirect), []byte(r.stdout), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return r, redirect
+	}
+
+	planStep := readWorkflow(t, "plan-on-pull-request.yml").findRun(t, "azapply plan")
+	r, out := runLine(planStep)
+	r.mustExit(t, exitChanges)
+	md, _ := os.ReadFile(filepath.Join(root, out))
+	if !strings.Contains(string(md), "Plan:** 2 to add") || !strings.Contains(string(md), "<details>") {
+		t.Errorf("%s is not the markdown plan:\n%s", out, md)
+	}
+	if _, err := os.Stat(filepath.Join(root, "plan.bin")); err != nil {
+		t.Fatalf("the plan step wrote no plan.bin: %v", err)
+	}
+
+	applyStep := readWorkflow(t, "apply-on-merge.yml").findRun(t, "azapply apply")
+	r, _ = runLine(applyStep)
+	r.mustExit(t, exitOK)
+	r.mustContain(t, "Apply complete! Resources: 2 added")
+
+	azapply(t, root, "emulator", "change", "--chdir", "infra", "--id", quickstartACR,
+		"--merge", `{"properties":{"publicNetworkAccess":"Disabled"}}`).mustExit(t, exitOK)
+	driftStep := readWorkflow(t, "drift-schedule.yml").findRun(t, "azapply drift")
+	r, out = runLine(driftStep)
+	r.mustExit(t, exitChanges)
+	raw, _ := os.ReadFile(filepath.Join(root, out))
+	var report struct {
+		Drift []struct {
+			Address string `json:"address"`
+		} `json:"drift"`
+	}
+	if err := json.Unmarshal(raw, &report); err != nil {
+		t.Fatalf("%s is not JSON: %v\n%s", out, err, raw)
+	}
+	if len(report.Drift) != 1 || report.Drift[0].Address != "resource.registry" {
+		t.Errorf("the drift report the issue is made from lists %+v, want resource.registry", report.Drift)
+	}
+}
