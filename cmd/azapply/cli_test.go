@@ -85,6 +85,8 @@ func TestUnknownFlagSuggests(t *testing.T) {
 		{[]string{"emulator", "serv"}, "Did you mean 'emulator serve'?"},
 		{[]string{"completion", "bsh"}, `Did you mean "bash"?`},
 		{[]string{"destory"}, `Did you mean "destroy"?`},
+		{[]string{"--versoin"}, "Did you mean --version?"},
+		{[]string{"--chdir", "x", "plan"}, "Flags go after the command"},
 	}
 	for _, tc := range tests {
 		r := runCmd(t, "", tc.args...)

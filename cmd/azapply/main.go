@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -76,6 +77,15 @@ func run(ctx context.Context, args []string, s *IOStreams) int {
 	}
 	if args[0] == "--version" || args[0] == "-v" {
 		return runVersion(ctx, nil, s)
+	}
+	if strings.HasPrefix(args[0], "-") {
+		// Only a near miss: --chdir is not a mistyped --help.
+		if n := nearest(args[0], []string{"--help", "--version"}); n != "" && editDistance(args[0], n) <= 2 {
+			fmt.Fprintf(s.Err, "azapply: unknown flag %s. Did you mean %s?\n", args[0], n)
+		} else {
+			fmt.Fprintf(s.Err, "azapply: unknown flag %s. Flags go after the command, as in 'azapply plan %s'; run 'azapply --help' for the commands.\n", args[0], args[0])
+		}
+		return exitError
 	}
 	names := make([]string, 0, len(commands()))
 	for _, c := range commands() {
