@@ -53,6 +53,9 @@ func TestHelpListsEveryFlag(t *testing.T) {
 			}
 		})
 	}
+	if r := runCmd(t, "", "help", "state", "rm"); r.code != exitOK || !strings.Contains(r.err, "Usage: azapply state rm") {
+		t.Errorf("azapply help state rm: exit %d\n%s", r.code, r.err)
+	}
 	r := runCmd(t, "", "--help")
 	if r.code != exitOK {
 		t.Fatalf("azapply --help: exit %d", r.code)

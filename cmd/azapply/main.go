@@ -63,6 +63,10 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, s *IOStreams) int {
+	if len(args) >= 2 && args[0] == "help" {
+		// azapply help plan = azapply plan --help
+		return run(ctx, append(args[1:], "--help"), s)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(s.Out)
 		if len(args) == 0 {
