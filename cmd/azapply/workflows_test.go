@@ -15,6 +15,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/config"
 )
 
 // workflow is a GitHub Actions workflow file, parsed.
@@ -181,10 +182,11 @@ func checkOIDC(t *testing.T, w workflow) {
 		if got := s.env["AZAPPLY_AUTH"]; got != arm.AuthWorkloadIdentity {
 			t.Errorf("%s: %q runs with AZAPPLY_AUTH=%q, want %q", w.file, s.run, got, arm.AuthWorkloadIdentity)
 		}
-		for _, v := range []string{"AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE"} {
-			if s.env[v] == "" {
-				t.Errorf("%s: %q runs without %s", w.file, s.run, v)
-			}
+		// The variables are the ones azapply reads: what the step's
+		// environment gives armSettings is a complete workload identity.
+		got := armSettings(config.Provider{}, func(k string) string { return s.env[k] })
+		if got.Auth != arm.AuthWorkloadIdentity || got.ClientID == "" || got.TenantID == "" || got.FederatedTokenFile == "" {
+			t.Errorf("%s: %q: its environment gives azapply %v; want workload identity with a client, a tenant and a token file", w.file, s.run, got)
 		}
 	}
 	if !w.hasScript("core.getIDToken(", "AZURE_FEDERATED_TOKEN_FILE") && !w.hasScript("core.getIDToken(", "azure-oidc-token") {
