@@ -209,3 +209,29 @@ func TestShCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeConfigurationReference checks that the README's configuration
+// reference names every block and attribute the configuration's schema
+// (config/schema.go) accepts.
+func TestReadmeConfigurationReference(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "config", "schema.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := section(t, readReadme(t), "Configuration reference")
+	names := regexp.MustCompile(`(?:Name|Type): "([a-z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	// The provider's string attributes are listed in providerStringAttrs.
+	list := regexp.MustCompile(`(?s)providerStringAttrs = \[\]string\{(.*?)\}`).FindStringSubmatch(string(src))
+	if len(names) < 30 || list == nil {
+		t.Fatalf("config/schema.go no longer reads as expected (%d names): update this test", len(names))
+	}
+	for _, m := range regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(list[1], -1) {
+		names = append(names, m)
+	}
+	for _, m := range names {
+		name := m[1]
+		if !regexp.MustCompile("[`{ ]" + name + "[`} (]").MatchString(ref) {
+			t.Errorf("the configuration reference does not mention %q", name)
+		}
+	}
+}
