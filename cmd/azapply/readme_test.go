@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -86,18 +88,35 @@ func commentStart(line string) int {
 }
 
 // section is the part of md under the heading "## name", up to the next
-// heading of that level.
+// heading of that level outside a code block.
 func section(t *testing.T, md, name string) string {
 	t.Helper()
-	start := strings.Index(md, "\n## "+name+"\n")
-	if start < 0 {
+	var out []string
+	in, fence := false, ""
+	for _, line := range strings.Split(md, "\n") {
+		// A fence closes with a line of at least as many backticks; a
+		// ```` block may hold ``` blocks.
+		ticks := line[:len(line)-len(strings.TrimLeft(line, "`"))]
+		switch {
+		case fence == "" && len(ticks) >= 3:
+			fence = ticks
+		case fence != "" && len(ticks) >= len(fence) && strings.TrimSpace(line) == ticks:
+			fence = ""
+		}
+		if fence == "" && strings.HasPrefix(line, "## ") {
+			if in {
+				break
+			}
+			in = line == "## "+name
+		}
+		if in {
+			out = append(out, line)
+		}
+	}
+	if len(out) == 0 {
 		t.Fatalf("README.md has no %q section", "## "+name)
 	}
-	rest := md[start+1:]
-	if end := strings.Index(rest[3:], "\n## "); end >= 0 {
-		return rest[:end+3]
-	}
-	return rest
+	return strings.Join(out, "\n")
 }
 
 func readReadme(t *testing.T) string {
@@ -233,5 +252,60 @@ func TestReadmeConfigurationReference(t *testing.T) {
 		if !regexp.MustCompile("[`{ ]" + name + "[`} (]").MatchString(ref) {
 			t.Errorf("the configuration reference does not mention %q", name)
 		}
+	}
+}
+
+// fencedBlocks returns the contents of the fenced code blocks of md whose
+// fence is exactly fence (such as "```json").
+func fencedBlocks(md, fence string) []string {
+	var out []string
+	lines := strings.Split(md, "\n")
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) != fence {
+			continue
+		}
+		closing := strings.TrimRight(fence, "abcdefghijklmnopqrstuvwxyz")
+		var b []string
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != closing; i++ {
+			b = append(b, lines[i])
+		}
+		out = append(out, strings.Join(b, "\n")+"\n")
+	}
+	return out
+}
+
+// TestReadmeOutputSamples checks that the README's samples of the text,
+// markdown and JSON formats are what azapply prints for that plan.
+func TestReadmeOutputSamples(t *testing.T) {
+	ref := section(t, readReadme(t), "Output formats")
+	text, markdown, js := fencedBlocks(ref, "```"), fencedBlocks(ref, "````markdown"), fencedBlocks(ref, "```json")
+	if len(text) == 0 || len(markdown) != 1 || len(js) != 1 {
+		t.Fatalf("the output formats section has %d text, %d markdown and %d JSON samples", len(text), len(markdown), len(js))
+	}
+	dir := example(t, "quickstart")
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+	plan := func(format string) string {
+		r := azapply(t, dir, "plan", "--var", "registry_sku=Premium", "--no-color", "--format", format)
+		r.mustExit(t, exitOK)
+		return r.stdout
+	}
+	if got := plan("text"); got != text[0] {
+		t.Errorf("the README's text sample is not what plan prints; it prints:\n%s", got)
+	}
+	if got := plan("markdown"); strings.TrimSpace(got) != strings.TrimSpace(markdown[0]) {
+		t.Errorf("the README's markdown sample is not what plan prints; it prints:\n%s", got)
+	}
+	var got, want map[string]any
+	if err := json.Unmarshal([]byte(plan("json")), &got); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(js[0]), &want); err != nil {
+		t.Fatalf("the README's JSON sample does not parse: %v", err)
+	}
+	// The lineage is new in every state.
+	got["state"].(map[string]any)["lineage"] = want["state"].(map[string]any)["lineage"]
+	if !reflect.DeepEqual(got, want) {
+		b, _ := json.MarshalIndent(got, "", "  ")
+		t.Errorf("the README's JSON sample is not what plan prints; it prints:\n%s", b)
 	}
 }
