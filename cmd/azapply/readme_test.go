@@ -244,9 +244,7 @@ func TestReadmeConfigurationReference(t *testing.T) {
 	if len(names) < 30 || list == nil {
 		t.Fatalf("config/schema.go no longer reads as expected (%d names): update this test", len(names))
 	}
-	for _, m := range regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(list[1], -1) {
-		names = append(names, m)
-	}
+	names = append(names, regexp.MustCompile(`"([a-z_]+)"`).FindAllStringSubmatch(list[1], -1)...)
 	for _, m := range names {
 		name := m[1]
 		if !regexp.MustCompile("[`{ ]" + name + "[`} (]").MatchString(ref) {
