@@ -229,6 +229,9 @@ func TestWorkflowApplyOnMerge(t *testing.T) {
 	if !job {
 		t.Error("the apply job does not run only for merged pull requests")
 	}
+	if co := w.uses("actions/checkout@"); len(co) != 1 || str(co[0].with["ref"]) != "${{ github.event.pull_request.merge_commit_sha }}" {
+		t.Error("the apply job does not check out the merged commit")
+	}
 	if len(w.uses("actions/download-artifact@")) == 0 {
 		t.Error("the reviewed plan is not downloaded")
 	}
