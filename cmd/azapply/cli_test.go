@@ -161,6 +161,18 @@ func TestInitStarterKeepsOtherFiles(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); string(got) != "mine\n" {
 		t.Errorf(".gitignore was changed to %q", got)
 	}
+	// A configuration in JSON syntax is a configuration too.
+	jsonDir := t.TempDir()
+	cfg := `{"provider": {"subscription_id": "00000000-0000-0000-0000-000000000000", "endpoint": "emulator"}}`
+	if err := os.WriteFile(filepath.Join(jsonDir, "main.hcl.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, "", "init", "--chdir", jsonDir); r.code != exitOK || strings.Contains(r.out, "Wrote") {
+		t.Errorf("init beside main.hcl.json: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if _, err := os.Stat(filepath.Join(jsonDir, starterFile)); err == nil {
+		t.Error("init wrote main.hcl beside a main.hcl.json configuration")
+	}
 	// --migrate-state never writes a starter: there is nothing to migrate.
 	empty := t.TempDir()
 	if r := runCmd(t, "", "init", "--migrate-state", "--chdir", empty); r.code != exitError {

@@ -89,15 +89,17 @@ azapply.state.json.lock
 `
 
 // writeStarter writes a starter configuration (and a .gitignore) into dir
-// when dir holds no .hcl file, creating dir if needed. It never overwrites a
+// when dir holds no configuration file (.hcl or .hcl.json), creating dir if needed. It never overwrites a
 // file, and reports whether it wrote the configuration.
 func writeStarter(dir string) (bool, error) {
-	hcl, err := filepath.Glob(filepath.Join(dir, "*.hcl"))
-	if err != nil {
-		return false, err
-	}
-	if len(hcl) > 0 {
-		return false, nil
+	for _, pattern := range []string{"*.hcl", "*.hcl.json"} {
+		found, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			return false, err
+		}
+		if len(found) > 0 {
+			return false, nil
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("creating the configuration directory: %w", err)
