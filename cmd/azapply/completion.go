@@ -153,7 +153,7 @@ func flagWords(flags []completionFlag) string {
 	return strings.Join(words, " ")
 }
 
-func names(cmds []completionCommand) string {
+func commandNames(cmds []completionCommand) string {
 	n := make([]string, len(cmds))
 	for i, c := range cmds {
 		n[i] = c.name
@@ -180,7 +180,7 @@ _azapply() {
         fi
     done
     if [[ -z "$cmd" ]]; then
-        COMPREPLY=($(compgen -W "` + names(cmds) + ` --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "` + commandNames(cmds) + ` --help --version" -- "$cur"))
         return
     fi
     local flags="" subs=""
@@ -188,7 +188,7 @@ _azapply() {
 `)
 	for _, c := range cmds {
 		if len(c.subs) > 0 {
-			fmt.Fprintf(&b, "    %s/) subs=%s ;;\n", c.name, shellQuote(names(c.subs)))
+			fmt.Fprintf(&b, "    %s/) subs=%s ;;\n", c.name, shellQuote(commandNames(c.subs)))
 			for _, sc := range c.subs {
 				if len(sc.flags) > 0 {
 					fmt.Fprintf(&b, "    %s/%s) flags=%s ;;\n", c.name, sc.name, shellQuote(flagWords(sc.flags)))
