@@ -15,8 +15,10 @@ import (
 // code. pflag itself prints nothing for an unknown flag under
 // ContinueOnError, which left the user with a bare exit 1.
 //
-// When ctx carries a flagCollector (azapply completion), the flag set is
-// handed to it instead of being parsed, and errCollected is returned.
+// When ctx carries a flagCollector (azapply completion, and the tests that
+// check every command's help), the flag set is handed to it instead of being
+// parsed, and errCollected is returned. So every command must build its flag
+// set and call parseFlags before it does anything else.
 func parseFlags(ctx context.Context, fs *pflag.FlagSet, args []string, s *IOStreams) error {
 	if c, ok := ctx.Value(flagCollectorKey{}).(*flagCollector); ok {
 		c.sets = append(c.sets, fs)
