@@ -39,7 +39,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply apply [FILE] [flags]\n\nPlan, ask for confirmation, then make Azure match the configuration.\nWith FILE (from azapply plan --out FILE), apply exactly that plan, and refuse if it is stale.\n\nExample: azapply apply --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}

@@ -29,7 +29,7 @@ func runDrift(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply drift [flags]\n\nShow what changed outside azapply since the last apply, declared or not.\nAccept it into the state with azapply apply --refresh-only.\n\nExample: azapply drift --chdir stacks/prod --detailed-exitcode\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}

@@ -30,11 +30,16 @@ func runEmulator(ctx context.Context, args []string, s *IOStreams) int {
 		case "change":
 			return runEmulatorChange(ctx, args[1:], s)
 		}
+		if n := nearest(args[0], []string{"serve", "change"}); n != "" && !strings.HasPrefix(args[0], "-") && args[0] != "help" {
+			fmt.Fprintf(s.Err, "azapply: unknown command 'emulator %s'. Did you mean 'emulator %s'?\n\n", args[0], n)
+		}
 	}
 	fmt.Fprintln(s.Err, `Usage: azapply emulator serve|change [flags]
 
   serve    serve the local ARM emulator over TLS on loopback
   change   change or delete a resource in the emulator out of band, as from the portal
+
+Example: azapply emulator serve --addr 127.0.0.1:8443 --state world.json
 
 Run 'azapply emulator serve --help' or 'azapply emulator change --help' for their flags.`)
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
@@ -78,7 +83,7 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply emulator serve [flags]\n\nServe the local ARM emulator over TLS with a generated certificate.\n\nExample: azapply emulator serve --addr 127.0.0.1:8443 --state world.json --latency 20ms --throttle --fail-rate 0.05\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
@@ -256,7 +261,7 @@ func runEmulatorChange(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply emulator change --id ID (--merge JSON | --merge-file FILE | --delete) [flags]\n\nChange or delete a resource in the emulator as if someone did it in the portal, to see drift.\n\nExample: azapply emulator change --chdir examples/quickstart --id /subscriptions/.../registries/quickstartacr --merge '{\"tags\":{\"owner\":\"portal\"}}'\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}

@@ -39,11 +39,10 @@ func runFmt(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply fmt [flags] [DIR|FILE ...]\n\nRewrite .hcl files in the canonical layout (indentation, aligned equals signs),\nkeeping comments. Files with syntax errors are reported and left alone.\n\nExample: azapply fmt --check examples/quickstart\n\nFlags:")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
+	if err := parseFlags(ctx, flags, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(s.Err, "Error: %v. Run 'azapply fmt --help' for the flags.\n", err)
 		return exitError
 	}
 	o.paths = flags.Args()

@@ -22,10 +22,10 @@ func runForceUnlock(ctx context.Context, args []string, s *IOStreams) int {
 	o.common.register(fs)
 	fs.BoolVar(&o.force, "force", false, "do not ask for confirmation")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply force-unlock [flags] LOCK_ID\n\nBreak the state lock left by a run that died. The lock error names the ID.\nOnly do this when that run is surely gone: two runs writing at once lose updates.\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply force-unlock [flags] LOCK_ID\n\nBreak the state lock left by a run that died. The lock error names the ID.\nOnly do this when that run is surely gone: two runs writing at once lose updates.\n\nExample: azapply force-unlock --chdir stacks/prod 6f1c2a9e-3b7d-4c0e-9a51-2d8f0b7e4c13\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}

@@ -26,7 +26,7 @@ func runImport(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply import [flags] ADDRESS ID\n\nAdopt a resource that exists in Azure: record it in the state at ADDRESS, a resource\ndeclared in the configuration. Nothing is changed in Azure; the next plan shows how\nthe resource differs from the configuration.\n\nExample: azapply import resource.rg /subscriptions/SUB/resourceGroups/demo\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -24,10 +25,10 @@ func runInit(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.migrateState, "migrate-state", false, "copy the state from the backend used before into the one the configuration names now")
 	fs.BoolVar(&o.reconfigure, "reconfigure", false, "use the backend the configuration names now as it is, without copying the state")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply init [flags]\n\nCheck the configuration's state backend and record it. After changing the backend\nblock, --migrate-state copies the state across, holding both locks.\n\nThe azureblob backend signs in with the Azure credential chain (az login, workload\nidentity, managed identity), or with a connection string in\nAZAPPLY_BLOB_CONNECTION_STRING or a SAS token in AZAPPLY_BLOB_SAS_TOKEN.\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply init [flags]\n\nIn a directory without .hcl files, write a starter configuration (main.hcl, on the\nembedded emulator) and a .gitignore; nothing is overwritten.\n\nThen check the configuration's state backend and record it. After changing the backend\nblock, --migrate-state copies the state across, holding both locks.\n\nThe azureblob backend signs in with the Azure credential chain (az login, workload\nidentity, managed identity), or with a connection string in\nAZAPPLY_BLOB_CONNECTION_STRING or a SAS token in AZAPPLY_BLOB_SAS_TOKEN.\n\nExamples:\n  azapply init --chdir stacks/new               # write a starter main.hcl into an empty directory\n  azapply init --chdir stacks/prod --migrate-state\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
@@ -49,6 +50,19 @@ func runInit(ctx context.Context, args []string, s *IOStreams) int {
 
 func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 	dir := o.common.chdir
+	if !o.migrateState && !o.reconfigure {
+		wrote, err := writeStarter(dir)
+		if err != nil {
+			return err
+		}
+		if wrote {
+			next := ""
+			if dir != "." {
+				next = " --chdir " + dir
+			}
+			fmt.Fprintf(s.Out, "Wrote a starter configuration to %s, on the embedded emulator (no Azure account needed).\nNext: azapply plan%s, then azapply apply%s.\n", filepath.Join(dir, starterFile), next, next)
+		}
+	}
 	cfg, err := loadFiles(o.common, s)
 	if err != nil {
 		return err

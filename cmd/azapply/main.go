@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -35,10 +36,11 @@ func commands() []command {
 		{"emulator", "Serve the local ARM emulator, or change its resources out of band", runEmulator},
 		{"validate", "Check the configuration, without any network", runValidate},
 		{"fmt", "Rewrite .hcl files in the canonical layout", runFmt},
-		{"init", "Check and record the state backend; --migrate-state after changing it", runInit},
+		{"init", "Write a starter configuration, or check and record the state backend", runInit},
 		{"import", "Adopt an existing Azure resource into the state", runImport},
 		{"state", "Look after the state: list, show, rm, mv, pull, push", runState},
 		{"force-unlock", "Break a state lock left by a run that died", runForceUnlock},
+		{"completion", "Print a shell completion script for bash, zsh or fish", runCompletion},
 	}
 }
 
@@ -61,6 +63,10 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, s *IOStreams) int {
+	if len(args) >= 2 && args[0] == "help" {
+		// azapply help plan = azapply plan --help
+		return run(ctx, append(args[1:], "--help"), s)
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(s.Out)
 		if len(args) == 0 {
@@ -75,6 +81,15 @@ func run(ctx context.Context, args []string, s *IOStreams) int {
 	}
 	if args[0] == "--version" || args[0] == "-v" {
 		return runVersion(ctx, nil, s)
+	}
+	if strings.HasPrefix(args[0], "-") {
+		// Only a near miss: --chdir is not a mistyped --help.
+		if n := nearest(args[0], []string{"--help", "--version"}); n != "" && editDistance(args[0], n) <= 2 {
+			fmt.Fprintf(s.Err, "azapply: unknown flag %s. Did you mean %s?\n", args[0], n)
+		} else {
+			fmt.Fprintf(s.Err, "azapply: unknown flag %s. Flags go after the command, as in 'azapply plan %s'; run 'azapply --help' for the commands.\n", args[0], args[0])
+		}
+		return exitError
 	}
 	names := make([]string, 0, len(commands()))
 	for _, c := range commands() {
@@ -91,10 +106,27 @@ func run(ctx context.Context, args []string, s *IOStreams) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: azapply COMMAND [flags]")
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "azapply plans and applies Azure Resource Manager resources declared in HCL")
+	fmt.Fprintln(w, "by resource ID, api-version and JSON body.")
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'azapply COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, `
+Flags most commands take:
+  --chdir DIR           the configuration directory (default: the current directory)
+  --var name=value      set a variable (repeatable)
+  --var-file FILE       read variables from a file (repeatable)
+  --no-color            never print colour codes
+  --lock-timeout 30s    how long to wait for the state lock another run holds
+
+Examples:
+  azapply init --chdir demo                          # write a starter configuration
+  azapply plan --chdir demo                          # what would change
+  azapply apply --chdir demo --auto-approve          # make it so
+  azapply plan --format markdown --out plan.bin --detailed-exitcode   # in CI
+  azapply drift --detailed-exitcode                  # what changed outside azapply
+
+Run 'azapply COMMAND --help' for a command's flags and an example.`)
 }

@@ -57,7 +57,7 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply plan [flags]\n\nShow what apply would change, without changing anything.\n\nExample: azapply plan --chdir examples/quickstart --out tfplan\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}

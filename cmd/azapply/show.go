@@ -14,7 +14,7 @@ type showOptions struct {
 }
 
 // runShow renders a saved plan file; it reads nothing else.
-func runShow(_ context.Context, args []string, s *IOStreams) int {
+func runShow(ctx context.Context, args []string, s *IOStreams) int {
 	var o showOptions
 	fs := pflag.NewFlagSet("show", pflag.ContinueOnError)
 	fs.SetOutput(s.Err)
@@ -24,7 +24,7 @@ func runShow(_ context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply show FILE [flags]\n\nRender a plan saved with azapply plan --out FILE.\n\nExample: azapply show tfplan --format markdown\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}

@@ -16,15 +16,15 @@ import (
 
 // stateSubcommands are the commands under 'azapply state'.
 var stateSubcommands = []struct {
-	name, args, summary string
-	run                 func(ctx context.Context, o stateOptions, args []string, s *IOStreams) error
+	name, args, summary, example string
+	run                          func(ctx context.Context, o stateOptions, args []string, s *IOStreams) error
 }{
-	{"list", "", "List the addresses the state records", stateList},
-	{"show", "ADDRESS", "Show what the state records for one resource", stateShow},
-	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", stateRm},
-	{"mv", "FROM TO", "Record a resource under another address", stateMv},
-	{"pull", "", "Print the state as JSON", statePull},
-	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", statePush},
+	{"list", "", "List the addresses the state records", "azapply state list --chdir examples/quickstart", stateList},
+	{"show", "ADDRESS", "Show what the state records for one resource", "azapply state show --chdir examples/quickstart resource.registry", stateShow},
+	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", `azapply state rm --chdir stacks/prod 'resource.subnet["db"]'`, stateRm},
+	{"mv", "FROM TO", "Record a resource under another address", "azapply state mv --chdir stacks/prod resource.acr resource.registry", stateMv},
+	{"pull", "", "Print the state as JSON", "azapply state pull --chdir stacks/prod > backup.state.json", statePull},
+	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", "azapply state push --chdir stacks/prod backup.state.json", statePush},
 }
 
 type stateOptions struct {
@@ -48,10 +48,10 @@ func runState(ctx context.Context, args []string, s *IOStreams) int {
 		fs.SetOutput(s.Err)
 		o.common.register(fs)
 		fs.Usage = func() {
-			fmt.Fprintf(s.Err, "Usage: azapply state %s [flags] %s\n\n%s.\n\nFlags:\n", sc.name, sc.args, sc.summary)
+			fmt.Fprintf(s.Err, "Usage: azapply state %s [flags] %s\n\n%s.\n\nExample: %s\n\nFlags:\n", sc.name, sc.args, sc.summary, sc.example)
 			fs.PrintDefaults()
 		}
-		if err := fs.Parse(args[1:]); err != nil {
+		if err := parseFlags(ctx, fs, args[1:], s); err != nil {
 			if errors.Is(err, pflag.ErrHelp) {
 				return exitOK
 			}
@@ -62,7 +62,15 @@ func runState(ctx context.Context, args []string, s *IOStreams) int {
 		}
 		return exitOK
 	}
-	fmt.Fprintf(s.Err, "azapply: unknown command 'state %s'.\n\n", args[0])
+	names := make([]string, 0, len(stateSubcommands))
+	for _, sc := range stateSubcommands {
+		names = append(names, sc.name)
+	}
+	if n := nearest(args[0], names); n != "" {
+		fmt.Fprintf(s.Err, "azapply: unknown command 'state %s'. Did you mean 'state %s'?\n\n", args[0], n)
+	} else {
+		fmt.Fprintf(s.Err, "azapply: unknown command 'state %s'.\n\n", args[0])
+	}
 	stateUsage(s.Err)
 	return exitError
 }
@@ -74,6 +82,7 @@ func stateUsage(w io.Writer) {
 	for _, sc := range stateSubcommands {
 		fmt.Fprintf(w, "  %-5s %-11s %s\n", sc.name, sc.args, sc.summary)
 	}
+	fmt.Fprintln(w, "\nExample: azapply state list --chdir examples/quickstart\n\nRun 'azapply state COMMAND --help' for a command's flags.")
 }
 
 // addressPattern is resource.NAME, optionally with an instance key.

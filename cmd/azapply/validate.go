@@ -23,11 +23,10 @@ func runValidate(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply validate [flags]\n\nCheck a configuration without Azure, the network or the state: syntax, types,\nreferences, resource IDs, api-versions and the dependency graph. Variables\nwithout a value are taken as unknown; values given with --var, --var-file,\n*.auto.hcl files and AZAPPLY_VAR_ are checked too.\n\nExample: azapply validate --chdir examples/quickstart\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(ctx, fs, args, s); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return exitOK
 		}
-		fmt.Fprintf(s.Err, "Error: %v. Run 'azapply validate --help' for the flags.\n", err)
 		return exitError
 	}
 	if fs.NArg() > 0 {

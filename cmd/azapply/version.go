@@ -2,15 +2,33 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/spf13/pflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-func runVersion(_ context.Context, _ []string, s *IOStreams) int {
+func runVersion(ctx context.Context, args []string, s *IOStreams) int {
+	fs := pflag.NewFlagSet("version", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply version\n\nPrint azapply's version, the commit it was built from and the Go version.\n\nExample: azapply version")
+	}
+	if err := parseFlags(ctx, fs, args, s); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return exitOK
+		}
+		return exitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(s.Err, "Error: version takes no arguments")
+		return exitError
+	}
 	commit, modified := "unknown", false
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {

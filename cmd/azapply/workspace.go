@@ -37,7 +37,7 @@ type commonFlags struct {
 }
 
 func (f *commonFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.chdir, "chdir", ".", "the configuration directory (default: the current directory)")
+	fs.StringVar(&f.chdir, "chdir", ".", "the configuration directory")
 	fs.Var(&varFlag{args: &f.vars}, "var", "set a variable: --var name=value (repeatable; wins over AZAPPLY_VAR_name and *.auto.hcl files)")
 	fs.Var(&varFlag{args: &f.vars, file: true}, "var-file", "read variables from an HCL or JSON file of name = value lines (repeatable)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never print colour codes")
