@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
@@ -57,7 +59,7 @@ func (r backendRecord) backend() *config.Backend {
 
 // newBackend builds the backend a backend block asks for; dir is the
 // configuration directory, which relative local paths start from.
-func newBackend(b *config.Backend, dir string) (state.Backend, error) {
+func newBackend(ctx context.Context, b *config.Backend, p config.Provider, dir string) (state.Backend, error) {
 	r := recordOf(b)
 	where := ""
 	if b != nil && b.DeclRange.Filename != "" {
@@ -77,7 +79,7 @@ func newBackend(b *config.Backend, dir string) (state.Backend, error) {
 			SASToken:         os.Getenv(state.BlobSASTokenEnv),
 		}
 		if o.ConnectionString == "" && o.SASToken == "" {
-			cred, err := storageCredential()
+			cred, err := storageCredential(ctx, p)
 			if err != nil {
 				return nil, fmt.Errorf("%sthe azureblob backend has no Azure credential (%v): sign in with 'az login', or set %s or %s", where, err, state.BlobConnectionStringEnv, state.BlobSASTokenEnv)
 			}
@@ -94,12 +96,21 @@ func newBackend(b *config.Backend, dir string) (state.Backend, error) {
 }
 
 // storageCredential signs the azureblob backend in when the environment
-// gives neither a connection string nor a SAS token: azidentity's chain
-// (environment, workload identity, managed identity, Azure CLI). It is the
-// one place to hand it the credential that ARM requests use once the
-// provider block's credential settings are read.
-func storageCredential() (azcore.TokenCredential, error) {
-	return azidentity.NewDefaultAzureCredential(nil)
+// gives neither a connection string nor a SAS token, with the credential the
+// provider block (or AZAPPLY_AUTH and the AZURE_* variables) chooses for ARM:
+// the same sign-in for the state as for the resources, GitHub's OIDC
+// included. With no choice made, it is azidentity's chain.
+func storageCredential(ctx context.Context, p config.Provider) (azcore.TokenCredential, error) {
+	settings := armSettings(p, os.Getenv)
+	if settings.Auth == "" && settings.ClientSecret == "" && settings.ClientCertificatePath == "" &&
+		settings.FederatedTokenFile == "" && settings.Username == "" {
+		return azidentity.NewDefaultAzureCredential(nil)
+	}
+	cloud, err := arm.ResolveCloud(ctx, settings)
+	if err != nil {
+		return nil, err
+	}
+	return arm.NewCredential(settings, cloud)
 }
 
 // readBackendRecord returns the backend recorded in dir, or nil.

@@ -63,7 +63,7 @@ func TestBlobBackendEndToEnd(t *testing.T) {
 		t.Fatalf("plan after apply: exit %d\n%s%s", r.code, r.out, r.err)
 	}
 	// Another run holds the lease: plan names it and stops.
-	b, err := newBackend(&config.Backend{Type: "azureblob", AccountURL: "https://devstoreaccount1.blob.core.windows.net", Container: container, Key: "prod/app.json"}, dir)
+	b, err := newBackend(context.Background(), &config.Backend{Type: "azureblob", AccountURL: "https://devstoreaccount1.blob.core.windows.net", Container: container, Key: "prod/app.json"}, config.Provider{}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

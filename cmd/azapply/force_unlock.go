@@ -36,7 +36,7 @@ func runForceUnlock(ctx context.Context, args []string, s *IOStreams) int {
 		return exitError
 	}
 	id := fs.Arg(0)
-	_, backend, err := loadConfig(o.common, s)
+	_, backend, err := loadConfig(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}

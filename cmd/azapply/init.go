@@ -68,7 +68,7 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 		return err
 	}
 	cur := recordOf(cfg.Backend)
-	newB, err := newBackend(cfg.Backend, dir)
+	newB, err := newBackend(ctx, cfg.Backend, cfg.Provider, dir)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 	if !o.migrateState {
 		return fmt.Errorf("the backend changed from %s to %s. Run 'azapply init --migrate-state' to copy the state into the new backend, or 'azapply init --reconfigure' to use the new backend as it is", prev, cur)
 	}
-	oldB, err := newBackend(prev.backend(), dir)
+	oldB, err := newBackend(ctx, prev.backend(), cfg.Provider, dir)
 	if err != nil {
 		return fmt.Errorf("the backend used before, %s: %w", prev, err)
 	}

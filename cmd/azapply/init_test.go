@@ -114,7 +114,7 @@ func TestMigrateLocalToBlobAndBack(t *testing.T) {
 	if err := local.Write(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	blob, err := newBackend(&config.Backend{Type: "azureblob", AccountURL: "https://unused.blob.core.windows.net", Container: container, Key: "prod/app.json"}, dir)
+	blob, err := newBackend(context.Background(), &config.Backend{Type: "azureblob", AccountURL: "https://unused.blob.core.windows.net", Container: container, Key: "prod/app.json"}, config.Provider{}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestNewBackend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := newBackend(tt.b, "cfg")
+			b, err := newBackend(context.Background(), tt.b, config.Provider{}, "cfg")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)

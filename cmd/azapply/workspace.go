@@ -123,7 +123,7 @@ var errReported = errors.New("reported")
 
 // loadConfig loads the configuration and builds its state backend, checking
 // that the backend is the one the last command used.
-func loadConfig(f commonFlags, s *IOStreams) (*config.Config, state.Backend, error) {
+func loadConfig(ctx context.Context, f commonFlags, s *IOStreams) (*config.Config, state.Backend, error) {
 	cfg, err := loadFiles(f, s)
 	if err != nil {
 		return nil, nil, err
@@ -131,7 +131,7 @@ func loadConfig(f commonFlags, s *IOStreams) (*config.Config, state.Backend, err
 	if err := checkBackend(f.chdir, cfg.Backend); err != nil {
 		return nil, nil, err
 	}
-	backend, err := newBackend(cfg.Backend, f.chdir)
+	backend, err := newBackend(ctx, cfg.Backend, cfg.Provider, f.chdir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,7 +185,7 @@ func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() erro
 // lock is held until w.close. A configuration with errors stops here before
 // anything is sent.
 func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspace, err error) {
-	cfg, backend, err := loadConfig(f, s)
+	cfg, backend, err := loadConfig(ctx, f, s)
 	if err != nil {
 		return nil, err
 	}
