@@ -153,6 +153,8 @@ func (c *Config) Files() map[string]*hcl.File { return c.parser.Files() }
 func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	cfg := &Config{Dir: dir, parser: hclparse.NewParser(), Variables: map[string]*Variable{}}
 	cfg.funcs = functions(dir)
+	// validate: variables without a value are unknown, from the start.
+	cfg.checkOnly = opts.UnknownMissingVars
 	names, autoFiles, err := configFiles(dir)
 	if err != nil {
 		return cfg, hcl.Diagnostics{{
@@ -207,7 +209,6 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	// so an id made from one is accepted (plan reads them first).
 	_, evalDiags := cfg.evaluate(nil, true)
 	if opts.UnknownMissingVars {
-		cfg.checkOnly = true
 		evalDiags = dropUnknown(evalDiags)
 	}
 	if evalDiags.HasErrors() {

@@ -45,6 +45,13 @@ func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
 		if !ok {
 			continue
 		}
+		if c.checkOnly {
+			// validate: a variable with no value yet is unknown, and that
+			// is no mistake of the configuration's.
+			if v, d := a.Expr.Value(ctx); !d.HasErrors() && !v.IsWhollyKnown() {
+				continue
+			}
+		}
 		if sensitiveProviderAttrs[name] {
 			s, d := evalSecretString(a, ctx)
 			diags = append(diags, d...)

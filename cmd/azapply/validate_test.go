@@ -71,6 +71,15 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestValidateProviderFromUnsetVariables: provider settings made from
+// variables with no value yet (secrets kept out of git) are no mistake.
+func TestValidateProviderFromUnsetVariables(t *testing.T) {
+	code, out, errOut := runCLI(t, "validate", "--chdir", filepath.Join("..", "..", "examples", "azure-stack-hub"))
+	if code != exitOK || !strings.Contains(out, "Success!") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+}
+
 func TestValidateReportsEveryProblem(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"main.hcl": `
 resource "a" {
