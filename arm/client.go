@@ -123,14 +123,14 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		log:           logger,
 		retry:         retryOptions(opts.Retry),
 	}
-	perRetry := []policy.Policy{}
+	perRetry := []policy.Policy{hostGuardPolicy{endpoint: u}}
 	if !opts.Pacing.Disabled {
 		c.pacer = newPacer(opts.Pacing)
 		perRetry = append(perRetry, c.pacer)
 	}
 	perRetry = append(perRetry, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
 	copts := &policy.ClientOptions{
-		Transport:                       opts.Transport,
+		Transport:                       limitTransport{next: noRedirects(opts.Transport), limit: maxResponseBytes},
 		Retry:                           c.retry,
 		InsecureAllowCredentialWithHTTP: insecure,
 	}
