@@ -447,6 +447,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 	}
 	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, body)
+	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, body); err != nil {
+		return err
+	}
 	if _, err := r.o.Client.Do(ctx, req); err != nil {
 		r.operationEnded(c.Address, err)
 		if arm.IsPreconditionFailed(err) {
@@ -544,6 +547,27 @@ func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map
 			slog.Warn("could not record an operation in flight in the state", "address", address, "error", err)
 		}
 	}
+}
+
+// recordIntent records, before a create is sent, that it is about to be:
+// an operation in flight with no resume token yet. Without it, a crash
+// between ARM's answer and the next state write leaves a resource that
+// exists in Azure and that no state knows, which the rerun's plan must
+// refuse to adopt silently. With it, the rerun reads the resource back
+// (see ResumeInFlight) and the crash loses nothing. A resource the state
+// records already needs no intent: its address is known.
+func (r *runner) recordIntent(address, id, apiVersion, method string, sent map[string]any) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.o.State.Get(address) != nil || method != http.MethodPut {
+		return nil
+	}
+	redacted, err := r.o.State.Redact(sent, r.sensitive(address))
+	if err != nil {
+		return err
+	}
+	r.o.State.StartOperation(address, id, apiVersion, state.Operation{Method: method, Started: r.o.Now(), Sent: redacted})
+	return r.save()
 }
 
 // operationEnded clears the operation in flight of a resource whose
