@@ -121,13 +121,15 @@ const stackRG = "/subscriptions/" + stackSub + "/resourceGroups/stack"
 // writeStack writes a configuration of n resources (n >= 4) to dir: a
 // resource group and, under it, container registries, public IPs and
 // storage accounts in turn, whose creations are long-running operations of
-// three different patterns. It returns the declared IDs.
-func writeStack(t *testing.T, dir string, s *servedEmulator, n int) []string {
+// three different patterns; extra blocks follow. It returns the declared
+// IDs. Resource i is named acr<i>, pip<i> or sa<i> (%03d) as i%3 is 0, 1
+// or 2.
+func writeStack(t *testing.T, dir string, s *servedEmulator, n int, extra ...string) []string {
 	t.Helper()
 	kinds := []struct {
 		typ, name, body string
 	}{
-		{"Microsoft.ContainerRegistry/registries", "acr", `{ location = "westus", sku = { name = "Basic" } }`},
+		{"Microsoft.ContainerRegistry/registries", "acr", `{ location = "westus", sku = { name = "Basic" }, properties = { adminUserEnabled = true } }`},
 		{"Microsoft.Network/publicIPAddresses", "pip", `{ location = "westus", sku = { name = "Standard" }, properties = { publicIPAllocationMethod = "Static" } }`},
 		{"Microsoft.Storage/storageAccounts", "sa", `{ location = "westus", kind = "StorageV2", sku = { name = "Standard_LRS" } }`},
 	}
@@ -142,6 +144,9 @@ func writeStack(t *testing.T, dir string, s *servedEmulator, n int) []string {
 		ids = append(ids, id)
 		fmt.Fprintf(&b, "\nresource %q {\n  id          = \"${resource.rg.id}/providers/%s/%s\"\n  api_version = \"2023-07-01\"\n  body        = %s\n}\n",
 			name, k.typ, name, k.body)
+	}
+	for _, e := range extra {
+		b.WriteString("\n" + e)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
