@@ -185,6 +185,13 @@ func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() erro
 // lock is held until w.close. A configuration with errors stops here before
 // anything is sent.
 func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspace, err error) {
+	return openWorkspaceChecked(ctx, f, s, nil)
+}
+
+// openWorkspaceChecked is openWorkspace with a check of the configuration
+// and the state that runs before anything is sent to Azure (sign-in and
+// cloud discovery included): a refusal there sends nothing.
+func openWorkspaceChecked(ctx context.Context, f commonFlags, s *IOStreams, check func(*config.Config, *state.State) error) (w *workspace, err error) {
 	cfg, backend, err := loadConfig(f, s)
 	if err != nil {
 		return nil, err
@@ -201,6 +208,11 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 	st, err := backend.Read(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if check != nil {
+		if err := check(cfg, st); err != nil {
+			return nil, err
+		}
 	}
 	w = &workspace{cfg: cfg, backend: backend, state: st, unlock: unlock}
 	if err := w.connect(ctx, f.chdir); err != nil {
