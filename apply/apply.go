@@ -452,6 +452,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	}
 	if _, err := r.o.Client.Do(ctx, req); err != nil {
 		r.operationEnded(c.Address, err)
+		if n.op == OpCreate {
+			r.keepFailedCreate(ctx, c, err)
+		}
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
 		}
@@ -568,6 +571,27 @@ func (r *runner) recordIntent(address, id, apiVersion, method string, sent map[s
 	}
 	r.o.State.StartOperation(address, id, apiVersion, state.Operation{Method: method, Started: r.o.Now(), Sent: redacted})
 	return r.save()
+}
+
+// keepFailedCreate records, with no last-applied body, a resource whose
+// create ended Failed or Canceled in Azure but which exists there (most
+// providers leave it in provisioningState Failed): forgetting it would make
+// the next plan refuse to adopt it. The next plan sends it again.
+func (r *runner) keepFailedCreate(ctx context.Context, c *plan.Change, err error) {
+	var ae *arm.Error
+	if !errors.As(err, &ae) || ae.OperationStatus == "" {
+		return
+	}
+	live, gerr := r.o.Client.Get(ctx, c.ID, c.APIVersion)
+	if gerr != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.o.State.Get(c.Address) == nil {
+		r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(live.Body, c.ID), APIVersion: c.APIVersion})
+		_ = r.save()
+	}
 }
 
 // operationEnded clears the operation in flight of a resource whose
