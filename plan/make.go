@@ -215,6 +215,9 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 			return
 		}
 		c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
+		if prior != nil && len(c.Paths) == 0 {
+			c.Paths = failedProvisioning(live)
+		}
 		c.Action = NoOp
 		if len(c.Paths) > 0 {
 			c.Action = Update
@@ -362,4 +365,18 @@ func output(r *state.Resource) map[string]any {
 		return nil
 	}
 	return r.Output
+}
+
+// failedProvisioning is the change a managed resource needs when its last
+// operation failed in Azure (provisioningState Failed or Canceled, as a
+// create that failed leaves it) although its body matches: it is sent
+// again, rather than planned as no change while it is broken.
+func failedProvisioning(live map[string]any) []PathChange {
+	props, _ := live["properties"].(map[string]any)
+	ps, _ := props["provisioningState"].(string)
+	switch strings.ToLower(ps) {
+	case "failed", "canceled", "cancelled":
+		return []PathChange{{Path: "properties.provisioningState", Before: ps, After: "Succeeded", at: Path{}.key("properties").key("provisioningState")}}
+	}
+	return nil
 }
