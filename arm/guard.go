@@ -40,7 +40,7 @@ type hostGuardPolicy struct{ endpoint *url.URL }
 
 func (p hostGuardPolicy) Do(req *policy.Request) (*http.Response, error) {
 	u := req.Raw().URL
-	if !strings.EqualFold(u.Scheme, p.endpoint.Scheme) || !strings.EqualFold(u.Host, p.endpoint.Host) {
+	if !strings.EqualFold(u.Scheme, p.endpoint.Scheme) || !strings.EqualFold(hostPort(u), hostPort(p.endpoint)) {
 		return nil, refusedError{fmt.Errorf("%w: ARM asked azapply to follow %s://%s%s, but the endpoint is %s://%s; "+
 			"nothing was sent there (a polling URL or a stored resume token names another host)",
 			ErrOtherHost, u.Scheme, u.Host, u.Path, p.endpoint.Scheme, p.endpoint.Host)}
@@ -60,6 +60,18 @@ func (p hostGuardPolicy) Do(req *policy.Request) (*http.Response, error) {
 	}
 	return nil, refusedError{fmt.Errorf("%s %s answered HTTP %d, a redirect to %s: ARM does not redirect, and azapply follows no redirect "+
 		"so that the bearer token goes to the ARM endpoint only; check the endpoint in the provider block", req.Raw().Method, u.Path, resp.StatusCode, target)}
+}
+
+// hostPort is the URL's host with the scheme's default port made explicit,
+// so that https://h and https://h:443 are the same host.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if strings.EqualFold(u.Scheme, "http") {
+		return u.Host + ":80"
+	}
+	return u.Host + ":443"
 }
 
 // ErrResponseTooLarge is the error of a response body over the limit.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -214,4 +215,23 @@ func resumeTokenFor(t *testing.T, url string) string {
 		t.Fatal("no resume token")
 	}
 	return strings.ReplaceAll(tok, srv.URL, url)
+}
+
+func TestHostPortNormalised(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"https://management.azure.com", "https://management.azure.com:443", true},
+		{"https://management.azure.com", "https://MANAGEMENT.azure.com", true},
+		{"http://127.0.0.1", "http://127.0.0.1:80", true},
+		{"https://management.azure.com", "https://management.azure.com:8443", false},
+		{"https://management.azure.com", "https://evil.management.azure.com", false},
+	} {
+		a, _ := url.Parse(tc.a)
+		b, _ := url.Parse(tc.b)
+		if got := strings.EqualFold(hostPort(a), hostPort(b)); got != tc.same {
+			t.Errorf("%s vs %s: same = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
 }
