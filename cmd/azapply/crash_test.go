@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -153,4 +154,91 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
+}
+
+// killAfter starts the binary in dir with args and sends sig once the
+// emulator has answered afterWrites more writes; it returns when the
+// process has ended (on its own or by the signal).
+func killAfter(t *testing.T, s *servedEmulator, dir string, sig syscall.Signal, afterWrites int, args ...string) {
+	t.Helper()
+	base := writesSoFar(s.em)
+	cmd, _, _ := s.command(dir, args...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		select {
+		case <-exited:
+			return
+		default:
+		}
+		if writesSoFar(s.em)-base >= afterWrites {
+			_ = cmd.Process.Signal(sig)
+			<-exited
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestCrashDuringUpdateAndDestroy kills an apply that updates every
+// resource (PATCH-free PUTs of a new tag) and a destroy, at seeded moments:
+// the rerun of each converges (a clean plan; an empty state and no declared
+// resource left in the emulator).
+func TestCrashDuringUpdateAndDestroy(t *testing.T) {
+	const resources = 20
+	rng := rand.New(rand.NewSource(7))
+	rounds := 2
+	if longTests() {
+		rounds = 10
+	}
+	for i := 0; i < rounds; i++ {
+		sig := []syscall.Signal{syscall.SIGKILL, syscall.SIGINT}[i%2]
+		t.Run(fmt.Sprintf("%v/%d", sig, i), func(t *testing.T) {
+			s := serveLoopback(t, crashEmulatorOptions())
+			dir := t.TempDir()
+			declared := writeStack(t, dir, s, resources)
+			if r := s.run(t, dir, "apply", "--auto-approve", "--no-color"); r.code != exitOK {
+				t.Fatalf("apply: %d\n%s", r.code, tail(r.stderr, 2000))
+			}
+			// Update: a tag on every resource.
+			src, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tagged := strings.ReplaceAll(string(src), `{ location = "westus",`, `{ location = "westus", tags = { round = "`+strconv.Itoa(i)+`" },`)
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(tagged), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			killAfter(t, s, dir, sig, 1+rng.Intn(resources-2), "apply", "--auto-approve", "--no-color")
+			parseState(t, dir)
+			if r := s.run(t, dir, "apply", "--auto-approve", "--no-color"); r.code != exitOK {
+				t.Fatalf("the rerun of the update: %d\n%s\n%s", r.code, r.stdout, tail(r.stderr, 2000))
+			}
+			if r := s.run(t, dir, "plan", "--detailed-exitcode", "--no-color"); r.code != exitOK {
+				t.Fatalf("the plan after the update's rerun: %d\n%s", r.code, r.stdout)
+			}
+			for _, id := range declared[1:] {
+				if res, _ := s.em.Resource(id); fmt.Sprint(res.Body["tags"]) != "map[round:"+strconv.Itoa(i)+"]" {
+					t.Fatalf("%s has tags %v after the update", id, res.Body["tags"])
+				}
+			}
+
+			killAfter(t, s, dir, sig, 1+rng.Intn(4), "destroy", "--auto-approve", "--no-color")
+			parseState(t, dir)
+			if r := s.run(t, dir, "destroy", "--auto-approve", "--no-color"); r.code != exitOK {
+				t.Fatalf("the rerun of destroy: %d\n%s\n%s", r.code, r.stdout, tail(r.stderr, 2000))
+			}
+			if st := parseState(t, dir); len(st.Resources) != 0 {
+				t.Errorf("the state still records %d resources after destroy", len(st.Resources))
+			}
+			for _, id := range declared {
+				if _, ok := s.em.Resource(id); ok {
+					t.Errorf("%s still exists after destroy", id)
+				}
+			}
+		})
+	}
 }
