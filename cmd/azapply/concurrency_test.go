@@ -96,8 +96,8 @@ func TestConcurrentApplies(t *testing.T) {
 				t.Errorf("the shared state records %d resources, want %d", len(st.Resources), len(declared))
 			}
 
-			// One holds the lock while the other, unwilling to wait, asks.
-			writeStack(t, dirs[0], s, 30)
+			// One holds the lock (40 creates: long enough for the other to start) while the other, unwilling to wait, asks.
+			writeStack(t, dirs[0], s, 60)
 			s.em.ResetObservations()
 			holder, wait := start(dirs[0], "apply", "--auto-approve", "--no-color")
 			// Its first write comes after it took the lock.
@@ -114,12 +114,12 @@ func TestConcurrentApplies(t *testing.T) {
 				t.Errorf("the second apply: exit %d, want 1 and a message naming the holder (apply, pid %d)\nstdout:\n%s\nstderr:\n%s",
 					code, holder.Process.Pid, out, tail(errb.String(), 2000))
 			}
-			if r := wait(); r.code != exitOK || !strings.Contains(r.stdout, "10 added") {
+			if r := wait(); r.code != exitOK || !strings.Contains(r.stdout, "40 added") {
 				t.Fatalf("the holder: exit %d\n%s\n%s", r.code, r.stdout, tail(r.stderr, 2000))
 			}
 			st = pulledState(t, s, dirs[0], env)
-			if len(st.Resources) != 30 || st.Serial <= serial {
-				t.Errorf("after the holder finished the state records %d resources at serial %d, want 30 after %d", len(st.Resources), st.Serial, serial)
+			if len(st.Resources) != 60 || st.Serial <= serial {
+				t.Errorf("after the holder finished the state records %d resources at serial %d, want 60 after %d", len(st.Resources), st.Serial, serial)
 			}
 		})
 	}
