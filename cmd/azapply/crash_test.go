@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/emulator"
+	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/azuritetest"
 )
 
 // crashEmulatorOptions are a realistic ARM: latency on every request and
@@ -240,5 +243,61 @@ func TestCrashDuringUpdateAndDestroy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCrashWithBlobBackend: an apply killed with SIGKILL while it holds
+// the blob lease leaves the lease behind. The rerun refuses, naming the
+// lock and the force-unlock command; after force-unlock the rerun
+// converges with nothing created twice and no orphan.
+func TestCrashWithBlobBackend(t *testing.T) {
+	conn := azuritetest.ConnectionString(t)
+	container := azuritetest.NewContainer(t, conn)
+	s := serveLoopback(t, crashEmulatorOptions())
+	dir := t.TempDir()
+	declared := writeStack(t, dir, s, 20)
+	backend := fmt.Sprintf("azapply {\n  backend \"azureblob\" {\n    account_url = \"https://devstoreaccount1.blob.core.windows.net\"\n    container = %q\n    key = \"crash/app.json\"\n  }\n}\n", container)
+	if err := os.WriteFile(filepath.Join(dir, "backend.hcl"), []byte(backend), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{state.BlobConnectionStringEnv + "=" + conn}
+	run := func(args ...string) binResult {
+		t.Helper()
+		cmd, out, errb := s.command(dir, args...)
+		cmd.Env = append(cmd.Env, env...)
+		_ = cmd.Run()
+		return binResult{stdout: out.String(), stderr: errb.String(), code: cmd.ProcessState.ExitCode()}
+	}
+	cmd, _, _ := s.command(dir, "apply", "--auto-approve", "--no-color")
+	cmd.Env = append(cmd.Env, env...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); writesSoFar(s.em) < 8 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+
+	r := run("apply", "--auto-approve", "--no-color")
+	m := regexp.MustCompile(`azapply force-unlock ([0-9a-f-]+)`).FindStringSubmatch(r.stderr)
+	if r.code != exitError || m == nil {
+		t.Fatalf("the rerun while the dead run's lease stands: exit %d, want 1 and the force-unlock command\n%s", r.code, tail(r.stderr, 2000))
+	}
+	if r := run("force-unlock", "--force", m[1]); r.code != exitOK {
+		t.Fatalf("force-unlock: exit %d\n%s", r.code, tail(r.stderr, 2000))
+	}
+	if r := run("apply", "--auto-approve", "--no-color"); r.code != exitOK {
+		t.Fatalf("the rerun: exit %d\n%s\n%s", r.code, r.stdout, tail(r.stderr, 2000))
+	}
+	if r := run("plan", "--detailed-exitcode", "--no-color"); r.code != exitOK {
+		t.Fatalf("plan after the rerun: exit %d\n%s", r.code, r.stdout)
+	}
+	st := pulledState(t, s, dir, env)
+	if o := orphans(s.em, st, declared); len(o) > 0 {
+		t.Errorf("orphans: %v", o)
+	}
+	if twice := createdTwice(s.em); len(twice) > 0 {
+		t.Errorf("created twice: %v", twice)
 	}
 }
