@@ -184,8 +184,11 @@ func TestHugeBodyIsCut(t *testing.T) {
 	if n := hits.Load(); n != 1 {
 		t.Errorf("the oversized answer was asked for %d times, want 1", n)
 	}
-	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4*maxResponseBytes {
-		t.Errorf("reading it allocated %d MiB, want at most %d", grew>>20, 4*maxResponseBytes>>20)
+	// The server offers 1 GiB; reading it whole would allocate more than
+	// that. What is allocated (the server's TLS records included) stays a
+	// small multiple of the limit.
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8*maxResponseBytes {
+		t.Errorf("reading it allocated %d MiB, want at most %d", grew>>20, 8*maxResponseBytes>>20)
 	}
 
 	// A Content-Length over the limit is refused before reading.
