@@ -62,7 +62,7 @@ output "login_server" {
 `
 
 // TestSecretsNeverLeak runs every command that prints, in every format,
-// with AZAPPLY_LOG=debug, on a configuration holding a sensitive value, and
+// with AZAPPLY_LOG=debug (and a variables file of the wrong type), on a configuration holding a sensitive value, and
 // searches everything they wrote (stdout, stderr with the debug log, plan
 // files, state files, its backup, every file in the directory) for the
 // client secret, the bearer token, the sensitive value and the registry
@@ -119,6 +119,18 @@ func TestSecretsNeverLeak(t *testing.T) {
 	// A failing command prints its error: the secret must not be in it.
 	editFile(t, filepath.Join(dir, "main.hcl"), `location   = "westus"`, `location   = "eastus"`)
 	run(exitError, "apply", "--auto-approve", "--no-color")
+
+	// A variables file whose sensitive value has the wrong type: the
+	// diagnostic gives the place, not the line.
+	if err := os.WriteFile(filepath.Join(dir, "bad.vars"), []byte("admin_password = [\""+knownPassword+"\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(exitError, "plan", "--no-color", "--var-file", "bad.vars"); !strings.Contains(r.stderr, "bad.vars:1:") {
+		t.Errorf("the diagnostic does not give the place:\n%s", r.stderr)
+	}
+	if err := os.Remove(filepath.Join(dir, "bad.vars")); err != nil {
+		t.Fatal(err)
+	}
 
 	needles := map[string]string{
 		"client secret":   knownClientSecret,
