@@ -47,7 +47,7 @@ resource "acr" {
 action "regen" {
   id          = "${resource.acr.id}/regenerateCredential"
   api_version = "2023-07-01"
-  body        = { name = "password" }
+  body        = { name = "password", reason = var.admin_password }
   when        = "create"
 }
 
