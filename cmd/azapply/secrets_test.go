@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 			return err
 		}
 		files++
+		if name := d.Name(); strings.HasSuffix(name, ".plan") || strings.HasPrefix(name, "azapply.state.json") {
+			if info, err := d.Info(); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
+				t.Errorf("%s has mode %v: plans and states are for their owner only (0600)", path, info.Mode().Perm())
+			}
+		}
 		for what, needle := range needles {
 			if bytes.Contains(data, []byte(needle)) {
 				t.Errorf("%s holds the %s", path, what)
