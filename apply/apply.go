@@ -453,7 +453,7 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if _, err := r.o.Client.Do(ctx, req); err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {
-			r.keepFailedCreate(ctx, c, err)
+			r.settleFailedCreate(ctx, c, err)
 		}
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
@@ -573,22 +573,29 @@ func (r *runner) recordIntent(address, id, apiVersion, method string, sent map[s
 	return r.save()
 }
 
-// keepFailedCreate records, with no last-applied body, a resource whose
-// create ended Failed or Canceled in Azure but which exists there (most
-// providers leave it in provisioningState Failed): forgetting it would make
-// the next plan refuse to adopt it. The next plan sends it again.
-func (r *runner) keepFailedCreate(ctx context.Context, c *plan.Change, err error) {
+// settleFailedCreate makes the state match Azure after a create that ARM
+// answered with an error: a resource that exists (most providers leave one
+// in provisioningState Failed when its operation fails) stays recorded,
+// with no last-applied body, so that the next plan sends it again instead
+// of refusing to adopt it; one that does not exist (the request was
+// refused) is forgotten, intent and all. An error that is no answer from
+// ARM (interrupted, network) leaves the record to the next run.
+func (r *runner) settleFailedCreate(ctx context.Context, c *plan.Change, err error) {
 	var ae *arm.Error
-	if !errors.As(err, &ae) || ae.OperationStatus == "" {
+	if !errors.As(err, &ae) {
 		return
 	}
 	live, gerr := r.o.Client.Get(ctx, c.ID, c.APIVersion)
-	if gerr != nil {
-		return
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.o.State.Get(c.Address) == nil {
+	sr := r.o.State.Get(c.Address)
+	switch {
+	case arm.IsNotFound(gerr):
+		if sr != nil && sr.LastApplied == nil && sr.Output == nil {
+			r.o.State.Remove(c.Address)
+			_ = r.save()
+		}
+	case gerr == nil && sr == nil:
 		r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(live.Body, c.ID), APIVersion: c.APIVersion})
 		_ = r.save()
 	}

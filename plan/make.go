@@ -166,6 +166,18 @@ func (b *builder) rules(in *config.Instance) Rules {
 }
 
 // declared plans one declared resource from its live body.
+// failedState returns a live body's provisioningState when it is Failed or
+// Canceled, else "".
+func failedState(live map[string]any) string {
+	props, _ := live["properties"].(map[string]any)
+	st, _ := props["provisioningState"].(string)
+	switch strings.ToLower(st) {
+	case "failed", "canceled", "cancelled":
+		return st
+	}
+	return ""
+}
+
 func (b *builder) declared(in *config.Instance, live map[string]any) {
 	desired, _ := config.ToJSONValue(in.Body).(map[string]any)
 	if desired == nil {
@@ -215,8 +227,10 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 			return
 		}
 		c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
-		if prior != nil && len(c.Paths) == 0 {
-			c.Paths = failedProvisioning(live)
+		if st := failedState(live); st != "" && prior != nil && len(c.Paths) == 0 {
+			// Its last operation failed or was canceled: ARM keeps the
+			// resource in that state, and only another PUT repairs it.
+			c.Paths = []PathChange{{Path: "properties.provisioningState", Before: st, After: "Succeeded (apply sends the body again)"}}
 		}
 		c.Action = NoOp
 		if len(c.Paths) > 0 {
@@ -365,18 +379,4 @@ func output(r *state.Resource) map[string]any {
 		return nil
 	}
 	return r.Output
-}
-
-// failedProvisioning is the change a managed resource needs when its last
-// operation failed in Azure (provisioningState Failed or Canceled, as a
-// create that failed leaves it) although its body matches: it is sent
-// again, rather than planned as no change while it is broken.
-func failedProvisioning(live map[string]any) []PathChange {
-	props, _ := live["properties"].(map[string]any)
-	ps, _ := props["provisioningState"].(string)
-	switch strings.ToLower(ps) {
-	case "failed", "canceled", "cancelled":
-		return []PathChange{{Path: "properties.provisioningState", Before: ps, After: "Succeeded", at: Path{}.key("properties").key("provisioningState")}}
-	}
-	return nil
 }

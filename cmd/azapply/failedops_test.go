@@ -29,7 +29,7 @@ func TestFailedCreateIsKeptAndSentAgain(t *testing.T) {
 		t.Fatalf("orphans after the failed create: %v", o)
 	}
 	r = s.run(t, dir, "plan", "--detailed-exitcode", "--no-color")
-	if r.code != exitChanges || !strings.Contains(r.stdout, "~ resource.acr003") || !strings.Contains(r.stdout, `"Failed" -> "Succeeded"`) {
+	if r.code != exitChanges || !strings.Contains(r.stdout, "~ resource.acr003") || !strings.Contains(r.stdout, `"Failed" -> "Succeeded`) {
 		t.Fatalf("plan after the failed create: exit %d, want 2 and the registry sent again\n%s\n%s", r.code, r.stdout, tail(r.stderr, 2000))
 	}
 
@@ -51,5 +51,34 @@ func TestFailedCreateIsKeptAndSentAgain(t *testing.T) {
 	}
 	if res, _ := healthy.em.Resource(declared[3]); res.Body["properties"].(map[string]any)["provisioningState"] != "Succeeded" {
 		t.Fatalf("the registry is %v", res.Body["properties"])
+	}
+}
+
+// TestRefusedCreateIsNotRecorded: a create that ARM refuses outright (400,
+// nothing created) leaves no trace in the state, though its intent was
+// recorded before it was sent; the next plan creates it.
+func TestRefusedCreateIsNotRecorded(t *testing.T) {
+	s := serveLoopback(t, emulator.Options{})
+	dir := t.TempDir()
+	writeStack(t, dir, s, 4, `resource "nowhere" {
+  id          = "${resource.rg.id}/providers/Microsoft.ContainerRegistry/registries/nowhere"
+  api_version = "2023-07-01"
+  body        = { sku = { name = "Basic" } }
+}
+`)
+	r := s.run(t, dir, "apply", "--auto-approve", "--no-color")
+	if r.code != exitError || !strings.Contains(r.stderr, "resource.nowhere") {
+		t.Fatalf("apply: exit %d, want 1 and an error naming resource.nowhere\n%s\n%s", r.code, r.stdout, tail(r.stderr, 2000))
+	}
+	st := parseState(t, dir)
+	if st.Get("resource.nowhere") != nil {
+		t.Error("the state records a resource ARM refused to create")
+	}
+	if len(st.Resources) != 4 {
+		t.Errorf("the state records %d resources, want the 4 created", len(st.Resources))
+	}
+	r = s.run(t, dir, "plan", "--detailed-exitcode", "--no-color")
+	if r.code != exitChanges || !strings.Contains(r.stdout, "+ resource.nowhere") || !strings.Contains(r.stdout, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("plan: exit %d\n%s", r.code, r.stdout)
 	}
 }
