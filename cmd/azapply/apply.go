@@ -68,14 +68,13 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	// configuration, before anything is sent: a corrupt one or one from
 	// elsewhere costs no request.
 	var saved *plan.SavedPlan
-	var check func(*config.Config, *state.State) error
 	if o.planFile != "" {
 		var err error
 		if saved, err = readPlanFile(o.planFile); err != nil {
 			return reportError(s, err)
 		}
 		o.refreshOnly = saved.Plan.RefreshOnly
-		check = func(cfg *config.Config, st *state.State) error {
+		o.common.check = func(cfg *config.Config, st *state.State) error {
 			var declared []string
 			expanded := map[string]bool{}
 			for _, r := range cfg.Resources {
@@ -85,7 +84,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return saved.CheckBefore(st.Lineage, declared, expanded)
 		}
 	}
-	w, err := openWorkspaceChecked(ctx, o.common, s, check)
+	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}

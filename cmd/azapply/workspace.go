@@ -25,6 +25,10 @@ const emulatorEndpoint = "https://emulator.invalid"
 // commonFlags are the flags every command that reads a configuration takes.
 type commonFlags struct {
 	chdir string
+	// check, when set, runs once the configuration is loaded and the state
+	// read, before anything is sent to Azure: apply FILE checks its plan
+	// there, so that a refusal sends nothing.
+	check func(*config.Config, *state.State) error
 	// vars are --var and --var-file in command-line order: a later one wins.
 	vars        []config.VarArg
 	noColor     bool
@@ -185,13 +189,6 @@ func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() erro
 // lock is held until w.close. A configuration with errors stops here before
 // anything is sent.
 func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspace, err error) {
-	return openWorkspaceChecked(ctx, f, s, nil)
-}
-
-// openWorkspaceChecked is openWorkspace with a check of the configuration
-// and the state that runs before anything is sent to Azure (sign-in and
-// cloud discovery included): a refusal there sends nothing.
-func openWorkspaceChecked(ctx context.Context, f commonFlags, s *IOStreams, check func(*config.Config, *state.State) error) (w *workspace, err error) {
 	cfg, backend, err := loadConfig(f, s)
 	if err != nil {
 		return nil, err
@@ -209,8 +206,8 @@ func openWorkspaceChecked(ctx context.Context, f commonFlags, s *IOStreams, chec
 	if err != nil {
 		return nil, err
 	}
-	if check != nil {
-		if err := check(cfg, st); err != nil {
+	if f.check != nil {
+		if err := f.check(cfg, st); err != nil {
 			return nil, err
 		}
 	}
