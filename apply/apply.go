@@ -460,8 +460,14 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 	}
 	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, body)
+	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, body); err != nil {
+		return err
+	}
 	if _, err := r.o.Client.Do(ctx, req); err != nil {
 		r.operationEnded(c.Address, err)
+		if n.op == OpCreate {
+			r.settleFailedCreate(ctx, c, err)
+		}
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
 		}
@@ -556,6 +562,55 @@ func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map
 		if err := r.save(); err != nil {
 			slog.Warn("could not record an operation in flight in the state", "address", address, "error", err)
 		}
+	}
+}
+
+// recordIntent records, before a create is sent, that it is about to be:
+// an operation in flight with no resume token yet. Without it, a crash
+// between ARM's answer and the next state write leaves a resource that
+// exists in Azure and that no state knows, which the rerun's plan must
+// refuse to adopt silently. With it, the rerun reads the resource back
+// (see ResumeInFlight) and the crash loses nothing. A resource the state
+// records already needs no intent: its address is known.
+func (r *runner) recordIntent(address, id, apiVersion, method string, sent map[string]any) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.o.State.Get(address) != nil || method != http.MethodPut {
+		return nil
+	}
+	redacted, err := r.o.State.Redact(sent, r.sensitive(address))
+	if err != nil {
+		return err
+	}
+	r.o.State.StartOperation(address, id, apiVersion, state.Operation{Method: method, Started: r.o.Now(), Sent: redacted})
+	return r.save()
+}
+
+// settleFailedCreate makes the state match Azure after a create that ARM
+// answered with an error: a resource that exists (most providers leave one
+// in provisioningState Failed when its operation fails) stays recorded,
+// with no last-applied body, so that the next plan sends it again instead
+// of refusing to adopt it; one that does not exist (the request was
+// refused) is forgotten, intent and all. An error that is no answer from
+// ARM (interrupted, network) leaves the record to the next run.
+func (r *runner) settleFailedCreate(ctx context.Context, c *plan.Change, err error) {
+	var ae *arm.Error
+	if !errors.As(err, &ae) {
+		return
+	}
+	live, gerr := r.o.Client.Get(ctx, c.ID, c.APIVersion)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sr := r.o.State.Get(c.Address)
+	switch {
+	case arm.IsNotFound(gerr):
+		if sr != nil && sr.LastApplied == nil && sr.Output == nil {
+			r.o.State.Remove(c.Address)
+			_ = r.save()
+		}
+	case gerr == nil && sr == nil:
+		r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(live.Body, c.ID), APIVersion: c.APIVersion})
+		_ = r.save()
 	}
 }
 

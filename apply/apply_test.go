@@ -68,8 +68,10 @@ func TestDiamondOrderAndParallelism(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Added != 20 || sv.saves != 20 {
-				t.Fatalf("added %d, saved %d times; want 20 and 20", res.Added, sv.saves)
+			// Each create is saved twice: its intent before it is sent, its
+			// result after.
+			if res.Added != 20 || sv.saves != 40 {
+				t.Fatalf("added %d, saved %d times; want 20 and 40", res.Added, sv.saves)
 			}
 			if f.peak > par {
 				t.Fatalf("peak concurrency %d exceeds --parallelism %d", f.peak, par)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/state"
 )
 
 // ResumeInFlight waits for the operations an earlier apply started and did
@@ -30,7 +31,15 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 	for _, sr := range o.State.InFlight() {
 		op := *sr.InFlight
 		if op.ResumeToken == "" {
-			o.State.FinishOperation(sr.Address)
+			if err := resumeIntent(ctx, o, sr, sensitive[sr.Address]); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if o.Save != nil {
+				if err := o.Save(o.State); err != nil {
+					return fmt.Errorf("saving the state: %w", err)
+				}
+			}
 			continue
 		}
 		kind := OpUpdate
@@ -76,4 +85,32 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// resumeIntent settles a create that an earlier run was about to send, or
+// sent without seeing ARM accept it: if the resource exists, it is recorded
+// as applied with the body that was sent (a PUT is idempotent, and the plan
+// that follows compares it with the configuration as usual); if it does
+// not, the request never landed and the state forgets it, so that the plan
+// creates it.
+func resumeIntent(ctx context.Context, o Options, sr *state.Resource, sensitive []string) error {
+	op := *sr.InFlight
+	if op.Method != http.MethodPut || sr.LastApplied != nil {
+		o.State.FinishOperation(sr.Address)
+		return nil
+	}
+	live, err := o.Client.Get(ctx, sr.ID, sr.APIVersion)
+	if arm.IsNotFound(err) {
+		o.State.Remove(sr.Address)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: reading it to see whether the create an earlier run sent landed: %w", sr.Address, err)
+	}
+	if err := o.State.RecordApplied(sr.Address, liveID(live.Body, sr.ID), sr.APIVersion, op.Sent, live.Body, sensitive); err != nil {
+		return err
+	}
+	o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: OpCreate, Address: sr.Address, ID: sr.ID,
+		Elapsed: o.Now().Sub(op.Started), Message: "an earlier run created it; recorded now"})
+	return nil
 }

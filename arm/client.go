@@ -123,14 +123,14 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		log:           logger,
 		retry:         retryOptions(opts.Retry),
 	}
-	perRetry := []policy.Policy{}
+	perRetry := []policy.Policy{hostGuardPolicy{endpoint: u}}
 	if !opts.Pacing.Disabled {
 		c.pacer = newPacer(opts.Pacing)
 		perRetry = append(perRetry, c.pacer)
 	}
 	perRetry = append(perRetry, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
 	copts := &policy.ClientOptions{
-		Transport:                       opts.Transport,
+		Transport:                       limitTransport{next: noRedirects(opts.Transport), limit: maxResponseBytes},
 		Retry:                           c.retry,
 		InsecureAllowCredentialWithHTTP: insecure,
 	}
@@ -292,13 +292,34 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 		return nil, c.timedOut(ctx, r, timeout, err)
 	}
 	if !first.Pending() {
-		return first, nil
+		return first, failedOnArrival(r, first)
 	}
 	out, err := c.Wait(ctx, first, WaitOptions{Progress: r.Progress})
 	if err != nil {
 		return nil, c.timedOut(ctx, r, timeout, err)
 	}
-	return out, nil
+	return out, failedOnArrival(r, out)
+}
+
+// failedOnArrival turns a PUT or PATCH answered with a terminal Failed or
+// Canceled provisioningState (a 200 or 201 with no operation to poll, as
+// some providers answer) into the operation's error: the write did not
+// take, whatever the status code says. The response is returned beside the
+// error, for callers that want to record what the resource now holds.
+func failedOnArrival(r Request, resp *Response) error {
+	if resp == nil || (r.Method != http.MethodPut && r.Method != http.MethodPatch) {
+		return nil
+	}
+	state := provisioningState(resp.Raw)
+	if !terminalFailure(state) {
+		return nil
+	}
+	e := &Error{Method: r.Method, StatusCode: resp.StatusCode, OperationStatus: state, Code: "Provisioning" + state,
+		Message: fmt.Sprintf("ARM answered HTTP %d, but the resource's provisioningState is %s", resp.StatusCode, state)}
+	if resp.Header != nil {
+		e.RequestID, e.CorrelationID = resp.Header.Get("x-ms-request-id"), resp.Header.Get("x-ms-correlation-request-id")
+	}
+	return e
 }
 
 // timedOut words a deadline error for the person who set the timeout.

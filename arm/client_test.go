@@ -84,7 +84,7 @@ func TestErrors(t *testing.T) {
 			[]string{"InvalidTemplate (HTTP 400): bad thing [target: properties.x] (request id req-1, correlation id corr-1, client request id ", "\n  - Inner: why\n    - Deeper: root"}, false},
 		{"not found", `{"error":{"code":"ResourceNotFound","message":"gone"}}`, 404, []string{"ResourceNotFound (HTTP 404): gone"}, true},
 		{"top-level code", `{"code":"BadRequest","message":"flat"}`, 400, []string{"BadRequest (HTTP 400): flat"}, false},
-		{"not json", `<html>oops</html>`, 403, []string{"Forbidden (HTTP 403): <html>oops</html>"}, false},
+		{"not json", `<html>oops</html>`, 403, []string{"Forbidden (HTTP 403): the answer is an HTML page, not an ARM error"}, false},
 		{"empty", ``, 409, []string{"Conflict (HTTP 409): the server gave no error body"}, false},
 	}
 	for _, tt := range tests {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -132,16 +134,46 @@ func newError(resp *http.Response, body []byte) *Error {
 		}
 	}
 	if e.Message == "" {
-		text := strings.TrimSpace(string(body))
-		if len(text) > 200 {
-			text = text[:200] + "..."
-		}
-		if text == "" {
-			text = "the server gave no error body"
-		}
-		e.Message = text
+		e.Message = notARMError(resp.Header.Get("Content-Type"), body)
 	}
 	return e
+}
+
+// htmlTitle finds what a person would read first on an HTML page.
+var htmlTitle = regexp.MustCompile(`(?is)<(title|h1)[^>]*>(.*?)</(title|h1)>`)
+
+// notARMError words an error body that is not ARM's JSON: an HTML page from
+// a proxy or gateway is summarised by its title, never repeated whole; other
+// text is cut to one short line.
+func notARMError(contentType string, body []byte) string {
+	text := strings.TrimSpace(string(body))
+	if text == "" {
+		return "the server gave no error body"
+	}
+	if strings.Contains(strings.ToLower(contentType), "html") || strings.HasPrefix(strings.ToLower(text), "<!doctype html") || strings.HasPrefix(strings.ToLower(text), "<html") {
+		msg := "the answer is an HTML page, not an ARM error: something between azapply and ARM (a proxy, gateway or firewall) answered"
+		if m := htmlTitle.FindStringSubmatch(text); m != nil {
+			if title := oneLine(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(m[2], ""), 120); title != "" {
+				msg += fmt.Sprintf(" (page title %q)", title)
+			}
+		}
+		return msg
+	}
+	return "the answer is not an ARM error: " + oneLine(text, 200)
+}
+
+// oneLine folds white space and cuts s to at most n bytes, on a rune
+// boundary.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // convertError turns azcore's ResponseError into our Error. status is the

@@ -58,6 +58,9 @@ type Config struct {
 	Removed []*Removed
 
 	parser *hclparse.Parser
+	// varFiles are the paths of the variables files read (--var-file and
+	// *.auto.hcl), whose source Files leaves out.
+	varFiles map[string]bool
 	// localExprs are every local value's expression; dynamicLocals are the
 	// ones that refer to resources, data or actions, evaluated by Evaluate.
 	localExprs    map[string]*hcl.Attribute
@@ -139,7 +142,22 @@ type Removed struct {
 }
 
 // Files returns the parsed files, for printing diagnostics with snippets.
-func (c *Config) Files() map[string]*hcl.File { return c.parser.Files() }
+//
+// Variables files are left out: they are where secrets are kept, so a
+// diagnostic in one gives its file, line and column, never its source.
+func (c *Config) Files() map[string]*hcl.File {
+	files := c.parser.Files()
+	if len(c.varFiles) == 0 {
+		return files
+	}
+	out := make(map[string]*hcl.File, len(files))
+	for name, f := range files {
+		if !c.varFiles[name] {
+			out[name] = f
+		}
+	}
+	return out
+}
 
 // Load reads every .hcl and .hcl.json file in dir as one configuration
 // (*.auto.hcl and *.auto.hcl.json files are variable files), decodes every

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -115,5 +117,45 @@ func TestMarkPathIntoUnknown(t *testing.T) {
 	marked, paths := markSensitive(body, []string{"properties.secret"})
 	if !marked.GetAttr("properties").HasMark(SensitiveMark) || !reflect.DeepEqual(paths, []string{"properties", "properties.secret"}) {
 		t.Errorf("marked %#v, paths %v", marked, paths)
+	}
+}
+
+// TestVariablesFileSourceNeverShown: a variables file is where secrets are
+// kept, so its diagnostics (a wrong type, a literal that is not one, a
+// syntax error) give the place but never print its lines.
+func TestVariablesFileSourceNeverShown(t *testing.T) {
+	for name, vars := range map[string]string{
+		"wrong type":    "pw = \"hunter2-wrong-type\"\n",
+		"not a literal": "pw = upper(\"hunter2-not-literal\")\n",
+		"syntax error":  "pw = \"hunter2-unterminated\n",
+		"auto file":     "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{"main.hcl": "variable \"pw\" {\n  type      = number\n  sensitive = true\n}\n"}
+			var opts LoadOptions
+			if vars == "" {
+				files["secret.auto.hcl"] = "pw = \"hunter2-auto\"\n"
+			} else {
+				files["prod.vars"] = vars
+			}
+			dir := writeDir(t, files)
+			if vars != "" {
+				opts.Args = []VarArg{{File: filepath.Join(dir, "prod.vars")}}
+			}
+			cfg, diags := Load(dir, opts)
+			if !diags.HasErrors() {
+				t.Fatal("no error")
+			}
+			var out bytes.Buffer
+			if err := WriteDiagnostics(&out, cfg.Files(), diags, 100, false); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(out.String(), "hunter2") {
+				t.Errorf("the diagnostics print the variables file's source:\n%s", out.String())
+			}
+			if !strings.Contains(out.String(), ".vars:1:") && !strings.Contains(out.String(), ".auto.hcl:1:") {
+				t.Errorf("the diagnostics do not give the place:\n%s", out.String())
+			}
+		})
 	}
 }

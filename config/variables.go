@@ -233,6 +233,10 @@ func (c *Config) readVarFile(path string, set func(string, cty.Value, string)) h
 	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
+	if c.varFiles == nil {
+		c.varFiles = map[string]bool{}
+	}
+	c.varFiles[path] = true
 	if strings.HasSuffix(path, ".json") {
 		f, diags = c.parser.ParseJSON(src, path)
 	} else {

@@ -233,6 +233,16 @@ func (s *Server) busy(w http.ResponseWriter, id string) bool {
 	if !ok || o.done {
 		return false
 	}
+	// ARM's operations run whether or not anyone polls them: one whose
+	// client lost its polling URL (a dropped response) ends when a client
+	// polling at the Retry-After it was given would have seen it end.
+	if ra := s.opts.RetryAfter; ra > 0 {
+		now := s.opts.Now()
+		if age := now.Sub(o.start); age >= time.Duration(o.spec.Polls+1)*ra && age >= o.spec.MinDuration {
+			s.complete(o, now)
+			return false
+		}
+	}
 	writeError(w, http.StatusConflict, "AnotherOperationInProgress",
 		"Another operation ("+o.method+") on the resource '"+id+"' is in progress. Retry when it has finished.")
 	return true

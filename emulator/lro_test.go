@@ -199,6 +199,24 @@ func TestOperationConflictAndMinDuration(t *testing.T) {
 	c.do("PUT", acrID, acrBody()).must(t, http.StatusOK)
 }
 
+// TestUnpolledOperationEndsInTime: a client that lost the polling URL (its
+// response was dropped) and resends the PUT is answered 409 while a client
+// polling at Retry-After would still see the operation run, and is
+// accepted once it would have seen it end.
+func TestUnpolledOperationEndsInTime(t *testing.T) {
+	clock := newFakeClock()
+	c := newClient(t, Options{Now: clock.now, RetryAfter: time.Second, Operations: []OperationRule{
+		{Type: "Microsoft.ContainerRegistry/registries", Operation: Operation{Pattern: AsyncOperation, Polls: 2}},
+	}})
+	c.createRG()
+	c.do("PUT", acrID, acrBody()).must(t, http.StatusCreated)
+	clock.advance(2 * time.Second)
+	c.do("PUT", acrID, acrBody()).must(t, http.StatusConflict)
+	clock.advance(time.Second)
+	// Accepted: 200, the resource exists (the first operation created it).
+	c.do("PUT", acrID, acrBody()).must(t, http.StatusOK)
+}
+
 func TestFailedOperationCarriesError(t *testing.T) {
 	c := newClient(t, Options{Operations: []OperationRule{{Operation: Operation{Pattern: AsyncOperation, Outcome: Failed,
 		Error: &ErrorDetail{Code: "QuotaExceeded", Message: "No quota left in westus."}}}}})

@@ -352,3 +352,47 @@ func stripBookkeeping(path Path, v any) any {
 	}
 	return v
 }
+
+// CheckBefore compares the saved plan with what is known before anything
+// is read from Azure: the state it was made from (its lineage) and
+// the resource blocks the configuration declares (their addresses, such as
+// resource.rg). Apply calls it before signing in, so that a plan from
+// another stack, another state or another configuration is refused without
+// a request; Check compares the rest after the refresh (a state that only
+// moved on, a changed body, a change in Azure).
+func (s *SavedPlan) CheckBefore(lineage string, declared []string, expanded map[string]bool) error {
+	var why []string
+	f := s.file
+	// A plan made before any state was written has a lineage of its own;
+	// a state written since is a change Check explains after the refresh.
+	if f.Serial > 0 && lineage != f.Lineage {
+		why = append(why, fmt.Sprintf("the state is another stack's (lineage %s, the plan was made from lineage %s)", lineage, f.Lineage))
+	}
+	isDeclared := map[string]bool{}
+	for _, d := range declared {
+		isDeclared[d] = true
+	}
+	inPlan := map[string]bool{}
+	for _, sc := range f.Changes {
+		block := sc.Address
+		if i := strings.IndexByte(block, '['); i >= 0 {
+			block = block[:i]
+		}
+		inPlan[block] = true
+		gone := sc.Action == Delete || sc.Action == Forget || sc.DeletedWith != ""
+		if !gone && strings.HasPrefix(block, "resource.") && !isDeclared[block] {
+			why = append(why, fmt.Sprintf("the plan has %s, which the configuration does not declare", sc.Address))
+		}
+	}
+	for _, d := range declared {
+		// A block with for_each or count may have no instance at all.
+		if !inPlan[d] && !expanded[d] {
+			why = append(why, fmt.Sprintf("the configuration declares %s, which the plan does not have", d))
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	sort.Strings(why)
+	return fmt.Errorf("the saved plan %s was not made from this state and configuration, so nothing was sent to Azure:\n  - %s\nRun azapply plan --out %s here, review it, and apply that", s.name, strings.Join(why, "\n  - "), s.name)
+}

@@ -118,3 +118,41 @@ func TestSavedPlanStaleness(t *testing.T) {
 		})
 	}
 }
+
+func TestSavedPlanCheckBefore(t *testing.T) {
+	p := &Plan{Lineage: "L1", Serial: 3, Changes: []*Change{
+		{Address: "resource.rg", ID: "/subscriptions/s/resourceGroups/rg", Action: NoOp},
+		{Address: `resource.sub["a"]`, ID: "/subscriptions/s/resourceGroups/rg/x/a", Action: Create},
+		{Address: "resource.gone", ID: "/subscriptions/s/resourceGroups/rg/x/g", Action: Delete},
+	}}
+	var file bytes.Buffer
+	if err := WriteSaved(&file, p); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ReadSaved(&file, "tfplan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		lineage  string
+		declared []string
+		expanded map[string]bool
+		want     string // "" for no error
+	}{
+		{"same", "L1", []string{"resource.rg", "resource.sub"}, nil, ""},
+		{"another stack", "L2", []string{"resource.rg", "resource.sub"}, nil, "another stack's (lineage L2"},
+		{"a block the plan lacks", "L1", []string{"resource.rg", "resource.sub", "resource.new"}, nil, "declares resource.new, which the plan does not have"},
+		{"for_each with no instances", "L1", []string{"resource.rg", "resource.sub", "resource.empty"}, map[string]bool{"resource.empty": true}, ""},
+		{"a block no longer declared", "L1", []string{"resource.rg"}, nil, `the plan has resource.sub["a"], which the configuration does not declare`},
+	}
+	for _, tc := range tests {
+		err := sp.CheckBefore(tc.lineage, tc.declared, tc.expanded)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}

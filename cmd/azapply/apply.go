@@ -13,6 +13,7 @@ import (
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/state"
 )
 
 type applyOptions struct {
@@ -63,6 +64,26 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 }
 
 func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
+	// A saved plan is read, and checked against the state and the
+	// configuration, before anything is sent: a corrupt one or one from
+	// elsewhere costs no request.
+	var saved *plan.SavedPlan
+	if o.planFile != "" {
+		var err error
+		if saved, err = readPlanFile(o.planFile); err != nil {
+			return reportError(s, err)
+		}
+		o.refreshOnly = saved.Plan.RefreshOnly
+		o.common.check = func(cfg *config.Config, st *state.State) error {
+			var declared []string
+			expanded := map[string]bool{}
+			for _, r := range cfg.Resources {
+				declared = append(declared, r.Address())
+				expanded[r.Address()] = r.ForEach != nil || r.Count != nil
+			}
+			return saved.CheckBefore(st.Lineage, declared, expanded)
+		}
+	}
 	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
@@ -83,13 +104,6 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return reportError(s, err)
 		}
 		fmt.Fprintln(s.Out)
-	}
-	var saved *plan.SavedPlan
-	if o.planFile != "" {
-		if saved, err = readPlanFile(o.planFile); err != nil {
-			return reportError(s, err)
-		}
-		o.refreshOnly = saved.Plan.RefreshOnly
 	}
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)

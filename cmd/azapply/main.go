@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -45,6 +46,7 @@ func commands() []command {
 }
 
 func main() {
+	configureLogging(os.Getenv("AZAPPLY_LOG"), os.Stderr)
 	ctx, cancel := context.WithCancel(context.Background())
 	drain := make(chan struct{})
 	sigs := make(chan os.Signal, 2)
@@ -129,4 +131,15 @@ Examples:
   azapply drift --detailed-exitcode                  # what changed outside azapply
 
 Run 'azapply COMMAND --help' for a command's flags and an example.`)
+}
+
+// configureLogging sends debug records to w when AZAPPLY_LOG=debug (the
+// packages log through slog.Default: ARM requests, retries, state writes,
+// locks; never headers, bodies or tokens). Any other value keeps slog's
+// default, which prints warnings and above.
+func configureLogging(level string, w io.Writer) {
+	if !strings.EqualFold(strings.TrimSpace(level), "debug") {
+		return
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})))
 }

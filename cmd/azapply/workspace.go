@@ -25,6 +25,10 @@ const emulatorEndpoint = "https://emulator.invalid"
 // commonFlags are the flags every command that reads a configuration takes.
 type commonFlags struct {
 	chdir string
+	// check, when set, runs once the configuration is loaded and the state
+	// read, before anything is sent to Azure: apply FILE checks its plan
+	// there, so that a refusal sends nothing.
+	check func(*config.Config, *state.State) error
 	// vars are --var and --var-file in command-line order: a later one wins.
 	vars        []config.VarArg
 	noColor     bool
@@ -201,6 +205,11 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 	st, err := backend.Read(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if f.check != nil {
+		if err := f.check(cfg, st); err != nil {
+			return nil, err
+		}
 	}
 	w = &workspace{cfg: cfg, backend: backend, state: st, unlock: unlock}
 	if err := w.connect(ctx, f.chdir); err != nil {
