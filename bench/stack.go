@@ -94,7 +94,6 @@ provider {
 locals {
   location = "westeurope"
   groups   = [for i in range(%d) : format("bench-rg%%04d", i)]
-  ips      = { for i in range(%d) : format("ip%%05d", i) => format("bench-rg%%04d", i %% %d) }
   subnets  = { for i in range(%d) : format("snet%%04d", i) => format("10.%%d.%%d.0/24", floor(i / 256), i %% 256) }
   tags     = { env = "bench" }
 }
@@ -136,8 +135,8 @@ resource "subnet" {
 }
 
 resource "ip" {
-  for_each    = local.ips
-  id          = "${resource.rg[each.value].id}/providers/Microsoft.Network/publicIPAddresses/${each.key}"
+  count       = %d
+  id          = "${resource.rg[format("bench-rg%%04d", count.index %% %d)].id}/providers/Microsoft.Network/publicIPAddresses/${format("ip%%05d", count.index)}"
   api_version = "2024-07-01"
   body = {
     location = local.location
@@ -150,7 +149,7 @@ resource "ip" {
   }
 }
 `, s.N, s.Groups, s.Groups, s.Subnets, s.IPs, subscription, endpoint,
-		s.Groups, s.IPs, s.Groups, s.Subnets, subscription)
+		s.Groups, s.Subnets, subscription, s.IPs, s.Groups)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
