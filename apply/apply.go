@@ -532,6 +532,13 @@ func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
+		if sr := r.o.State.Get(address); sr != nil && sr.InFlight != nil &&
+			sr.InFlight.Method == method && sr.InFlight.ResumeToken == p.ResumeToken {
+			// Recorded when polling started; a poll that leaves the
+			// operation running changes nothing a rerun needs, and a save
+			// per poll costs a whole state write.
+			return
+		}
 		redacted, err := r.o.State.Redact(sent, r.sensitive(address))
 		if err != nil {
 			redacted = nil
