@@ -447,16 +447,20 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 	}
 	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, body)
-	if _, err := r.o.Client.Do(ctx, req); err != nil {
+	live, err := r.o.Client.Do(ctx, req)
+	if err != nil {
 		r.operationEnded(c.Address, err)
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
 		}
 		return err
 	}
-	live, err := r.o.Client.Get(ctx, c.ID, c.APIVersion)
-	if err != nil {
-		return fmt.Errorf("reading it back after the write: %w", err)
+	// A long-running write ends with a GET of the resource already: read
+	// it again only when the answer is not such a read.
+	if live == nil || !live.ReadAfterOperation || live.Body == nil {
+		if live, err = r.o.Client.Get(ctx, c.ID, c.APIVersion); err != nil {
+			return fmt.Errorf("reading it back after the write: %w", err)
+		}
 	}
 	id := liveID(live.Body, c.ID)
 	r.warnKeptDifferently(c.Address, body, live.Body)
