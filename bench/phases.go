@@ -27,6 +27,11 @@ type sizeResult struct {
 	// to the end of the last subnet's operation; SerialChain the least
 	// those writes can take one after another.
 	SubnetWindow, SerialChain time.Duration
+	// ChainBound is the apply's critical path when the subnets must be
+	// written one at a time: refresh, group, network, then every subnet.
+	ChainBound time.Duration
+	// Applied is false when the stack was seeded: Phases[0] is then a plan.
+	Applied bool
 }
 
 func benchSize(ctx context.Context, o options, bin, root string, n int, log io.Writer) (sizeResult, error) {
@@ -34,7 +39,8 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 	if err != nil {
 		return sizeResult{}, err
 	}
-	res := sizeResult{Shape: s, SerialChain: o.limits().serialChain(s)}
+	lim := o.limits()
+	res := sizeResult{Shape: s, SerialChain: lim.serialChain(s), ChainBound: 2*lim.latency + lim.lro() + lim.serialChain(s)}
 	dir := filepath.Join(root, fmt.Sprintf("n%d", n))
 	srv, err := serve(root, o.emulatorOptions())
 	if err != nil {
@@ -48,7 +54,6 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 	if o.parallelism > 0 {
 		flags = append(flags, "--parallelism", fmt.Sprint(o.parallelism))
 	}
-	lim := o.limits()
 	phase := func(name, logName string, want int, nd need, args ...string) error {
 		fmt.Fprintf(log, "N = %d: %s...\n", n, name)
 		m, err := runAzapply(ctx, bin, dir, srv.caFile, filepath.Join(dir, logName), append(args, flags...)...)
@@ -63,10 +68,18 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 		return nil
 	}
 
-	if err := phase("apply (create all)", "apply.log", 0, lim.applyNeed(s), "apply", "--auto-approve"); err != nil {
-		return res, err
+	if o.seed {
+		fmt.Fprintf(log, "N = %d: seeding the world and the state (apply not timed)...\n", n)
+		if err := seed(ctx, srv, dir); err != nil {
+			return res, err
+		}
+	} else {
+		if err := phase("apply (create all)", "apply.log", 0, lim.applyNeed(s), "apply", "--auto-approve"); err != nil {
+			return res, err
+		}
+		res.Applied = true
+		res.SubnetWindow = subnetWindow(srv.server().RequestLog())
 	}
-	res.SubnetWindow = subnetWindow(srv.server().RequestLog())
 
 	if err := srv.nextPhase(); err != nil {
 		return res, err

@@ -64,6 +64,11 @@ func (s *served) nextPhase() error {
 	if err != nil {
 		return err
 	}
+	return s.load(data)
+}
+
+// load replaces the server by a fresh one holding the world data.
+func (s *served) load(data []byte) error {
 	next := emulator.New(s.opts)
 	if err := next.UnmarshalWorld(data); err != nil {
 		return err
