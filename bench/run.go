@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 )
 
@@ -54,6 +53,12 @@ func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile string, args
 		// The emulator's token endpoint takes any secret; this one is not real.
 		"AZURE_CLIENT_SECRET=bench-not-a-secret",
 	}
+	// The Go runtime's knobs pass through, to try GC settings.
+	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG", "GOMAXPROCS"} {
+		if v, ok := os.LookupEnv(k); ok {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
 	cmd.Stdout, cmd.Stderr = log, log
 	start := time.Now()
 	err = cmd.Run()
@@ -62,9 +67,6 @@ func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile string, args
 		return m, fmt.Errorf("azapply %v: %w", args, err)
 	}
 	m.ExitCode = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		m.RSS = ru.Maxrss * 1024 // kilobytes on Linux
-	}
+	m.CPU, m.RSS = usage(cmd.ProcessState)
 	return m, nil
 }
