@@ -132,7 +132,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	for _, n := range o.sizes {
 		r, err := benchSize(ctx, o, bin, dir, n, stdout)
 		if err != nil {
-			return fmt.Errorf("N = %d: %w", n, err)
+			return fmt.Errorf("the stack of %d resources: %w", n, err)
 		}
 		results = append(results, r)
 	}
