@@ -32,6 +32,8 @@ func (b bound) max() time.Duration { return max(b.Read, b.Write, b.Critical) }
 // binding names the term that sets the bound.
 func (b bound) binding() string {
 	switch b.max() {
+	case 0:
+		return "none"
 	case b.Read:
 		return "read bucket"
 	case b.Write:
