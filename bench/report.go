@@ -57,8 +57,12 @@ func markdown(o options, results []sizeResult) string {
 	for _, r := range applied {
 		wall := r.Phases[0].Run.Wall
 		withChain := max(r.Phases[0].Bound.max(), r.ChainBound)
-		fmt.Fprintf(&b, "| %d | %d | %s | %s | %.0f%% | %s | %.2f |\n", r.Shape.N, r.Shape.Subnets, secs(r.SerialChain), secs(r.SubnetWindow),
-			100*r.SubnetWindow.Seconds()/wall.Seconds(), secs(withChain), wall.Seconds()/withChain.Seconds())
+		ratio := "–"
+		if withChain > 0 {
+			ratio = fmt.Sprintf("%.2f", wall.Seconds()/withChain.Seconds())
+		}
+		fmt.Fprintf(&b, "| %d | %d | %s | %s | %.0f%% | %s | %s |\n", r.Shape.N, r.Shape.Subnets, secs(r.SerialChain), secs(r.SubnetWindow),
+			100*r.SubnetWindow.Seconds()/wall.Seconds(), secs(withChain), ratio)
 	}
 	return b.String()
 }
