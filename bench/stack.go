@@ -36,14 +36,7 @@ func shapeOf(n int) (shape, error) {
 	return s, nil
 }
 
-// Writes is the number of resources apply creates.
-func (s shape) Writes() int { return s.N }
-
-// Depth is the longest chain of dependencies: group, network, subnets
-// (the security group is created beside the network).
-func (s shape) Depth() int { return 3 }
-
-// groupName, subnetID and ipID name resources as the configuration does, so
+// groupID, subnetID and ipID name resources as the configuration does, so
 // the benchmark can change them out of band.
 func groupID(i int) string {
 	return fmt.Sprintf("/subscriptions/%s/resourceGroups/bench-rg%04d", subscription, i)
