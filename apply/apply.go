@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -293,12 +294,16 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	drain := r.o.Drain
 	var errs []error
 	for {
-		for !stopping && running < r.o.Parallelism && len(ready) > 0 {
-			n := ready[0]
-			ready = ready[1:]
+		for !stopping && running < r.o.Parallelism {
+			i, held := r.startable(ready)
+			if i < 0 {
+				break
+			}
+			n := ready[i]
+			ready = slices.Delete(ready, i, i+1)
 			running++
 			started++
-			go func() { results <- outcome{n, r.run(ctx, n)} }()
+			go func() { results <- outcome{n, r.run(ctx, n, held)} }()
 		}
 		if running == 0 {
 			break
@@ -332,12 +337,27 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	return nil
 }
 
+// startable is the first ready node whose parent does not hold another
+// write that it must wait for, or -1, with its parent's lock taken for it.
+// A node waiting for its parent's lock would hold one of the Parallelism
+// slots while doing nothing: the many subnets of one network would keep
+// everything else from running. It starts when the write under its parent
+// ends (and sends its result).
+func (r *runner) startable(ready []*node) (int, func()) {
+	for i, n := range ready {
+		if release, ok := r.locks.tryAcquire(n.id); ok {
+			return i, release
+		}
+	}
+	return -1, nil
+}
+
 // ErrInterrupted reports an apply stopped by Drain before it finished.
 var ErrInterrupted = errors.New("apply was interrupted: operations in flight finished and were recorded, the rest did not start; run apply again to continue")
 
 // run performs one operation with its timeout, progress reports and the
 // per-parent serialization ARM needs.
-func (r *runner) run(ctx context.Context, n *node) error {
+func (r *runner) run(ctx context.Context, n *node, held func()) error {
 	address := n.change.Address
 	timeout := r.timeout(address, n.op)
 	opCtx, cancel := context.WithTimeout(ctx, timeout)
@@ -346,7 +366,7 @@ func (r *runner) run(ctx context.Context, n *node) error {
 	start := r.o.Now()
 	r.o.Reporter.Report(Event{Time: start, Kind: EventStart, Op: n.op, Address: address, ID: n.id})
 	stop := r.ticker(n, start)
-	err := r.perform(opCtx, n)
+	err := r.perform(opCtx, n, held)
 	stop()
 	elapsed := r.o.Now().Sub(start)
 	if err != nil {
@@ -381,10 +401,15 @@ func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 }
 
 // perform sends the operation, retrying it under the parent's lock when
-// the parent answers that another operation is in progress.
-func (r *runner) perform(ctx context.Context, n *node) error {
+// the parent answers that another operation is in progress. held, when
+// set, releases the parent's lock already taken for the first attempt.
+func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 	for attempt := 0; ; attempt++ {
-		release := r.locks.acquire(n.id)
+		// The first attempt runs under the lock the scheduler took.
+		release := held
+		if held = nil; release == nil {
+			release = r.locks.acquire(n.id)
+		}
 		err := r.once(ctx, n)
 		release()
 		if err == nil || !isParentBusy(err) {

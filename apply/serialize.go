@@ -61,6 +61,31 @@ func (p *parentLocks) acquire(id string) func() {
 	return m.Unlock
 }
 
+// tryAcquire is acquire without waiting: it reports false, taking
+// nothing, when another write under id's parent holds its lock.
+func (p *parentLocks) tryAcquire(id string) (func(), bool) {
+	parent, typ := parentAndType(id)
+	if parent == "" {
+		return func() {}, true
+	}
+	key := strings.ToLower(parent)
+	p.mu.Lock()
+	if !serializedChildTypes[strings.ToLower(typ)] && !p.learned[key] {
+		p.mu.Unlock()
+		return func() {}, true
+	}
+	m, ok := p.locks[key]
+	if !ok {
+		m = &sync.Mutex{}
+		p.locks[key] = m
+	}
+	p.mu.Unlock()
+	if !m.TryLock() {
+		return nil, false
+	}
+	return m.Unlock, true
+}
+
 // learn marks id's parent as serialized from now on.
 func (p *parentLocks) learn(id string) {
 	parent, _ := parentAndType(id)
