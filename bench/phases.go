@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -62,6 +63,11 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 		}
 		if m.ExitCode != want {
 			return fmt.Errorf("%s: azapply exited %d, want %d: see %s (run with -keep)", name, m.ExitCode, want, filepath.Join(dir, logName))
+		}
+		if o.keep {
+			if err := writeRequestLog(filepath.Join(dir, logName+".requests.csv"), srv.server().RequestLog()); err != nil {
+				return err
+			}
 		}
 		res.Phases = append(res.Phases, phaseResult{Name: name, Run: m, Counters: srv.server().Counters(), Bound: lim.bound(nd)})
 		fmt.Fprintf(log, "  %.1fs wall, %.2fs CPU, %d MB\n", m.Wall.Seconds(), m.CPU.Seconds(), m.RSS>>20)
@@ -128,4 +134,21 @@ func subnetWindow(entries []emulator.LogEntry) time.Duration {
 		return 0
 	}
 	return last.Sub(first)
+}
+
+// writeRequestLog writes what the emulator answered in a phase, one line a
+// request: seconds since the phase's first request, method, status, path.
+func writeRequestLog(file string, entries []emulator.LogEntry) error {
+	var b strings.Builder
+	b.WriteString("seconds,method,status,path\n")
+	var t0 time.Time
+	for _, e := range entries {
+		if t0.IsZero() || e.Time.Before(t0) {
+			t0 = e.Time
+		}
+	}
+	for _, e := range entries {
+		fmt.Fprintf(&b, "%.3f,%s,%d,%s\n", e.Time.Sub(t0).Seconds(), e.Method, e.Status, e.Path)
+	}
+	return os.WriteFile(file, []byte(b.String()), 0o644)
 }
