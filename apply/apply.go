@@ -278,14 +278,14 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	}
 	waiting := map[*node]int{}
 	dependents := map[*node][]*node{}
-	var ready []*node
+	ready := &readyQueue{refs: make(map[*node]lockRef, len(nodes))}
 	for _, n := range nodes {
 		waiting[n] = len(n.deps)
 		for _, d := range n.deps {
 			dependents[d] = append(dependents[d], n)
 		}
 		if len(n.deps) == 0 {
-			ready = append(ready, n)
+			ready.push(n)
 		}
 	}
 	results := make(chan outcome)
@@ -295,12 +295,10 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	var errs []error
 	for {
 		for !stopping && running < r.o.Parallelism {
-			i, held := r.startable(ready)
-			if i < 0 {
+			n, held := ready.take(r.locks)
+			if n == nil {
 				break
 			}
-			n := ready[i]
-			ready = slices.Delete(ready, i, i+1)
 			running++
 			started++
 			go func() { results <- outcome{n, r.run(ctx, n, held)} }()
@@ -319,7 +317,7 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 			for _, d := range dependents[out.n] {
 				waiting[d]--
 				if waiting[d] == 0 {
-					ready = append(ready, d)
+					ready.push(d)
 				}
 			}
 		case <-drain:
@@ -337,19 +335,47 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	return nil
 }
 
-// startable is the first ready node whose parent does not hold another
-// write that it must wait for, or -1, with its parent's lock taken for it.
-// A node waiting for its parent's lock would hold one of the Parallelism
-// slots while doing nothing: the many subnets of one network would keep
-// everything else from running. It starts when the write under its parent
-// ends (and sends its result).
-func (r *runner) startable(ready []*node) (int, func()) {
-	for i, n := range ready {
-		if release, ok := r.locks.tryAcquire(n.id); ok {
-			return i, release
+// readyQueue holds the nodes whose dependencies are done, those under a
+// parent that serializes its children apart.
+type readyQueue struct {
+	refs          map[*node]lockRef
+	serial, other []*node
+}
+
+func (q *readyQueue) push(n *node) {
+	ref, ok := q.refs[n]
+	if !ok {
+		ref = lockRefOf(n.id)
+		q.refs[n] = ref
+	}
+	if ref.serialized {
+		q.serial = append(q.serial, n)
+	} else {
+		q.other = append(q.other, n)
+	}
+}
+
+// take removes and returns a node that can start now, with its parent's
+// lock taken for it, or nil. A node waiting for its parent's lock would
+// hold one of the Parallelism slots doing nothing, so those whose parent
+// is busy stay queued until the write under it ends (and sends its
+// result). Children of a serializing parent go first: each parent takes
+// one slot at a time, and the chain of its children, started last, would
+// be what the apply waits for at its end.
+func (q *readyQueue) take(locks *parentLocks) (*node, func()) {
+	for _, list := range []*[]*node{&q.serial, &q.other} {
+		for i, n := range *list {
+			if release, ok := locks.tryAcquire(q.refs[n]); ok {
+				if i == 0 {
+					*list = (*list)[1:] // the usual case: no copy
+				} else {
+					*list = slices.Delete(*list, i, i+1)
+				}
+				return n, release
+			}
 		}
 	}
-	return -1, nil
+	return nil, nil
 }
 
 // ErrInterrupted reports an apply stopped by Drain before it finished.

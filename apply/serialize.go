@@ -61,23 +61,36 @@ func (p *parentLocks) acquire(id string) func() {
 	return m.Unlock
 }
 
-// tryAcquire is acquire without waiting: it reports false, taking
-// nothing, when another write under id's parent holds its lock.
-func (p *parentLocks) tryAcquire(id string) (func(), bool) {
+// lockRef names the lock a write to an ID takes: its parent's (key, ""
+// for none), and whether its type is known to serialize on that parent.
+type lockRef struct {
+	key        string
+	serialized bool
+}
+
+func lockRefOf(id string) lockRef {
 	parent, typ := parentAndType(id)
 	if parent == "" {
+		return lockRef{}
+	}
+	return lockRef{key: strings.ToLower(parent), serialized: serializedChildTypes[strings.ToLower(typ)]}
+}
+
+// tryAcquire is acquire without waiting: it reports false, taking
+// nothing, when another write under the parent holds its lock.
+func (p *parentLocks) tryAcquire(ref lockRef) (func(), bool) {
+	if ref.key == "" {
 		return func() {}, true
 	}
-	key := strings.ToLower(parent)
 	p.mu.Lock()
-	if !serializedChildTypes[strings.ToLower(typ)] && !p.learned[key] {
+	if !ref.serialized && !p.learned[ref.key] {
 		p.mu.Unlock()
 		return func() {}, true
 	}
-	m, ok := p.locks[key]
+	m, ok := p.locks[ref.key]
 	if !ok {
 		m = &sync.Mutex{}
-		p.locks[key] = m
+		p.locks[ref.key] = m
 	}
 	p.mu.Unlock()
 	if !m.TryLock() {

@@ -44,3 +44,28 @@ func TestSerializedChildrenLeaveSlotsFree(t *testing.T) {
 		t.Errorf("peak concurrency %d exceeds the parallelism of 3", f.peak)
 	}
 }
+
+// TestSerializedChainStartsFirst: subnets that become ready after many
+// independent resources start before those, so that their chain, one at a
+// time, does not begin only when everything else is done.
+func TestSerializedChainStartsFirst(t *testing.T) {
+	vnet := sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"
+	p := &plan.Plan{Changes: []*plan.Change{create("resource.vnet", vnet)}}
+	for i := range 12 {
+		p.Changes = append(p.Changes, create(fmt.Sprintf("resource.ip%d", i), fmt.Sprintf("%s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip%d", sub, i)))
+	}
+	for i := range 3 {
+		p.Changes = append(p.Changes, create(fmt.Sprintf("resource.subnet%d", i), fmt.Sprintf("%s/subnets/s%d", vnet, i), "resource.vnet"))
+	}
+	f := newFake()
+	f.delay = 10 * time.Millisecond
+	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Parallelism: 2}); err != nil {
+		t.Fatal(err)
+	}
+	firstSubnet := f.startedAt["PUT "+strings.ToLower(vnet+"/subnets/s0")]
+	lastIP := f.startedAt["PUT "+strings.ToLower(fmt.Sprintf("%s/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/ip11", sub))]
+	if firstSubnet.IsZero() || lastIP.IsZero() || !firstSubnet.Before(lastIP) {
+		t.Errorf("the first subnet started at %v, after the last public IP at %v: the chain waited behind independent writes",
+			firstSubnet.Format(time.StampMicro), lastIP.Format(time.StampMicro))
+	}
+}
