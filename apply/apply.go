@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -277,14 +278,14 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	}
 	waiting := map[*node]int{}
 	dependents := map[*node][]*node{}
-	var ready []*node
+	ready := &readyQueue{refs: make(map[*node]lockRef, len(nodes))}
 	for _, n := range nodes {
 		waiting[n] = len(n.deps)
 		for _, d := range n.deps {
 			dependents[d] = append(dependents[d], n)
 		}
 		if len(n.deps) == 0 {
-			ready = append(ready, n)
+			ready.push(n)
 		}
 	}
 	results := make(chan outcome)
@@ -293,12 +294,14 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	drain := r.o.Drain
 	var errs []error
 	for {
-		for !stopping && running < r.o.Parallelism && len(ready) > 0 {
-			n := ready[0]
-			ready = ready[1:]
+		for !stopping && running < r.o.Parallelism {
+			n, held := ready.take(r.locks)
+			if n == nil {
+				break
+			}
 			running++
 			started++
-			go func() { results <- outcome{n, r.run(ctx, n)} }()
+			go func() { results <- outcome{n, r.run(ctx, n, held)} }()
 		}
 		if running == 0 {
 			break
@@ -314,7 +317,7 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 			for _, d := range dependents[out.n] {
 				waiting[d]--
 				if waiting[d] == 0 {
-					ready = append(ready, d)
+					ready.push(d)
 				}
 			}
 		case <-drain:
@@ -332,12 +335,55 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	return nil
 }
 
+// readyQueue holds the nodes whose dependencies are done, those under a
+// parent that serializes its children apart.
+type readyQueue struct {
+	refs          map[*node]lockRef
+	serial, other []*node
+}
+
+func (q *readyQueue) push(n *node) {
+	ref, ok := q.refs[n]
+	if !ok {
+		ref = lockRefOf(n.id)
+		q.refs[n] = ref
+	}
+	if ref.serialized {
+		q.serial = append(q.serial, n)
+	} else {
+		q.other = append(q.other, n)
+	}
+}
+
+// take removes and returns a node that can start now, with its parent's
+// lock taken for it, or nil. A node waiting for its parent's lock would
+// hold one of the Parallelism slots doing nothing, so those whose parent
+// is busy stay queued until the write under it ends (and sends its
+// result). Children of a serializing parent go first: each parent takes
+// one slot at a time, and the chain of its children, started last, would
+// be what the apply waits for at its end.
+func (q *readyQueue) take(locks *parentLocks) (*node, func()) {
+	for _, list := range []*[]*node{&q.serial, &q.other} {
+		for i, n := range *list {
+			if release, ok := locks.tryAcquire(q.refs[n]); ok {
+				if i == 0 {
+					*list = (*list)[1:] // the usual case: no copy
+				} else {
+					*list = slices.Delete(*list, i, i+1)
+				}
+				return n, release
+			}
+		}
+	}
+	return nil, nil
+}
+
 // ErrInterrupted reports an apply stopped by Drain before it finished.
 var ErrInterrupted = errors.New("apply was interrupted: operations in flight finished and were recorded, the rest did not start; run apply again to continue")
 
 // run performs one operation with its timeout, progress reports and the
 // per-parent serialization ARM needs.
-func (r *runner) run(ctx context.Context, n *node) error {
+func (r *runner) run(ctx context.Context, n *node, held func()) error {
 	address := n.change.Address
 	timeout := r.timeout(address, n.op)
 	opCtx, cancel := context.WithTimeout(ctx, timeout)
@@ -346,7 +392,7 @@ func (r *runner) run(ctx context.Context, n *node) error {
 	start := r.o.Now()
 	r.o.Reporter.Report(Event{Time: start, Kind: EventStart, Op: n.op, Address: address, ID: n.id})
 	stop := r.ticker(n, start)
-	err := r.perform(opCtx, n)
+	err := r.perform(opCtx, n, held)
 	stop()
 	elapsed := r.o.Now().Sub(start)
 	if err != nil {
@@ -394,10 +440,15 @@ func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 }
 
 // perform sends the operation, retrying it under the parent's lock when
-// the parent answers that another operation is in progress.
-func (r *runner) perform(ctx context.Context, n *node) error {
+// the parent answers that another operation is in progress. held, when
+// set, releases the parent's lock already taken for the first attempt.
+func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 	for attempt := 0; ; attempt++ {
-		release := r.locks.acquire(n.id)
+		// The first attempt runs under the lock the scheduler took.
+		release := held
+		if held = nil; release == nil {
+			release = r.locks.acquire(n.id)
+		}
 		err := r.once(ctx, n)
 		release()
 		if err == nil || !isParentBusy(err) {
@@ -463,7 +514,8 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, body); err != nil {
 		return err
 	}
-	if _, err := r.o.Client.Do(ctx, req); err != nil {
+	live, err := r.o.Client.Do(ctx, req)
+	if err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {
 			r.settleFailedCreate(ctx, c, err)
@@ -473,9 +525,12 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 		return err
 	}
-	live, err := r.o.Client.Get(ctx, c.ID, c.APIVersion)
-	if err != nil {
-		return fmt.Errorf("reading it back after the write: %w", err)
+	// A long-running write ends with a GET of the resource already: read
+	// it again only when the answer is not such a read.
+	if live == nil || !live.ReadAfterOperation || live.Body == nil {
+		if live, err = r.o.Client.Get(ctx, c.ID, c.APIVersion); err != nil {
+			return fmt.Errorf("reading it back after the write: %w", err)
+		}
 	}
 	id := liveID(live.Body, c.ID)
 	r.warnKeptDifferently(c.Address, body, live.Body)
@@ -551,6 +606,13 @@ func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
+		if sr := r.o.State.Get(address); sr != nil && sr.InFlight != nil &&
+			sr.InFlight.Method == method && sr.InFlight.ResumeToken == p.ResumeToken {
+			// Recorded when polling started; a poll that leaves the
+			// operation running changes nothing a rerun needs, and a save
+			// per poll costs a whole state write.
+			return
+		}
 		redacted, err := r.o.State.Redact(sent, r.sensitive(address))
 		if err != nil {
 			redacted = nil

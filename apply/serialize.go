@@ -61,6 +61,44 @@ func (p *parentLocks) acquire(id string) func() {
 	return m.Unlock
 }
 
+// lockRef names the lock a write to an ID takes: its parent's (key, ""
+// for none), and whether its type is known to serialize on that parent.
+type lockRef struct {
+	key        string
+	serialized bool
+}
+
+func lockRefOf(id string) lockRef {
+	parent, typ := parentAndType(id)
+	if parent == "" {
+		return lockRef{}
+	}
+	return lockRef{key: strings.ToLower(parent), serialized: serializedChildTypes[strings.ToLower(typ)]}
+}
+
+// tryAcquire is acquire without waiting: it reports false, taking
+// nothing, when another write under the parent holds its lock.
+func (p *parentLocks) tryAcquire(ref lockRef) (func(), bool) {
+	if ref.key == "" {
+		return func() {}, true
+	}
+	p.mu.Lock()
+	if !ref.serialized && !p.learned[ref.key] {
+		p.mu.Unlock()
+		return func() {}, true
+	}
+	m, ok := p.locks[ref.key]
+	if !ok {
+		m = &sync.Mutex{}
+		p.locks[ref.key] = m
+	}
+	p.mu.Unlock()
+	if !m.TryLock() {
+		return nil, false
+	}
+	return m.Unlock, true
+}
+
 // learn marks id's parent as serialized from now on.
 func (p *parentLocks) learn(id string) {
 	parent, _ := parentAndType(id)

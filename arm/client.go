@@ -220,6 +220,11 @@ type Response struct {
 	// Raw is the body as received (after a long-running operation: the
 	// final result).
 	Raw json.RawMessage
+	// ReadAfterOperation is true when Body is the resource as a GET read it
+	// once its long-running PUT or PATCH succeeded (the final GET of an
+	// Azure-AsyncOperation, or the last poll of its provisioningState), so
+	// a caller needs no GET of its own to see what the service keeps.
+	ReadAfterOperation bool
 
 	// first keeps the HTTP response a long-running operation starts from.
 	first *http.Response

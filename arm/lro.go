@@ -131,7 +131,7 @@ func (c *Client) Wait(ctx context.Context, first *Response, opts WaitOptions) (*
 		return nil, fmt.Errorf("%s %s: cannot follow the long-running operation: %w", method, id, convertError(err, ""))
 	}
 	status, pct := operationStatus(resp)
-	return c.poll(ctx, poller, resp, pollState{method: method, id: id, status: status, pct: pct}, opts)
+	return c.poll(ctx, poller, resp, pollState{method: method, id: id, status: status, pct: pct, readsResource: readsResource(resp)}, opts)
 }
 
 // Resume picks up a long-running operation from a resume token given by
@@ -149,6 +149,23 @@ type pollState struct {
 	status     string
 	pct        float64
 	polls      int
+	// readsResource: the poller's result is a GET of the resource.
+	readsResource bool
+}
+
+// readsResource reports whether azcore's poller for this first response
+// ends by reading the resource itself with a GET: a PUT or PATCH followed
+// through Azure-AsyncOperation (whose final GET is on the original URL), or
+// one whose provisioningState is polled on the resource. A Location or
+// Operation-Location result is whatever that URL answers.
+func readsResource(first *http.Response) bool {
+	if m := first.Request.Method; m != http.MethodPut && m != http.MethodPatch {
+		return false
+	}
+	if first.Header.Get("Azure-AsyncOperation") != "" {
+		return true
+	}
+	return first.Header.Get("Location") == "" && first.Header.Get("Operation-Location") == "" && first.StatusCode != http.StatusAccepted
 }
 
 func (c *Client) poll(ctx context.Context, poller *runtime.Poller[json.RawMessage], last *http.Response, st pollState, opts WaitOptions) (*Response, error) {
@@ -192,6 +209,7 @@ func (c *Client) poll(ctx context.Context, poller *runtime.Poller[json.RawMessag
 	}
 	out := &Response{StatusCode: http.StatusOK}
 	if len(bytes.TrimSpace(result)) > 0 {
+		out.ReadAfterOperation = st.readsResource
 		out.Raw = json.RawMessage(result)
 		var v any
 		if err := unmarshalBody(result, &v); err != nil {

@@ -90,12 +90,19 @@ type bucket struct {
 	// header the estimate last came from. Responses can arrive out of
 	// order, and an older request's header would overstate what is left.
 	sent, heard uint64
+	// answered counts the responses observed. The server may have taken
+	// the tokens of requests answered while another was in flight after
+	// that one's, so its header does not count them, though they are no
+	// longer in flight either.
+	answered uint64
 }
 
 // ticket is one request's place in its bucket.
 type ticket struct {
 	b   *bucket
 	seq uint64
+	// answered is the bucket's answered count when the request was sent.
+	answered uint64
 }
 
 func newPacer(opts PacingOptions) *pacer {
@@ -198,7 +205,7 @@ func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 			}
 			b.inflight++
 			b.sent++
-			t := ticket{b: b, seq: b.sent}
+			t := ticket{b: b, seq: b.sent, answered: b.answered}
 			p.mu.Unlock()
 			return t, nil
 		}
@@ -220,12 +227,17 @@ func (p *pacer) observe(t ticket, resp *http.Response) {
 	}
 	now := p.now()
 	k := kindOf(resp.Request.Method)
+	// Answered while this one was in flight: the server may have taken
+	// them after it (answers and arrivals both come out of order).
+	overtaken := int(b.answered - t.answered)
+	b.answered++
 	if left, ok := remaining(resp.Header, k); ok && t.seq > b.heard {
 		// The server counted this request; the others in flight it may
-		// not have, so take them off to stay on the safe side.
+		// not have, nor those answered meanwhile, so take them off to stay
+		// on the safe side.
 		// It may also report more than we estimated (another client
 		// stopped, or the bucket refills faster): believe it either way.
-		b.tokens = float64(left - b.inflight)
+		b.tokens = float64(left - b.inflight - overtaken)
 		b.known, b.at, b.heard = true, now, t.seq
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {

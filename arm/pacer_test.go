@@ -204,3 +204,23 @@ func TestPacerIgnoresStaleHeaders(t *testing.T) {
 		t.Errorf("waited %v, want 40ms: the stale header was believed", clk.asleep)
 	}
 }
+
+// TestPacerCountsAnswersOvertaken: the server took b before a, so b's
+// header (4 left) does not count a, whose answer (3 left) came first; a is
+// no longer in flight when b's answer comes, yet 3 are left, not 4.
+func TestPacerCountsAnswersOvertaken(t *testing.T) {
+	p, clk := newFakePacer(PacingOptions{})
+	r := req("GET")
+	a, _ := p.wait(context.Background(), r)
+	b, _ := p.wait(context.Background(), r)
+	p.observe(a, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "3"))
+	p.observe(b, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "4"))
+	// 3 left and 2 in reserve: one goes at once, the next waits 40 ms.
+	for range 2 {
+		tk, _ := p.wait(context.Background(), r)
+		p.observe(tk, nil)
+	}
+	if clk.asleep != 40*time.Millisecond {
+		t.Errorf("waited %v, want 40ms: the overtaken answer was counted as a token left", clk.asleep)
+	}
+}

@@ -46,7 +46,7 @@ func Compare(b Bodies, r Rules) (Comparison, error) {
 	if err != nil {
 		return Comparison{}, err
 	}
-	d := &differ{b: b, r: rules}
+	d := &differ{b: b, r: rules, ix: keyIndexes{}}
 	d.value(nil, b.Desired, b.Live, b.Live != nil)
 	return d.out, nil
 }
@@ -54,6 +54,7 @@ func Compare(b Bodies, r Rules) (Comparison, error) {
 type differ struct {
 	b   Bodies
 	r   *compiledRules
+	ix  keyIndexes
 	out Comparison
 }
 
@@ -84,11 +85,11 @@ func (d *differ) keptDifferently(path Path, want, got any) bool {
 	if !d.b.Managed || isUnknown(want) {
 		return false
 	}
-	sent, ok := lookup(d.b.LastApplied, path)
+	sent, ok := d.ix.lookup(d.b.LastApplied, path)
 	if !ok || !d.sameAsSent(path, sent, want) {
 		return false
 	}
-	answered, ok := lookup(d.b.Output, path)
+	answered, ok := d.ix.lookup(d.b.Output, path)
 	return ok && d.equalLive(path, answered, got)
 }
 
@@ -134,12 +135,12 @@ func (d *differ) equalLive(path Path, a, b any) bool {
 	if d.r.secretEqual(a, b) {
 		return true
 	}
-	probe := &differ{b: Bodies{}, r: d.r}
+	probe := &differ{b: Bodies{}, r: d.r, ix: d.ix}
 	probe.value(path, a, b, true)
 	if len(probe.out.Changes) > 0 {
 		return false
 	}
-	back := &differ{b: Bodies{}, r: d.r}
+	back := &differ{b: Bodies{}, r: d.r, ix: d.ix}
 	back.value(path, b, a, true)
 	return len(back.out.Changes) == 0
 }
@@ -206,7 +207,7 @@ func (d *differ) object(path Path, want, got map[string]any) {
 		if d.r.ignored(p) || !d.b.Managed {
 			continue
 		}
-		if sent, ok := lookup(d.b.LastApplied, p); ok && !isEmpty(sent) {
+		if sent, ok := d.ix.lookup(d.b.LastApplied, p); ok && !isEmpty(sent) {
 			d.change(p, got[k], Absent{})
 		}
 	}
@@ -221,13 +222,13 @@ func (d *differ) missing(path Path, want any) {
 		d.change(path, Absent{}, want)
 		return
 	}
-	if answered, ok := lookup(d.b.Output, path); ok && !isMasked(answered) && !isEmpty(answered) {
+	if answered, ok := d.ix.lookup(d.b.Output, path); ok && !isMasked(answered) && !isEmpty(answered) {
 		// It came back after the last apply, and is gone now: removed
 		// outside azapply.
 		d.change(path, Absent{}, want)
 		return
 	}
-	if sent, ok := lookup(d.b.LastApplied, path); ok && d.sameAsSent(path, sent, want) {
+	if sent, ok := d.ix.lookup(d.b.LastApplied, path); ok && d.sameAsSent(path, sent, want) {
 		return // write-only, and the configuration asks for what was sent
 	}
 	d.change(path, Absent{}, want)
@@ -249,7 +250,7 @@ func (d *differ) array(path Path, want, got []any) {
 	for i, w := range want {
 		k := keyOf(w, field)
 		p := path.matched(i, field, k)
-		j := findKey(got, field, k, matched)
+		j := d.ix.findKey(got, field, k, matched)
 		if j < 0 {
 			d.elementMissing(p, w)
 			continue
@@ -270,9 +271,10 @@ func (d *differ) array(path Path, want, got []any) {
 	}
 }
 
-func findKey(arr []any, field, k string, taken []bool) int {
-	for j, e := range arr {
-		if !taken[j] && keyOf(e, field) == k {
+// findKey is the first element of arr with key k not taken yet, or -1.
+func (ix keyIndexes) findKey(arr []any, field, k string, taken []bool) int {
+	for _, j := range ix.positions(arr, field, k) {
+		if !taken[j] {
 			return j
 		}
 	}
@@ -300,8 +302,8 @@ func (d *differ) elementMissing(path Path, want any) {
 		return
 	}
 	if d.b.Managed {
-		sent, wasSent := lookup(d.b.LastApplied, path)
-		_, answered := lookup(d.b.Output, path)
+		sent, wasSent := d.ix.lookup(d.b.LastApplied, path)
+		_, answered := d.ix.lookup(d.b.Output, path)
 		if wasSent && !answered && d.sameAsSent(path, sent, want) {
 			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
 				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
@@ -321,11 +323,11 @@ func (d *differ) extraElement(path Path, got any) {
 	if d.r.ignored(path) || !d.b.Managed {
 		return
 	}
-	if _, sent := lookup(d.b.LastApplied, path); sent {
+	if _, sent := d.ix.lookup(d.b.LastApplied, path); sent {
 		d.change(path, got, Absent{})
 		return
 	}
-	if _, answered := lookup(d.b.Output, path); !answered {
+	if _, answered := d.ix.lookup(d.b.Output, path); !answered {
 		d.change(path, got, Absent{})
 	}
 }

@@ -29,7 +29,7 @@ func CompareDrift(output, live, desired map[string]any, r Rules) ([]PathChange, 
 	if err != nil {
 		return nil, err
 	}
-	d := &drifter{r: rules, desired: desired}
+	d := &drifter{r: rules, desired: desired, ix: keyIndexes{}}
 	d.value(nil, output, live)
 	return d.out, nil
 }
@@ -37,11 +37,12 @@ func CompareDrift(output, live, desired map[string]any, r Rules) ([]PathChange, 
 type drifter struct {
 	r       *compiledRules
 	desired map[string]any
+	ix      keyIndexes
 	out     []PathChange
 }
 
 func (d *drifter) add(path Path, before, after any) {
-	_, declared := lookup(d.desired, path)
+	_, declared := d.ix.lookup(d.desired, path)
 	d.out = append(d.out, PathChange{
 		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
 		Sensitive: d.r.isSensitive(path), Declared: declared, at: path,
@@ -111,7 +112,7 @@ func (d *drifter) array(path Path, was, now []any) {
 	// Match elements as the diff does when the array is declared, so that
 	// drift and planned changes name a path alike.
 	field := d.r.keyField(path, was)
-	if declared, ok := lookup(d.desired, path); ok {
+	if declared, ok := d.ix.lookup(d.desired, path); ok {
 		if arr, ok := declared.([]any); ok && len(arr) > 0 {
 			field = d.r.keyField(path, arr)
 		}
@@ -132,7 +133,7 @@ func (d *drifter) array(path Path, was, now []any) {
 	taken := make([]bool, len(now))
 	for i, w := range was {
 		k := keyOf(w, field)
-		j := findKey(now, field, k, taken)
+		j := d.ix.findKey(now, field, k, taken)
 		if j < 0 {
 			d.add(path.matched(i, field, k), w, Absent{})
 			continue

@@ -198,6 +198,50 @@ func (pt pattern) matchExact(path Path) bool {
 // lookup finds the value at path in a body. Elements matched by a field are
 // found by that field, the others by position.
 func lookup(v any, path Path) (any, bool) {
+	return keyIndexes(nil).lookup(v, path)
+}
+
+// keyIndexes remember, for each array of matched elements and match field,
+// where each key is, so that matching n named elements (an application
+// gateway's hundreds of rules) costs O(n) rather than O(n²). One diff keeps
+// one; the bodies must not change while it is used. A nil keyIndexes scans.
+type keyIndexes map[keyIndexID]map[string][]int
+
+type keyIndexID struct {
+	first *any
+	n     int
+	field string
+}
+
+// minIndexed is the shortest array worth a map: below it, a scan is faster.
+const minIndexed = 16
+
+// positions returns the positions of the elements of arr whose key is k,
+// in order.
+func (ix keyIndexes) positions(arr []any, field, k string) []int {
+	if ix == nil || len(arr) < minIndexed {
+		var out []int
+		for j, e := range arr {
+			if keyOf(e, field) == k {
+				out = append(out, j)
+			}
+		}
+		return out
+	}
+	id := keyIndexID{first: &arr[0], n: len(arr), field: field}
+	m, ok := ix[id]
+	if !ok {
+		m = make(map[string][]int, len(arr))
+		for j, e := range arr {
+			key := keyOf(e, field)
+			m[key] = append(m[key], j)
+		}
+		ix[id] = m
+	}
+	return m[k]
+}
+
+func (ix keyIndexes) lookup(v any, path Path) (any, bool) {
 	for _, s := range path {
 		if !s.elem {
 			m, ok := v.(map[string]any)
@@ -220,16 +264,11 @@ func lookup(v any, path Path) (any, bool) {
 			v = arr[s.Index]
 			continue
 		}
-		found := false
-		for _, e := range arr {
-			if keyOf(e, s.MatchField) == s.MatchValue {
-				v, found = e, true
-				break
-			}
-		}
-		if !found {
+		at := ix.positions(arr, s.MatchField, s.MatchValue)
+		if len(at) == 0 {
 			return nil, false
 		}
+		v = arr[at[0]]
 	}
 	return v, true
 }

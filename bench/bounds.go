@@ -1,0 +1,91 @@
+package main
+
+import (
+	"math"
+	"time"
+
+	"github.com/azapply/azapply/emulator"
+)
+
+// limits are the emulator's settings that make up the lower bounds.
+type limits struct {
+	throttle   *emulator.Throttle // nil: no buckets
+	latency    time.Duration
+	polls      int           // polls of every long-running operation
+	retryAfter time.Duration // the wait before each poll
+}
+
+// need is the least a phase must send: reads and writes against the
+// subscription's buckets, and its longest chain of dependent round trips.
+type need struct {
+	Reads, Writes int
+	Critical      time.Duration
+}
+
+// bound is a phase's lower bound and what sets it.
+type bound struct {
+	Read, Write, Critical time.Duration
+}
+
+func (b bound) max() time.Duration { return max(b.Read, b.Write, b.Critical) }
+
+// binding names the term that sets the bound.
+func (b bound) binding() string {
+	switch b.max() {
+	case 0:
+		return "none"
+	case b.Read:
+		return "read bucket"
+	case b.Write:
+		return "write bucket"
+	}
+	return "critical path"
+}
+
+func (l limits) bound(n need) bound {
+	b := bound{Critical: n.Critical}
+	if t := l.throttle; t != nil {
+		b.Read = bucketTime(n.Reads, t.ReadBurst, t.ReadRate)
+		b.Write = bucketTime(n.Writes, t.WriteBurst, t.WriteRate)
+	}
+	return b
+}
+
+// bucketTime is how long k requests take through a full bucket: the burst
+// is free, the rest come at the refill rate.
+func bucketTime(k int, burst, rate float64) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(math.Max(0, float64(k)-burst) / rate * float64(time.Second))
+}
+
+// lro is the least one long-running create takes: the PUT, a wait and a
+// poll per poll, and the GET of the result.
+func (l limits) lro() time.Duration {
+	return time.Duration(l.polls)*(l.retryAfter+l.latency) + 2*l.latency
+}
+
+// planNeed: one GET per resource, all at once.
+func (l limits) planNeed(s shape) need {
+	return need{Reads: s.N, Critical: l.latency}
+}
+
+// applyNeed: the refresh (a GET per resource, answered 404), a PUT per
+// resource, and for each asynchronous create (all but the groups) its polls
+// and the GET of the result; the critical path is the group, then the
+// network, then one subnet (the graph's own chain, not counting the
+// serialization of the subnets, which is shown on its own).
+func (l limits) applyNeed(s shape) need {
+	async := s.N - s.Groups
+	return need{
+		Reads:    s.N + async*(l.polls+1),
+		Writes:   s.N,
+		Critical: l.latency + l.latency + 2*l.lro(),
+	}
+}
+
+// serialChain is the least time the subnets take one after another.
+func (l limits) serialChain(s shape) time.Duration {
+	return time.Duration(s.Subnets) * l.lro()
+}
