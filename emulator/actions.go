@@ -28,13 +28,8 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
-	if code, msg, ok := s.missingScope(t); !ok {
-		writeError(w, http.StatusNotFound, code, msg)
-		return
-	}
-	res, ok := s.world.get(t.id)
+	res, ok := s.existing(w, t)
 	if !ok {
-		writeError(w, http.StatusNotFound, resourceNotFoundCode(t), notFoundMessage(t))
 		return
 	}
 	run := func() (int, any, *ErrorDetail) {

@@ -20,13 +20,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
-	if code, msg, ok := s.missingScope(t); !ok {
-		writeError(w, http.StatusNotFound, code, msg)
-		return
-	}
-	res, ok := s.world.get(t.id)
+	res, ok := s.existing(w, t)
 	if !ok {
-		writeError(w, http.StatusNotFound, resourceNotFoundCode(t), notFoundMessage(t))
 		return
 	}
 	if o, ok := s.world.pending[key(t.id)]; ok && o.spec.Pattern == ProvisioningState &&
@@ -220,13 +215,8 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
-	if code, msg, ok := s.missingScope(t); !ok {
-		writeError(w, http.StatusNotFound, code, msg)
-		return
-	}
-	old, existed := s.world.get(t.id)
+	old, existed := s.existing(w, t)
 	if !existed {
-		writeError(w, http.StatusNotFound, resourceNotFoundCode(t), notFoundMessage(t))
 		return
 	}
 	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) {
@@ -314,4 +304,19 @@ func (s *Server) remove(id string) {
 		delete(s.world.resources, k)
 		delete(s.world.pending, k)
 	}
+}
+
+// existing returns the resource t names, or answers 404 (its scope or the
+// resource is missing) and returns false. Callers hold the world lock.
+func (s *Server) existing(w http.ResponseWriter, t target) (*Resource, bool) {
+	if code, msg, ok := s.missingScope(t); !ok {
+		writeError(w, http.StatusNotFound, code, msg)
+		return nil, false
+	}
+	res, ok := s.world.get(t.id)
+	if !ok {
+		writeError(w, http.StatusNotFound, resourceNotFoundCode(t), notFoundMessage(t))
+		return nil, false
+	}
+	return res, true
 }
