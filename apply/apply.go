@@ -478,6 +478,7 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if n.op == OpDelete {
 		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
 		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
+		req.OnBusy = func(error) { r.locks.learn(n.id) }
 		_, err := r.o.Client.Do(ctx, req)
 		if err != nil && !arm.IsNotFound(err) {
 			r.operationEnded(c.Address, err)
@@ -511,6 +512,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 	}
 	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, body)
+	// The client resends a write its parent is busy for; from the first
+	// such answer on, writes under that parent wait for each other.
+	req.OnBusy = func(error) { r.locks.learn(c.ID) }
 	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, body); err != nil {
 		return err
 	}

@@ -429,3 +429,76 @@ func TestPreconditionFailedSaysWhatToDo(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 }
+
+// resendingClient answers like ARM through arm.Client: its first write is
+// refused as "parent busy", reported through OnBusy and resent (never
+// returned as an error); every later write is accepted, even alongside
+// others. It records, for each write, whether it was first sent after that
+// busy report, and when its accepted attempt ran.
+type resendingClient struct {
+	*fakeClient
+	mu        sync.Mutex
+	started   bool
+	learnedAt time.Time // when the write refused as busy finished
+	runs      []run
+}
+
+type run struct {
+	afterLearning bool
+	start, end    time.Time
+}
+
+func (c *resendingClient) Do(ctx context.Context, r arm.Request) (*arm.Response, error) {
+	c.mu.Lock()
+	// Apply takes a parent's lock before it calls the client, so a write
+	// sent once the busy write finished was scheduled after the report.
+	after := !c.learnedAt.IsZero()
+	first := !c.started
+	c.started = true
+	c.mu.Unlock()
+	if first && r.OnBusy != nil {
+		r.OnBusy(&arm.Error{StatusCode: http.StatusConflict, Code: "AnotherOperationInProgress"})
+		time.Sleep(2 * time.Millisecond)
+	}
+	start := time.Now()
+	resp, err := c.fakeClient.Do(ctx, r)
+	c.mu.Lock()
+	c.runs = append(c.runs, run{after, start, time.Now()})
+	if first {
+		c.learnedAt = time.Now()
+	}
+	c.mu.Unlock()
+	return resp, err
+}
+
+// TestBusyParentIsLearnedFromTheClient: once the client reports a parent
+// busy, the writes under it that start afterwards never overlap.
+func TestBusyParentIsLearnedFromTheClient(t *testing.T) {
+	parent := sub + "/resourceGroups/rg/providers/Contoso.Widgets/gadgets/g"
+	f := newFake()
+	f.delay = 15 * time.Millisecond
+	c := &resendingClient{fakeClient: f}
+	p := &plan.Plan{}
+	for i := 0; i < 10; i++ {
+		p.Changes = append(p.Changes, create(fmt.Sprintf("resource.c%d", i), fmt.Sprintf("%s/parts/c%d", parent, i)))
+	}
+	res, err := Run(context.Background(), Options{Plan: p, Client: c, State: state.New(), Parallelism: 4})
+	if err != nil || res.Added != 10 {
+		t.Fatalf("apply: %+v, %v", res, err)
+	}
+	late := 0
+	for i, a := range c.runs {
+		if !a.afterLearning {
+			continue
+		}
+		late++
+		for j, b := range c.runs {
+			if i != j && b.afterLearning && a.start.Before(b.end) && b.start.Before(a.end) {
+				t.Fatalf("two writes sent after the parent was reported busy ran at once")
+			}
+		}
+	}
+	if late < 2 {
+		t.Fatalf("only %d writes started after the busy report: the test proves nothing", late)
+	}
+}

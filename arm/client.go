@@ -208,6 +208,11 @@ type Request struct {
 	// Progress, when set, is called by Do while a long-running operation
 	// runs (see Wait).
 	Progress func(Progress)
+	// OnBusy, when set, is called each time ARM answers that the resource
+	// or its parent is busy with another operation, before the request is
+	// resent: a caller writing many children of one parent learns there
+	// that the parent serializes them.
+	OnBusy func(err error)
 }
 
 // Response is a decoded ARM response.
@@ -394,6 +399,9 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 			return nil, fmt.Errorf("%s %s: still busy after %d tries, and the operation's timeout ends before the next: %w", r.Method, r.ID, attempt, err)
 		}
 		c.log.Debug("arm: resource busy, will resend", "method", r.Method, "id", r.ID, "attempt", attempt, "wait", wait)
+		if r.OnBusy != nil {
+			r.OnBusy(err)
+		}
 		if err := sleepCtx(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s %s: gave up waiting for a busy resource: %w", r.Method, r.ID, err)
 		}

@@ -202,11 +202,15 @@ func TestBusyConflictIsResent(t *testing.T) {
 		writeJSON(w, 200, `{"properties":{"provisioningState":"Succeeded"}}`)
 	}))
 	defer srv.Close()
-	if _, err := newTestClient(t, srv).Put(context.Background(), testRG+"/providers/Microsoft.Network/virtualNetworks/v/subnets/a", "2024-07-01", map[string]any{}); err != nil {
+	busy := 0
+	_, err := newTestClient(t, srv).Do(context.Background(), Request{Method: http.MethodPut,
+		ID: testRG + "/providers/Microsoft.Network/virtualNetworks/v/subnets/a", APIVersion: "2024-07-01",
+		Body: map[string]any{}, OnBusy: func(error) { busy++ }})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n.Load() != 4 {
-		t.Errorf("%d attempts, want 4", n.Load())
+	if n.Load() != 4 || busy != 3 {
+		t.Errorf("%d attempts and %d busy reports, want 4 and 3", n.Load(), busy)
 	}
 }
 
