@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -28,10 +27,7 @@ Examples:
   azapply completion fish > ~/.config/fish/completions/azapply.fish`)
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(s.Err, "Error: completion takes the name of a shell: azapply completion bash|zsh|fish")

@@ -84,10 +84,7 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if err := serveEmulator(ctx, o, s); err != nil {
 		return reportError(s, err)
@@ -262,10 +259,7 @@ func runEmulatorChange(ctx context.Context, args []string, s *IOStreams) int {
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if err := changeEmulator(ctx, o, s); err != nil {
 		return reportError(s, err)

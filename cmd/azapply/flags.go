@@ -38,6 +38,15 @@ func parseFlags(ctx context.Context, fs *pflag.FlagSet, args []string, s *IOStre
 	return err
 }
 
+// parseExit is a command's exit code when parseFlags failed: 0 after
+// --help, 1 after a bad flag (already reported).
+func parseExit(err error) int {
+	if errors.Is(err, pflag.ErrHelp) {
+		return exitOK
+	}
+	return exitError
+}
+
 // unknownFlagName takes the flag's name out of pflag's "unknown flag: --name"
 // and "unknown shorthand flag: 'x' in -x".
 func unknownFlagName(msg string) (string, bool) {

@@ -26,10 +26,7 @@ func runForceUnlock(ctx context.Context, args []string, s *IOStreams) int {
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(s.Err, "Error: force-unlock takes the lock ID that the lock error names: azapply force-unlock LOCK_ID")

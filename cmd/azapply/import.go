@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -27,10 +26,7 @@ func runImport(ctx context.Context, args []string, s *IOStreams) int {
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if fs.NArg() != 2 {
 		fmt.Fprintln(s.Err, "Error: import takes an address and a resource ID: azapply import resource.NAME /subscriptions/.../resourceGroups/NAME")

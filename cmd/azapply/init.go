@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -29,10 +28,7 @@ func runInit(ctx context.Context, args []string, s *IOStreams) int {
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if fs.NArg() != 0 {
 		fmt.Fprintln(s.Err, "Error: init takes no arguments")

@@ -25,10 +25,7 @@ func runShow(ctx context.Context, args []string, s *IOStreams) int {
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if fs.NArg() != 1 {
 		return reportError(s, errors.New("show takes one plan file: azapply show FILE (write one with azapply plan --out FILE)"))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/pflag"
@@ -24,10 +23,7 @@ func runValidate(ctx context.Context, args []string, s *IOStreams) int {
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(s.Err, "azapply validate takes no arguments (got %q): point --chdir at the configuration directory.\n", fs.Args())

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -20,10 +19,7 @@ func runVersion(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Usage: azapply version\n\nPrint azapply's version, the commit it was built from and the Go version.\n\nExample: azapply version")
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
-		}
-		return exitError
+		return parseExit(err)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintln(s.Err, "Error: version takes no arguments")
