@@ -245,16 +245,7 @@ func TestBashCompletionCompletes(t *testing.T) {
 			t.Fatalf("%q: %v\n%s", tc.line, err, out)
 		}
 		got := strings.Fields(string(out))
-		for _, w := range tc.want {
-			if !slices.Contains(got, w) {
-				t.Errorf("%q completes to %v, which lacks %s", tc.line, got, w)
-			}
-		}
-		for _, w := range tc.not {
-			if slices.Contains(got, w) {
-				t.Errorf("%q completes to %v, which should not hold %s", tc.line, got, w)
-			}
-		}
+		checkCompletions(t, tc.line, got, tc.want, tc.not)
 	}
 }
 
@@ -290,16 +281,7 @@ func TestFishCompletionCompletes(t *testing.T) {
 			w, _, _ := strings.Cut(l, "\t")
 			got = append(got, w)
 		}
-		for _, w := range tc.want {
-			if !slices.Contains(got, w) {
-				t.Errorf("%q completes to %v, which lacks %s", tc.line, got, w)
-			}
-		}
-		for _, w := range tc.not {
-			if slices.Contains(got, w) {
-				t.Errorf("%q completes to %v, which should not hold %s", tc.line, got, w)
-			}
-		}
+		checkCompletions(t, tc.line, got, tc.want, tc.not)
 	}
 }
 
@@ -343,15 +325,22 @@ func TestZshCompletionCompletes(t *testing.T) {
 			w, _, _ := strings.Cut(l, ":")
 			got = append(got, w)
 		}
-		for _, w := range tc.want {
-			if !slices.Contains(got, w) {
-				t.Errorf("%q offers %v, which lacks %s", tc.words, got, w)
-			}
+		checkCompletions(t, strings.Join(tc.words, " "), got, tc.want, tc.not)
+	}
+}
+
+// checkCompletions checks that what a shell offered for line holds every
+// word of want and none of not.
+func checkCompletions(t *testing.T, line string, got, want, not []string) {
+	t.Helper()
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("%q completes to %v, which lacks %s", line, got, w)
 		}
-		for _, w := range tc.not {
-			if slices.Contains(got, w) {
-				t.Errorf("%q offers %v, which should not hold %s", tc.words, got, w)
-			}
+	}
+	for _, w := range not {
+		if slices.Contains(got, w) {
+			t.Errorf("%q completes to %v, which should not hold %s", line, got, w)
 		}
 	}
 }
