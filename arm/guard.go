@@ -134,6 +134,11 @@ func noRedirects(t policy.Transporter) policy.Transporter {
 	case nil:
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		// Apply and refresh keep up to --parallelism requests (and their
+		// polls) in flight to one host; net/http keeps only 2 idle
+		// connections per host by default, so the rest were closed after
+		// each answer and each new request paid a TLS handshake.
+		tr.MaxIdleConnsPerHost = 128
 		return &http.Client{Transport: tr, CheckRedirect: stop}
 	case *http.Client:
 		cp := *c

@@ -57,7 +57,7 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 	}
 	phase := func(name, logName string, want int, nd need, args ...string) error {
 		fmt.Fprintf(log, "N = %d: %s...\n", n, name)
-		m, err := runAzapply(ctx, bin, dir, srv.caFile, filepath.Join(dir, logName), append(args, flags...)...)
+		m, err := runAzapply(ctx, bin, dir, srv.caFile, filepath.Join(dir, logName), o.profile, append(args, flags...)...)
 		if err != nil {
 			return err
 		}

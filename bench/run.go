@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -38,7 +39,9 @@ func buildBinary(ctx context.Context, dir string) (string, error) {
 // environment is only what it needs: the emulator's CA and the client
 // secret its token endpoint accepts, so no AZURE_* variable of the machine
 // leaks in and nothing leaves loopback. Its output goes to logFile.
-func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile string, args ...string) (measured, error) {
+// With profileDir set, azapply writes its CPU and heap profiles there,
+// named after logFile.
+func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile, profileDir string, args ...string) (measured, error) {
 	log, err := os.Create(logFile)
 	if err != nil {
 		return measured{}, err
@@ -58,6 +61,10 @@ func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile string, args
 		if v, ok := os.LookupEnv(k); ok {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
+	}
+	if profileDir != "" {
+		name := filepath.Join(profileDir, fmt.Sprintf("%s-%s", filepath.Base(stackDir), strings.TrimSuffix(filepath.Base(logFile), ".log")))
+		cmd.Env = append(cmd.Env, "AZAPPLY_CPUPROFILE="+name+".cpu", "AZAPPLY_MEMPROFILE="+name+".mem")
 	}
 	cmd.Stdout, cmd.Stderr = log, log
 	start := time.Now()

@@ -59,8 +59,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "\nSecond interrupt: no longer waiting; the state records what finished.")
 		cancel()
 	}()
+	stopProfiling := startProfiling()
 	code := run(withDrain(ctx, drain), os.Args[1:], systemStreams())
 	cancel()
+	stopProfiling()
 	os.Exit(code)
 }
 
