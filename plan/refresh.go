@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"github.com/azapply/azapply/arm"
@@ -28,18 +29,44 @@ type Target struct {
 // (DefaultParallelism when it is not positive), and returns the bodies in
 // the targets' order. A 404 is a nil body, not an error. Every failure is
 // reported, not only the first.
+//
+// A target inside another target (a virtual network in a declared resource
+// group, a subnet in a declared network, a role assignment on a declared
+// account) waits for that one's answer: when it is absent, so is everything
+// inside it, and Refresh answers nil without a GET. An apply that creates a
+// stack therefore reads only its outermost resources, not each of them.
+// When the container exists, or could not be read, the target is read as
+// usual.
 func Refresh(ctx context.Context, r Reader, targets []Target, parallelism int) ([]map[string]any, error) {
 	if parallelism <= 0 {
 		parallelism = DefaultParallelism
 	}
 	bodies := make([]map[string]any, len(targets))
 	errs := make([]error, len(targets))
+	container := containers(targets)
+	done := make([]chan struct{}, len(targets))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
 	sem := make(chan struct{}, parallelism)
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(done[i])
+			if c := container[i]; c >= 0 {
+				select {
+				case <-done[c]:
+				case <-ctx.Done():
+					errs[i] = ctx.Err()
+					return
+				}
+				if errs[c] == nil && bodies[c] == nil {
+					slog.Debug("refresh: absent with its container", "id", t.ID, "container", targets[c].ID)
+					return
+				}
+			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
@@ -52,6 +79,31 @@ func Refresh(ctx context.Context, r Reader, targets []Target, parallelism int) (
 	}
 	wg.Wait()
 	return bodies, errors.Join(errs...)
+}
+
+// containers gives, for each target, the index of the nearest other target
+// whose ID contains it on a segment boundary (compared case-insensitively,
+// as ARM compares IDs), or -1.
+func containers(targets []Target) []int {
+	index := make(map[string]int, len(targets))
+	for i, t := range targets {
+		k := strings.ToLower(strings.TrimSuffix(t.ID, "/"))
+		if _, dup := index[k]; !dup {
+			index[k] = i
+		}
+	}
+	out := make([]int, len(targets))
+	for i, t := range targets {
+		out[i] = -1
+		k := strings.ToLower(strings.TrimSuffix(t.ID, "/"))
+		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
+			if c, ok := index[k[:j]]; ok {
+				out[i] = c
+				break
+			}
+		}
+	}
+	return out
 }
 
 // read GETs a resource; absent (404) is a nil body, not an error.
