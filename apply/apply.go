@@ -449,7 +449,14 @@ func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 		if held = nil; release == nil {
 			release = r.locks.acquire(n.id)
 		}
-		err := r.once(ctx, n)
+		opCtx := ctx
+		if r.locks.serializes(n.id) {
+			// One of a chain ARM runs one at a time: each of its reads
+			// (polls above all) waiting behind unrelated ones delays the
+			// whole chain, so they go first.
+			opCtx = arm.WithPriority(ctx)
+		}
+		err := r.once(opCtx, n)
 		release()
 		if err == nil || !isParentBusy(err) {
 			return err

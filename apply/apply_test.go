@@ -264,6 +264,18 @@ func TestParentSerialization(t *testing.T) {
 			if tc.child == "subnets" && f.conflicts != 0 {
 				t.Fatalf("%d conflicts on a parent known to serialize its children", f.conflicts)
 			}
+			// The writes of a chain ARM runs one at a time go first in the
+			// ARM client's pacer. A learned parent's first writes were not
+			// yet known to be of a chain; its retries were.
+			without := 0
+			for i := 0; i < 8; i++ {
+				if !f.priority[fmt.Sprintf("PUT %s/%s/c%d", tc.parent, tc.child, i)] {
+					without++
+				}
+			}
+			if (tc.child == "subnets" && without != 0) || without == 8 {
+				t.Errorf("%d of the 8 writes of the chain went without priority", without)
+			}
 		})
 	}
 }

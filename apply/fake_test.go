@@ -33,6 +33,8 @@ type fakeClient struct {
 	conflicts      int
 	// requests are every request Do received, in order.
 	requests []arm.Request
+	// priority are the requests ("PUT id") sent with arm.WithPriority.
+	priority map[string]bool
 	// resumed are the resume tokens Resume was called with.
 	resumed []string
 }
@@ -40,7 +42,7 @@ type fakeClient struct {
 func newFake() *fakeClient {
 	return &fakeClient{
 		resources: map[string]map[string]any{}, fail: map[string]error{}, block: map[string]bool{},
-		parentsBusy: map[string]int{}, finished: map[string]time.Time{}, startedAt: map[string]time.Time{},
+		parentsBusy: map[string]int{}, priority: map[string]bool{}, finished: map[string]time.Time{}, startedAt: map[string]time.Time{},
 	}
 }
 
@@ -66,6 +68,9 @@ func (f *fakeClient) Do(ctx context.Context, r arm.Request) (*arm.Response, erro
 	defer f.mu.Unlock()
 	key := strings.ToLower(r.ID)
 	f.requests = append(f.requests, r)
+	if arm.HasPriority(ctx) {
+		f.priority[r.Method+" "+r.ID] = true
+	}
 	switch r.Method {
 	case http.MethodPut:
 		f.resources[key] = r.Body.(map[string]any)

@@ -99,6 +99,21 @@ func (p *parentLocks) tryAcquire(ref lockRef) (func(), bool) {
 	return m.Unlock, true
 }
 
+// serializes reports whether writes to id wait for the other writes under
+// its parent: those make a chain that ARM runs one at a time.
+func (p *parentLocks) serializes(id string) bool {
+	ref := lockRefOf(id)
+	if ref.key == "" {
+		return false
+	}
+	if ref.serialized {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.learned[ref.key]
+}
+
 // learn marks id's parent as serialized from now on.
 func (p *parentLocks) learn(id string) {
 	parent, _ := parentAndType(id)

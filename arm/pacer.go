@@ -86,6 +86,9 @@ type bucket struct {
 	// not have counted them in the last header it sent.
 	inflight    int
 	pausedUntil time.Time
+	// urgent counts the requests with priority waiting for a token: the
+	// others leave that many tokens to them.
+	urgent int
 	// sent numbers the requests; heard is the number of the request whose
 	// header the estimate last came from. Responses can arrive out of
 	// order, and an older request's header would overstate what is left.
@@ -186,17 +189,51 @@ func (b *bucket) refill(now time.Time) {
 	b.at = now
 }
 
-// wait blocks until the request may be sent, and takes its token.
+// priorityKey marks a context whose requests go before the others when the
+// bucket is short.
+type priorityKey struct{}
+
+// WithPriority returns a context whose requests (and the polls of their
+// long-running operations) take the pacer's tokens before requests without
+// it. Apply gives it to the writes on a chain that ARM runs one at a time,
+// such as the subnets of one virtual network, whose every poll delayed
+// behind unrelated reads delays the whole chain.
+func WithPriority(ctx context.Context) context.Context {
+	return context.WithValue(ctx, priorityKey{}, true)
+}
+
+// HasPriority reports whether ctx was made by WithPriority.
+func HasPriority(ctx context.Context) bool {
+	v, _ := ctx.Value(priorityKey{}).(bool)
+	return v
+}
+
+// wait blocks until the request may be sent, and takes its token. A
+// request without priority leaves one token for each request with
+// priority that is waiting.
 func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
+	urgent := HasPriority(ctx)
+	var counted *bucket // the bucket whose urgent count includes this request
+	defer func() {
+		if counted != nil {
+			p.mu.Lock()
+			counted.urgent--
+			p.mu.Unlock()
+		}
+	}()
 	for {
 		p.mu.Lock()
 		b, _ := p.bucketFor(req)
 		now := p.now()
 		b.refill(now)
+		need := 1 + float64(p.opts.Reserve)
+		if !urgent {
+			need += float64(b.urgent)
+		}
 		var d time.Duration
 		if now.Before(b.pausedUntil) {
 			d = b.pausedUntil.Sub(now)
-		} else if need := 1 + float64(p.opts.Reserve); b.known && b.tokens < need {
+		} else if b.known && b.tokens < need {
 			d = time.Duration(math.Ceil((need - b.tokens) / b.rate * float64(time.Second)))
 		}
 		if d <= 0 {
@@ -208,6 +245,10 @@ func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 			t := ticket{b: b, seq: b.sent, answered: b.answered}
 			p.mu.Unlock()
 			return t, nil
+		}
+		if urgent && counted == nil {
+			b.urgent++
+			counted = b
 		}
 		p.mu.Unlock()
 		if err := p.sleep(ctx, d); err != nil {

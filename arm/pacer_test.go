@@ -2,6 +2,7 @@ package arm
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -222,5 +223,90 @@ func TestPacerCountsAnswersOvertaken(t *testing.T) {
 	}
 	if clk.asleep != 40*time.Millisecond {
 		t.Errorf("waited %v, want 40ms: the overtaken answer was counted as a token left", clk.asleep)
+	}
+}
+
+// TestPacerLeavesTokensToPriority: while a request with priority waits for a
+// token, the others leave it one; it goes before them.
+func TestPacerLeavesTokensToPriority(t *testing.T) {
+	tests := []struct {
+		name   string
+		urgent int  // requests with priority already waiting
+		prio   bool // whether the requests measured have priority
+		// free is how many go at once from 5 left (2 in reserve).
+		free int
+	}{
+		{"none waiting", 0, false, 3},
+		{"one waiting", 1, false, 2},
+		{"two waiting", 2, false, 1},
+		{"a request with priority is not held back by another", 2, true, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, clk := newFakePacer(PacingOptions{})
+			r := req("GET")
+			first, _ := p.wait(context.Background(), r)
+			p.observe(first, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "5"))
+			b, _ := p.bucketFor(r)
+			b.urgent = tt.urgent
+			ctx := context.Background()
+			if tt.prio {
+				ctx = WithPriority(ctx)
+			}
+			for i := range tt.free + 1 {
+				tk, err := p.wait(ctx, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p.observe(tk, nil)
+				if i < tt.free && clk.asleep != 0 {
+					t.Fatalf("request %d waited %v, want %d to go at once", i, clk.asleep, tt.free)
+				}
+			}
+			if clk.asleep == 0 {
+				t.Errorf("request %d went at once, want only %d to", tt.free+1, tt.free)
+			}
+			if b.urgent != tt.urgent {
+				t.Errorf("urgent = %d after the requests, want %d back", b.urgent, tt.urgent)
+			}
+		})
+	}
+}
+
+// TestPacerPriorityGoesFirst: a request with priority that starts waiting
+// after others gets the next token before them.
+func TestPacerPriorityGoesFirst(t *testing.T) {
+	p := newPacer(PacingOptions{ReadsPerSecond: 20, Reserve: -1})
+	r := req("GET")
+	first, _ := p.wait(context.Background(), r)
+	p.observe(first, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "0"))
+
+	order := make(chan string, 4)
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk, err := p.wait(context.Background(), r)
+			if err == nil {
+				p.observe(tk, nil)
+				order <- fmt.Sprint("plain", i)
+			}
+		}()
+	}
+	time.Sleep(10 * time.Millisecond) // they wait for the next token (50ms)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tk, err := p.wait(WithPriority(context.Background()), r)
+		if err == nil {
+			p.observe(tk, nil)
+			order <- "priority"
+		}
+	}()
+	wg.Wait()
+	close(order)
+	if got := <-order; got != "priority" {
+		t.Errorf("the first to go was %s, want the request with priority", got)
 	}
 }
