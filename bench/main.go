@@ -66,7 +66,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.polls, "polls", 3, "polls of every long-running create (0: creates are synchronous)")
 	fs.DurationVar(&o.retryAfter, "retry-after", time.Second, "the Retry-After of a running operation")
 	fs.Float64Var(&o.drift, "drift", 0.01, "the fraction of resources changed out of band before the last plan")
-	fs.IntVar(&o.parallelism, "parallelism", 32, "azapply's --parallelism (0: its default)")
+	fs.IntVar(&o.parallelism, "parallelism", 0, "azapply's --parallelism (0: its default, 32 for apply and destroy, 10 for plan)")
 	fs.StringVar(&o.out, "o", "", "also write the markdown report to this file")
 	fs.BoolVar(&o.seed, "seed", false, "create the world and the state directly instead of timing apply (apply of 10,000 takes hours)")
 	fs.StringVar(&o.profile, "profile", "", "write a CPU and a heap profile of each azapply run into this directory (for go tool pprof)")
