@@ -2,9 +2,9 @@ package config
 
 import (
 	"path/filepath"
-	"strconv"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
