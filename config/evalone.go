@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -260,8 +261,10 @@ func (o *oneEval) local(name string) cty.Value {
 }
 
 // blockValue is what resource.NAME (data.NAME, action.NAME) stands for in
-// ctx: every instance evaluated, or, when u names instances by keys that
-// ctx can read, those instances evaluated and the others unknown.
+// ctx: every instance evaluated or, when u names instances by keys that ctx
+// can read, an object of those instances only, by key. hcl reads an index
+// into an object as it reads one into a tuple (count) or a for_each
+// object: converting the key to a string, it finds the same instance.
 func (o *oneEval) blockValue(to string, u *blockUse, ctx *hcl.EvalContext) cty.Value {
 	r := o.e.c.blocks[to]
 	if r == nil {
@@ -273,22 +276,30 @@ func (o *oneEval) blockValue(to string, u *blockUse, ctx *hcl.EvalContext) cty.V
 		o.diags = append(o.diags, diags...)
 		return cty.DynamicVal
 	}
-	named, narrow := pick(u, r, ctx)
-	want := map[string]bool{}
-	for _, s := range named {
-		if _, ok := exp.index[s]; !ok {
-			narrow = false // an index error: let the whole block report it
+	if named, ok := pick(u, r, ctx); ok {
+		objs := make(map[string]cty.Value, len(named))
+		for _, s := range named {
+			i, ok := exp.index[s]
+			if !ok {
+				// An index error: the whole block reports it.
+				return o.wholeBlock(r, exp)
+			}
+			k := exp.keys[i]
+			o.instance(r, k)
+			objs[keyString(k.key)] = o.values[to+s]
 		}
-		want[s] = true
+		return cty.ObjectVal(objs)
 	}
-	objs := make(map[string]cty.Value, len(exp.keys))
+	return o.wholeBlock(r, exp)
+}
+
+// wholeBlock is a block's value with every instance evaluated.
+func (o *oneEval) wholeBlock(r *Resource, exp *expansion) cty.Value {
+	objs := map[string]cty.Value{}
 	tuple := make([]cty.Value, 0, len(exp.keys))
 	for _, k := range exp.keys {
-		v := cty.DynamicVal
-		if !narrow || want[k.suffix] {
-			o.instance(r, k)
-			v = o.values[r.Address()+k.suffix]
-		}
+		o.instance(r, k)
+		v := o.values[r.Address()+k.suffix]
 		if r.ForEach != nil {
 			objs[k.key.AsString()] = v
 		}
@@ -301,4 +312,14 @@ func (o *oneEval) blockValue(to string, u *blockUse, ctx *hcl.EvalContext) cty.V
 		return cty.TupleVal(tuple)
 	}
 	return tuple[0]
+}
+
+// keyString is an instance key as an attribute name: a for_each key, or
+// a count index in decimal.
+func keyString(k cty.Value) string {
+	if k.Type() == cty.String {
+		return k.AsString()
+	}
+	i, _ := k.AsBigFloat().Int64()
+	return strconv.FormatInt(i, 10)
 }
