@@ -208,9 +208,7 @@ func (o *oneEval) instance(r *Resource, k instKey) *Instance {
 
 // context builds the context of expressions that refer to rs: var, path,
 // the functions, iter (each or count), the locals they refer to, and the
-// blocks they refer to. A block they use by key holds only the instances
-// named evaluated; its other instances stand as unknown values, which an
-// index by those keys never reads.
+// blocks they refer to (see blockValue).
 func (o *oneEval) context(rs *refs, iter map[string]cty.Value) *hcl.EvalContext {
 	c := o.e.c
 	vars := map[string]cty.Value{"var": o.e.varObj, "path": o.e.path}
