@@ -58,8 +58,9 @@ func (c *Config) EvaluateInstance(address string, outputs map[string]any) (*Inst
 
 // Instance is EvaluateInstance, with the outputs known so far found by
 // output (the live body after apply of an instance address, and whether
-// there is one). output may be called from the calling goroutine only, and
-// only for the addresses the instance refers to.
+// there is one). Instance calls output before it returns, and only for the
+// instances it evaluates: the one at address and those it refers to,
+// directly or through locals and other instances.
 func (e *Evaluator) Instance(address string, output func(address string) (any, bool)) (*Instance, hcl.Diagnostics) {
 	c := e.c
 	switch {
