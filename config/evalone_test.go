@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -352,5 +353,37 @@ func TestRefsOf(t *testing.T) {
 		if s := strings.Join(got, " "); s != c.want {
 			t.Errorf("%s: %s, want %s", c.expr, s, c.want)
 		}
+	}
+}
+
+// TestEvaluatorConcurrent asks one Evaluator for every instance from
+// several goroutines at once, as apply's workers do (run with -race).
+func TestEvaluatorConcurrent(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.hcl": evalOneSrc}, LoadOptions{})
+	all := allOutputs(t, cfg)
+	full := mustEval(t, cfg, all)
+	e := cfg.NewEvaluator()
+	lookup := func(a string) (any, bool) {
+		o, ok := all[a]
+		return o, ok
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(full.Instances))
+	for range 8 {
+		wg.Go(func() {
+			for _, want := range full.Instances {
+				got, diags := e.Instance(want.Address, lookup)
+				if diags.HasErrors() {
+					errs <- want.Address + ": " + diags.Error()
+				} else if d := instanceDiff(got, want); d != "" {
+					errs <- want.Address + ": " + d
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
