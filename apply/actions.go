@@ -88,23 +88,15 @@ func (r *runner) post(ctx context.Context, n *node, timeout time.Duration) error
 	return nil
 }
 
-// evaluated evaluates the configuration with the outputs known so far and
-// returns the data or action instance at address, with its ID known.
+// evaluated evaluates the data or action instance at address with the
+// outputs known so far, and returns it with its ID known.
 func (r *runner) evaluated(address string) (*config.Instance, error) {
-	if r.o.Config == nil {
-		return nil, fmt.Errorf("no configuration was given to evaluate it")
+	in, err := r.evaluate(address)
+	if err != nil {
+		return nil, err
 	}
-	ev, diags := r.o.Config.EvaluateAll(r.outputsSoFar())
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("evaluating the configuration: %w", diags)
+	if in.Deferred || in.ID == "" {
+		return nil, fmt.Errorf("its id is still not known after what it depends on was applied")
 	}
-	for _, in := range ev.Instances {
-		if in.Address == address {
-			if in.Deferred || in.ID == "" {
-				return nil, fmt.Errorf("its id is still not known after what it depends on was applied")
-			}
-			return in, nil
-		}
-	}
-	return nil, fmt.Errorf("it is no longer in the configuration")
+	return in, nil
 }

@@ -111,6 +111,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	for _, in := range o.Instances {
 		r.insts[in.Address] = in
 	}
+	if o.Config != nil {
+		r.eval = o.Config.NewEvaluator()
+	}
 	phases, forgotten := r.phases()
 	if forgotten {
 		r.mu.Lock()
@@ -180,6 +183,10 @@ type runner struct {
 	// deletedWith maps a resource group's address to the resources its
 	// delete removes with it.
 	deletedWith map[string][]*plan.Change
+
+	// eval evaluates the bodies and ids not known at plan time; nil without
+	// a Config.
+	eval *config.Evaluator
 
 	mu      sync.Mutex // guards outputs, res, State and Save
 	outputs map[string]any
@@ -727,15 +734,27 @@ func pollingURL(token string) string {
 	return ""
 }
 
-// outputsSoFar copies the outputs known now, for an evaluation.
-func (r *runner) outputsSoFar() map[string]any {
+// outputOf is the output of an instance applied (or read) so far, for an
+// evaluation.
+func (r *runner) outputOf(address string) (any, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	outputs := make(map[string]any, len(r.outputs))
-	for k, v := range r.outputs {
-		outputs[k] = v
+	o, ok := r.outputs[address]
+	return o, ok
+}
+
+// evaluate evaluates the instance at address with the outputs known now:
+// what it refers to only, not the whole configuration, so that N bodies
+// with values known only after apply cost N small evaluations.
+func (r *runner) evaluate(address string) (*config.Instance, error) {
+	if r.eval == nil {
+		return nil, fmt.Errorf("no configuration was given to evaluate it")
 	}
-	return outputs
+	in, diags := r.eval.Instance(address, r.outputOf)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("evaluating it with what is applied so far: %w", diags)
+	}
+	return in, nil
 }
 
 // lastApplied is the body apply sent last time, from the state.
@@ -761,30 +780,24 @@ func (r *runner) recordedID(address string, n *node) string {
 }
 
 // desiredBody returns the body to send: the planned one when it was fully
-// known, else the configuration evaluated again with the outputs of the
+// known, else the resource evaluated again with the outputs of the
 // resources applied so far.
 func (r *runner) desiredBody(c *plan.Change) (map[string]any, error) {
 	if c.Desired != nil && !hasUnknown(c.Desired) {
 		return c.Desired, nil
 	}
-	if r.o.Config == nil {
+	if r.eval == nil {
 		return nil, fmt.Errorf("its body has values known only after apply, and no configuration was given to evaluate them")
 	}
-	insts, diags := r.o.Config.Evaluate(r.outputsSoFar())
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("evaluating the configuration: %w", diags)
+	in, err := r.evaluate(c.Address)
+	if err != nil {
+		return nil, err
 	}
-	for _, in := range insts {
-		if in.Address != c.Address {
-			continue
-		}
-		body, _ := config.ToJSONValue(in.Body).(map[string]any)
-		if hasUnknown(body) {
-			return nil, fmt.Errorf("its body still has values that are not known after its dependencies were applied")
-		}
-		return body, nil
+	body, _ := config.ToJSONValue(in.Body).(map[string]any)
+	if hasUnknown(body) {
+		return nil, fmt.Errorf("its body still has values that are not known after its dependencies were applied")
 	}
-	return nil, fmt.Errorf("it is no longer in the configuration")
+	return body, nil
 }
 
 func (r *runner) timeout(address string, op Op) time.Duration {

@@ -471,3 +471,64 @@ action "list" {
 		t.Fatalf("POSTs after the second apply: %v", got)
 	}
 }
+
+// TestBodiesKnownOnlyAfterApply applies bodies that refer to outputs of
+// resources created in the same apply, by literal and computed keys and
+// through a local: each is evaluated once what it names exists.
+func TestBodiesKnownOnlyAfterApply(t *testing.T) {
+	srv := emulator.New(emulator.Options{})
+	s := newStack(t, emulatorClient(t, srv))
+	s.write(fmt.Sprintf(`
+locals {
+  groups = ["a", "b"]
+  first  = resource.nsg["a"].output.properties.resourceGuid
+}
+resource "rg" {
+  id          = %q
+  api_version = "2021-04-01"
+  body        = { location = "westus" }
+}
+resource "nsg" {
+  for_each    = toset(local.groups)
+  id          = "${resource.rg.id}/providers/Microsoft.Network/networkSecurityGroups/${each.key}"
+  api_version = "2024-07-01"
+  body        = { location = "westus", properties = {} }
+}
+resource "ip" {
+  count       = 3
+  id          = "${resource.rg.id}/providers/Microsoft.Network/publicIPAddresses/ip${count.index}"
+  api_version = "2024-07-01"
+  body = {
+    location   = "westus"
+    tags       = { nsg = resource.nsg[local.groups[count.index %% 2]].output.properties.resourceGuid, first = local.first }
+    properties = { publicIPAllocationMethod = "Static" }
+  }
+}
+`, emuRG))
+	_, _, p := s.plan()
+	unknown := 0
+	for _, c := range p.Changes {
+		if strings.Contains(fmt.Sprint(c.Desired), "known after apply") {
+			unknown++
+		}
+	}
+	if unknown != 3 {
+		t.Fatalf("%d planned bodies have values known only after apply, want the 3 IPs'", unknown)
+	}
+	res, err := s.apply(context.Background(), Options{})
+	if err != nil || res.Added != 6 {
+		t.Fatalf("apply: %+v, %v", res, err)
+	}
+	guid := func(addr string) any {
+		props, _ := s.st.Get(addr).Output["properties"].(map[string]any)
+		return props["resourceGuid"]
+	}
+	for i, nsg := range []string{`resource.nsg["a"]`, `resource.nsg["b"]`, `resource.nsg["a"]`} {
+		addr := fmt.Sprintf("resource.ip[%d]", i)
+		tags, _ := s.st.Get(addr).LastApplied["tags"].(map[string]any)
+		if g := guid(nsg); g == nil || tags["nsg"] != g || tags["first"] != guid(`resource.nsg["a"]`) {
+			t.Errorf("%s was sent tags %v; %s's resourceGuid is %v", addr, tags, nsg, g)
+		}
+	}
+	s.clean()
+}

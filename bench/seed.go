@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
@@ -27,8 +25,15 @@ func seed(ctx context.Context, srv *served, dir string) error {
 	if diags.HasErrors() {
 		return fmt.Errorf("evaluating the generated stack: %s", diags.Error())
 	}
-	// Parents before children: an ID's parent is a prefix of it.
-	sort.SliceStable(insts, func(i, j int) bool { return strings.Count(insts[i].ID, "/") < strings.Count(insts[j].ID, "/") })
+	// insts are in dependency order (references and containment): a
+	// body known only after apply is evaluated, as apply does, once what
+	// it names exists.
+	ev := cfg.NewEvaluator()
+	outputs := map[string]any{}
+	lookup := func(a string) (any, bool) {
+		o, ok := outputs[a]
+		return o, ok
+	}
 
 	// A plain emulator (synchronous, unthrottled) builds the world.
 	em := emulator.New(emulator.Options{})
@@ -39,6 +44,13 @@ func seed(ctx context.Context, srv *served, dir string) error {
 	}
 	st := state.New()
 	for _, in := range insts {
+		if !in.Body.IsWhollyKnown() {
+			again, diags := ev.Instance(in.Address, lookup)
+			if diags.HasErrors() {
+				return fmt.Errorf("evaluating %s: %s", in.Address, diags.Error())
+			}
+			in = again
+		}
 		body, ok := config.ToJSONValue(in.Body).(map[string]any)
 		if !ok {
 			return fmt.Errorf("%s: its body is not an object", in.Address)
@@ -53,6 +65,7 @@ func seed(ctx context.Context, srv *served, dir string) error {
 		if err := st.RecordApplied(in.Address, in.ID, in.APIVersion, body, live.Body, nil); err != nil {
 			return err
 		}
+		outputs[in.Address] = live.Body
 	}
 	if err := state.NewLocal(filepath.Join(dir, "azapply.state.json")).Write(ctx, st); err != nil {
 		return err

@@ -17,11 +17,15 @@ type shape struct {
 	// Groups resource groups, each holding one network security group.
 	Groups int
 	// Subnets are a for_each of subnets of one virtual network (in the
-	// first group), each referring to that group's security group: their
-	// writes are serialized on the network.
+	// first group), each attached to that group's security group by the
+	// ID it reads back (output.id): their writes are serialized on the
+	// network.
 	Subnets int
 	// IPs are public IP addresses spread over the groups: the bulk of the
-	// stack, independent of each other.
+	// stack, independent of each other, each tagged with its group's
+	// security group's properties.resourceGuid, named by a computed key.
+	// The subnets' and IPs' bodies are known only after apply: apply
+	// evaluates each again once its security group exists.
 	IPs int
 }
 
@@ -122,7 +126,7 @@ resource "subnet" {
   body = {
     properties = {
       addressPrefix        = each.value
-      networkSecurityGroup = { id = resource.nsg["bench-rg0000"].id }
+      networkSecurityGroup = { id = resource.nsg["bench-rg0000"].output.id }
     }
   }
 }
@@ -133,7 +137,7 @@ resource "ip" {
   api_version = "2024-07-01"
   body = {
     location = local.location
-    tags     = local.tags
+    tags     = merge(local.tags, { nsg = resource.nsg[format("bench-rg%%04d", count.index %% %d)].output.properties.resourceGuid })
     sku      = { name = "Standard" }
     properties = {
       publicIPAllocationMethod = "Static"
@@ -142,7 +146,7 @@ resource "ip" {
   }
 }
 `, s.N, s.Groups, s.Groups, s.Subnets, s.IPs, subscription, endpoint,
-		s.Groups, s.Subnets, subscription, s.IPs, s.Groups)
+		s.Groups, s.Subnets, subscription, s.IPs, s.Groups, s.Groups)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

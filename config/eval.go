@@ -104,6 +104,7 @@ func (c *Config) evaluate(outputs map[string]any, lenient bool) (*Evaluation, hc
 		c: c, outputs: outputs, lenient: lenient,
 		values:    map[string]cty.Value{},
 		instAddrs: map[string][]string{},
+		instSet:   map[string]bool{},
 		localDeps: map[string][]string{},
 		varObj:    c.varObject(),
 	}
@@ -158,12 +159,25 @@ type evaluator struct {
 	outputs map[string]any
 	// values are the values of evaluated blocks and locals, by address.
 	values map[string]cty.Value
-	// instAddrs are the instance addresses of each evaluated block.
+	// instAddrs are the instance addresses of each evaluated block;
+	// instSet holds them all.
 	instAddrs map[string][]string
+	instSet   map[string]bool
 	// localDeps are the instance addresses each local depends on.
 	localDeps map[string][]string
 	varObj    cty.Value
 	lenient   bool
+	// lookup, when set, finds outputs instead of the outputs map.
+	lookup func(address string) (any, bool)
+}
+
+// output is the output of an instance address, if known.
+func (ev *evaluator) output(address string) (any, bool) {
+	if ev.lookup != nil {
+		return ev.lookup(address)
+	}
+	o, ok := ev.outputs[address]
+	return o, ok
 }
 
 // ctxFor builds the context of a block or local: var, path, the functions,
@@ -190,12 +204,23 @@ func (ev *evaluator) ctxFor(owner string) *hcl.EvalContext {
 
 // instanceDeps lists the instance addresses owner depends on through its
 // edges (locals pass on their own dependencies), sorted, without
-// duplicates.
-func (ev *evaluator) instanceDeps(owner string) []string {
+// duplicates. ctx is the instance's (or local's) context, in which keys
+// computed in references (resource.rg[each.key]) are read: such a
+// reference makes it depend on the instance it names only.
+func (ev *evaluator) instanceDeps(owner string, ctx *hcl.EvalContext) []string {
 	var out []string
+	narrowed := map[string]bool{}
 	for _, e := range ev.c.edges[owner] {
 		if strings.HasPrefix(e.to, "local.") {
 			out = append(out, ev.localDeps[e.to]...)
+			continue
+		}
+		if narrowed[e.to] {
+			continue
+		}
+		if named, ok := ev.namedDeps(owner, e.to, ctx); ok {
+			narrowed[e.to] = true
+			out = append(out, named...)
 			continue
 		}
 		addrs := ev.instAddrs[e.to]
@@ -206,6 +231,41 @@ func (ev *evaluator) instanceDeps(owner string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// namedDeps are the instances of block to that owner's references name by
+// key, when every reference names one that exists (and depends_on does
+// not name the block).
+func (ev *evaluator) namedDeps(owner, to string, ctx *hcl.EvalContext) ([]string, bool) {
+	r := ev.c.blocks[to]
+	if r == nil {
+		return nil, false
+	}
+	for _, e := range ev.c.edges[owner] {
+		if e.to == to && e.how == "depends_on" {
+			return nil, false
+		}
+	}
+	var out []string
+	found := false
+	for _, rs := range []*refs{ev.c.repRefs[owner], ev.c.instRefs[owner]} {
+		u, ok := rs.use(to)
+		if !ok {
+			continue
+		}
+		found = true
+		suffixes, ok := pick(u, r, ctx)
+		if !ok {
+			return nil, false
+		}
+		for _, s := range suffixes {
+			if !ev.instSet[to+s] {
+				return nil, false
+			}
+			out = append(out, to+s)
+		}
+	}
+	return out, found
 }
 
 // why says, for a cycle error, why instance a depends on instance b, and
@@ -229,12 +289,13 @@ func (ev *evaluator) evalLocal(n node) hcl.Diagnostics {
 	if !ev.c.dynamicLocals[name] {
 		return nil
 	}
-	v, diags := n.local.Expr.Value(ev.ctxFor(n.addr))
+	ctx := ev.ctxFor(n.addr)
+	v, diags := n.local.Expr.Value(ctx)
 	if diags.HasErrors() {
 		v = cty.DynamicVal
 	}
 	ev.values[n.addr] = v
-	ev.localDeps[n.addr] = ev.instanceDeps(n.addr)
+	ev.localDeps[n.addr] = ev.instanceDeps(n.addr, ctx)
 	return diags
 }
 

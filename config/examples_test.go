@@ -92,8 +92,9 @@ func BenchmarkLoadEvaluate(b *testing.B) {
 	}
 }
 
-// BenchmarkEvaluate is one evaluation of the loaded benchmark stack: what
-// apply does again after each operation to resolve outputs.
+// BenchmarkEvaluate is one evaluation of the loaded benchmark stack, as
+// plan does (apply evaluates single instances: see
+// BenchmarkEvaluateInstance10000).
 func BenchmarkEvaluate(b *testing.B) {
 	cfg, diags := Load(benchStack(b), LoadOptions{})
 	if diags.HasErrors() {

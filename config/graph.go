@@ -66,6 +66,7 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 			diags = append(diags, c.addEdge("output."+o.Name, edge{to: d, how: "depends_on", at: o.DeclRange})...)
 		}
 	}
+	c.findRefs()
 	c.dynamicLocals = map[string]bool{}
 	for changed := true; changed; {
 		changed = false

@@ -15,44 +15,73 @@ import (
 // apiVersionPattern is an ARM api-version: a date, maybe with a suffix.
 var apiVersionPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-(preview|alpha|beta|rc|privatepreview))?$`)
 
+// instKey is one instance of a block: its address suffix (["a"], [0], or
+// "" for a block without for_each or count), each.key or count.index, and
+// each.value.
+type instKey struct {
+	suffix     string
+	key, value cty.Value
+}
+
+// expandKeys evaluates a block's for_each or count into its instances'
+// keys, in order (a block with neither has one, with no key).
+func expandKeys(r *Resource, ctx *hcl.EvalContext) ([]instKey, hcl.Diagnostics) {
+	switch {
+	case r.ForEach != nil:
+		m, diags := evalForEach(r.ForEach, ctx)
+		keys := make([]instKey, 0, len(m))
+		for _, k := range sortedKeys(m) {
+			kv := cty.StringVal(k)
+			s, _ := keySuffix(kv)
+			keys = append(keys, instKey{s, kv, m[k]})
+		}
+		return keys, diags
+	case r.Count != nil:
+		n, diags := evalCount(r.Count, ctx)
+		keys := make([]instKey, 0, n)
+		for i := 0; i < n; i++ {
+			kv := cty.NumberIntVal(int64(i))
+			s, _ := keySuffix(kv)
+			keys = append(keys, instKey{suffix: s, key: kv})
+		}
+		return keys, diags
+	}
+	return []instKey{{}}, nil
+}
+
+// iterContext is ctx with each (for_each) or count (count) of key k.
+func iterContext(r *Resource, ctx *hcl.EvalContext, k instKey) *hcl.EvalContext {
+	if k.key == cty.NilVal {
+		return ctx
+	}
+	ictx := ctx.NewChild()
+	if r.ForEach != nil {
+		ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k.key, "value": k.value})}
+	} else {
+		ictx.Variables = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": k.key})}
+	}
+	return ictx
+}
+
 // evalBlock expands a block into its instances (for_each, count) and
 // evaluates each.
 func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 	addr := r.Address()
 	ctx := ev.ctxFor(addr)
-	deps := ev.instanceDeps(addr)
-	type key struct {
-		suffix     string
-		key, value cty.Value
+	// An instance that names the instances it uses by computed keys
+	// depends on those only; otherwise every instance has the same deps.
+	perInstance := ev.c.computesKeys(addr)
+	var deps []string
+	if !perInstance {
+		deps = ev.instanceDeps(addr, ctx)
 	}
-	var keys []key
-	var diags hcl.Diagnostics
 	if ev.lenient && ev.repetitionUnknown(r, ctx) {
 		// Before the data sources are read, for_each or count may rest on
 		// what they return: the block's instances are not known yet.
 		ev.values[addr] = cty.DynamicVal
 		return nil, nil
 	}
-	switch {
-	case r.ForEach != nil:
-		m, d := evalForEach(r.ForEach, ctx)
-		diags = append(diags, d...)
-		for _, k := range sortedKeys(m) {
-			kv := cty.StringVal(k)
-			s, _ := keySuffix(kv)
-			keys = append(keys, key{s, kv, m[k]})
-		}
-	case r.Count != nil:
-		n, d := evalCount(r.Count, ctx)
-		diags = append(diags, d...)
-		for i := 0; i < n; i++ {
-			kv := cty.NumberIntVal(int64(i))
-			s, _ := keySuffix(kv)
-			keys = append(keys, key{suffix: s, key: kv})
-		}
-	default:
-		keys = []key{{}}
-	}
+	keys, diags := expandKeys(r, ctx)
 	if diags.HasErrors() {
 		ev.values[addr] = cty.DynamicVal
 		return nil, diags
@@ -61,15 +90,7 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 	objs := map[string]cty.Value{}
 	var tuple []cty.Value
 	for _, k := range keys {
-		ictx := ctx
-		if k.key != cty.NilVal {
-			ictx = ctx.NewChild()
-			if r.ForEach != nil {
-				ictx.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k.key, "value": k.value})}
-			} else {
-				ictx.Variables = map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": k.key})}
-			}
-		}
+		ictx := iterContext(r, ctx, k)
 		in, d := ev.evalInstance(r, ictx, addr+k.suffix)
 		diags = append(diags, d...)
 		var obj cty.Value
@@ -77,10 +98,15 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 			obj = cty.DynamicVal
 		} else {
 			in.Key = k.key
-			in.DependsOn = append(in.DependsOn, deps...)
+			if perInstance {
+				in.DependsOn = append(in.DependsOn, ev.instanceDeps(addr, ictx)...)
+			} else {
+				in.DependsOn = append(in.DependsOn, deps...)
+			}
 			obj = ev.instanceValue(in)
 			out = append(out, in)
 			ev.instAddrs[addr] = append(ev.instAddrs[addr], in.Address)
+			ev.instSet[in.Address] = true
 		}
 		if r.ForEach != nil {
 			objs[k.key.AsString()] = obj
@@ -120,7 +146,7 @@ func (ev *evaluator) instanceValue(in *Instance) cty.Value {
 		id = cty.UnknownVal(cty.String)
 	}
 	output := cty.DynamicVal
-	if o, ok := ev.outputs[in.Address]; ok && !in.Deferred {
+	if o, ok := ev.output(in.Address); ok && !in.Deferred {
 		output = markByName(FromJSONValue(o), "")
 	}
 	attrs := map[string]cty.Value{"id": id, "output": output}

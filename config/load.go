@@ -70,7 +70,12 @@ type Config struct {
 	declared map[string]hcl.Range
 	// edges are each block's and local's dependencies (graph.go).
 	edges map[string][]edge
-	funcs map[string]function.Function
+	// instRefs and repRefs are what each block's and local's expressions
+	// refer to, and by which keys (uses.go); blocks are the decoded
+	// blocks by address.
+	instRefs, repRefs map[string]*refs
+	blocks            map[string]*Resource
+	funcs             map[string]function.Function
 	// loadErrors says Load reported errors; reported are their ranges, so
 	// that EvaluateAll, which still evaluates what it can (for validate),
 	// leaves out problems that follow from those.

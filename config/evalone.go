@@ -1,0 +1,324 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Evaluator evaluates one instance at a time: what apply needs when a body
+// had values unknown at plan time and the resources they come from now
+// exist. Evaluating one instance costs what it refers to (the variables,
+// locals and the instances it names, its own block's for_each or count),
+// not the whole configuration. An Evaluator is made once per apply and
+// asked per address; it keeps the for_each and count expansions that
+// depend on variables and static locals only, which never change. It is
+// safe for concurrent use.
+type Evaluator struct {
+	c      *Config
+	varObj cty.Value
+	path   cty.Value
+
+	mu sync.Mutex
+	// expansions are the keys of the blocks whose for_each or count refer
+	// to variables and static locals only, by block address.
+	expansions map[string]*expansion
+}
+
+// expansion is the instances of a block, in order, and where each is by
+// address suffix.
+type expansion struct {
+	keys  []instKey
+	index map[string]int
+}
+
+// NewEvaluator returns an Evaluator of the configuration.
+func (c *Config) NewEvaluator() *Evaluator {
+	return &Evaluator{c: c, varObj: c.varObject(), path: c.pathObject(), expansions: map[string]*expansion{}}
+}
+
+// EvaluateInstance evaluates the one instance at address (resource.NAME,
+// resource.NAME["key"], resource.NAME[0], data.NAME, action.NAME) with
+// outputs, as EvaluateAll does. The Instance is the one EvaluateAll(outputs)
+// gives at that address (ID, body, sensitive marks and paths, settings,
+// timeouts, Deferred), except that DependsOn is left empty: ARM
+// containment needs every instance's ID. Problems are reported for that
+// instance and what it refers to only. To evaluate many, make an Evaluator
+// once.
+func (c *Config) EvaluateInstance(address string, outputs map[string]any) (*Instance, hcl.Diagnostics) {
+	return c.NewEvaluator().Instance(address, func(a string) (any, bool) {
+		o, ok := outputs[a]
+		return o, ok
+	})
+}
+
+// Instance is EvaluateInstance, with the outputs known so far found by
+// output (the live body after apply of an instance address, and whether
+// there is one). Instance calls output before it returns, and only for the
+// instances it evaluates: the one at address and those it refers to,
+// directly or through locals and other instances.
+func (e *Evaluator) Instance(address string, output func(address string) (any, bool)) (*Instance, hcl.Diagnostics) {
+	c := e.c
+	switch {
+	case c.checkOnly:
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Configuration loaded for checking only",
+			Detail:   "This configuration was loaded with UnknownMissingVars, for validate: load it again with every variable set to evaluate it.",
+		}}
+	case c.loadErrors || c.order == nil:
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Configuration has errors",
+			Detail:   "Load reported errors in this configuration: fix those before evaluating it.",
+		}}
+	}
+	blockAddr, suffix := splitAddress(address)
+	r := c.blocks[blockAddr]
+	if r == nil {
+		return nil, noInstance(address, "no block declares it")
+	}
+	o := &oneEval{
+		e:      e,
+		ev:     &evaluator{c: c, lookup: output, varObj: e.varObj},
+		locals: map[string]cty.Value{},
+		values: map[string]cty.Value{},
+	}
+	exp, diags := o.expand(r)
+	if diags.HasErrors() {
+		return nil, sortDiags(scrub(diags))
+	}
+	i, ok := exp.index[suffix]
+	if !ok {
+		return nil, noInstance(address, fmt.Sprintf("%s has no instance with the key %s", blockAddr, suffix))
+	}
+	in := o.instance(r, exp.keys[i])
+	if o.diags.HasErrors() {
+		return nil, sortDiags(scrub(o.diags))
+	}
+	return in, o.diags
+}
+
+func noInstance(address, why string) hcl.Diagnostics {
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "No such instance",
+		Detail:   fmt.Sprintf("%s is not in the configuration: %s.", address, why),
+	}}
+}
+
+// splitAddress splits resource.NAME["key"] into resource.NAME and
+// ["key"].
+func splitAddress(address string) (block, suffix string) {
+	if i := strings.IndexByte(address, '['); i >= 0 {
+		return address[:i], address[i:]
+	}
+	return address, ""
+}
+
+// oneEval is one call of Instance: what it has evaluated so far.
+type oneEval struct {
+	e  *Evaluator
+	ev *evaluator
+	// locals are the dynamic locals evaluated, by name.
+	locals map[string]cty.Value
+	// values are the instances evaluated (instanceValue), by address.
+	values map[string]cty.Value
+	insts  map[string]*Instance
+	diags  hcl.Diagnostics
+}
+
+// expand returns a block's instances, kept in the Evaluator when its
+// for_each or count cannot change.
+func (o *oneEval) expand(r *Resource) (*expansion, hcl.Diagnostics) {
+	addr := r.Address()
+	o.e.mu.Lock()
+	exp, ok := o.e.expansions[addr]
+	o.e.mu.Unlock()
+	if ok {
+		return exp, nil
+	}
+	rs := o.e.c.repRefs[addr]
+	keys, diags := expandKeys(r, o.context(rs, nil))
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	exp = &expansion{keys: keys, index: make(map[string]int, len(keys))}
+	for i, k := range keys {
+		exp.index[k.suffix] = i
+	}
+	if o.e.c.static(rs) {
+		o.e.mu.Lock()
+		o.e.expansions[addr] = exp
+		o.e.mu.Unlock()
+	}
+	return exp, diags
+}
+
+// static says whether expressions that refer to rs always have the same
+// value: they refer to no block and to static locals only.
+func (c *Config) static(rs *refs) bool {
+	if rs == nil {
+		return true
+	}
+	if len(rs.blocks) > 0 {
+		return false
+	}
+	for _, name := range rs.locals {
+		if c.dynamicLocals[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// instance evaluates one instance of r and returns it (nil when it has
+// errors, in o.diags).
+func (o *oneEval) instance(r *Resource, k instKey) *Instance {
+	addr := r.Address() + k.suffix
+	if _, done := o.values[addr]; done {
+		return o.insts[addr]
+	}
+	iter := map[string]cty.Value{}
+	switch {
+	case k.key == cty.NilVal:
+	case r.ForEach != nil:
+		iter["each"] = cty.ObjectVal(map[string]cty.Value{"key": k.key, "value": k.value})
+	default:
+		iter["count"] = cty.ObjectVal(map[string]cty.Value{"index": k.key})
+	}
+	ctx := o.context(o.e.c.instRefs[r.Address()], iter)
+	in, diags := o.ev.evalInstance(r, ctx, addr)
+	o.diags = append(o.diags, diags...)
+	if in == nil {
+		o.values[addr] = cty.DynamicVal
+		return nil
+	}
+	in.Key = k.key
+	o.values[addr] = o.ev.instanceValue(in)
+	if o.insts == nil {
+		o.insts = map[string]*Instance{}
+	}
+	o.insts[addr] = in
+	return in
+}
+
+// context builds the context of expressions that refer to rs: var, path,
+// the functions, iter (each or count), the locals they refer to, and the
+// blocks they refer to (see blockValue).
+func (o *oneEval) context(rs *refs, iter map[string]cty.Value) *hcl.EvalContext {
+	c := o.e.c
+	vars := map[string]cty.Value{"var": o.e.varObj, "path": o.e.path}
+	for k, v := range iter {
+		vars[k] = v
+	}
+	ctx := &hcl.EvalContext{Variables: vars, Functions: c.functionTable()}
+	if rs == nil {
+		rs = &refs{}
+	}
+	locals := map[string]cty.Value{}
+	for _, name := range rs.locals {
+		locals[name] = o.local(name)
+	}
+	vars["local"] = cty.ObjectVal(locals)
+	roots := map[string]map[string]cty.Value{"resource": {}, "data": {}, "action": {}}
+	for to, u := range rs.blocks {
+		root, name, _ := strings.Cut(to, ".")
+		roots[root][name] = o.blockValue(to, u, ctx)
+	}
+	for root, m := range roots {
+		vars[root] = cty.ObjectVal(m)
+	}
+	return ctx
+}
+
+// local is the value of a local, evaluated once per call when it refers
+// to blocks.
+func (o *oneEval) local(name string) cty.Value {
+	c := o.e.c
+	if !c.dynamicLocals[name] {
+		if v, ok := c.Locals[name]; ok {
+			return v
+		}
+		return cty.DynamicVal
+	}
+	if v, ok := o.locals[name]; ok {
+		return v
+	}
+	a := c.localExprs[name]
+	v, diags := a.Expr.Value(o.context(c.instRefs["local."+name], nil))
+	o.diags = append(o.diags, diags...)
+	if diags.HasErrors() {
+		v = cty.DynamicVal
+	}
+	o.locals[name] = v
+	return v
+}
+
+// blockValue is what resource.NAME (data.NAME, action.NAME) stands for in
+// ctx: every instance evaluated or, when u names instances by keys that ctx
+// can read, an object of those instances only, by key. hcl reads an index
+// into an object as it reads one into a tuple (count) or a for_each
+// object: converting the key to a string, it finds the same instance.
+func (o *oneEval) blockValue(to string, u *blockUse, ctx *hcl.EvalContext) cty.Value {
+	r := o.e.c.blocks[to]
+	if r == nil {
+		// A block that did not decode: Load reported why.
+		return cty.DynamicVal
+	}
+	exp, diags := o.expand(r)
+	if diags.HasErrors() {
+		o.diags = append(o.diags, diags...)
+		return cty.DynamicVal
+	}
+	if named, ok := pick(u, r, ctx); ok {
+		objs := make(map[string]cty.Value, len(named))
+		for _, s := range named {
+			i, ok := exp.index[s]
+			if !ok {
+				// An index error: the whole block reports it.
+				return o.wholeBlock(r, exp)
+			}
+			k := exp.keys[i]
+			o.instance(r, k)
+			objs[keyString(k.key)] = o.values[to+s]
+		}
+		return cty.ObjectVal(objs)
+	}
+	return o.wholeBlock(r, exp)
+}
+
+// wholeBlock is a block's value with every instance evaluated.
+func (o *oneEval) wholeBlock(r *Resource, exp *expansion) cty.Value {
+	objs := map[string]cty.Value{}
+	tuple := make([]cty.Value, 0, len(exp.keys))
+	for _, k := range exp.keys {
+		o.instance(r, k)
+		v := o.values[r.Address()+k.suffix]
+		if r.ForEach != nil {
+			objs[k.key.AsString()] = v
+		}
+		tuple = append(tuple, v)
+	}
+	switch {
+	case r.ForEach != nil:
+		return cty.ObjectVal(objs)
+	case r.Count != nil:
+		return cty.TupleVal(tuple)
+	}
+	return tuple[0]
+}
+
+// keyString is an instance key as an attribute name: a for_each key, or
+// a count index in decimal.
+func keyString(k cty.Value) string {
+	if k.Type() == cty.String {
+		return k.AsString()
+	}
+	i, _ := k.AsBigFloat().Int64()
+	return strconv.FormatInt(i, 10)
+}
