@@ -262,19 +262,23 @@ func (r *runner) phases() (phases [][]*node, forgotten bool) {
 
 // linkDeletes makes the delete of a resource wait for the deletes of
 // everything inside it.
+// Each ID's containers are found by looking up its prefixes, so the cost
+// grows with the number of deletes times the depth of the IDs, not with
+// the square of the number of deletes.
 func linkDeletes(nodes []*node) {
-	for _, parent := range nodes {
-		for _, child := range nodes {
-			if child != parent && isUnder(child.id, parent.id) {
+	byID := make(map[string][]*node, len(nodes))
+	for _, n := range nodes {
+		k := strings.ToLower(strings.TrimSuffix(n.id, "/"))
+		byID[k] = append(byID[k], n)
+	}
+	for _, child := range nodes {
+		k := strings.ToLower(strings.TrimSuffix(child.id, "/"))
+		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
+			for _, parent := range byID[k[:j]] {
 				parent.deps = append(parent.deps, child)
 			}
 		}
 	}
-}
-
-func isUnder(child, parent string) bool {
-	c, p := strings.ToLower(child), strings.ToLower(strings.TrimSuffix(parent, "/"))
-	return len(c) > len(p)+1 && strings.HasPrefix(c, p) && c[len(p)] == '/'
 }
 
 type outcome struct {

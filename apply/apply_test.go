@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -512,5 +513,39 @@ func TestBusyParentIsLearnedFromTheClient(t *testing.T) {
 	}
 	if late < 2 {
 		t.Fatalf("only %d writes started after the busy report: the test proves nothing", late)
+	}
+}
+
+// TestLinkDeletes: a delete waits for the deletes of everything inside it,
+// at any depth, matched on segment boundaries and case-insensitively.
+func TestLinkDeletes(t *testing.T) {
+	rg := sub + "/resourceGroups/rg"
+	ids := []string{
+		rg + "/providers/Microsoft.Network/virtualNetworks/v/subnets/a",
+		rg,
+		rg + "/providers/Microsoft.Network/virtualNetworks/v",
+		strings.ToUpper(rg) + "/providers/Microsoft.Network/virtualNetworks/v/subnets/b",
+		rg + "/providers/Microsoft.Network/virtualNetworks/v2",
+		sub + "/resourceGroups/rg2",
+		rg + "/providers/Microsoft.Network/virtualNetworks/v/",
+	}
+	var nodes []*node
+	for _, id := range ids {
+		nodes = append(nodes, &node{id: id})
+	}
+	linkDeletes(nodes)
+	want := map[int][]int{
+		1: {0, 2, 3, 4, 6},
+		2: {0, 3},
+		6: {0, 3},
+	}
+	for i, n := range nodes {
+		var got []int
+		for _, d := range n.deps {
+			got = append(got, slices.Index(nodes, d))
+		}
+		if !slices.Equal(got, want[i]) {
+			t.Errorf("%s waits for %v, want %v", ids[i], got, want[i])
+		}
 	}
 }
