@@ -103,6 +103,11 @@ func (e *JournalError) Error() string {
 
 func (e *JournalError) Unwrap() error { return e.Err }
 
+func isJournalError(err error) bool {
+	var je *JournalError
+	return errors.As(err, &je)
+}
+
 // replay is what reading a journal found.
 type replay struct {
 	// stale: the journal extends an older version of the state (a crash

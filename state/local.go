@@ -61,6 +61,16 @@ func (l *Local) journalPath() string { return l.Path + ".journal" }
 func (l *Local) Read(ctx context.Context) (*State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	s, err := l.read()
+	for try := 0; try < 2 && l.lockFile == nil && isJournalError(err); try++ {
+		// Without the lock, a run holding it may have compacted its
+		// journal and started the next between the two reads.
+		s, err = l.read()
+	}
+	return s, err
+}
+
+func (l *Local) read() (*State, error) {
 	// The file info comes from the open file, so that it is that of the
 	// bytes read even if the file is replaced meanwhile.
 	var s *State
