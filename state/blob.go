@@ -316,13 +316,11 @@ func (b *Blob) download(ctx context.Context) ([]byte, *azcore.ETag, error) {
 func (b *Blob) Write(ctx context.Context, s *State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.write(ctx, s, true)
+	return b.write(ctx, s)
 }
 
-// write is Write with b.mu held. Without bump it keeps the serial of s when
-// it is past the stored one (a compaction; see Local.write).
-func (b *Blob) write(ctx context.Context, s *State, bump bool) error {
-	bump = bump || s.Serial <= b.knownSerial
+// write is Write with b.mu held.
+func (b *Blob) write(ctx context.Context, s *State) error {
 	if b.leaseErr != nil {
 		return fmt.Errorf("the lock on the state %s was lost (%v); nothing was written. Another run may hold it now: check, then run the command again", b.where, b.leaseErr)
 	}
@@ -339,9 +337,7 @@ func (b *Blob) write(ctx context.Context, s *State, bump bool) error {
 	// One snapshot per lock: the version before this run's first write.
 	b.snapshotted = true
 	serial := s.Serial
-	if bump {
-		s.Serial++
-	}
+	s.Serial++
 	data, err := Encode(s)
 	if err != nil {
 		s.Serial = serial
@@ -420,10 +416,10 @@ func (b *Blob) Append(ctx context.Context, s *State, changed ...string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(changed) == 0 || b.leaseID == "" || b.leaseErr != nil {
-		return b.write(ctx, s, true)
+		return b.write(ctx, s)
 	}
 	if b.journalETag != nil && (b.journalSerial != s.Serial || b.knownLin != s.Lineage && b.stored) {
-		return b.write(ctx, s, true)
+		return b.write(ctx, s)
 	}
 	var header []byte
 	if b.journalETag == nil {
@@ -432,7 +428,7 @@ func (b *Blob) Append(ctx context.Context, s *State, changed ...string) error {
 			slog.Debug("could not start a state journal; writing the state whole", "blob", b.journalWhere, "error", err)
 		}
 		if !ok {
-			return b.write(ctx, s, true)
+			return b.write(ctx, s)
 		}
 		if header, err = journalHeaderLine(s); err != nil {
 			return err
@@ -444,7 +440,7 @@ func (b *Blob) Append(ctx context.Context, s *State, changed ...string) error {
 	}
 	block := append(header, line...)
 	if b.journalSize+int64(len(block)) > compactAt(b.stateSize) {
-		return b.write(ctx, s, true)
+		return b.write(ctx, s)
 	}
 	resp, err := b.journal.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(block)), &appendblob.AppendBlockOptions{
 		AppendPositionAccessConditions: &appendblob.AppendPositionAccessConditions{AppendPosition: to.Ptr(b.journalSize)},
@@ -513,7 +509,7 @@ func (b *Blob) Compact(ctx context.Context, s *State) error {
 	if !b.pending {
 		return nil
 	}
-	return b.write(ctx, s, false)
+	return b.write(ctx, s)
 }
 
 func isConditionFailed(err error) bool {

@@ -158,15 +158,11 @@ func (l *Local) unchangedSince(s *State) bool {
 func (l *Local) Write(ctx context.Context, s *State) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.write(s, true)
+	return l.write(s)
 }
 
-// write is Write with l.mu held. Without bump it keeps the serial of s
-// when it is past the file's: a compaction stores the serial the journal's
-// last record gave the state, so that the serial counts saves, and a plan
-// saved from the state read with its journal stays fresh.
-func (l *Local) write(s *State, bump bool) error {
-	bump = bump || l.known == nil && s.Serial == 0 || l.known != nil && s.Serial <= l.knownSerial
+// write is Write with l.mu held.
+func (l *Local) write(s *State) error {
 	exists := true
 	if !l.unchangedSince(s) {
 		old, err := os.ReadFile(l.Path)
@@ -182,9 +178,7 @@ func (l *Local) write(s *State, bump bool) error {
 		}
 	}
 	serial := s.Serial
-	if bump {
-		s.Serial++
-	}
+	s.Serial++
 	data, err := Encode(s)
 	if err != nil {
 		s.Serial = serial
@@ -227,17 +221,17 @@ func (l *Local) Append(ctx context.Context, s *State, changed ...string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(changed) == 0 {
-		return l.write(s, true)
+		return l.write(s)
 	}
 	if l.journal != nil && (l.journalSerial != s.Serial || l.journalLin != s.Lineage) {
-		return l.write(s, true)
+		return l.write(s)
 	}
 	if l.journal == nil {
 		if ok, err := l.startJournal(s); err != nil || !ok {
 			if err != nil {
 				slog.Debug("could not start a state journal; writing the state whole", "path", l.journalPath(), "error", err)
 			}
-			return l.write(s, true)
+			return l.write(s)
 		}
 	}
 	line, err := journalLine(s, s.Serial+1, changed)
@@ -247,7 +241,7 @@ func (l *Local) Append(ctx context.Context, s *State, changed ...string) error {
 	if l.journalSize+int64(len(line)) > compactAt(l.stateSize) {
 		// Compaction: the state written whole costs about what the journal
 		// has cost since the last time, so each save costs a constant.
-		return l.write(s, true)
+		return l.write(s)
 	}
 	if _, err := l.journal.Write(line); err == nil {
 		err = l.journal.Sync()
@@ -313,7 +307,7 @@ func (l *Local) Compact(ctx context.Context, s *State) error {
 	if !l.pending {
 		return nil
 	}
-	return l.write(s, false)
+	return l.write(s)
 }
 
 // checkOverwrite refuses to replace a stored state that cannot be parsed,
