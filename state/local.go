@@ -243,9 +243,11 @@ func (l *Local) Append(ctx context.Context, s *State, changed ...string) error {
 		// has cost since the last time, so each save costs a constant.
 		return l.write(s)
 	}
-	if _, err := l.journal.Write(line); err == nil {
+	_, err = l.journal.Write(line)
+	if err == nil {
 		err = l.journal.Sync()
-	} else {
+	}
+	if err != nil {
 		// Whatever part of the record reached the file is its torn end:
 		// nothing more may follow it. The next save writes the state whole.
 		_ = l.journal.Close()
