@@ -395,3 +395,69 @@ func mustEncode(t testing.TB, s *State) []byte {
 	}
 	return data
 }
+
+// TestJournalAppendFailure: a save whose append fails returns the error and
+// appends nothing more to that journal (what reached it is at most its
+// torn end); the next save writes the state whole, with every change so far.
+func TestJournalAppendFailure(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "azapply.state.json")
+	l := NewLocal(path)
+	s, _ := l.Read(ctx)
+	for i, addr := range []string{"resource.a", "resource.b", "resource.c"} {
+		setStep(addr, i).change(s)
+		if i == 1 {
+			_ = l.journal.Close() // the disk fails under the next append
+		}
+		err := l.Append(ctx, s, addr)
+		if (err != nil) != (i == 1) {
+			t.Fatalf("save %d: %v", i, err)
+		}
+	}
+	if _, err := os.Stat(path + ".journal"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the save after a failed append did not write the state whole: %v", err)
+	}
+	got, err := NewLocal(path).Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Resources) != 3 || !bytes.Equal(mustEncode(t, got), mustEncode(t, s)) {
+		t.Fatalf("read back %d resources, want the 3 in memory", len(got.Resources))
+	}
+}
+
+// TestSaveWithoutJournal: state.Save writes whole through a backend that
+// keeps no journal, and state.Compact then has nothing to do.
+func TestSaveWithoutJournal(t *testing.T) {
+	ctx := context.Background()
+	b := &writeOnly{l: NewLocal(filepath.Join(t.TempDir(), "azapply.state.json"))}
+	s := New()
+	setStep("resource.a", 1).change(s)
+	if err := Save(ctx, b, s, "resource.a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Compact(ctx, b, s); err != nil {
+		t.Fatal(err)
+	}
+	if b.writes != 1 || s.Serial != 1 {
+		t.Fatalf("%d whole writes, serial %d; want 1 and 1", b.writes, s.Serial)
+	}
+}
+
+// writeOnly is a Backend without Append and Compact.
+type writeOnly struct {
+	l      *Local
+	writes int
+}
+
+func (w *writeOnly) Read(ctx context.Context) (*State, error) { return w.l.Read(ctx) }
+func (w *writeOnly) Write(ctx context.Context, s *State) error {
+	w.writes++
+	return w.l.Write(ctx, s)
+}
+func (w *writeOnly) Lock(ctx context.Context, i LockInfo) (LockInfo, error) { return w.l.Lock(ctx, i) }
+func (w *writeOnly) Unlock(ctx context.Context) error                       { return w.l.Unlock(ctx) }
+func (w *writeOnly) ForceUnlock(ctx context.Context, id string) error {
+	return w.l.ForceUnlock(ctx, id)
+}
+func (w *writeOnly) String() string { return w.l.String() }
