@@ -55,8 +55,10 @@ type Options struct {
 	Client  Client
 	State   *state.State
 	// Save stores the state; it is called after every finished operation,
-	// never concurrently.
-	Save func(*state.State) error
+	// never concurrently, with the addresses whose record changed (and
+	// state.OutputsChanged for the outputs), so that it can record only
+	// those (state.Save). No address means the whole state.
+	Save func(st *state.State, changed ...string) error
 	// Reporter receives progress events.
 	Reporter Reporter
 	// Parallelism bounds the operations in flight; DefaultParallelism when 0.
@@ -115,9 +117,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		r.eval = o.Config.NewEvaluator()
 	}
 	phases, forgotten := r.phases()
-	if forgotten {
+	if len(forgotten) > 0 {
 		r.mu.Lock()
-		err := r.save()
+		err := r.save(forgotten...)
 		r.mu.Unlock()
 		if err != nil {
 			return r.res, err
@@ -159,7 +161,7 @@ func (r *runner) recordOutputs() error {
 		r.o.State.Outputs[out.Name] = &state.Output{Value: v, Sensitive: sensitive}
 		r.res.Outputs = append(r.res.Outputs, out)
 	}
-	return r.save()
+	return r.save(state.OutputsChanged)
 }
 
 type discard struct{}
@@ -193,9 +195,10 @@ type runner struct {
 	res     Result
 }
 
-// phases builds the three walks of Run, and drops from the state the
-// resources the plan found already gone.
-func (r *runner) phases() (phases [][]*node, forgotten bool) {
+// phases builds the three walks of Run, drops from the state the resources
+// the plan found already gone and records those imported with nothing to
+// change; changed lists their addresses.
+func (r *runner) phases() (phases [][]*node, changed []string) {
 	var deletes, puts, late []*node
 	byAddr := map[string]*node{}
 	for _, c := range r.o.Plan.Changes {
@@ -227,14 +230,14 @@ func (r *runner) phases() (phases [][]*node, forgotten bool) {
 			byAddr[c.Address] = n
 		case plan.Forget:
 			r.o.State.Remove(c.Address)
-			forgotten = true
+			changed = append(changed, c.Address)
 		case plan.NoOp:
 			if c.Import && c.Live != nil && c.Desired != nil && !hasUnknown(c.Desired) {
 				// Taken over with nothing to change: record it.
 				r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(c.Live, c.ID), APIVersion: c.APIVersion,
 					LastApplied: c.Desired, Output: c.Live})
 				r.outputs[c.Address] = c.Live
-				forgotten = true
+				changed = append(changed, c.Address)
 			}
 		}
 	}
@@ -257,7 +260,7 @@ func (r *runner) phases() (phases [][]*node, forgotten bool) {
 	}
 	linkDeletes(deletes)
 	linkDeletes(late)
-	return [][]*node{deletes, puts, late}, forgotten
+	return [][]*node{deletes, puts, late}, changed
 }
 
 // linkDeletes makes the delete of a resource wait for the deletes of
@@ -514,12 +517,14 @@ func (r *runner) once(ctx context.Context, n *node) error {
 			delete(r.outputs, c.Address)
 		}
 		r.res.Destroyed++
+		changed := []string{c.Address}
 		for _, child := range r.deletedWith[c.Address] {
 			r.o.State.Remove(child.Address)
 			delete(r.outputs, child.Address)
 			r.res.Destroyed++
+			changed = append(changed, child.Address)
 		}
-		return r.save()
+		return r.save(changed...)
 	}
 	body, err := r.desiredBody(c)
 	if err != nil {
@@ -574,15 +579,16 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	} else {
 		r.res.Added++
 	}
-	return r.save()
+	return r.save(c.Address)
 }
 
-// save writes the state; callers hold r.mu.
-func (r *runner) save() error {
+// save stores the changes to the records at the addresses changed; callers
+// hold r.mu.
+func (r *runner) save(changed ...string) error {
 	if r.o.Save == nil {
 		return nil
 	}
-	if err := r.o.Save(r.o.State); err != nil {
+	if err := r.o.Save(r.o.State, changed...); err != nil {
 		return fmt.Errorf("saving the state: %w", err)
 	}
 	return nil
@@ -648,7 +654,7 @@ func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map
 			Method: method, PollingURL: pollingURL(p.ResumeToken), Started: r.o.Now().Add(-p.Elapsed),
 			ResumeToken: p.ResumeToken, Sent: redacted,
 		})
-		if err := r.save(); err != nil {
+		if err := r.save(address); err != nil {
 			slog.Warn("could not record an operation in flight in the state", "address", address, "error", err)
 		}
 	}
@@ -672,7 +678,7 @@ func (r *runner) recordIntent(address, id, apiVersion, method string, sent map[s
 		return err
 	}
 	r.o.State.StartOperation(address, id, apiVersion, state.Operation{Method: method, Started: r.o.Now(), Sent: redacted})
-	return r.save()
+	return r.save(address)
 }
 
 // settleFailedCreate makes the state match Azure after a create that ARM
@@ -695,11 +701,11 @@ func (r *runner) settleFailedCreate(ctx context.Context, c *plan.Change, err err
 	case arm.IsNotFound(gerr):
 		if sr != nil && sr.LastApplied == nil && sr.Output == nil {
 			r.o.State.Remove(c.Address)
-			_ = r.save()
+			_ = r.save(c.Address)
 		}
 	case gerr == nil && sr == nil:
 		r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(live.Body, c.ID), APIVersion: c.APIVersion})
-		_ = r.save()
+		_ = r.save(c.Address)
 	}
 }
 
@@ -719,7 +725,7 @@ func (r *runner) operationEnded(address string, err error) {
 		// failed (in provisioningState Failed): keep it, and the next plan
 		// sends it again.
 		r.o.State.FinishOperation(address)
-		_ = r.save()
+		_ = r.save(address)
 	}
 }
 

@@ -41,13 +41,18 @@ func diamond() *plan.Plan {
 	return p
 }
 
+// saver counts saves and keeps a replica of the state built only from the
+// records each save names, as the state journal is: after every save the
+// replica must equal the state, or apply changed a record it did not name.
 type saver struct {
-	mu    sync.Mutex
-	saves int
-	last  []string
+	mu      sync.Mutex
+	saves   int
+	last    []string
+	replica *state.State
+	err     error
 }
 
-func (s *saver) save(st *state.State) error {
+func (s *saver) save(st *state.State, changed ...string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.saves++
@@ -55,7 +60,37 @@ func (s *saver) save(st *state.State) error {
 	for _, r := range st.Resources {
 		s.last = append(s.last, r.Address)
 	}
+	if s.replica == nil || len(changed) == 0 {
+		s.replica = st.Clone()
+		return nil
+	}
+	for _, a := range changed {
+		if a == state.OutputsChanged {
+			s.replica.Outputs = st.Clone().Outputs
+			continue
+		}
+		if r := st.Get(a); r != nil {
+			one := &state.State{Resources: []*state.Resource{r}}
+			s.replica.Set(one.Clone().Resources[0])
+		} else {
+			s.replica.Remove(a)
+		}
+	}
+	s.replica.Serial = st.Serial
+	want, _ := state.Encode(st.Clone())
+	got, _ := state.Encode(s.replica.Clone())
+	if s.err == nil && string(want) != string(got) {
+		s.err = fmt.Errorf("save %d named %v, and the records it names do not make the state:\n%s\nwant:\n%s", s.saves, changed, got, want)
+	}
 	return nil
+}
+
+// check fails the test when a save did not name every record it changed.
+func (s *saver) check(t *testing.T) {
+	t.Helper()
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
 }
 
 func TestDiamondOrderAndParallelism(t *testing.T) {
@@ -63,12 +98,14 @@ func TestDiamondOrderAndParallelism(t *testing.T) {
 		t.Run(fmt.Sprintf("parallelism=%d", par), func(t *testing.T) {
 			f := newFake()
 			f.delay = 20 * time.Millisecond
-			sv := &saver{}
+			st := state.New()
+			sv := &saver{replica: st.Clone()}
 			p := diamond()
-			res, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Save: sv.save, Parallelism: par})
+			res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Save: sv.save, Parallelism: par})
 			if err != nil {
 				t.Fatal(err)
 			}
+			sv.check(t)
 			// Each create is saved twice: its intent before it is sent, its
 			// result after.
 			if res.Added != 20 || sv.saves != 40 {
@@ -138,9 +175,10 @@ func TestFailureDrainsAndKeepsState(t *testing.T) {
 	f.delay = 30 * time.Millisecond
 	p := diamond()
 	f.fail[strings.ToLower(sub+"/resourceGroups/mid3")] = &arm.Error{StatusCode: 400, Code: "InvalidParameter", Message: "sku is not valid"}
-	sv := &saver{}
 	st := state.New()
+	sv := &saver{replica: st.Clone()}
 	res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Save: sv.save, Parallelism: 4})
+	sv.check(t)
 	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") || !strings.Contains(err.Error(), "resource.mid3") {
 		t.Fatalf("error = %v; want the ARM code and the address", err)
 	}
@@ -339,10 +377,12 @@ func TestDeletedWithResourceGroupSendsOneDelete(t *testing.T) {
 		{Address: "resource.acr", ID: acr, APIVersion: "2023-07-01", Action: plan.Delete, DeletedWith: "resource.rg"},
 		{Address: "resource.rg", ID: rg, APIVersion: "2021-04-01", Action: plan.Delete},
 	}}
-	res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st})
+	sv := &saver{replica: st.Clone()}
+	res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Save: sv.save})
 	if err != nil {
 		t.Fatal(err)
 	}
+	sv.check(t)
 	if len(f.started) != 1 || f.started[0] != "DELETE "+strings.ToLower(rg) {
 		t.Fatalf("requests %v, want one DELETE of the resource group", f.started)
 	}
@@ -358,10 +398,11 @@ func TestImportWithNoChangeIsRecorded(t *testing.T) {
 	p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.legacy", ID: id, APIVersion: "2021-04-01",
 		Action: plan.NoOp, Import: true, Desired: map[string]any{"location": "westus"}, Live: live}}}
 	st := state.New()
-	sv := &saver{}
+	sv := &saver{replica: st.Clone()}
 	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Save: sv.save}); err != nil {
 		t.Fatal(err)
 	}
+	sv.check(t)
 	if len(f.started) != 0 {
 		t.Fatalf("an import with nothing to change sent %v", f.started)
 	}

@@ -96,6 +96,12 @@ func (s *stack) apply(ctx context.Context, opts Options) (Result, error) {
 	cfg, insts, p := s.plan()
 	opts.Plan, opts.Config, opts.Instances, opts.Client, opts.State = p, cfg, insts, s.client, s.st
 	opts.Parallelism = s.parallelism
+	if opts.Save == nil {
+		// Every save must name every record it changed (see saver).
+		sv := &saver{replica: s.st.Clone()}
+		opts.Save = sv.save
+		defer sv.check(s.t)
+	}
 	return Run(ctx, opts)
 }
 

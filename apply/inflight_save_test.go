@@ -36,7 +36,7 @@ func TestInFlightSavedOncePerOperation(t *testing.T) {
 		st := state.New()
 		var inFlightSeen int
 		saves := 0
-		save := func(s *state.State) error {
+		save := func(s *state.State, _ ...string) error {
 			saves++
 			if len(s.InFlight()) > 0 {
 				inFlightSeen++

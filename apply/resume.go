@@ -36,7 +36,7 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 				continue
 			}
 			if o.Save != nil {
-				if err := o.Save(o.State); err != nil {
+				if err := o.Save(o.State, sr.Address); err != nil {
 					return fmt.Errorf("saving the state: %w", err)
 				}
 			}
@@ -79,7 +79,7 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 			o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
 		}
 		if o.Save != nil {
-			if err := o.Save(o.State); err != nil {
+			if err := o.Save(o.State, sr.Address); err != nil {
 				return fmt.Errorf("saving the state: %w", err)
 			}
 		}

@@ -13,10 +13,13 @@ import (
 // A command that changes the state takes the lock first (Lock, or Acquire to
 // wait for it), reads, writes after every change, and unlocks at the end.
 type Backend interface {
-	// Read returns the stored state, or a new empty state when none is
-	// stored yet. A state that cannot be parsed is a *CorruptError.
+	// Read returns the stored state, with its journal replayed (see
+	// Journaler), or a new empty state when none is stored yet. A state
+	// that cannot be parsed is a *CorruptError; a journal that cannot be
+	// replayed over it a *JournalError.
 	Read(ctx context.Context) (*State, error)
-	// Write stores s and bumps its serial. It refuses to overwrite a state
+	// Write stores s and bumps its serial, and removes the journal, whose
+	// changes s holds. It refuses to overwrite a state
 	// written by someone else since this one was read (a higher serial, a
 	// different lineage, or a changed ETag), or one that cannot be parsed.
 	Write(ctx context.Context, s *State) error
@@ -29,6 +32,45 @@ type Backend interface {
 	ForceUnlock(ctx context.Context, id string) error
 	// String says where the state is, for messages.
 	String() string
+}
+
+// Journaler is a Backend that can record a change without writing the
+// whole state: apply saves after every operation, and a state of thousands
+// of resources written whole each time would cost time quadratic in its
+// size.
+type Journaler interface {
+	Backend
+	// Append makes the changes to s at the addresses changed (and its
+	// outputs, named by OutputsChanged) durable as one record in a journal
+	// beside the stored state, and bumps the serial of s as Write does.
+	// Read replays the journal, so a crash loses at most the save in
+	// progress. With no address given, or when the journal would not
+	// extend the stored state, or has grown past its size, it writes the
+	// whole state instead, which removes the journal.
+	Append(ctx context.Context, s *State, changed ...string) error
+	// Compact writes s whole when the stored state lacks changes that a
+	// journal holds, and removes the journal; otherwise it does nothing.
+	Compact(ctx context.Context, s *State) error
+}
+
+// Save stores the changes to s at the addresses changed (OutputsChanged
+// for its outputs): appended to b's journal when b keeps one, else written
+// whole. With no address given, s is written whole.
+func Save(ctx context.Context, b Backend, s *State, changed ...string) error {
+	if j, ok := b.(Journaler); ok {
+		return j.Append(ctx, s, changed...)
+	}
+	return b.Write(ctx, s)
+}
+
+// Compact writes s whole when b holds changes to it in a journal only: at
+// the end of a command that saved with Save, also after a failure or an
+// interrupt, so that the next run reads one file.
+func Compact(ctx context.Context, b Backend, s *State) error {
+	if j, ok := b.(Journaler); ok {
+		return j.Compact(ctx, s)
+	}
+	return nil
 }
 
 // LockInfo says who holds a lock, so that the person waiting for it can

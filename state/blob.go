@@ -19,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/appendblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
@@ -74,6 +75,10 @@ type Blob struct {
 	opts   BlobOptions
 	client *blockblob.Client
 	where  string
+	// journal is the append blob KEY.journal beside the state (see
+	// Append); journalWhere names it in messages.
+	journal      *appendblob.Client
+	journalWhere string
 
 	mu          sync.Mutex
 	etag        *azcore.ETag // of the version last read or written; nil: none read
@@ -84,6 +89,18 @@ type Blob struct {
 	stopRenew   context.CancelFunc
 	renewDone   chan struct{}
 	snapshotted bool
+	// knownSerial and knownLin are the stored state's as last read or
+	// written, stateSize its size. journalETag is this run's journal's
+	// version (nil: none started), journalSize its size, journalSerial
+	// the serial its last record gave the state; pending says the stored
+	// state lacks changes a journal holds.
+	knownSerial   int64
+	knownLin      string
+	stateSize     int64
+	journalETag   *azcore.ETag
+	journalSize   int64
+	journalSerial int64
+	pending       bool
 }
 
 // NewBlob returns the azureblob backend for o. Nothing is sent yet.
@@ -107,10 +124,15 @@ func NewBlob(o BlobOptions) (*Blob, error) {
 		copts.Transport = o.Transport
 	}
 	var client *blockblob.Client
+	var journal *appendblob.Client
 	var err error
+	jopts := &appendblob.ClientOptions{ClientOptions: copts.ClientOptions}
 	switch {
 	case o.ConnectionString != "":
 		client, err = blockblob.NewClientFromConnectionString(o.ConnectionString, o.Container, o.Key, copts)
+		if err == nil {
+			journal, err = appendblob.NewClientFromConnectionString(o.ConnectionString, o.Container, o.Key+journalSuffix, jopts)
+		}
 	default:
 		var base string
 		base, err = checkAccountURL(o.AccountURL)
@@ -120,9 +142,16 @@ func NewBlob(o BlobOptions) (*Blob, error) {
 		blobURL := base + "/" + url.PathEscape(o.Container) + "/" + escapeKey(o.Key)
 		switch {
 		case o.SASToken != "":
-			client, err = blockblob.NewClientWithNoCredential(blobURL+"?"+strings.TrimPrefix(o.SASToken, "?"), copts)
+			sas := "?" + strings.TrimPrefix(o.SASToken, "?")
+			client, err = blockblob.NewClientWithNoCredential(blobURL+sas, copts)
+			if err == nil {
+				journal, err = appendblob.NewClientWithNoCredential(blobURL+url.PathEscape(journalSuffix)+sas, jopts)
+			}
 		case o.Credential != nil:
 			client, err = blockblob.NewClient(blobURL, o.Credential, copts)
+			if err == nil {
+				journal, err = appendblob.NewClient(blobURL+url.PathEscape(journalSuffix), o.Credential, jopts)
+			}
 		default:
 			return nil, fmt.Errorf("the azureblob backend has no credential: sign in with the Azure CLI or set %s or %s", BlobConnectionStringEnv, BlobSASTokenEnv)
 		}
@@ -130,13 +159,20 @@ func NewBlob(o BlobOptions) (*Blob, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the azureblob backend: %w", err)
 	}
-	u, _ := url.Parse(client.URL())
-	where := client.URL()
-	if u != nil {
-		u.RawQuery = "" // never print a SAS token
-		where = u.String()
+	return &Blob{opts: o, client: client, where: withoutQuery(client.URL()), journal: journal, journalWhere: withoutQuery(journal.URL())}, nil
+}
+
+// journalSuffix names the journal blob beside the state blob.
+const journalSuffix = ".journal"
+
+// withoutQuery is a blob URL without its query: never print a SAS token.
+func withoutQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
 	}
-	return &Blob{opts: o, client: client, where: where}, nil
+	u.RawQuery = ""
+	return u.String()
 }
 
 func checkAccountURL(raw string) (string, error) {
@@ -168,25 +204,98 @@ func escapeKey(key string) string {
 
 func (b *Blob) String() string { return b.where }
 
-// Read downloads the state; a missing or empty blob is a new empty state.
+// Read downloads the state and replays its journal; a missing or empty
+// blob is a new empty state (or the state its journal made). A journal
+// older than the state (a crash between a compaction's upload and the
+// journal's removal) is ignored, and removed when this backend holds the
+// lease.
 func (b *Blob) Read(ctx context.Context) (*State, error) {
+	s, err := b.read(ctx)
+	for try := 0; try < 2 && isJournalError(err); try++ {
+		b.mu.Lock()
+		leased := b.leaseID != ""
+		b.mu.Unlock()
+		if leased {
+			break
+		}
+		// Without the lease, a run holding it may have compacted its
+		// journal and started the next between the two downloads.
+		s, err = b.read(ctx)
+	}
+	return s, err
+}
+
+func (b *Blob) read(ctx context.Context) (*State, error) {
 	data, etag, err := b.download(ctx)
-	if bloberror.HasCode(err, bloberror.BlobNotFound) {
+	var s *State
+	switch {
+	case bloberror.HasCode(err, bloberror.BlobNotFound):
 		b.mu.Lock()
 		b.etag, b.stored = nil, false
 		b.mu.Unlock()
-		return New(), nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, b.explain("reading", err)
+	default:
+		b.mu.Lock()
+		b.etag, b.stored = etag, len(bytes.TrimSpace(data)) > 0
+		b.mu.Unlock()
+		if len(bytes.TrimSpace(data)) > 0 {
+			if s, err = Decode(data, b.where); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var serial int64
+	var lineage string
+	if s != nil {
+		serial, lineage = s.Serial, s.Lineage
+	}
+	s, pending, err := b.replay(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		s = New()
 	}
 	b.mu.Lock()
-	b.etag, b.stored = etag, len(bytes.TrimSpace(data)) > 0
+	b.knownSerial, b.knownLin, b.stateSize, b.pending = serial, lineage, int64(len(data)), pending
 	b.mu.Unlock()
-	if len(bytes.TrimSpace(data)) == 0 {
-		return New(), nil
+	return s, nil
+}
+
+// replay applies the journal blob, if any, to s (nil when no state is
+// stored), and reports whether it held changes the state blob lacks.
+func (b *Blob) replay(ctx context.Context, s *State) (*State, bool, error) {
+	resp, err := b.journal.DownloadStream(ctx, nil)
+	if bloberror.HasCode(err, bloberror.BlobNotFound) {
+		return s, false, nil
 	}
-	return Decode(data, b.where)
+	if err != nil {
+		return nil, false, b.explain("reading the journal of", err)
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, false, b.explain("reading the journal of", err)
+	}
+	out, info, err := replayJournal(s, data, b.journalWhere, b.where)
+	if err != nil {
+		return nil, false, err
+	}
+	b.mu.Lock()
+	leased := b.leaseID != ""
+	b.mu.Unlock()
+	if info.stale && leased {
+		// The state already holds everything in it; If-Match, so that a
+		// journal started since is never removed.
+		_, err := b.journal.Delete(ctx, &blob.DeleteOptions{AccessConditions: &blob.AccessConditions{
+			ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: resp.ETag}}})
+		if err != nil {
+			slog.Debug("could not remove a stale state journal", "blob", b.journalWhere, "error", err)
+		}
+	}
+	slog.Debug("state journal read", "blob", b.journalWhere, "records", info.records, "torn", info.torn, "stale", info.stale)
+	return out, !info.stale, nil
 }
 
 func (b *Blob) download(ctx context.Context) ([]byte, *azcore.ETag, error) {
@@ -202,10 +311,16 @@ func (b *Blob) download(ctx context.Context) ([]byte, *azcore.ETag, error) {
 	return data, resp.ETag, nil
 }
 
-// Write uploads s if the blob is still the version last read.
+// Write uploads s if the blob is still the version last read, then
+// removes the journal, whose changes s holds.
 func (b *Blob) Write(ctx context.Context, s *State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.write(ctx, s)
+}
+
+// write is Write with b.mu held.
+func (b *Blob) write(ctx context.Context, s *State) error {
 	if b.leaseErr != nil {
 		return fmt.Errorf("the lock on the state %s was lost (%v); nothing was written. Another run may hold it now: check, then run the command again", b.where, b.leaseErr)
 	}
@@ -221,10 +336,11 @@ func (b *Blob) Write(ctx context.Context, s *State) error {
 	}
 	// One snapshot per lock: the version before this run's first write.
 	b.snapshotted = true
+	serial := s.Serial
 	s.Serial++
 	data, err := Encode(s)
 	if err != nil {
-		s.Serial--
+		s.Serial = serial
 		return err
 	}
 	cond := &blob.ModifiedAccessConditions{}
@@ -244,6 +360,7 @@ func (b *Blob) Write(ctx context.Context, s *State) error {
 	resp, err := b.client.Upload(ctx, streaming.NopCloser(bytes.NewReader(data)), opts)
 	if err == nil {
 		b.etag, b.stored = resp.ETag, true
+		b.written(ctx, s, len(data))
 		slog.Debug("state written", "blob", b.where, "serial", s.Serial, "resources", len(s.Resources))
 		return nil
 	}
@@ -252,16 +369,17 @@ func (b *Blob) Write(ctx context.Context, s *State) error {
 		// that a retry then failed on the ETag the upload itself changed.
 		if cur, etag, derr := b.download(ctx); derr == nil && bytes.Equal(cur, data) {
 			b.etag, b.stored = etag, true
+			b.written(ctx, s, len(data))
 			slog.Debug("state write confirmed after a lost response", "blob", b.where, "serial", s.Serial)
 			return nil
 		}
-		s.Serial--
+		s.Serial = serial
 		if b.leaseID != "" && !b.stillLeased(ctx) {
 			return fmt.Errorf("the lock on the state %s was lost and someone else changed the state since; nothing was written. Check who holds the lock now, then run the command again", b.where)
 		}
 		return &ConflictError{Where: b.where, Detail: "its ETag no longer matches the version this run read"}
 	}
-	s.Serial--
+	s.Serial = serial
 	if isLeaseError(err) && b.leaseID == "" {
 		return fmt.Errorf("the state %s is locked by another run, and this one does not hold the lock; nothing was written: %w", b.where, err)
 	}
@@ -269,6 +387,129 @@ func (b *Blob) Write(ctx context.Context, s *State) error {
 		return fmt.Errorf("the lock on the state %s was lost; nothing was written. Another run may hold it now: check, then run the command again: %w", b.where, err)
 	}
 	return b.explain("writing", err)
+}
+
+// written notes that the state blob now holds s (size bytes) and removes
+// the journal, whose changes s holds. A journal that cannot be removed is
+// older than the state now, so reads ignore it. The caller holds b.mu.
+func (b *Blob) written(ctx context.Context, s *State, size int) {
+	b.knownSerial, b.knownLin, b.stateSize = s.Serial, s.Lineage, int64(size)
+	if b.journalETag != nil || b.pending {
+		if _, err := b.journal.Delete(ctx, nil); err != nil && !bloberror.HasCode(err, bloberror.BlobNotFound) {
+			slog.Debug("could not remove the state journal", "blob", b.journalWhere, "error", err)
+		}
+	}
+	b.journalETag, b.journalSize, b.pending = nil, 0, false
+}
+
+// Append records the changes to s at the addresses changed (and its
+// outputs, for OutputsChanged) as one block appended to the append blob
+// KEY.journal, and bumps the serial of s; see Journaler. It appends only
+// while this run holds the state blob's lease, each block conditional on
+// the journal's ETag and append position, so that nothing else's writes
+// are interleaved and a resent block is never appended twice. It writes
+// the whole state instead without the lease, with no address given, when
+// the stored state is not the one this backend last read or wrote at s's
+// serial, and when the block would take the journal past the size of the
+// state (compaction, see compactAt).
+func (b *Blob) Append(ctx context.Context, s *State, changed ...string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(changed) == 0 || b.leaseID == "" || b.leaseErr != nil {
+		return b.write(ctx, s)
+	}
+	if b.journalETag != nil && (b.journalSerial != s.Serial || b.knownLin != s.Lineage && b.stored) {
+		return b.write(ctx, s)
+	}
+	var header []byte
+	if b.journalETag == nil {
+		ok, err := b.startJournal(ctx, s)
+		if err != nil {
+			slog.Debug("could not start a state journal; writing the state whole", "blob", b.journalWhere, "error", err)
+		}
+		if !ok {
+			return b.write(ctx, s)
+		}
+		if header, err = journalHeaderLine(s); err != nil {
+			return err
+		}
+	}
+	line, err := journalLine(s, s.Serial+1, changed)
+	if err != nil {
+		return err
+	}
+	block := append(header, line...)
+	if b.journalSize+int64(len(block)) > compactAt(b.stateSize) {
+		return b.write(ctx, s)
+	}
+	resp, err := b.journal.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(block)), &appendblob.AppendBlockOptions{
+		AppendPositionAccessConditions: &appendblob.AppendPositionAccessConditions{AppendPosition: to.Ptr(b.journalSize)},
+		AccessConditions:               &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: b.journalETag}},
+	})
+	etag := resp.ETag
+	if err != nil && (isConditionFailed(err) || bloberror.HasCode(err, bloberror.AppendPositionConditionNotMet)) {
+		// The block may have landed and only its answer been lost.
+		if cur, e, derr := b.downloadJournal(ctx); derr == nil && int64(len(cur)) == b.journalSize+int64(len(block)) && bytes.HasSuffix(cur, block) {
+			etag, err = e, nil
+		}
+	}
+	if err != nil {
+		// The journal is no longer known to be this run's alone: the next
+		// save writes the state whole, with Write's checks.
+		b.journalETag = nil
+		if isLeaseError(err) {
+			return fmt.Errorf("the lock on the state %s was lost; nothing was written. Another run may hold it now: check, then run the command again: %w", b.where, err)
+		}
+		return b.explain("appending to the journal of", err)
+	}
+	s.Serial++
+	b.journalETag, b.journalSize, b.journalSerial, b.pending = etag, b.journalSize+int64(len(block)), s.Serial, true
+	return nil
+}
+
+// startJournal creates the empty journal blob, when the stored state is
+// the one this backend last read or wrote at s's serial (or none is stored
+// and s was never written) and no journal is there. The caller holds b.mu.
+func (b *Blob) startJournal(ctx context.Context, s *State) (bool, error) {
+	if b.pending {
+		// A journal replayed by Read: the first save folds it in.
+		return false, nil
+	}
+	known := b.stored && b.etag != nil && s.Serial == b.knownSerial && s.Lineage == b.knownLin
+	if !known && (b.stored || s.Serial != 0) {
+		return false, nil
+	}
+	resp, err := b.journal.Create(ctx, &appendblob.CreateOptions{
+		HTTPHeaders:      &blob.HTTPHeaders{BlobContentType: to.Ptr("application/x-ndjson")},
+		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: to.Ptr(azcore.ETagAny)}},
+	})
+	if err != nil {
+		return false, err
+	}
+	b.journalETag, b.journalSize, b.journalSerial = resp.ETag, 0, s.Serial
+	return true, nil
+}
+
+func (b *Blob) downloadJournal(ctx context.Context) ([]byte, *azcore.ETag, error) {
+	resp, err := b.journal.DownloadStream(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return data, resp.ETag, err
+}
+
+// Compact uploads s whole when the state blob lacks changes that a journal
+// holds (this run's, or one Read replayed), and removes the journal; see
+// Journaler.
+func (b *Blob) Compact(ctx context.Context, s *State) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.pending {
+		return nil
+	}
+	return b.write(ctx, s)
 }
 
 func isConditionFailed(err error) bool {
@@ -430,6 +671,8 @@ func (b *Blob) Unlock(ctx context.Context) error {
 	b.mu.Lock()
 	id, stop, done, lost := b.leaseID, b.stopRenew, b.renewDone, b.leaseErr
 	b.leaseID, b.lockMeta, b.stopRenew, b.renewDone = "", nil, nil, nil
+	// A journal not compacted is left for the next run to replay.
+	b.journalETag = nil
 	b.mu.Unlock()
 	if id == "" {
 		return nil

@@ -34,6 +34,7 @@ func Decode(data []byte, name string) (*State, error) {
 		}
 	}
 	migrate(&s)
+	s.reindex()
 	return &s, nil
 }
 

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 )
@@ -50,5 +51,46 @@ func BenchmarkEncode10000(b *testing.B) {
 		if _, err := Encode(s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRecordChange10000 is one save of one changed resource in a
+// 10,000-resource state, as apply makes after every operation: the change
+// applied with Set and appended to the journal (and synced). The journal is
+// compacted into the state (a LocalWrite10000) once it outgrows the state,
+// about every 20,000 such saves, which adds about 0.05 ms to each.
+func BenchmarkRecordChange10000(b *testing.B) {
+	ctx := context.Background()
+	l := NewLocal(filepath.Join(b.TempDir(), "azapply.state.json"))
+	s := benchState(10000)
+	if err := l.Write(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := *s.Resources[(i*7919)%10000]
+		r.APIVersion = fmt.Sprintf("2024-%05d", i)
+		s.Set(&r)
+		if err := l.Append(ctx, s, r.Address); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkSet10000 records one resource in a 10,000-resource state and
+// looks it up: what apply does to its state in memory per operation.
+func BenchmarkSet10000(b *testing.B) {
+	s := benchState(10000)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := *s.Resources[(i*7919)%10000]
+		s.Set(&r)
+		if s.Get(r.Address) == nil || s.FindID(r.ID) == nil {
+			b.Fatal("lost")
+		}
+		i++
 	}
 }

@@ -30,6 +30,17 @@ type Local struct {
 	known       os.FileInfo
 	knownSerial int64
 	knownLin    string
+	// stateSize is the size of the file last read or written; past it,
+	// a save compacts the journal.
+	stateSize int64
+	// journal is this run's journal, open for appends, and journalSize
+	// its size; journalSerial is the serial its last record gave the
+	// state. pending says the file lacks changes a journal holds.
+	journal       *os.File
+	journalSize   int64
+	journalSerial int64
+	journalLin    string
+	pending       bool
 }
 
 // NewLocal returns the local backend for the file at path.
@@ -39,41 +50,97 @@ func (l *Local) String() string { return l.Path }
 
 func (l *Local) lockPath() string { return l.Path + ".lock" }
 
-// Read returns the state in the file, or a new empty state when there is no
-// file yet. A file that cannot be parsed is a *CorruptError and is left
-// untouched.
+func (l *Local) journalPath() string { return l.Path + ".journal" }
+
+// Read returns the state in the file with its journal replayed, or a new
+// empty state when there is neither. A file that cannot be parsed is a
+// *CorruptError, a journal that cannot be replayed a *JournalError, and
+// both are left untouched. A journal older than the file (a crash after a
+// compaction wrote the file) is ignored, and removed when this backend
+// holds the lock.
 func (l *Local) Read(ctx context.Context) (*State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	s, err := l.read()
+	for try := 0; try < 2 && l.lockFile == nil && isJournalError(err); try++ {
+		// Without the lock, a run holding it may have compacted its
+		// journal and started the next between the two reads.
+		s, err = l.read()
+	}
+	return s, err
+}
+
+func (l *Local) read() (*State, error) {
 	// The file info comes from the open file, so that it is that of the
 	// bytes read even if the file is replaced meanwhile.
+	var s *State
+	var fi os.FileInfo
+	var statErr error
+	var size int64
 	f, err := os.Open(l.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return New(), nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
 		return nil, fmt.Errorf("reading the state: %w", err)
+	default:
+		defer f.Close()
+		fi, statErr = f.Stat()
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading the state: %w", err)
+		}
+		if s, err = Decode(data, l.Path); err != nil {
+			return nil, err
+		}
+		size = int64(len(data))
 	}
-	defer f.Close()
-	fi, statErr := f.Stat()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, fmt.Errorf("reading the state: %w", err)
+	var fileSerial int64
+	var fileLineage string
+	if s != nil {
+		fileSerial, fileLineage = s.Serial, s.Lineage
 	}
-	s, err := Decode(data, l.Path)
+	s, pending, err := l.replay(s)
 	if err != nil {
 		return nil, err
 	}
-	l.remember(fi, statErr, s)
+	if s == nil {
+		s = New()
+	}
+	l.remember(fi, statErr, fileSerial, fileLineage)
+	l.stateSize, l.pending = size, pending
 	return s, nil
 }
 
-func (l *Local) remember(fi os.FileInfo, err error, s *State) {
+// replay applies the journal beside the file, if any, to s (nil when there
+// is no file), and reports whether it held changes the file lacks.
+func (l *Local) replay(s *State) (*State, bool, error) {
+	data, err := os.ReadFile(l.journalPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return s, false, nil
+	}
 	if err != nil {
+		return nil, false, fmt.Errorf("reading the state journal: %w", err)
+	}
+	out, info, err := replayJournal(s, data, l.journalPath(), l.Path)
+	if err != nil {
+		return nil, false, err
+	}
+	if info.stale && l.lockFile != nil {
+		// The file already holds everything in it.
+		if err := os.Remove(l.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			slog.Debug("could not remove a stale state journal", "path", l.journalPath(), "error", err)
+		}
+	}
+	slog.Debug("state journal read", "path", l.journalPath(), "records", info.records, "torn", info.torn, "stale", info.stale)
+	return out, !info.stale, nil
+}
+
+func (l *Local) remember(fi os.FileInfo, err error, serial int64, lineage string) {
+	if err != nil || fi == nil {
 		l.known = nil
 		return
 	}
-	l.known, l.knownSerial, l.knownLin = fi, s.Serial, s.Lineage
+	l.known, l.knownSerial, l.knownLin = fi, serial, lineage
 }
 
 // unchangedSince reports whether the file at Path is still the one this
@@ -86,10 +153,16 @@ func (l *Local) unchangedSince(s *State) bool {
 	return err == nil && os.SameFile(fi, l.known) && fi.Size() == l.known.Size() && fi.ModTime().Equal(l.known.ModTime())
 }
 
-// Write stores s atomically and bumps its serial; see Backend.Write.
+// Write stores s atomically and bumps its serial, then removes the
+// journal, whose changes s holds; see Backend.Write.
 func (l *Local) Write(ctx context.Context, s *State) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.write(s)
+}
+
+// write is Write with l.mu held.
+func (l *Local) write(s *State) error {
 	exists := true
 	if !l.unchangedSince(s) {
 		old, err := os.ReadFile(l.Path)
@@ -104,21 +177,139 @@ func (l *Local) Write(ctx context.Context, s *State) error {
 			}
 		}
 	}
+	serial := s.Serial
 	s.Serial++
 	data, err := Encode(s)
 	if err != nil {
-		s.Serial--
+		s.Serial = serial
 		return err
 	}
 	fi, err := l.replace(exists, data)
 	if err != nil {
-		s.Serial--
+		s.Serial = serial
 		l.known = nil
 		return err
 	}
-	l.remember(fi, nil, s)
+	l.remember(fi, nil, s.Serial, s.Lineage)
+	l.stateSize = int64(len(data))
+	l.dropJournal()
 	slog.Debug("state written", "path", l.Path, "serial", s.Serial, "resources", len(s.Resources))
 	return nil
+}
+
+// dropJournal closes and removes the journal once the file holds what it
+// recorded. A journal that cannot be removed is older than the file now,
+// so reads ignore it.
+func (l *Local) dropJournal() {
+	if l.journal != nil {
+		_ = l.journal.Close()
+		l.journal = nil
+	}
+	if err := os.Remove(l.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		slog.Debug("could not remove the state journal", "path", l.journalPath(), "error", err)
+	}
+	l.pending, l.journalSize = false, 0
+}
+
+// Append records the changes to s at the addresses changed (and its
+// outputs, for OutputsChanged) as one record appended to PATH.journal and
+// synced, and bumps the serial of s; see Journaler. It writes the whole
+// state instead when changed is empty, when the file is not the one this
+// backend last read or wrote at s's serial, and when the record would take
+// the journal past the size of the state (compaction, see compactAt).
+func (l *Local) Append(ctx context.Context, s *State, changed ...string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(changed) == 0 {
+		return l.write(s)
+	}
+	if l.journal != nil && (l.journalSerial != s.Serial || l.journalLin != s.Lineage) {
+		return l.write(s)
+	}
+	if l.journal == nil {
+		if ok, err := l.startJournal(s); err != nil || !ok {
+			if err != nil {
+				slog.Debug("could not start a state journal; writing the state whole", "path", l.journalPath(), "error", err)
+			}
+			return l.write(s)
+		}
+	}
+	line, err := journalLine(s, s.Serial+1, changed)
+	if err != nil {
+		return err
+	}
+	if l.journalSize+int64(len(line)) > compactAt(l.stateSize) {
+		// Compaction: the state written whole costs about what the journal
+		// has cost since the last time, so each save costs a constant.
+		return l.write(s)
+	}
+	_, err = l.journal.Write(line)
+	if err == nil {
+		err = l.journal.Sync()
+	}
+	if err != nil {
+		// Whatever part of the record reached the file is its torn end:
+		// nothing more may follow it. The next save writes the state whole.
+		_ = l.journal.Close()
+		l.journal = nil
+		return fmt.Errorf("appending to the state journal %s: %w", l.journalPath(), err)
+	}
+	s.Serial++
+	l.journalSerial = s.Serial
+	l.journalSize += int64(len(line))
+	l.pending = true
+	return nil
+}
+
+// startJournal creates PATH.journal extending the file, when the file is
+// the one this backend last read or wrote at s's serial (or there is no
+// file and s was never written) and no journal is there.
+func (l *Local) startJournal(s *State) (bool, error) {
+	if l.pending {
+		// A journal replayed by Read: the first save folds it in.
+		return false, nil
+	}
+	if !l.unchangedSince(s) {
+		if _, err := os.Stat(l.Path); !errors.Is(err, os.ErrNotExist) || s.Serial != 0 || l.known != nil {
+			return false, nil
+		}
+	}
+	header, err := journalHeaderLine(s)
+	if err != nil {
+		return false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(l.Path), 0o755); err != nil {
+		return false, err
+	}
+	f, err := os.OpenFile(l.journalPath(), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	if err != nil {
+		return false, err
+	}
+	if _, err := f.Write(header); err != nil {
+		f.Close()
+		_ = os.Remove(l.journalPath())
+		return false, err
+	}
+	// The journal's name must survive a crash with its first record.
+	if err := syncDir(filepath.Dir(l.Path)); err != nil {
+		f.Close()
+		_ = os.Remove(l.journalPath())
+		return false, err
+	}
+	l.journal, l.journalSize, l.journalSerial, l.journalLin = f, int64(len(header)), s.Serial, s.Lineage
+	return true, nil
+}
+
+// Compact writes s whole when the file lacks changes recorded in a
+// journal (this run's, or one Read replayed), and removes the journal; see
+// Journaler.
+func (l *Local) Compact(ctx context.Context, s *State) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.pending {
+		return nil
+	}
+	return l.write(s)
 }
 
 // checkOverwrite refuses to replace a stored state that cannot be parsed,
@@ -276,6 +467,11 @@ func (l *Local) Unlock(ctx context.Context) error {
 		return nil
 	}
 	l.lockFile = nil
+	if l.journal != nil {
+		// Left for the next run to replay: this one did not compact it.
+		_ = l.journal.Close()
+		l.journal = nil
+	}
 	// Clear the holder first: whoever takes the lock next writes its own.
 	_ = rewrite(f, nil)
 	err := unlockFile(f)

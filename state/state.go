@@ -3,7 +3,7 @@ package state
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,10 +23,14 @@ type State struct {
 	// Salt keys the HMAC that replaces sensitive values (see Redact). It is
 	// random, made once per lineage, and never a secret's clear value.
 	Salt string `json:"salt,omitempty"`
-	// Resources are sorted by address.
+	// Resources are sorted by address. Change them with Set and Remove,
+	// which keep them sorted and indexed.
 	Resources []*Resource `json:"resources"`
 	// Outputs are the output values of the last apply, by name.
 	Outputs map[string]*Output `json:"outputs,omitempty"`
+
+	// idx finds resources by address and ID; see index.go.
+	idx *index
 }
 
 // Resource is one managed resource.
@@ -79,6 +83,11 @@ func New() *State {
 
 // Get returns the resource at address, or nil.
 func (s *State) Get(address string) *Resource {
+	if ix := s.index(); ix != nil {
+		if r := ix.byAddr[address]; r == nil || r.Address == address {
+			return r
+		}
+	}
 	for _, r := range s.Resources {
 		if r.Address == address {
 			return r
@@ -89,28 +98,46 @@ func (s *State) Get(address string) *Resource {
 
 // Set records r, replacing any resource at the same address.
 func (s *State) Set(r *Resource) {
-	for i, old := range s.Resources {
-		if old.Address == r.Address {
-			s.Resources[i] = r
-			return
-		}
+	ix := s.indexForChange()
+	if ix == nil {
+		s.setSlow(r)
+		return
 	}
-	s.Resources = append(s.Resources, r)
-	sort.Slice(s.Resources, func(i, j int) bool { return s.Resources[i].Address < s.Resources[j].Address })
+	i, found := s.position(r.Address)
+	if found {
+		ix.forget(s.Resources[i])
+		s.Resources[i] = r
+	} else {
+		s.Resources = slices.Insert(s.Resources, i, r)
+		ix.n, ix.base = len(s.Resources), firstOf(s.Resources)
+	}
+	ix.add(r)
 }
 
 // Remove forgets the resource at address.
 func (s *State) Remove(address string) {
-	for i, r := range s.Resources {
-		if r.Address == address {
-			s.Resources = append(s.Resources[:i], s.Resources[i+1:]...)
-			return
-		}
+	ix := s.indexForChange()
+	if ix == nil {
+		s.removeSlow(address)
+		return
 	}
+	i, found := s.position(address)
+	if !found {
+		return
+	}
+	ix.forget(s.Resources[i])
+	s.Resources = slices.Delete(s.Resources, i, i+1)
+	ix.n, ix.base = len(s.Resources), firstOf(s.Resources)
 }
 
 // FindID returns the resource whose ID equals id case-insensitively, or nil.
 func (s *State) FindID(id string) *Resource {
+	if ix := s.index(); ix != nil && !ix.sharedIDs {
+		if r := ix.byID[strings.ToLower(id)]; r != nil && strings.EqualFold(r.ID, id) {
+			return r
+		}
+		return nil
+	}
 	for _, r := range s.Resources {
 		if strings.EqualFold(r.ID, id) {
 			return r
@@ -155,6 +182,7 @@ func (s *State) InFlight() []*Resource {
 // the other (a plan keeps the state it saw while apply changes it).
 func (s *State) Clone() *State {
 	c := *s
+	c.idx = nil
 	c.Resources = make([]*Resource, len(s.Resources))
 	for i, r := range s.Resources {
 		rc := *r

@@ -145,6 +145,9 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		Save: w.save(ctx), Reporter: reporter,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
 	})
+	if ferr := w.flush(); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
 	if err != nil {
 		fmt.Fprintf(s.Err, "Error: %v\n", err)
 		fmt.Fprintf(s.Out, "\nApply failed. Resources: %d added, %d changed, %d destroyed. The state records what finished; run apply again to continue.\n", res.Added, res.Changed, res.Destroyed)

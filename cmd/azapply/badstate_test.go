@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/azapply/azapply/emulator"
+	"github.com/azapply/azapply/state"
 )
 
 // TestBadPlansAndStatesSendNothing: a saved plan that is corrupt, cut
@@ -64,19 +66,30 @@ func TestBadPlansAndStatesSendNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	gs, err := state.Decode(goodState, statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	journalHeader := fmt.Sprintf(`{"journal":1,"version":2,"lineage":%q,"serial":%d}`+"\n", gs.Lineage, gs.Serial)
+	garbledJournal := []byte(journalHeader + fmt.Sprintf(`{"serial":%d,,}`+"\n"+`{"serial":%d}`+"\n", gs.Serial+1, gs.Serial+2))
+	otherStackJournal := []byte(strings.Replace(journalHeader, gs.Lineage, "another-lineage", 1) + fmt.Sprintf(`{"serial":%d}`+"\n", gs.Serial+1))
+
 	tests := []struct {
 		name        string
 		plan, state []byte // what to put in bad.plan and the state file (nil: the good one)
+		journal     []byte // what to put in the state's journal (nil: none)
 		args        []string
 		want        string
 	}{
-		{"corrupt saved plan", []byte("\x00\x01 not a plan at all"), nil, []string{"apply", "bad.plan"}, "bad.plan"},
-		{"saved plan cut short", good[:len(good)/2], nil, []string{"apply", "bad.plan"}, "bad.plan"},
-		{"saved plan of another configuration", otherConfigPlan, nil, []string{"apply", "bad.plan"}, "configuration"},
-		{"saved plan against another stack's state", good, otherState, []string{"apply", "bad.plan"}, "lineage"},
-		{"corrupt state", nil, []byte(`{"version": 2, "lineage": "x", "resources": [`), []string{"apply", "--auto-approve"}, "backup"},
-		{"state from a newer azapply", nil, []byte(`{"version": 99, "lineage": "x", "serial": 1, "resources": []}`), []string{"apply", "--auto-approve"}, "newer than this azapply understands"},
-		{"corrupt state under a saved plan", good, []byte(`{"version": 2, "lin`), []string{"apply", "bad.plan"}, "backup"},
+		{"corrupt saved plan", []byte("\x00\x01 not a plan at all"), nil, nil, []string{"apply", "bad.plan"}, "bad.plan"},
+		{"saved plan cut short", good[:len(good)/2], nil, nil, []string{"apply", "bad.plan"}, "bad.plan"},
+		{"saved plan of another configuration", otherConfigPlan, nil, nil, []string{"apply", "bad.plan"}, "configuration"},
+		{"saved plan against another stack's state", good, otherState, nil, []string{"apply", "bad.plan"}, "lineage"},
+		{"corrupt state", nil, []byte(`{"version": 2, "lineage": "x", "resources": [`), nil, []string{"apply", "--auto-approve"}, "backup"},
+		{"state from a newer azapply", nil, []byte(`{"version": 99, "lineage": "x", "serial": 1, "resources": []}`), nil, []string{"apply", "--auto-approve"}, "newer than this azapply understands"},
+		{"corrupt state under a saved plan", good, []byte(`{"version": 2, "lin`), nil, []string{"apply", "bad.plan"}, "backup"},
+		{"journal with a garbled record", nil, nil, garbledJournal, []string{"apply", "--auto-approve"}, "azapply.state.json.journal"},
+		{"journal of another stack", nil, nil, otherStackJournal, []string{"plan"}, "azapply.state.json.journal"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +99,13 @@ func TestBadPlansAndStatesSendNothing(t *testing.T) {
 			}
 			if err := os.WriteFile(statePath, st, 0o600); err != nil {
 				t.Fatal(err)
+			}
+			journalPath := statePath + ".journal"
+			if tc.journal != nil {
+				if err := os.WriteFile(journalPath, tc.journal, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				defer os.Remove(journalPath)
 			}
 			if tc.plan != nil {
 				if err := os.WriteFile(filepath.Join(dir, "bad.plan"), tc.plan, 0o600); err != nil {
@@ -102,6 +122,9 @@ func TestBadPlansAndStatesSendNothing(t *testing.T) {
 			}
 			if after, _ := os.ReadFile(statePath); !bytes.Equal(after, st) {
 				t.Error("the state file changed")
+			}
+			if after, _ := os.ReadFile(journalPath); tc.journal != nil && !bytes.Equal(after, tc.journal) {
+				t.Error("the state journal changed")
 			}
 		})
 	}

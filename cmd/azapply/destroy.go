@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/pflag"
@@ -65,6 +66,9 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		Save: w.save(ctx), Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.plan.parallelism,
 		Drain: drainOf(ctx),
 	})
+	if ferr := w.flush(); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
 	if err != nil {
 		fmt.Fprintf(s.Err, "Error: %v\n", err)
 		fmt.Fprintf(s.Out, "\nDestroy failed. Resources: %d destroyed. The state records what finished; run destroy again to continue.\n", res.Destroyed)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -158,16 +159,11 @@ func writeStack(t *testing.T, dir string, s *servedEmulator, n int, extra ...str
 // does not parse.
 func parseState(t *testing.T, dir string) *state.State {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "azapply.state.json"))
-	if os.IsNotExist(err) {
-		return state.New()
-	}
+	// Through the backend, so that a journal a killed run left is replayed
+	// as the next run will.
+	st, err := state.NewLocal(filepath.Join(dir, "azapply.state.json")).Read(context.Background())
 	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := state.Decode(data, "azapply.state.json")
-	if err != nil {
-		t.Fatalf("the state does not parse: %v\n%s", err, data)
+		t.Fatalf("the state does not parse: %v", err)
 	}
 	return st
 }

@@ -101,18 +101,52 @@ type workspace struct {
 	dataBodies map[string]map[string]any
 	deferred   []*config.Instance
 	actions    []*config.Instance
+	// compact writes the state whole if saves left changes in the
+	// backend's journal only; set by the first save.
+	compact func() error
 }
 
-// save writes the state through the backend, for apply after every
-// operation.
-func (w *workspace) save(ctx context.Context) func(*state.State) error {
-	return func(st *state.State) error { return w.backend.Write(ctx, st) }
+// save records the changes apply makes after every operation through the
+// backend: appended to its journal where it keeps one (state.Save). The
+// command compacts the journal into the state when it closes the
+// workspace, whether apply succeeded, failed or was interrupted.
+func (w *workspace) save(ctx context.Context) func(*state.State, ...string) error {
+	return func(st *state.State, changed ...string) error {
+		if w.compact == nil {
+			// Even when ctx is cancelled (a second Ctrl-C): what finished
+			// is folded into the state before the lock is released.
+			cctx := context.WithoutCancel(ctx)
+			w.compact = func() error {
+				if err := state.Compact(cctx, w.backend, st); err != nil {
+					return fmt.Errorf("writing the state: %w", err)
+				}
+				return nil
+			}
+		}
+		return state.Save(ctx, w.backend, st, changed...)
+	}
+}
+
+// flush compacts the journal the saves made into the state, so that the
+// command's exit code tells whether the state was written; close does it
+// too, for the commands that end early.
+func (w *workspace) flush() error {
+	if w.compact == nil {
+		return nil
+	}
+	if err := w.compact(); err != nil {
+		return err
+	}
+	w.compact = nil
+	return nil
 }
 
 func (w *workspace) close() error {
-	var err error
+	err := w.flush()
 	if w.closeFn != nil {
-		err = w.closeFn()
+		if cerr := w.closeFn(); cerr != nil && err == nil {
+			err = cerr
+		}
 	}
 	if w.unlock != nil {
 		if uerr := w.unlock(); uerr != nil && err == nil {
