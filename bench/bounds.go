@@ -20,14 +20,17 @@ type limits struct {
 type need struct {
 	Reads, Writes int
 	Critical      time.Duration
+	// Chain is the least time of the writes ARM runs one after another
+	// (the subnets of one network), from the start of the apply.
+	Chain time.Duration
 }
 
 // bound is a phase's lower bound and what sets it.
 type bound struct {
-	Read, Write, Critical time.Duration
+	Read, Write, Critical, Chain time.Duration
 }
 
-func (b bound) max() time.Duration { return max(b.Read, b.Write, b.Critical) }
+func (b bound) max() time.Duration { return max(b.Read, b.Write, b.Critical, b.Chain) }
 
 // binding names the term that sets the bound.
 func (b bound) binding() string {
@@ -38,12 +41,14 @@ func (b bound) binding() string {
 		return "read bucket"
 	case b.Write:
 		return "write bucket"
+	case b.Chain:
+		return "subnet chain"
 	}
 	return "critical path"
 }
 
 func (l limits) bound(n need) bound {
-	b := bound{Critical: n.Critical}
+	b := bound{Critical: n.Critical, Chain: n.Chain}
 	if t := l.throttle; t != nil {
 		b.Read = bucketTime(n.Reads, t.ReadBurst, t.ReadRate)
 		b.Write = bucketTime(n.Writes, t.WriteBurst, t.WriteRate)
@@ -83,7 +88,14 @@ func (l limits) applyNeed(s shape) need {
 		Reads:    s.Groups + async*(l.polls+1),
 		Writes:   s.N,
 		Critical: l.latency + l.latency + 2*l.lro(),
+		Chain:    l.chainBound(s),
 	}
+}
+
+// chainBound is the least time of an apply whose subnets go one at a
+// time: the group, the network, then every subnet.
+func (l limits) chainBound(s shape) time.Duration {
+	return 2*l.latency + l.lro() + l.serialChain(s)
 }
 
 // serialChain is the least time the subnets take one after another.

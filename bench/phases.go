@@ -41,7 +41,7 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 		return sizeResult{}, err
 	}
 	lim := o.limits()
-	res := sizeResult{Shape: s, SerialChain: lim.serialChain(s), ChainBound: 2*lim.latency + lim.lro() + lim.serialChain(s)}
+	res := sizeResult{Shape: s, SerialChain: lim.serialChain(s), ChainBound: lim.chainBound(s)}
 	dir := filepath.Join(root, fmt.Sprintf("n%d", n))
 	srv, err := serve(root, o.emulatorOptions())
 	if err != nil {

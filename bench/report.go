@@ -50,7 +50,7 @@ func markdown(o options, results []sizeResult) string {
 			b.WriteString("; ")
 		}
 		p := r.Phases[0].Bound
-		fmt.Fprintf(&b, "N = %d: read bucket %s, write bucket %s, critical path %s", r.Shape.N, secs(p.Read), secs(p.Write), secs(p.Critical))
+		fmt.Fprintf(&b, "N = %d: read bucket %s, write bucket %s, critical path %s, subnet chain %s", r.Shape.N, secs(p.Read), secs(p.Write), secs(p.Critical), secs(p.Chain))
 	}
 	b.WriteString(".\n\nPer-parent serialization (the subnets of one virtual network are written one at a time):\n\n")
 	b.WriteString("| N | subnets | serial chain (least) | subnet window in apply | share of apply wall | apply bound with the chain | ratio |\n|--:|--:|--:|--:|--:|--:|--:|\n")
