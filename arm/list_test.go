@@ -84,7 +84,7 @@ func TestListRefusesBadNextLinks(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name, next, want string
-		is             error
+		is               error
 	}{
 		{name: "another host", next: elsewhere.URL + "/page2?api-version=1", is: arm.ErrOtherHost},
 		{name: "a loop", next: srv.URL + "/x/list?api-version=1", want: "same nextLink twice"},
