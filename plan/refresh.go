@@ -74,15 +74,12 @@ func RefreshWith(ctx context.Context, r Reader, targets []Target, o RefreshOptio
 	}
 	grouped := make([]bool, len(targets))
 	var wg sync.WaitGroup
-	if o.Mode == RefreshByCollection {
-		l, ok := r.(Lister)
-		if !ok {
-			slog.Debug("refresh: the reader cannot list collections; reading each resource")
-		}
+	l, canList := r.(Lister)
+	if o.Mode == RefreshByCollection && !canList {
+		slog.Debug("refresh: the reader cannot list collections; reading each resource")
+	}
+	if o.Mode == RefreshByCollection && canList {
 		for _, g := range collectionGroups(targets) {
-			if !ok {
-				break
-			}
 			for _, m := range g.members {
 				grouped[m] = true
 			}
