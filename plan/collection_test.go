@@ -283,3 +283,30 @@ func TestParseRefreshMode(t *testing.T) {
 		t.Errorf("a bad mode: err = %v", err)
 	}
 }
+
+// TestCollectionRefreshNeedsALister: a Reader that cannot list is read a
+// GET at a time, whatever the mode.
+func TestCollectionRefreshNeedsALister(t *testing.T) {
+	srv, c := newEmulator(t)
+	stack := newCollectionStack(t)
+	stack.apply(t, srv, c)
+	var targets []Target
+	for _, in := range stack.insts {
+		targets = append(targets, Target{ID: in.ID, APIVersion: in.APIVersion})
+	}
+	getOnly := &countingReader{r: c}
+	got, err := RefreshWith(context.Background(), getOnly, targets, RefreshOptions{Mode: RefreshByCollection})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(getOnly.gets) != len(targets) {
+		t.Errorf("%d GETs for %d targets", len(getOnly.gets), len(targets))
+	}
+	want, err := Refresh(context.Background(), c, targets, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("the bodies differ from a refresh by resource")
+	}
+}
