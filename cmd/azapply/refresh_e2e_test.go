@@ -24,15 +24,15 @@ func TestRefreshByCollection(t *testing.T) {
 		t.Fatal(err)
 	}
 	type run struct {
-		out  string
-		gets int
+		out, log string
+		gets     int
 	}
 	plan := func(args ...string) run {
 		t.Helper()
 		s.em.ResetObservations()
 		r := s.run(t, dir, append(args, "--detailed-exitcode", "--no-color")...)
 		r.mustExit(t, 2)
-		return run{out: r.stdout, gets: armGets(s.em)}
+		return run{out: r.stdout, log: r.stderr, gets: armGets(s.em)}
 	}
 	same := func(what string, a, b run) {
 		t.Helper()
@@ -49,7 +49,12 @@ func TestRefreshByCollection(t *testing.T) {
 	if !strings.Contains(byResource.out, `~ sku.name = "Premium" -> "Basic"`) || !strings.Contains(byResource.out, "owner") {
 		t.Fatalf("the plan does not show the drift:\n%s", byResource.out)
 	}
-	same("plan", byResource, plan("plan", "--refresh", "collection"))
+	byCollection := plan("plan", "--refresh", "collection")
+	same("plan", byResource, byCollection)
+	// The debug log (AZAPPLY_LOG=debug) says what was listed.
+	if !strings.Contains(byCollection.log, "refresh: listed") || strings.Contains(byResource.log, "refresh: listed") {
+		t.Errorf("the debug log does not tell which refresh listed:\n%s", byCollection.log)
+	}
 	same("drift", plan("drift"), plan("drift", "--refresh=collection"))
 
 	// The provider block's refresh, and the flag that overrides it.
