@@ -16,6 +16,8 @@
 //   - long-running operations (lro.go): one Wait that follows
 //     Azure-AsyncOperation, Location or provisioningState with azcore's
 //     pollers, reports progress and hands out resume tokens;
+//   - collection GETs (list.go): List reads a collection page by page,
+//     following nextLink on the ARM endpoint only;
 //   - ARM errors (errors.go), decoded into one typed Error.
 //
 // Resource IDs are parsed by the subpackage armid, which has no HTTP in it.

@@ -102,3 +102,42 @@ func (l limits) chainBound(s shape) time.Duration {
 func (l limits) serialChain(s shape) time.Duration {
 	return time.Duration(s.Subnets) * l.lro()
 }
+
+// collectionPlanNeed: a plan with --refresh collection, as plan.RefreshWith
+// reads the stack: each collection of MinCollection or more (the groups,
+// each group's public IPs, the subnets) is listed in pages of pageSize,
+// with the GET that checks it; the rest (a group's one security group, the
+// network) is read by GET. The critical path is the groups' pages, then the
+// longer of a group's IP pages and the network's GET followed by the
+// subnets' pages.
+func (l limits) collectionPlanNeed(s shape, pageSize int) need {
+	reads, groupPages := listCost(s.Groups, pageSize)
+	reads += s.Groups + 1 // the security groups, the network
+	subnets, subnetPages := listCost(s.Subnets, pageSize)
+	reads += subnets
+	ipPages := 0
+	for g := range s.Groups {
+		k := s.IPs / s.Groups
+		if g < s.IPs%s.Groups {
+			k++
+		}
+		r, p := listCost(k, pageSize)
+		reads += r
+		ipPages = max(ipPages, p)
+	}
+	return need{Reads: reads, Critical: time.Duration(max(groupPages, 1)+max(ipPages, 1+subnetPages)) * l.latency}
+}
+
+// listCost is the reads of k targets in one collection of k items, and the
+// pages read one after another: a GET each below 3; else the pages (at
+// most k-2 of them, the rest by GET) and the GET that checks them.
+func listCost(k, pageSize int) (reads, pages int) {
+	if k < 3 {
+		return k, min(k, 1)
+	}
+	pages = (k + pageSize - 1) / pageSize
+	if maxPages := max(1, k-2); pages > maxPages {
+		return maxPages + 1 + k - maxPages*pageSize, maxPages
+	}
+	return pages + 1, pages
+}

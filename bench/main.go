@@ -1,6 +1,7 @@
 // Command bench measures azapply against the emulator served on loopback
 // with ARM's token buckets and latency: for stacks of N resources it times
-// a full-create apply, a no-change plan and a plan after 1% drift, counts
+// a full-create apply, a no-change plan and a plan after 1% drift (each
+// plan also with --refresh collection), counts
 // the requests, and compares each wall time with its lower bound from the
 // token buckets and the dependency graph.
 //
@@ -41,6 +42,8 @@ type options struct {
 	keep        bool
 	profile     string
 	seed        bool
+	collection  bool
+	pageSize    int
 }
 
 func main() {
@@ -69,6 +72,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.parallelism, "parallelism", 0, "azapply's --parallelism (0: its default, 32 for apply and destroy, 10 for plan)")
 	fs.StringVar(&o.out, "o", "", "also write the markdown report to this file")
 	fs.BoolVar(&o.seed, "seed", false, "create the world and the state directly instead of timing apply (apply of 10,000 takes hours)")
+	fs.BoolVar(&o.collection, "collection", true, "also time each plan with --refresh collection")
+	fs.IntVar(&o.pageSize, "page-size", 100, "items per page of the emulator's collection GETs")
 	fs.StringVar(&o.profile, "profile", "", "write a CPU and a heap profile of each azapply run into this directory (for go tool pprof)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the stacks, states, logs and each phase's request log (their directory is printed)")
 	if err := fs.Parse(args); err != nil {
@@ -83,6 +88,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.drift <= 0 || o.drift > 1 {
 		return o, fmt.Errorf("-drift %v: give a fraction above 0 and at most 1", o.drift)
+	}
+	if o.pageSize < 1 {
+		return o, fmt.Errorf("-page-size %d: give a number of at least 1", o.pageSize)
 	}
 	if o.polls < 0 || o.latency < 0 || o.retryAfter < 0 {
 		return o, errors.New("-polls, -latency and -retry-after cannot be negative")
@@ -103,7 +111,7 @@ func (o options) limits() limits {
 // Azure-AsyncOperation that answers "in progress" polls-1 times.
 func (o options) emulatorOptions() emulator.Options {
 	opts := emulator.Options{RetryAfter: o.retryAfter, IntegerRetryAfter: o.retryAfter%time.Second == 0,
-		Faults: emulator.Faults{Latency: o.latency}}
+		Faults: emulator.Faults{Latency: o.latency}, PageSize: o.pageSize}
 	if o.throttle {
 		opts.Throttle = emulator.DefaultThrottle()
 	}

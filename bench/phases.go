@@ -17,7 +17,23 @@ type phaseResult struct {
 	Name     string
 	Run      measured
 	Counters emulator.Counters
-	Bound    bound
+	// Lists are the collection GETs among the GETs (each page counts).
+	Lists int
+	Bound bound
+}
+
+// countLists counts the collection GETs in a request log: their paths, such
+// as .../providers/{ns}/{type} or .../{childType}, have an odd number of
+// segments where a resource ID has an even number.
+func countLists(entries []emulator.LogEntry) int {
+	n := 0
+	for _, e := range entries {
+		p := strings.Trim(e.Path, "/")
+		if e.Method == "GET" && strings.HasPrefix(strings.ToLower(p), "subscriptions/") && strings.Count(p, "/")%2 == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // sizeResult is every phase of one stack size.
@@ -69,7 +85,8 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 				return err
 			}
 		}
-		res.Phases = append(res.Phases, phaseResult{Name: name, Run: m, Counters: srv.server().Counters(), Bound: lim.bound(nd)})
+		requestLog := srv.server().RequestLog()
+		res.Phases = append(res.Phases, phaseResult{Name: name, Run: m, Counters: srv.server().Counters(), Lists: countLists(requestLog), Bound: lim.bound(nd)})
 		fmt.Fprintf(log, "  %.1fs wall, %.2fs CPU, %d MB\n", m.Wall.Seconds(), m.CPU.Seconds(), m.RSS>>20)
 		return nil
 	}
@@ -93,6 +110,16 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 	if err := phase("plan (no change)", "plan.log", 0, lim.planNeed(s), "plan", "--detailed-exitcode"); err != nil {
 		return res, err
 	}
+	collectionNeed := lim.collectionPlanNeed(s, o.pageSize)
+	if o.collection {
+		if err := srv.nextPhase(); err != nil {
+			return res, err
+		}
+		if err := phase("plan (no change, --refresh collection)", "plan-collection.log", 0, collectionNeed,
+			"plan", "--detailed-exitcode", "--refresh", "collection"); err != nil {
+			return res, err
+		}
+	}
 
 	if err := srv.nextPhase(); err != nil {
 		return res, err
@@ -108,6 +135,15 @@ func benchSize(ctx context.Context, o options, bin, root string, n int, log io.W
 	}
 	if err := phase(fmt.Sprintf("plan (%g%% drift)", o.drift*100), "drift.log", 2, lim.planNeed(s), "plan", "--detailed-exitcode"); err != nil {
 		return res, err
+	}
+	if o.collection {
+		if err := srv.nextPhase(); err != nil {
+			return res, err
+		}
+		if err := phase(fmt.Sprintf("plan (%g%% drift, --refresh collection)", o.drift*100), "drift-collection.log", 2, collectionNeed,
+			"plan", "--detailed-exitcode", "--refresh", "collection"); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

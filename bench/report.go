@@ -29,7 +29,7 @@ func markdown(o options, results []sizeResult) string {
 				ratio = fmt.Sprintf("%.2f", p.Run.Wall.Seconds()/lb.Seconds())
 			}
 			fmt.Fprintf(&b, "| %d | %s | %s | %s (%s) | %s | %s | %d | %d | %d MB | %s | %.2f ms |\n",
-				r.Shape.N, p.Name, secs(p.Run.Wall), secs(lb), p.Bound.binding(), ratio, byMethod(p.Counters.ByMethod),
+				r.Shape.N, p.Name, secs(p.Run.Wall), secs(lb), p.Bound.binding(), ratio, requests(p),
 				p.Counters.ByStatus[429], p.Counters.Peak, p.Run.RSS>>20, secs(p.Run.CPU),
 				float64(p.Run.CPU.Microseconds())/1000/float64(r.Shape.N))
 		}
@@ -85,4 +85,14 @@ func byMethod(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// requests are a phase's requests by method, with the collection GETs
+// among the GETs.
+func requests(p phaseResult) string {
+	s := byMethod(p.Counters.ByMethod)
+	if p.Lists > 0 {
+		s = strings.Replace(s, fmt.Sprintf("GET %d", p.Counters.ByMethod["GET"]), fmt.Sprintf("GET %d (%d lists)", p.Counters.ByMethod["GET"], p.Lists), 1)
+	}
+	return s
 }

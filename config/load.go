@@ -115,6 +115,9 @@ type Provider struct {
 	// AdoptExisting lets plan take over a declared resource that exists in
 	// Azure but not in the state, instead of refusing.
 	AdoptExisting bool
+	// Refresh is how plan reads live resources: "resource" (a GET each),
+	// "collection" (a verified list per collection), or "" for the default.
+	Refresh string
 	// DeclRange is where the block is, for diagnostics.
 	DeclRange hcl.Range
 }

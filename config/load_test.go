@@ -31,6 +31,7 @@ provider {
   password                    = "pw"
   ignore_changes              = ["tags.policy"]
   adopt_existing              = true
+  refresh                     = "collection"
 }
 `}, LoadOptions{Env: []string{"AZAPPLY_VAR_secret=s3cr3t"}})
 	want := Provider{
@@ -51,6 +52,7 @@ provider {
 		Password:              "pw",
 		IgnoreChanges:         []string{"tags.policy"},
 		AdoptExisting:         true,
+		Refresh:               "collection",
 	}
 	got := cfg.Provider
 	got.DeclRange = want.DeclRange

@@ -38,7 +38,7 @@ var providerStringAttrs = []string{
 	"subscription_id", "endpoint", "cloud", "audience", "authority_host",
 	"metadata_endpoint", "auth", "tenant_id", "client_id", "client_secret",
 	"client_certificate_path", "client_certificate_password",
-	"federated_token_file", "username", "password",
+	"federated_token_file", "username", "password", "refresh",
 }
 
 var providerSchema = func() *hcl.BodySchema {

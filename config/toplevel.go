@@ -20,6 +20,9 @@ var sensitiveProviderAttrs = map[string]bool{
 
 var providerClouds = []string{"public", "china", "usgovernment"}
 
+// providerRefreshes are the refresh modes (see plan.RefreshMode).
+var providerRefreshes = []string{"resource", "collection"}
+
 var providerAuths = []string{
 	"", "cli", "env", "workload_identity", "managed_identity",
 	"client_secret", "client_certificate", "username_password",
@@ -39,6 +42,7 @@ func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
 		"client_certificate_password": &p.ClientCertificatePass,
 		"federated_token_file":        &p.FederatedTokenFile,
 		"username":                    &p.Username, "password": &p.Password,
+		"refresh": &p.Refresh,
 	}
 	for _, name := range providerStringAttrs {
 		a, ok := content.Attributes[name]
@@ -76,6 +80,15 @@ func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
 			Summary:  "Unknown auth",
 			Detail:   fmt.Sprintf("auth %q is not one of %s; leave it out for the default chain.", p.Auth, strings.Join(providerAuths[1:], ", ")),
 			Subject:  a.Expr.Range().Ptr(),
+		})
+	}
+	if a, ok := content.Attributes["refresh"]; ok && p.Refresh != "" && !oneOf(p.Refresh, providerRefreshes) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown refresh",
+			Detail: fmt.Sprintf("refresh %q is not one of %s: \"resource\" (the default) reads each resource with a GET; \"collection\" lists the collections that hold three or more declared resources, checked against a GET.",
+				p.Refresh, strings.Join(providerRefreshes, ", ")),
+			Subject: a.Expr.Range().Ptr(),
 		})
 	}
 	if a, ok := content.Attributes["endpoint"]; ok && p.Endpoint != "" && p.Endpoint != "emulator" && !strings.HasPrefix(p.Endpoint, "https://") && !strings.HasPrefix(p.Endpoint, "http://") {

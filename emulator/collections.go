@@ -62,6 +62,14 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c collection) {
 			return
 		}
 	}
+	if rule := s.rule(c.typ); c.typ != "" && rule.ListError != nil {
+		status := rule.ListStatus
+		if status == 0 {
+			status = http.StatusForbidden
+		}
+		writeError(w, status, rule.ListError.Code, rule.ListError.Message)
+		return
+	}
 	prefix := key(c.scope.id) + "/"
 	type item struct {
 		k   string
@@ -88,7 +96,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c collection) {
 	end := min(skip+s.opts.PageSize, len(items))
 	value := make([]any, 0, end-skip)
 	for _, it := range items[skip:end] {
-		value = append(value, s.render(it.res))
+		item := s.render(it.res)
+		for _, p := range s.rule(it.res.Type).ListOmits {
+			deletePath(item, p)
+		}
+		value = append(value, item)
 	}
 	out := map[string]any{"value": value}
 	if end < len(items) {

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -277,4 +279,58 @@ func TestIDsAreCaseInsensitiveAndKeepTheLatestCasing(t *testing.T) {
 		t.Fatalf("a subnet of a missing network: %s", code)
 	}
 	c.do("GET", vnet+"/subnets", nil).must(t, 404)
+}
+
+// TestListRules: a type's rule can make its collection GET list less than
+// a GET reads, or refuse to list at all, while GETs are unchanged.
+func TestListRules(t *testing.T) {
+	ipType := "Microsoft.Network/publicIPAddresses"
+	ips := rgID + "/providers/" + ipType
+	tests := []struct {
+		name   string
+		rule   *TypeRule
+		status int
+		code   string
+		// omitted is a path the list item lacks and the GET has.
+		omitted string
+	}{
+		{name: "no rule: the list item is the GET", status: 200},
+		{name: "omits a property", rule: &TypeRule{ListOmits: []string{"properties.idleTimeoutInMinutes"}}, status: 200, omitted: "idleTimeoutInMinutes"},
+		{name: "refuses to list", rule: &TypeRule{ListError: &ErrorDetail{Code: "AuthorizationFailed", Message: "no list permission"}}, status: 403, code: "AuthorizationFailed"},
+		{name: "refuses with a status of its own", rule: &TypeRule{ListError: &ErrorDetail{Code: "NoRegisteredProviderFound", Message: "no such version"}, ListStatus: 400},
+			status: 400, code: "NoRegisteredProviderFound"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{}
+			if tt.rule != nil {
+				opts.Rules = map[string]*TypeRule{ipType: tt.rule}
+			}
+			c := newClient(t, opts)
+			c.createRG()
+			c.do("PUT", ips+"/ip1", map[string]any{"location": "westus", "properties": map[string]any{"idleTimeoutInMinutes": 4}}).must(t, 201)
+			get := c.do("GET", ips+"/ip1", nil).must(t, 200)
+			if !strings.Contains(get.raw, `"idleTimeoutInMinutes"`) {
+				t.Fatalf("the GET lacks the property: %s", get.raw)
+			}
+			list := c.do("GET", ips, nil).must(t, tt.status)
+			if tt.code != "" {
+				if list.errorCode() != tt.code {
+					t.Errorf("error code %q, want %q", list.errorCode(), tt.code)
+				}
+				return
+			}
+			items, _ := list.body["value"].([]any)
+			if len(items) != 1 {
+				t.Fatalf("listed %v", list.raw)
+			}
+			item, _ := json.Marshal(items[0])
+			if tt.omitted == "" && !reflect.DeepEqual(items[0], get.body) {
+				t.Errorf("list item %s\ndiffers from the GET %s", item, get.raw)
+			}
+			if tt.omitted != "" && strings.Contains(string(item), tt.omitted) {
+				t.Errorf("list item still has %s: %s", tt.omitted, item)
+			}
+		})
+	}
 }

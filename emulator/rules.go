@@ -52,6 +52,16 @@ type TypeRule struct {
 	// case. Without an entry, list*Keys actions return two stable keys,
 	// regenerate*Key(s) rotate one, and any other action answers 200.
 	Actions map[string]Action
+	// ListOmits are paths (dotted, as WriteOnly's) that a collection GET
+	// leaves out of each item while a GET of the resource returns them, as
+	// some providers list less than they read (a virtual machine's
+	// instanceView). No built-in rule sets it.
+	ListOmits []string
+	// ListError, when set, answers every collection GET of the type with
+	// this error and ListStatus (403 when 0), while GETs of its resources
+	// still work: a provider or a role that does not allow listing.
+	ListError  *ErrorDetail
+	ListStatus int
 }
 
 // ComputeContext is what a TypeRule's Compute sees.

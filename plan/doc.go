@@ -1,5 +1,6 @@
 // Package plan decides what apply must do. It refreshes (concurrent GETs of
-// every declared, state-tracked and data resource), diffs each desired body
+// every declared, state-tracked and data resource, or, opted into, verified
+// collection GETs where several share a collection), diffs each desired body
 // three ways against the live one and the last apply (DESIGN.md, "The
 // diff"), finds drift, and returns a Plan: a list of changes, each with an
 // action and the paths that differ. It renders plans (text, markdown, JSON),

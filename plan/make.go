@@ -19,6 +19,9 @@ type Options struct {
 	State     *state.State
 	// Parallelism bounds the concurrent GETs (DefaultParallelism when 0).
 	Parallelism int
+	// Refresh is how live resources are read: RefreshByResource (the
+	// default, also when empty) or RefreshByCollection.
+	Refresh RefreshMode
 	// IgnoreChanges are the provider's ignore_changes paths, added to every
 	// resource's.
 	IgnoreChanges []string
@@ -68,7 +71,7 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	for _, d := range unread {
 		targets = append(targets, Target{ID: d.ID, APIVersion: d.APIVersion})
 	}
-	bodies, err := Refresh(ctx, o.Reader, targets, o.Parallelism)
+	bodies, err := RefreshWith(ctx, o.Reader, targets, RefreshOptions{Parallelism: o.Parallelism, Mode: o.Refresh})
 	if err != nil {
 		return nil, err
 	}

@@ -37,48 +37,130 @@ type Target struct {
 // stack therefore reads only its outermost resources, not each of them.
 // When the container exists, or could not be read, the target is read as
 // usual.
+//
+// Refresh is RefreshWith in RefreshByResource mode.
 func Refresh(ctx context.Context, r Reader, targets []Target, parallelism int) ([]map[string]any, error) {
-	if parallelism <= 0 {
-		parallelism = DefaultParallelism
+	return RefreshWith(ctx, r, targets, RefreshOptions{Parallelism: parallelism})
+}
+
+// RefreshOptions tune RefreshWith.
+type RefreshOptions struct {
+	// Parallelism bounds the requests in flight (DefaultParallelism when
+	// not positive).
+	Parallelism int
+	// Mode is RefreshByResource (the default) or RefreshByCollection.
+	Mode RefreshMode
+}
+
+// RefreshWith reads the targets as Refresh does, and in
+// RefreshByCollection mode (when r is also a Lister) reads the targets
+// that share a collection by listing it, verified against a GET (see
+// collection.go). The bodies are the ones a GET of each target gives.
+func RefreshWith(ctx context.Context, r Reader, targets []Target, o RefreshOptions) ([]map[string]any, error) {
+	if o.Parallelism <= 0 {
+		o.Parallelism = DefaultParallelism
 	}
-	bodies := make([]map[string]any, len(targets))
-	errs := make([]error, len(targets))
-	container := containers(targets)
-	done := make([]chan struct{}, len(targets))
-	for i := range done {
-		done[i] = make(chan struct{})
+	f := &refresher{
+		r:         r,
+		targets:   targets,
+		bodies:    make([]map[string]any, len(targets)),
+		errs:      make([]error, len(targets)),
+		container: containers(targets),
+		done:      make([]chan struct{}, len(targets)),
+		sem:       make(chan struct{}, o.Parallelism),
 	}
-	sem := make(chan struct{}, parallelism)
+	for i := range f.done {
+		f.done[i] = make(chan struct{})
+	}
+	grouped := make([]bool, len(targets))
 	var wg sync.WaitGroup
-	for i, t := range targets {
+	l, canList := r.(Lister)
+	if o.Mode == RefreshByCollection && !canList {
+		slog.Debug("refresh: the reader cannot list collections; reading each resource")
+	}
+	if o.Mode == RefreshByCollection && canList {
+		for _, g := range collectionGroups(targets) {
+			for _, m := range g.members {
+				grouped[m] = true
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f.group(ctx, l, g)
+			}()
+		}
+	}
+	for i := range targets {
+		if grouped[i] {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(done[i])
-			if c := container[i]; c >= 0 {
-				select {
-				case <-done[c]:
-				case <-ctx.Done():
-					errs[i] = ctx.Err()
-					return
-				}
-				if errs[c] == nil && bodies[c] == nil {
-					slog.Debug("refresh: absent with its container", "id", t.ID, "container", targets[c].ID)
-					return
-				}
-			}
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
+			defer close(f.done[i])
+			if f.absentWithContainer(ctx, i) {
 				return
 			}
-			defer func() { <-sem }()
-			bodies[i], errs[i] = read(ctx, r, t.ID, t.APIVersion)
+			f.get(ctx, i)
 		}()
 	}
 	wg.Wait()
-	return bodies, errors.Join(errs...)
+	return f.bodies, errors.Join(f.errs...)
+}
+
+// refresher is one refresh in progress: each target's body or error, and
+// a channel closed once they are set.
+type refresher struct {
+	r         Reader
+	targets   []Target
+	bodies    []map[string]any
+	errs      []error
+	container []int
+	done      []chan struct{}
+	sem       chan struct{}
+}
+
+// absentWithContainer waits for target i's container, if any, and reports
+// whether i is absent because its container is (or the wait ended with
+// ctx, whose error is then i's).
+func (f *refresher) absentWithContainer(ctx context.Context, i int) bool {
+	c := f.container[i]
+	if c < 0 {
+		return false
+	}
+	select {
+	case <-f.done[c]:
+	case <-ctx.Done():
+		f.errs[i] = ctx.Err()
+		return true
+	}
+	if f.errs[c] == nil && f.bodies[c] == nil {
+		slog.Debug("refresh: absent with its container", "id", f.targets[i].ID, "container", f.targets[c].ID)
+		return true
+	}
+	return false
+}
+
+// acquire takes one of the parallelism slots, or fails with ctx.
+func (f *refresher) acquire(ctx context.Context) error {
+	select {
+	case f.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *refresher) release() { <-f.sem }
+
+// get GETs target i into its body and error.
+func (f *refresher) get(ctx context.Context, i int) {
+	if err := f.acquire(ctx); err != nil {
+		f.errs[i] = err
+		return
+	}
+	defer f.release()
+	f.bodies[i], f.errs[i] = read(ctx, f.r, f.targets[i].ID, f.targets[i].APIVersion)
 }
 
 // containers gives, for each target, the index of the nearest other target

@@ -33,6 +33,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many reads, and how many writes, may run at once")
+	registerRefresh(fs, &o.plan.refresh)
 	fs.StringVar(&o.progress, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")

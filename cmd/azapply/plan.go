@@ -17,16 +17,30 @@ import (
 type planFlags struct {
 	parallelism int
 	format      string
+	// refresh is the --refresh mode; "" takes the provider block's.
+	refresh string
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.parallelism, "parallelism", plan.DefaultParallelism, "how many resources to read (GET) at once")
 	fs.StringVar(&f.format, "format", "text", "output format: text, markdown (a pull-request comment) or json")
+	registerRefresh(fs, &f.refresh)
+}
+
+// registerRefresh adds --refresh, for every command that refreshes.
+func registerRefresh(fs *pflag.FlagSet, mode *string) {
+	fs.StringVar(mode, "refresh", "", "how to read live resources (`mode`): resource (a GET each; the default unless the provider block's refresh says otherwise) "+
+		"or collection (one list per collection of 3 or more declared resources, checked against a GET)")
 }
 
 func (f *planFlags) validate() error {
 	if f.parallelism < 1 {
 		return fmt.Errorf("--parallelism %d: give a number of at least 1", f.parallelism)
+	}
+	if f.refresh != "" {
+		if _, err := plan.ParseRefreshMode(f.refresh); err != nil {
+			return fmt.Errorf("--%w", err)
+		}
 	}
 	switch f.format {
 	case "text", "markdown", "json":
@@ -96,13 +110,23 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 }
 
 // buildPlan refreshes and plans with the configuration's provider settings.
+// The --refresh flag wins over the provider block's refresh.
 func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool) (*plan.Plan, error) {
 	p := w.cfg.Provider
+	mode := f.refresh
+	if mode == "" {
+		mode = p.Refresh
+	}
+	refresh, err := plan.ParseRefreshMode(mode)
+	if err != nil {
+		return nil, err // config and validate already refused it
+	}
 	return plan.Build(ctx, plan.Options{
 		Reader:        w.client,
 		Instances:     w.insts,
 		State:         w.state,
 		Parallelism:   f.parallelism,
+		Refresh:       refresh,
 		IgnoreChanges: p.IgnoreChanges,
 		AdoptExisting: p.AdoptExisting,
 		Imports:       w.cfg.Imports,
