@@ -69,7 +69,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.parallelism, "parallelism", 32, "azapply's --parallelism (0: its default)")
 	fs.StringVar(&o.out, "o", "", "also write the markdown report to this file")
 	fs.BoolVar(&o.seed, "seed", false, "create the world and the state directly instead of timing apply (apply of 10,000 takes hours)")
-	fs.StringVar(&o.profile, "profile", "", "write a CPU and a heap profile of each azapply run into this directory (for go tool pprof)")
+	fs.StringVar(&o.profile, "profile", "", "write a CPU profile, a heap profile and a heap profile of the peak (NAME.peak) of each azapply run into this directory (for go tool pprof)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the stacks, states, logs and each phase's request log (their directory is printed)")
 	if err := fs.Parse(args); err != nil {
 		return o, err

@@ -40,7 +40,7 @@ func buildBinary(ctx context.Context, dir string) (string, error) {
 // secret its token endpoint accepts, so no AZURE_* variable of the machine
 // leaks in and nothing leaves loopback. Its output goes to logFile.
 // With profileDir set, azapply writes its CPU and heap profiles there,
-// named after logFile.
+// named after logFile, and the heap profile of its peak (NAME.peak).
 func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile, profileDir string, args ...string) (measured, error) {
 	log, err := os.Create(logFile)
 	if err != nil {
@@ -64,7 +64,7 @@ func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile, profileDir 
 	}
 	if profileDir != "" {
 		name := filepath.Join(profileDir, fmt.Sprintf("%s-%s", filepath.Base(stackDir), strings.TrimSuffix(filepath.Base(logFile), ".log")))
-		cmd.Env = append(cmd.Env, "AZAPPLY_CPUPROFILE="+name+".cpu", "AZAPPLY_MEMPROFILE="+name+".mem")
+		cmd.Env = append(cmd.Env, "AZAPPLY_CPUPROFILE="+name+".cpu", "AZAPPLY_MEMPROFILE="+name+".mem", "AZAPPLY_MEMPROFILE_PEAK="+name+".peak")
 	}
 	cmd.Stdout, cmd.Stderr = log, log
 	start := time.Now()
