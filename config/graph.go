@@ -43,6 +43,7 @@ type node struct {
 func (c *Config) checkReferences() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	c.edges = map[string][]edge{}
+	c.uses = map[string]refUse{}
 	blocks := append(append(append([]*Resource{}, c.Resources...), c.Data...), c.Actions...)
 	for _, r := range blocks {
 		owner := r.Address()
@@ -127,6 +128,7 @@ func (c *Config) addRefs(owner string, expr hcl.Expression, hasForEach, hasCount
 				}
 			}
 			diags = append(diags, c.addEdge(owner, e)...)
+			c.noteUse(to, tr)
 		case "each":
 			if !hasForEach {
 				bad("each outside for_each", "each.key and each.value exist only in a block with for_each.", at)

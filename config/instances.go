@@ -57,6 +57,8 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 		ev.values[addr] = cty.DynamicVal
 		return nil, diags
 	}
+	// What nothing refers to needs no value (see refUse).
+	referred := ev.c.use(addr).value
 	var out []*Instance
 	objs := map[string]cty.Value{}
 	var tuple []cty.Value
@@ -78,9 +80,14 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 		} else {
 			in.Key = k.key
 			in.DependsOn = append(in.DependsOn, deps...)
-			obj = ev.instanceValue(in)
+			if referred {
+				obj = ev.instanceValue(in)
+			}
 			out = append(out, in)
 			ev.instAddrs[addr] = append(ev.instAddrs[addr], in.Address)
+		}
+		if !referred {
+			continue
 		}
 		if r.ForEach != nil {
 			objs[k.key.AsString()] = obj
@@ -88,6 +95,7 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 		tuple = append(tuple, obj)
 	}
 	switch {
+	case !referred:
 	case r.ForEach != nil:
 		ev.values[addr] = cty.ObjectVal(objs)
 	case r.Count != nil:
@@ -120,7 +128,7 @@ func (ev *evaluator) instanceValue(in *Instance) cty.Value {
 		id = cty.UnknownVal(cty.String)
 	}
 	output := cty.DynamicVal
-	if o, ok := ev.outputs[in.Address]; ok && !in.Deferred {
+	if o, ok := ev.outputs[in.Address]; ok && !in.Deferred && ev.c.use(in.Block).output {
 		output = markByName(FromJSONValue(o), "")
 	}
 	attrs := map[string]cty.Value{"id": id, "output": output}

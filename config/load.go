@@ -70,6 +70,8 @@ type Config struct {
 	declared map[string]hcl.Range
 	// edges are each block's and local's dependencies (graph.go).
 	edges map[string][]edge
+	// uses are what expressions read of each block they refer to (uses.go).
+	uses  map[string]refUse
 	funcs map[string]function.Function
 	// loadErrors says Load reported errors; reported are their ranges, so
 	// that EvaluateAll, which still evaluates what it can (for validate),
