@@ -275,6 +275,10 @@ func orderInstances(insts []*Instance, why func(a, b *Instance) (how, at string)
 	}
 	for _, in := range insts {
 		if in.ID != "" {
+			// DependsOn is shared by the instances of a block (evalBlock),
+			// sorted and without duplicates: it is sorted again only when
+			// something was added, which copied it.
+			n := len(in.DependsOn)
 			id := strings.ToLower(strings.TrimSuffix(in.ID, "/"))
 			for i := len(id) - 1; i > 0; i-- {
 				if id[i] != '/' {
@@ -289,14 +293,17 @@ func orderInstances(insts []*Instance, why func(a, b *Instance) (how, at string)
 				in.DependsOn = append(in.DependsOn, same.Address)
 				contained[[2]string{in.Address, same.Address}] = "reads the resource of"
 			}
-			slices.Sort(in.DependsOn)
-			in.DependsOn = slices.Compact(in.DependsOn)
-		}
-		for _, d := range in.DependsOn {
-			if _, ok := byAddr[d]; ok {
-				deps[in.Address] = append(deps[in.Address], d)
+			if len(in.DependsOn) > n {
+				slices.Sort(in.DependsOn)
+				in.DependsOn = slices.Compact(in.DependsOn)
 			}
 		}
+		undeclared := func(d string) bool { return byAddr[d] == nil }
+		ds := in.DependsOn
+		if slices.ContainsFunc(ds, undeclared) {
+			ds = slices.DeleteFunc(slices.Clone(ds), undeclared)
+		}
+		deps[in.Address] = ds
 	}
 	sorted, cycles := topoSort(names, deps)
 	for _, cyc := range cycles {

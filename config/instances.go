@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +80,12 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 			obj = cty.DynamicVal
 		} else {
 			in.Key = k.key
-			in.DependsOn = append(in.DependsOn, deps...)
+			// Every instance of the block shares one list (a block that
+			// refers to another through a key known only per instance
+			// depends on all its instances: 200 addresses for each of
+			// 10,000 instances in the bench). Its capacity is its length,
+			// so that adding to one instance's list copies it.
+			in.DependsOn = slices.Clip(deps)
 			if referred {
 				obj = ev.instanceValue(in)
 			}

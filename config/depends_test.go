@@ -1,0 +1,40 @@
+package config
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestSharedDependsOnStaysPerInstance checks that the instances of a block,
+// which share the list of what the block refers to, each get their own
+// containment parents without changing the others' lists.
+func TestSharedDependsOnStaysPerInstance(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.hcl": `
+resource "tag" {
+  for_each    = toset(["a", "b"])
+  id          = "` + sub + `/resourceGroups/tag-${each.key}"
+  api_version = "2021-04-01"
+}
+resource "net" {
+  for_each    = toset(["one", "two"])
+  id          = "` + sub + `/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/${each.key}"
+  api_version = "2024-07-01"
+}
+resource "subnet" {
+  for_each    = { x = "one", y = "two", z = "three" }
+  id          = "` + sub + `/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/${each.value}/subnets/${each.key}"
+  api_version = "2024-07-01"
+  body        = { tags = { t = resource.tag[each.key == "x" ? "a" : "b"].id } }
+}
+`}, LoadOptions{})
+	ev := mustEval(t, cfg, nil)
+	for addr, want := range map[string][]string{
+		`resource.subnet["x"]`: {`resource.net["one"]`, `resource.tag["a"]`, `resource.tag["b"]`},
+		`resource.subnet["y"]`: {`resource.net["two"]`, `resource.tag["a"]`, `resource.tag["b"]`},
+		`resource.subnet["z"]`: {`resource.tag["a"]`, `resource.tag["b"]`},
+	} {
+		if got := byAddress(t, ev.Resources(), addr).DependsOn; !slices.Equal(got, want) {
+			t.Errorf("%s depends on %q, want %q", addr, got, want)
+		}
+	}
+}
