@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/azapply/azapply/arm"
 )
@@ -34,20 +35,25 @@ func Refresh(ctx context.Context, r Reader, targets []Target, parallelism int) (
 	}
 	bodies := make([]map[string]any, len(targets))
 	errs := make([]error, len(targets))
-	sem := make(chan struct{}, parallelism)
+	// parallelism workers take the targets in order: not a goroutine (and
+	// its stack) per target, which for 10,000 targets held tens of MB.
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i, t := range targets {
+	for range min(parallelism, len(targets)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
-				return
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(targets) {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					continue
+				}
+				bodies[i], errs[i] = read(ctx, r, targets[i].ID, targets[i].APIVersion)
 			}
-			defer func() { <-sem }()
-			bodies[i], errs[i] = read(ctx, r, t.ID, t.APIVersion)
 		}()
 	}
 	wg.Wait()
