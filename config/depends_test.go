@@ -26,15 +26,28 @@ resource "subnet" {
   api_version = "2024-07-01"
   body        = { tags = { t = resource.tag[each.key == "x" ? "a" : "b"].id } }
 }
+resource "child" {
+  for_each    = toset(["one", "two"])
+  id          = "${resource.net[each.key].id}/subnets/s"
+  api_version = "2024-07-01"
+}
 `}, LoadOptions{})
 	ev := mustEval(t, cfg, nil)
 	for addr, want := range map[string][]string{
-		`resource.subnet["x"]`: {`resource.net["one"]`, `resource.tag["a"]`, `resource.tag["b"]`},
-		`resource.subnet["y"]`: {`resource.net["two"]`, `resource.tag["a"]`, `resource.tag["b"]`},
-		`resource.subnet["z"]`: {`resource.tag["a"]`, `resource.tag["b"]`},
+		`resource.subnet["x"]`:  {`resource.net["one"]`, `resource.tag["a"]`, `resource.tag["b"]`},
+		`resource.subnet["y"]`:  {`resource.net["two"]`, `resource.tag["a"]`, `resource.tag["b"]`},
+		`resource.subnet["z"]`:  {`resource.tag["a"]`, `resource.tag["b"]`},
+		`resource.child["one"]`: {`resource.net["one"]`, `resource.net["two"]`},
+		`resource.child["two"]`: {`resource.net["one"]`, `resource.net["two"]`},
 	} {
 		if got := byAddress(t, ev.Resources(), addr).DependsOn; !slices.Equal(got, want) {
 			t.Errorf("%s depends on %q, want %q", addr, got, want)
 		}
+	}
+	// A parent already among what the block refers to is not added again:
+	// the instances keep sharing one list.
+	one, two := byAddress(t, ev.Resources(), `resource.child["one"]`), byAddress(t, ev.Resources(), `resource.child["two"]`)
+	if &one.DependsOn[0] != &two.DependsOn[0] {
+		t.Errorf("the instances of resource.child each have their own copy of the same dependencies")
 	}
 }

@@ -276,21 +276,27 @@ func orderInstances(insts []*Instance, why func(a, b *Instance) (how, at string)
 	for _, in := range insts {
 		if in.ID != "" {
 			// DependsOn is shared by the instances of a block (evalBlock),
-			// sorted and without duplicates: it is sorted again only when
-			// something was added, which copied it.
+			// sorted and without duplicates: an address is added only when
+			// it is not there yet (which copies the list), and the list is
+			// sorted again only then.
 			n := len(in.DependsOn)
+			add := func(addr string) {
+				if _, found := slices.BinarySearch(in.DependsOn[:n], addr); !found && !slices.Contains(in.DependsOn[n:], addr) {
+					in.DependsOn = append(in.DependsOn, addr)
+				}
+			}
 			id := strings.ToLower(strings.TrimSuffix(in.ID, "/"))
 			for i := len(id) - 1; i > 0; i-- {
 				if id[i] != '/' {
 					continue
 				}
 				if parent, ok := byID[id[:i]]; ok && parent != in {
-					in.DependsOn = append(in.DependsOn, parent.Address)
+					add(parent.Address)
 					contained[[2]string{in.Address, parent.Address}] = "lies under the ID of"
 				}
 			}
 			if same, ok := byID[id]; ok && in.Kind == KindData {
-				in.DependsOn = append(in.DependsOn, same.Address)
+				add(same.Address)
 				contained[[2]string{in.Address, same.Address}] = "reads the resource of"
 			}
 			if len(in.DependsOn) > n {
