@@ -30,6 +30,12 @@ type Target struct {
 // the targets' order. A 404 is a nil body, not an error. Every failure is
 // reported, not only the first.
 func Refresh(ctx context.Context, r Reader, targets []Target, parallelism int) ([]map[string]any, error) {
+	return refresh(ctx, r, targets, parallelism, nil)
+}
+
+// refresh is Refresh; keep, when set, is called with each body as it
+// arrives (from the worker that read it) and returns what to keep of it.
+func refresh(ctx context.Context, r Reader, targets []Target, parallelism int, keep func(i int, body map[string]any) map[string]any) ([]map[string]any, error) {
 	if parallelism <= 0 {
 		parallelism = DefaultParallelism
 	}
@@ -53,6 +59,9 @@ func Refresh(ctx context.Context, r Reader, targets []Target, parallelism int) (
 					continue
 				}
 				bodies[i], errs[i] = read(ctx, r, targets[i].ID, targets[i].APIVersion)
+				if keep != nil && bodies[i] != nil {
+					bodies[i] = keep(i, bodies[i])
+				}
 			}
 		}()
 	}
