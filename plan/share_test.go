@@ -17,7 +17,7 @@ func TestShare(t *testing.T) {
 	decode := func(s string) any { return obj(t, s) }
 	for _, tc := range []struct {
 		name, fresh, kept string
-		equal            bool
+		equal             bool
 	}{
 		{"same body", `{"a":1,"b":{"c":[1,"x",true,null]}}`, `{"b":{"c":[1,"x",true,null]},"a":1}`, true},
 		{"number spelled otherwise", `{"a":1.0}`, `{"a":1}`, false},
