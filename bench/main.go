@@ -44,6 +44,10 @@ type options struct {
 }
 
 func main() {
+	if isLauncher() {
+		serveLaunches(os.Stdin, os.Stdout)
+		return
+	}
 	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -117,6 +121,14 @@ func (o options) emulatorOptions() emulator.Options {
 }
 
 func run(ctx context.Context, o options, stdout io.Writer) error {
+	// First, while the bench is small (see launcher.go).
+	l, err := startLauncher(ctx)
+	if err != nil {
+		return err
+	}
+	if l != nil {
+		defer l.close()
+	}
 	dir, err := os.MkdirTemp("", "azapply-bench-")
 	if err != nil {
 		return err
@@ -127,10 +139,11 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 	fmt.Fprintln(stdout, "Building azapply...")
-	bin, err := buildBinary(ctx, dir)
+	path, err := buildBinary(ctx, dir)
 	if err != nil {
 		return err
 	}
+	bin := binary{path: path, launcher: l}
 	var results []sizeResult
 	for _, n := range o.sizes {
 		r, err := benchSize(ctx, o, bin, dir, n, stdout)
