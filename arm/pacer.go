@@ -77,6 +77,12 @@ type pacer struct {
 // bucket is the client's estimate of one of ARM's token buckets.
 type bucket struct {
 	rate float64
+	// turn is held by the one request that waits for a token; the others
+	// queue for it, asleep, in order. When every waiter slept until the
+	// next token on its own, all of them woke for each token, and all but
+	// one went back to sleep: 32 wakeups (and timers) per request under
+	// throttling.
+	turn chan struct{}
 	// known is false until a response has reported the tokens left; until
 	// then requests are not held back.
 	known  bool
@@ -161,7 +167,7 @@ func (p *pacer) bucketFor(req *http.Request) (*bucket, opKind) {
 	key := strconv.Itoa(int(k)) + "|" + strings.ToLower(subscriptionOf(req.URL.Path))
 	b := p.buckets[key]
 	if b == nil {
-		b = &bucket{rate: p.rate(k)}
+		b = &bucket{rate: p.rate(k), turn: make(chan struct{}, 1)}
 		p.buckets[key] = b
 	}
 	return b, k
@@ -188,9 +194,17 @@ func (b *bucket) refill(now time.Time) {
 
 // wait blocks until the request may be sent, and takes its token.
 func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
+	p.mu.Lock()
+	b, _ := p.bucketFor(req)
+	p.mu.Unlock()
+	select {
+	case b.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ticket{}, ctx.Err()
+	}
+	defer func() { <-b.turn }()
 	for {
 		p.mu.Lock()
-		b, _ := p.bucketFor(req)
 		now := p.now()
 		b.refill(now)
 		var d time.Duration
