@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // Decode parses a state document, migrating older format versions to the
@@ -46,30 +49,45 @@ func Decode(data []byte, name string) (*State, error) {
 // long) allocated 21 MB more.
 const internMax = 32
 
-// compact makes the bodies of a decoded state share one copy of each short
-// string, key or value, that they repeat, and of each number: encoding/json
-// makes a new string for every one, and the same dozens of keys and values
-// recur in every resource. At 10,000 resources that is a fifth of the
-// memory the decoded state holds for the whole command.
+// treeMax is the most entries a map or an array may hold to be shared
+// whole (see compact).
+const treeMax = 16
+
+// compact makes the bodies of a decoded state share what they repeat: one
+// copy of each short string, key or value, and of each number (encoding/json
+// makes a new one for every occurrence), and one copy of each small map or
+// array that recurs whole (tags, SKUs, a body declared alike for many
+// resources, empty arrays). The same dozens of keys and values recur in
+// every resource: at 10,000 resources, this is half of the memory the
+// decoded state holds for the whole command. The bodies of a decoded state
+// are therefore read-only: Clone a state, or the body, to change one.
 func compact(s *State) {
-	in := interner{strs: map[string]string{}, vals: map[string]any{}, nums: map[json.Number]any{}}
+	in := interner{strs: map[string]string{}, vals: map[string]any{}, nums: map[json.Number]any{}, trees: map[string]sharedTree{}}
 	for _, r := range s.Resources {
-		in.value(r.LastApplied)
-		in.value(r.Output)
+		r.LastApplied = in.body(r.LastApplied)
+		r.Output = in.body(r.Output)
 		if r.InFlight != nil {
-			in.value(r.InFlight.Sent)
+			r.InFlight.Sent = in.body(r.InFlight.Sent)
 		}
 	}
 	for _, o := range s.Outputs {
-		o.Value = in.value(o.Value)
+		o.Value, _, _ = in.value(o.Value)
 	}
 }
 
-// interner hands out one copy of each string (and of its boxed value).
+// interner hands out one copy of each value it was given.
 type interner struct {
 	strs map[string]string
 	vals map[string]any
 	nums map[json.Number]any
+	// trees are the maps and arrays shared whole, by their contents
+	// written as a ref (see value).
+	trees map[string]sharedTree
+}
+
+type sharedTree struct {
+	v   any
+	ref string
 }
 
 func (in interner) str(s string) string {
@@ -83,37 +101,110 @@ func (in interner) str(s string) string {
 	return s
 }
 
+func (in interner) body(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	v, _, _ := in.value(m)
+	return v.(map[string]any)
+}
+
 // value returns v, or its shared copy, after sharing what a map or an
 // array holds in place (a map's keys too: assigning to an existing key
-// stores the key given).
-func (in interner) value(v any) any {
+// stores the key given). ref names the value's contents, for the map or
+// array that holds it, and ok says whether it may be part of a shared
+// one: long strings (IDs, etags) and large maps and arrays are not shared,
+// since they seldom repeat.
+func (in interner) value(v any) (shared any, ref string, ok bool) {
 	switch x := v.(type) {
 	case map[string]any:
+		if x == nil {
+			return v, "", false
+		}
+		type entry struct{ key, ref string }
+		entries := make([]entry, 0, len(x))
+		ok := len(x) <= treeMax
 		for k, e := range x {
-			x[in.str(k)] = in.value(e)
+			ev, eref, eok := in.value(e)
+			k = in.str(k)
+			x[k] = ev
+			if ok = ok && eok && len(k) <= internMax; ok {
+				entries = append(entries, entry{k, eref})
+			}
 		}
+		if !ok {
+			return v, "", false
+		}
+		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.key, b.key) })
+		var key strings.Builder
+		key.WriteByte('{')
+		for _, e := range entries {
+			key.WriteString(strconv.Itoa(len(e.key)))
+			key.WriteByte(':')
+			key.WriteString(e.key)
+			key.WriteString(e.ref)
+		}
+		key.WriteByte('}')
+		return in.tree(v, key.String())
 	case []any:
-		for i, e := range x {
-			x[i] = in.value(e)
+		if x == nil {
+			return v, "", false
 		}
+		ok := len(x) <= treeMax
+		var key strings.Builder
+		key.WriteByte('[')
+		for i, e := range x {
+			ev, eref, eok := in.value(e)
+			x[i] = ev
+			if ok = ok && eok; ok {
+				key.WriteString(eref)
+			}
+		}
+		if !ok {
+			return v, "", false
+		}
+		key.WriteByte(']')
+		return in.tree(v, key.String())
 	case string:
 		if len(x) > internMax {
-			return v
+			return v, "", false
 		}
-		if c, ok := in.vals[x]; ok {
-			return c
+		c, found := in.vals[x]
+		if !found {
+			c = v
+			in.vals[x] = v
 		}
-		in.vals[x] = v
+		return c, "s" + strconv.Itoa(len(x)) + ":" + x, true
 	case json.Number:
 		if len(x) > internMax {
-			return v
+			return v, "", false
 		}
-		if c, ok := in.nums[x]; ok {
-			return c
+		c, found := in.nums[x]
+		if !found {
+			c = v
+			in.nums[x] = v
 		}
-		in.nums[x] = v
+		return c, "n" + string(x) + ";", true
+	case bool:
+		if x {
+			return v, "t", true
+		}
+		return v, "f", true
+	case nil:
+		return v, "z", true
 	}
-	return v
+	return v, "", false
+}
+
+// tree returns the shared map or array whose contents are key, v itself
+// when it is the first.
+func (in interner) tree(v any, key string) (any, string, bool) {
+	if t, found := in.trees[key]; found {
+		return t.v, t.ref, true
+	}
+	t := sharedTree{v: v, ref: "#" + strconv.Itoa(len(in.trees)) + ";"}
+	in.trees[key] = t
+	return t.v, t.ref, true
 }
 
 // decodeHeader checks that data is a whole JSON state document and returns

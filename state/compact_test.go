@@ -104,3 +104,56 @@ func BenchmarkDecodeRetained10000(b *testing.B) {
 	}
 	b.ReportMetric(retained, "retained-MB")
 }
+
+// TestDecodeSharesOnlyEqualTrees checks that maps and arrays that look
+// alike but differ (a string for a number, an empty array for an empty
+// object, a key and value cut elsewhere) are not merged, and that equal ones
+// are one copy.
+func TestDecodeSharesOnlyEqualTrees(t *testing.T) {
+	bodies := []string{
+		`{"a":{"x":"1"},"b":[],"c":{},"d":[1,"1",true,null],"e":{"x1":""}}`,
+		`{"a":{"x":1},"b":{},"c":[],"d":[1,"1",true,null],"e":{"x":"1"}}`,
+		`{"a":{"x":"1"},"b":[],"c":null,"d":["1",1,true,null],"e":{"x1":""}}`,
+		`{"a":{"x":"1"},"b":[[]],"c":[{}],"d":[1,"1",false,null],"e":{"x1":"","y":"` + strings.Repeat("y", internMax+1) + `"}}`,
+	}
+	var doc strings.Builder
+	doc.WriteString(`{"version":2,"lineage":"l","serial":1,"salt":"s","resources":[`)
+	for i, b := range bodies {
+		if i > 0 {
+			doc.WriteByte(',')
+		}
+		fmt.Fprintf(&doc, `{"address":"resource.r%d","id":"/x/%d","api_version":"2024-01-01","last_applied":%s,"output":%s}`, i, i, b, b)
+	}
+	doc.WriteString(`]}`)
+	s, err := Decode([]byte(doc.String()), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range bodies {
+		var want map[string]any
+		dec := json.NewDecoder(strings.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&want); err != nil {
+			t.Fatal(err)
+		}
+		r := s.Resources[i]
+		if !reflect.DeepEqual(r.LastApplied, want) || !reflect.DeepEqual(r.Output, want) {
+			t.Errorf("resource %d decoded as %v and %v, want %v", i, r.LastApplied, r.Output, want)
+		}
+	}
+	ptr := func(v any) uintptr { return reflect.ValueOf(v).Pointer() }
+	r := s.Resources
+	for _, tc := range []struct {
+		what string
+		a, b any
+	}{
+		{"last_applied and output of one resource", r[0].LastApplied, r[0].Output},
+		{"equal arrays", r[0].LastApplied["d"], r[1].LastApplied["d"]},
+		{"equal objects", r[0].LastApplied["a"], r[2].LastApplied["a"]},
+		{"empty arrays", r[0].LastApplied["b"], r[1].LastApplied["c"]},
+	} {
+		if ptr(tc.a) != ptr(tc.b) {
+			t.Errorf("%s are not one copy", tc.what)
+		}
+	}
+}
