@@ -12,7 +12,9 @@ import (
 // Decode parses a state document, migrating older format versions to the
 // current one; name (a file path or blob URL) is used in error messages.
 // A newer format version is refused: this build would lose what it does not
-// understand.
+// understand. The bodies of the state it returns share the parts they
+// repeat (see compact): they are read-only, and a caller that changes one
+// changes a copy (Clone, or Redact, which copies).
 func Decode(data []byte, name string) (*State, error) {
 	s, err := decodeStream(data)
 	if err != nil {
