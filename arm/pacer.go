@@ -77,6 +77,12 @@ type pacer struct {
 // bucket is the client's estimate of one of ARM's token buckets.
 type bucket struct {
 	rate float64
+	// turn is held by the one request that waits for a token; the others
+	// queue for it, asleep, in order. When every waiter slept until the
+	// next token on its own, all of them woke for each token, and all but
+	// one went back to sleep: 32 wakeups (and timers) per request under
+	// throttling.
+	turn chan struct{}
 	// known is false until a response has reported the tokens left; until
 	// then requests are not held back.
 	known  bool
@@ -164,7 +170,7 @@ func (p *pacer) bucketFor(req *http.Request) (*bucket, opKind) {
 	key := strconv.Itoa(int(k)) + "|" + strings.ToLower(subscriptionOf(req.URL.Path))
 	b := p.buckets[key]
 	if b == nil {
-		b = &bucket{rate: p.rate(k)}
+		b = &bucket{rate: p.rate(k), turn: make(chan struct{}, 1)}
 		p.buckets[key] = b
 	}
 	return b, k
@@ -208,22 +214,37 @@ func HasPriority(ctx context.Context) bool {
 	return v
 }
 
-// wait blocks until the request may be sent, and takes its token. A
-// request without priority leaves one token for each request with
-// priority that is waiting.
+// wait blocks until the request may be sent, and takes its token.
+//
+// Requests without priority queue for their turn: one at a time waits for
+// a token, so that a token freed wakes one request, not all of them. A
+// request with priority skips that queue and waits on its own (there are
+// few: one per chain of writes ARM serializes), and the request whose turn
+// it is leaves one token for each of them.
 func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 	urgent := HasPriority(ctx)
-	var counted *bucket // the bucket whose urgent count includes this request
-	defer func() {
-		if counted != nil {
+	p.mu.Lock()
+	b, _ := p.bucketFor(req)
+	if urgent {
+		b.urgent++
+	}
+	p.mu.Unlock()
+	if urgent {
+		defer func() {
 			p.mu.Lock()
-			counted.urgent--
+			b.urgent--
 			p.mu.Unlock()
+		}()
+	} else {
+		select {
+		case b.turn <- struct{}{}:
+		case <-ctx.Done():
+			return ticket{}, ctx.Err()
 		}
-	}()
+		defer func() { <-b.turn }()
+	}
 	for {
 		p.mu.Lock()
-		b, _ := p.bucketFor(req)
 		now := p.now()
 		b.refill(now)
 		need := 1 + float64(p.opts.Reserve)
@@ -245,10 +266,6 @@ func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 			t := ticket{b: b, seq: b.sent, answered: b.answered}
 			p.mu.Unlock()
 			return t, nil
-		}
-		if urgent && counted == nil {
-			b.urgent++
-			counted = b
 		}
 		p.mu.Unlock()
 		if err := p.sleep(ctx, d); err != nil {

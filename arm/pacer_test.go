@@ -310,3 +310,37 @@ func TestPacerPriorityGoesFirst(t *testing.T) {
 		t.Errorf("the first to go was %s, want the request with priority", got)
 	}
 }
+
+// TestPacerWaitersQueue checks that requests waiting for tokens queue
+// behind one another: each sleeps about once, instead of all of them
+// waking at every token and all but one sleeping again.
+func TestPacerWaitersQueue(t *testing.T) {
+	const waiters = 16
+	p := newPacer(PacingOptions{ReadsPerSecond: 1000, Reserve: -1})
+	var sleeps atomic.Int32
+	p.sleep = func(ctx context.Context, d time.Duration) error {
+		sleeps.Add(1)
+		return sleepCtx(ctx, d)
+	}
+	r := req("GET")
+	b, _ := p.wait(context.Background(), r)
+	p.observe(b, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "0"))
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := p.wait(context.Background(), r)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			p.observe(b, nil)
+		}()
+	}
+	wg.Wait()
+	// Without the queue, the i-th waiter slept about i times (136 here).
+	if n := sleeps.Load(); n > 2*waiters {
+		t.Errorf("%d waiters slept %d times, want about one each", waiters, n)
+	}
+}

@@ -47,6 +47,10 @@ type options struct {
 }
 
 func main() {
+	if isLauncher() {
+		serveLaunches(os.Stdin, os.Stdout)
+		return
+	}
 	o, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -74,7 +78,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.seed, "seed", false, "create the world and the state directly instead of timing apply (apply of 10,000 takes hours)")
 	fs.BoolVar(&o.collection, "collection", true, "also time each plan with --refresh collection")
 	fs.IntVar(&o.pageSize, "page-size", 100, "items per page of the emulator's collection GETs")
-	fs.StringVar(&o.profile, "profile", "", "write a CPU and a heap profile of each azapply run into this directory (for go tool pprof)")
+	fs.StringVar(&o.profile, "profile", "", "write a CPU profile, a heap profile and a heap profile of the peak (NAME.peak) of each azapply run into this directory (for go tool pprof)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the stacks, states, logs and each phase's request log (their directory is printed)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -125,6 +129,14 @@ func (o options) emulatorOptions() emulator.Options {
 }
 
 func run(ctx context.Context, o options, stdout io.Writer) error {
+	// First, while the bench is small (see launcher.go).
+	l, err := startLauncher(ctx)
+	if err != nil {
+		return err
+	}
+	if l != nil {
+		defer l.close()
+	}
 	dir, err := os.MkdirTemp("", "azapply-bench-")
 	if err != nil {
 		return err
@@ -135,10 +147,11 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 	fmt.Fprintln(stdout, "Building azapply...")
-	bin, err := buildBinary(ctx, dir)
+	path, err := buildBinary(ctx, dir)
 	if err != nil {
 		return err
 	}
+	bin := binary{path: path, launcher: l}
 	var results []sizeResult
 	for _, n := range o.sizes {
 		r, err := benchSize(ctx, o, bin, dir, n, stdout)

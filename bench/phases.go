@@ -51,7 +51,7 @@ type sizeResult struct {
 	Applied bool
 }
 
-func benchSize(ctx context.Context, o options, bin, root string, n int, log io.Writer) (sizeResult, error) {
+func benchSize(ctx context.Context, o options, bin binary, root string, n int, log io.Writer) (sizeResult, error) {
 	s, err := shapeOf(n)
 	if err != nil {
 		return sizeResult{}, err

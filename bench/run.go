@@ -35,20 +35,22 @@ func buildBinary(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
+// binary is the azapply binary built for the bench, and the launcher that
+// runs it (nil: the bench runs it itself).
+type binary struct {
+	path     string
+	launcher *launcher
+}
+
 // runAzapply runs the binary in stackDir and reads its resource usage. Its
 // environment is only what it needs: the emulator's CA and the client
 // secret its token endpoint accepts, so no AZURE_* variable of the machine
 // leaks in and nothing leaves loopback. Its output goes to logFile.
 // With profileDir set, azapply writes its CPU and heap profiles there,
-// named after logFile.
-func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile, profileDir string, args ...string) (measured, error) {
-	log, err := os.Create(logFile)
-	if err != nil {
-		return measured{}, err
-	}
-	defer log.Close()
-	cmd := exec.CommandContext(ctx, bin, append(args, "--chdir", stackDir, "--no-color")...)
-	cmd.Env = []string{
+// named after logFile, and the heap profile of its peak (NAME.peak).
+func runAzapply(ctx context.Context, bin binary, stackDir, caFile, logFile, profileDir string, args ...string) (measured, error) {
+	req := launchRequest{Path: bin.path, Args: append(args, "--chdir", stackDir, "--no-color"), Log: logFile}
+	req.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + stackDir,
 		"TMPDIR=" + os.TempDir(),
@@ -59,21 +61,50 @@ func runAzapply(ctx context.Context, bin, stackDir, caFile, logFile, profileDir 
 	// The Go runtime's knobs pass through, to try GC settings.
 	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG", "GOMAXPROCS"} {
 		if v, ok := os.LookupEnv(k); ok {
-			cmd.Env = append(cmd.Env, k+"="+v)
+			req.Env = append(req.Env, k+"="+v)
 		}
 	}
 	if profileDir != "" {
 		name := filepath.Join(profileDir, fmt.Sprintf("%s-%s", filepath.Base(stackDir), strings.TrimSuffix(filepath.Base(logFile), ".log")))
-		cmd.Env = append(cmd.Env, "AZAPPLY_CPUPROFILE="+name+".cpu", "AZAPPLY_MEMPROFILE="+name+".mem")
+		req.Env = append(req.Env, "AZAPPLY_CPUPROFILE="+name+".cpu", "AZAPPLY_MEMPROFILE="+name+".mem", "AZAPPLY_MEMPROFILE_PEAK="+name+".peak")
 	}
+	var res launchResult
+	var err error
+	if bin.launcher != nil {
+		res, err = bin.launcher.run(req)
+	} else {
+		res, err = runHere(ctx, req)
+	}
+	if err != nil {
+		return measured{}, err
+	}
+	if res.Err != "" {
+		return measured{Wall: res.Wall}, fmt.Errorf("azapply %v: %s", args, res.Err)
+	}
+	return measured{Wall: res.Wall, CPU: res.CPU, RSS: res.RSS, ExitCode: res.ExitCode}, nil
+}
+
+// runHere runs req from this process (the launcher, or the bench where
+// there is none).
+func runHere(ctx context.Context, req launchRequest) (launchResult, error) {
+	log, err := os.Create(req.Log)
+	if err != nil {
+		return launchResult{}, err
+	}
+	defer log.Close()
+	cmd := exec.CommandContext(ctx, req.Path, req.Args...)
+	cmd.Env = req.Env
 	cmd.Stdout, cmd.Stderr = log, log
+	// It dies with the process that runs it.
+	dieWithParent(cmd)
 	start := time.Now()
 	err = cmd.Run()
-	m := measured{Wall: time.Since(start)}
+	res := launchResult{Wall: time.Since(start)}
 	if cmd.ProcessState == nil {
-		return m, fmt.Errorf("azapply %v: %w", args, err)
+		res.Err = err.Error()
+		return res, nil
 	}
-	m.ExitCode = cmd.ProcessState.ExitCode()
-	m.CPU, m.RSS = usage(cmd.ProcessState)
-	return m, nil
+	res.ExitCode = cmd.ProcessState.ExitCode()
+	res.CPU, res.RSS = usage(cmd.ProcessState)
+	return res, nil
 }

@@ -34,6 +34,12 @@ func (c *Config) ReadDataDeferring(ctx context.Context, outputs map[string]any, 
 	for k, v := range outputs {
 		all[k] = v
 	}
+	if len(c.Data) == 0 {
+		// Nothing to read: the lenient passes would only evaluate the
+		// configuration once more than needed.
+		ev, diags := c.EvaluateAll(all)
+		return all, ev, diags
+	}
 	for {
 		ev, diags := c.evaluate(all, true)
 		if diags.HasErrors() {

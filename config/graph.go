@@ -43,6 +43,7 @@ type node struct {
 func (c *Config) checkReferences() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	c.edges = map[string][]edge{}
+	c.uses = map[string]refUse{}
 	blocks := append(append(append([]*Resource{}, c.Resources...), c.Data...), c.Actions...)
 	for _, r := range blocks {
 		owner := r.Address()
@@ -128,6 +129,7 @@ func (c *Config) addRefs(owner string, expr hcl.Expression, hasForEach, hasCount
 				}
 			}
 			diags = append(diags, c.addEdge(owner, e)...)
+			c.noteUse(to, tr)
 		case "each":
 			if !hasForEach {
 				bad("each outside for_each", "each.key and each.value exist only in a block with for_each.", at)
@@ -274,28 +276,41 @@ func orderInstances(insts []*Instance, why func(a, b *Instance) (how, at string)
 	}
 	for _, in := range insts {
 		if in.ID != "" {
+			// DependsOn is shared by the instances of a block (evalBlock),
+			// sorted and without duplicates: an address is added only when
+			// it is not there yet (which copies the list), and the list is
+			// sorted again only then.
+			n := len(in.DependsOn)
+			add := func(addr string) {
+				if _, found := slices.BinarySearch(in.DependsOn[:n], addr); !found && !slices.Contains(in.DependsOn[n:], addr) {
+					in.DependsOn = append(in.DependsOn, addr)
+				}
+			}
 			id := strings.ToLower(strings.TrimSuffix(in.ID, "/"))
 			for i := len(id) - 1; i > 0; i-- {
 				if id[i] != '/' {
 					continue
 				}
 				if parent, ok := byID[id[:i]]; ok && parent != in {
-					in.DependsOn = append(in.DependsOn, parent.Address)
+					add(parent.Address)
 					contained[[2]string{in.Address, parent.Address}] = "lies under the ID of"
 				}
 			}
 			if same, ok := byID[id]; ok && in.Kind == KindData {
-				in.DependsOn = append(in.DependsOn, same.Address)
+				add(same.Address)
 				contained[[2]string{in.Address, same.Address}] = "reads the resource of"
 			}
-			slices.Sort(in.DependsOn)
-			in.DependsOn = slices.Compact(in.DependsOn)
-		}
-		for _, d := range in.DependsOn {
-			if _, ok := byAddr[d]; ok {
-				deps[in.Address] = append(deps[in.Address], d)
+			if len(in.DependsOn) > n {
+				slices.Sort(in.DependsOn)
+				in.DependsOn = slices.Compact(in.DependsOn)
 			}
 		}
+		undeclared := func(d string) bool { return byAddr[d] == nil }
+		ds := in.DependsOn
+		if slices.ContainsFunc(ds, undeclared) {
+			ds = slices.DeleteFunc(slices.Clone(ds), undeclared)
+		}
+		deps[in.Address] = ds
 	}
 	sorted, cycles := topoSort(names, deps)
 	for _, cyc := range cycles {

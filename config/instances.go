@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -86,6 +87,8 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 		ev.values[addr] = cty.DynamicVal
 		return nil, diags
 	}
+	// What nothing refers to needs no value (see refUse).
+	referred := ev.c.use(addr).value
 	var out []*Instance
 	objs := map[string]cty.Value{}
 	var tuple []cty.Value
@@ -101,12 +104,20 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 			if perInstance {
 				in.DependsOn = append(in.DependsOn, ev.instanceDeps(addr, ictx)...)
 			} else {
-				in.DependsOn = append(in.DependsOn, deps...)
+				// Every instance of the block shares one list. Its
+				// capacity is its length, so that adding to one
+				// instance's list copies it.
+				in.DependsOn = slices.Clip(deps)
 			}
-			obj = ev.instanceValue(in)
+			if referred {
+				obj = ev.instanceValue(in)
+			}
 			out = append(out, in)
 			ev.instAddrs[addr] = append(ev.instAddrs[addr], in.Address)
 			ev.instSet[in.Address] = true
+		}
+		if !referred {
+			continue
 		}
 		if r.ForEach != nil {
 			objs[k.key.AsString()] = obj
@@ -114,6 +125,7 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 		tuple = append(tuple, obj)
 	}
 	switch {
+	case !referred:
 	case r.ForEach != nil:
 		ev.values[addr] = cty.ObjectVal(objs)
 	case r.Count != nil:
@@ -146,7 +158,7 @@ func (ev *evaluator) instanceValue(in *Instance) cty.Value {
 		id = cty.UnknownVal(cty.String)
 	}
 	output := cty.DynamicVal
-	if o, ok := ev.output(in.Address); ok && !in.Deferred {
+	if o, ok := ev.output(in.Address); ok && !in.Deferred && ev.c.use(in.Block).output {
 		output = markByName(FromJSONValue(o), "")
 	}
 	attrs := map[string]cty.Value{"id": id, "output": output}

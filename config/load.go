@@ -75,7 +75,10 @@ type Config struct {
 	// blocks by address.
 	instRefs, repRefs map[string]*refs
 	blocks            map[string]*Resource
-	funcs             map[string]function.Function
+	// uses are what expressions read of each block they refer to
+	// (outputuse.go).
+	uses  map[string]refUse
+	funcs map[string]function.Function
 	// loadErrors says Load reported errors; reported are their ranges, so
 	// that EvaluateAll, which still evaluates what it can (for validate),
 	// leaves out problems that follow from those.

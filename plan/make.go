@@ -62,16 +62,27 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	gone := b.undeclaredResources()
 	unread := b.unreadData()
 	var targets []Target
+	// outputs are the outputs the state recorded for the targets: a live
+	// body read as it was then keeps the state's copy (see share).
+	var outputs []map[string]any
+	recorded := map[string]*state.Resource{}
+	for _, sr := range st.Resources {
+		recorded[sr.Address] = sr
+	}
 	for _, in := range o.Instances {
 		targets = append(targets, Target{ID: in.ID, APIVersion: in.APIVersion})
+		outputs = append(outputs, output(recorded[in.Address]))
 	}
 	for _, sr := range gone {
 		targets = append(targets, Target{ID: sr.ID, APIVersion: sr.APIVersion})
+		outputs = append(outputs, sr.Output)
 	}
 	for _, d := range unread {
 		targets = append(targets, Target{ID: d.ID, APIVersion: d.APIVersion})
+		outputs = append(outputs, nil)
 	}
-	bodies, err := RefreshWith(ctx, o.Reader, targets, RefreshOptions{Parallelism: o.Parallelism, Mode: o.Refresh})
+	bodies, err := RefreshWith(ctx, o.Reader, targets, RefreshOptions{Parallelism: o.Parallelism, Mode: o.Refresh,
+		keep: func(i int, live map[string]any) map[string]any { return shareBody(live, outputs[i]) }})
 	if err != nil {
 		return nil, err
 	}
@@ -186,13 +197,15 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 	if desired == nil {
 		desired = map[string]any{}
 	}
+	prior := b.st.Get(in.Address)
+	// Declared as last applied: keep the state's copy (see share).
+	desired = shareBody(desired, lastApplied(prior))
 	rules := b.rules(in)
 	c := &Change{
 		Address: in.Address, ID: in.ID, APIVersion: in.APIVersion,
 		Desired: desired, Live: live, DependsOn: in.DependsOn,
 		Sensitive: in.Sensitive,
 	}
-	prior := b.st.Get(in.Address)
 	// When the ID changed, the live body is another resource's: there is
 	// nothing to compare the recorded output with.
 	if prior != nil && strings.EqualFold(prior.ID, in.ID) {

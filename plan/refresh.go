@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/azapply/azapply/arm"
 )
@@ -50,6 +52,10 @@ type RefreshOptions struct {
 	Parallelism int
 	// Mode is RefreshByResource (the default) or RefreshByCollection.
 	Mode RefreshMode
+	// keep, when set, is called with each body read and returns what to
+	// keep of it (Build keeps the state's copy of a body that did not
+	// change, see share.go).
+	keep func(i int, body map[string]any) map[string]any
 }
 
 // RefreshWith reads the targets as Refresh does, and in
@@ -68,6 +74,7 @@ func RefreshWith(ctx context.Context, r Reader, targets []Target, o RefreshOptio
 		container: containers(targets),
 		done:      make([]chan struct{}, len(targets)),
 		sem:       make(chan struct{}, o.Parallelism),
+		keep:      o.keep,
 	}
 	for i := range f.done {
 		f.done[i] = make(chan struct{})
@@ -90,21 +97,45 @@ func RefreshWith(ctx context.Context, r Reader, targets []Target, o RefreshOptio
 			}()
 		}
 	}
+	// The targets read one by one go to parallelism workers, not to a
+	// goroutine (and its stack) each, which for 10,000 targets held tens
+	// of MB. They take the targets outermost first, so that the container
+	// a worker waits for was taken before, by another worker or a group.
+	var order []int
 	for i := range targets {
-		if grouped[i] {
-			continue
+		if !grouped[i] {
+			order = append(order, i)
 		}
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return strings.Count(targets[order[a]].ID, "/") < strings.Count(targets[order[b]].ID, "/")
+	})
+	var next atomic.Int64
+	for range min(o.Parallelism, len(order)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(f.done[i])
-			if f.absentWithContainer(ctx, i) {
-				return
+			for {
+				n := int(next.Add(1) - 1)
+				if n >= len(order) {
+					return
+				}
+				i := order[n]
+				if !f.absentWithContainer(ctx, i) {
+					f.get(ctx, i)
+				}
+				close(f.done[i])
 			}
-			f.get(ctx, i)
 		}()
 	}
 	wg.Wait()
+	if f.keep != nil {
+		for i, b := range f.bodies {
+			if b != nil {
+				f.bodies[i] = f.keep(i, b)
+			}
+		}
+	}
 	return f.bodies, errors.Join(f.errs...)
 }
 
@@ -118,6 +149,7 @@ type refresher struct {
 	container []int
 	done      []chan struct{}
 	sem       chan struct{}
+	keep      func(i int, body map[string]any) map[string]any
 }
 
 // absentWithContainer waits for target i's container, if any, and reports
@@ -161,6 +193,9 @@ func (f *refresher) get(ctx context.Context, i int) {
 	}
 	defer f.release()
 	f.bodies[i], f.errs[i] = read(ctx, f.r, f.targets[i].ID, f.targets[i].APIVersion)
+	if f.keep != nil && f.bodies[i] != nil {
+		f.bodies[i] = f.keep(i, f.bodies[i])
+	}
 }
 
 // containers gives, for each target, the index of the nearest other target
