@@ -127,9 +127,13 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	for _, phase := range phases {
 		if err := r.walk(ctx, phase); err != nil {
+			if ctx.Err() == nil {
+				r.rereadParents(ctx)
+			}
 			return r.res, err
 		}
 	}
+	r.rereadParents(ctx)
 	if err := r.recordOutputs(); err != nil {
 		return r.res, err
 	}
@@ -190,9 +194,12 @@ type runner struct {
 	// a Config.
 	eval *config.Evaluator
 
-	mu      sync.Mutex // guards outputs, res, State and Save
+	mu      sync.Mutex // guards outputs, res, written, State and Save
 	outputs map[string]any
 	res     Result
+	// written are the resources this run created, changed or deleted,
+	// by lower-cased ID (see rereadParents).
+	written map[string]bool
 }
 
 // phases builds the three walks of Run, drops from the state the resources
@@ -424,6 +431,7 @@ func (r *runner) run(ctx context.Context, n *node, held func()) error {
 		r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventFailed, Op: n.op, Address: address, ID: n.id, Elapsed: elapsed, Error: err.Error()})
 		return err
 	}
+	r.noteWritten(n.id)
 	r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventComplete, Op: n.op, Address: address, ID: r.recordedID(address, n), Elapsed: elapsed})
 	return nil
 }

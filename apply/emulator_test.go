@@ -538,3 +538,57 @@ resource "ip" {
 	}
 	s.clean()
 }
+
+// TestChildrenAreNotDriftOnTheirParent: ARM lists a network's subnets in
+// the network's body. The subnets apply creates, changes or deletes must not
+// show as drift on the network (changed outside azapply) in the next plan.
+func TestChildrenAreNotDriftOnTheirParent(t *testing.T) {
+	srv := emulator.New(emulator.Options{})
+	s := newStack(t, emulatorClient(t, srv))
+	vnet := emuRG + "/providers/Microsoft.Network/virtualNetworks/net"
+	config := func(subnets string) string {
+		return fmt.Sprintf(`
+resource "rg" {
+  id          = %q
+  api_version = "2021-04-01"
+  body        = { location = "westus" }
+}
+resource "vnet" {
+  id          = %q
+  api_version = "2024-05-01"
+  body        = { location = "westus", properties = { addressSpace = { addressPrefixes = ["10.0.0.0/16"] } } }
+}
+resource "subnet" {
+  for_each    = %s
+  id          = "${resource.vnet.id}/subnets/${each.key}"
+  api_version = "2024-05-01"
+  body        = { properties = { addressPrefix = each.value } }
+}
+`, emuRG, vnet, subnets)
+	}
+	for _, step := range []struct {
+		name    string
+		subnets string
+		want    int // subnets listed in the network's body
+	}{
+		{"create", `{ a = "10.0.1.0/24", b = "10.0.2.0/24" }`, 2},
+		{"add one", `{ a = "10.0.1.0/24", b = "10.0.2.0/24", c = "10.0.3.0/24" }`, 3},
+		{"change one", `{ a = "10.0.1.0/24", b = "10.0.2.0/24", c = "10.0.4.0/24" }`, 3},
+		{"remove one", `{ a = "10.0.1.0/24", c = "10.0.4.0/24" }`, 2},
+	} {
+		s.write(config(step.subnets))
+		if _, err := s.apply(context.Background(), Options{}); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		props, _ := s.st.Get("resource.vnet").Output["properties"].(map[string]any)
+		if got, _ := props["subnets"].([]any); len(got) != step.want {
+			t.Errorf("%s: the network's recorded output lists %d subnets, want %d", step.name, len(got), step.want)
+		}
+		s.clean()
+		if _, _, p := s.plan(); p.HasDrift() {
+			var b strings.Builder
+			_ = plan.RenderText(&b, p, plan.TextOptions{})
+			t.Fatalf("%s: the plan after apply reports drift:\n%s", step.name, b.String())
+		}
+	}
+}
