@@ -230,14 +230,19 @@ func (s *State) redactValue(v any) any {
 // body it read back, with the values at the sensitive paths replaced by
 // their salted HMAC in both, and clears the resource's operation in flight.
 // It is the one call apply needs after a finished PUT or PATCH.
+//
+// With no sensitive paths the bodies are recorded as they are, not copied:
+// like every body in a state, they are read-only from then on.
 func (s *State) RecordApplied(address, id, apiVersion string, sent, output map[string]any, sensitive []string) error {
-	lastApplied, err := s.Redact(sent, sensitive)
-	if err != nil {
-		return fmt.Errorf("%s: %w", address, err)
-	}
-	out, err := s.Redact(output, sensitive)
-	if err != nil {
-		return fmt.Errorf("%s: %w", address, err)
+	lastApplied, out := sent, output
+	if len(sensitive) > 0 {
+		var err error
+		if lastApplied, err = s.Redact(sent, sensitive); err != nil {
+			return fmt.Errorf("%s: %w", address, err)
+		}
+		if out, err = s.Redact(output, sensitive); err != nil {
+			return fmt.Errorf("%s: %w", address, err)
+		}
 	}
 	s.Set(&Resource{Address: address, ID: id, APIVersion: apiVersion, LastApplied: lastApplied, Output: out})
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/plan"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // planFlags are the flags of every command that makes a plan.
@@ -121,7 +122,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	if err != nil {
 		return nil, err // config and validate already refused it
 	}
-	return plan.Build(ctx, plan.Options{
+	pl, err := plan.Build(ctx, plan.Options{
 		Reader:        w.client,
 		Instances:     w.insts,
 		State:         w.state,
@@ -136,6 +137,17 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		DataBodies:    w.dataBodies,
 		SecretMatches: w.state.SensitiveMatches,
 	})
+	if err != nil {
+		return nil, err
+	}
+	// The plan holds every body now, as JSON. The evaluated bodies are not
+	// read again (apply takes each instance's settings, and evaluates anew
+	// a body that was not known), and at 10,000 resources they are a
+	// third of the live heap: let them go.
+	for _, in := range w.insts {
+		in.Body = cty.NilVal
+	}
+	return pl, nil
 }
 
 // describeApplyWork prints, after a text plan, what apply does besides the
