@@ -78,14 +78,15 @@ func (l limits) planNeed(s shape) need {
 
 // applyNeed: the refresh (a GET of each resource group, answered 404:
 // everything else is inside one, so it is absent too), a PUT per resource,
-// and for each asynchronous create (all but the groups) its polls and the
-// GET of the result; the critical path is the group, then the network, then
+// the GET of each group's result (its create is synchronous), and for each
+// asynchronous create (all but the groups) its polls and the GET of the
+// result; the critical path is the group, then the network, then
 // one subnet (the graph's own chain, not counting the serialization of the
 // subnets, which is shown on its own).
 func (l limits) applyNeed(s shape) need {
 	async := s.N - s.Groups
 	return need{
-		Reads:    s.Groups + async*(l.polls+1),
+		Reads:    2*s.Groups + async*(l.polls+1),
 		Writes:   s.N,
 		Critical: l.latency + l.latency + 2*l.lro(),
 		Chain:    l.chainBound(s),
