@@ -169,6 +169,8 @@ type evaluator struct {
 	lenient   bool
 	// lookup, when set, finds outputs instead of the outputs map.
 	lookup func(address string) (any, bool)
+	// outCache, when set, keeps converted outputs across evaluations.
+	outCache *outputCache
 }
 
 // output is the output of an instance address, if known.

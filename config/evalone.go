@@ -23,6 +23,9 @@ type Evaluator struct {
 	varObj cty.Value
 	path   cty.Value
 
+	// outputs keeps the outputs converted to cty across calls.
+	outputs outputCache
+
 	mu sync.Mutex
 	// expansions are the keys of the blocks whose for_each or count refer
 	// to variables and static locals only, by block address.
@@ -84,7 +87,7 @@ func (e *Evaluator) Instance(address string, output func(address string) (any, b
 	}
 	o := &oneEval{
 		e:      e,
-		ev:     &evaluator{c: c, lookup: output, varObj: e.varObj},
+		ev:     &evaluator{c: c, lookup: output, varObj: e.varObj, outCache: &e.outputs},
 		locals: map[string]cty.Value{},
 		values: map[string]cty.Value{},
 	}

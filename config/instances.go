@@ -159,7 +159,7 @@ func (ev *evaluator) instanceValue(in *Instance) cty.Value {
 	}
 	output := cty.DynamicVal
 	if o, ok := ev.output(in.Address); ok && !in.Deferred && ev.c.use(in.Block).output {
-		output = markByName(FromJSONValue(o), "")
+		output = ev.outCache.convert(o)
 	}
 	attrs := map[string]cty.Value{"id": id, "output": output}
 	if in.Kind != KindData {
