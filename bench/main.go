@@ -12,7 +12,8 @@
 //	go run ./bench -sizes 100,1000      # about 8 minutes
 //	go run ./bench -sizes 10000 -throttle=false -latency 0 -seed
 //
-// It is not a test: `go test ./...` never runs it.
+// `go test ./bench` runs it once on a small stack without throttling
+// (bench_test.go); the measurements themselves are not tests.
 package main
 
 import (

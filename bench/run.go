@@ -26,11 +26,11 @@ type measured struct {
 // buildBinary builds azapply into dir, as a user would install it.
 func buildBinary(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "azapply")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/azapply")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/azapply/azapply/cmd/azapply")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/azapply (run the benchmark from the module's root): %w\n%s", err, stderr.String())
+		return "", fmt.Errorf("go build github.com/azapply/azapply/cmd/azapply (run the benchmark inside the module): %w\n%s", err, stderr.String())
 	}
 	return bin, nil
 }

@@ -1,8 +1,6 @@
 package state
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -11,14 +9,7 @@ import (
 // decoding the whole document gives, and fails only where that fails too
 // (Decode then reports the whole document's error).
 func FuzzDecodeStream(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.json")
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addStateSeeds(f)
 	for _, doc := range []string{
 		`{"version":2,"lineage":"l","resources":[{"address":"a","last_applied":{"t":{"x":"1"}},"output":{"t":{"x":"1"}}},null],"outputs":{"o":{"value":[1,{"a":"b"}]},"p":null}}`,
 		`{"Resources":[{"address":"a"}],"version":2,"lineage":"l","resources":[{"address":"b"}]}`,
