@@ -534,24 +534,29 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 		return r.save(changed...)
 	}
-	body, err := r.desiredBody(c)
+	desired, err := r.desiredBody(c)
 	if err != nil {
 		return err
 	}
-	req := arm.Request{Method: http.MethodPut, ID: c.ID, APIVersion: c.APIVersion, Body: body, Timeout: timeout}
+	// The request the plan showed: for an update, built from the live body
+	// the plan read (read, merge, write), with the values known now.
+	planned, err := c.RequestFor(desired, r.recorded(c.Address))
+	if err != nil {
+		return err
+	}
+	req := arm.Request{Method: planned.Method, ID: c.ID, APIVersion: c.APIVersion, Body: planned.Body, Timeout: timeout}
 	if n.op == OpUpdate {
 		// Only if nobody changed it since the plan read it.
 		req.IfMatch, _ = c.Live["etag"].(string)
-		if in, ok := r.insts[c.Address]; ok && strings.EqualFold(in.UpdateMethod, http.MethodPatch) {
-			req.Method = http.MethodPatch
-			req.Body = PatchFor(c.Live, r.lastApplied(c.Address), body)
-		}
 	}
-	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, body)
+	// The state records the declared body as the last applied one, as
+	// kubectl's last-applied configuration: what the configuration asked
+	// for, not the live values the merge carried along.
+	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, desired)
 	// The client resends a write its parent is busy for; from the first
 	// such answer on, writes under that parent wait for each other.
 	req.OnBusy = func(error) { r.locks.learn(c.ID) }
-	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, body); err != nil {
+	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, desired); err != nil {
 		return err
 	}
 	live, err := r.o.Client.Do(ctx, req)
@@ -573,12 +578,12 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 	}
 	id := liveID(live.Body, c.ID)
-	r.warnKeptDifferently(c.Address, body, live.Body)
+	r.warnKeptDifferently(c.Address, desired, live.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	// The state keeps a salted hash of every sensitive value, never the
 	// value; dependants in this run get the clear output.
-	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, body, live.Body, r.sensitive(c.Address)); err != nil {
+	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, desired, live.Body, r.sensitive(c.Address)); err != nil {
 		return err
 	}
 	r.outputs[c.Address] = live.Body
@@ -775,14 +780,12 @@ func (r *runner) evaluate(address string) (*config.Instance, error) {
 	return in, nil
 }
 
-// lastApplied is the body apply sent last time, from the state.
-func (r *runner) lastApplied(address string) map[string]any {
+// recorded is what the state records of the resource at address, nil when
+// nothing.
+func (r *runner) recorded(address string) *state.Resource {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if sr := r.o.State.Get(address); sr != nil {
-		return sr.LastApplied
-	}
-	return nil
+	return r.o.State.Get(address)
 }
 
 func (r *runner) recordedID(address string, n *node) string {

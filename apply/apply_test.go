@@ -448,7 +448,7 @@ func TestUpdateSendsIfMatchAndPatch(t *testing.T) {
 			f.resources[strings.ToLower(id)] = map[string]any{}
 			st := state.New()
 			st.Set(&state.Resource{Address: "resource.acr", ID: id, LastApplied: lastApplied})
-			p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.acr", ID: id, APIVersion: "2023-07-01", Action: plan.Update, Desired: desired, Live: live}}}
+			p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.acr", ID: id, APIVersion: "2023-07-01", Action: plan.Update, Desired: desired, Live: live, UpdateMethod: method}}}
 			insts := []*config.Instance{{Address: "resource.acr", UpdateMethod: method}}
 			if _, err := Run(context.Background(), Options{Plan: p, Instances: insts, Client: f, State: st}); err != nil {
 				t.Fatal(err)
@@ -461,7 +461,10 @@ func TestUpdateSendsIfMatchAndPatch(t *testing.T) {
 				t.Fatalf("sent %s with If-Match %q; want %s with the live ETag", req.Method, req.IfMatch, method)
 			}
 			got, _ := json.Marshal(req.Body)
-			want := `{"location":"westus","properties":{"adminUserEnabled":true},"sku":{"name":"Premium"}}`
+			// Read, merge, write: the live body without ARM's bookkeeping,
+			// the declared values over it, and the tags the last apply
+			// sent and the configuration no longer declares taken out.
+			want := `{"location":"westus","properties":{"adminUserEnabled":true,"loginServer":"acr.azurecr.io"},"sku":{"name":"Premium"}}`
 			if method == "PATCH" {
 				want = `{"sku":{"name":"Premium"},"tags":null}`
 			}

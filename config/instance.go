@@ -62,6 +62,10 @@ type Instance struct {
 
 	// UpdateMethod is "PUT" (the default) or "PATCH".
 	UpdateMethod string
+	// UpdateBody is how an update's PUT body is built: "merge" (the
+	// default: the live body with the declared values laid over it) or
+	// "declared" (exactly the declared body, a full replacement).
+	UpdateBody string
 	// IgnoreChanges are paths never diffed (the provider's are added).
 	IgnoreChanges []string
 	// Sensitive are paths whose values are never printed or stored in clear:

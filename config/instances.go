@@ -240,7 +240,7 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 	kind := r.kind()
 	inst := &Instance{
 		Address: addr, Name: r.Name, DeclRange: r.DeclRange, Body: cty.EmptyObjectVal,
-		Kind: kind, Block: r.Address(), UpdateMethod: "PUT",
+		Kind: kind, Block: r.Address(), UpdateMethod: "PUT", UpdateBody: "merge",
 	}
 	var diags hcl.Diagnostics
 	idv, d := r.ID.Value(ctx)
@@ -329,6 +329,23 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 					Severity: hcl.DiagError,
 					Summary:  "Invalid update_method",
 					Detail:   fmt.Sprintf("update_method is \"PUT\" (send the whole body, the default) or \"PATCH\" (send only what changed), not %q.", s),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			}
+		}
+	}
+	if a, ok := r.attrs["update_body"]; ok {
+		s, d := evalString(a.Expr, ctx, "update_body")
+		diags = append(diags, d...)
+		switch strings.ToLower(s) {
+		case "merge", "declared":
+			inst.UpdateBody = strings.ToLower(s)
+		default:
+			if !d.HasErrors() {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid update_body",
+					Detail:   fmt.Sprintf("update_body is \"merge\" (the default: the live body with the declared values laid over it, so what the configuration does not declare is kept) or \"declared\" (exactly the declared body: a full replacement that drops every undeclared live value), not %q.", s),
 					Subject:  a.Expr.Range().Ptr(),
 				})
 			}

@@ -80,6 +80,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "count"},
 		{Name: "depends_on"},
 		{Name: "update_method"},
+		{Name: "update_body"},
 		{Name: "ignore_changes"},
 		{Name: "sensitive"},
 		{Name: "prevent_destroy"},

@@ -56,6 +56,13 @@ type differ struct {
 	r   *compiledRules
 	ix  keyIndexes
 	out Comparison
+	// strict compares a request body (as Desired) with live: a live value
+	// the request leaves out is a change (the write drops it), whatever
+	// the state says, except ARM's bookkeeping and masked secrets.
+	strict bool
+	// declared is the declared body of a strict comparison: its arrays,
+	// not the request's, choose how elements are matched, as in the diff.
+	declared map[string]any
 }
 
 func (d *differ) change(path Path, before, after any) {
@@ -204,6 +211,12 @@ func (d *differ) object(path Path, want, got map[string]any) {
 			continue
 		}
 		p := path.key(k)
+		if d.strict {
+			if !d.r.ignored(p) && !isBookkeepingPath(p) && !isMasked(got[k]) {
+				d.change(p, got[k], Absent{})
+			}
+			continue
+		}
 		if d.r.ignored(p) || !d.b.Managed {
 			continue
 		}
@@ -242,6 +255,14 @@ func (d *differ) array(path Path, want, got []any) {
 		return
 	}
 	field := d.r.keyField(path, want)
+	if d.strict {
+		field = ""
+		if decl, ok := d.ix.lookup(d.declared, path); ok {
+			if arr, ok := decl.([]any); ok {
+				field = d.r.keyField(path, arr)
+			}
+		}
+	}
 	if field == "" {
 		d.byPosition(path, want, got)
 		return
@@ -320,6 +341,10 @@ func (d *differ) elementMissing(path Path, want any) {
 // the next PUT of the array would drop it). An element the service added at
 // apply time, or one seen with no state, is not a change.
 func (d *differ) extraElement(path Path, got any) {
+	if d.strict && !d.r.ignored(path) {
+		d.change(path, got, Absent{})
+		return
+	}
 	if d.r.ignored(path) || !d.b.Managed {
 		return
 	}

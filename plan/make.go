@@ -204,7 +204,8 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 	c := &Change{
 		Address: in.Address, ID: in.ID, APIVersion: in.APIVersion,
 		Desired: desired, Live: live, DependsOn: in.DependsOn,
-		Sensitive: in.Sensitive,
+		Sensitive: in.Sensitive, UpdateMethod: in.UpdateMethod, UpdateBody: UpdateBody(in.UpdateBody),
+		rules: rules,
 	}
 	// When the ID changed, the live body is another resource's: there is
 	// nothing to compare the recorded output with.
@@ -257,12 +258,54 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 				}
 			}
 		}
+		if c.Action == Update {
+			if err := b.request(c, prior, rules, cmp); err != nil {
+				b.fail(fmt.Errorf("%s: %w", in.Address, err))
+				return
+			}
+		}
+	}
+	if c.Action == Create || c.Action == Replace {
+		c.Request = &Request{Method: "PUT", Body: desired}
 	}
 	if in.PreventDestroy && c.Action == Replace {
 		b.fail(fmt.Errorf("%s has prevent_destroy set, and this plan would replace it (delete, then create). Remove prevent_destroy to allow it, or change the configuration back", in.Address))
 		return
 	}
 	b.plan.Changes = append(b.plan.Changes, c)
+}
+
+// request builds the exact request of an update and makes the change's
+// paths every effect it has on live (DESIGN.md, "The request"): the
+// declared changes the diff found, and whatever else the write changes (a
+// live value an update_body = "declared" body drops, an element of a
+// declared array that the service added).
+func (b *builder) request(c *Change, prior *state.Resource, rules Rules, cmp Comparison) error {
+	bodies := Bodies{Desired: c.Desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
+	req, err := buildRequest(c.UpdateMethod, c.UpdateBody, bodies, rules)
+	if err != nil {
+		return err
+	}
+	c.Request = req
+	effects, err := requestEffects(req, bodies, rules)
+	if err != nil {
+		return err
+	}
+	shown := map[string]bool{}
+	for _, p := range c.Paths {
+		shown[p.Path] = true
+	}
+	kept := map[string]bool{}
+	for _, p := range cmp.KeptDifferently {
+		kept[p.Path] = true
+	}
+	for _, p := range effects.Changes {
+		if !shown[p.Path] && !kept[p.Path] {
+			c.Paths = append(c.Paths, p)
+			shown[p.Path] = true
+		}
+	}
+	return nil
 }
 
 // mayAdopt reports whether an existing resource that the state does not

@@ -61,6 +61,22 @@ type Change struct {
 	// Sensitive are the paths never printed (for creates, whose bodies are
 	// shown whole).
 	Sensitive []string
+	// Request is the exact request apply sends for a create, a replace's
+	// create or an update (DESIGN.md, "The request"); nil for the other
+	// actions. Its body has config.Unknown where a value is known only
+	// after apply; apply builds it again then, from the same live body,
+	// with RequestFor.
+	Request *Request
+	// UpdateMethod is the resource's update_method: "PUT" (also when
+	// empty) or "PATCH".
+	UpdateMethod string
+	// UpdateBody is how an update's PUT body is built: UpdateMerge (the
+	// default, also when empty) or UpdateDeclared.
+	UpdateBody UpdateBody
+
+	// rules are the resource's rules, which RequestFor needs to build the
+	// request again with the values known after apply.
+	rules Rules
 }
 
 // Absent marks a value missing on one side of a PathChange.
