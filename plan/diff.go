@@ -136,6 +136,16 @@ func (d *differ) sameAsSent(path Path, sent, want any) bool {
 	return equalValue(path, sent, want)
 }
 
+// plainlySent reports whether the configuration asks for what was sent
+// with no value of it stored as a hash: the state hashes only sensitive
+// values, so one that needed a hash to match is a secret.
+func (d *differ) plainlySent(path Path, sent, want any) bool {
+	plain := *d.r
+	plain.secretMatches = nil
+	pd := &differ{r: &plain, ix: d.ix}
+	return pd.sameAsSent(path, sent, want)
+}
+
 // equalLive compares two values read from the service, with the same rules
 // as the diff, so that arrays matched by key compare alike.
 func (d *differ) equalLive(path Path, a, b any) bool {
@@ -162,7 +172,7 @@ func (d *differ) value(path Path, want, got any, present bool) {
 		return
 	}
 	if !present || isMasked(got) {
-		d.missing(path, want)
+		d.missing(path, want, present)
 		return
 	}
 	switch w := want.(type) {
@@ -226,8 +236,9 @@ func (d *differ) object(path Path, want, got map[string]any) {
 	}
 }
 
-// missing handles a declared value the service did not return (or masked).
-func (d *differ) missing(path Path, want any) {
+// missing handles a declared value the service did not return, or masked
+// (then masked is true).
+func (d *differ) missing(path Path, want any, masked bool) {
 	if isEmpty(want) {
 		return // services leave out null, {} and []
 	}
@@ -242,7 +253,16 @@ func (d *differ) missing(path Path, want any) {
 		return
 	}
 	if sent, ok := d.ix.lookup(d.b.LastApplied, path); ok && d.sameAsSent(path, sent, want) {
-		return // write-only, and the configuration asks for what was sent
+		// Write-only, and the configuration asks for what was sent: no
+		// change. A value that does not look like a secret is listed, as
+		// the service may have dropped it (a misspelled property, or one
+		// the api-version does not have).
+		if !masked && !d.strict && !d.r.isSensitive(path) && d.plainlySent(path, sent, want) {
+			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
+				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), NotReturned: true,
+			})
+		}
+		return
 	}
 	d.change(path, Absent{}, want)
 }

@@ -58,6 +58,9 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if st == nil {
 		st = state.New()
 	}
+	if err := checkChildOwners(o.Instances); err != nil {
+		return nil, err
+	}
 	b := &builder{o: o, st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial}}
 	gone := b.undeclaredResources()
 	unread := b.unreadData()

@@ -94,6 +94,11 @@ type PathChange struct {
 	// Declared (drift only) is true when the configuration declares the
 	// path: the plan also changes it back.
 	Declared bool
+	// NotReturned (values the service keeps differently only) is true for
+	// a declared value, not named like a secret, that the service did not
+	// return after the write: misspelled, or not supported at the
+	// api-version, unless it is write-only.
+	NotReturned bool
 
 	at Path // the parsed path, for AcceptedOutput
 }

@@ -49,16 +49,26 @@ type JSONStateVersion struct {
 
 // JSONChange is one resource's planned action.
 type JSONChange struct {
-	Address     string     `json:"address"`
-	ID          string     `json:"id"`
-	APIVersion  string     `json:"api_version"`
-	Action      Action     `json:"action"`
-	Import      bool       `json:"import,omitempty"`
-	PriorID     string     `json:"prior_id,omitempty"`
-	DeletedWith string     `json:"deleted_with,omitempty"`
-	DependsOn   []string   `json:"depends_on,omitempty"`
-	After       any        `json:"after,omitempty"`
-	Paths       []JSONPath `json:"paths"`
+	Address     string   `json:"address"`
+	ID          string   `json:"id"`
+	APIVersion  string   `json:"api_version"`
+	Action      Action   `json:"action"`
+	Import      bool     `json:"import,omitempty"`
+	PriorID     string   `json:"prior_id,omitempty"`
+	DeletedWith string   `json:"deleted_with,omitempty"`
+	DependsOn   []string `json:"depends_on,omitempty"`
+	After       any      `json:"after,omitempty"`
+	// Request is the exact request apply sends for a create, a replace's
+	// create or an update, sensitive values "(sensitive)" and values known
+	// only after apply "(known after apply)".
+	Request *JSONRequest `json:"request,omitempty"`
+	Paths   []JSONPath   `json:"paths"`
+}
+
+// JSONRequest is the method and body of a write.
+type JSONRequest struct {
+	Method string         `json:"method"`
+	Body   map[string]any `json:"body"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -71,6 +81,9 @@ type JSONPath struct {
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
 	Declared      *bool  `json:"declared,omitempty"`
+	// NotReturned (kept_differently only): a declared value the service
+	// did not return after the write.
+	NotReturned bool `json:"not_returned,omitempty"`
 }
 
 // JSONDrift is what changed outside azapply on one resource.
@@ -109,6 +122,9 @@ func ToJSON(p *Plan) JSONPlan {
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)
 		}
+		if c.Request != nil {
+			jc.Request = &JSONRequest{Method: c.Request.Method, Body: redactedRequest(c)}
+		}
 		out.ResourceChanges = append(out.ResourceChanges, jc)
 		if len(c.KeptDifferently) > 0 {
 			out.KeptDifferently = append(out.KeptDifferently, JSONKept{Address: c.Address, Paths: jsonPaths(c.KeptDifferently, false)})
@@ -139,7 +155,7 @@ func DetailedExitCode(p *Plan) int {
 func jsonPaths(pcs []PathChange, drift bool) []JSONPath {
 	out := make([]JSONPath, 0, len(pcs))
 	for _, pc := range pcs {
-		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace}
+		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, NotReturned: pc.NotReturned}
 		if drift {
 			declared := pc.Declared
 			jp.Declared = &declared
@@ -176,6 +192,14 @@ func jsonValue(v any) any {
 func redactedBody(c *Change) map[string]any {
 	r := sensitivityOf(c)
 	out, _ := r.redact(nil, c.Desired).(map[string]any)
+	return out
+}
+
+// redactedRequest is a change's request body with its sensitive values
+// replaced.
+func redactedRequest(c *Change) map[string]any {
+	r := sensitivityOf(c)
+	out, _ := r.redact(nil, c.Request.Body).(map[string]any)
 	return out
 }
 

@@ -174,8 +174,12 @@ func markdownKept(p *Plan) string {
 			if b.Len() == 0 {
 				b.WriteString("\n### Values the service keeps differently\n\nNo action: the service answered these values differently at the last apply, and still does.\n\n| Resource | Path | Declared | Service keeps |\n|---|---|---|---|\n")
 			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | `%s` |\n", c.Address, pc.Path,
-				tableCell(formatValue(shown(pc.After, pc.Sensitive))), tableCell(formatValue(shown(pc.Before, pc.Sensitive))))
+			keeps := "`" + tableCell(formatValue(shown(pc.Before, pc.Sensitive))) + "`"
+			if pc.NotReturned {
+				keeps = "not returned: misspelled, or not a property at api-version `" + tableCell(c.APIVersion) + "`?"
+			}
+			fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | %s |\n", c.Address, pc.Path,
+				tableCell(formatValue(shown(pc.After, pc.Sensitive))), keeps)
 		}
 	}
 	return b.String()

@@ -344,10 +344,21 @@ func (t *textWriter) kept(p *Plan) {
 		}
 		t.printf("  # %s\n", c.Address)
 		for _, pc := range c.KeptDifferently {
+			if pc.NotReturned {
+				t.printf("      %s: declared %s, the service does not return it\n", pc.Path, formatValue(shown(pc.After, pc.Sensitive)))
+				t.printf("        (%s)\n", NotReturnedHint(c.APIVersion))
+				continue
+			}
 			t.printf("      %s: declared %s, the service keeps %s\n", pc.Path, formatValue(shown(pc.After, pc.Sensitive)), formatValue(shown(pc.Before, pc.Sensitive)))
 		}
 		t.printf("\n")
 	}
+}
+
+// NotReturnedHint says what a declared value the service does not return
+// may be, and what to do.
+func NotReturnedHint(apiVersion string) string {
+	return fmt.Sprintf("misspelled, or not a property of this type at api-version %s? Check the REST reference; if it is a write-only value, add its path to sensitive to keep it quiet", apiVersion)
 }
 
 func isAbsent(v any) bool {

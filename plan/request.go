@@ -115,7 +115,7 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 			if isBookkeepingPath(p) || isMasked(lv) {
 				continue
 			}
-			out[k] = lv
+			out[k] = stripped(p, lv)
 		}
 		// Removed from the configuration since the last apply: the user
 		// wants it gone.
@@ -159,6 +159,70 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 		}
 	}
 	return out
+}
+
+// stripped is a live value without the bookkeeping and masked secrets
+// inside it; v itself when it has none.
+func stripped(path Path, v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		var out map[string]any
+		for k, e := range v {
+			p := path.key(k)
+			drop := isBookkeepingPath(p) || isMasked(e)
+			var s any
+			if !drop {
+				s = stripped(p, e)
+			}
+			if out == nil && (drop || !same(s, e)) {
+				out = make(map[string]any, len(v))
+				for k2, e2 := range v {
+					out[k2] = e2
+				}
+			}
+			if out != nil {
+				if drop {
+					delete(out, k)
+				} else {
+					out[k] = s
+				}
+			}
+		}
+		if out == nil {
+			return v
+		}
+		return out
+	case []any:
+		var out []any
+		for i, e := range v {
+			s := stripped(path.index(i), e)
+			if out == nil && !same(s, e) {
+				out = append([]any(nil), v...)
+			}
+			if out != nil {
+				out[i] = s
+			}
+		}
+		if out == nil {
+			return v
+		}
+		return out
+	}
+	return v
+}
+
+// same reports whether stripped returned its argument unchanged: the same
+// map or slice, or an equal scalar.
+func same(a, b any) bool {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		return ok && reflect.ValueOf(av).Pointer() == reflect.ValueOf(bv).Pointer()
+	case []any:
+		bv, ok := b.([]any)
+		return ok && len(av) == len(bv) && (len(av) == 0 || &av[0] == &bv[0])
+	}
+	return true
 }
 
 // value merges one declared value with the live one at the same path.

@@ -43,12 +43,19 @@ type savedChange struct {
 	DependsOn       []string    `json:"depends_on,omitempty"`
 	Sensitive       []string    `json:"sensitive,omitempty"`
 	Desired         any         `json:"desired,omitempty"`
+	Request         *savedReq   `json:"request,omitempty"`
 	Paths           []savedPath `json:"paths,omitempty"`
 	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
 	// DesiredHash and LiveHash are salted hashes of the declared body and of
 	// the live body without server bookkeeping ("" when absent).
 	DesiredHash string `json:"desired_hash"`
 	LiveHash    string `json:"live_hash"`
+}
+
+// savedReq is a change's request, redacted, for show.
+type savedReq struct {
+	Method string `json:"method"`
+	Body   any    `json:"body"`
 }
 
 type savedPath struct {
@@ -60,6 +67,7 @@ type savedPath struct {
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
 	Declared      bool   `json:"declared,omitempty"`
+	NotReturned   bool   `json:"not_returned,omitempty"`
 }
 
 type savedDrift struct {
@@ -92,6 +100,9 @@ func WriteSaved(w io.Writer, p *Plan) error {
 		}
 		if c.Desired != nil {
 			sc.Desired = encodeValue(redactedBody(c))
+		}
+		if c.Request != nil {
+			sc.Request = &savedReq{Method: c.Request.Method, Body: encodeValue(redactedRequest(c))}
 		}
 		f.Changes = append(f.Changes, sc)
 	}
@@ -142,6 +153,10 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		}
 		if sc.Desired != nil {
 			c.Desired, _ = decodeValue(sc.Desired).(map[string]any)
+		}
+		if sc.Request != nil {
+			body, _ := decodeValue(sc.Request.Body).(map[string]any)
+			c.Request = &Request{Method: sc.Request.Method, Body: body}
 		}
 		p.Changes = append(p.Changes, c)
 	}
@@ -219,7 +234,7 @@ func samePaths(a []PathChange, b []savedPath) bool {
 func savePaths(pcs []PathChange) []savedPath {
 	var out []savedPath
 	for _, pc := range pcs {
-		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared}
+		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared, NotReturned: pc.NotReturned}
 		if isAbsent(pc.Before) {
 			sp.BeforeAbsent = true
 		} else {
@@ -238,7 +253,7 @@ func savePaths(pcs []PathChange) []savedPath {
 func loadPaths(sps []savedPath) []PathChange {
 	var out []PathChange
 	for _, sp := range sps {
-		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared,
+		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared, NotReturned: sp.NotReturned,
 			Before: decodeValue(sp.Before), After: decodeValue(sp.After)}
 		if sp.BeforeAbsent {
 			pc.Before = Absent{}
