@@ -97,8 +97,9 @@
 // # Per-type rules
 //
 // A TypeRule says what a resource provider does to a body: Defaults merged
-// under it, Compute for read-only values, WriteOnly paths, Recase,
-// SortArrays, Children (arrays stored as child resources, like subnets),
+// under it, Compute for read-only values, WriteOnly paths, Properties (the
+// members of properties it knows: others, such as a misspelled one, are
+// dropped, as the registry rule does), Recase, SortArrays, Children (arrays stored as child resources, like subnets),
 // RequireLocation, Validate, and Actions; ListOmits and ListError make its
 // collection GETs list less than a GET reads, or refuse to list (for tests
 // of clients that read by list). Built-in rules cover resource groups, ACR

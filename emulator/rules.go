@@ -22,6 +22,11 @@ type TypeRule struct {
 	// (passwords). Paths are dotted; "a.b[].c" visits c in every element of
 	// the array a.b.
 	WriteOnly []string
+	// Properties, when set, are the members of properties the resource
+	// provider knows at every api-version: any other member a write sends
+	// (a misspelled one) is dropped without a word, as ARM's providers
+	// drop what their schema lacks.
+	Properties []string
 	// Recase maps a path to the function the server passes its string
 	// value through (e.g. strings.ToLower).
 	Recase map[string]func(string) string
@@ -232,6 +237,13 @@ func (r *TypeRule) applyShape(body map[string]any) {
 	for _, p := range r.WriteOnly {
 		deletePath(body, p)
 	}
+	if props, ok := body["properties"].(map[string]any); ok && r.Properties != nil {
+		for k := range props {
+			if !containsFold(r.Properties, k) {
+				delete(props, k)
+			}
+		}
+	}
 	for p, fn := range r.Recase {
 		visit(body, splitPath(p), func(parent map[string]any, k string) {
 			if s, ok := parent[k].(string); ok {
@@ -264,4 +276,13 @@ func sortArray(arr []any, by string) {
 		return strings.ToLower(s)
 	}
 	sort.SliceStable(arr, func(i, j int) bool { return keyOf(arr[i]) < keyOf(arr[j]) })
+}
+
+func containsFold(list []string, s string) bool {
+	for _, e := range list {
+		if strings.EqualFold(e, s) {
+			return true
+		}
+	}
+	return false
 }
