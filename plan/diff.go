@@ -246,9 +246,10 @@ func (d *differ) missing(path Path, want any, masked bool) {
 		d.change(path, Absent{}, want)
 		return
 	}
-	if answered, ok := d.ix.lookup(d.b.Output, path); ok && !isMasked(answered) && !isEmpty(answered) {
+	if answered, ok := d.ix.lookup(d.b.Output, path); ok && !masked && !isMasked(answered) && !isEmpty(answered) {
 		// It came back after the last apply, and is gone now: removed
-		// outside azapply.
+		// outside azapply. (A masked value is not gone: the service shows
+		// that it holds one, and the state may keep the answer hashed.)
 		d.change(path, Absent{}, want)
 		return
 	}

@@ -12,10 +12,10 @@ import (
 
 func TestMergedBody(t *testing.T) {
 	cases := []struct {
-		name                                string
+		name                               string
 		live, desired, lastApplied, output string
-		rules                               Rules
-		want                                string
+		rules                              Rules
+		want                               string
 	}{
 		{name: "an undeclared live value survives a declared change",
 			live:    `{"id":"/x","name":"x","type":"t","etag":"e","systemData":{"a":1},"location":"westus","sku":{"name":"Standard"},"properties":{"provisioningState":"Succeeded","publicNetworkAccess":"Disabled","loginServer":"x.azurecr.io"}}`,
@@ -41,8 +41,8 @@ func TestMergedBody(t *testing.T) {
 			desired: `{"location":"westus","tags":{"env":"prod"},"properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}`,
 			want:    `{"location":"westus","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]},"subnets":[{"id":"/s/app","name":"app","properties":{"addressPrefix":"10.0.1.0/24"}}]},"tags":{"env":"prod"}}`},
 		{name: "a declared array owns its elements, each merged with the live one it matches",
-			live:    `{"properties":{"rules":[{"name":"b","properties":{"p":2,"server":"s"}},{"name":"a","properties":{"p":1,"server":"s"}},{"name":"portal","properties":{"p":9}}]}}`,
-			desired: `{"properties":{"rules":[{"name":"a","properties":{"p":10}},{"name":"b","properties":{"p":2}}]}}`,
+			live:        `{"properties":{"rules":[{"name":"b","properties":{"p":2,"server":"s"}},{"name":"a","properties":{"p":1,"server":"s"}},{"name":"portal","properties":{"p":9}}]}}`,
+			desired:     `{"properties":{"rules":[{"name":"a","properties":{"p":10}},{"name":"b","properties":{"p":2}}]}}`,
 			lastApplied: `{"properties":{"rules":[{"name":"a","properties":{"p":1}},{"name":"b","properties":{"p":2}}]}}`,
 			output:      `{"properties":{"rules":[{"name":"b","properties":{"p":2,"server":"s"}},{"name":"a","properties":{"p":1,"server":"s"}}]}}`,
 			want:        `{"properties":{"rules":[{"name":"a","properties":{"p":10,"server":"s"}},{"name":"b","properties":{"p":2,"server":"s"}}]}}`},
