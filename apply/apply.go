@@ -546,8 +546,13 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	}
 	req := arm.Request{Method: planned.Method, ID: c.ID, APIVersion: c.APIVersion, Body: planned.Body, Timeout: timeout}
 	if n.op == OpUpdate {
-		// Only if nobody changed it since the plan read it.
-		req.IfMatch, _ = c.Live["etag"].(string)
+		// Only if nobody changed it since the plan read it. A child this
+		// run already wrote (a subnet deleted before its network's update)
+		// moved the ETag itself: the request leaves that child out, and
+		// the ETag the plan read no longer tells anything.
+		if !r.wroteUnder(c.ID) {
+			req.IfMatch, _ = c.Live["etag"].(string)
+		}
 	}
 	// The state records the declared body as the last applied one, as
 	// kubectl's last-applied configuration: what the configuration asked

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/state"
 )
 
@@ -17,6 +18,18 @@ func (r *runner) noteWritten(id string) {
 		r.written = map[string]bool{}
 	}
 	r.written[strings.ToLower(id)] = true
+}
+
+// wroteUnder reports whether this run wrote a resource inside id.
+func (r *runner) wroteUnder(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for w := range r.written {
+		if armid.IsUnder(w, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // rereadParents reads again each recorded parent of a child resource this

@@ -103,6 +103,7 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if !o.RefreshOnly {
 		b.plan.Changes = append(reads, b.plan.Changes...)
 		b.plan.Changes = append(b.plan.Changes, orderDeletes(deletes)...)
+		leaveOutDeleted(b.plan.Changes)
 	}
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)

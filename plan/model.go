@@ -75,8 +75,10 @@ type Change struct {
 	UpdateBody UpdateBody
 
 	// rules are the resource's rules, which RequestFor needs to build the
-	// request again with the values known after apply.
-	rules Rules
+	// request again with the values known after apply; leaveOut the IDs
+	// (keys) of the inline children the plan deletes, left out of it.
+	rules    Rules
+	leaveOut []string
 }
 
 // Absent marks a value missing on one side of a PathChange.

@@ -3,8 +3,10 @@ package plan
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/state"
 )
 
@@ -405,7 +407,12 @@ func (c *Change) RequestFor(desired map[string]any, prior *state.Resource) (*Req
 		return &Request{Method: "PUT", Body: desired}, nil
 	case Update:
 		b := Bodies{Desired: desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
-		return buildRequest(c.UpdateMethod, c.UpdateBody, b, c.rules)
+		req, err := buildRequest(c.UpdateMethod, c.UpdateBody, b, c.rules)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = withoutElements(req.Body, c.leaveOut)
+		return req, nil
 	}
 	return nil, fmt.Errorf("%s: a %s sends no body", c.Address, c.Action)
 }
@@ -437,4 +444,75 @@ func PatchFor(live, lastApplied, desired map[string]any) map[string]any {
 		}
 	}
 	return patch
+}
+
+// leaveOutDeleted takes out of each update's request the inline children
+// that the plan deletes (a subnet removed from the configuration, in the
+// live body of its network): the deletes run first, and the network's PUT
+// must not bring them back. The plan shows their deletes, which are the
+// effect.
+func leaveOutDeleted(changes []*Change) {
+	deleted := map[string]bool{}
+	for _, c := range changes {
+		if c.Action == Delete {
+			deleted[idKey(c.ID)] = true
+		}
+	}
+	if len(deleted) == 0 {
+		return
+	}
+	for _, c := range changes {
+		if c.Action != Update || c.Request == nil {
+			continue
+		}
+		var out []string
+		for id := range deleted {
+			if armid.IsUnder(id, c.ID) {
+				out = append(out, id)
+			}
+		}
+		if len(out) == 0 {
+			continue
+		}
+		sort.Strings(out)
+		c.leaveOut = out
+		c.Request.Body = withoutElements(c.Request.Body, out)
+	}
+}
+
+// withoutElements is body without the array elements whose id is one of
+// ids (lower-cased keys); body itself when it has none.
+func withoutElements(body map[string]any, ids []string) map[string]any {
+	if len(ids) == 0 {
+		return body
+	}
+	drop := map[string]bool{}
+	for _, id := range ids {
+		drop[id] = true
+	}
+	out, _ := dropElements(body, drop).(map[string]any)
+	return out
+}
+
+func dropElements(v any, drop map[string]bool) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = dropElements(e, drop)
+		}
+		return out
+	case []any:
+		out := make([]any, 0, len(v))
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				if id, ok := m["id"].(string); ok && drop[idKey(id)] {
+					continue
+				}
+			}
+			out = append(out, dropElements(e, drop))
+		}
+		return out
+	}
+	return v
 }

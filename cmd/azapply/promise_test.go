@@ -318,3 +318,28 @@ func writeConfig(t *testing.T, dir, config string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSubnetRemovedWhileItsNetworkChanges: one apply deletes a subnet and
+// updates its network; the network's PUT, built from the live body the
+// plan read, must not bring the subnet back.
+func TestSubnetRemovedWhileItsNetworkChanges(t *testing.T) {
+	dir := example(t, "network")
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+	vnet := sub + "/resourceGroups/network-demo/providers/Microsoft.Network/virtualNetworks/demo-vnet"
+	editFile(t, filepath.Join(dir, "main.hcl"), `properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16"] } }`,
+		`properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16"] } }
+    tags       = { cost-center = "42" }`)
+	editFile(t, filepath.Join(dir, "main.hcl"), `    ops  = "10.20.3.0/24"`, ``)
+	r := azapply(t, dir, "plan", "--no-color", "--detailed-exitcode")
+	r.mustExit(t, exitChanges)
+	r.mustContain(t, "Plan: 0 to add, 1 to change, 1 to destroy.")
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+	if _, ok := world(t, dir).Resource(vnet + "/subnets/ops"); ok {
+		t.Errorf("the removed subnet came back with its network's update")
+	}
+	subnets, _ := livePath(t, dir, vnet, "properties.subnets").([]any)
+	if len(subnets) != 2 {
+		t.Errorf("the network has %d subnets, want 2: %v", len(subnets), subnets)
+	}
+	azapply(t, dir, "plan", "--detailed-exitcode").mustExit(t, exitOK)
+}
