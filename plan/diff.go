@@ -136,6 +136,21 @@ func (d *differ) sameAsSent(path Path, sent, want any) bool {
 	return equalValue(path, sent, want)
 }
 
+// servicesOwn reports whether a live value that a request leaves out is
+// the service's own: the last apply did not send it, and the service
+// answered it, as it is now (a default, a read-only value). A write without
+// it gets it again, so leaving it out changes nothing.
+func (d *differ) servicesOwn(path Path, got any) bool {
+	if !d.b.Managed {
+		return false
+	}
+	if _, sent := d.ix.lookup(d.b.LastApplied, path); sent {
+		return false
+	}
+	answered, ok := d.ix.lookup(d.b.Output, path)
+	return ok && (isTimestamp(answered) && isTimestamp(got) || d.equalLive(path, answered, got))
+}
+
 // plainlySent reports whether the configuration asks for what was sent
 // with no value of it stored as a hash: the state hashes only sensitive
 // values, so one that needed a hash to match is a secret.
@@ -222,7 +237,7 @@ func (d *differ) object(path Path, want, got map[string]any) {
 		}
 		p := path.key(k)
 		if d.strict {
-			if !d.r.ignored(p) && !isBookkeepingPath(p) && !isMasked(got[k]) {
+			if !d.r.ignored(p) && !isBookkeepingPath(p) && !isMasked(got[k]) && !d.servicesOwn(p, got[k]) {
 				d.change(p, got[k], Absent{})
 			}
 			continue
@@ -363,7 +378,9 @@ func (d *differ) elementMissing(path Path, want any) {
 // apply time, or one seen with no state, is not a change.
 func (d *differ) extraElement(path Path, got any) {
 	if d.strict && !d.r.ignored(path) {
-		d.change(path, got, Absent{})
+		if !d.servicesOwn(path, got) {
+			d.change(path, got, Absent{})
+		}
 		return
 	}
 	if d.r.ignored(path) || !d.b.Managed {

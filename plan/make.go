@@ -305,6 +305,7 @@ func (b *builder) request(c *Change, prior *state.Resource, rules Rules, cmp Com
 	}
 	for _, p := range effects.Changes {
 		if !shown[p.Path] && !kept[p.Path] {
+			p.Dropped = isAbsent(p.After)
 			c.Paths = append(c.Paths, p)
 			shown[p.Path] = true
 		}

@@ -96,6 +96,10 @@ type PathChange struct {
 	// Declared (drift only) is true when the configuration declares the
 	// path: the plan also changes it back.
 	Declared bool
+	// Dropped is true for a live value the configuration does not declare
+	// and the update's request leaves out (update_body = "declared", or an
+	// element of a declared array): the write removes it.
+	Dropped bool
 	// NotReturned (values the service keeps differently only) is true for
 	// a declared value, not named like a secret, that the service did not
 	// return after the write: misspelled, or not supported at the
@@ -122,6 +126,20 @@ func (p *Plan) Summary() (add, change, destroy int) {
 		}
 	}
 	return add, change, destroy
+}
+
+// Dropped counts the live values, not in the configuration, that the
+// updates' requests remove (PathChange.Dropped).
+func (p *Plan) Dropped() int {
+	n := 0
+	for _, c := range p.Changes {
+		for _, pc := range c.Paths {
+			if pc.Dropped {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // Imports counts the resources taken over by import.

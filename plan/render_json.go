@@ -30,6 +30,9 @@ type JSONSummary struct {
 	Destroy int `json:"destroy"`
 	Import  int `json:"import"`
 	Drifted int `json:"drifted"`
+	// Dropped counts the live values, not in the configuration, that the
+	// updates' requests remove.
+	Dropped int `json:"dropped"`
 }
 
 // JSONExitStatus is what --detailed-exitcode returns for this plan.
@@ -84,6 +87,9 @@ type JSONPath struct {
 	// NotReturned (kept_differently only): a declared value the service
 	// did not return after the write.
 	NotReturned bool `json:"not_returned,omitempty"`
+	// Dropped: a live value not in the configuration that the update's
+	// request removes.
+	Dropped bool `json:"dropped,omitempty"`
 }
 
 // JSONDrift is what changed outside azapply on one resource.
@@ -106,7 +112,7 @@ func ToJSON(p *Plan) JSONPlan {
 	out := JSONPlan{
 		FormatVersion:   JSONFormatVersion,
 		RefreshOnly:     p.RefreshOnly,
-		Summary:         JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift)},
+		Summary:         JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift), Dropped: p.Dropped()},
 		ExitStatus:      JSONExitStatus{Changes: p.HasChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
 		State:           JSONStateVersion{Lineage: p.Lineage, Serial: p.Serial},
 		ResourceChanges: []JSONChange{},
@@ -155,7 +161,7 @@ func DetailedExitCode(p *Plan) int {
 func jsonPaths(pcs []PathChange, drift bool) []JSONPath {
 	out := make([]JSONPath, 0, len(pcs))
 	for _, pc := range pcs {
-		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, NotReturned: pc.NotReturned}
+		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
 		if drift {
 			declared := pc.Declared
 			jp.Declared = &declared

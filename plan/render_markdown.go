@@ -211,6 +211,9 @@ func pathLines(pcs []PathChange) []string {
 			}
 			continue
 		}
+		if pc.Dropped {
+			suffix = "   # not in the configuration: this update drops it"
+		}
 		if !isAbsent(before) {
 			lines = append(lines, "- "+pc.Path+" = "+formatValue(before)+suffix)
 		}

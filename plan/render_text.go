@@ -69,7 +69,17 @@ func summaryText(p *Plan) string {
 	if n := p.Imports(); n > 0 {
 		s = fmt.Sprintf("%d to import, %s", n, s)
 	}
+	if n := p.Dropped(); n > 0 {
+		s += fmt.Sprintf(", %d undeclared %s to drop", n, plural(n, "value", "values"))
+	}
 	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 type textWriter struct {
@@ -152,6 +162,9 @@ func (t *textWriter) change(c *Change) {
 		t.header(c)
 		for _, pc := range c.Paths {
 			t.pathChange(pc, "      ")
+			if pc.Dropped {
+				t.printf("        # not in the configuration: this update drops it\n")
+			}
 		}
 	case NoOp:
 		if !c.Import {

@@ -68,6 +68,7 @@ type savedPath struct {
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
 	Declared      bool   `json:"declared,omitempty"`
 	NotReturned   bool   `json:"not_returned,omitempty"`
+	Dropped       bool   `json:"dropped,omitempty"`
 }
 
 type savedDrift struct {
@@ -234,7 +235,7 @@ func samePaths(a []PathChange, b []savedPath) bool {
 func savePaths(pcs []PathChange) []savedPath {
 	var out []savedPath
 	for _, pc := range pcs {
-		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared, NotReturned: pc.NotReturned}
+		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
 		if isAbsent(pc.Before) {
 			sp.BeforeAbsent = true
 		} else {
@@ -253,7 +254,7 @@ func savePaths(pcs []PathChange) []savedPath {
 func loadPaths(sps []savedPath) []PathChange {
 	var out []PathChange
 	for _, sp := range sps {
-		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared, NotReturned: sp.NotReturned,
+		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared, NotReturned: sp.NotReturned, Dropped: sp.Dropped,
 			Before: decodeValue(sp.Before), After: decodeValue(sp.After)}
 		if sp.BeforeAbsent {
 			pc.Before = Absent{}
