@@ -218,7 +218,11 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 			}
 			deletes = append(deletes, &node{change: c, op: OpDelete, id: c.ID})
 		case plan.Replace:
-			if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
+			if c.DeletedWith != "" {
+				// Its resource group's delete removes it; it is created
+				// again after the group.
+				r.deletedWith[c.DeletedWith] = append(r.deletedWith[c.DeletedWith], c)
+			} else if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
 				// A new ID: create the new one, then delete the old one.
 				late = append(late, &node{change: c, op: OpDelete, id: c.PriorID})
 			} else {
@@ -510,6 +514,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		return r.post(ctx, n, timeout)
 	}
 	if n.op == OpDelete {
+		if plan.IsResourceGroup(n.id) {
+			if err := r.checkGroup(ctx, n); err != nil {
+				return err
+			}
+		}
 		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
 		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
 		req.OnBusy = func(error) { r.locks.learn(n.id) }

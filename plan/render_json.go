@@ -30,6 +30,9 @@ type JSONSummary struct {
 	Destroy int `json:"destroy"`
 	Import  int `json:"import"`
 	Drifted int `json:"drifted"`
+	// UnmanagedDeletes counts the resources azapply does not manage that
+	// the plan deletes with their resource groups.
+	UnmanagedDeletes int `json:"unmanaged_deletes"`
 }
 
 // JSONExitStatus is what --detailed-exitcode returns for this plan.
@@ -59,6 +62,22 @@ type JSONChange struct {
 	DependsOn   []string   `json:"depends_on,omitempty"`
 	After       any        `json:"after,omitempty"`
 	Paths       []JSONPath `json:"paths"`
+	// Contents is what a resource group the plan deletes holds.
+	Contents *JSONContents `json:"contents,omitempty"`
+}
+
+// JSONContents is what a resource group held when the plan listed it.
+type JSONContents struct {
+	DeleteUnmanaged bool            `json:"delete_unmanaged"`
+	Resources       []JSONContained `json:"resources"`
+}
+
+// JSONContained is one resource inside a resource group the plan deletes.
+type JSONContained struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Managed bool   `json:"managed"`
+	Address string `json:"address,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -93,7 +112,7 @@ func ToJSON(p *Plan) JSONPlan {
 	out := JSONPlan{
 		FormatVersion:   JSONFormatVersion,
 		RefreshOnly:     p.RefreshOnly,
-		Summary:         JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift)},
+		Summary:         JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift), UnmanagedDeletes: p.UnmanagedDeletes()},
 		ExitStatus:      JSONExitStatus{Changes: p.HasChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
 		State:           JSONStateVersion{Lineage: p.Lineage, Serial: p.Serial},
 		ResourceChanges: []JSONChange{},
@@ -108,6 +127,12 @@ func ToJSON(p *Plan) JSONPlan {
 		}
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)
+		}
+		if c.Contents != nil {
+			jc.Contents = &JSONContents{DeleteUnmanaged: c.Contents.DeleteUnmanaged, Resources: []JSONContained{}}
+			for _, r := range c.Contents.Resources {
+				jc.Contents.Resources = append(jc.Contents.Resources, JSONContained(r))
+			}
 		}
 		out.ResourceChanges = append(out.ResourceChanges, jc)
 		if len(c.KeptDifferently) > 0 {
