@@ -238,8 +238,9 @@ func unmanagedError(g *Change, gid string, c *Contents, declared bool) error {
 	if !declared {
 		allow = fmt.Sprintf("add\n\n  removed {\n    from                      = %s\n    destroy                   = true\n    delete_unmanaged_contents = true\n  }\n\nto the configuration", g.Address)
 	}
-	return fmt.Errorf("%s: %s resource group %s would also delete %s that azapply does not manage:\n%s\nMove or delete them first, or keep the group. If they are meant to go with it, %s",
-		g.Address, verb, gid, resources(len(lines)), strings.Join(lines, "\n"), allow)
+	them := plural(len(lines), "it", "them")
+	return fmt.Errorf("%s: %s resource group %s would also delete %s that azapply does not manage:\n%s\nMove or delete %s first, or keep the group. If %s meant to go with it, %s.",
+		g.Address, verb, gid, resources(len(lines)), strings.Join(lines, "\n"), them, plural(len(lines), "it is", "they are"), allow)
 }
 
 // checkPreventDestroy refuses a plan that deletes a resource declared with
@@ -252,6 +253,8 @@ func (b *builder) checkPreventDestroy(changes []*Change) {
 			continue
 		}
 		switch {
+		case c.DeletedWith != "" && b.o.Destroy:
+			b.fail(fmt.Errorf("%s has prevent_destroy set, and this plan deletes it with %s: deleting a resource group deletes everything in it. Remove prevent_destroy from the block if you mean it", c.Address, c.DeletedWith))
 		case c.DeletedWith != "":
 			b.fail(fmt.Errorf("%s has prevent_destroy set, and this plan deletes it with %s: deleting a resource group deletes everything in it. Remove prevent_destroy to allow it, or keep %s in the configuration", c.Address, c.DeletedWith, c.DeletedWith))
 		case c.Action == Delete:
