@@ -19,7 +19,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking for confirmation")
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first. A resource group that\nholds resources azapply does not manage is refused unless its block sets\ndelete_unmanaged_contents = true.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
