@@ -239,7 +239,7 @@ func unmanagedError(g *Change, gid string, c *Contents, declared bool) error {
 		allow = fmt.Sprintf("add\n\n  removed {\n    from                      = %s\n    destroy                   = true\n    delete_unmanaged_contents = true\n  }\n\nto the configuration", g.Address)
 	}
 	them := plural(len(lines), "it", "them")
-	return fmt.Errorf("%s: %s resource group %s would also delete %s that azapply does not manage:\n%s\nMove or delete %s first, or keep the group. If %s meant to go with it, %s.",
+	return fmt.Errorf("%s: %s resource group %s would also delete %s that azapply does not manage:\n%s\nMove or delete %s first, or keep the group. If %s meant to go with it, %s",
 		g.Address, verb, gid, resources(len(lines)), strings.Join(lines, "\n"), them, plural(len(lines), "it is", "they are"), allow)
 }
 
