@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/arm/armid"
@@ -90,13 +91,17 @@ func deletedID(c *Change) string {
 }
 
 // containers finds the resource groups among changes (every change of the
-// plan) that the plan deletes, lists what each holds, and plans what goes
-// with it.
+// plan) that the plan deletes, lists what each holds (the lists run
+// concurrently, Parallelism at a time), and plans what goes with it.
 func (b *builder) containers(ctx context.Context, changes []*Change) {
 	var groups []*Change
+	byKey := map[string]int{}
 	for _, c := range changes {
 		if id := deletedID(c); id != "" && IsResourceGroup(id) {
-			groups = append(groups, c)
+			if _, dup := byKey[idKey(id)]; !dup {
+				byKey[idKey(id)] = len(groups)
+				groups = append(groups, c)
+			}
 		}
 	}
 	if len(groups) == 0 {
@@ -107,35 +112,72 @@ func (b *builder) containers(ctx context.Context, changes []*Change) {
 		b.fail(errors.New("this plan deletes a resource group, and azapply cannot list what it holds with this reader: nothing inside it can be checked, so the plan stops here"))
 		return
 	}
-	for _, g := range groups {
-		b.container(ctx, l, g, changes)
-	}
-}
-
-// container lists what the group g holds and plans it: managed resources
-// inside are deleted with it (an error for one with prevent_destroy, or one
-// the plan would create in a group it deletes); resources azapply does not
-// manage are recorded in g.Contents, and are an error unless the
-// configuration lets them go.
-func (b *builder) container(ctx context.Context, l Lister, g *Change, changes []*Change) {
-	gid := deletedID(g)
-	listed, err := ListContents(ctx, l, gid)
-	if err != nil {
-		b.fail(fmt.Errorf("%s: %w", g.Address, err))
-		return
-	}
-	contents := &Contents{DeleteUnmanaged: b.deleteUnmanaged(g.Address)}
-	var managed []Contained
+	// The changes inside each group, found by the group's ID among the
+	// prefixes of theirs.
+	members := make([][]*Change, len(groups))
 	for _, c := range changes {
-		if c == g || c.Action == Read || c.Action == Forget {
+		if c.Action == Read || c.Action == Forget {
 			continue
 		}
 		id := deletedID(c)
 		if id == "" {
 			id = c.ID
 		}
-		if !armid.IsUnder(id, gid) {
+		if g, ok := byKey[containerKey(idKey(id), byKey)]; ok && groups[g] != c {
+			members[g] = append(members[g], c)
+		}
+	}
+	listed := make([][]Contained, len(groups))
+	errs := make([]error, len(groups))
+	parallelism := b.o.Parallelism
+	if parallelism <= 0 {
+		parallelism = DefaultParallelism
+	}
+	sem := make(chan struct{}, parallelism)
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			listed[i], errs[i] = ListContents(ctx, l, deletedID(g))
+		}()
+	}
+	wg.Wait()
+	for i, g := range groups {
+		if errs[i] != nil {
+			b.fail(fmt.Errorf("%s: %w", g.Address, errs[i]))
 			continue
+		}
+		b.container(g, listed[i], members[i])
+	}
+}
+
+// containerKey is the longest proper prefix of key (on a segment boundary)
+// that keys holds, or "".
+func containerKey(key string, keys map[string]int) string {
+	for j := strings.LastIndexByte(key, '/'); j > 0; j = strings.LastIndexByte(key[:j], '/') {
+		if _, ok := keys[key[:j]]; ok {
+			return key[:j]
+		}
+	}
+	return ""
+}
+
+// container plans the group g from what it holds: listed, as ARM listed it,
+// and inside, the plan's changes of resources inside it. Managed resources
+// inside are deleted with it (an error for one the plan would create in a
+// group it deletes); resources azapply does not manage are recorded in
+// g.Contents, and are an error unless the configuration lets them go.
+func (b *builder) container(g *Change, listed []Contained, inside []*Change) {
+	gid := deletedID(g)
+	contents := &Contents{DeleteUnmanaged: b.deleteUnmanaged(g.Address)}
+	var managed []Contained
+	for _, c := range inside {
+		id := deletedID(c)
+		if id == "" {
+			id = c.ID
 		}
 		if c.Action == Create {
 			if g.Action == Delete {
