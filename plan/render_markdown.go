@@ -115,6 +115,9 @@ func markdownRows(p *Plan) []string {
 			n = "deleted with `" + c.DeletedWith + "`"
 		case c.Contents != nil:
 			n = fmt.Sprintf("holds %d", len(c.Contents.Resources))
+			if len(c.Contents.Resources) == 0 {
+				n = "holds nothing"
+			}
 			if u := c.Contents.Unmanaged(); u > 0 {
 				n += fmt.Sprintf(", **%d not managed by azapply**", u)
 			}
