@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
@@ -536,6 +537,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		r.res.Destroyed++
 		changed := []string{c.Address}
 		for _, child := range r.deletedWith[c.Address] {
+			if sr := r.o.State.Get(child.Address); sr != nil && !armid.IsUnder(sr.ID, n.id) {
+				// Created again elsewhere already (a group replaced by
+				// one at a new ID, deleted last): that record stays.
+				continue
+			}
 			r.o.State.Remove(child.Address)
 			delete(r.outputs, child.Address)
 			r.res.Destroyed++

@@ -110,3 +110,39 @@ func TestReplacedGroupRecreatesWhatItHeld(t *testing.T) {
 		t.Fatalf("the registry's location = %v, want eastus", got)
 	}
 }
+
+// TestGroupMovedToANewID: a group replaced by one at a new ID is deleted
+// last; the registry inside, created again in the new group first, keeps
+// its new record when the old group goes.
+func TestGroupMovedToANewID(t *testing.T) {
+	oldRG, newRG := sub+"/resourceGroups/old", sub+"/resourceGroups/new"
+	oldACR := oldRG + "/providers/Microsoft.ContainerRegistry/registries/r"
+	newACR := newRG + "/providers/Microsoft.ContainerRegistry/registries/r"
+	f := newFake()
+	f.resources[strings.ToLower(oldRG)] = map[string]any{}
+	f.resources[strings.ToLower(oldACR)] = map[string]any{}
+	st := state.New()
+	st.Set(&state.Resource{Address: "resource.rg", ID: oldRG})
+	st.Set(&state.Resource{Address: "resource.acr", ID: oldACR})
+	p := &plan.Plan{Changes: []*plan.Change{
+		{Address: "resource.rg", ID: newRG, PriorID: oldRG, APIVersion: "2021-04-01", Action: plan.Replace, Desired: map[string]any{"location": "westus"},
+			Contents: &plan.Contents{Resources: []plan.Contained{{ID: oldACR, Managed: true, Address: "resource.acr"}}}},
+		{Address: "resource.acr", ID: newACR, PriorID: oldACR, APIVersion: "2023-07-01", Action: plan.Replace, DeletedWith: "resource.rg",
+			Desired: map[string]any{"location": "westus"}, DependsOn: []string{"resource.rg"}},
+	}}
+	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: st}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"PUT " + strings.ToLower(newRG), "PUT " + strings.ToLower(newACR), "DELETE " + strings.ToLower(oldRG)}
+	if strings.Join(f.started, ",") != strings.Join(want, ",") {
+		t.Fatalf("requests %v, want %v", f.started, want)
+	}
+	for addr, id := range map[string]string{"resource.rg": newRG, "resource.acr": newACR} {
+		if sr := st.Get(addr); sr == nil || !strings.EqualFold(sr.ID, id) {
+			t.Errorf("%s is recorded as %+v, want %s", addr, sr, id)
+		}
+	}
+	if _, ok := f.resources[strings.ToLower(oldACR)]; ok {
+		t.Error("the old registry is still there")
+	}
+}
