@@ -212,3 +212,38 @@ func TestManagedChildDeletedWithItsGroupLeavesTheState(t *testing.T) {
 	r.mustExit(t, exitOK)
 	r.mustContain(t, "No changes.")
 }
+
+// TestSavedPlanOfAGroupDeleteGoesStale: a saved plan deletes the group as
+// it was listed. Once another team's account appears in it, apply of that
+// plan refuses and deletes nothing: without delete_unmanaged_contents
+// because the fresh plan is an error, with it because the saved plan is
+// stale.
+func TestSavedPlanOfAGroupDeleteGoesStale(t *testing.T) {
+	for _, optIn := range []bool{false, true} {
+		dir := example(t, "quickstart")
+		azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+		keepOnlyProvider(t, dir)
+		want := []string{otherTeamStorage, "does not manage"}
+		if optIn {
+			appendTo(t, filepath.Join(dir, "main.hcl"), "\nremoved {\n  from                      = resource.rg\n  destroy                   = true\n  delete_unmanaged_contents = true\n}\n")
+			want = []string{"is stale", "what resource.rg holds changed"}
+		}
+		r := azapply(t, dir, "plan", "--out", "tfplan")
+		r.mustExit(t, exitOK)
+		r.mustContain(t, "resource.registry (managed: leaves the state)", "Plan: 0 to add, 0 to change, 2 to destroy.")
+		before := stateBytes(t, dir)
+
+		putInWorld(t, dir, otherTeamStorage, "2023-05-01", `{"location":"westus","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
+		r = azapply(t, dir, "apply", "tfplan")
+		r.mustExit(t, exitError)
+		for _, w := range want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("opt-in %v: stderr lacks %q:\n%s", optIn, w, r.stderr)
+			}
+		}
+		mustHold(t, dir, quickstartRG, quickstartACR, otherTeamStorage)
+		if !bytes.Equal(before, stateBytes(t, dir)) {
+			t.Fatal("a refused apply changed the state")
+		}
+	}
+}
