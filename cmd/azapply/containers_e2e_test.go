@@ -247,3 +247,32 @@ func TestSavedPlanOfAGroupDeleteGoesStale(t *testing.T) {
 		}
 	}
 }
+
+// TestReplacedGroupTakesItsResourcesAndRecreatesThem: the group's location
+// forces its replacement; the registry inside goes with it and is created
+// again after it, in one apply, and the next plan is clean.
+func TestReplacedGroupTakesItsResourcesAndRecreatesThem(t *testing.T) {
+	dir := example(t, "quickstart")
+	main := filepath.Join(dir, "main.hcl")
+	editFile(t, main, `api_version = "2021-04-01"`, "api_version = \"2021-04-01\"\n  replace_on_changes = [\"location\"]")
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+
+	r := azapply(t, dir, "apply", "--auto-approve", "--var", "location=eastus")
+	r.mustExit(t, exitOK)
+	r.mustContain(t, "-/+ resource.rg", "resource.registry (managed: leaves the state)",
+		"# resource.registry must be replaced: it is deleted with resource.rg, then created again",
+		"Plan: 2 to add, 0 to change, 2 to destroy.")
+	w := world(t, dir)
+	for _, id := range []string{quickstartRG, quickstartACR} {
+		res, ok := w.Resource(id)
+		if !ok {
+			t.Fatalf("the emulator lacks %s after the replace; it holds %v", id, w.IDs())
+		}
+		if loc := res.Body["location"]; loc != "eastus" {
+			t.Errorf("%s is in %v, want eastus", id, loc)
+		}
+	}
+	r = azapply(t, dir, "plan", "--detailed-exitcode", "--var", "location=eastus")
+	r.mustExit(t, exitOK)
+	r.mustContain(t, "No changes.")
+}
