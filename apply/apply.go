@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
@@ -218,7 +219,11 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 			}
 			deletes = append(deletes, &node{change: c, op: OpDelete, id: c.ID})
 		case plan.Replace:
-			if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
+			if c.DeletedWith != "" {
+				// Its resource group's delete removes it; it is created
+				// again after the group.
+				r.deletedWith[c.DeletedWith] = append(r.deletedWith[c.DeletedWith], c)
+			} else if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
 				// A new ID: create the new one, then delete the old one.
 				late = append(late, &node{change: c, op: OpDelete, id: c.PriorID})
 			} else {
@@ -510,6 +515,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		return r.post(ctx, n, timeout)
 	}
 	if n.op == OpDelete {
+		if plan.IsResourceGroup(n.id) {
+			if err := r.checkGroup(ctx, n); err != nil {
+				return err
+			}
+		}
 		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
 		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
 		req.OnBusy = func(error) { r.locks.learn(n.id) }
@@ -527,6 +537,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		r.res.Destroyed++
 		changed := []string{c.Address}
 		for _, child := range r.deletedWith[c.Address] {
+			if sr := r.o.State.Get(child.Address); sr != nil && !armid.IsUnder(sr.ID, n.id) {
+				// Created again elsewhere already (a group replaced by
+				// one at a new ID, deleted last): that record stays.
+				continue
+			}
 			r.o.State.Remove(child.Address)
 			delete(r.outputs, child.Address)
 			r.res.Destroyed++

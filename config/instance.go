@@ -77,6 +77,10 @@ type Instance struct {
 	Sensitive []string
 	// PreventDestroy makes any plan that deletes or replaces it an error.
 	PreventDestroy bool
+	// DeleteUnmanagedContents lets a plan delete this resource group while
+	// it holds resources azapply does not manage (they go with it); without
+	// it such a plan is an error. It means nothing for other resources.
+	DeleteUnmanagedContents bool
 	// ReplaceOnChanges are paths whose change means delete-then-create.
 	ReplaceOnChanges []string
 	// ArrayKeys names, per array path, the field that matches elements

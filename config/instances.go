@@ -360,6 +360,11 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		diags = append(diags, d...)
 		inst.PreventDestroy = b
 	}
+	if a, ok := r.attrs["delete_unmanaged_contents"]; ok {
+		b, d := evalBool(a, ctx)
+		diags = append(diags, d...)
+		inst.DeleteUnmanagedContents = b
+	}
 	if a, ok := r.attrs["array_keys"]; ok {
 		inst.ArrayKeys, diags = evalArrayKeys(a, ctx, diags)
 	}

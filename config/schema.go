@@ -84,6 +84,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "ignore_changes"},
 		{Name: "sensitive"},
 		{Name: "prevent_destroy"},
+		{Name: "delete_unmanaged_contents"},
 		{Name: "replace_on_changes"},
 		{Name: "array_keys"},
 		{Name: "unordered"},
@@ -146,5 +147,6 @@ var removedSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "from", Required: true},
 		{Name: "destroy", Required: true},
+		{Name: "delete_unmanaged_contents"},
 	},
 }

@@ -38,6 +38,10 @@ type Options struct {
 	DataBodies map[string]map[string]any
 	// RefreshOnly plans drift only.
 	RefreshOnly bool
+	// Destroy plans the deletion of everything the state records (azapply
+	// destroy). Instances and Removed then declare nothing: they give only
+	// each resource's settings (prevent_destroy, delete_unmanaged_contents).
+	Destroy bool
 	// SecretMatches tells whether a hashed value in the state stands for a
 	// clear one (state.State's SensitiveMatches); nil compares them equal.
 	SecretMatches func(stored, clear any) bool
@@ -61,7 +65,12 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if err := checkChildOwners(o.Instances); err != nil {
 		return nil, err
 	}
-	b := &builder{o: o, st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial}}
+	b := &builder{st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial},
+		settings: settingsOf(o.Instances), removed: o.Removed}
+	if o.Destroy {
+		o.Instances, o.Removed, o.Imports = nil, nil, nil
+	}
+	b.o = o
 	gone := b.undeclaredResources()
 	unread := b.unreadData()
 	var targets []Target
@@ -101,8 +110,21 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		deletes = append(deletes, b.undeclared(sr, goneLive[i]))
 	}
 	if !o.RefreshOnly {
-		b.plan.Changes = append(reads, b.plan.Changes...)
+		// Deleting a resource group deletes what it holds: list it, and
+		// plan the managed resources inside as deleted with it.
+		b.containers(ctx, append(append([]*Change{}, b.plan.Changes...), deletes...))
+		// Declared resources deleted with their group go with the deletes.
+		kept := b.plan.Changes[:0]
+		for _, c := range b.plan.Changes {
+			if c.Action == Delete {
+				deletes = append(deletes, c)
+			} else {
+				kept = append(kept, c)
+			}
+		}
+		b.plan.Changes = append(reads, kept...)
 		b.plan.Changes = append(b.plan.Changes, orderDeletes(deletes)...)
+		b.checkPreventDestroy(b.plan.Changes)
 		leaveOutDeleted(b.plan.Changes)
 	}
 	if len(b.errs) > 0 {
@@ -168,6 +190,11 @@ type builder struct {
 	st   *state.State
 	plan *Plan
 	errs []error
+	// settings are the instances by address, declared or (for Destroy)
+	// giving settings only; removed are the removed blocks, for their
+	// settings.
+	settings map[string]*config.Instance
+	removed  []*config.Removed
 }
 
 func (b *builder) fail(err error) { b.errs = append(b.errs, err) }

@@ -56,8 +56,16 @@ type Change struct {
 	// existing resource that the state does not record yet.
 	Import bool
 	// DeletedWith is the address of the resource whose delete removes this
-	// one too (a resource group): apply sends no DELETE of its own.
+	// one too (a resource group): apply sends no DELETE of its own. A
+	// declared resource inside a resource group the plan deletes is a
+	// Delete (or, when the group is replaced, a Replace) with DeletedWith
+	// set and its Desired body kept: the configuration still declares it.
 	DeletedWith string
+	// Contents is what a resource group held when the plan listed it, for a
+	// group the plan deletes (Delete, or the delete half of a Replace); nil
+	// for anything else. Apply deletes no group whose contents the plan did
+	// not list.
+	Contents *Contents
 	// Sensitive are the paths never printed (for creates, whose bodies are
 	// shown whole).
 	Sensitive []string
@@ -79,6 +87,43 @@ type Change struct {
 	// (keys) of the inline children the plan deletes, left out of it.
 	rules    Rules
 	leaveOut []string
+}
+
+// Contents is what a resource group held when the plan listed it
+// (GET {group}/resources, and the managed resources recorded inside it).
+type Contents struct {
+	// Resources are sorted by ID: the managed ones, which leave the state
+	// with the group, and those azapply does not manage.
+	Resources []Contained `json:"resources"`
+	// DeleteUnmanaged is true when the configuration lets the group's
+	// delete take resources azapply does not manage with it
+	// (delete_unmanaged_contents = true); without it a plan that would is
+	// an error.
+	DeleteUnmanaged bool `json:"delete_unmanaged,omitempty"`
+}
+
+// Contained is one resource inside a resource group the plan deletes.
+type Contained struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	// Managed is true for a resource azapply manages (recorded in the
+	// state, or declared); Address is then its address.
+	Managed bool   `json:"managed,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+// Unmanaged counts the contained resources azapply does not manage.
+func (c *Contents) Unmanaged() int {
+	if c == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range c.Resources {
+		if !r.Managed {
+			n++
+		}
+	}
+	return n
 }
 
 // Absent marks a value missing on one side of a PathChange.
@@ -138,6 +183,16 @@ func (p *Plan) Dropped() int {
 				n++
 			}
 		}
+	}
+	return n
+}
+
+// UnmanagedDeletes counts the resources azapply does not manage that the
+// plan deletes with their resource groups.
+func (p *Plan) UnmanagedDeletes() int {
+	n := 0
+	for _, c := range p.Changes {
+		n += c.Contents.Unmanaged()
 	}
 	return n
 }

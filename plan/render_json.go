@@ -33,6 +33,9 @@ type JSONSummary struct {
 	// Dropped counts the live values, not in the configuration, that the
 	// updates' requests remove.
 	Dropped int `json:"dropped"`
+	// UnmanagedDeletes counts the resources azapply does not manage that
+	// the plan deletes with their resource groups.
+	UnmanagedDeletes int `json:"unmanaged_deletes"`
 }
 
 // JSONExitStatus is what --detailed-exitcode returns for this plan.
@@ -66,12 +69,28 @@ type JSONChange struct {
 	// only after apply "(known after apply)".
 	Request *JSONRequest `json:"request,omitempty"`
 	Paths   []JSONPath   `json:"paths"`
+	// Contents is what a resource group the plan deletes holds.
+	Contents *JSONContents `json:"contents,omitempty"`
 }
 
 // JSONRequest is the method and body of a write.
 type JSONRequest struct {
 	Method string         `json:"method"`
 	Body   map[string]any `json:"body"`
+}
+
+// JSONContents is what a resource group held when the plan listed it.
+type JSONContents struct {
+	DeleteUnmanaged bool            `json:"delete_unmanaged"`
+	Resources       []JSONContained `json:"resources"`
+}
+
+// JSONContained is one resource inside a resource group the plan deletes.
+type JSONContained struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Managed bool   `json:"managed"`
+	Address string `json:"address,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -110,9 +129,10 @@ type JSONKept struct {
 func ToJSON(p *Plan) JSONPlan {
 	add, change, destroy := p.Summary()
 	out := JSONPlan{
-		FormatVersion:   JSONFormatVersion,
-		RefreshOnly:     p.RefreshOnly,
-		Summary:         JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift), Dropped: p.Dropped()},
+		FormatVersion: JSONFormatVersion,
+		RefreshOnly:   p.RefreshOnly,
+		Summary: JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift),
+			Dropped: p.Dropped(), UnmanagedDeletes: p.UnmanagedDeletes()},
 		ExitStatus:      JSONExitStatus{Changes: p.HasChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
 		State:           JSONStateVersion{Lineage: p.Lineage, Serial: p.Serial},
 		ResourceChanges: []JSONChange{},
@@ -130,6 +150,12 @@ func ToJSON(p *Plan) JSONPlan {
 		}
 		if c.Request != nil {
 			jc.Request = &JSONRequest{Method: c.Request.Method, Body: redactedRequest(c)}
+		}
+		if c.Contents != nil {
+			jc.Contents = &JSONContents{DeleteUnmanaged: c.Contents.DeleteUnmanaged, Resources: []JSONContained{}}
+			for _, r := range c.Contents.Resources {
+				jc.Contents.Resources = append(jc.Contents.Resources, JSONContained(r))
+			}
 		}
 		out.ResourceChanges = append(out.ResourceChanges, jc)
 		if len(c.KeptDifferently) > 0 {

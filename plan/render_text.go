@@ -72,14 +72,10 @@ func summaryText(p *Plan) string {
 	if n := p.Dropped(); n > 0 {
 		s += fmt.Sprintf(", %d undeclared %s to drop", n, plural(n, "value", "values"))
 	}
-	return s
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+	if n := p.UnmanagedDeletes(); n > 0 {
+		s += fmt.Sprintf(". It also deletes %s azapply does not manage, with the resource group that holds %s", resources(n), plural(n, "it", "them"))
 	}
-	return many
+	return s
 }
 
 type textWriter struct {
@@ -176,11 +172,14 @@ func (t *textWriter) change(c *Change) {
 	case Replace:
 		if c.PriorID != "" {
 			t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
+		} else if c.DeletedWith != "" {
+			t.printf("  # %s must be replaced: it is deleted with %s, then created again\n", c.Address, c.DeletedWith)
 		} else {
 			t.printf("  # %s must be replaced\n", c.Address)
 		}
 		t.printf("%s %s\n", t.sym("-/+"), c.Address)
 		t.header(c)
+		t.contents(c)
 		if c.PriorID != "" || len(c.Paths) == 0 {
 			t.body(c)
 			break
@@ -192,13 +191,17 @@ func (t *textWriter) change(c *Change) {
 			}
 		}
 	case Delete:
-		if c.DeletedWith != "" {
+		switch {
+		case c.DeletedWith != "" && c.Desired != nil:
+			t.printf("  # %s will be deleted with %s (it is still declared: the next plan creates it again)\n", c.Address, c.DeletedWith)
+		case c.DeletedWith != "":
 			t.printf("  # %s will be deleted with %s\n", c.Address, c.DeletedWith)
-		} else {
+		default:
 			t.printf("  # %s will be destroyed\n", c.Address)
 		}
 		t.printf("  %s %s\n", t.sym("-"), c.Address)
 		t.header(c)
+		t.contents(c)
 	case Read:
 		t.printf("  # %s will be read\n", c.Address)
 		t.printf(" %s %s\n", t.sym("<="), c.Address)
@@ -218,6 +221,38 @@ func (t *textWriter) change(c *Change) {
 func (t *textWriter) header(c *Change) {
 	t.printf("        id          = %q\n", c.ID)
 	t.printf("        api_version = %q\n", c.APIVersion)
+}
+
+// contents lists what a resource group the plan deletes holds: each
+// managed resource by address, the others by ID and type, marked as not
+// managed.
+func (t *textWriter) contents(c *Change) {
+	if c.Contents == nil {
+		return
+	}
+	if len(c.Contents.Resources) == 0 {
+		t.printf("        # it holds no other resource\n")
+		return
+	}
+	t.printf("        # deleting it deletes everything it holds (%s):\n", resources(len(c.Contents.Resources)))
+	for _, r := range c.Contents.Resources {
+		if r.Managed {
+			t.printf("        #   %s %s (managed: leaves the state)\n", t.sym("-"), r.Address)
+		} else {
+			t.printf("        #   %s %s (%s) %sNOT MANAGED by azapply%s\n", t.sym("-"), r.ID, r.Type, t.c(ansiBold), t.c(ansiReset))
+		}
+	}
+	if c.Contents.Unmanaged() > 0 {
+		t.printf("        # delete_unmanaged_contents = true: what azapply does not manage goes with it\n")
+	}
+}
+
+// plural is one or many, by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // body shows a whole declared body, nested objects indented.

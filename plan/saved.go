@@ -46,6 +46,8 @@ type savedChange struct {
 	Request         *savedReq   `json:"request,omitempty"`
 	Paths           []savedPath `json:"paths,omitempty"`
 	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
+	// Contents is what a resource group the plan deletes held.
+	Contents *Contents `json:"contents,omitempty"`
 	// DesiredHash and LiveHash are salted hashes of the declared body and of
 	// the live body without server bookkeeping ("" when absent).
 	DesiredHash string `json:"desired_hash"`
@@ -96,7 +98,7 @@ func WriteSaved(w io.Writer, p *Plan) error {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
 			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
-			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
+			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently), Contents: c.Contents,
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
 		if c.Desired != nil {
@@ -150,7 +152,7 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
 			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
-			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
+			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently), Contents: sc.Contents,
 		}
 		if sc.Desired != nil {
 			c.Desired, _ = decodeValue(sc.Desired).(map[string]any)
@@ -206,6 +208,8 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 			why = append(why, fmt.Sprintf("%s changed in Azure since the plan was made", sc.Address))
 		case desiredHash(f.Salt, c) != sc.DesiredHash || !samePaths(c.Paths, sc.Paths):
 			why = append(why, fmt.Sprintf("the configuration of %s changed since the plan was made (or apply was not given the same --var values)", sc.Address))
+		case !sameContents(c.Contents, sc.Contents):
+			why = append(why, fmt.Sprintf("what %s holds changed since the plan was made, and deleting it deletes everything it holds", sc.Address))
 		}
 	}
 	for _, c := range fresh.Changes {
@@ -218,6 +222,24 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 	}
 	sort.Strings(why)
 	return fmt.Errorf("the saved plan %s is stale, so nothing was applied:\n  - %s\nRun azapply plan --out %s again, review it, and apply that", s.name, strings.Join(why, "\n  - "), s.name)
+}
+
+// sameContents reports whether two listings of a resource group hold the
+// same resources, each managed or not alike, with the same setting.
+func sameContents(a, b *Contents) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.DeleteUnmanaged != b.DeleteUnmanaged || len(a.Resources) != len(b.Resources) {
+		return false
+	}
+	for i := range a.Resources {
+		x, y := a.Resources[i], b.Resources[i]
+		if idKey(x.ID) != idKey(y.ID) || x.Managed != y.Managed || x.Address != y.Address {
+			return false
+		}
+	}
+	return true
 }
 
 func samePaths(a []PathChange, b []savedPath) bool {
