@@ -52,33 +52,10 @@ func TestPortalChangeSurvivesADeclaredChange(t *testing.T) {
 	r.mustContain(t, `~ sku.name = "Standard" -> "Premium"`, "Plan: 0 to add, 1 to change, 0 to destroy.")
 	// The plan's JSON carries the exact request: the portal's values in it.
 	j := azapply(t, dir, "plan", "--var", "registry_sku=Premium", "--format", "json")
-	var doc struct {
-		ResourceChanges []struct {
-			Address string `json:"address"`
-			Request *struct {
-				Method string         `json:"method"`
-				Body   map[string]any `json:"body"`
-			} `json:"request"`
-			Paths []struct {
-				Path string `json:"path"`
-			} `json:"paths"`
-		} `json:"resource_changes"`
-	}
-	if err := json.Unmarshal([]byte(j.stdout), &doc); err != nil {
-		t.Fatalf("plan --format json: %v\n%s", err, j.stdout)
-	}
-	for _, c := range doc.ResourceChanges {
-		if c.Address != "resource.registry" {
-			continue
-		}
-		if c.Request == nil || c.Request.Method != "PUT" || dig(c.Request.Body, "properties.publicNetworkAccess") != "Disabled" ||
-			dig(c.Request.Body, "sku.name") != "Premium" || dig(c.Request.Body, "etag") != nil {
-			t.Errorf("the JSON plan's request for the registry = %+v", c.Request)
-		}
-		if len(c.Paths) != 1 || c.Paths[0].Path != "sku.name" {
-			t.Errorf("the JSON plan's paths = %+v, want sku.name only", c.Paths)
-		}
-	}
+	checkRequest(t, j.stdout)
+	// A saved plan shows the same request.
+	azapply(t, dir, "plan", "--var", "registry_sku=Premium", "--out", "tfplan").mustExit(t, exitOK)
+	checkRequest(t, azapply(t, dir, "show", "tfplan", "--format", "json").stdout)
 
 	r = azapply(t, dir, "apply", "--var", "registry_sku=Premium", "--auto-approve")
 	r.mustExit(t, exitOK)
@@ -92,6 +69,44 @@ func TestPortalChangeSurvivesADeclaredChange(t *testing.T) {
 		t.Errorf("sku after apply = %v, want Premium", got)
 	}
 	azapply(t, dir, "plan", "--var", "registry_sku=Premium", "--detailed-exitcode").mustExit(t, exitOK)
+}
+
+// checkRequest checks the registry's request in a JSON plan: the portal's
+// value is in it, and the only path shown is sku.name.
+func checkRequest(t *testing.T, out string) {
+	t.Helper()
+	var doc struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Request *struct {
+				Method string         `json:"method"`
+				Body   map[string]any `json:"body"`
+			} `json:"request"`
+			Paths []struct {
+				Path string `json:"path"`
+			} `json:"paths"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("the JSON plan: %v\n%s", err, out)
+	}
+	found := false
+	for _, c := range doc.ResourceChanges {
+		if c.Address != "resource.registry" {
+			continue
+		}
+		found = true
+		if c.Request == nil || c.Request.Method != "PUT" || dig(c.Request.Body, "properties.publicNetworkAccess") != "Disabled" ||
+			dig(c.Request.Body, "sku.name") != "Premium" || dig(c.Request.Body, "etag") != nil {
+			t.Errorf("the JSON plan's request for the registry = %+v", c.Request)
+		}
+		if len(c.Paths) != 1 || c.Paths[0].Path != "sku.name" {
+			t.Errorf("the JSON plan's paths = %+v, want sku.name only", c.Paths)
+		}
+	}
+	if !found {
+		t.Errorf("the JSON plan has no change for resource.registry:\n%s", out)
+	}
 }
 
 // TestAcceptedDriftSurvives: drift accepted with apply --refresh-only is
