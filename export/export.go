@@ -1,0 +1,255 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
+)
+
+// Reader is what export needs of an ARM client: reads only.
+type Reader interface {
+	Get(ctx context.Context, id, apiVersion string) (*arm.Response, error)
+	List(ctx context.Context, collection, apiVersion string, fn func(arm.Page) bool) error
+}
+
+// Options say what to export and how to write it.
+type Options struct {
+	// Subscription is the subscription whose provider registrations give
+	// the api-versions, and where Types are listed.
+	Subscription string
+	// ResourceGroups are resource group IDs: each group, everything in it
+	// and their children.
+	ResourceGroups []string
+	// IDs are resources to export with their children.
+	IDs []string
+	// Types are resource types (Microsoft.Network/virtualNetworks) whose
+	// resources in the subscription are exported with their children.
+	Types []string
+	// APIVersions name the api-version of a type, by type.
+	APIVersions map[string]string
+	// SplitByType writes a file per resource type instead of per group.
+	SplitByType bool
+	// Provider are the provider block's attributes, in order.
+	Provider []Attribute
+}
+
+// Attribute is a provider block attribute with a string value.
+type Attribute struct{ Name, Value string }
+
+// Resource is one exported resource.
+type Resource struct {
+	// Name is its name in the configuration (resource.NAME).
+	Name       string
+	ID         string
+	Type       string
+	APIVersion string
+	// Live is the body the GET answered.
+	Live map[string]any
+	// Body is what the configuration declares: Live less what the service
+	// owns, the inline children, masked values and secrets.
+	Body map[string]any
+	// File is the file it is written in.
+	File string
+	// Omitted are the paths left out because the service masks them or
+	// never returns them.
+	Omitted []string
+}
+
+// Secret is a value written as a sensitive variable.
+type Secret struct {
+	Variable string
+	Resource string // resource.NAME
+	Path     string
+}
+
+// Result is what an export wrote.
+type Result struct {
+	Resources []*Resource
+	Secrets   []Secret
+	// Files are the files' contents by name.
+	Files map[string][]byte
+}
+
+// Export reads the resources o asks for and writes their configuration.
+// Nothing is written to Azure.
+func Export(ctx context.Context, r Reader, o Options) (*Result, error) {
+	if o.Subscription == "" {
+		return nil, errors.New("export needs the subscription ID: set subscription_id in the provider block")
+	}
+	if len(o.ResourceGroups)+len(o.IDs)+len(o.Types) == 0 {
+		return nil, errors.New("say what to export: --resource-group ID, --id ID or --type TYPE")
+	}
+	overrides := map[string]string{}
+	for t, v := range o.APIVersions {
+		overrides[strings.ToLower(t)] = v
+	}
+	e := &exporter{r: r, o: o, regs: &registrations{r: r, sub: o.Subscription, cache: map[string]*registration{}, overrides: overrides},
+		found: map[string]*Resource{}}
+	if err := e.collect(ctx); err != nil {
+		return nil, err
+	}
+	res := e.sorted()
+	if len(res) == 0 {
+		return nil, errors.New("found nothing to export")
+	}
+	n := namer{taken: map[string]bool{}}
+	for _, x := range res {
+		x.Name = n.name(lastSegment(x.ID), x.Type)
+	}
+	return write(res, o)
+}
+
+type exporter struct {
+	r     Reader
+	o     Options
+	regs  *registrations
+	found map[string]*Resource
+}
+
+// collect finds and reads every resource the options name.
+func (e *exporter) collect(ctx context.Context) error {
+	for _, g := range e.o.ResourceGroups {
+		id, err := armid.Parse(g)
+		if err != nil || id.ResourceType() != "Microsoft.Resources/resourceGroups" {
+			return fmt.Errorf("--resource-group %s is not a resource group ID: write it as /subscriptions/SUB/resourceGroups/NAME", g)
+		}
+		if err := e.add(ctx, g); err != nil {
+			return err
+		}
+		var items []string
+		err = e.r.List(ctx, g+"/resources", registrationAPIVersion, func(p arm.Page) bool {
+			for _, it := range p.Items {
+				if s, ok := it["id"].(string); ok {
+					items = append(items, s)
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("listing the resources of %s: %w", g, err)
+		}
+		for _, it := range items {
+			if err := e.add(ctx, it); err != nil {
+				return err
+			}
+		}
+	}
+	for _, id := range e.o.IDs {
+		if _, err := armid.Parse(id); err != nil {
+			return fmt.Errorf("--id %s: %w", id, err)
+		}
+		if err := e.add(ctx, id); err != nil {
+			return err
+		}
+	}
+	for _, typ := range e.o.Types {
+		ns, rest, ok := strings.Cut(typ, "/")
+		if !ok || rest == "" || strings.Contains(rest, "/") {
+			return fmt.Errorf("--type %s: name a top-level type, such as Microsoft.Network/virtualNetworks", typ)
+		}
+		v, err := e.regs.apiVersion(ctx, typ)
+		if err != nil {
+			return err
+		}
+		var items []string
+		err = e.r.List(ctx, "/subscriptions/"+e.o.Subscription+"/providers/"+ns+"/"+rest, v, func(p arm.Page) bool {
+			for _, it := range p.Items {
+				if s, ok := it["id"].(string); ok {
+					items = append(items, s)
+				}
+			}
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("listing the %s of subscription %s: %w", typ, e.o.Subscription, err)
+		}
+		for _, it := range items {
+			if err := e.add(ctx, it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// add reads the resource at id, then lists its children and adds them.
+func (e *exporter) add(ctx context.Context, id string) error {
+	if _, ok := e.found[strings.ToLower(id)]; ok {
+		return nil
+	}
+	typ, err := resourceType(id)
+	if err != nil {
+		return fmt.Errorf("%s: %w", id, err)
+	}
+	v, err := e.regs.apiVersion(ctx, typ)
+	if err != nil {
+		return err
+	}
+	resp, err := e.r.Get(ctx, id, v)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", id, err)
+	}
+	if s, ok := resp.Body["id"].(string); ok && armid.Equal(s, id) {
+		id = s // ARM's casing
+	}
+	e.found[strings.ToLower(id)] = &Resource{ID: id, Type: typ, APIVersion: v, Live: resp.Body}
+	if typ == "Microsoft.Resources/resourceGroups" {
+		return nil // its contents are listed by --resource-group
+	}
+	children, err := e.regs.childTypes(ctx, typ)
+	if err != nil {
+		return err
+	}
+	for _, ct := range children {
+		cv, err := e.regs.apiVersion(ctx, ct)
+		if err != nil {
+			return err
+		}
+		var items []string
+		err = e.r.List(ctx, id+"/"+ct[strings.LastIndex(ct, "/")+1:], cv, func(p arm.Page) bool {
+			for _, it := range p.Items {
+				if s, ok := it["id"].(string); ok {
+					items = append(items, s)
+				}
+			}
+			return true
+		})
+		if err != nil {
+			// Not every child type can be listed (singletons, types
+			// reached only by name): export what can be listed.
+			var ae *arm.Error
+			if errors.As(err, &ae) && ae.StatusCode < http.StatusInternalServerError && ae.StatusCode != http.StatusTooManyRequests {
+				slog.Debug("export: a child collection cannot be listed", "collection", id+"/"+ct, "error", err)
+				continue
+			}
+			return fmt.Errorf("listing the %s under %s: %w", ct, id, err)
+		}
+		for _, it := range items {
+			if err := e.add(ctx, it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sorted are the resources found, by ID.
+func (e *exporter) sorted() []*Resource {
+	out := make([]*Resource, 0, len(e.found))
+	for _, r := range e.found {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].ID) < strings.ToLower(out[j].ID) })
+	return out
+}
+
+func lastSegment(id string) string {
+	return id[strings.LastIndex(id, "/")+1:]
+}
