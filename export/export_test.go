@@ -34,7 +34,7 @@ func seedGroup(t *testing.T, c *arm.Client) {
 		"addressSpace": map[string]any{"addressPrefixes": []any{"10.0.0.0/16"}}}})
 	for _, s := range []string{"app", "data"} {
 		put(t, c, vnetID+"/subnets/"+s, "2024-07-01", map[string]any{"properties": map[string]any{
-			"addressPrefix": map[string]string{"app": "10.0.1.0/24", "data": "10.0.2.0/24"}[s],
+			"addressPrefix":        map[string]string{"app": "10.0.1.0/24", "data": "10.0.2.0/24"}[s],
 			"networkSecurityGroup": map[string]any{"id": nsgID}}})
 	}
 	put(t, c, batchID, "2024-07-01", map[string]any{"location": "westus", "properties": map[string]any{
