@@ -26,7 +26,8 @@ var serviceOwned = map[string][]string{
 	"Microsoft.Network/networkInterfaces": {
 		"properties.resourceGuid", "properties.macAddress", "properties.virtualMachine", "properties.primary",
 		"properties.hostedWorkloads", "properties.tapConfigurations", "properties.vnetEncryptionSupported",
-		"properties.ipConfigurations.*.properties.primary",
+		"properties.ipConfigurations.*.properties.primary", "properties.dnsSettings.appliedDnsServers",
+		"properties.dnsSettings.internalDomainNameSuffix",
 	},
 	"Microsoft.Network/routeTables":      {"properties.resourceGuid", "properties.subnets"},
 	"Microsoft.Network/natGateways":      {"properties.resourceGuid", "properties.subnets"},
