@@ -46,7 +46,7 @@ var serviceOwned = map[string][]string{
 	"Microsoft.OperationalInsights/workspaces": {"properties.customerId", "properties.createdDate", "properties.modifiedDate"},
 	"Microsoft.Insights/components": {
 		"properties.ApplicationId", "properties.AppId", "properties.InstrumentationKey", "properties.CreationDate",
-		"properties.TenantId", "properties.ConnectionString", "properties.Name",
+		"properties.TenantId", "properties.ConnectionString", "properties.Name", "properties.HockeyAppToken",
 	},
 	"Microsoft.Authorization/roleAssignments": {
 		"properties.scope", "properties.createdOn", "properties.updatedOn", "properties.createdBy", "properties.updatedBy",

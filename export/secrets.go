@@ -101,7 +101,7 @@ func secretsOf(r *Resource, names *secretNames) []Secret {
 		case map[string]any:
 			for _, k := range sortedMapKeys(v) {
 				p := append(path[:len(path):len(path)], k)
-				if _, ok := v[k].(string); ok && config.IsSensitiveName(k) {
+				if s, ok := v[k].(string); ok && s != "" && config.IsSensitiveName(k) {
 					out = append(out, Secret{Variable: names.name(r.Name + "_" + k), Resource: "resource." + r.Name, Path: joinPath(p)})
 					continue
 				}
