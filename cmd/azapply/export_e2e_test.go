@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -44,13 +45,26 @@ func groupsIn(em *emulator.Server) []string {
 // imports, that apply sends no write and records every resource, that
 // the next plan has no change and that fmt finds nothing to change. It
 // returns the directory and what export printed.
-func adopt(t *testing.T, s *servedEmulator, from string, groups []string, env ...string) (string, binResult) {
+func adopt(t *testing.T, s *servedEmulator, from string, groups []string) (string, binResult) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "adopted")
-	args := []string{"export", "--out", out}
+	args := []string{}
 	for _, g := range groups {
 		args = append(args, "--resource-group", g)
 	}
+	out, exp, reason := adoptSteps(t, s, from, args)
+	if reason != "" {
+		t.Fatal(reason)
+	}
+	return out, exp
+}
+
+// adoptSteps is adopt with the selection flags given, saying why the
+// adoption is not clean instead of failing ("" when it is). Writes to
+// Azure and secrets in clear fail the test in any case.
+func adoptSteps(t *testing.T, s *servedEmulator, from string, selection []string) (string, binResult, string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "adopted")
+	var env []string
 	var printed strings.Builder
 	run := func(dir string, args ...string) binResult {
 		cmd, stdout, stderr := s.command(dir, args...)
@@ -66,18 +80,23 @@ func adopt(t *testing.T, s *servedEmulator, from string, groups []string, env ..
 		return binResult{stdout: stdout.String(), stderr: stderr.String(), code: code}
 	}
 	before := writes(s.em)
-	exp := run(from, args...)
-	exp.mustExit(t, exitOK)
+	exp := run(from, append([]string{"export", "--out", out}, selection...)...)
+	if exp.code != exitOK {
+		return out, exp, "export failed: " + errLine(exp.stderr)
+	}
 	secrets := secretValues(t, s.em, out)
 	for name, v := range secrets {
 		env = append(env, "AZAPPLY_VAR_"+name+"="+v)
 	}
 	defer func() {
+		if n := writes(s.em) - before; n != 0 {
+			t.Errorf("export, init, plan and apply sent %d writes, want none", n)
+		}
 		for _, v := range secrets {
-			if len(v) < 4 {
-				continue // too short to tell apart from anything else
+			if len(v) < 8 {
+				continue // too short to tell apart from other text ("value")
 			}
-			if strings.Contains(exp.stdout+exp.stderr+printed.String(), v) {
+			if strings.Contains(printed.String(), v) {
 				t.Errorf("export, plan or apply printed a secret in clear")
 			}
 			if files := filesHolding(t, out, v); len(files) > 0 {
@@ -85,30 +104,53 @@ func adopt(t *testing.T, s *servedEmulator, from string, groups []string, env ..
 			}
 		}
 	}()
-	run(out, "init").mustExit(t, exitOK)
-	r := run(out, "plan", "--detailed-exitcode")
-	r.mustExit(t, exitChanges)
-	m := regexp.MustCompile(`Plan: (\d+) to import, 0 to add, 0 to change, 0 to destroy\.`).FindStringSubmatch(r.stdout)
-	if m == nil {
-		t.Fatalf("the first plan after export does more than import:\n%s\nexport said:\n%s", r.stdout, exp.stdout)
+	if r := run(out, "init"); r.code != exitOK {
+		return out, exp, "init failed: " + errLine(r.stderr)
 	}
-	r = run(out, "apply", "--auto-approve")
-	r.mustExit(t, exitOK)
-	if n := writes(s.em) - before; n != 0 {
-		t.Errorf("export, init, plan and apply sent %d writes, want none", n)
+	r := run(out, "plan", "--detailed-exitcode", "--no-color")
+	m := regexp.MustCompile(`Plan: (\d+) to import, 0 to add, 0 to change, 0 to destroy\.`).FindStringSubmatch(r.stdout)
+	if r.code != exitChanges || m == nil {
+		return out, exp, fmt.Sprintf("the first plan does more than import (exit %d): %s", r.code, planGist(r))
+	}
+	if r = run(out, "apply", "--auto-approve"); r.code != exitOK {
+		return out, exp, "apply failed: " + errLine(r.stderr)
 	}
 	r = run(out, "state", "list")
-	if got := len(strings.Fields(r.stdout)); got == 0 || r.stdout == "" {
-		t.Errorf("the state records nothing after apply:\n%s%s", r.stdout, r.stderr)
-	} else if m[1] != "" && strings.Count(r.stdout, "resource.") != atoi(m[1]) {
-		t.Errorf("the state records %d resources, the plan imported %s:\n%s", strings.Count(r.stdout, "resource."), m[1], r.stdout)
+	if got := strings.Count(r.stdout, "resource."); got != atoi(m[1]) {
+		return out, exp, fmt.Sprintf("the state records %d resources, the plan imported %s", got, m[1])
 	}
-	r = run(out, "plan", "--detailed-exitcode")
-	if r.code != exitOK {
-		t.Errorf("the plan after the imports is not clean (exit %d):\n%s%s", r.code, r.stdout, r.stderr)
+	if r = run(out, "plan", "--detailed-exitcode", "--no-color"); r.code != exitOK {
+		return out, exp, fmt.Sprintf("the plan after the imports is not clean (exit %d): %s", r.code, planGist(r))
 	}
-	run(out, "fmt", "--check").mustExit(t, exitOK)
-	return out, exp
+	if r = run(out, "fmt", "--check"); r.code != exitOK {
+		return out, exp, "fmt --check fails: " + errLine(r.stdout+r.stderr)
+	}
+	return out, exp, ""
+}
+
+// errLine is the error a run printed (its debug log left aside).
+func errLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if rest, ok := strings.CutPrefix(l, "Error: "); ok {
+			return rest
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+// planGist is the lines of a plan that say what changes, or its error.
+func planGist(r binResult) string {
+	if r.code == exitError {
+		return errLine(r.stderr)
+	}
+	var lines []string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		tl := strings.TrimSpace(l)
+		if strings.HasPrefix(tl, "~ ") || strings.HasPrefix(tl, "+ ") || strings.HasPrefix(tl, "- ") || strings.HasPrefix(tl, "Plan:") || strings.HasPrefix(tl, "# ") && !strings.HasSuffix(tl, "will be imported") {
+			lines = append(lines, tl)
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 func atoi(s string) int {
