@@ -115,7 +115,18 @@ type exporter struct {
 
 // collect finds and reads every resource the options name.
 func (e *exporter) collect(ctx context.Context) error {
-	for _, g := range e.o.ResourceGroups {
+	groups := e.o.ResourceGroups
+	var ids []string
+	for _, id := range e.o.IDs {
+		// A group's children are what it holds: --id of a group is
+		// --resource-group.
+		if p, err := armid.Parse(id); err == nil && p.ResourceType() == "Microsoft.Resources/resourceGroups" {
+			groups = append(groups, id)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	for _, g := range groups {
 		id, err := armid.Parse(g)
 		if err != nil || id.ResourceType() != "Microsoft.Resources/resourceGroups" {
 			return fmt.Errorf("--resource-group %s is not a resource group ID: write it as /subscriptions/SUB/resourceGroups/NAME", g)
@@ -141,7 +152,7 @@ func (e *exporter) collect(ctx context.Context) error {
 			}
 		}
 	}
-	for _, id := range e.o.IDs {
+	for _, id := range ids {
 		if _, err := armid.Parse(id); err != nil {
 			return fmt.Errorf("--id %s: %w", id, err)
 		}

@@ -187,6 +187,11 @@ func TestExportSplitByTypeAndByID(t *testing.T) {
 		}
 	}
 
+	res = exportGroup(t, c, Options{IDs: []string{rgID}})
+	if len(res.Resources) != 9 {
+		t.Errorf("--id of the group exported %d resources, want all 9 it holds", len(res.Resources))
+	}
+
 	res = exportGroup(t, c, Options{Types: []string{"Microsoft.Network/networkSecurityGroups"}})
 	if len(res.Resources) != 2 {
 		t.Errorf("--type exported %d resources, want the NSG and its rule", len(res.Resources))

@@ -58,3 +58,33 @@ func TestExportCommandWritesAndRefusesToOverwrite(t *testing.T) {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 }
+
+// TestExportWithoutAConfiguration: in a directory with no configuration,
+// --subscription names the subscription; without it export says what to
+// do and writes nothing.
+func TestExportWithoutAConfiguration(t *testing.T) {
+	dir := copyDir(t, filepath.Join("..", "..", "examples", "network"))
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+	bare := t.TempDir()
+	if err := os.Rename(filepath.Join(dir, ".azapply"), filepath.Join(bare, ".azapply")); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "adopted")
+	env := []string{"AZAPPLY_ARM_ENDPOINT=emulator"}
+	r := azapplyEnv(t, bare, env, "export", "--resource-group", "network-demo", "--out", out)
+	r.mustExit(t, exitError)
+	if !strings.Contains(r.stderr, "give --subscription") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+	r = azapplyEnv(t, bare, env, "export", "--subscription", "00000000-0000-0000-0000-000000000000", "--resource-group", "network-demo", "--out", out)
+	r.mustExit(t, exitOK)
+	r.mustContain(t, "Exported 10 resources")
+	p, err := os.ReadFile(filepath.Join(out, "provider.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "provider {\n  subscription_id = \"00000000-0000-0000-0000-000000000000\"\n}\n"; string(p) != want {
+		t.Errorf("provider.hcl = %q, want %q", p, want)
+	}
+	azapplyEnv(t, out, env, "plan", "--detailed-exitcode").mustExit(t, exitChanges)
+}
