@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/azapply/azapply/arm/armid"
 )
@@ -23,6 +24,9 @@ type registration struct {
 
 // registrations reads and caches provider registrations.
 type registrations struct {
+	// mu guards cache; it is held while a registration is read, so that
+	// each is read once.
+	mu    sync.Mutex
 	r     Reader
 	sub   string
 	cache map[string]*registration
@@ -32,6 +36,8 @@ type registrations struct {
 
 // namespace reads the registration of ns in the subscription.
 func (rs *registrations) namespace(ctx context.Context, ns string) (*registration, error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	k := strings.ToLower(ns)
 	if reg, ok := rs.cache[k]; ok {
 		return reg, nil

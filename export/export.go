@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/arm/armid"
@@ -106,132 +107,171 @@ func Export(ctx context.Context, r Reader, o Options) (*Result, error) {
 	return write(res, o)
 }
 
+// readers is how many reads an export has in flight at once.
+const readers = 8
+
 type exporter struct {
-	r     Reader
-	o     Options
-	regs  *registrations
+	r    Reader
+	o    Options
+	regs *registrations
+	// sem bounds the requests in flight; wg waits for the reads.
+	sem chan struct{}
+	wg  sync.WaitGroup
+
+	mu    sync.Mutex
 	found map[string]*Resource
+	// seen are the lower-cased IDs being read or read.
+	seen map[string]bool
+	err  error
 }
 
 // collect finds and reads every resource the options name.
 func (e *exporter) collect(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	e.sem = make(chan struct{}, readers)
+	e.seen = map[string]bool{}
+	roots, err := e.roots(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range roots {
+		e.spawn(ctx, cancel, id)
+	}
+	e.wg.Wait()
+	return e.err
+}
+
+// roots lists the resources the options name: the groups and what they
+// hold, the IDs, the resources of the types. Their children are found as
+// each is read.
+func (e *exporter) roots(ctx context.Context) ([]string, error) {
 	groups := e.o.ResourceGroups
-	var ids []string
+	var roots []string
 	for _, id := range e.o.IDs {
+		p, err := armid.Parse(id)
+		if err != nil {
+			return nil, fmt.Errorf("--id %s: %w", id, err)
+		}
 		// A group's children are what it holds: --id of a group is
 		// --resource-group.
-		if p, err := armid.Parse(id); err == nil && p.ResourceType() == "Microsoft.Resources/resourceGroups" {
+		if p.ResourceType() == "Microsoft.Resources/resourceGroups" {
 			groups = append(groups, id)
 			continue
 		}
-		ids = append(ids, id)
+		roots = append(roots, id)
 	}
 	for _, g := range groups {
 		id, err := armid.Parse(g)
 		if err != nil || id.ResourceType() != "Microsoft.Resources/resourceGroups" {
-			return fmt.Errorf("--resource-group %s is not a resource group ID: write it as /subscriptions/SUB/resourceGroups/NAME", g)
+			return nil, fmt.Errorf("--resource-group %s is not a resource group ID: write it as /subscriptions/SUB/resourceGroups/NAME", g)
 		}
-		if err := e.add(ctx, g); err != nil {
-			return err
-		}
-		var items []string
-		err = e.r.List(ctx, g+"/resources", registrationAPIVersion, func(p arm.Page) bool {
-			for _, it := range p.Items {
-				if s, ok := it["id"].(string); ok {
-					items = append(items, s)
-				}
-			}
-			return true
-		})
+		items, err := e.list(ctx, g+"/resources", registrationAPIVersion)
 		if err != nil {
-			return fmt.Errorf("listing the resources of %s: %w", g, err)
+			return nil, fmt.Errorf("listing the resources of %s: %w", g, err)
 		}
-		for _, it := range items {
-			if err := e.add(ctx, it); err != nil {
-				return err
-			}
-		}
-	}
-	for _, id := range ids {
-		if _, err := armid.Parse(id); err != nil {
-			return fmt.Errorf("--id %s: %w", id, err)
-		}
-		if err := e.add(ctx, id); err != nil {
-			return err
-		}
+		roots = append(append(roots, g), items...)
 	}
 	for _, typ := range e.o.Types {
 		ns, rest, ok := strings.Cut(typ, "/")
 		if !ok || rest == "" || strings.Contains(rest, "/") {
-			return fmt.Errorf("--type %s: name a top-level type, such as Microsoft.Network/virtualNetworks", typ)
+			return nil, fmt.Errorf("--type %s: name a top-level type, such as Microsoft.Network/virtualNetworks", typ)
 		}
 		v, err := e.regs.apiVersion(ctx, typ)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var items []string
-		err = e.r.List(ctx, "/subscriptions/"+e.o.Subscription+"/providers/"+ns+"/"+rest, v, func(p arm.Page) bool {
-			for _, it := range p.Items {
-				if s, ok := it["id"].(string); ok {
-					items = append(items, s)
-				}
-			}
-			return true
-		})
+		items, err := e.list(ctx, "/subscriptions/"+e.o.Subscription+"/providers/"+ns+"/"+rest, v)
 		if err != nil {
-			return fmt.Errorf("listing the %s of subscription %s: %w", typ, e.o.Subscription, err)
+			return nil, fmt.Errorf("listing the %s of subscription %s: %w", typ, e.o.Subscription, err)
 		}
-		for _, it := range items {
-			if err := e.add(ctx, it); err != nil {
-				return err
-			}
-		}
+		roots = append(roots, items...)
 	}
-	return nil
+	return roots, nil
 }
 
-// add reads the resource at id, then lists its children and adds them.
-func (e *exporter) add(ctx context.Context, id string) error {
-	if _, ok := e.found[strings.ToLower(id)]; ok {
-		return nil
+// list is the IDs of a collection's items.
+func (e *exporter) list(ctx context.Context, collection, apiVersion string) ([]string, error) {
+	e.sem <- struct{}{}
+	defer func() { <-e.sem }()
+	var ids []string
+	err := e.r.List(ctx, collection, apiVersion, func(p arm.Page) bool {
+		for _, it := range p.Items {
+			if s, ok := it["id"].(string); ok {
+				ids = append(ids, s)
+			}
+		}
+		return true
+	})
+	return ids, err
+}
+
+// spawn reads the resource at id, and its children, unless it is read
+// already; the first error cancels the rest.
+func (e *exporter) spawn(ctx context.Context, cancel context.CancelFunc, id string) {
+	e.mu.Lock()
+	k := strings.ToLower(id)
+	if e.seen[k] || e.err != nil {
+		e.mu.Unlock()
+		return
 	}
+	e.seen[k] = true
+	e.mu.Unlock()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		children, err := e.read(ctx, id)
+		if err != nil {
+			e.mu.Lock()
+			if e.err == nil {
+				e.err = err
+				cancel()
+			}
+			e.mu.Unlock()
+			return
+		}
+		for _, c := range children {
+			e.spawn(ctx, cancel, c)
+		}
+	}()
+}
+
+// read reads the resource at id and lists its children.
+func (e *exporter) read(ctx context.Context, id string) ([]string, error) {
 	typ, err := resourceType(id)
 	if err != nil {
-		return fmt.Errorf("%s: %w", id, err)
+		return nil, fmt.Errorf("%s: %w", id, err)
 	}
 	v, err := e.regs.apiVersion(ctx, typ)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	e.sem <- struct{}{}
 	resp, err := e.r.Get(ctx, id, v)
+	<-e.sem
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", id, err)
+		return nil, fmt.Errorf("reading %s: %w", id, err)
 	}
 	if s, ok := resp.Body["id"].(string); ok && armid.Equal(s, id) {
 		id = s // ARM's casing
 	}
+	e.mu.Lock()
 	e.found[strings.ToLower(id)] = &Resource{ID: id, Type: typ, APIVersion: v, Live: resp.Body}
+	e.mu.Unlock()
 	if typ == "Microsoft.Resources/resourceGroups" {
-		return nil // its contents are listed by --resource-group
+		return nil, nil // what it holds is listed by --resource-group
 	}
-	children, err := e.regs.childTypes(ctx, typ)
+	childTypes, err := e.regs.childTypes(ctx, typ)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, ct := range children {
+	var children []string
+	for _, ct := range childTypes {
 		cv, err := e.regs.apiVersion(ctx, ct)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var items []string
-		err = e.r.List(ctx, id+"/"+ct[strings.LastIndex(ct, "/")+1:], cv, func(p arm.Page) bool {
-			for _, it := range p.Items {
-				if s, ok := it["id"].(string); ok {
-					items = append(items, s)
-				}
-			}
-			return true
-		})
+		items, err := e.list(ctx, id+"/"+ct[strings.LastIndex(ct, "/")+1:], cv)
 		if err != nil {
 			// Not every child type can be listed (singletons, types
 			// reached only by name): export what can be listed.
@@ -240,15 +280,11 @@ func (e *exporter) add(ctx context.Context, id string) error {
 				slog.Debug("export: a child collection cannot be listed", "collection", id+"/"+ct, "error", err)
 				continue
 			}
-			return fmt.Errorf("listing the %s under %s: %w", ct, id, err)
+			return nil, fmt.Errorf("listing the %s under %s: %w", ct, id, err)
 		}
-		for _, it := range items {
-			if err := e.add(ctx, it); err != nil {
-				return err
-			}
-		}
+		children = append(children, items...)
 	}
-	return nil
+	return children, nil
 }
 
 // sorted are the resources found, by ID.
