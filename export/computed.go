@@ -55,6 +55,9 @@ var serviceOwned = map[string][]string{
 		"sku.tier", "properties.primaryEndpoints", "properties.secondaryEndpoints", "properties.primaryLocation",
 		"properties.secondaryLocation", "properties.statusOfPrimary", "properties.statusOfSecondary",
 		"properties.creationTime", "properties.keyCreationTime", "properties.encryption.services.*.lastEnabledTime",
+		"properties.geoReplicationStats", "properties.accountMigrationInProgress", "properties.isSkuConversionBlocked",
+		"properties.blobRestoreStatus", "properties.failoverInProgress", "properties.lastGeoFailoverTime",
+		"properties.privateEndpointConnections",
 	},
 	"Microsoft.Cache/redis": {
 		"properties.accessKeys", "properties.hostName", "properties.port", "properties.sslPort",
@@ -72,7 +75,114 @@ var serviceOwned = map[string][]string{
 		"properties.instanceId", "properties.keysMetadata",
 	},
 	"Microsoft.ManagedIdentity/userAssignedIdentities": {"properties.principalId", "properties.clientId", "properties.tenantId"},
-	"Microsoft.ContainerService/managedClusters":       {"properties.fqdn", "properties.azurePortalFQDN", "properties.powerState", "properties.currentKubernetesVersion"},
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases": {
+		"properties.resource._rid", "properties.resource._ts", "properties.resource._etag",
+		"properties.resource._self", "properties.resource._colls", "properties.resource._users",
+	},
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers": {
+		"properties.resource._rid", "properties.resource._ts", "properties.resource._etag", "properties.resource._self",
+	},
+	"Microsoft.EventHub/namespaces": {
+		"properties.createdAt", "properties.updatedAt", "properties.serviceBusEndpoint", "properties.metricId", "properties.status",
+	},
+	"Microsoft.EventHub/namespaces/eventhubs": {"properties.createdAt", "properties.updatedAt", "properties.partitionIds"},
+	"Microsoft.ServiceBus/namespaces": {
+		"properties.createdAt", "properties.updatedAt", "properties.serviceBusEndpoint", "properties.metricId", "properties.status",
+	},
+	"Microsoft.ServiceBus/namespaces/queues": {
+		"properties.accessedAt", "properties.createdAt", "properties.updatedAt", "properties.messageCount",
+		"properties.sizeInBytes", "properties.countDetails",
+	},
+	"Microsoft.ServiceBus/namespaces/topics": {
+		"properties.accessedAt", "properties.createdAt", "properties.updatedAt", "properties.sizeInBytes",
+		"properties.subscriptionCount", "properties.countDetails",
+	},
+	"Microsoft.Network/dnsZones": {
+		"properties.maxNumberOfRecordSets", "properties.maxNumberOfRecordsPerRecordSet", "properties.numberOfRecordSets", "properties.nameServers",
+	},
+	"Microsoft.Network/dnsZones/A":     {"properties.fqdn"},
+	"Microsoft.Network/dnsZones/CNAME": {"properties.fqdn"},
+	"Microsoft.Network/privateDnsZones": {
+		"properties.maxNumberOfRecordSets", "properties.numberOfRecordSets", "properties.maxNumberOfVirtualNetworkLinks",
+		"properties.numberOfVirtualNetworkLinks", "properties.maxNumberOfVirtualNetworkLinksWithRegistration",
+		"properties.numberOfVirtualNetworkLinksWithRegistration",
+	},
+	"Microsoft.Network/privateDnsZones/A":                   {"properties.fqdn", "properties.isAutoRegistered"},
+	"Microsoft.Network/privateDnsZones/virtualNetworkLinks": {"properties.virtualNetworkLinkState"},
+	"Microsoft.Network/virtualNetworks/virtualNetworkPeerings": {
+		"properties.peeringState", "properties.peeringSyncLevel", "properties.remoteBgpCommunities",
+	},
+	"Microsoft.Network/ipGroups":            {"properties.firewalls", "properties.firewallPolicies"},
+	"Microsoft.Network/ddosProtectionPlans": {"properties.publicIPAddresses", "properties.virtualNetworks"},
+	"Microsoft.Network/publicIPPrefixes":    {"properties.ipPrefix", "properties.publicIPAddresses", "properties.loadBalancerFrontendIpConfiguration"},
+	"Microsoft.Network/bastionHosts":        {"properties.dnsName"},
+	"Microsoft.EventGrid/topics":            {"properties.endpoint", "properties.metricResourceId"},
+	"Microsoft.CognitiveServices/accounts": {
+		"properties.endpoint", "properties.endpoints", "properties.internalId", "properties.dateCreated", "properties.capabilities",
+	},
+	"Microsoft.Sql/servers/databases": {
+		"properties.creationDate", "properties.currentServiceObjectiveName", "properties.currentSku", "properties.databaseId",
+		"properties.defaultSecondaryLocation", "properties.earliestRestoreDate", "properties.status",
+		"properties.currentBackupStorageRedundancy", "properties.failoverGroupId", "properties.pausedDate", "properties.resumedDate",
+	},
+	"Microsoft.Storage/storageAccounts/blobServices/containers": {
+		"properties.hasImmutabilityPolicy", "properties.hasLegalHold", "properties.immutabilityPolicy", "properties.legalHold",
+		"properties.lastModifiedTime", "properties.leaseStatus", "properties.leaseState", "properties.leaseDuration",
+		"properties.deleted", "properties.deletedTime", "properties.remainingRetentionDays", "properties.version",
+	},
+	"Microsoft.Storage/storageAccounts/fileServices/shares": {
+		"properties.lastModifiedTime", "properties.shareUsageBytes", "properties.deleted", "properties.deletedTime",
+		"properties.remainingRetentionDays", "properties.version", "properties.leaseStatus", "properties.leaseState",
+	},
+	"Microsoft.Compute/disks": {
+		"managedBy", "properties.timeCreated", "properties.uniqueId", "properties.diskState", "properties.diskSizeBytes",
+		"properties.LastOwnershipUpdateTime",
+	},
+	"Microsoft.Compute/virtualMachines":                     {"managedBy", "properties.vmId", "properties.instanceView", "properties.timeCreated"},
+	"Microsoft.Compute/virtualMachineScaleSets":             {"properties.uniqueId", "properties.timeCreated"},
+	"Microsoft.ContainerService/managedClusters/agentPools": {"properties.currentOrchestratorVersion", "properties.nodeImageVersion"},
+	"Microsoft.Logic/workflows": {
+		"properties.createdTime", "properties.changedTime", "properties.version", "properties.accessEndpoint", "properties.endpointsConfiguration",
+	},
+	"Microsoft.DataFactory/factories": {"properties.createTime", "properties.version"},
+	"Microsoft.Databricks/workspaces": {
+		"properties.createdDateTime", "properties.createdBy", "properties.updatedBy", "properties.workspaceId", "properties.workspaceUrl",
+	},
+	"Microsoft.ApiManagement/service": {
+		"properties.createdAtUtc", "properties.gatewayUrl", "properties.gatewayRegionalUrl", "properties.portalUrl",
+		"properties.managementApiUrl", "properties.scmUrl", "properties.developerPortalUrl", "properties.publicIPAddresses",
+		"properties.privateIPAddresses", "properties.platformVersion", "properties.targetProvisioningState",
+	},
+	"Microsoft.App/containerApps": {
+		"properties.latestReadyRevisionName", "properties.latestRevisionName", "properties.latestRevisionFqdn",
+		"properties.outboundIpAddresses", "properties.eventStreamEndpoint", "properties.customDomainVerificationId",
+		"properties.runningStatus", "properties.configuration.ingress.fqdn",
+	},
+	"Microsoft.App/managedEnvironments": {
+		"properties.defaultDomain", "properties.staticIp", "properties.deploymentErrors", "properties.eventStreamEndpoint",
+		"properties.customDomainConfiguration.customDomainVerificationId",
+	},
+	"Microsoft.Kusto/clusters":        {"properties.uri", "properties.dataIngestionUri", "properties.state", "properties.stateReason"},
+	"Microsoft.Search/searchServices": {"properties.status", "properties.statusDetails", "properties.privateEndpointConnections", "properties.sharedPrivateLinkResources"},
+	"Microsoft.Batch/batchAccounts": {
+		"properties.accountEndpoint", "properties.nodeManagementEndpoint", "properties.dedicatedCoreQuota",
+		"properties.lowPriorityCoreQuota", "properties.dedicatedCoreQuotaPerVMFamily", "properties.poolQuota",
+		"properties.activeJobAndJobScheduleQuota", "properties.autoStorage.lastKeySync", "properties.privateEndpointConnections",
+	},
+	"Microsoft.ContainerService/managedClusters": {
+		"properties.fqdn", "properties.azurePortalFQDN", "properties.privateFQDN", "properties.currentKubernetesVersion",
+		"properties.maxAgentPools", "properties.agentPoolProfiles.*.currentOrchestratorVersion",
+		"properties.agentPoolProfiles.*.nodeImageVersion",
+	},
+}
+
+// everyType are the values the service computes whatever the type: the
+// identities ARM makes for a managed identity, and the GUID the network
+// provider gives each of its resources.
+var everyType = []string{
+	"identity.principalId", "identity.tenantId",
+	"identity.userAssignedIdentities.*.principalId", "identity.userAssignedIdentities.*.clientId",
+	"properties.resourceGuid",
 }
 
 // serviceWriteOnly are the values each type's service takes on a write and
@@ -141,6 +251,9 @@ func matches(rules [][]string, path []string) bool {
 // type's service computes.
 func withoutServiceOwned(typ string, body map[string]any) map[string]any {
 	rules := ruleFor(serviceOwned, typ)
+	for _, p := range everyType {
+		rules = append(rules, strings.Split(p, "."))
+	}
 	out, _ := prune(body, nil, func(path []string, key string) bool {
 		return bookkeeping(path, key) || matches(rules, append(path[:len(path):len(path)], key))
 	}).(map[string]any)
@@ -160,7 +273,9 @@ func prune(v any, path []string, drop func(path []string, key string) bool) any 
 				continue
 			}
 			pe := prune(e, append(path[:len(path):len(path)], k), drop)
-			if m, ok := pe.(map[string]any); ok && len(m) == 0 && len(e.(map[string]any)) > 0 {
+			// A user-assigned identity is declared by its key alone ({}).
+			assigned := len(path) > 0 && strings.EqualFold(path[len(path)-1], "userAssignedIdentities")
+			if m, ok := pe.(map[string]any); ok && len(m) == 0 && len(e.(map[string]any)) > 0 && !assigned {
 				continue
 			}
 			out[k] = pe

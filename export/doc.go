@@ -33,14 +33,18 @@
 //   - the values the service computes (a registry's loginServer, a storage
 //     account's endpoints, an NSG's default rules and the back-references
 //     it keeps to the subnets that use it): one table, serviceOwned in
-//     computed.go, with one entry per type. Its paths are dotted, `*` for
+//     computed.go, with one entry per type, and everyType for the values
+//     every type's service computes (a managed identity's principalId). Its paths are dotted, `*` for
 //     any member or element. The entries were learned from the ARM example
 //     corpus (shared/arm-examples: what a response carries that no request
 //     sends and the REST specification marks read-only) and from the
 //     emulator's per-type rules, which model the same services. Nothing is
 //     downloaded at run time. Leaving such a value in would not make the
 //     first plan unclean (it equals what is live) but every later request
-//     would send it, and some services refuse read-only values;
+//     would send it, and some services refuse read-only values.
+//     TestCorpusKeptValues measures the table on the corpus: its golden
+//     file lists, per type, the values an export still keeps that no
+//     request sent (defaults, or read-only values the table lacks);
 //   - the inline copies of children exported as resources of their own: an
 //     array whose elements are all resources this export writes under the
 //     resource (a network's subnets, an NSG's security rules, a route
