@@ -146,13 +146,26 @@ func (e *exporter) collect(ctx context.Context) error {
 // hold, the IDs, the resources of the types. Their children are found as
 // each is read.
 func (e *exporter) roots(ctx context.Context) ([]string, error) {
+	// Every selection is checked before anything is sent.
+	for _, g := range e.o.ResourceGroups {
+		if id, err := armid.Parse(g); err != nil || id.ResourceType() != "Microsoft.Resources/resourceGroups" {
+			return nil, fmt.Errorf("--resource-group %s is not a resource group ID: write it as /subscriptions/SUB/resourceGroups/NAME", g)
+		}
+	}
+	for _, typ := range e.o.Types {
+		if ns, rest, ok := strings.Cut(typ, "/"); !ok || ns == "" || rest == "" || strings.Contains(rest, "/") {
+			return nil, fmt.Errorf("--type %s: name a top-level type, such as Microsoft.Network/virtualNetworks", typ)
+		}
+	}
+	for _, id := range e.o.IDs {
+		if _, err := armid.Parse(id); err != nil {
+			return nil, fmt.Errorf("--id %s: %w", id, err)
+		}
+	}
 	groups := e.o.ResourceGroups
 	var roots []string
 	for _, id := range e.o.IDs {
-		p, err := armid.Parse(id)
-		if err != nil {
-			return nil, fmt.Errorf("--id %s: %w", id, err)
-		}
+		p := armid.MustParse(id)
 		// A group's children are what it holds: --id of a group is
 		// --resource-group.
 		if p.ResourceType() == "Microsoft.Resources/resourceGroups" {
@@ -162,10 +175,6 @@ func (e *exporter) roots(ctx context.Context) ([]string, error) {
 		roots = append(roots, id)
 	}
 	for _, g := range groups {
-		id, err := armid.Parse(g)
-		if err != nil || id.ResourceType() != "Microsoft.Resources/resourceGroups" {
-			return nil, fmt.Errorf("--resource-group %s is not a resource group ID: write it as /subscriptions/SUB/resourceGroups/NAME", g)
-		}
 		items, err := e.list(ctx, g+"/resources", registrationAPIVersion)
 		if err != nil {
 			return nil, fmt.Errorf("listing the resources of %s: %w", g, err)
@@ -173,10 +182,7 @@ func (e *exporter) roots(ctx context.Context) ([]string, error) {
 		roots = append(append(roots, g), items...)
 	}
 	for _, typ := range e.o.Types {
-		ns, rest, ok := strings.Cut(typ, "/")
-		if !ok || rest == "" || strings.Contains(rest, "/") {
-			return nil, fmt.Errorf("--type %s: name a top-level type, such as Microsoft.Network/virtualNetworks", typ)
-		}
+		ns, rest, _ := strings.Cut(typ, "/")
 		v, err := e.regs.apiVersion(ctx, typ)
 		if err != nil {
 			return nil, err

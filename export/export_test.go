@@ -199,16 +199,24 @@ func TestExportSplitByTypeAndByID(t *testing.T) {
 }
 
 func TestExportRefusesBadSelections(t *testing.T) {
-	_, c := newEmulator(t, emulator.Options{})
+	srv, c := newEmulator(t, emulator.Options{})
 	seedGroup(t, c)
+	srv.ResetObservations()
 	for _, o := range []Options{
 		{Subscription: sub},
-		{Subscription: sub, ResourceGroups: []string{vnetID}},
-		{Subscription: sub, Types: []string{"Microsoft.Network"}},
-		{Subscription: sub, IDs: []string{rgID + "/providers/Microsoft.Network/virtualNetworks/missing"}},
+		{Subscription: sub, ResourceGroups: []string{rgID, vnetID}},
+		{Subscription: sub, ResourceGroups: []string{rgID}, Types: []string{"Microsoft.Network"}},
+		{Subscription: sub, ResourceGroups: []string{rgID}, IDs: []string{"not/an/id"}},
 	} {
 		if _, err := Export(context.Background(), c, o); err == nil {
 			t.Errorf("%+v: no error", o)
 		}
+	}
+	if n := len(srv.RequestLog()); n != 0 {
+		t.Errorf("bad selections sent %d requests, want none", n)
+	}
+	_, err := Export(context.Background(), c, Options{Subscription: sub, IDs: []string{rgID + "/providers/Microsoft.Network/virtualNetworks/missing"}})
+	if err == nil || !strings.Contains(err.Error(), "virtualNetworks/missing") {
+		t.Errorf("a missing resource: err = %v", err)
 	}
 }
