@@ -32,7 +32,12 @@ func runExport(ctx context.Context, args []string, s *IOStreams) int {
 	var o exportOptions
 	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
 	fs.SetOutput(s.Err)
-	o.common.register(fs)
+	// Export reads the configuration only for its provider block, and
+	// takes no state lock.
+	fs.StringVar(&o.common.chdir, "chdir", ".", "the configuration whose provider block says where to read")
+	fs.Var(&varFlag{args: &o.common.vars}, "var", "set a variable of that configuration: --var name=value (repeatable)")
+	fs.Var(&varFlag{args: &o.common.vars, file: true}, "var-file", "read variables from an HCL or JSON file of name = value lines (repeatable)")
+	fs.BoolVar(&o.common.noColor, "no-color", false, "never print colour codes")
 	fs.StringArrayVar(&o.groups, "resource-group", nil, "export a resource group, everything in it and their children: its ID, or its name in the provider's subscription (repeatable)")
 	fs.StringArrayVar(&o.ids, "id", nil, "export the resource with this ID and its children (repeatable)")
 	fs.StringArrayVar(&o.types, "type", nil, "export every resource of this type in the subscription, with their children, e.g. Microsoft.Network/virtualNetworks (repeatable)")
