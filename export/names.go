@@ -6,9 +6,10 @@ import (
 	"unicode"
 )
 
-// identifier makes s a valid HCL identifier: letters, digits, _ and -,
-// starting with a letter or _. Other characters become _; a leading digit
-// or - gets r_ in front; an empty name is "r".
+// identifier makes s a valid resource name: letters, digits, _ and -,
+// starting with a letter (config's rule, stricter than HCL's). Other
+// characters become _; a name that does not start with a letter gets r_ in
+// front; an empty name is "r".
 func identifier(s string) string {
 	var b strings.Builder
 	for _, c := range s {
@@ -23,7 +24,7 @@ func identifier(s string) string {
 	if out == "" {
 		return "r"
 	}
-	if c := out[0]; !(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+	if c := out[0]; !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
 		out = "r_" + out
 	}
 	return out

@@ -1,6 +1,12 @@
 package export
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/azapply/azapply/config"
+)
 
 func TestIdentifier(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -10,10 +16,24 @@ func TestIdentifier(t *testing.T) {
 		{"-x", "r_-x"},
 		{"naïve name", "na_ve_name"},
 		{"", "r"},
-		{"_ok", "_ok"},
+		{"_x", "r__x"},
 	} {
 		if got := identifier(c.in); got != c.want {
 			t.Errorf("identifier(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestIdentifierIsAValidName: whatever the name, config accepts it.
+func TestIdentifierIsAValidName(t *testing.T) {
+	for _, in := range []string{"_x", "9", "-", "a.b", "ü", "", "ok-name_1", "$weird$"} {
+		src := "resource \"" + identifier(in) + "\" {\n  id = \"/subscriptions/s/resourceGroups/g\"\n  api_version = \"2021-04-01\"\n  body = {}\n}\n"
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, diags := config.Load(dir, config.LoadOptions{}); diags.HasErrors() {
+			t.Errorf("identifier(%q) = %q: %s", in, identifier(in), diags.Error())
 		}
 	}
 }
