@@ -49,7 +49,9 @@
 //     array whose elements are all resources this export writes under the
 //     resource (a network's subnets, an NSG's security rules, a route
 //     table's routes) is left out, since a child declared inline and as
-//     its own resource is refused by plan;
+//     its own resource is refused by plan; the inline sub-resources that
+//     stay (a network interface's ipConfigurations) lose their id and type,
+//     which ARM builds from their names;
 //   - masked values (****, <redacted>) and the values the service never
 //     returns (serviceWriteOnly, beside serviceOwned): a comment above the
 //     body names each such path, to be set by hand if it is to be managed.
@@ -68,5 +70,13 @@
 // it) stays a literal. Resource names are the resources' names made valid
 // HCL identifiers (other characters become _, a leading digit gets r_); a
 // name taken twice gets its type in front, then a number, in the order of
-// the sorted IDs, so the same resources always get the same names.
+// the sorted IDs, so the same resources always get the same names. A name
+// starts with a letter, as config requires.
+//
+// # Reading
+//
+// Up to eight requests are in flight at once; each provider registration
+// is read once. A child collection that ARM refuses to list (a 4xx other
+// than 429) is skipped: not every registered child type can be listed.
+// Extension resources (role assignments, locks) are not looked for.
 package export
