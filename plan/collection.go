@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // RefreshMode says how a refresh reads live resources.
@@ -121,8 +122,8 @@ func collectionOf(id string) (string, bool) {
 	return "/" + strings.Join(segs[:n-1], "/"), true
 }
 
-// idKey is how ARM compares IDs: case-insensitively.
-func idKey(id string) string { return strings.ToLower(strings.TrimSuffix(id, "/")) }
+// idKey is how ARM compares IDs: case-insensitively, in canonical form.
+func idKey(id string) string { return armid.Key(id) }
 
 // group reads the targets of one collection. It lists the collection and,
 // at the same time, GETs its first member; the list is trusted only when

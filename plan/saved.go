@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 )
 
@@ -182,7 +183,7 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		switch {
 		case c == nil:
 			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Address))
-		case !strings.EqualFold(c.ID, sc.ID):
+		case !armid.Equal(c.ID, sc.ID):
 			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
 		case c.Action != sc.Action:
 			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
