@@ -214,6 +214,15 @@ func TestSubnetInUseMessage(t *testing.T) {
 	if got := r.str("error.message"); got != want {
 		t.Errorf("message:\n%s\nwant\n%s", got, want)
 	}
+	// Any stored body's "subnet": {"id": ...} counts; with no object with
+	// an id around it, the message names the resource.
+	other := rgID + "/providers/Microsoft.Test/things/t1"
+	c.do("PUT", vnet+"/subnets/web", map[string]any{"properties": map[string]any{"addressPrefix": "10.0.9.0/24"}}).must(t, 201)
+	c.do("PUT", other, map[string]any{"properties": map[string]any{"network": map[string]any{"subnet": map[string]any{"id": vnet + "/subnets/web/"}}}}).must(t, 201)
+	r = c.do("DELETE", vnet+"/subnets/web", nil).must(t, 400)
+	if got := r.str("error.message"); !strings.HasPrefix(got, "Subnet web is in use by "+other+" and") {
+		t.Errorf("message: %s", got)
+	}
 	// Deleting the group takes the interface with it: nothing outside the
 	// group uses the subnet.
 	c.do("DELETE", rgID, nil).must(t, 200)

@@ -28,76 +28,72 @@ func subnetInUse(name, usedBy string) *ErrorDetail {
 
 // inUse returns the refusal to delete the resources with the given IDs
 // (together) when one of them is used by a resource outside the set, or
-// nil. Callers hold the world lock.
+// nil. It reads every other stored body once. Callers hold the world lock.
 func (s *Server) inUse(ids []string) *ErrorDetail {
 	gone := map[string]bool{}
 	var guarded []*Resource
+	refKeys := map[string]bool{}
 	for _, id := range ids {
 		gone[key(id)] = true
-		if r, ok := s.world.get(id); ok && s.rule(r.Type).InUse != nil {
-			guarded = append(guarded, r)
+		if r, ok := s.world.get(id); ok {
+			if rule := s.rule(r.Type).InUse; rule != nil {
+				guarded = append(guarded, r)
+				refKeys[strings.ToLower(rule.Key)] = true
+			}
 		}
 	}
 	if len(guarded) == 0 {
 		return nil
 	}
-	sort.Slice(guarded, func(i, j int) bool { return key(guarded[i].ID) < key(guarded[j].ID) })
-	users := make([]string, 0, len(s.world.resources))
-	for k := range s.world.resources {
-		if !gone[k] {
-			users = append(users, k)
+	// The user of each referenced ID: the least resource key, then the
+	// least enclosing ID, so that the answer does not depend on map order.
+	type use struct{ user, by string }
+	used := map[string]use{}
+	for k, u := range s.world.resources {
+		if gone[k] {
+			continue
 		}
+		references(u.Body, refKeys, u.ID, func(ref string, by string) {
+			if prev, ok := used[ref]; !ok || k < prev.user || (k == prev.user && by < prev.by) {
+				used[ref] = use{user: k, by: by}
+			}
+		})
 	}
-	sort.Strings(users)
+	sort.Slice(guarded, func(i, j int) bool { return key(guarded[i].ID) < key(guarded[j].ID) })
 	for _, g := range guarded {
 		rule := s.rule(g.Type).InUse
-		for _, k := range users {
-			u := s.world.resources[k]
-			if by, ok := referencedBy(u.Body, rule.Key, g.ID, u.ID); ok {
-				name, _ := g.Body["name"].(string)
-				if name == "" {
-					name = g.ID[strings.LastIndex(g.ID, "/")+1:]
-				}
-				return rule.Error(name, by)
+		if u, ok := used[strings.ToLower(rule.Key)+"|"+key(g.ID)]; ok {
+			name, _ := g.Body["name"].(string)
+			if name == "" {
+				name = g.ID[strings.LastIndex(g.ID, "/")+1:]
 			}
+			return rule.Error(name, u.by)
 		}
 	}
 	return nil
 }
 
-// referencedBy looks for {refKey: {"id": id}} in v and returns the ID of
-// the nearest object around it that has one (enclosing, v's own at the
-// top).
-func referencedBy(v any, refKey, id, enclosing string) (string, bool) {
+// references calls found(refKey|key(id), enclosing) for every object
+// {refKey: {"id": id}} in v whose refKey (in lower case) is in refKeys;
+// enclosing is the ID of the nearest object around it that has one (v's
+// own at the top, else the one given).
+func references(v any, refKeys map[string]bool, enclosing string, found func(ref, by string)) {
 	switch v := v.(type) {
 	case map[string]any:
 		if own, ok := v["id"].(string); ok && own != "" {
 			enclosing = own
 		}
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			e := v[k]
-			if strings.EqualFold(k, refKey) {
-				if ref, ok := e.(map[string]any); ok {
-					if rid, ok := ref["id"].(string); ok && key(rid) == key(id) {
-						return enclosing, true
-					}
+		for k, e := range v {
+			if ref, ok := e.(map[string]any); ok && refKeys[strings.ToLower(k)] {
+				if rid, ok := ref["id"].(string); ok && rid != "" {
+					found(strings.ToLower(k)+"|"+key(rid), enclosing)
 				}
 			}
-			if by, ok := referencedBy(e, refKey, id, enclosing); ok {
-				return by, true
-			}
+			references(e, refKeys, enclosing, found)
 		}
 	case []any:
 		for _, e := range v {
-			if by, ok := referencedBy(e, refKey, id, enclosing); ok {
-				return by, true
-			}
+			references(e, refKeys, enclosing, found)
 		}
 	}
-	return "", false
 }
