@@ -108,6 +108,47 @@ func TestInlineChildren(t *testing.T) {
 	}
 }
 
+// TestSubnetsKeptWhenOmitted checks Network's exception: from api-version
+// 2023-09-01, a network's PUT without properties.subnets keeps them, while
+// an empty array deletes them; security rules get no such exception.
+func TestSubnetsKeptWhenOmitted(t *testing.T) {
+	tests := []struct {
+		parent     int // index in inlineParents
+		apiVersion string
+		omit       bool // leave the array out (else send [])
+		want       string
+	}{
+		{0, "2024-07-01", true, "a,b"},
+		{0, "2023-09-01", true, "a,b"},
+		{0, "2023-09-01-preview", true, "a,b"},
+		{0, "2023-06-01", true, ""},
+		{0, "2024-07-01", false, ""},
+		{1, "2024-07-01", true, ""},
+		{2, "2024-07-01", true, ""},
+	}
+	for _, tc := range tests {
+		p := inlineParents[tc.parent]
+		t.Run(fmt.Sprintf("%s@%s omitted=%v", p.typ, tc.apiVersion, tc.omit), func(t *testing.T) {
+			c := newClient(t, Options{})
+			c.createRG()
+			id := rgID + "/providers/" + p.typ + "/p1"
+			c.do("PUT", id, parentBody(p.array, p.props, "a", "b")).must(t, 201)
+			body := parentBody(p.array, p.props)
+			if !tc.omit {
+				body["properties"].(map[string]any)[p.array] = []any{}
+			}
+			body["tags"] = map[string]any{"team": "net"}
+			c.do("PUT", id+"?api-version="+tc.apiVersion, body).must(t, 200)
+			if got := childNames(t, c, id, p.array); got != tc.want {
+				t.Fatalf("children after the PUT: %q, want %q", got, tc.want)
+			}
+			if got := c.do("GET", id, nil).must(t, 200).str("tags.team"); got != "net" {
+				t.Errorf("the PUT's tag did not land: %q", got)
+			}
+		})
+	}
+}
+
 // normalized is the JSON of the value at path, for comparisons.
 func normalized(t *testing.T, body map[string]any, path string) string {
 	t.Helper()

@@ -125,7 +125,11 @@
 // array from the children that exist, whichever way they were made; a
 // PUT of the parent replaces the set with the array it carries, creating,
 // updating and deleting children (an omitted array means none); a PATCH
-// replaces it only when it carries the array.
+// replaces it only when it carries the array. One exception, as in Azure
+// since Network's api-version 2023-09-01: a PUT of a virtual network at
+// that api-version or later that leaves properties.subnets out keeps the
+// subnets (an empty array still deletes them); security rules and routes
+// have no such exception (TypeRule.KeepOmittedFrom).
 //
 // A subnet is in use while the stored body of another resource (not one
 // being deleted with it) holds an object "subnet": {"id": its ID}

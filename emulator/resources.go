@@ -146,6 +146,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		writeJSON(w, validationStatus(err), armError{Error: *err})
 		return
 	}
+	wr.leaveOmitted(s.rule(t.typ), r.URL.Query().Get("api-version"))
 	if err := s.inUse(s.dropped(wr, true)); err != nil {
 		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
 		return

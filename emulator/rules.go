@@ -33,9 +33,15 @@ type TypeRule struct {
 	// Children maps a path of an array in the body to a child resource
 	// type segment: each element is stored as a child resource (a virtual
 	// network's subnets), a PUT with the array creates, updates and
-	// deletes children to match it, a PUT without it deletes them all, and
-	// a GET builds the array from the children that exist.
+	// deletes children to match it, a PUT without it deletes them all
+	// (unless KeepOmittedFrom), and a GET builds the array from the
+	// children that exist.
 	Children map[string]string
+	// KeepOmittedFrom maps a Children path to the first api-version at
+	// which a PUT that leaves the array out keeps the children (an empty
+	// array still deletes them): virtual networks' subnets from
+	// 2023-09-01, as Network announced.
+	KeepOmittedFrom map[string]string
 	// InUse refuses to delete a resource of the type while another
 	// resource references it (a subnet a network interface sits in):
 	// DELETE of it or of anything above it, and a PUT or PATCH of its

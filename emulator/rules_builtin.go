@@ -26,7 +26,11 @@ func builtinRules() map[string]*TypeRule {
 				"enableDdosProtection": false, "privateEndpointVNetPolicies": "Disabled",
 			}},
 			Children: map[string]string{"properties.subnets": "subnets", "properties.virtualNetworkPeerings": "virtualNetworkPeerings"},
-			Compute:  func(c *ComputeContext) { c.Stable("properties.resourceGuid", c.guid("resourceGuid")) },
+			// "Azure Virtual Network now supports updates without subnet
+			// property" (Azure Networking Blog, 2024): from 2023-09-01 a
+			// PUT without properties.subnets keeps the subnets.
+			KeepOmittedFrom: map[string]string{"properties.subnets": "2023-09-01"},
+			Compute:         func(c *ComputeContext) { c.Stable("properties.resourceGuid", c.guid("resourceGuid")) },
 		},
 		"Microsoft.Network/virtualNetworks/subnets": {
 			Defaults: map[string]any{"properties": map[string]any{

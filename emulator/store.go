@@ -15,6 +15,9 @@ type pendingWrite struct {
 	t    target
 	body map[string]any
 	kids map[string][]*pendingWrite
+	// leave are the paths of arrays a PUT left out whose children stay
+	// (TypeRule.KeepOmittedFrom).
+	leave map[string]bool
 }
 
 // serverBody is what the server stores for a write of body: the request
@@ -147,10 +150,23 @@ func setProvisioningState(body map[string]any, state string) {
 	props["provisioningState"] = state
 }
 
+// leaveOmitted marks the arrays this PUT left out whose children stay, as
+// the type's KeepOmittedFrom says for apiVersion.
+func (w *pendingWrite) leaveOmitted(rule *TypeRule, apiVersion string) {
+	for path, from := range rule.KeepOmittedFrom {
+		if _, present := w.kids[path]; !present && apiVersion >= from {
+			if w.leave == nil {
+				w.leave = map[string]bool{}
+			}
+			w.leave[path] = true
+		}
+	}
+}
+
 // withBody returns w with another body for the resource itself (the
 // interim body of an operation that has not finished), children kept.
 func (w *pendingWrite) withBody(body map[string]any) *pendingWrite {
-	return &pendingWrite{t: w.t, body: body, kids: w.kids}
+	return &pendingWrite{t: w.t, body: body, kids: w.kids, leave: w.leave}
 }
 
 // store writes a resource and, for the arrays its type keeps as child
@@ -166,7 +182,7 @@ func (s *Server) store(w *pendingWrite, put bool) *Resource {
 	s.world.resources[key(t.id)] = res
 	for path, seg := range s.rule(t.typ).Children {
 		kids, present := w.kids[path]
-		if !present && !put {
+		if !present && (!put || w.leave[path]) {
 			continue
 		}
 		keep := map[string]bool{}
@@ -191,7 +207,7 @@ func (s *Server) dropped(w *pendingWrite, put bool) []string {
 	var out []string
 	for path, seg := range s.rule(w.t.typ).Children {
 		kids, present := w.kids[path]
-		if !present && !put {
+		if !present && (!put || w.leave[path]) {
 			continue
 		}
 		keep := map[string]*pendingWrite{}
