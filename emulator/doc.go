@@ -149,9 +149,9 @@
 // A TypeRule says what a resource provider does to a body: Defaults merged
 // under it, Compute for read-only values, WriteOnly paths, Recase,
 // SortArrays, Children (arrays stored as child resources, like subnets),
-// InUse, RequireLocation, Validate, and Actions; ListOmits and ListError
-// make its collection GETs list less than a GET reads, or refuse to list
-// (for tests of clients that read by list). Built-in rules cover resource
+// KeepOmittedFrom, InUse, RequireLocation, Validate, and Actions;
+// ListOmits and ListError make its collection GETs list less than a GET
+// reads, or refuse to list (for tests of clients that read by list). Built-in rules cover resource
 // groups, ACR registries, virtual networks and subnets, NSGs and their
 // rules, route tables and their routes, public IPs, NICs, App Service
 // plans and sites, Log Analytics workspaces, Application Insights, role
