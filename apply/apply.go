@@ -223,7 +223,7 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 				// Its resource group's delete removes it; it is created
 				// again after the group.
 				r.deletedWith[c.DeletedWith] = append(r.deletedWith[c.DeletedWith], c)
-			} else if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
+			} else if c.PriorID != "" && !armid.Equal(c.PriorID, c.ID) {
 				// A new ID: create the new one, then delete the old one.
 				late = append(late, &node{change: c, op: OpDelete, id: c.PriorID})
 			} else {
@@ -283,11 +283,11 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 func linkDeletes(nodes []*node) {
 	byID := make(map[string][]*node, len(nodes))
 	for _, n := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(n.id, "/"))
+		k := armid.Key(n.id)
 		byID[k] = append(byID[k], n)
 	}
 	for _, child := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(child.id, "/"))
+		k := armid.Key(child.id)
 		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
 			for _, parent := range byID[k[:j]] {
 				parent.deps = append(parent.deps, child)
@@ -530,7 +530,7 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if strings.EqualFold(n.id, c.ID) || c.Action != plan.Replace {
+		if armid.Equal(n.id, c.ID) || c.Action != plan.Replace {
 			r.o.State.Remove(c.Address)
 			delete(r.outputs, c.Address)
 		}
@@ -629,7 +629,7 @@ func (r *runner) save(changed ...string) error {
 
 // liveID is the ID as ARM spells it, when the body carries the same ID.
 func liveID(body map[string]any, id string) string {
-	if s, ok := body["id"].(string); ok && strings.EqualFold(s, id) {
+	if s, ok := body["id"].(string); ok && armid.Equal(s, id) {
 		return s
 	}
 	return id

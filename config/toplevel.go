@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -206,7 +207,7 @@ func (c *Config) decodeImport(b *hcl.Block) hcl.Diagnostics {
 			})
 		}
 	}
-	im.ID = id
+	im.ID = armid.Canonical(id)
 	if !diags.HasErrors() {
 		c.Imports = append(c.Imports, im)
 	}
