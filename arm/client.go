@@ -340,36 +340,6 @@ func (c *Client) timedOut(ctx context.Context, r Request, timeout time.Duration,
 	return err
 }
 
-// busyCodes are the 409 codes that always mean "try again later": another
-// operation holds the resource or its parent.
-var busyCodes = map[string]bool{
-	"anotheroperationinprogress":          true,
-	"retryableerrorduetoanotheroperation": true,
-	"operationinprogress":                 true,
-}
-
-// busyWords mark a 409 with another code (often the generic Conflict) as a
-// busy resource or parent rather than a lasting conflict such as a name
-// already taken.
-var busyWords = []string{"in progress", "another operation", "retry", "try again", "is busy"}
-
-func isBusy(err error) bool {
-	var ae *Error
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusConflict {
-		return false
-	}
-	if busyCodes[strings.ToLower(ae.Code)] {
-		return true
-	}
-	msg := strings.ToLower(ae.Message)
-	for _, w := range busyWords {
-		if strings.Contains(msg, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // Send sends one request and returns its first response without polling:
 // a long-running operation may still be running (see Response.Pending and
 // Wait). Throttling and transient faults are retried by the pipeline; a 409
@@ -387,7 +357,7 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 	delay := c.conflictDelay
 	for attempt := 1; ; attempt++ {
 		resp, err := c.sendOnce(ctx, r, payload)
-		if err == nil || !isBusy(err) {
+		if err == nil || !IsBusy(err) {
 			return resp, err
 		}
 		wait := delay

@@ -150,7 +150,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		err = errors.Join(err, ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 		fmt.Fprintf(s.Out, "\nApply failed. Resources: %d added, %d changed, %d destroyed. The state records what finished; run apply again to continue.\n", res.Added, res.Changed, res.Destroyed)
 		return exitError
 	}

@@ -70,7 +70,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		err = errors.Join(err, ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 		fmt.Fprintf(s.Out, "\nDestroy failed. Resources: %d destroyed. The state records what finished; run destroy again to continue.\n", res.Destroyed)
 		return exitError
 	}
