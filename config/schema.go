@@ -89,7 +89,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "array_keys"},
 		{Name: "unordered"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}, {Type: "retry"}},
 }
 
 var dataSchema = &hcl.BodySchema{
