@@ -129,7 +129,8 @@ func (r *runner) readBack(ctx context.Context, n *node) (*arm.Response, error) {
 		return "", false
 	}, func() error {
 		var err error
-		live, err = r.o.Client.Get(ctx, c.ID, c.APIVersion)
+		// It ends an operation ARM accepted: read even after an interrupt.
+		live, err = r.o.Client.Get(arm.Finishing(ctx), c.ID, c.APIVersion)
 		return err
 	})
 	return live, err
@@ -149,7 +150,7 @@ func (r *runner) confirmDeleted(ctx context.Context, n *node, resp *arm.Response
 		}
 		return "", false
 	}, func() error {
-		_, err := r.o.Client.Get(ctx, n.id, c.APIVersion)
+		_, err := r.o.Client.Get(arm.Finishing(ctx), n.id, c.APIVersion)
 		switch {
 		case arm.IsNotFound(err):
 			return nil

@@ -128,7 +128,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		c.pacer = newPacer(opts.Pacing)
 		perRetry = append(perRetry, c.pacer)
 	}
-	perRetry = append(perRetry, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
+	perRetry = append(perRetry, interruptPolicy{retryStatus: c.retry.StatusCodes}, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
 	copts := &policy.ClientOptions{
 		Transport:                       limitTransport{next: noRedirects(opts.Transport), limit: maxResponseBytes},
 		Retry:                           c.retry,
@@ -372,7 +372,7 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 		if r.OnBusy != nil {
 			r.OnBusy(err)
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := sleepInterruptible(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s %s: gave up waiting for a busy resource: %w", r.Method, r.ID, err)
 		}
 		delay = min(delay*2, time.Minute)
@@ -380,6 +380,8 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 }
 
 func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Response, error) {
+	ctx, stop := watchInterrupt(ctx)
+	defer stop()
 	if r.Method == http.MethodPost {
 		ctx = policy.WithRetryOptions(ctx, c.postRetry())
 	}
@@ -404,6 +406,9 @@ func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Resp
 	}
 	resp, err := c.pl.Do(req)
 	if err != nil {
+		if errors.Is(context.Cause(ctx), ErrInterrupted) && !errors.Is(err, ErrInterrupted) {
+			err = fmt.Errorf("%w: stopped waiting to resend: %w", ErrInterrupted, err)
+		}
 		if isSignInError(err) {
 			return nil, fmt.Errorf("%s %s: signing in to Azure failed; check auth and its settings in the provider block (or run `az login`): %w", r.Method, r.ID, err)
 		}

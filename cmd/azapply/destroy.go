@@ -41,6 +41,9 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true,
 		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches})
 	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}

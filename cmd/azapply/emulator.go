@@ -86,6 +86,10 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 	if err := parseFlags(ctx, fs, args, s); err != nil {
 		return parseExit(err)
 	}
+	// Serving changes nothing a second signal would protect: stop at the
+	// first.
+	ctx, stop := stopOnFirstInterrupt(ctx)
+	defer stop()
 	if err := serveEmulator(ctx, o, s); err != nil {
 		return reportError(s, err)
 	}

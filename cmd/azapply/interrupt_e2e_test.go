@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/azapply/azapply/emulator"
+)
+
+// received is how many requests the emulator has received so far,
+// answered or not.
+func received(em *emulator.Server) int {
+	c := em.Counters()
+	return c.Total + c.InFlight
+}
+
+// TestInterruptedPlanSendsNothingMore interrupts a plan that reads 60
+// resources through a slow read bucket: it sends no further request,
+// prints no plan and exits 1. (It used to send every remaining GET and
+// exit 0 with a full plan.)
+func TestInterruptedPlanSendsNothingMore(t *testing.T) {
+	const resources = 60
+	fast := serveLoopback(t, emulator.Options{})
+	dir := t.TempDir()
+	writeStack(t, dir, fast, resources)
+	fast.run(t, dir, "apply", "--auto-approve", "--no-color").mustExit(t, 0)
+	world, err := fast.em.MarshalWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same world behind a read bucket that refills at 5 a second.
+	slow := serveLoopback(t, emulator.Options{Throttle: &emulator.Throttle{ReadBurst: 5, ReadRate: 5, WriteBurst: 100, WriteRate: 100, DeleteBurst: 100, DeleteRate: 100}})
+	if err := slow.em.UnmarshalWorld(world); err != nil {
+		t.Fatal(err)
+	}
+	writeStack(t, dir, slow, resources)
+
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			base := received(slow.em)
+			cmd, out, errb := slow.command(dir, "plan", "--no-color")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			for received(slow.em)-base < 10 {
+				time.Sleep(time.Millisecond)
+			}
+			_ = cmd.Process.Signal(sig)
+			atSignal := received(slow.em)
+			err := <-exited
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+			more := received(slow.em) - atSignal
+			if code != 1 {
+				t.Errorf("exit code %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, tail(errb.String(), 2000))
+			}
+			if strings.Contains(out.String(), "Plan:") || strings.Contains(out.String(), "No changes") {
+				t.Errorf("an interrupted plan printed a plan:\n%s", out)
+			}
+			if !strings.Contains(errb.String(), "interrupted") {
+				t.Errorf("stderr does not say the plan was interrupted:\n%s", tail(errb.String(), 2000))
+			}
+			// Requests already on their way when the signal came may
+			// arrive (at most the refresh's parallelism); nothing after.
+			if more > 10 {
+				t.Errorf("%d requests arrived after the signal, of %d resources", more, resources)
+			}
+		})
+	}
+}
+
+// TestEmulatorServeStopsOnFirstSignal: one SIGTERM stops `azapply
+// emulator serve` cleanly (it used to need two).
+func TestEmulatorServeStopsOnFirstSignal(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binPath, "emulator", "serve", "--addr", "127.0.0.1:0", "--ca-file", filepath.Join(dir, "ca.pem"),
+		"--state", filepath.Join(dir, "world.json"))
+	cmd.Env = os.Environ()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	serving := false
+	for lines.Scan() {
+		if strings.Contains(lines.Text(), "serving ARM on") {
+			serving = true
+			break
+		}
+	}
+	if !serving {
+		t.Fatal("the emulator never said it was serving")
+	}
+	go func() {
+		for lines.Scan() {
+		}
+	}()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("the emulator stopped with %v, want a clean exit", err)
+		}
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("the emulator was still running a minute after one SIGTERM")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "world.json")); err != nil {
+		t.Errorf("the world was not saved on the way out: %v", err)
+	}
+}
