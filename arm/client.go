@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	armpolicy "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm/policy"
+	armruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -33,6 +35,10 @@ type ClientOptions struct {
 	Audience string
 	// Credential supplies bearer tokens.
 	Credential azcore.TokenCredential
+	// AuxiliaryTenants are other tenants whose tokens (from Credential,
+	// asked for each tenant) every request carries in
+	// x-ms-authorization-auxiliary, for cross-tenant references.
+	AuxiliaryTenants []string
 	// Transport sends the HTTP requests; the default HTTP client (system
 	// certificate pool, so SSL_CERT_FILE works) when nil.
 	Transport policy.Transporter
@@ -108,8 +114,8 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	}
 	scope := strings.TrimSuffix(audience, "/") + "/.default"
 	insecure := u.Scheme == "http" // checkEndpoint allowed it: loopback only
-	bearer := runtime.NewBearerTokenPolicy(opts.Credential, []string{scope},
-		&policy.BearerTokenOptions{InsecureAllowCredentialWithHTTP: insecure})
+	bearer := armruntime.NewBearerTokenPolicy(opts.Credential, &armpolicy.BearerTokenOptions{
+		Scopes: []string{scope}, AuxiliaryTenants: opts.AuxiliaryTenants, InsecureAllowCredentialWithHTTP: insecure})
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()

@@ -45,6 +45,7 @@ var providerSchema = func() *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "ignore_changes"},
 		{Name: "adopt_existing"},
+		{Name: "auxiliary_tenant_ids"},
 	}}
 	for _, n := range providerStringAttrs {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n})
