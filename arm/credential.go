@@ -177,7 +177,7 @@ func NewCredential(s Settings, c Cloud) (azcore.TokenCredential, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading client_certificate_path: %w", err)
 		}
-		certs, key, err := azidentity.ParseCertificates(data, []byte(s.ClientCertificatePassword))
+		certs, key, err := parseCertificate(data, []byte(s.ClientCertificatePassword))
 		if err != nil {
 			return nil, fmt.Errorf("client_certificate_path %s: not a PEM or PKCS#12 certificate with its private key, or a wrong client_certificate_password: %w", s.ClientCertificatePath, err)
 		}
