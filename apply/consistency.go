@@ -140,9 +140,11 @@ func (r *runner) readBack(ctx context.Context, n *node) (*arm.Response, error) {
 // answers 404, within its window: ARM may show a deleted resource
 // (Deleting) for a while, and a create of the same ID meanwhile fails.
 func (r *runner) confirmDeleted(ctx context.Context, n *node, resp *arm.Response) error {
-	if resp != nil && (resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotFound) {
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return nil // it did not exist
 	}
+	// A 204 may say it did not exist, or end a long-running delete (the
+	// Location URL's answer): read it either way.
 	c := n.change
 	return r.settle(ctx, n, r.window(c.Address, DeleteWindow), func(err error) (string, bool) {
 		if errors.Is(err, errStillShown) {
