@@ -413,7 +413,7 @@ func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Resp
 	resp, err := c.pl.Do(req)
 	if err != nil {
 		if errors.Is(context.Cause(ctx), ErrInterrupted) && !errors.Is(err, ErrInterrupted) {
-			err = fmt.Errorf("%w: stopped waiting to resend: %w", ErrInterrupted, err)
+			err = fmt.Errorf("%w while waiting to resend it (throttled or refused for a moment); it was not sent again: run apply again to finish", ErrInterrupted)
 		}
 		if isSignInError(err) {
 			return nil, fmt.Errorf("%s %s: signing in to Azure failed; check auth and its settings in the provider block (or run `az login`): %w", r.Method, r.ID, err)

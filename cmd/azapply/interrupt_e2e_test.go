@@ -127,3 +127,46 @@ func TestEmulatorServeStopsOnFirstSignal(t *testing.T) {
 		t.Errorf("the world was not saved on the way out: %v", err)
 	}
 }
+
+// TestInterruptEndsThrottledWait interrupts an apply whose writes wait out
+// a 429 whose Retry-After is over a minute and a half: the first SIGINT
+// ends the wait at once, nothing more is written, and apply exits 1
+// saying it was interrupted.
+func TestInterruptEndsThrottledWait(t *testing.T) {
+	s := serveLoopback(t, emulator.Options{IntegerRetryAfter: true,
+		Throttle: &emulator.Throttle{ReadBurst: 1000, ReadRate: 1000, WriteBurst: 2, WriteRate: 0.01, DeleteBurst: 10, DeleteRate: 10}})
+	dir := t.TempDir()
+	writeStack(t, dir, s, 8)
+	cmd, out, errb := s.command(dir, "apply", "--auto-approve", "--no-color")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for s.em.Counters().ByStatus[429] == 0 {
+		select {
+		case err := <-exited:
+			t.Fatalf("apply ended (%v) before it was throttled:\n%s", err, out)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	writes := func() int { return s.em.Counters().ByMethod["PUT"] }
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	atSignal := writes()
+	select {
+	case err := <-exited:
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 1 {
+			t.Errorf("apply ended with %v, want exit code 1", err)
+		}
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("apply still waited a minute after the interrupt (the 429 asked for over 90s):\n%s", tail(errb.String(), 2000))
+	}
+	if more := writes() - atSignal; more > 0 {
+		t.Errorf("%d PUTs were sent after the interrupt", more)
+	}
+	if !strings.Contains(errb.String(), "interrupted while waiting to resend it") {
+		t.Errorf("stderr does not say apply was interrupted:\n%s", tail(errb.String(), 3000))
+	}
+}
