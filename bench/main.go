@@ -32,10 +32,10 @@ import (
 )
 
 type options struct {
-	sizes       []int
-	throttle    bool
+	sizes    []int
+	throttle bool
 	// readRate, when set, is the read bucket's refill per second.
-	readRate float64
+	readRate    float64
 	latency     time.Duration
 	polls       int
 	retryAfter  time.Duration
