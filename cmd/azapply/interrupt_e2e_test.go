@@ -20,7 +20,7 @@ func received(em *emulator.Server) int {
 	return c.Total + c.InFlight
 }
 
-// TestInterruptedPlanSendsNothingMore interrupts a plan that reads 60
+// TestInterruptedPlanSendsNothingMore interrupts a plan (and a drift) that reads 60
 // resources through a slow read bucket: it sends no further request,
 // prints no plan and exits 1. (It used to send every remaining GET and
 // exit 0 with a full plan.)
@@ -42,10 +42,14 @@ func TestInterruptedPlanSendsNothingMore(t *testing.T) {
 	}
 	writeStack(t, dir, slow, resources)
 
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		command string
+		sig     syscall.Signal
+	}{{"plan", syscall.SIGINT}, {"plan", syscall.SIGTERM}, {"drift", syscall.SIGINT}} {
+		t.Run(tc.command+" "+tc.sig.String(), func(t *testing.T) {
+			sig := tc.sig
 			base := received(slow.em)
-			cmd, out, errb := slow.command(dir, "plan", "--no-color")
+			cmd, out, errb := slow.command(dir, tc.command, "--no-color")
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +69,7 @@ func TestInterruptedPlanSendsNothingMore(t *testing.T) {
 			if code != 1 {
 				t.Errorf("exit code %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, tail(errb.String(), 2000))
 			}
-			if strings.Contains(out.String(), "Plan:") || strings.Contains(out.String(), "No changes") {
+			if strings.Contains(out.String(), "Plan:") || strings.Contains(out.String(), "No changes") || strings.Contains(out.String(), "drift") {
 				t.Errorf("an interrupted plan printed a plan:\n%s", out)
 			}
 			if !strings.Contains(errb.String(), "interrupted") {
