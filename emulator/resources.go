@@ -20,6 +20,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
+	s.finishDue(t.id)
+	if s.inconsistentGet(w, t) {
+		return
+	}
 	res, ok := s.existing(w, t)
 	if !ok {
 		return
@@ -134,7 +138,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+	if s.groupBeingDeleted(w, t) || s.inconsistentPut(w, t, body) || s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
@@ -154,6 +158,8 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 	status := http.StatusCreated
 	if existed {
 		status = http.StatusOK
+	} else {
+		s.noteCreate(t, wr.body)
 	}
 	spec := s.operationFor(t.typ, http.MethodPut)
 	if spec.Pattern == Sync {
@@ -292,6 +298,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	spec := s.operationFor(t.typ, http.MethodDelete)
 	if spec.Pattern == Sync {
+		s.noteDelete(t.id, res)
 		s.remove(t.id)
 		w.WriteHeader(http.StatusOK)
 		return
@@ -300,6 +307,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 	location, _ := res.Body["location"].(string)
 	s.startOperation(w, r, t, spec, location, func(out Outcome) any {
 		if out == Succeeded {
+			if cur, ok := s.world.get(t.id); ok {
+				s.noteDelete(t.id, cur)
+			}
 			s.remove(t.id)
 		} else if cur, ok := s.world.get(t.id); ok {
 			setProvisioningState(cur.Body, out.String())
