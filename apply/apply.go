@@ -72,6 +72,10 @@ type Options struct {
 	ProgressInterval time.Duration
 	// Now returns the time; time.Now when nil.
 	Now func() time.Time
+	// ConsistencyDelay is the first wait between two tries within a window
+	// of ARM's eventual consistency (see ReadAfterCreateWindow); it doubles
+	// up to 15s. 1s when 0.
+	ConsistencyDelay time.Duration
 }
 
 // Result counts what was done.
@@ -97,6 +101,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Parallelism <= 0 {
 		o.Parallelism = DefaultParallelism
+	}
+	if o.ConsistencyDelay <= 0 {
+		o.ConsistencyDelay = time.Second
 	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = 10 * time.Second
@@ -223,7 +230,7 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 				// Its resource group's delete removes it; it is created
 				// again after the group.
 				r.deletedWith[c.DeletedWith] = append(r.deletedWith[c.DeletedWith], c)
-			} else if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
+			} else if c.PriorID != "" && !armid.Equal(c.PriorID, c.ID) {
 				// A new ID: create the new one, then delete the old one.
 				late = append(late, &node{change: c, op: OpDelete, id: c.PriorID})
 			} else {
@@ -286,11 +293,11 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 func linkDeletes(nodes []*node) {
 	byID := make(map[string][]*node, len(nodes))
 	for _, n := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(n.id, "/"))
+		k := armid.Key(n.id)
 		byID[k] = append(byID[k], n)
 	}
 	for _, child := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(child.id, "/"))
+		k := armid.Key(child.id)
 		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
 			for _, parent := range byID[k[:j]] {
 				parent.deps = append(parent.deps, child)
@@ -478,6 +485,8 @@ func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 // the parent answers that another operation is in progress. held, when
 // set, releases the parent's lock already taken for the first attempt.
 func (r *runner) perform(ctx context.Context, n *node, held func()) error {
+	var settleStart time.Time
+	settleDelay := r.o.ConsistencyDelay
 	for attempt := 0; ; attempt++ {
 		// The first attempt runs under the lock the scheduler took.
 		release := held
@@ -493,17 +502,36 @@ func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 		}
 		err := r.once(opCtx, n)
 		release()
-		if err == nil || !isParentBusy(err) {
+		if err == nil {
+			return nil
+		}
+		if reason, ok := r.replicationError(n.change.Address, err); ok {
+			// A principal created moments ago, not yet replicated: resend
+			// within the window.
+			if settleStart.IsZero() {
+				settleStart = r.o.Now()
+			}
+			waited := r.o.Now().Sub(settleStart)
+			window := r.window(n.change.Address, ReplicationWindow)
+			if waited+settleDelay > window {
+				return fmt.Errorf("%s, still after %s (its window is %s; a retry block's within lengthens it): %w", reason, seconds(waited), window, err)
+			}
+			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWaiting, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: waited,
+				Message: fmt.Sprintf("%s; trying again in %s (waited %s of at most %s)", reason, seconds(settleDelay), seconds(waited), window)})
+			if perr := r.pause(ctx, settleDelay); perr != nil {
+				return fmt.Errorf("%s; %w: %w", reason, perr, err)
+			}
+			settleDelay = min(settleDelay*2, maxSettleDelay)
+			continue
+		}
+		if !isParentBusy(err) {
 			return err
 		}
 		// The parent serializes its children: from now on writes under it
 		// wait for each other; this one tries again after a pause.
 		r.locks.learn(n.id)
-		pause := time.Duration(1<<min(attempt, 5)) * time.Second
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (the parent was still busy with another operation)", err)
-		case <-time.After(pause):
+		if perr := r.pause(ctx, time.Duration(1<<min(attempt, 5))*time.Second); perr != nil {
+			return fmt.Errorf("%w (the parent was still busy with another operation; %w)", err, perr)
 		}
 	}
 }
@@ -526,14 +554,19 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
 		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
 		req.OnBusy = func(error) { r.locks.learn(n.id) }
-		_, err := r.o.Client.Do(ctx, req)
+		resp, err := r.o.Client.Do(ctx, req)
 		if err != nil && !arm.IsNotFound(err) {
 			r.operationEnded(c.Address, err)
 			return err
 		}
+		if err == nil {
+			if err := r.confirmDeleted(ctx, n, resp); err != nil {
+				return err
+			}
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if strings.EqualFold(n.id, c.ID) || c.Action != plan.Replace {
+		if armid.Equal(n.id, c.ID) || c.Action != plan.Replace {
 			r.o.State.Remove(c.Address)
 			delete(r.outputs, c.Address)
 		}
@@ -583,6 +616,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		return err
 	}
 	live, err := r.o.Client.Do(ctx, req)
+	if err != nil && n.op == OpCreate && finalReadNotFound(err) {
+		// The operation succeeded, but the GET that ends it found nothing
+		// yet: read it back within the window below.
+		live, err = nil, nil
+	}
 	if err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {
@@ -596,7 +634,7 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	// A long-running write ends with a GET of the resource already: read
 	// it again only when the answer is not such a read.
 	if live == nil || !live.ReadAfterOperation || live.Body == nil {
-		if live, err = r.o.Client.Get(ctx, c.ID, c.APIVersion); err != nil {
+		if live, err = r.readBack(ctx, n); err != nil {
 			return fmt.Errorf("reading it back after the write: %w", err)
 		}
 	}
@@ -632,7 +670,7 @@ func (r *runner) save(changed ...string) error {
 
 // liveID is the ID as ARM spells it, when the body carries the same ID.
 func liveID(body map[string]any, id string) string {
-	if s, ok := body["id"].(string); ok && strings.EqualFold(s, id) {
+	if s, ok := body["id"].(string); ok && armid.Equal(s, id) {
 		return s
 	}
 	return id

@@ -240,7 +240,7 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 	}
 	// When the ID changed, the live body is another resource's: there is
 	// nothing to compare the recorded output with.
-	if prior != nil && strings.EqualFold(prior.ID, in.ID) {
+	if prior != nil && armid.Equal(prior.ID, in.ID) {
 		if err := b.drift(in.Address, prior, live, desired, rules); err != nil {
 			b.fail(fmt.Errorf("%s: %w", in.Address, err))
 			return
@@ -250,7 +250,7 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 		return
 	}
 	switch {
-	case prior != nil && !strings.EqualFold(prior.ID, in.ID):
+	case prior != nil && !armid.Equal(prior.ID, in.ID):
 		// The ID changed: the old resource goes, the new one comes.
 		c.Action, c.PriorID = Replace, prior.ID
 	case live == nil:

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 )
 
@@ -200,7 +201,7 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		switch {
 		case c == nil:
 			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Address))
-		case !strings.EqualFold(c.ID, sc.ID):
+		case !armid.Equal(c.ID, sc.ID):
 			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
 		case c.Action != sc.Action:
 			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
@@ -235,7 +236,7 @@ func sameContents(a, b *Contents) bool {
 	}
 	for i := range a.Resources {
 		x, y := a.Resources[i], b.Resources[i]
-		if idKey(x.ID) != idKey(y.ID) || x.Managed != y.Managed || x.Address != y.Address {
+		if armid.Key(x.ID) != armid.Key(y.ID) || x.Managed != y.Managed || x.Address != y.Address {
 			return false
 		}
 	}
