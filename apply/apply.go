@@ -252,9 +252,12 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 			changed = append(changed, c.Address)
 		case plan.NoOp:
 			if c.Import && c.Live != nil && c.Desired != nil && !hasUnknown(c.Desired) {
-				// Taken over with nothing to change: record it.
-				r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(c.Live, c.ID), APIVersion: c.APIVersion,
-					LastApplied: c.Desired, Output: c.Live})
+				// Taken over with nothing to change: record it, its
+				// sensitive values hashed as after any write.
+				if err := r.o.State.RecordApplied(c.Address, liveID(c.Live, c.ID), c.APIVersion, c.Desired, c.Live, r.sensitive(c.Address)); err != nil {
+					slog.Warn("recording an imported resource without its bodies", "address", c.Address, "error", err)
+					r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(c.Live, c.ID), APIVersion: c.APIVersion})
+				}
 				r.outputs[c.Address] = c.Live
 				changed = append(changed, c.Address)
 			}

@@ -51,7 +51,10 @@
 //
 // Options.APIVersions restricts the api-versions a type accepts (400
 // NoRegisteredProviderFound, or InvalidApiVersionParameter for resource
-// groups).
+// groups). GET /subscriptions/{s}/providers/{namespace} answers the
+// namespace's registration: its resourceTypes, each with the api-versions
+// Options.APIVersions names or, else, those of registeredVersions (the
+// corpus's and the examples' versions and a newer preview).
 //
 // # Clouds and tokens
 //
