@@ -563,6 +563,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
 		}
+		if n.op == OpUpdate {
+			return r.learnRefusal(c, err)
+		}
 		return err
 	}
 	// A long-running write ends with a GET of the resource already: read

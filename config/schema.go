@@ -84,6 +84,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "sensitive"},
 		{Name: "prevent_destroy"},
 		{Name: "replace_on_changes"},
+		{Name: "update_in_place"},
 		{Name: "array_keys"},
 		{Name: "unordered"},
 	},

@@ -108,6 +108,16 @@
 // top-level shape of the other types in the ARM example corpus.
 // Options.Rules adds or replaces rules; NoBuiltinRules turns them off.
 //
+// # ARM's refusals
+//
+// Each is off unless its Options field is set (and `azapply emulator
+// serve` has a flag for each).
+//
+//   - Options.Immutable (--immutable TYPE:PATH[:CODE]): a write that
+//     changes one of these properties of an existing resource answers 400
+//     PropertyChangeNotAllowed ("Changing property 'PATH' is not
+//     allowed.", target PATH), or 409 for a code ending in NotPermitted.
+//
 // # Observing and changing the world
 //
 // RequestLog, Counters (per method, status, method+status, dropped, peak

@@ -61,6 +61,11 @@ type Options struct {
 	// path, status, duration; never headers or bodies) at debug level.
 	Logger *slog.Logger
 
+	// Immutable are properties providers refuse to change on an existing
+	// resource: a write that changes one answers PropertyChangeNotAllowed
+	// (or the property's Code) naming it. None when empty.
+	Immutable []ImmutableProperty
+
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
 	// request.

@@ -56,6 +56,9 @@ func (s *Server) serverBody(t target, body, old map[string]any) (map[string]any,
 			cc.Parent = p.Body
 		}
 	}
+	if err := s.immutableChange(t, out, old); err != nil {
+		return nil, nil, err
+	}
 	if rule.Validate != nil {
 		if err := rule.Validate(cc); err != nil {
 			return nil, nil, err

@@ -61,6 +61,9 @@ type Change struct {
 	// Sensitive are the paths never printed (for creates, whose bodies are
 	// shown whole).
 	Sensitive []string
+	// ReplaceReason says why a Replace that no path forces is one (it was
+	// asked for with --replace).
+	ReplaceReason string
 }
 
 // Absent marks a value missing on one side of a PathChange.
@@ -73,8 +76,10 @@ type PathChange struct {
 	After  any
 	// Sensitive values print as (sensitive) and are never saved in clear.
 	Sensitive bool
-	// ForcesReplace is true when the path is a replace_on_changes path.
+	// ForcesReplace is true when a change of the path means delete-then-
+	// create; ReplaceReason says why (one of the Reason constants).
 	ForcesReplace bool
+	ReplaceReason string
 	// Declared (drift only) is true when the configuration declares the
 	// path: the plan also changes it back.
 	Declared bool

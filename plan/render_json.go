@@ -59,6 +59,8 @@ type JSONChange struct {
 	DependsOn   []string   `json:"depends_on,omitempty"`
 	After       any        `json:"after,omitempty"`
 	Paths       []JSONPath `json:"paths"`
+	// ReplaceReason says why a replace that no path forces is one.
+	ReplaceReason string `json:"replace_reason,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -70,6 +72,7 @@ type JSONPath struct {
 	After         any    `json:"after,omitempty"`
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
+	ReplaceReason string `json:"replace_reason,omitempty"`
 	Declared      *bool  `json:"declared,omitempty"`
 }
 
@@ -104,7 +107,7 @@ func ToJSON(p *Plan) JSONPlan {
 		jc := JSONChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action,
 			Import: c.Import, PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
-			Paths: jsonPaths(c.Paths, false),
+			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason,
 		}
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)
@@ -139,7 +142,7 @@ func DetailedExitCode(p *Plan) int {
 func jsonPaths(pcs []PathChange, drift bool) []JSONPath {
 	out := make([]JSONPath, 0, len(pcs))
 	for _, pc := range pcs {
-		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace}
+		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, ReplaceReason: pc.ReplaceReason}
 		if drift {
 			declared := pc.Declared
 			jp.Declared = &declared

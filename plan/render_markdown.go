@@ -136,6 +136,9 @@ func markdownChange(c *Change) string {
 		if c.PriorID != "" {
 			lines = append(lines, "# its id changes from "+c.PriorID)
 		}
+		if c.ReplaceReason != "" {
+			lines = append(lines, "# replaced, as "+c.ReplaceReason)
+		}
 		lines = append(lines, pathLines(c.Paths)...)
 	case Update:
 		lines = pathLines(c.Paths)
@@ -198,7 +201,7 @@ func pathLines(pcs []PathChange) []string {
 		before, after := shown(pc.Before, pc.Sensitive), shown(pc.After, pc.Sensitive)
 		suffix := ""
 		if pc.ForcesReplace {
-			suffix = "   # forces replacement"
+			suffix = "   # forces replacement: " + pc.ReplaceReason
 		}
 		if multiline(before) && multiline(after) {
 			lines = append(lines, "  "+pc.Path+" ="+suffix)

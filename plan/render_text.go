@@ -161,9 +161,12 @@ func (t *textWriter) change(c *Change) {
 		t.printf("    %s\n", c.Address)
 		t.header(c)
 	case Replace:
-		if c.PriorID != "" {
+		switch {
+		case c.PriorID != "":
 			t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
-		} else {
+		case c.ReplaceReason != "":
+			t.printf("  # %s will be replaced, as %s\n", c.Address, c.ReplaceReason)
+		default:
 			t.printf("  # %s must be replaced\n", c.Address)
 		}
 		t.printf("%s %s\n", t.sym("-/+"), c.Address)
@@ -175,7 +178,7 @@ func (t *textWriter) change(c *Change) {
 		for _, pc := range c.Paths {
 			t.pathChange(pc, "      ")
 			if pc.ForcesReplace {
-				t.printf("        # forces replacement\n")
+				t.printf("        # forces replacement: %s\n", pc.ReplaceReason)
 			}
 		}
 	case Delete:

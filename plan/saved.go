@@ -42,6 +42,7 @@ type savedChange struct {
 	DeletedWith     string      `json:"deleted_with,omitempty"`
 	DependsOn       []string    `json:"depends_on,omitempty"`
 	Sensitive       []string    `json:"sensitive,omitempty"`
+	ReplaceReason   string      `json:"replace_reason,omitempty"`
 	Desired         any         `json:"desired,omitempty"`
 	Paths           []savedPath `json:"paths,omitempty"`
 	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
@@ -59,6 +60,7 @@ type savedPath struct {
 	AfterAbsent   bool   `json:"after_absent,omitempty"`
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
+	ReplaceReason string `json:"replace_reason,omitempty"`
 	Declared      bool   `json:"declared,omitempty"`
 }
 
@@ -87,7 +89,8 @@ func WriteSaved(w io.Writer, p *Plan) error {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
 			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
-			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
+			ReplaceReason: c.ReplaceReason,
+			Paths:         savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
 		if c.Desired != nil {
@@ -138,7 +141,8 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
 			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
-			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
+			ReplaceReason: sc.ReplaceReason,
+			Paths:         loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
 		}
 		if sc.Desired != nil {
 			c.Desired, _ = decodeValue(sc.Desired).(map[string]any)
@@ -149,6 +153,18 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		p.Drift = append(p.Drift, &Drift{Address: sd.Address, ID: sd.ID, Deleted: sd.Deleted, Paths: loadPaths(sd.Paths)})
 	}
 	return &SavedPlan{Plan: p, name: name, file: f}, nil
+}
+
+// Replace are the addresses the plan replaces because plan --replace
+// asked it to: apply plans again with the same request before Check.
+func (s *SavedPlan) Replace() []string {
+	var out []string
+	for _, c := range s.Plan.Changes {
+		if c.ReplaceReason == ReasonRequested {
+			out = append(out, c.Address)
+		}
+	}
+	return out
 }
 
 // Check compares the saved plan with a fresh one made now from the same
@@ -219,7 +235,7 @@ func samePaths(a []PathChange, b []savedPath) bool {
 func savePaths(pcs []PathChange) []savedPath {
 	var out []savedPath
 	for _, pc := range pcs {
-		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared}
+		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, ReplaceReason: pc.ReplaceReason, Declared: pc.Declared}
 		if isAbsent(pc.Before) {
 			sp.BeforeAbsent = true
 		} else {
@@ -238,7 +254,7 @@ func savePaths(pcs []PathChange) []savedPath {
 func loadPaths(sps []savedPath) []PathChange {
 	var out []PathChange
 	for _, sp := range sps {
-		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared,
+		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, ReplaceReason: sp.ReplaceReason, Declared: sp.Declared,
 			Before: decodeValue(sp.Before), After: decodeValue(sp.After)}
 		if sp.BeforeAbsent {
 			pc.Before = Absent{}

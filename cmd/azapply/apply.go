@@ -34,6 +34,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	o.common.register(fs)
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many reads, and how many writes, may run at once")
 	registerRefresh(fs, &o.plan.refresh)
+	registerReplace(fs, &o.plan.replace)
 	fs.StringVar(&o.progress, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")
@@ -72,6 +73,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return reportError(s, err)
 		}
 		o.refreshOnly = saved.Plan.RefreshOnly
+		if len(o.plan.replace) > 0 {
+			return reportError(s, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces"))
+		}
+		o.plan.replace = saved.Replace()
 		o.common.check = func(cfg *config.Config, st *state.State) error {
 			var declared []string
 			expanded := map[string]bool{}

@@ -61,6 +61,8 @@ type serveOptions struct {
 	operations  string
 	retryAfter  time.Duration
 	allowRemote bool
+	// ops are the behaviours of ARM's refusals (ops_flags.go).
+	ops opsServeFlags
 }
 
 func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
@@ -79,6 +81,7 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 	fs.StringVar(&o.operations, "operations", "realistic", "long-running operations: realistic (asynchronous, as ARM) or sync")
 	fs.DurationVar(&o.retryAfter, "retry-after", time.Second, "the Retry-After the emulator asks for while operations run")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	o.ops.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(s.Err, "Usage: azapply emulator serve [flags]\n\nServe the local ARM emulator over TLS with a generated certificate.\n\nExample: azapply emulator serve --addr 127.0.0.1:8443 --state world.json --latency 20ms --throttle --fail-rate 0.05\n\nFlags:")
 		fs.PrintDefaults()
@@ -113,6 +116,9 @@ func (o serveOptions) emulatorOptions() (emulator.Options, error) {
 	}
 	if o.throttle {
 		opts.Throttle = emulator.DefaultThrottle()
+	}
+	if err := o.ops.apply(&opts); err != nil {
+		return opts, err
 	}
 	return opts, nil
 }

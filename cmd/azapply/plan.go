@@ -20,6 +20,13 @@ type planFlags struct {
 	format      string
 	// refresh is the --refresh mode; "" takes the provider block's.
 	refresh string
+	// replace are the --replace addresses (plan and apply only).
+	replace []string
+}
+
+// registerReplace adds --replace, for plan and apply.
+func registerReplace(fs *pflag.FlagSet, addrs *[]string) {
+	fs.StringArrayVar(addrs, "replace", nil, "replace (delete, then create) the resource at this `address` even though nothing forces it; repeat for more")
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -64,6 +71,7 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
 	o.plan.register(fs)
+	registerReplace(fs, &o.plan.replace)
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "show only what changed outside azapply since the last apply (drift)")
 	fs.StringVar(&o.out, "out", "", "write the plan to this file, for azapply apply FILE and azapply show FILE")
@@ -136,6 +144,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		Data:          w.data,
 		DataBodies:    w.dataBodies,
 		SecretMatches: w.state.SensitiveMatches,
+		Replace:       f.replace,
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/emulator"
+)
+
+// opsServeFlags are the emulator serve flags that switch on ARM's
+// refusals: immutable properties, locks, unregistered providers, soft
+// delete, policy.
+type opsServeFlags struct {
+	immutable []string
+}
+
+func (f *opsServeFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.immutable, "immutable", nil, "a property the provider refuses to change, as `TYPE:PATH[:CODE]` (e.g. Microsoft.ContainerRegistry/registries:properties.zoneRedundancy); repeat for more")
+}
+
+// apply sets the options the flags ask for.
+func (f *opsServeFlags) apply(opts *emulator.Options) error {
+	for _, v := range f.immutable {
+		parts := strings.Split(v, ":")
+		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
+			return fmt.Errorf("--immutable %q: write it as TYPE:PATH or TYPE:PATH:CODE, e.g. Microsoft.ContainerRegistry/registries:properties.zoneRedundancy", v)
+		}
+		p := emulator.ImmutableProperty{Type: parts[0], Path: parts[1]}
+		if len(parts) == 3 {
+			p.Code = parts[2]
+		}
+		opts.Immutable = append(opts.Immutable, p)
+	}
+	return nil
+}
