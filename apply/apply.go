@@ -103,6 +103,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Reporter == nil {
 		o.Reporter = &TextReporter{W: discard{}}
 	}
+	if err := CheckLocks(o.Plan); err != nil {
+		return Result{}, err
+	}
 	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
 		deletedWith: map[string][]*plan.Change{}}
 	for _, sr := range o.State.Resources {

@@ -117,6 +117,15 @@
 //     changes one of these properties of an existing resource answers 400
 //     PropertyChangeNotAllowed ("Changing property 'PATH' is not
 //     allowed.", target PATH), or 409 for a code ending in NotPermitted.
+//   - Options.Locks (--locks): management locks, PUT as extension
+//     resources at any scope ({scope}/providers/Microsoft.Authorization/
+//     locks/{name}, properties.level CanNotDelete or ReadOnly), are
+//     enforced: a DELETE at, under or above a locked scope (a group holding
+//     a locked resource) answers 409 ScopeLocked with ARM's message naming
+//     the locked scopes; ReadOnly also refuses PUT, PATCH and POST at or
+//     under its scope. GET {scope}/providers/Microsoft.Authorization/locks
+//     lists the locks at, above and under the scope, with or without the
+//     option.
 //
 // # Observing and changing the world
 //

@@ -66,6 +66,13 @@ type Options struct {
 	// (or the property's Code) naming it. None when empty.
 	Immutable []ImmutableProperty
 
+	// Locks enforces management locks (Microsoft.Authorization/locks, PUT
+	// at any scope): a CanNotDelete lock answers a DELETE at, under or
+	// above its scope 409 ScopeLocked; a ReadOnly lock also refuses PUT,
+	// PATCH and POST at or under it. Without it, locks are stored and
+	// listed but refuse nothing.
+	Locks bool
+
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
 	// request.

@@ -134,7 +134,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
@@ -219,7 +219,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 	if !existed {
 		return
 	}
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) {
+	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, old) {
 		return
 	}
 	if loc, ok := patch["location"].(string); ok {
@@ -274,7 +274,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if s.busy(w, t.id) || !precondition(w, r, res) {
+	if s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, res) {
 		return
 	}
 	spec := s.operationFor(t.typ, http.MethodDelete)

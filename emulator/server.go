@@ -44,6 +44,9 @@ func New(opts Options) *Server {
 			s.rules[strings.ToLower(typ)] = r
 		}
 	}
+	if opts.Locks {
+		s.rules[strings.ToLower(lockType)] = lockRule()
+	}
 	for typ, r := range opts.Rules {
 		s.rules[strings.ToLower(typ)] = r
 	}
@@ -139,6 +142,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.apiVersionSupported(w, r, apiVersion) {
+		return
+	}
+	if scope, ok := isLockList(r.URL.Path); ok && r.Method == http.MethodGet {
+		s.listLocks(w, scope)
 		return
 	}
 	switch r.Method {

@@ -111,6 +111,9 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
+	if err := readLocks(ctx, o.Reader, b.plan.Changes, o.Parallelism); err != nil {
+		return nil, err
+	}
 	return b.plan, nil
 }
 

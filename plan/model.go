@@ -64,6 +64,9 @@ type Change struct {
 	// ReplaceReason says why a Replace that no path forces is one (it was
 	// asked for with --replace).
 	ReplaceReason string
+	// Locks are the management locks that refuse this change's delete (a
+	// delete's, or a replace's): apply starts nothing while there are any.
+	Locks []Lock
 }
 
 // Absent marks a value missing on one side of a PathChange.

@@ -61,6 +61,8 @@ type JSONChange struct {
 	Paths       []JSONPath `json:"paths"`
 	// ReplaceReason says why a replace that no path forces is one.
 	ReplaceReason string `json:"replace_reason,omitempty"`
+	// Locks are the management locks that refuse its delete.
+	Locks []Lock `json:"locks,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -107,7 +109,7 @@ func ToJSON(p *Plan) JSONPlan {
 		jc := JSONChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action,
 			Import: c.Import, PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
-			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason,
+			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason, Locks: c.Locks,
 		}
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)

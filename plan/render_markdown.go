@@ -152,6 +152,9 @@ func markdownChange(c *Change) string {
 	case NoOp:
 		lines = []string{"# imported into the state; nothing is sent to Azure"}
 	}
+	for _, l := range c.Locks {
+		lines = append(lines, fmt.Sprintf("# LOCKED: the %s lock %q on %s refuses this delete; apply will not start", l.Level, l.Name, l.Scope))
+	}
 	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", actionLabel(c), c.Address, codeBlock(lines))
 }
 

@@ -202,6 +202,9 @@ func (t *textWriter) change(c *Change) {
 	default:
 		return
 	}
+	for _, l := range c.Locks {
+		t.printf("        # LOCKED: the %s lock %q on %s refuses this delete; apply will not start. To go on, %s\n", l.Level, l.Name, l.Scope, l.Remedy())
+	}
 	t.printf("\n")
 }
 

@@ -43,6 +43,7 @@ type savedChange struct {
 	DependsOn       []string    `json:"depends_on,omitempty"`
 	Sensitive       []string    `json:"sensitive,omitempty"`
 	ReplaceReason   string      `json:"replace_reason,omitempty"`
+	Locks           []Lock      `json:"locks,omitempty"`
 	Desired         any         `json:"desired,omitempty"`
 	Paths           []savedPath `json:"paths,omitempty"`
 	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
@@ -89,8 +90,8 @@ func WriteSaved(w io.Writer, p *Plan) error {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
 			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
-			ReplaceReason: c.ReplaceReason,
-			Paths:         savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
+			ReplaceReason: c.ReplaceReason, Locks: c.Locks,
+			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
 		if c.Desired != nil {
@@ -141,8 +142,8 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
 			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
-			ReplaceReason: sc.ReplaceReason,
-			Paths:         loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
+			ReplaceReason: sc.ReplaceReason, Locks: sc.Locks,
+			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
 		}
 		if sc.Desired != nil {
 			c.Desired, _ = decodeValue(sc.Desired).(map[string]any)

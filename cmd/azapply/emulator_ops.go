@@ -14,14 +14,17 @@ import (
 // delete, policy.
 type opsServeFlags struct {
 	immutable []string
+	locks     bool
 }
 
 func (f *opsServeFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.locks, "locks", false, "enforce management locks (Microsoft.Authorization/locks): CanNotDelete refuses deletes with 409 ScopeLocked, ReadOnly also writes")
 	fs.StringArrayVar(&f.immutable, "immutable", nil, "a property the provider refuses to change, as `TYPE:PATH[:CODE]` (e.g. Microsoft.ContainerRegistry/registries:properties.zoneRedundancy); repeat for more")
 }
 
 // apply sets the options the flags ask for.
 func (f *opsServeFlags) apply(opts *emulator.Options) error {
+	opts.Locks = f.locks
 	for _, v := range f.immutable {
 		parts := strings.Split(v, ":")
 		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {

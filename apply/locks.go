@@ -1,0 +1,19 @@
+package apply
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/azapply/azapply/plan"
+)
+
+// CheckLocks refuses a plan that deletes (or replaces) a resource that a
+// management lock protects: ARM would refuse that DELETE with 409
+// ScopeLocked, and apply starts nothing rather than stop halfway.
+func CheckLocks(p *plan.Plan) error {
+	locked := plan.LockedChanges(p)
+	if len(locked) == 0 {
+		return nil
+	}
+	return fmt.Errorf("management locks refuse deletes that this plan makes, so nothing was changed:\n  - %s", strings.Join(locked, "\n  - "))
+}
