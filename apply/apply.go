@@ -71,6 +71,12 @@ type Options struct {
 	ProgressInterval time.Duration
 	// Now returns the time; time.Now when nil.
 	Now func() time.Time
+	// RegisterProviders registers a resource provider namespace that a
+	// write finds unregistered, waits for it, and sends the write again
+	// (the provider block's register_providers); RegisterPoll is the first
+	// wait between reads of its state (2 s when 0).
+	RegisterProviders bool
+	RegisterPoll      time.Duration
 }
 
 // Result counts what was done.
@@ -203,6 +209,8 @@ type runner struct {
 	// written are the resources this run created, changed or deleted,
 	// by lower-cased ID (see rereadParents).
 	written map[string]bool
+
+	regs registrar
 }
 
 // phases builds the three walks of Run, drops from the state the resources
@@ -557,7 +565,7 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, body); err != nil {
 		return err
 	}
-	live, err := r.o.Client.Do(ctx, req)
+	live, err := r.registerWrite(ctx, c.Address, req)
 	if err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {

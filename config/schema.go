@@ -49,6 +49,7 @@ var providerSchema = func() *hcl.BodySchema {
 	for _, n := range providerStringAttrs {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n})
 	}
+	s.Attributes = append(s.Attributes, opsAttributes...)
 	return s
 }()
 

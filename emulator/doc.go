@@ -126,6 +126,15 @@
 //     under its scope. GET {scope}/providers/Microsoft.Authorization/locks
 //     lists the locks at, above and under the scope, with or without the
 //     option.
+//   - Options.Unregistered (--unregistered NAMESPACE): those resource
+//     provider namespaces start unregistered in every subscription; a PUT
+//     of their types answers 409 MissingSubscriptionRegistration ("The
+//     subscription is not registered to use namespace 'NS'. See
+//     https://aka.ms/rps-not-found ...", the namespace as the detail's
+//     target). POST /subscriptions/{s}/providers/{ns}/register starts a
+//     registration; GET /subscriptions/{s}/providers/{ns} shows its
+//     registrationState: NotRegistered, Registering for
+//     Options.RegistrationDelay, then Registered.
 //
 // # Observing and changing the world
 //

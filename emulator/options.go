@@ -73,6 +73,15 @@ type Options struct {
 	// listed but refuse nothing.
 	Locks bool
 
+	// Unregistered are resource provider namespaces (Microsoft.Cache) that
+	// start unregistered in every subscription: a PUT of their types
+	// answers 409 MissingSubscriptionRegistration until POST
+	// /subscriptions/{s}/providers/{ns}/register, after which GET
+	// /subscriptions/{s}/providers/{ns} shows Registering for
+	// RegistrationDelay, then Registered.
+	Unregistered      []string
+	RegistrationDelay time.Duration
+
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
 	// request.

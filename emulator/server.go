@@ -21,6 +21,8 @@ type Server struct {
 
 	opMu       sync.Mutex
 	operations []OperationRule
+
+	regs registrations
 }
 
 // New returns an emulator with an empty world.
@@ -38,6 +40,7 @@ func New(opts Options) *Server {
 		obs:        newObserver(),
 		flt:        newFaultInjector(opts.Faults),
 		operations: append([]OperationRule(nil), opts.Operations...),
+		regs:       registrations{started: map[string]time.Time{}},
 	}
 	if !opts.NoBuiltinRules {
 		for typ, r := range builtinRules() {
@@ -142,6 +145,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.apiVersionSupported(w, r, apiVersion) {
+		return
+	}
+	if s.providerRoute(w, r) {
 		return
 	}
 	if scope, ok := isLockList(r.URL.Path); ok && r.Method == http.MethodGet {

@@ -150,6 +150,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		Client: w.client, State: w.state,
 		Save: w.save(ctx), Reporter: reporter,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
+		RegisterProviders: w.cfg.Provider.Ops.RegisterProviders,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -13,11 +14,15 @@ import (
 // refusals: immutable properties, locks, unregistered providers, soft
 // delete, policy.
 type opsServeFlags struct {
-	immutable []string
-	locks     bool
+	immutable         []string
+	locks             bool
+	unregistered      []string
+	registrationDelay time.Duration
 }
 
 func (f *opsServeFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.unregistered, "unregistered", nil, "a resource provider `namespace` the subscription starts unregistered for (409 MissingSubscriptionRegistration until it registers); repeat for more")
+	fs.DurationVar(&f.registrationDelay, "registration-delay", 10*time.Second, "how long a registration stays Registering before Registered")
 	fs.BoolVar(&f.locks, "locks", false, "enforce management locks (Microsoft.Authorization/locks): CanNotDelete refuses deletes with 409 ScopeLocked, ReadOnly also writes")
 	fs.StringArrayVar(&f.immutable, "immutable", nil, "a property the provider refuses to change, as `TYPE:PATH[:CODE]` (e.g. Microsoft.ContainerRegistry/registries:properties.zoneRedundancy); repeat for more")
 }
@@ -25,6 +30,10 @@ func (f *opsServeFlags) register(fs *pflag.FlagSet) {
 // apply sets the options the flags ask for.
 func (f *opsServeFlags) apply(opts *emulator.Options) error {
 	opts.Locks = f.locks
+	opts.Unregistered, opts.RegistrationDelay = f.unregistered, f.registrationDelay
+	if f.registrationDelay < 0 {
+		return fmt.Errorf("--registration-delay %s cannot be negative", f.registrationDelay)
+	}
 	for _, v := range f.immutable {
 		parts := strings.Split(v, ":")
 		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
