@@ -77,6 +77,12 @@ type Options struct {
 	// wait between reads of its state (2 s when 0).
 	RegisterProviders bool
 	RegisterPoll      time.Duration
+	// SoftDeleted is what a create does when a soft-deleted resource holds
+	// its name: plan.SoftDeletedRecover (the default) or
+	// plan.SoftDeletedPurge. PurgeOnDestroy purges what a delete of a
+	// soft-deleting type leaves.
+	SoftDeleted    string
+	PurgeOnDestroy bool
 }
 
 // Result counts what was done.
@@ -529,6 +535,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 			r.operationEnded(c.Address, err)
 			return err
 		}
+		if err := r.purgeAfterDelete(ctx, c, n.id); err != nil {
+			return err
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if strings.EqualFold(n.id, c.ID) || c.Action != plan.Replace {
@@ -566,6 +575,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		return err
 	}
 	live, err := r.registerWrite(ctx, c.Address, req)
+	if t := plan.SoftDeleteOf(c.ID); err != nil && n.op == OpCreate && t != nil && t.IsConflict(err) {
+		live, err = r.softDeletedCreate(ctx, c, t, req, err)
+	}
 	if err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {

@@ -135,6 +135,18 @@
 //     registration; GET /subscriptions/{s}/providers/{ns} shows its
 //     registrationState: NotRegistered, Registering for
 //     Options.RegistrationDelay, then Registered.
+//   - Options.SoftDelete (--soft-delete): deleting a Key Vault vault, a
+//     Cognitive Services account, an API Management service or an App
+//     Configuration store (directly or with its group) keeps it
+//     soft-deleted under /subscriptions/{s}/providers/{ns}/locations/{loc}/
+//     deletedVaults, resourceGroups/{rg}/deletedAccounts, deletedservices
+//     or deletedConfigurationStores /{name}. A create of that name answers
+//     the service's 409 (ConflictError, FlagMustBeSetForRestore,
+//     ServiceAlreadyExistsInSoftDeletedState, NameUnavailable) unless the
+//     body asks to recover (properties.createMode "recover"/"Recover",
+//     properties.restore true), which brings the resource back as it was;
+//     POST {deleted}/purge (Key Vault, App Configuration) or DELETE
+//     {deleted} (the others) purges it. Deleted records are not persisted.
 //
 // # Observing and changing the world
 //

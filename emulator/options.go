@@ -82,6 +82,12 @@ type Options struct {
 	Unregistered      []string
 	RegistrationDelay time.Duration
 
+	// SoftDelete keeps Key Vault vaults, Cognitive Services accounts, API
+	// Management services and App Configuration stores soft-deleted after
+	// their DELETE (softdelete.go): their name stays held until recovered
+	// or purged. The deleted records are not persisted with the world.
+	SoftDelete bool
+
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
 	// request.

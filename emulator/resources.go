@@ -134,6 +134,11 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
+	if !existed {
+		if body, ok = s.softDeletedCreate(w, t, body); !ok {
+			return
+		}
+	}
 	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
@@ -301,6 +306,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 // the world lock.
 func (s *Server) remove(id string) {
 	for _, k := range append(s.world.under(id), key(id)) {
+		s.keepDeleted(k)
 		delete(s.world.resources, k)
 		delete(s.world.pending, k)
 	}

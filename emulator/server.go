@@ -23,6 +23,9 @@ type Server struct {
 	operations []OperationRule
 
 	regs registrations
+	// deleted are the soft-deleted resources (softdelete.go), guarded by
+	// the world's lock.
+	deleted map[string]*deletedResource
 }
 
 // New returns an emulator with an empty world.
@@ -41,6 +44,7 @@ func New(opts Options) *Server {
 		flt:        newFaultInjector(opts.Faults),
 		operations: append([]OperationRule(nil), opts.Operations...),
 		regs:       registrations{started: map[string]time.Time{}},
+		deleted:    map[string]*deletedResource{},
 	}
 	if !opts.NoBuiltinRules {
 		for typ, r := range builtinRules() {
@@ -147,7 +151,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if !s.apiVersionSupported(w, r, apiVersion) {
 		return
 	}
-	if s.providerRoute(w, r) {
+	if s.providerRoute(w, r) || s.softDeleteRoute(w, r) {
 		return
 	}
 	if scope, ok := isLockList(r.URL.Path); ok && r.Method == http.MethodGet {

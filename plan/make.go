@@ -45,6 +45,11 @@ type Options struct {
 	// Replace are the addresses to replace (delete, then create) though
 	// nothing forces it (plan --replace). Each must be a declared resource.
 	Replace []string
+	// SoftDeleted is what a create does when a soft-deleted resource holds
+	// its name: SoftDeletedRecover (the default) or SoftDeletedPurge;
+	// PurgeOnDestroy purges what a delete soft-deletes. The plan says so.
+	SoftDeleted    string
+	PurgeOnDestroy bool
 }
 
 // Make refreshes every declared and state-tracked resource and plans the
@@ -114,6 +119,7 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if err := readLocks(ctx, o.Reader, b.plan.Changes, o.Parallelism); err != nil {
 		return nil, err
 	}
+	readSoftDeleted(ctx, o.Reader, b.plan.Changes, o.SoftDeleted, o.PurgeOnDestroy)
 	return b.plan, nil
 }
 

@@ -67,6 +67,10 @@ type Change struct {
 	// Locks are the management locks that refuse this change's delete (a
 	// delete's, or a replace's): apply starts nothing while there are any.
 	Locks []Lock
+	// SoftDelete says, for a type that soft-deletes, what its delete
+	// leaves and what its create does about a deleted resource that holds
+	// its name.
+	SoftDelete *SoftDeleteNote
 }
 
 // Absent marks a value missing on one side of a PathChange.

@@ -63,6 +63,9 @@ type JSONChange struct {
 	ReplaceReason string `json:"replace_reason,omitempty"`
 	// Locks are the management locks that refuse its delete.
 	Locks []Lock `json:"locks,omitempty"`
+	// SoftDelete says what its delete leaves and what its create recovers
+	// or purges.
+	SoftDelete *SoftDeleteNote `json:"soft_delete,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -109,7 +112,7 @@ func ToJSON(p *Plan) JSONPlan {
 		jc := JSONChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action,
 			Import: c.Import, PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
-			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason, Locks: c.Locks,
+			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete,
 		}
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)

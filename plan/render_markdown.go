@@ -152,6 +152,11 @@ func markdownChange(c *Change) string {
 	case NoOp:
 		lines = []string{"# imported into the state; nothing is sent to Azure"}
 	}
+	if c.SoftDelete != nil {
+		for _, l := range c.SoftDelete.Lines() {
+			lines = append(lines, "# "+l)
+		}
+	}
 	for _, l := range c.Locks {
 		lines = append(lines, fmt.Sprintf("# LOCKED: the %s lock %q on %s refuses this delete; apply will not start", l.Level, l.Name, l.Scope))
 	}

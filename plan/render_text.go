@@ -202,6 +202,11 @@ func (t *textWriter) change(c *Change) {
 	default:
 		return
 	}
+	if c.SoftDelete != nil {
+		for _, l := range c.SoftDelete.Lines() {
+			t.printf("        # %s\n", l)
+		}
+	}
 	for _, l := range c.Locks {
 		t.printf("        # LOCKED: the %s lock %q on %s refuses this delete; apply will not start. To go on, %s\n", l.Level, l.Name, l.Scope, l.Remedy())
 	}

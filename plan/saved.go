@@ -33,20 +33,21 @@ type savedFile struct {
 }
 
 type savedChange struct {
-	Address         string      `json:"address"`
-	ID              string      `json:"id"`
-	APIVersion      string      `json:"api_version"`
-	Action          Action      `json:"action"`
-	Import          bool        `json:"import,omitempty"`
-	PriorID         string      `json:"prior_id,omitempty"`
-	DeletedWith     string      `json:"deleted_with,omitempty"`
-	DependsOn       []string    `json:"depends_on,omitempty"`
-	Sensitive       []string    `json:"sensitive,omitempty"`
-	ReplaceReason   string      `json:"replace_reason,omitempty"`
-	Locks           []Lock      `json:"locks,omitempty"`
-	Desired         any         `json:"desired,omitempty"`
-	Paths           []savedPath `json:"paths,omitempty"`
-	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
+	Address         string          `json:"address"`
+	ID              string          `json:"id"`
+	APIVersion      string          `json:"api_version"`
+	Action          Action          `json:"action"`
+	Import          bool            `json:"import,omitempty"`
+	PriorID         string          `json:"prior_id,omitempty"`
+	DeletedWith     string          `json:"deleted_with,omitempty"`
+	DependsOn       []string        `json:"depends_on,omitempty"`
+	Sensitive       []string        `json:"sensitive,omitempty"`
+	ReplaceReason   string          `json:"replace_reason,omitempty"`
+	Locks           []Lock          `json:"locks,omitempty"`
+	SoftDelete      *SoftDeleteNote `json:"soft_delete,omitempty"`
+	Desired         any             `json:"desired,omitempty"`
+	Paths           []savedPath     `json:"paths,omitempty"`
+	KeptDifferently []savedPath     `json:"kept_differently,omitempty"`
 	// DesiredHash and LiveHash are salted hashes of the declared body and of
 	// the live body without server bookkeeping ("" when absent).
 	DesiredHash string `json:"desired_hash"`
@@ -90,7 +91,7 @@ func WriteSaved(w io.Writer, p *Plan) error {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
 			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
-			ReplaceReason: c.ReplaceReason, Locks: c.Locks,
+			ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete,
 			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
@@ -142,7 +143,7 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
 			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
-			ReplaceReason: sc.ReplaceReason, Locks: sc.Locks,
+			ReplaceReason: sc.ReplaceReason, Locks: sc.Locks, SoftDelete: sc.SoftDelete,
 			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
 		}
 		if sc.Desired != nil {

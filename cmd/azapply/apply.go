@@ -151,6 +151,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		Save: w.save(ctx), Reporter: reporter,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
 		RegisterProviders: w.cfg.Provider.Ops.RegisterProviders,
+		SoftDeleted:       w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)

@@ -36,7 +36,8 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	defer closeWorkspace(w, s)
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	// A plan with nothing declared deletes everything in the state.
-	p, err := plan.Make(planCtx, w.client, nil, w.state)
+	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state,
+		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
 	stop()
 	if err != nil {
 		return reportError(s, err)
@@ -64,7 +65,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
 		Save: w.save(ctx), Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.plan.parallelism,
-		Drain: drainOf(ctx),
+		Drain: drainOf(ctx), PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)

@@ -18,9 +18,11 @@ type opsServeFlags struct {
 	locks             bool
 	unregistered      []string
 	registrationDelay time.Duration
+	softDelete        bool
 }
 
 func (f *opsServeFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.softDelete, "soft-delete", false, "keep deleted Key Vaults, Cognitive Services accounts, API Management services and App Configuration stores soft-deleted, holding their names until recovered or purged")
 	fs.StringArrayVar(&f.unregistered, "unregistered", nil, "a resource provider `namespace` the subscription starts unregistered for (409 MissingSubscriptionRegistration until it registers); repeat for more")
 	fs.DurationVar(&f.registrationDelay, "registration-delay", 10*time.Second, "how long a registration stays Registering before Registered")
 	fs.BoolVar(&f.locks, "locks", false, "enforce management locks (Microsoft.Authorization/locks): CanNotDelete refuses deletes with 409 ScopeLocked, ReadOnly also writes")
@@ -29,7 +31,7 @@ func (f *opsServeFlags) register(fs *pflag.FlagSet) {
 
 // apply sets the options the flags ask for.
 func (f *opsServeFlags) apply(opts *emulator.Options) error {
-	opts.Locks = f.locks
+	opts.Locks, opts.SoftDelete = f.locks, f.softDelete
 	opts.Unregistered, opts.RegistrationDelay = f.unregistered, f.registrationDelay
 	if f.registrationDelay < 0 {
 		return fmt.Errorf("--registration-delay %s cannot be negative", f.registrationDelay)

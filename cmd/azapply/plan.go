@@ -131,20 +131,22 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		return nil, err // config and validate already refused it
 	}
 	pl, err := plan.Build(ctx, plan.Options{
-		Reader:        w.client,
-		Instances:     w.insts,
-		State:         w.state,
-		Parallelism:   f.parallelism,
-		Refresh:       refresh,
-		IgnoreChanges: p.IgnoreChanges,
-		AdoptExisting: p.AdoptExisting,
-		Imports:       w.cfg.Imports,
-		Removed:       w.cfg.Removed,
-		RefreshOnly:   refreshOnly,
-		Data:          w.data,
-		DataBodies:    w.dataBodies,
-		SecretMatches: w.state.SensitiveMatches,
-		Replace:       f.replace,
+		Reader:         w.client,
+		Instances:      w.insts,
+		State:          w.state,
+		Parallelism:    f.parallelism,
+		Refresh:        refresh,
+		IgnoreChanges:  p.IgnoreChanges,
+		AdoptExisting:  p.AdoptExisting,
+		Imports:        w.cfg.Imports,
+		Removed:        w.cfg.Removed,
+		RefreshOnly:    refreshOnly,
+		Data:           w.data,
+		DataBodies:     w.dataBodies,
+		SecretMatches:  w.state.SensitiveMatches,
+		Replace:        f.replace,
+		SoftDeleted:    p.Ops.SoftDeleted,
+		PurgeOnDestroy: p.Ops.PurgeOnDestroy,
 	})
 	if err != nil {
 		return nil, err
