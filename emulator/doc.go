@@ -147,6 +147,21 @@
 //     properties.restore true), which brings the resource back as it was;
 //     POST {deleted}/purge (Key Vault, App Configuration) or DELETE
 //     {deleted} (the others) purges it. Deleted records are not persisted.
+//   - Options.Policy (--policy-deny-type, --policy-allowed-location): a
+//     deny policy; a PUT or PATCH it denies answers 403
+//     RequestDisallowedByPolicy ("Resource 'NAME' was disallowed by policy.
+//     Policy identifiers: ..."), with additionalInfo [{type:
+//     PolicyViolation, info: {policyAssignmentId, policyAssignmentName,
+//     policyDefinitionId, policyDefinitionName, ...}}].
+//
+// Deployment validation is always answered, as ARM's own API: POST
+// {scope}/providers/Microsoft.Resources/deployments/{name}/validate at a
+// subscription or resource group checks each resource of the template as a
+// PUT would (scope exists, namespace registered, policy, required
+// location, location unchanged, the type's Validate and immutable
+// properties) and stores nothing: 200 with validatedResources, or 400
+// InvalidTemplateDeployment whose details are each resource's error, its
+// ID as target.
 //
 // # Observing and changing the world
 //

@@ -88,6 +88,11 @@ type Options struct {
 	// or purged. The deleted records are not persisted with the world.
 	SoftDelete bool
 
+	// Policy, when set, is a deny policy: writes it denies answer 403
+	// RequestDisallowedByPolicy with additionalInfo of type
+	// PolicyViolation, and deployment validation reports them.
+	Policy *Policy
+
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
 	// request.
@@ -206,6 +211,9 @@ type ErrorDetail struct {
 	Message string        `json:"message"`
 	Target  string        `json:"target,omitempty"`
 	Details []ErrorDetail `json:"details,omitempty"`
+	// AdditionalInfo is ARM's additionalInfo (a policy violation's
+	// assignment and definition).
+	AdditionalInfo []AdditionalInfo `json:"additionalInfo,omitempty"`
 }
 
 // RealisticOperations returns rules that behave like ARM for the types the

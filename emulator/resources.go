@@ -139,7 +139,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 			return
 		}
 	}
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || s.deniedByPolicy(w, t, body) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
@@ -233,7 +233,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 			return
 		}
 	}
-	if !tagsValid(w, patch) {
+	if !tagsValid(w, patch) || s.deniedByPolicy(w, t, old.Body) {
 		return
 	}
 	merged := mergePatch(deepCopy(old.Body).(map[string]any), patch)

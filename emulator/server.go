@@ -151,7 +151,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if !s.apiVersionSupported(w, r, apiVersion) {
 		return
 	}
-	if s.providerRoute(w, r) || s.softDeleteRoute(w, r) {
+	if s.providerRoute(w, r) || s.softDeleteRoute(w, r) || s.validateRoute(w, r) {
 		return
 	}
 	if scope, ok := isLockList(r.URL.Path); ok && r.Method == http.MethodGet {

@@ -29,6 +29,8 @@ type Plan struct {
 	// Lineage and Serial identify the state the plan was made from.
 	Lineage string
 	Serial  int64
+	// Preflight is what deployment validation found, when it ran.
+	Preflight *PreflightReport
 }
 
 // Change is the planned action on one resource.
@@ -71,6 +73,9 @@ type Change struct {
 	// leaves and what its create does about a deleted resource that holds
 	// its name.
 	SoftDelete *SoftDeleteNote
+	// PreflightErrors are what ARM's deployment validation found wrong
+	// with this create or update (plan --preflight).
+	PreflightErrors []PreflightError
 }
 
 // Absent marks a value missing on one side of a PathChange.

@@ -21,6 +21,8 @@ type JSONPlan struct {
 	KeptDifferently []JSONKept       `json:"kept_differently"`
 	ExitStatus      JSONExitStatus   `json:"exit_status"`
 	State           JSONStateVersion `json:"state"`
+	// Preflight is what deployment validation found (plan --preflight).
+	Preflight *PreflightReport `json:"preflight,omitempty"`
 }
 
 // JSONSummary counts the changes as the text summary line does.
@@ -66,6 +68,8 @@ type JSONChange struct {
 	// SoftDelete says what its delete leaves and what its create recovers
 	// or purges.
 	SoftDelete *SoftDeleteNote `json:"soft_delete,omitempty"`
+	// PreflightErrors are what deployment validation found wrong with it.
+	PreflightErrors []PreflightError `json:"preflight_errors,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -107,12 +111,13 @@ func ToJSON(p *Plan) JSONPlan {
 		ResourceChanges: []JSONChange{},
 		Drift:           []JSONDrift{},
 		KeptDifferently: []JSONKept{},
+		Preflight:       p.Preflight,
 	}
 	for _, c := range p.Changes {
 		jc := JSONChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action,
 			Import: c.Import, PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
-			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete,
+			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete, PreflightErrors: c.PreflightErrors,
 		}
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)

@@ -157,6 +157,9 @@ func markdownChange(c *Change) string {
 			lines = append(lines, "# "+l)
 		}
 	}
+	for _, e := range c.PreflightErrors {
+		lines = append(lines, "# PREFLIGHT FAILED: "+e.String())
+	}
 	for _, l := range c.Locks {
 		lines = append(lines, fmt.Sprintf("# LOCKED: the %s lock %q on %s refuses this delete; apply will not start", l.Level, l.Name, l.Scope))
 	}

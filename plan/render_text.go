@@ -207,6 +207,9 @@ func (t *textWriter) change(c *Change) {
 			t.printf("        # %s\n", l)
 		}
 	}
+	for _, e := range c.PreflightErrors {
+		t.printf("        # PREFLIGHT FAILED: %s\n", e)
+	}
 	for _, l := range c.Locks {
 		t.printf("        # LOCKED: the %s lock %q on %s refuses this delete; apply will not start. To go on, %s\n", l.Level, l.Name, l.Scope, l.Remedy())
 	}

@@ -126,6 +126,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
 	}
+	if p.PreflightFailed() {
+		return reportPreflight(s, p, "text")
+	}
+	printPreflight(s, p)
 	if o.refreshOnly {
 		return acceptDrift(ctx, o, p, w, s)
 	}

@@ -19,9 +19,13 @@ type opsServeFlags struct {
 	unregistered      []string
 	registrationDelay time.Duration
 	softDelete        bool
+	denyTypes         []string
+	allowedLocations  []string
 }
 
 func (f *opsServeFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&f.denyTypes, "policy-deny-type", nil, "a resource `type` (or namespace ending in /) a deny policy refuses: 403 RequestDisallowedByPolicy with additionalInfo; repeat for more")
+	fs.StringArrayVar(&f.allowedLocations, "policy-allowed-location", nil, "a `location` an allowed-locations policy accepts (others are denied); repeat for more")
 	fs.BoolVar(&f.softDelete, "soft-delete", false, "keep deleted Key Vaults, Cognitive Services accounts, API Management services and App Configuration stores soft-deleted, holding their names until recovered or purged")
 	fs.StringArrayVar(&f.unregistered, "unregistered", nil, "a resource provider `namespace` the subscription starts unregistered for (409 MissingSubscriptionRegistration until it registers); repeat for more")
 	fs.DurationVar(&f.registrationDelay, "registration-delay", 10*time.Second, "how long a registration stays Registering before Registered")
@@ -32,6 +36,9 @@ func (f *opsServeFlags) register(fs *pflag.FlagSet) {
 // apply sets the options the flags ask for.
 func (f *opsServeFlags) apply(opts *emulator.Options) error {
 	opts.Locks, opts.SoftDelete = f.locks, f.softDelete
+	if len(f.denyTypes) > 0 || len(f.allowedLocations) > 0 {
+		opts.Policy = &emulator.Policy{DeniedTypes: f.denyTypes, AllowedLocations: f.allowedLocations}
+	}
 	opts.Unregistered, opts.RegistrationDelay = f.unregistered, f.registrationDelay
 	if f.registrationDelay < 0 {
 		return fmt.Errorf("--registration-delay %s cannot be negative", f.registrationDelay)

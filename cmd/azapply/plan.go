@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -22,6 +23,9 @@ type planFlags struct {
 	refresh string
 	// replace are the --replace addresses (plan and apply only).
 	replace []string
+	// preflight is plan --preflight; the provider's preflight = true
+	// turns it on for plan and apply.
+	preflight bool
 }
 
 // registerReplace adds --replace, for plan and apply.
@@ -72,6 +76,7 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	o.common.register(fs)
 	o.plan.register(fs)
 	registerReplace(fs, &o.plan.replace)
+	fs.BoolVar(&o.plan.preflight, "preflight", false, "send every planned create and update to ARM's deployment validation, and fail (exit 1) on what it finds, before anything is written")
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "show only what changed outside azapply since the last apply (drift)")
 	fs.StringVar(&o.out, "out", "", "write the plan to this file, for azapply apply FILE and azapply show FILE")
@@ -103,6 +108,12 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 	}
 	if o.plan.format == "text" {
 		describeApplyWork(s, p, w)
+	}
+	if p.PreflightFailed() {
+		return reportPreflight(s, p, o.plan.format)
+	}
+	if o.plan.format == "text" {
+		printPreflight(s, p)
 	}
 	if o.out != "" {
 		if err := savePlan(o.out, p); err != nil {
@@ -150,6 +161,11 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if (f.preflight || p.Ops.Preflight) && !refreshOnly {
+		if _, err := plan.Preflight(ctx, w.client, pl); err != nil {
+			return nil, err
+		}
 	}
 	// The plan holds every body now, as JSON. The evaluated bodies are not
 	// read again (apply takes each instance's settings, and evaluates anew
@@ -232,4 +248,33 @@ func closeWorkspace(w *workspace, s *IOStreams) {
 	if err := w.close(); err != nil {
 		fmt.Fprintf(s.Err, "Error: %v\n", err)
 	}
+}
+
+// printPreflight prints, after a text plan, what preflight found.
+func printPreflight(s *IOStreams, p *plan.Plan) {
+	if lines := plan.PreflightLines(p); len(lines) > 0 {
+		fmt.Fprintln(s.Out)
+		for _, l := range lines {
+			fmt.Fprintln(s.Out, l)
+		}
+	}
+}
+
+// reportPreflight ends a plan whose preflight found errors: they are in
+// the plan shown, and said again on stderr; exit 1, nothing saved.
+func reportPreflight(s *IOStreams, p *plan.Plan, format string) int {
+	if format == "text" {
+		printPreflight(s, p)
+	}
+	var errs []string
+	for _, c := range p.Changes {
+		for _, e := range c.PreflightErrors {
+			errs = append(errs, c.Address+": "+e.String())
+		}
+	}
+	for _, e := range p.Preflight.Errors {
+		errs = append(errs, e.String())
+	}
+	fmt.Fprintf(s.Err, "Error: preflight: ARM's deployment validation refused what this plan would send, so nothing was applied or saved:\n  - %s\n", strings.Join(errs, "\n  - "))
+	return exitError
 }

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/azapply/azapply/emulator"
+)
+
+// writePreflightStack writes the resource group and the extra resources
+// (name, type, body) under it, with extra provider settings.
+func writePreflightStack(t *testing.T, dir string, s *servedEmulator, provider string, resources ...[3]string) {
+	t.Helper()
+	p := s.provider()
+	if provider != "" {
+		p = strings.Replace(p, "provider {\n", "provider {\n  "+provider+"\n", 1)
+	}
+	var b strings.Builder
+	b.WriteString(p)
+	fmt.Fprintf(&b, "\nresource \"rg\" {\n  id          = %q\n  api_version = \"2021-04-01\"\n  body        = { location = \"westus\" }\n}\n", stackRG)
+	for _, r := range resources {
+		fmt.Fprintf(&b, "\nresource %q {\n  id          = \"${resource.rg.id}/providers/%s/%s\"\n  api_version = \"2023-07-01\"\n  body        = %s\n}\n", strings.ToLower(strings.ReplaceAll(r[0], "_", "")), r[1], r[0], r[2])
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPreflight: plan --preflight sends the planned creates to ARM's
+// deployment validation in one request for the resource group, shows each
+// error on its resource (a policy denial with its assignment and
+// definition, a name the provider refuses), exits 1 and sends nothing to
+// the resources; once fixed it passes; preflight = true in the provider
+// block stops apply the same way before any write.
+func TestPreflight(t *testing.T) {
+	s := serveLoopback(t, emulator.Options{Operations: emulator.RealisticOperations(), RetryAfter: 10 * time.Millisecond,
+		Policy: &emulator.Policy{DeniedTypes: []string{"Microsoft.Cache/"}, AssignmentName: "no-redis", DefinitionName: "Not allowed resource types"}})
+	dir := t.TempDir()
+	writePreflightStack(t, dir, s, "")
+	mustRun(t, s, dir, exitOK, "apply", "--auto-approve", "--no-color")
+
+	acr := [3]string{"preacr", "Microsoft.ContainerRegistry/registries", `{ location = "westus", sku = { name = "Basic" } }`}
+	redis := [3]string{"preredis", "Microsoft.Cache/redis", `{ location = "westus", properties = { sku = { name = "Basic", family = "C", capacity = 0 } } }`}
+	badSA := [3]string{"Bad_Name", "Microsoft.Storage/storageAccounts", `{ location = "westus", kind = "StorageV2", sku = { name = "Standard_LRS" } }`}
+	writePreflightStack(t, dir, s, "", acr, redis, badSA)
+	s.em.ResetObservations()
+	r := mustRun(t, s, dir, exitError, "plan", "--preflight", "--no-color")
+	r.mustContain(t, "+ resource.preredis", "# PREFLIGHT FAILED: RequestDisallowedByPolicy: Resource 'preredis' was disallowed by policy",
+		`policy assignment "no-redis" (/subscriptions/`+stackSub+`/providers/Microsoft.Authorization/policyAssignments/no-redis), definition "Not allowed resource types"`,
+		"# PREFLIGHT FAILED: AccountNameInvalid", "Preflight: ARM's deployment validation found 2 errors (resource.badname, resource.preredis); nothing was sent to the resources.")
+	if !strings.Contains(r.stderr, "Error: preflight:") {
+		t.Errorf("stderr lacks the preflight error:\n%s", tail(r.stderr, 2000))
+	}
+	validations := 0
+	for _, e := range s.em.RequestLog() {
+		switch {
+		case e.Method == "POST" && strings.HasSuffix(e.Path, "/validate"):
+			validations++
+			if !strings.HasPrefix(e.Path, stackRG+"/providers/Microsoft.Resources/deployments/azapply-preflight-") {
+				t.Errorf("validated at %s", e.Path)
+			}
+		case e.Method != "GET" && strings.HasPrefix(e.Path, "/subscriptions/"):
+			t.Errorf("plan --preflight sent %s %s", e.Method, e.Path)
+		}
+	}
+	if validations != 1 {
+		t.Errorf("%d validation requests, want 1 for the resource group", validations)
+	}
+
+	// JSON carries each resource's errors.
+	r = mustRun(t, s, dir, exitError, "plan", "--preflight", "--format", "json")
+	var doc struct {
+		ResourceChanges []struct {
+			Address         string `json:"address"`
+			PreflightErrors []struct {
+				Code   string `json:"code"`
+				Policy string `json:"policy"`
+			} `json:"preflight_errors"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("plan --format json: %v\n%s", err, r.stdout)
+	}
+	codes := map[string]string{}
+	for _, c := range doc.ResourceChanges {
+		for _, e := range c.PreflightErrors {
+			codes[c.Address] = e.Code
+		}
+	}
+	if codes["resource.preredis"] != "RequestDisallowedByPolicy" || codes["resource.badname"] != "AccountNameInvalid" || codes["resource.preacr"] != "" {
+		t.Errorf("JSON preflight errors: %v", codes)
+	}
+
+	// The provider's preflight = true stops apply before any write.
+	writePreflightStack(t, dir, s, "preflight = true", acr, redis)
+	s.em.ResetObservations()
+	mustRun(t, s, dir, exitError, "apply", "--auto-approve", "--no-color")
+	for _, e := range s.em.RequestLog() {
+		if e.Method == "PUT" {
+			t.Errorf("apply with a failing preflight sent PUT %s", e.Path)
+		}
+	}
+	if _, ok := s.em.Resource(stackRG + "/providers/Microsoft.ContainerRegistry/registries/preacr"); ok {
+		t.Fatal("the registry was created though preflight failed")
+	}
+
+	// Fixed: preflight passes and apply creates.
+	writePreflightStack(t, dir, s, "preflight = true", acr)
+	r = mustRun(t, s, dir, exitOK, "apply", "--auto-approve", "--no-color")
+	r.mustContain(t, "Preflight: ARM's deployment validation accepted the 1 planned creates and updates (1 validation requests).")
+	if _, ok := s.em.Resource(stackRG + "/providers/Microsoft.ContainerRegistry/registries/preacr"); !ok {
+		t.Fatal("the registry was not created")
+	}
+}
