@@ -131,7 +131,8 @@ func readSoftDeleted(ctx context.Context, r Reader, changes []*Change, mode stri
 			if purgeOnDestroy {
 				c.SoftDelete.OnDelete = "purge"
 			}
-			if c.Action == Replace {
+			if c.Action == Replace && !purgeOnDestroy {
+				// Its delete leaves the name held: the create meets it.
 				c.SoftDelete.OnCreate = mode
 			}
 		case Create:

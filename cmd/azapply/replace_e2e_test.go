@@ -77,7 +77,8 @@ func TestReplaceLocationAndRequested(t *testing.T) {
 
 	r = mustRun(t, s, dir, exitChanges, "plan", "--detailed-exitcode", "--no-color", "--replace", "resource.acr")
 	r.mustContain(t, "# resource.acr will be replaced, as requested with --replace", "-/+ resource.acr")
-	r = mustRun(t, s, dir, exitOK, "plan", "--no-color", "--replace", "resource.acr", "--out", "replace.plan")
+	mustRun(t, s, dir, exitOK, "plan", "--no-color", "--replace", "resource.acr", "--out", "replace.plan")
+	mustRun(t, s, dir, exitOK, "show", "--no-color", "replace.plan").mustContain(t, "# resource.acr will be replaced, as requested with --replace")
 	s.em.ResetObservations()
 	mustRun(t, s, dir, exitOK, "apply", "--no-color", "replace.plan")
 	if requests(s.em, "DELETE", opsACR, 0) != 1 || requests(s.em, "PUT", opsACR, 201) != 1 {
