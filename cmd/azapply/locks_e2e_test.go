@@ -54,7 +54,7 @@ func TestLocksSeenBeforeApply(t *testing.T) {
 	s.em.ResetObservations()
 	r := mustRun(t, s, dir, exitChanges, "plan", "--detailed-exitcode", "--no-color")
 	r.mustContain(t, "- resource.acr", `# LOCKED: the CanNotDelete lock "keep" on `+stackRG+" refuses this delete; apply will not start",
-		"az lock delete --ids "+lockID)
+		"az lock delete --ids "+lockID, "Warning: management locks refuse 1 planned deletes")
 	if n := requests(s.em, "GET", opsACR+"/providers/Microsoft.Authorization/locks", 0); n != 1 {
 		t.Errorf("plan listed the locks %d times, want once: %v", n, s.em.RequestLog())
 	}

@@ -114,6 +114,7 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 	}
 	if o.plan.format == "text" {
 		printPreflight(s, p)
+		printLocked(s, p)
 	}
 	if o.out != "" {
 		if err := savePlan(o.out, p); err != nil {
@@ -277,4 +278,11 @@ func reportPreflight(s *IOStreams, p *plan.Plan, format string) int {
 	}
 	fmt.Fprintf(s.Err, "Error: preflight: ARM's deployment validation refused what this plan would send, so nothing was applied or saved:\n  - %s\n", strings.Join(errs, "\n  - "))
 	return exitError
+}
+
+// printLocked warns, after a text plan, that locks refuse planned deletes.
+func printLocked(s *IOStreams, p *plan.Plan) {
+	if locked := plan.LockedChanges(p); len(locked) > 0 {
+		fmt.Fprintf(s.Out, "\nWarning: management locks refuse %d planned deletes (marked LOCKED above): apply will start nothing until they are removed or the deletes are dropped.\n", len(locked))
+	}
 }
