@@ -159,7 +159,10 @@
 // subscription or resource group checks each resource of the template as a
 // PUT would (scope exists, namespace registered, policy, required
 // location, location unchanged, the type's Validate and immutable
-// properties) and stores nothing: 200 with validatedResources, or 400
+// properties; a group or parent the template itself declares counts as
+// there; a nested Microsoft.Resources/deployments with an inline template
+// and resourceGroup is validated at that group) and stores nothing: 200
+// with validatedResources, or 400
 // InvalidTemplateDeployment whose details are each resource's error, its
 // ID as target.
 //

@@ -56,19 +56,19 @@ func (s *Server) validateRoute(w http.ResponseWriter, r *http.Request) bool {
 	}
 	var details []ErrorDetail
 	var validated []any
-	for i, item := range resources {
-		res, _ := item.(map[string]any)
-		id, body, err := templateResource(scope, res)
-		if err != nil {
-			details = append(details, ErrorDetail{Code: "InvalidTemplate", Message: fmt.Sprintf("resources[%d]: %s", i, err)})
+	entries, errs := flattenTemplate(scope, resources)
+	details = append(details, errs...)
+	declared := map[string]bool{}
+	for _, e := range entries {
+		declared[key(e.id)] = true
+	}
+	for _, e := range entries {
+		if d := s.validateOne(e.id, e.body, declared); d != nil {
+			d.Target = e.id
+			details = append(details, *d)
 			continue
 		}
-		if e := s.validateOne(id, body); e != nil {
-			e.Target = id
-			details = append(details, *e)
-			continue
-		}
-		validated = append(validated, map[string]any{"id": id})
+		validated = append(validated, map[string]any{"id": e.id})
 	}
 	if len(details) > 0 {
 		writeJSON(w, http.StatusBadRequest, armError{Error: ErrorDetail{Code: "InvalidTemplateDeployment",
@@ -81,6 +81,45 @@ func (s *Server) validateRoute(w http.ResponseWriter, r *http.Request) bool {
 		"properties": map[string]any{"provisioningState": "Succeeded", "mode": "Incremental", "validatedResources": validated},
 	})
 	return true
+}
+
+// templateEntry is one resource of a template, nested deployments
+// flattened.
+type templateEntry struct {
+	id   string
+	body map[string]any
+}
+
+// flattenTemplate lists the resources of a template at scope; a nested
+// deployment (Microsoft.Resources/deployments with an inline template, and
+// resourceGroup naming where it deploys) contributes its own resources at
+// its scope.
+func flattenTemplate(scope string, resources []any) ([]templateEntry, []ErrorDetail) {
+	var out []templateEntry
+	var errs []ErrorDetail
+	for i, item := range resources {
+		res, _ := item.(map[string]any)
+		if typ, _ := res["type"].(string); strings.EqualFold(typ, "Microsoft.Resources/deployments") {
+			inner := scope
+			if rg, _ := res["resourceGroup"].(string); rg != "" {
+				segs := strings.Split(strings.Trim(scope, "/"), "/")
+				inner = "/subscriptions/" + segs[1] + "/resourceGroups/" + rg
+			}
+			tmpl, _ := getPath(res, "properties.template")
+			tm, _ := tmpl.(map[string]any)
+			nested, _ := tm["resources"].([]any)
+			e, d := flattenTemplate(inner, nested)
+			out, errs = append(out, e...), append(errs, d...)
+			continue
+		}
+		id, body, err := templateResource(scope, res)
+		if err != nil {
+			errs = append(errs, ErrorDetail{Code: "InvalidTemplate", Message: fmt.Sprintf("resources[%d]: %s", i, err)})
+			continue
+		}
+		out = append(out, templateEntry{id: id, body: body})
+	}
+	return out, errs
 }
 
 // templateResource turns a template's resource into its ID and body.
@@ -118,14 +157,35 @@ func templateResource(scope string, res map[string]any) (string, map[string]any,
 	return id, body, nil
 }
 
+// declaredScope reports whether every container of t (its group, its
+// parent) exists or is declared by the template. Callers hold the world
+// lock.
+func (s *Server) declaredScope(t target, declared map[string]bool) bool {
+	rg := "/subscriptions/" + t.subscription + "/resourceGroups/" + t.resourceGroup
+	if t.resourceGroup != "" {
+		if _, ok := s.world.get(rg); !ok && !declared[key(rg)] {
+			return false
+		}
+	}
+	if t.parent == "" || strings.Count(t.parent, "/") <= 2 || key(t.parent) == key(rg) {
+		return true
+	}
+	if _, ok := s.world.get(t.parent); ok {
+		return true
+	}
+	return declared[key(t.parent)]
+}
+
 // validateOne checks one resource as a PUT would. Callers hold the world
 // lock.
-func (s *Server) validateOne(id string, body map[string]any) *ErrorDetail {
+// A scope or parent missing from the world is no error when the template
+// itself declares it (declared holds the keys of its resources' IDs).
+func (s *Server) validateOne(id string, body map[string]any, declared map[string]bool) *ErrorDetail {
 	t, err := parseTarget(id)
 	if err != nil {
 		return &ErrorDetail{Code: "InvalidResourceId", Message: err.Error()}
 	}
-	if code, msg, ok := s.missingScope(t); !ok && t.typ != resourceGroupType {
+	if code, msg, ok := s.missingScope(t); !ok && t.typ != resourceGroupType && !s.declaredScope(t, declared) {
 		return &ErrorDetail{Code: code, Message: msg}
 	}
 	if ns, _, _ := strings.Cut(t.typ, "/"); len(s.opts.Unregistered) > 0 && s.registrationState(t.subscription, ns) != "Registered" {

@@ -76,6 +76,10 @@ type preflightGroup struct {
 	changes   []*Change
 	resources []any
 	location  string
+	// nested are the resources of groups this plan creates, by group
+	// name: deployed by a nested deployment of the subscription's template.
+	nested      map[string][]any
+	nestedOrder []string
 }
 
 // Preflight sends every create and update of p (replaces as creates), with
@@ -111,18 +115,28 @@ func Preflight(ctx context.Context, v Validator, p *Plan) (*PreflightReport, err
 			rep.Skipped = append(rep.Skipped, c.Address+": "+err.Error())
 			continue
 		}
+		nestedIn := ""
 		if creatingGroups[strings.ToLower(scope)] {
-			rep.Skipped = append(rep.Skipped, c.Address+": its resource group is created by this plan")
-			continue
+			// ARM cannot validate at a group that does not exist yet: the
+			// subscription's template deploys into it, after creating it.
+			i := strings.LastIndex(scope, "/")
+			nestedIn, scope = scope[i+1:], scope[:strings.LastIndex(scope[:i], "/")]
 		}
 		g := groups[strings.ToLower(scope)]
 		if g == nil {
-			g = &preflightGroup{scope: scope}
+			g = &preflightGroup{scope: scope, nested: map[string][]any{}}
 			groups[strings.ToLower(scope)] = g
 			order = append(order, strings.ToLower(scope))
 		}
 		g.changes = append(g.changes, c)
-		g.resources = append(g.resources, res)
+		if nestedIn != "" {
+			if _, ok := g.nested[nestedIn]; !ok {
+				g.nestedOrder = append(g.nestedOrder, nestedIn)
+			}
+			g.nested[nestedIn] = append(g.nested[nestedIn], res)
+		} else {
+			g.resources = append(g.resources, res)
+		}
 		if loc, _ := c.Desired["location"].(string); loc != "" && g.location == "" {
 			g.location = loc
 		}
@@ -143,12 +157,21 @@ func validateGroup(ctx context.Context, v Validator, g *preflightGroup, rep *Pre
 		sum.Write([]byte(c.ID + "\n"))
 	}
 	name := "azapply-preflight-" + hex.EncodeToString(sum.Sum(nil))[:12]
-	body := map[string]any{"properties": map[string]any{"mode": "Incremental", "template": map[string]any{
-		"$schema":        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
-		"contentVersion": "1.0.0.0",
-		"resources":      g.resources,
-	}}}
-	if !strings.Contains(strings.ToLower(g.scope), "/resourcegroups/") {
+	resources := g.resources
+	for _, rg := range g.nestedOrder {
+		resources = append(resources, map[string]any{
+			"type": "Microsoft.Resources/deployments", "apiVersion": PreflightAPIVersion,
+			"name": name + "-" + rg, "resourceGroup": rg,
+			"dependsOn":  []any{"[resourceId('Microsoft.Resources/resourceGroups', '" + rg + "')]"},
+			"properties": map[string]any{"mode": "Incremental", "template": template(groupTemplateSchema, g.nested[rg])},
+		})
+	}
+	schema := subscriptionTemplateSchema
+	if strings.Contains(strings.ToLower(g.scope), "/resourcegroups/") {
+		schema = groupTemplateSchema
+	}
+	body := map[string]any{"properties": map[string]any{"mode": "Incremental", "template": template(schema, resources)}}
+	if schema == subscriptionTemplateSchema {
 		loc := g.location
 		if loc == "" {
 			loc = "westus"
@@ -183,6 +206,21 @@ func validateGroup(ctx context.Context, v Validator, g *preflightGroup, rep *Pre
 		rep.Errors = append(rep.Errors, e)
 	}
 	return nil
+}
+
+// Template schemas, by deployment scope.
+const (
+	groupTemplateSchema        = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+	subscriptionTemplateSchema = "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+)
+
+// template is a deployment template of resources.
+func template(schema string, resources []any) map[string]any {
+	return map[string]any{
+		"$schema":        schema,
+		"contentVersion": "1.0.0.0",
+		"resources":      resources,
+	}
 }
 
 // wirePreflightError is ARM's error object with its additionalInfo.

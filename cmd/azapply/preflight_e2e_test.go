@@ -24,10 +24,52 @@ func writePreflightStack(t *testing.T, dir string, s *servedEmulator, provider s
 	b.WriteString(p)
 	fmt.Fprintf(&b, "\nresource \"rg\" {\n  id          = %q\n  api_version = \"2021-04-01\"\n  body        = { location = \"westus\" }\n}\n", stackRG)
 	for _, r := range resources {
-		fmt.Fprintf(&b, "\nresource %q {\n  id          = \"${resource.rg.id}/providers/%s/%s\"\n  api_version = \"2023-07-01\"\n  body        = %s\n}\n", strings.ToLower(strings.ReplaceAll(r[0], "_", "")), r[1], r[0], r[2])
+		fmt.Fprintf(&b, "\nresource %q {\n  id          = \"${resource.rg.id}/providers/%s/%s\"\n  api_version = \"2023-07-01\"\n  body        = %s\n}\n", address(r[0]), r[1], r[0], r[2])
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// address makes a resource block name of a resource name.
+func address(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, name)
+}
+
+// TestPreflightNewGroup: when the plan creates the resource group too,
+// preflight validates everything in one request at the subscription, the
+// group's resources in a nested deployment; a child whose parent the plan
+// creates passes; the invalid resource is named.
+func TestPreflightNewGroup(t *testing.T) {
+	s := serveLoopback(t, emulator.Options{})
+	dir := t.TempDir()
+	vnet := [3]string{"prevnet", "Microsoft.Network/virtualNetworks", `{ location = "westus", properties = { addressSpace = { addressPrefixes = ["10.0.0.0/16"] } } }`}
+	subnet := [3]string{"prevnet/subnets/a", "Microsoft.Network/virtualNetworks", `{ properties = { addressPrefix = "10.0.1.0/24" } }`}
+	badSA := [3]string{"Bad_Name", "Microsoft.Storage/storageAccounts", `{ location = "westus", kind = "StorageV2", sku = { name = "Standard_LRS" } }`}
+	writePreflightStack(t, dir, s, "", vnet, subnet, badSA)
+	r := mustRun(t, s, dir, exitError, "plan", "--preflight", "--no-color")
+	r.mustContain(t, "# PREFLIGHT FAILED: AccountNameInvalid", "found 1 errors (resource.badname)")
+	var paths []string
+	for _, e := range s.em.RequestLog() {
+		if e.Method == "POST" && strings.HasPrefix(e.Path, "/subscriptions/") {
+			paths = append(paths, e.Path)
+		}
+	}
+	if len(paths) != 1 || !strings.HasPrefix(paths[0], "/subscriptions/"+stackSub+"/providers/Microsoft.Resources/deployments/azapply-preflight-") {
+		t.Fatalf("validation requests %v, want one at the subscription", paths)
+	}
+	writePreflightStack(t, dir, s, "", vnet, subnet)
+	mustRun(t, s, dir, exitOK, "plan", "--preflight", "--no-color").mustContain(t, "accepted the 3 planned creates and updates (1 validation requests)")
+	if ids := s.em.IDs(); len(ids) != 0 {
+		t.Fatalf("preflight created %v", ids)
 	}
 }
 
