@@ -19,7 +19,8 @@ const LockAPIVersion = "2016-09-01"
 
 // Lock is a management lock (Microsoft.Authorization/locks) that blocks a
 // planned change: a CanNotDelete or ReadOnly lock on the resource, on what
-// contains it, or, for a delete, on anything inside it.
+// contains it, or, for a delete, on anything inside it; for an update, a
+// ReadOnly lock on it or on what contains it.
 type Lock struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
@@ -31,7 +32,37 @@ type Lock struct {
 
 // Remedy is what to do about the lock, as one sentence.
 func (l Lock) Remedy() string {
-	return fmt.Sprintf("remove the lock first (az lock delete --ids %s), or stop deleting the resource", l.ID)
+	return fmt.Sprintf("remove the lock first (az lock delete --ids %s), or drop the change", l.ID)
+}
+
+// LockedWhat names what a lock refuses of c: its delete, replacement or
+// update.
+func LockedWhat(c *Change) string {
+	switch c.Action {
+	case Replace:
+		return "replacement (delete, then create)"
+	case Update:
+		return "update"
+	}
+	return "delete"
+}
+
+// updateScope is the scope whose lock list holds the locks that apply to
+// an update of c: its resource group (ARM's list there holds the locks on
+// the group, above it and on what is in it), else its subscription; ""
+// for a change that is no update.
+func updateScope(c *Change) string {
+	if c.Action != Update {
+		return ""
+	}
+	id, err := armid.Parse(c.ID)
+	if err != nil || id.SubscriptionID() == "" {
+		return ""
+	}
+	if rg := id.ResourceGroup(); rg != "" {
+		return "/subscriptions/" + id.SubscriptionID() + "/resourceGroups/" + rg
+	}
+	return "/subscriptions/" + id.SubscriptionID()
 }
 
 // deleteTarget is the ID a change deletes ("" when it deletes nothing of
@@ -49,9 +80,10 @@ func deleteTarget(c *Change) string {
 }
 
 // readLocks lists the management locks at the scope of every delete and
-// replace of the plan (one list per scope: ARM's list at a scope holds the
-// locks at it, above it and, for a group, inside it) and records on each
-// change the locks that would refuse its delete. A reader that cannot
+// replace of the plan, and at the resource group (or subscription) of every
+// update (one list per scope: ARM's list at a scope holds the locks at it,
+// above it and, for a group, inside it), and records on each change the
+// locks that would refuse it: either level a delete, ReadOnly an update. A reader that cannot
 // list, or a list ARM refuses (no permission to read locks), leaves the
 // plan as it is: the delete then meets the lock, if any, at apply.
 func readLocks(ctx context.Context, r Reader, changes []*Change, parallelism int) error {
@@ -63,6 +95,9 @@ func readLocks(ctx context.Context, r Reader, changes []*Change, parallelism int
 	for _, c := range changes {
 		if id := deleteTarget(c); id != "" {
 			scopes[strings.ToLower(id)] = id
+		}
+		if sc := updateScope(c); sc != "" {
+			scopes[strings.ToLower(sc)] = sc
 		}
 	}
 	if len(scopes) == 0 {
@@ -106,13 +141,20 @@ func readLocks(ctx context.Context, r Reader, changes []*Change, parallelism int
 	}
 	sort.Slice(all, func(i, j int) bool { return strings.ToLower(all[i].ID) < strings.ToLower(all[j].ID) })
 	for _, c := range changes {
-		id := deleteTarget(c)
-		if id == "" {
-			continue
+		if id := deleteTarget(c); id != "" {
+			// Either level refuses a delete at, under or above it.
+			for _, l := range all {
+				if armid.IsUnder(id, l.Scope) || armid.Equal(id, l.Scope) || armid.IsUnder(l.Scope, id) {
+					c.Locks = append(c.Locks, l)
+				}
+			}
 		}
-		for _, l := range all {
-			if armid.IsUnder(id, l.Scope) || armid.Equal(id, l.Scope) || armid.IsUnder(l.Scope, id) {
-				c.Locks = append(c.Locks, l)
+		if updateScope(c) != "" {
+			// ReadOnly refuses a write at or under it.
+			for _, l := range all {
+				if strings.EqualFold(l.Level, "ReadOnly") && (armid.IsUnder(c.ID, l.Scope) || armid.Equal(c.ID, l.Scope)) {
+					c.Locks = append(c.Locks, l)
+				}
 			}
 		}
 	}
@@ -156,11 +198,7 @@ func LockedChanges(p *Plan) []string {
 	var out []string
 	for _, c := range p.Changes {
 		for _, l := range c.Locks {
-			what := "delete"
-			if c.Action == Replace {
-				what = "replacement (delete, then create)"
-			}
-			out = append(out, fmt.Sprintf("%s: the %s lock %q on %s refuses its %s: %s", c.Address, l.Level, l.Name, l.Scope, what, l.Remedy()))
+			out = append(out, fmt.Sprintf("%s: the %s lock %q on %s refuses its %s: %s", c.Address, l.Level, l.Name, l.Scope, LockedWhat(c), l.Remedy()))
 		}
 	}
 	return out

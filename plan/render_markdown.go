@@ -161,7 +161,7 @@ func markdownChange(c *Change) string {
 		lines = append(lines, "# PREFLIGHT FAILED: "+e.String())
 	}
 	for _, l := range c.Locks {
-		lines = append(lines, fmt.Sprintf("# LOCKED: the %s lock %q on %s refuses this delete; apply will not start", l.Level, l.Name, l.Scope))
+		lines = append(lines, fmt.Sprintf("# LOCKED: the %s lock %q on %s refuses this %s; apply will not start", l.Level, l.Name, l.Scope, LockedWhat(c)))
 	}
 	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", actionLabel(c), c.Address, codeBlock(lines))
 }

@@ -211,7 +211,7 @@ func (t *textWriter) change(c *Change) {
 		t.printf("        # PREFLIGHT FAILED: %s\n", e)
 	}
 	for _, l := range c.Locks {
-		t.printf("        # LOCKED: the %s lock %q on %s refuses this delete; apply will not start. To go on, %s\n", l.Level, l.Name, l.Scope, l.Remedy())
+		t.printf("        # LOCKED: the %s lock %q on %s refuses this %s; apply will not start. To go on, %s\n", l.Level, l.Name, l.Scope, LockedWhat(c), l.Remedy())
 	}
 	t.printf("\n")
 }

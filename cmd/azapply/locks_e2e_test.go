@@ -54,14 +54,14 @@ func TestLocksSeenBeforeApply(t *testing.T) {
 	s.em.ResetObservations()
 	r := mustRun(t, s, dir, exitChanges, "plan", "--detailed-exitcode", "--no-color")
 	r.mustContain(t, "- resource.acr", `# LOCKED: the CanNotDelete lock "keep" on `+stackRG+" refuses this delete; apply will not start",
-		"az lock delete --ids "+lockID, "Warning: management locks refuse 1 planned deletes")
+		"az lock delete --ids "+lockID, "Warning: management locks refuse 1 planned changes")
 	if n := requests(s.em, "GET", opsACR+"/providers/Microsoft.Authorization/locks", 0); n != 1 {
 		t.Errorf("plan listed the locks %d times, want once: %v", n, s.em.RequestLog())
 	}
 
 	s.em.ResetObservations()
 	r = mustRun(t, s, dir, exitError, "apply", "--auto-approve", "--no-color")
-	if !strings.Contains(r.stderr, "management locks refuse deletes that this plan makes, so nothing was changed") ||
+	if !strings.Contains(r.stderr, "management locks refuse changes that this plan makes, so nothing was changed") ||
 		!strings.Contains(r.stderr, `resource.acr: the CanNotDelete lock "keep"`) {
 		t.Errorf("apply's error:\n%s", r.stderr)
 	}
@@ -84,5 +84,32 @@ func TestLocksSeenBeforeApply(t *testing.T) {
 	mustRun(t, s, dir, exitOK, "apply", "--auto-approve", "--no-color")
 	if _, ok := s.em.Resource(opsACR); ok {
 		t.Fatal("the registry is still there after the lock was removed and apply ran")
+	}
+
+	// A ReadOnly lock on the registry refuses its update: the plan reads
+	// the locks of the registry's group once and says so; apply sends no
+	// write.
+	writeOpsStack(t, dir, s, `{ location = "westus", sku = { name = "Basic" } }`)
+	mustRun(t, s, dir, exitOK, "apply", "--auto-approve", "--no-color")
+	frozen := opsACR + "/providers/Microsoft.Authorization/locks/frozen"
+	if st := send(t, s, "PUT", frozen, "2016-09-01", `{"properties":{"level":"ReadOnly"}}`); st != 201 {
+		t.Fatalf("creating the ReadOnly lock: %d", st)
+	}
+	writeOpsStack(t, dir, s, `{ location = "westus", sku = { name = "Premium" } }`)
+	s.em.ResetObservations()
+	r = mustRun(t, s, dir, exitChanges, "plan", "--detailed-exitcode", "--no-color")
+	r.mustContain(t, "~ resource.acr", `# LOCKED: the ReadOnly lock "frozen" on `+opsACR+" refuses this update")
+	if n := requests(s.em, "GET", stackRG+"/providers/Microsoft.Authorization/locks", 0); n != 1 {
+		t.Errorf("plan listed the group's locks %d times, want once", n)
+	}
+	s.em.ResetObservations()
+	mustRun(t, s, dir, exitError, "apply", "--auto-approve", "--no-color")
+	for _, e := range s.em.RequestLog() {
+		if e.Method != "GET" && strings.HasPrefix(e.Path, "/subscriptions/") {
+			t.Errorf("an apply refused by a ReadOnly lock sent %s %s", e.Method, e.Path)
+		}
+	}
+	if res, _ := s.em.Resource(opsACR); res.Body["sku"].(map[string]any)["name"] != "Basic" {
+		t.Errorf("the locked registry changed: %v", res.Body["sku"])
 	}
 }

@@ -283,6 +283,6 @@ func reportPreflight(s *IOStreams, p *plan.Plan, format string) int {
 // printLocked warns, after a text plan, that locks refuse planned deletes.
 func printLocked(s *IOStreams, p *plan.Plan) {
 	if locked := plan.LockedChanges(p); len(locked) > 0 {
-		fmt.Fprintf(s.Out, "\nWarning: management locks refuse %d planned deletes (marked LOCKED above): apply will start nothing until they are removed or the deletes are dropped.\n", len(locked))
+		fmt.Fprintf(s.Out, "\nWarning: management locks refuse %d planned changes (marked LOCKED above): apply will start nothing until they are removed or the changes are dropped.\n", len(locked))
 	}
 }
