@@ -55,3 +55,47 @@ func TestSoftDelete(t *testing.T) {
 	c.do("DELETE", kv, nil).must(t, 200)
 	c.do("PUT", kv, body(nil)).must(t, 201)
 }
+
+// TestSoftDeleteKinds: each soft-deleting type answers its own conflict,
+// recovers with its own flag and purges its own way.
+func TestSoftDeleteKinds(t *testing.T) {
+	cases := []struct {
+		typ, deleted, code string
+		recover            map[string]any
+		purgeMethod        string
+	}{
+		{"Microsoft.KeyVault/vaults", sub + "/providers/Microsoft.KeyVault/locations/westus/deletedVaults/x1", "ConflictError",
+			map[string]any{"createMode": "recover"}, "POST"},
+		{"Microsoft.CognitiveServices/accounts", sub + "/providers/Microsoft.CognitiveServices/locations/westus/resourceGroups/rg1/deletedAccounts/x1", "FlagMustBeSetForRestore",
+			map[string]any{"restore": true}, "DELETE"},
+		{"Microsoft.ApiManagement/service", sub + "/providers/Microsoft.ApiManagement/locations/westus/deletedservices/x1", "ServiceAlreadyExistsInSoftDeletedState",
+			map[string]any{"restore": true}, "DELETE"},
+		{"Microsoft.AppConfiguration/configurationStores", sub + "/providers/Microsoft.AppConfiguration/locations/westus/deletedConfigurationStores/x1", "NameUnavailable",
+			map[string]any{"createMode": "Recover"}, "POST"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.typ, func(t *testing.T) {
+			c := newClient(t, Options{SoftDelete: true})
+			c.createRG()
+			id := rgID + "/providers/" + tc.typ + "/x1"
+			c.do("PUT", id, map[string]any{"location": "westus", "tags": map[string]any{"v": "1"}}).must(t, 201)
+			c.do("DELETE", id, nil).must(t, 200)
+			c.do("GET", tc.deleted, nil).must(t, 200)
+			if code := c.do("PUT", id, map[string]any{"location": "westus"}).must(t, 409).errorCode(); code != tc.code {
+				t.Fatalf("create over the deleted one: %s, want %s", code, tc.code)
+			}
+			r := c.do("PUT", id, map[string]any{"location": "westus", "properties": tc.recover}).must(t, 201)
+			if r.str("tags.v") != "1" {
+				t.Fatalf("recovered without its tags: %s", r.raw)
+			}
+			c.do("DELETE", id, nil).must(t, 200)
+			purge := tc.deleted
+			if tc.purgeMethod == "POST" {
+				purge += "/purge"
+			}
+			c.do(tc.purgeMethod, purge, nil).must(t, 200)
+			c.do("GET", tc.deleted, nil).must(t, 404)
+			c.do("PUT", id, map[string]any{"location": "westus"}).must(t, 201)
+		})
+	}
+}
