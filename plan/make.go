@@ -105,6 +105,9 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	for i, in := range o.Instances {
 		b.declared(in, live[i])
 	}
+	if !o.RefreshOnly {
+		b.cascadeReplacements()
+	}
 	var deletes []*Change
 	for i, sr := range gone {
 		deletes = append(deletes, b.undeclared(sr, goneLive[i]))
@@ -311,6 +314,41 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 		return
 	}
 	b.plan.Changes = append(b.plan.Changes, c)
+}
+
+// ReasonContainer is the reason of a replacement that its container's
+// replacement forces.
+const ReasonContainer = "what holds it is replaced, and deleting that deletes it"
+
+// cascadeReplacements replaces every declared resource inside one that is
+// replaced at the same ID (a resource group whose location changes): the
+// container's delete deletes them, so the plan must create them again
+// and say so. A resource with prevent_destroy among them is an error.
+func (b *builder) cascadeReplacements() {
+	insts := map[string]*config.Instance{}
+	for _, in := range b.o.Instances {
+		insts[in.Address] = in
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, c := range b.plan.Changes {
+			if c.Action != Replace || (c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID)) {
+				continue
+			}
+			for _, d := range b.plan.Changes {
+				if (d.Action != NoOp && d.Action != Update) || d.Import || !armid.IsUnder(d.ID, c.ID) {
+					continue
+				}
+				if in := insts[d.Address]; in != nil && in.PreventDestroy {
+					b.fail(fmt.Errorf("%s has prevent_destroy set, and the replacement of %s, which holds it, would delete it. Remove prevent_destroy to allow it, or change %s back", d.Address, c.Address, c.Address))
+					d.Action = NoOp
+					continue
+				}
+				d.Action, d.ReplaceReason = Replace, fmt.Sprintf("%s (%s)", ReasonContainer, c.Address)
+				changed = true
+			}
+		}
+	}
 }
 
 // mayAdopt reports whether an existing resource that the state does not

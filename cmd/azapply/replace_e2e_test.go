@@ -30,6 +30,15 @@ func writeOpsStack(t *testing.T, dir string, s *servedEmulator, acrBody string, 
 	}
 }
 
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // requests counts the emulator's answers to method on the path of id with
 // status (any status when 0).
 func requests(em *emulator.Server, method, id string, status int) int {
@@ -87,6 +96,23 @@ func TestReplaceLocationAndRequested(t *testing.T) {
 	if _, ok := s.em.Resource(opsACR); !ok {
 		t.Fatal("the registry is gone after its replace")
 	}
+
+	// The group moves: deleting it deletes the registry, so the plan
+	// replaces that too, and says why.
+	rgMoved := strings.Replace(readFile(t, filepath.Join(dir, "main.hcl")), `body        = { location = "westus" }`, `body        = { location = "eastus" }`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(rgMoved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = mustRun(t, s, dir, exitChanges, "plan", "--detailed-exitcode", "--no-color")
+	r.mustContain(t, "-/+ resource.rg", "# resource.acr will be replaced, as what holds it is replaced, and deleting that deletes it (resource.rg)", "Plan: 2 to add, 0 to change, 2 to destroy.")
+	mustRun(t, s, dir, exitOK, "apply", "--auto-approve", "--no-color")
+	if res, ok := s.em.Resource(stackRG); !ok || res.Body["location"] != "eastus" {
+		t.Fatalf("the group after its replace: %v", res.Body)
+	}
+	if _, ok := s.em.Resource(opsACR); !ok {
+		t.Fatal("the registry is gone after its group's replace")
+	}
+	mustRun(t, s, dir, exitOK, "plan", "--detailed-exitcode", "--no-color")
 
 	s.em.ResetObservations()
 	r = mustRun(t, s, dir, exitError, "apply", "--auto-approve", "--no-color", "--replace", "resource.nope")
