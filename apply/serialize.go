@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // serializedChildTypes are child types whose writes ARM serializes on the
@@ -45,7 +46,7 @@ func (p *parentLocks) acquire(id string) func() {
 	if parent == "" {
 		return func() {}
 	}
-	key := strings.ToLower(parent)
+	key := armid.Key(parent)
 	p.mu.Lock()
 	if !serializedChildTypes[strings.ToLower(typ)] && !p.learned[key] {
 		p.mu.Unlock()
@@ -73,7 +74,7 @@ func lockRefOf(id string) lockRef {
 	if parent == "" {
 		return lockRef{}
 	}
-	return lockRef{key: strings.ToLower(parent), serialized: serializedChildTypes[strings.ToLower(typ)]}
+	return lockRef{key: armid.Key(parent), serialized: serializedChildTypes[strings.ToLower(typ)]}
 }
 
 // tryAcquire is acquire without waiting: it reports false, taking
@@ -121,7 +122,7 @@ func (p *parentLocks) learn(id string) {
 		return
 	}
 	p.mu.Lock()
-	p.learned[strings.ToLower(parent)] = true
+	p.learned[armid.Key(parent)] = true
 	p.mu.Unlock()
 }
 

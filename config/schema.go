@@ -81,9 +81,11 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "count"},
 		{Name: "depends_on"},
 		{Name: "update_method"},
+		{Name: "update_body"},
 		{Name: "ignore_changes"},
 		{Name: "sensitive"},
 		{Name: "prevent_destroy"},
+		{Name: "delete_unmanaged_contents"},
 		{Name: "replace_on_changes"},
 		{Name: "update_in_place"},
 		{Name: "array_keys"},
@@ -147,5 +149,6 @@ var removedSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "from", Required: true},
 		{Name: "destroy", Required: true},
+		{Name: "delete_unmanaged_contents"},
 	},
 }

@@ -29,10 +29,7 @@ func lockRule() *TypeRule {
 		NoETag:            true,
 		Validate: func(c *ComputeContext) *ErrorDetail {
 			switch lvl := c.String("properties.level"); {
-			case strings.EqualFold(lvl, lockCanNotDel):
-				c.Set("properties.level", lockCanNotDel)
-			case strings.EqualFold(lvl, lockReadOnly):
-				c.Set("properties.level", lockReadOnly)
+			case strings.EqualFold(lvl, lockCanNotDel), strings.EqualFold(lvl, lockReadOnly):
 			default:
 				return &ErrorDetail{Code: "LockLevelInvalid", Message: fmt.Sprintf("The lock level '%s' is invalid: use CanNotDelete or ReadOnly.", lvl)}
 			}
@@ -112,7 +109,8 @@ func (s *Server) scopeLocked(w http.ResponseWriter, method string, t target) boo
 		case http.MethodDelete:
 			blocks = true // either level, at, above or under the target
 		default:
-			blocks = level == lockReadOnly && atOrUnder(t.id, ls)
+			lvl, _ := level.(string)
+			blocks = strings.EqualFold(lvl, lockReadOnly) && atOrUnder(t.id, ls)
 		}
 		if blocks && !seen[key(ls)] {
 			seen[key(ls)] = true

@@ -146,9 +146,14 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 	if existed {
 		oldBody = old.Body
 	}
-	stored, kids, err := s.serverBody(t, body, oldBody)
+	wr, err := s.serverBody(t, body, oldBody)
 	if err != nil {
 		writeJSON(w, validationStatus(err), armError{Error: *err})
+		return
+	}
+	wr.leaveOmitted(s.rule(t.typ), r.URL.Query().Get("api-version"))
+	if err := s.inUse(s.dropped(wr, true)); err != nil {
+		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
 		return
 	}
 	status := http.StatusCreated
@@ -157,31 +162,31 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	spec := s.operationFor(t.typ, http.MethodPut)
 	if spec.Pattern == Sync {
-		res := s.store(t, stored, kids, true)
+		res := s.store(wr, true)
 		writeResource(w, status, s.render(res))
 		return
 	}
 	if spec.HideUntilDone && !existed {
-		s.startHiddenCreate(w, r, t, spec, stored, kids)
+		s.startHiddenCreate(w, r, spec, wr)
 		return
 	}
-	interim := deepCopy(stored).(map[string]any)
+	interim := deepCopy(wr.body).(map[string]any)
 	state := "Creating"
 	if existed {
 		state = "Updating"
 	}
 	setProvisioningState(interim, state)
-	res := s.store(t, interim, kids, true)
-	s.startWrite(w, r, t, spec, stored, status, res)
+	res := s.store(wr.withBody(interim), true)
+	s.startWrite(w, r, t, spec, wr.body, status, res)
 }
 
 // startHiddenCreate starts a creation whose resource appears only when it
 // succeeds, and answers 202 with the pattern's polling headers.
-func (s *Server) startHiddenCreate(w http.ResponseWriter, r *http.Request, t target, spec Operation, final map[string]any, kids map[string][]any) {
-	location, _ := final["location"].(string)
-	s.startOperation(w, r, t, spec, location, func(out Outcome) any {
+func (s *Server) startHiddenCreate(w http.ResponseWriter, r *http.Request, spec Operation, final *pendingWrite) {
+	location, _ := final.body["location"].(string)
+	s.startOperation(w, r, final.t, spec, location, func(out Outcome) any {
 		if out == Succeeded {
-			s.store(t, final, kids, true)
+			s.store(final, true)
 		}
 		return nil
 	})
@@ -241,21 +246,25 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 		// ARM replaces the whole tags map on PATCH.
 		merged["tags"] = mergePatch(map[string]any{}, tags)
 	}
-	stored, kids, err := s.serverBody(t, merged, old.Body)
+	wr, err := s.serverBody(t, merged, old.Body)
 	if err != nil {
 		writeJSON(w, validationStatus(err), armError{Error: *err})
 		return
 	}
+	if err := s.inUse(s.dropped(wr, false)); err != nil {
+		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
+		return
+	}
 	spec := s.operationFor(t.typ, http.MethodPatch)
 	if spec.Pattern == Sync {
-		res := s.store(t, stored, kids, false)
+		res := s.store(wr, false)
 		writeResource(w, http.StatusOK, s.render(res))
 		return
 	}
-	interim := deepCopy(stored).(map[string]any)
+	interim := deepCopy(wr.body).(map[string]any)
 	setProvisioningState(interim, "Updating")
-	res := s.store(t, interim, kids, false)
-	s.startWrite(w, r, t, spec, stored, http.StatusOK, res)
+	res := s.store(wr.withBody(interim), false)
+	s.startWrite(w, r, t, spec, wr.body, http.StatusOK, res)
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
@@ -280,6 +289,10 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 		return
 	}
 	if s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, res) {
+		return
+	}
+	if err := s.inUse(append(s.world.under(t.id), t.id)); err != nil {
+		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
 		return
 	}
 	spec := s.operationFor(t.typ, http.MethodDelete)

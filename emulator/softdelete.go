@@ -93,10 +93,10 @@ func (s *Server) keepDeleted(k string) {
 }
 
 // softDeletedCreate checks a PUT that creates t against the soft-deleted
-// resources: it answers the service's conflict and returns false when one
-// holds the name and body does not ask to recover it; it returns the body
-// to store (the deleted resource as it was) when it does. Callers hold the
-// world lock.
+// resources. When one holds the name, it answers and returns false: the
+// service's conflict, or, when body asks to recover it, 201 with the
+// resource restored as it was when deleted. Otherwise it returns body and
+// true, and the PUT goes on. Callers hold the world lock.
 func (s *Server) softDeletedCreate(w http.ResponseWriter, t target, body map[string]any) (map[string]any, bool) {
 	kind := softDeleteKindOf(t.typ)
 	if !s.opts.SoftDelete || kind == nil {
@@ -108,9 +108,18 @@ func (s *Server) softDeletedCreate(w http.ResponseWriter, t target, body map[str
 	recovering := flag != nil && strings.EqualFold(fmt.Sprint(flag), fmt.Sprint(kind.recoverValue))
 	switch {
 	case held && recovering:
+		// It comes back as it was when deleted (the request's other values
+		// are ignored, as the services do), with a new etag.
 		delete(s.deleted, k)
-		restored := deepCopy(d.res.Body).(map[string]any)
-		return restored, true
+		body := deepCopy(d.res.Body).(map[string]any)
+		body["id"] = t.id
+		if _, ok := body["etag"]; ok {
+			body["etag"] = `W/"` + newID() + `"`
+		}
+		res := &Resource{ID: t.id, Type: d.res.Type, Body: body}
+		s.world.resources[key(t.id)] = res
+		writeResource(w, http.StatusCreated, s.render(res))
+		return nil, false
 	case held:
 		writeError(w, http.StatusConflict, kind.code, kind.message(t.name, t.id))
 		return nil, false

@@ -208,7 +208,7 @@ func (s *Server) validateOne(id string, body map[string]any, declared map[string
 			}
 		}
 	}
-	if _, _, e := s.serverBody(t, body, old); e != nil {
+	if _, e := s.serverBody(t, body, old); e != nil {
 		return e
 	}
 	return nil

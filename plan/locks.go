@@ -66,10 +66,13 @@ func updateScope(c *Change) string {
 }
 
 // deleteTarget is the ID a change deletes ("" when it deletes nothing of
-// its own): a delete's, or the prior resource of a replace.
+// its own, or goes with its group's delete): a delete's, or the prior
+// resource of a replace.
 func deleteTarget(c *Change) string {
 	switch {
-	case c.Action == Delete && c.DeletedWith == "":
+	case c.DeletedWith != "":
+		return "" // its group's delete takes it; the group's list holds its locks
+	case c.Action == Delete:
 		return c.ID
 	case c.Action == Replace && c.PriorID != "":
 		return c.PriorID

@@ -83,7 +83,9 @@ type preflightGroup struct {
 }
 
 // Preflight sends every create and update of p (replaces as creates), with
-// the body apply sends (the declared one), to ARM's deployment validation:
+// the body apply sends (its PUT request's; for update_method = "PATCH" the
+// declared body, as a template declares whole resources), to ARM's
+// deployment validation:
 // one POST {scope}/providers/Microsoft.Resources/deployments/{name}/validate
 // per resource group, and one at the subscription for resource groups and
 // subscription-level resources. It records each resource's errors on its
@@ -106,11 +108,15 @@ func Preflight(ctx context.Context, v Validator, p *Plan) (*PreflightReport, err
 		if c.Action != Create && c.Action != Update && c.Action != Replace {
 			continue
 		}
-		if c.Desired == nil || hasUnknownValue(c.Desired) {
+		body := c.Desired
+		if c.Request != nil && strings.EqualFold(c.Request.Method, http.MethodPut) {
+			body = c.Request.Body // the exact body apply sends
+		}
+		if body == nil || hasUnknownValue(body) {
 			rep.Skipped = append(rep.Skipped, c.Address+": its body has values known only after apply")
 			continue
 		}
-		scope, res, err := templateResource(c.ID, c.APIVersion, c.Desired)
+		scope, res, err := templateResource(c.ID, c.APIVersion, body)
 		if err != nil {
 			rep.Skipped = append(rep.Skipped, c.Address+": "+err.Error())
 			continue
@@ -137,7 +143,7 @@ func Preflight(ctx context.Context, v Validator, p *Plan) (*PreflightReport, err
 		} else {
 			g.resources = append(g.resources, res)
 		}
-		if loc, _ := c.Desired["location"].(string); loc != "" && g.location == "" {
+		if loc, _ := body["location"].(string); loc != "" && g.location == "" {
 			g.location = loc
 		}
 	}

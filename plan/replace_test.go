@@ -66,31 +66,3 @@ func TestBuildReplaceReasons(t *testing.T) {
 		t.Fatalf("an undeclared --replace address: %v", err)
 	}
 }
-
-// TestBuildReplaceCascades: replacing a resource group (its location
-// changed) replaces the declared resources inside it, with the reason,
-// since deleting the group deletes them.
-func TestBuildReplaceCascades(t *testing.T) {
-	const acrLive = `{"id":"` + acrID + `","location":"westus","sku":{"name":"Standard"}}`
-	srv, client := newEmulator(t)
-	setWorld(t, srv, map[string]map[string]any{rgID: obj(t, `{"location":"westus"}`), acrID: obj(t, acrLive)})
-	st := state.New()
-	applied(t, st, "rg", rgID, `{"location":"westus"}`, `{"location":"westus"}`)
-	applied(t, st, "acr", acrID, `{"location":"westus","sku":{"name":"Standard"}}`, acrLive)
-	insts := []*config.Instance{inst(t, "rg", rgID, `{"location":"eastus"}`), inst(t, "acr", acrID, `{"location":"westus","sku":{"name":"Standard"}}`)}
-	p, err := Build(context.Background(), Options{Reader: client, Instances: insts, State: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := actions(p)
-	if got["resource.rg"] != Replace || got["resource.acr"] != Replace {
-		t.Fatalf("actions %v, want both replaced", got)
-	}
-	if r := p.Changes[1].ReplaceReason; !strings.Contains(r, ReasonContainer) || !strings.Contains(r, "resource.rg") {
-		t.Errorf("the registry's reason: %q", r)
-	}
-	insts[1].PreventDestroy = true
-	if _, err := Build(context.Background(), Options{Reader: client, Instances: insts, State: st}); err == nil || !strings.Contains(err.Error(), "resource.acr has prevent_destroy set") {
-		t.Errorf("a protected resource inside a replaced group: %v", err)
-	}
-}

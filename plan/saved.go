@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 )
 
@@ -46,12 +47,21 @@ type savedChange struct {
 	Locks           []Lock          `json:"locks,omitempty"`
 	SoftDelete      *SoftDeleteNote `json:"soft_delete,omitempty"`
 	Desired         any             `json:"desired,omitempty"`
+	Request         *savedReq       `json:"request,omitempty"`
 	Paths           []savedPath     `json:"paths,omitempty"`
 	KeptDifferently []savedPath     `json:"kept_differently,omitempty"`
+	// Contents is what a resource group the plan deletes held.
+	Contents *Contents `json:"contents,omitempty"`
 	// DesiredHash and LiveHash are salted hashes of the declared body and of
 	// the live body without server bookkeeping ("" when absent).
 	DesiredHash string `json:"desired_hash"`
 	LiveHash    string `json:"live_hash"`
+}
+
+// savedReq is a change's request, redacted, for show.
+type savedReq struct {
+	Method string `json:"method"`
+	Body   any    `json:"body"`
 }
 
 type savedPath struct {
@@ -64,6 +74,8 @@ type savedPath struct {
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
 	ReplaceReason string `json:"replace_reason,omitempty"`
 	Declared      bool   `json:"declared,omitempty"`
+	NotReturned   bool   `json:"not_returned,omitempty"`
+	Dropped       bool   `json:"dropped,omitempty"`
 }
 
 type savedDrift struct {
@@ -92,11 +104,14 @@ func WriteSaved(w io.Writer, p *Plan) error {
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
 			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
 			ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete,
-			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
+			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently), Contents: c.Contents,
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
 		if c.Desired != nil {
 			sc.Desired = encodeValue(redactedBody(c))
+		}
+		if c.Request != nil {
+			sc.Request = &savedReq{Method: c.Request.Method, Body: encodeValue(redactedRequest(c))}
 		}
 		f.Changes = append(f.Changes, sc)
 	}
@@ -144,10 +159,14 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
 			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
 			ReplaceReason: sc.ReplaceReason, Locks: sc.Locks, SoftDelete: sc.SoftDelete,
-			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
+			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently), Contents: sc.Contents,
 		}
 		if sc.Desired != nil {
 			c.Desired, _ = decodeValue(sc.Desired).(map[string]any)
+		}
+		if sc.Request != nil {
+			body, _ := decodeValue(sc.Request.Body).(map[string]any)
+			c.Request = &Request{Method: sc.Request.Method, Body: body}
 		}
 		p.Changes = append(p.Changes, c)
 	}
@@ -200,7 +219,7 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		switch {
 		case c == nil:
 			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Address))
-		case !strings.EqualFold(c.ID, sc.ID):
+		case !armid.Equal(c.ID, sc.ID):
 			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
 		case c.Action != sc.Action:
 			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
@@ -208,6 +227,8 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 			why = append(why, fmt.Sprintf("%s changed in Azure since the plan was made", sc.Address))
 		case desiredHash(f.Salt, c) != sc.DesiredHash || !samePaths(c.Paths, sc.Paths):
 			why = append(why, fmt.Sprintf("the configuration of %s changed since the plan was made (or apply was not given the same --var values)", sc.Address))
+		case !sameContents(c.Contents, sc.Contents):
+			why = append(why, fmt.Sprintf("what %s holds changed since the plan was made, and deleting it deletes everything it holds", sc.Address))
 		}
 	}
 	for _, c := range fresh.Changes {
@@ -220,6 +241,24 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 	}
 	sort.Strings(why)
 	return fmt.Errorf("the saved plan %s is stale, so nothing was applied:\n  - %s\nRun azapply plan --out %s again, review it, and apply that", s.name, strings.Join(why, "\n  - "), s.name)
+}
+
+// sameContents reports whether two listings of a resource group hold the
+// same resources, each managed or not alike, with the same setting.
+func sameContents(a, b *Contents) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.DeleteUnmanaged != b.DeleteUnmanaged || len(a.Resources) != len(b.Resources) {
+		return false
+	}
+	for i := range a.Resources {
+		x, y := a.Resources[i], b.Resources[i]
+		if armid.Key(x.ID) != armid.Key(y.ID) || x.Managed != y.Managed || x.Address != y.Address {
+			return false
+		}
+	}
+	return true
 }
 
 func samePaths(a []PathChange, b []savedPath) bool {
@@ -237,7 +276,7 @@ func samePaths(a []PathChange, b []savedPath) bool {
 func savePaths(pcs []PathChange) []savedPath {
 	var out []savedPath
 	for _, pc := range pcs {
-		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, ReplaceReason: pc.ReplaceReason, Declared: pc.Declared}
+		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, ReplaceReason: pc.ReplaceReason, Declared: pc.Declared, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
 		if isAbsent(pc.Before) {
 			sp.BeforeAbsent = true
 		} else {
@@ -256,7 +295,7 @@ func savePaths(pcs []PathChange) []savedPath {
 func loadPaths(sps []savedPath) []PathChange {
 	var out []PathChange
 	for _, sp := range sps {
-		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, ReplaceReason: sp.ReplaceReason, Declared: sp.Declared,
+		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, ReplaceReason: sp.ReplaceReason, Declared: sp.Declared, NotReturned: sp.NotReturned, Dropped: sp.Dropped,
 			Before: decodeValue(sp.Before), After: decodeValue(sp.After)}
 		if sp.BeforeAbsent {
 			pc.Before = Absent{}

@@ -19,7 +19,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking for confirmation")
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first. A resource group that\nholds resources azapply does not manage is refused unless its block sets\ndelete_unmanaged_contents = true.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
@@ -35,14 +35,14 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	}
 	defer closeWorkspace(w, s)
 	planCtx, stop := stopOnFirstInterrupt(ctx)
-	// A plan with nothing declared deletes everything in the state.
-	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state,
+	// A destroy plan deletes everything in the state; the configuration
+	// gives only each resource's settings (prevent_destroy,
+	// delete_unmanaged_contents) and the provider's soft-delete ones.
+	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true,
+		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
 		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
 	stop()
 	if err != nil {
-		return reportError(s, err)
-	}
-	if err := apply.CheckPreventDestroy(p, w.insts); err != nil {
 		return reportError(s, err)
 	}
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !o.common.noColor}); err != nil {

@@ -98,13 +98,14 @@ func TestReplaceLocationAndRequested(t *testing.T) {
 	}
 
 	// The group moves: deleting it deletes the registry, so the plan
-	// replaces that too, and says why.
+	// replaces that too (plan/containers.go), and says why.
 	rgMoved := strings.Replace(readFile(t, filepath.Join(dir, "main.hcl")), `body        = { location = "westus" }`, `body        = { location = "eastus" }`, 1)
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(rgMoved), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r = mustRun(t, s, dir, exitChanges, "plan", "--detailed-exitcode", "--no-color")
-	r.mustContain(t, "-/+ resource.rg", "# resource.acr will be replaced, as what holds it is replaced, and deleting that deletes it (resource.rg)", "Plan: 2 to add, 0 to change, 2 to destroy.")
+	r.mustContain(t, "-/+ resource.rg", "# forces replacement: the location of a resource cannot change in place",
+		"# resource.acr must be replaced: it is deleted with resource.rg, then created again", "Plan: 2 to add, 0 to change, 2 to destroy.")
 	mustRun(t, s, dir, exitOK, "apply", "--auto-approve", "--no-color")
 	if res, ok := s.em.Resource(stackRG); !ok || res.Body["location"] != "eastus" {
 		t.Fatalf("the group after its replace: %v", res.Body)
