@@ -158,4 +158,15 @@ func TestPreflight(t *testing.T) {
 	if _, ok := s.em.Resource(stackRG + "/providers/Microsoft.ContainerRegistry/registries/preacr"); !ok {
 		t.Fatal("the registry was not created")
 	}
+
+	// Without preflight, the policy refuses the write itself: 403
+	// RequestDisallowedByPolicy, and nothing is created.
+	writePreflightStack(t, dir, s, "", acr, redis)
+	r = mustRun(t, s, dir, exitError, "apply", "--auto-approve", "--no-color")
+	if !strings.Contains(r.stderr, "RequestDisallowedByPolicy") || !strings.Contains(r.stderr, "was disallowed by policy") {
+		t.Errorf("apply's error:\n%s", tail(r.stderr, 2000))
+	}
+	if _, ok := s.em.Resource(stackRG + "/providers/Microsoft.Cache/redis/preredis"); ok {
+		t.Fatal("the denied cache exists")
+	}
 }
