@@ -380,6 +380,9 @@ func PreflightLines(p *Plan) []string {
 	}
 	n += len(rep.Errors)
 	sort.Strings(addrs)
+	if n == 0 && rep.Validated == 0 && len(rep.Skipped) == 0 {
+		return nil // nothing to validate: no word about it
+	}
 	if n == 0 {
 		lines = append(lines, fmt.Sprintf("Preflight: ARM's deployment validation accepted the %d planned creates and updates (%d validation requests).", rep.Validated, rep.Calls))
 	} else {
