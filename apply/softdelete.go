@@ -3,7 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
-
+	"strings"
 	"time"
 
 	"github.com/azapply/azapply/arm"
@@ -31,7 +31,7 @@ func (r *runner) softDeletedCreate(ctx context.Context, c *plan.Change, t *plan.
 		}
 		r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWarning, Address: c.Address, Message: fmt.Sprintf(
 			"a soft-deleted %s holds its name: purging it for good, then creating anew (soft_deleted = \"purge\")", t.Noun)})
-		if err := r.purge(ctx, c.Address, t, deleted); err != nil {
+		if err := r.purge(ctx, t, deleted); err != nil {
 			return nil, fmt.Errorf("%w\npurging the soft-deleted %s %s: %w", refused, t.Noun, deleted, err)
 		}
 		return r.o.Client.Do(ctx, req)
@@ -53,7 +53,7 @@ func (r *runner) softDeletedCreate(ctx context.Context, c *plan.Change, t *plan.
 }
 
 // purge purges the deleted resource and waits until ARM no longer shows it.
-func (r *runner) purge(ctx context.Context, address string, t *plan.SoftDeleteType, deleted string) error {
+func (r *runner) purge(ctx context.Context, t *plan.SoftDeleteType, deleted string) error {
 	if _, err := r.o.Client.Do(ctx, t.PurgeRequest(deleted)); err != nil && !arm.IsNotFound(err) {
 		return err
 	}
@@ -104,7 +104,7 @@ func (r *runner) purgeAfterDelete(ctx context.Context, c *plan.Change, id string
 		}
 		r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWarning, Address: d.Address, Message: fmt.Sprintf(
 			"purging the soft-deleted %s (purge_on_destroy = true)", t.Noun)})
-		if err := r.purge(ctx, d.Address, t, deleted); err != nil {
+		if err := r.purge(ctx, t, deleted); err != nil {
 			return fmt.Errorf("%s: it was deleted, and purging the soft-deleted %s %s failed (purge it yourself before creating one of the same name): %w", d.Address, t.Noun, deleted, err)
 		}
 	}
@@ -132,7 +132,7 @@ func cloneJSON(v any) any {
 
 // setDotted sets a dotted path of m, creating maps on the way.
 func setDotted(m map[string]any, path string, v any) {
-	keys := splitDots(path)
+	keys := strings.Split(path, ".")
 	for _, k := range keys[:len(keys)-1] {
 		next, ok := m[k].(map[string]any)
 		if !ok {
@@ -142,16 +142,4 @@ func setDotted(m map[string]any, path string, v any) {
 		m = next
 	}
 	m[keys[len(keys)-1]] = v
-}
-
-func splitDots(p string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(p); i++ {
-		if p[i] == '.' {
-			out = append(out, p[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, p[start:])
 }
