@@ -84,6 +84,10 @@ type Options struct {
 	// soft-deleting type leaves.
 	SoftDeleted    string
 	PurgeOnDestroy bool
+	// ConsistencyDelay is the first wait between two tries within a window
+	// of ARM's eventual consistency (see ReadAfterCreateWindow); it doubles
+	// up to 15s. 1s when 0.
+	ConsistencyDelay time.Duration
 }
 
 // Result counts what was done.
@@ -109,6 +113,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Parallelism <= 0 {
 		o.Parallelism = DefaultParallelism
+	}
+	if o.ConsistencyDelay <= 0 {
+		o.ConsistencyDelay = time.Second
 	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = 10 * time.Second
@@ -492,6 +499,8 @@ func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 // the parent answers that another operation is in progress. held, when
 // set, releases the parent's lock already taken for the first attempt.
 func (r *runner) perform(ctx context.Context, n *node, held func()) error {
+	var settleStart time.Time
+	settleDelay := r.o.ConsistencyDelay
 	for attempt := 0; ; attempt++ {
 		// The first attempt runs under the lock the scheduler took.
 		release := held
@@ -507,17 +516,36 @@ func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 		}
 		err := r.once(opCtx, n)
 		release()
-		if err == nil || !isParentBusy(err) {
+		if err == nil {
+			return nil
+		}
+		if reason, ok := r.replicationError(n.change.Address, err); ok {
+			// A principal created moments ago, not yet replicated: resend
+			// within the window.
+			if settleStart.IsZero() {
+				settleStart = r.o.Now()
+			}
+			waited := r.o.Now().Sub(settleStart)
+			window := r.window(n.change.Address, ReplicationWindow)
+			if waited+settleDelay > window {
+				return fmt.Errorf("%s, still after %s (its window is %s; a retry block's within lengthens it): %w", reason, seconds(waited), window, err)
+			}
+			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWaiting, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: waited,
+				Message: fmt.Sprintf("%s; trying again in %s (waited %s of at most %s)", reason, seconds(settleDelay), seconds(waited), window)})
+			if perr := r.pause(ctx, settleDelay); perr != nil {
+				return fmt.Errorf("%s; %w: %w", reason, perr, err)
+			}
+			settleDelay = min(settleDelay*2, maxSettleDelay)
+			continue
+		}
+		if !isParentBusy(err) {
 			return err
 		}
 		// The parent serializes its children: from now on writes under it
 		// wait for each other; this one tries again after a pause.
 		r.locks.learn(n.id)
-		pause := time.Duration(1<<min(attempt, 5)) * time.Second
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (the parent was still busy with another operation)", err)
-		case <-time.After(pause):
+		if perr := r.pause(ctx, time.Duration(1<<min(attempt, 5))*time.Second); perr != nil {
+			return fmt.Errorf("%w (the parent was still busy with another operation; %w)", err, perr)
 		}
 	}
 }
@@ -540,10 +568,15 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
 		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
 		req.OnBusy = func(error) { r.locks.learn(n.id) }
-		_, err := r.o.Client.Do(ctx, req)
+		resp, err := r.o.Client.Do(ctx, req)
 		if err != nil && !arm.IsNotFound(err) {
 			r.operationEnded(c.Address, err)
 			return err
+		}
+		if err == nil {
+			if err := r.confirmDeleted(ctx, n, resp); err != nil {
+				return err
+			}
 		}
 		if err := r.purgeAfterDelete(ctx, c, n.id); err != nil {
 			return err
@@ -603,6 +636,11 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if t := plan.SoftDeleteOf(c.ID); err != nil && n.op == OpCreate && t != nil && t.IsConflict(err) {
 		live, err = r.softDeletedCreate(ctx, c, t, req, err)
 	}
+	if err != nil && n.op == OpCreate && finalReadNotFound(err) {
+		// The operation succeeded, but the GET that ends it found nothing
+		// yet: read it back within the window below.
+		live, err = nil, nil
+	}
 	if err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {
@@ -619,7 +657,7 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	// A long-running write ends with a GET of the resource already: read
 	// it again only when the answer is not such a read.
 	if live == nil || !live.ReadAfterOperation || live.Body == nil {
-		if live, err = r.o.Client.Get(ctx, c.ID, c.APIVersion); err != nil {
+		if live, err = r.readBack(ctx, n); err != nil {
 			return fmt.Errorf("reading it back after the write: %w", err)
 		}
 	}

@@ -1,8 +1,6 @@
 package apply
 
 import (
-	"errors"
-	"net/http"
 	"strings"
 	"sync"
 
@@ -128,17 +126,7 @@ func (p *parentLocks) learn(id string) {
 
 // isParentBusy reports whether err says another operation holds the parent.
 func isParentBusy(err error) bool {
-	var ae *arm.Error
-	if !errors.As(err, &ae) {
-		return false
-	}
-	switch {
-	case ae.StatusCode == http.StatusConflict && (strings.EqualFold(ae.Code, "AnotherOperationInProgress") || strings.EqualFold(ae.Code, "Conflict")):
-		return true
-	case ae.StatusCode == http.StatusTooManyRequests && strings.EqualFold(ae.Code, "RetryableErrorDueToAnotherOperation"):
-		return true
-	}
-	return false
+	return arm.IsBusy(err)
 }
 
 // parentAndType returns the ID of the parent resource of a child resource

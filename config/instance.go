@@ -94,6 +94,9 @@ type Instance struct {
 	Unordered []string
 	// Timeouts bound each kind of operation; zero means the default (30m).
 	Timeouts Timeouts
+	// Retry is the resource's retry block (error codes and windows of
+	// eventual consistency apply waits out); nil without one.
+	Retry *Retry
 }
 
 // Timeouts are the per-operation time limits of a resource.

@@ -414,6 +414,9 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		}
 		*dst = dur
 	}
+	retry, d := evalRetry(r.retry, ctx)
+	diags = append(diags, d...)
+	inst.Retry = retry
 	inst.Body, inst.Sensitive = markSensitive(inst.Body, declared)
 	return diags
 }

@@ -112,6 +112,10 @@ type Provider struct {
 	FederatedTokenFile    string
 	Username              string
 	Password              string
+	// AuxiliaryTenantIDs are the other tenants whose tokens every request
+	// carries (x-ms-authorization-auxiliary), for resources that refer to
+	// resources in those tenants.
+	AuxiliaryTenantIDs []string
 	// IgnoreChanges are paths never diffed on any resource (tags that Azure
 	// Policy adds, for instance).
 	IgnoreChanges []string

@@ -45,6 +45,7 @@ var providerSchema = func() *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "ignore_changes"},
 		{Name: "adopt_existing"},
+		{Name: "auxiliary_tenant_ids"},
 	}}
 	for _, n := range providerStringAttrs {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n})
@@ -91,7 +92,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "array_keys"},
 		{Name: "unordered"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}, {Type: "retry"}},
 }
 
 var dataSchema = &hcl.BodySchema{

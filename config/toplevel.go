@@ -105,6 +105,11 @@ func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, d...)
 		p.IgnoreChanges = paths
 	}
+	if a, ok := content.Attributes["auxiliary_tenant_ids"]; ok {
+		ids, d := evalTenantIDs(a, ctx, c.checkOnly)
+		diags = append(diags, d...)
+		p.AuxiliaryTenantIDs = ids
+	}
 	if a, ok := content.Attributes["adopt_existing"]; ok {
 		v, d := evalBool(a, ctx)
 		diags = append(diags, d...)

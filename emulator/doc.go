@@ -144,6 +144,16 @@
 // delete the subnet, delete all the resources within the subnet. See
 // aka.ms/deletesubnet."
 //
+// # Eventual consistency and time
+//
+// Options.Consistency (consistency.go) turns on ARM's windows of eventual
+// consistency: a GET that answers 404 for a while after a create, a
+// deleted resource that GET still shows (Deleting) and that a PUT cannot
+// reuse (409 Conflict), and a principal (a user-assigned identity's) that
+// role assignments do not find (400 PrincipalNotFound) until it has
+// replicated. Options.TimedOperations makes operations end by time, polled
+// or not, as ARM's do.
+//
 // # Per-type rules
 //
 // A TypeRule says what a resource provider does to a body: Defaults merged

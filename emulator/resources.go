@@ -20,6 +20,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
+	s.finishDue(t.id)
+	if s.inconsistentGet(w, t) {
+		return
+	}
 	res, ok := s.existing(w, t)
 	if !ok {
 		return
@@ -139,7 +143,7 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 			return
 		}
 	}
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || s.deniedByPolicy(w, t, body) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+	if s.groupBeingDeleted(w, t) || s.inconsistentPut(w, t, body) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || s.deniedByPolicy(w, t, body) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
@@ -159,6 +163,8 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 	status := http.StatusCreated
 	if existed {
 		status = http.StatusOK
+	} else {
+		s.noteCreate(t, wr.body)
 	}
 	spec := s.operationFor(t.typ, http.MethodPut)
 	if spec.Pattern == Sync {
@@ -297,6 +303,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	spec := s.operationFor(t.typ, http.MethodDelete)
 	if spec.Pattern == Sync {
+		s.noteDelete(t.id, res)
 		s.remove(t.id)
 		w.WriteHeader(http.StatusOK)
 		return
@@ -305,6 +312,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 	location, _ := res.Body["location"].(string)
 	s.startOperation(w, r, t, spec, location, func(out Outcome) any {
 		if out == Succeeded {
+			if cur, ok := s.world.get(t.id); ok {
+				s.noteDelete(t.id, cur)
+			}
 			s.remove(t.id)
 		} else if cur, ok := s.world.get(t.id); ok {
 			setProvisioningState(cur.Body, out.String())

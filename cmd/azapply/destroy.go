@@ -42,6 +42,9 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
 		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
 	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}
@@ -71,7 +74,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		err = errors.Join(err, ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 		fmt.Fprintf(s.Out, "\nDestroy failed. Resources: %d destroyed. The state records what finished; run destroy again to continue.\n", res.Destroyed)
 		return exitError
 	}
