@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/arm/armid"
 )
 
@@ -31,6 +32,9 @@ type PreflightError struct {
 	// Policy names the policy assignment and definition that deny it (from
 	// a RequestDisallowedByPolicy's additionalInfo).
 	Policy string `json:"policy,omitempty"`
+	// Hint is what to do, as azapply says it for the same error from a
+	// write (arm.Error.Hint); "" when it has nothing to add.
+	Hint string `json:"hint,omitempty"`
 }
 
 func (e PreflightError) String() string {
@@ -235,10 +239,7 @@ type wirePreflightError struct {
 	Message        string               `json:"message"`
 	Target         string               `json:"target"`
 	Details        []wirePreflightError `json:"details"`
-	AdditionalInfo []struct {
-		Type string         `json:"type"`
-		Info map[string]any `json:"info"`
-	} `json:"additionalInfo"`
+	AdditionalInfo []json.RawMessage    `json:"additionalInfo"`
 }
 
 func decodePreflightError(raw []byte) (wirePreflightError, error) {
@@ -252,8 +253,14 @@ func decodePreflightError(raw []byte) (wirePreflightError, error) {
 
 func (d wirePreflightError) toError() PreflightError {
 	e := PreflightError{Code: d.Code, Message: d.Message, Target: d.Target}
-	for _, ai := range d.AdditionalInfo {
-		if !strings.EqualFold(ai.Type, "PolicyViolation") {
+	// What to do, as for the same error from a write (arm.Error.Hint).
+	e.Hint = (&arm.Error{StatusCode: http.StatusBadRequest, Code: d.Code, Message: d.Message, Target: d.Target, AdditionalInfo: d.AdditionalInfo}).Hint()
+	for _, raw := range d.AdditionalInfo {
+		var ai struct {
+			Type string         `json:"type"`
+			Info map[string]any `json:"info"`
+		}
+		if json.Unmarshal(raw, &ai) != nil || !strings.EqualFold(ai.Type, "PolicyViolation") {
 			continue
 		}
 		str := func(k string) string { s, _ := ai.Info[k].(string); return s }

@@ -225,6 +225,9 @@ func (t *textWriter) change(c *Change) {
 	}
 	for _, e := range c.PreflightErrors {
 		t.printf("        # PREFLIGHT FAILED: %s\n", e)
+		if e.Hint != "" {
+			t.printf("        #   %s\n", e.Hint)
+		}
 	}
 	for _, l := range c.Locks {
 		t.printf("        # LOCKED: the %s lock %q on %s refuses this %s; apply will not start. To go on, %s\n", l.Level, l.Name, l.Scope, LockedWhat(c), l.Remedy())

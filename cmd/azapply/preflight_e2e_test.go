@@ -122,6 +122,7 @@ func TestPreflight(t *testing.T) {
 			PreflightErrors []struct {
 				Code   string `json:"code"`
 				Policy string `json:"policy"`
+				Hint   string `json:"hint"`
 			} `json:"preflight_errors"`
 		} `json:"resource_changes"`
 	}
@@ -132,6 +133,9 @@ func TestPreflight(t *testing.T) {
 	for _, c := range doc.ResourceChanges {
 		for _, e := range c.PreflightErrors {
 			codes[c.Address] = e.Code
+			if e.Code == "RequestDisallowedByPolicy" && (!strings.Contains(e.Hint, "no-redis") || !strings.Contains(e.Policy, "no-redis")) {
+				t.Errorf("the policy error says neither the assignment's name in its hint nor in its policy: %+v", e)
+			}
 		}
 	}
 	if codes["resource.preredis"] != "RequestDisallowedByPolicy" || codes["resource.badname"] != "AccountNameInvalid" || codes["resource.preacr"] != "" {
