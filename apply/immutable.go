@@ -106,6 +106,6 @@ func (r *runner) learnRefusal(c *plan.Change, err error) error {
 			return errors.Join(err, serr)
 		}
 	}
-	return fmt.Errorf("%w\nThe service does not change %s of %s in place; azapply recorded it in the state, and the next plan replaces the resource (delete, then create) when it changes. Run plan again and review the replacement, or set update_in_place = [%q] on the resource to keep trying in place",
+	return fmt.Errorf("%w\nThe service does not change %s of %s in place; azapply recorded it in the state, and the next plan replaces the resource (delete, then create) when it changes. Run plan again and review the replacement (no replace_on_changes needed), or set update_in_place = [%q] on the resource to keep trying in place",
 		err, strings.Join(paths, ", "), typ, paths[0])
 }
