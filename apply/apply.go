@@ -72,6 +72,18 @@ type Options struct {
 	ProgressInterval time.Duration
 	// Now returns the time; time.Now when nil.
 	Now func() time.Time
+	// RegisterProviders registers a resource provider namespace that a
+	// write finds unregistered, waits for it, and sends the write again
+	// (the provider block's register_providers); RegisterPoll is the first
+	// wait between reads of its state (2 s when 0).
+	RegisterProviders bool
+	RegisterPoll      time.Duration
+	// SoftDeleted is what a create does when a soft-deleted resource holds
+	// its name: plan.SoftDeletedRecover (the default) or
+	// plan.SoftDeletedPurge. PurgeOnDestroy purges what a delete of a
+	// soft-deleting type leaves.
+	SoftDeleted    string
+	PurgeOnDestroy bool
 	// ConsistencyDelay is the first wait between two tries within a window
 	// of ARM's eventual consistency (see ReadAfterCreateWindow); it doubles
 	// up to 15s. 1s when 0.
@@ -110,6 +122,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Reporter == nil {
 		o.Reporter = &TextReporter{W: discard{}}
+	}
+	if err := CheckLocks(o.Plan); err != nil {
+		return Result{}, err
 	}
 	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
 		deletedWith: map[string][]*plan.Change{}}
@@ -208,6 +223,8 @@ type runner struct {
 	// written are the resources this run created, changed or deleted,
 	// by lower-cased ID (see rereadParents).
 	written map[string]bool
+
+	regs registrar
 }
 
 // phases builds the three walks of Run, drops from the state the resources
@@ -564,6 +581,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 				return err
 			}
 		}
+		if err := r.purgeAfterDelete(ctx, c, n.id); err != nil {
+			return err
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if armid.Equal(n.id, c.ID) || c.Action != plan.Replace {
@@ -615,7 +635,10 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, desired); err != nil {
 		return err
 	}
-	live, err := r.o.Client.Do(ctx, req)
+	live, err := r.registerWrite(ctx, c.Address, req)
+	if t := plan.SoftDeleteOf(c.ID); err != nil && n.op == OpCreate && t != nil && t.IsConflict(err) {
+		live, err = r.softDeletedCreate(ctx, c, t, req, err)
+	}
 	if err != nil && n.op == OpCreate && finalReadNotFound(err) {
 		// The operation succeeded, but the GET that ends it found nothing
 		// yet: read it back within the window below.
@@ -628,6 +651,9 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
+		}
+		if n.op == OpUpdate {
+			return r.learnRefusal(c, err)
 		}
 		return err
 	}

@@ -83,6 +83,10 @@ type Instance struct {
 	DeleteUnmanagedContents bool
 	// ReplaceOnChanges are paths whose change means delete-then-create.
 	ReplaceOnChanges []string
+	// UpdateInPlace are paths changed in place even where azapply would
+	// replace the resource (a location change, a path the service refused
+	// to change at an earlier apply).
+	UpdateInPlace []string
 	// ArrayKeys names, per array path, the field that matches elements
 	// (array_keys = { "properties.rules" = "priority" }).
 	ArrayKeys map[string]string

@@ -358,6 +358,7 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 	}
 	inst.IgnoreChanges = append(paths("ignore_changes"), ev.c.Provider.IgnoreChanges...)
 	inst.ReplaceOnChanges = paths("replace_on_changes")
+	inst.UpdateInPlace = paths("update_in_place")
 	inst.Unordered = paths("unordered")
 	declared := paths("sensitive")
 	if a, ok := r.attrs["prevent_destroy"]; ok {

@@ -125,6 +125,8 @@ type Provider struct {
 	// Refresh is how plan reads live resources: "resource" (a GET each),
 	// "collection" (a verified list per collection), or "" for the default.
 	Refresh string
+	// Ops are the settings for ARM's refusals (provider_ops.go).
+	Ops OpsSettings
 	// DeclRange is where the block is, for diagnostics.
 	DeclRange hcl.Range
 }

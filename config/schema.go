@@ -50,6 +50,7 @@ var providerSchema = func() *hcl.BodySchema {
 	for _, n := range providerStringAttrs {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n})
 	}
+	s.Attributes = append(s.Attributes, opsAttributes...)
 	return s
 }()
 
@@ -87,6 +88,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "prevent_destroy"},
 		{Name: "delete_unmanaged_contents"},
 		{Name: "replace_on_changes"},
+		{Name: "update_in_place"},
 		{Name: "array_keys"},
 		{Name: "unordered"},
 	},

@@ -115,6 +115,7 @@ func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, d...)
 		p.AdoptExisting = v
 	}
+	diags = append(diags, decodeOps(content, ctx, &p.Ops)...)
 	return diags
 }
 

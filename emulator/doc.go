@@ -174,6 +174,64 @@
 // example corpus. Options.Rules adds or replaces rules; NoBuiltinRules
 // turns them off.
 //
+// # ARM's refusals
+//
+// Each is off unless its Options field is set (and `azapply emulator
+// serve` has a flag for each).
+//
+//   - Options.Immutable (--immutable TYPE:PATH[:CODE]): a write that
+//     changes one of these properties of an existing resource answers 400
+//     PropertyChangeNotAllowed ("Changing property 'PATH' is not
+//     allowed.", target PATH), or 409 for a code ending in NotPermitted.
+//   - Options.Locks (--locks): management locks, PUT as extension
+//     resources at any scope ({scope}/providers/Microsoft.Authorization/
+//     locks/{name}, properties.level CanNotDelete or ReadOnly), are
+//     enforced: a DELETE at, under or above a locked scope (a group holding
+//     a locked resource) answers 409 ScopeLocked with ARM's message naming
+//     the locked scopes; ReadOnly also refuses PUT, PATCH and POST at or
+//     under its scope. GET {scope}/providers/Microsoft.Authorization/locks
+//     lists the locks at, above and under the scope, with or without the
+//     option.
+//   - Options.Unregistered (--unregistered NAMESPACE): those resource
+//     provider namespaces start unregistered in every subscription; a PUT
+//     of their types answers 409 MissingSubscriptionRegistration ("The
+//     subscription is not registered to use namespace 'NS'. See
+//     https://aka.ms/rps-not-found ...", the namespace as the detail's
+//     target). POST /subscriptions/{s}/providers/{ns}/register starts a
+//     registration; GET /subscriptions/{s}/providers/{ns} shows its
+//     registrationState: NotRegistered, Registering for
+//     Options.RegistrationDelay, then Registered.
+//   - Options.SoftDelete (--soft-delete): deleting a Key Vault vault, a
+//     Cognitive Services account, an API Management service or an App
+//     Configuration store (directly or with its group) keeps it
+//     soft-deleted under /subscriptions/{s}/providers/{ns}/locations/{loc}/
+//     deletedVaults, resourceGroups/{rg}/deletedAccounts, deletedservices
+//     or deletedConfigurationStores /{name}. A create of that name answers
+//     the service's 409 (ConflictError, FlagMustBeSetForRestore,
+//     ServiceAlreadyExistsInSoftDeletedState, NameUnavailable) unless the
+//     body asks to recover (properties.createMode "recover"/"Recover",
+//     properties.restore true), which brings the resource back as it was;
+//     POST {deleted}/purge (Key Vault, App Configuration) or DELETE
+//     {deleted} (the others) purges it. Deleted records are not persisted.
+//   - Options.Policy (--policy-deny-type, --policy-allowed-location): a
+//     deny policy; a PUT or PATCH it denies answers 403
+//     RequestDisallowedByPolicy ("Resource 'NAME' was disallowed by policy.
+//     Policy identifiers: ..."), with additionalInfo [{type:
+//     PolicyViolation, info: {policyAssignmentId, policyAssignmentName,
+//     policyDefinitionId, policyDefinitionName, ...}}].
+//
+// Deployment validation is always answered, as ARM's own API: POST
+// {scope}/providers/Microsoft.Resources/deployments/{name}/validate at a
+// subscription or resource group checks each resource of the template as a
+// PUT would (scope exists, namespace registered, policy, required
+// location, location unchanged, the type's Validate and immutable
+// properties; a group or parent the template itself declares counts as
+// there; a nested Microsoft.Resources/deployments with an inline template
+// and resourceGroup is validated at that group) and stores nothing: 200
+// with validatedResources, or 400
+// InvalidTemplateDeployment whose details are each resource's error, its
+// ID as target.
+//
 // # Observing and changing the world
 //
 // RequestLog, Counters (per method, status, method+status, dropped, peak

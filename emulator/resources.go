@@ -138,7 +138,12 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
-	if s.groupBeingDeleted(w, t) || s.inconsistentPut(w, t, body) || s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+	if !existed {
+		if body, ok = s.softDeletedCreate(w, t, body); !ok {
+			return
+		}
+	}
+	if s.groupBeingDeleted(w, t) || s.inconsistentPut(w, t, body) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || s.deniedByPolicy(w, t, body) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
@@ -230,7 +235,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 	if !existed {
 		return
 	}
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) {
+	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, old) {
 		return
 	}
 	if loc, ok := patch["location"].(string); ok {
@@ -239,7 +244,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 			return
 		}
 	}
-	if !tagsValid(w, patch) {
+	if !tagsValid(w, patch) || s.deniedByPolicy(w, t, old.Body) {
 		return
 	}
 	merged := mergePatch(deepCopy(old.Body).(map[string]any), patch)
@@ -289,7 +294,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if s.busy(w, t.id) || !precondition(w, r, res) {
+	if s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, res) {
 		return
 	}
 	if err := s.inUse(append(s.world.under(t.id), t.id)); err != nil {
@@ -324,6 +329,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 // the world lock.
 func (s *Server) remove(id string) {
 	for _, k := range append(s.world.under(id), key(id)) {
+		s.keepDeleted(k)
 		delete(s.world.resources, k)
 		delete(s.world.pending, k)
 	}

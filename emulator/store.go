@@ -78,6 +78,9 @@ func (s *Server) compute(t target, body, old, parent map[string]any) (*pendingWr
 	out["type"] = t.typ
 	cc := &ComputeContext{ID: t.id, Name: t.name, Type: t.typ, Subscription: t.subscription,
 		ResourceGroup: t.resourceGroup, Body: out, Old: old, Parent: parent, Now: now}
+	if err := s.immutableChange(t, out, old); err != nil {
+		return nil, err
+	}
 	if rule.Validate != nil {
 		if err := rule.Validate(cc); err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +46,14 @@ type Options struct {
 	// SecretMatches tells whether a hashed value in the state stands for a
 	// clear one (state.State's SensitiveMatches); nil compares them equal.
 	SecretMatches func(stored, clear any) bool
+	// Replace are the addresses to replace (delete, then create) though
+	// nothing forces it (plan --replace). Each must be a declared resource.
+	Replace []string
+	// SoftDeleted is what a create does when a soft-deleted resource holds
+	// its name: SoftDeletedRecover (the default) or SoftDeletedPurge;
+	// PurgeOnDestroy purges what a delete soft-deletes. The plan says so.
+	SoftDeleted    string
+	PurgeOnDestroy bool
 }
 
 // Make refreshes every declared and state-tracked resource and plans the
@@ -63,6 +72,9 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		st = state.New()
 	}
 	if err := checkChildOwners(o.Instances); err != nil {
+		return nil, err
+	}
+	if err := checkReplace(o.Replace, o.Instances); err != nil {
 		return nil, err
 	}
 	b := &builder{st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial},
@@ -130,6 +142,10 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
+	if err := readLocks(ctx, o.Reader, b.plan.Changes, o.Parallelism); err != nil {
+		return nil, err
+	}
+	readSoftDeleted(ctx, o.Reader, b.plan.Changes, o.SoftDeleted, o.PurgeOnDestroy)
 	return b.plan, nil
 }
 
@@ -206,8 +222,37 @@ func (b *builder) rules(in *config.Instance) Rules {
 		ArrayKeys:        in.ArrayKeys,
 		Unordered:        in.Unordered,
 		ReplaceOnChanges: in.ReplaceOnChanges,
+		Immutable:        b.st.ImmutablePaths(resourceType(in.ID)),
+		UpdateInPlace:    in.UpdateInPlace,
 		SecretMatches:    b.o.SecretMatches,
 	}
+}
+
+// resourceType is the ARM type of id ("" when it does not parse).
+func resourceType(id string) string {
+	parsed, err := armid.Parse(id)
+	if err != nil {
+		return ""
+	}
+	return parsed.ResourceType()
+}
+
+// ReasonRequested is the reason of a replacement asked for with --replace.
+const ReasonRequested = "requested with --replace"
+
+// checkReplace refuses a --replace address that names no declared resource.
+func checkReplace(replace []string, insts []*config.Instance) error {
+	declared := map[string]bool{}
+	for _, in := range insts {
+		declared[in.Address] = true
+	}
+	var errs []error
+	for _, a := range replace {
+		if !declared[a] {
+			errs = append(errs, fmt.Errorf("--replace %s: no declared resource has this address; give one that plan lists, such as resource.NAME or resource.NAME[\"key\"]", a))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // declared plans one declared resource from its live body.
@@ -288,6 +333,9 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 					c.Action = Replace
 				}
 			}
+		}
+		if slices.Contains(b.o.Replace, in.Address) && !c.Import {
+			c.Action, c.ReplaceReason = Replace, ReasonRequested
 		}
 		if c.Action == Update {
 			if err := b.request(c, prior, rules, cmp); err != nil {

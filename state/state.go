@@ -10,8 +10,9 @@ import (
 )
 
 // FormatVersion is the version of the state file format this build writes.
-// Version 1 had no salt, outputs or operations in flight; Decode migrates it.
-const FormatVersion = 2
+// Version 1 had no salt, outputs or operations in flight; version 2 had no
+// learned immutable paths (Immutable). Decode migrates both.
+const FormatVersion = 3
 
 // State is the record of what azapply manages.
 type State struct {
@@ -29,6 +30,10 @@ type State struct {
 	Resources []*Resource `json:"resources"`
 	// Outputs are the output values of the last apply, by name.
 	Outputs map[string]*Output `json:"outputs,omitempty"`
+	// Immutable are the body paths the service refused to change in place,
+	// by lower-cased resource type (see LearnImmutable): a change to one
+	// is planned as a replacement.
+	Immutable map[string][]string `json:"immutable,omitempty"`
 
 	// idx finds resources by address and ID; see index.go.
 	idx *index
@@ -185,6 +190,7 @@ func (s *State) InFlight() []*Resource {
 func (s *State) Clone() *State {
 	c := *s
 	c.idx = nil
+	c.Immutable = cloneImmutable(s.Immutable)
 	c.Resources = make([]*Resource, len(s.Resources))
 	for i, r := range s.Resources {
 		rc := *r

@@ -34,6 +34,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	o.common.register(fs)
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many reads, and how many writes, may run at once")
 	registerRefresh(fs, &o.plan.refresh)
+	registerReplace(fs, &o.plan.replace)
 	fs.StringVar(&o.progress, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")
@@ -72,6 +73,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return reportError(s, err)
 		}
 		o.refreshOnly = saved.Plan.RefreshOnly
+		if len(o.plan.replace) > 0 {
+			return reportError(s, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces"))
+		}
+		o.plan.replace = saved.Replace()
 		o.common.check = func(cfg *config.Config, st *state.State) error {
 			var declared []string
 			expanded := map[string]bool{}
@@ -124,6 +129,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
 	}
+	if p.PreflightFailed() {
+		return reportPreflight(s, p, "text")
+	}
+	printPreflight(s, p)
 	if o.refreshOnly {
 		return acceptDrift(ctx, o, p, w, s)
 	}
@@ -148,6 +157,8 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		Client: w.client, State: w.state,
 		Save: w.save(ctx), Reporter: reporter,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
+		RegisterProviders: w.cfg.Provider.Ops.RegisterProviders,
+		SoftDeleted:       w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)

@@ -65,6 +65,8 @@ type serveOptions struct {
 	readRate float64
 	// The windows of eventual consistency (emulator.Consistency).
 	readAfterCreate, lingeringDelete, principalDelay time.Duration
+	// ops are the behaviours of ARM's refusals (ops_flags.go).
+	ops opsServeFlags
 }
 
 func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
@@ -87,6 +89,7 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 	fs.DurationVar(&o.readAfterCreate, "read-after-create", 0, "eventual consistency: how long a GET answers 404 after a create, e.g. 5s")
 	fs.DurationVar(&o.lingeringDelete, "lingering-delete", 0, "eventual consistency: how long a GET still shows a deleted resource (and a PUT of it answers 409), e.g. 10s")
 	fs.DurationVar(&o.principalDelay, "principal-delay", 0, "eventual consistency: how long a new identity's principal is unknown to role assignments (400 PrincipalNotFound), e.g. 30s")
+	o.ops.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(s.Err, "Usage: azapply emulator serve [flags]\n\nServe the local ARM emulator over TLS with a generated certificate.\n\nExample: azapply emulator serve --addr 127.0.0.1:8443 --state world.json --latency 20ms --throttle --fail-rate 0.05\n\nFlags:")
 		fs.PrintDefaults()
@@ -136,6 +139,9 @@ func (o serveOptions) emulatorOptions() (emulator.Options, error) {
 		}
 	} else if o.readRate != 0 {
 		return opts, errors.New("--throttle-read-rate needs --throttle")
+	}
+	if err := o.ops.apply(&opts); err != nil {
+		return opts, err
 	}
 	return opts, nil
 }
