@@ -78,11 +78,22 @@ func (s *Server) providerRoute(w http.ResponseWriter, r *http.Request) bool {
 	default:
 		return false
 	}
+	// The registration, with the resourceTypes and their api-versions
+	// (see resourceTypes), as ARM answers it.
+	canonical, types := s.resourceTypes(ns)
+	if canonical == "" {
+		if r.Method == http.MethodGet && !s.listedUnregistered(ns) {
+			writeError(w, http.StatusNotFound, "InvalidResourceNamespace", "The resource namespace '"+ns+"' is invalid.")
+			return true
+		}
+		canonical = ns
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id":                 "/subscriptions/" + sub + "/providers/" + ns,
-		"namespace":          ns,
+		"id":                 "/subscriptions/" + sub + "/providers/" + canonical,
+		"namespace":          canonical,
 		"registrationState":  s.registrationState(sub, ns),
 		"registrationPolicy": "RegistrationRequired",
+		"resourceTypes":      types,
 	})
 	return true
 }

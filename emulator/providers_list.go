@@ -1,22 +1,16 @@
 package emulator
 
 import (
-	"net/http"
 	"sort"
 	"strings"
 )
 
-// providerRegistration answers GET /subscriptions/{s}/providers/{namespace}
-// as ARM does: the namespace's registration with its resourceTypes, each
-// with the api-versions it accepts, newest first. The versions come from
-// Options.APIVersions where it names a type, else from registeredVersions.
-// It reports whether the request was such a GET.
-func (s *Server) providerRegistration(w http.ResponseWriter, r *http.Request) bool {
-	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	if r.Method != http.MethodGet || len(segs) != 4 || !strings.EqualFold(segs[0], "subscriptions") || !strings.EqualFold(segs[2], "providers") {
-		return false
-	}
-	ns := segs[3]
+// resourceTypes are the resourceTypes a provider registration lists for
+// namespace ns, each with the api-versions it accepts, newest first, and
+// the namespace as the table spells it ("" when the table has none of its
+// types). The versions come from Options.APIVersions where it names a
+// type, else from registeredVersions.
+func (s *Server) resourceTypes(ns string) (canonical string, types []any) {
 	versions := map[string][]string{}
 	for typ, vs := range registeredVersions() {
 		versions[strings.ToLower(typ)] = vs
@@ -24,8 +18,7 @@ func (s *Server) providerRegistration(w http.ResponseWriter, r *http.Request) bo
 	for typ, vs := range s.opts.APIVersions {
 		versions[strings.ToLower(typ)] = vs
 	}
-	var types []any
-	canonical := ""
+	types = []any{}
 	for _, typ := range sortedKeys(registeredVersions(), s.opts.APIVersions) {
 		prefix, rest, ok := strings.Cut(typ, "/")
 		if !ok || !strings.EqualFold(prefix, ns) {
@@ -36,17 +29,7 @@ func (s *Server) providerRegistration(w http.ResponseWriter, r *http.Request) bo
 		sort.Sort(sort.Reverse(sort.StringSlice(vs)))
 		types = append(types, map[string]any{"resourceType": rest, "locations": []any{}, "apiVersions": vs})
 	}
-	if canonical == "" {
-		writeError(w, http.StatusNotFound, "InvalidResourceNamespace", "The resource namespace '"+ns+"' is invalid.")
-		return true
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"id":                "/subscriptions/" + segs[1] + "/providers/" + canonical,
-		"namespace":         canonical,
-		"registrationState": "Registered",
-		"resourceTypes":     types,
-	})
-	return true
+	return canonical, types
 }
 
 // sortedKeys is the union of the maps' keys, without case duplicates, sorted.

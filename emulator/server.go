@@ -162,9 +162,6 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method {
 	case http.MethodGet:
-		if s.providerRegistration(w, r) {
-			return
-		}
 		t, err := parseTarget(r.URL.Path)
 		if err != nil {
 			if c, ok := parseCollection(r.URL.Path); ok {
