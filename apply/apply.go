@@ -105,9 +105,22 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
 		deletedWith: map[string][]*plan.Change{}}
+	live := map[string]map[string]any{}
+	if o.Plan != nil {
+		for _, c := range o.Plan.Changes {
+			if c.Live != nil {
+				live[c.Address] = c.Live
+			}
+		}
+	}
 	for _, sr := range o.State.Resources {
 		if sr.Output != nil {
 			r.outputs[sr.Address] = sr.Output
+			// The state keeps only hashes of secrets: what reads one
+			// reads the live body the plan read.
+			if l, ok := live[sr.Address]; ok && state.HoldsHashes(sr.Output) {
+				r.outputs[sr.Address] = l
+			}
 		}
 	}
 	for _, in := range o.Instances {
@@ -165,6 +178,9 @@ func (r *runner) recordOutputs() error {
 		r.o.State.Outputs[out.Name] = &state.Output{Value: v, Sensitive: sensitive}
 		r.res.Outputs = append(r.res.Outputs, out)
 	}
+	// An output that returns a whole body (a listKeys answer) keeps the
+	// secrets in it as hashes too.
+	r.o.State.HideSecrets()
 	return r.save(state.OutputsChanged)
 }
 
@@ -615,7 +631,7 @@ func liveID(body map[string]any, id string) string {
 func (r *runner) warnKeptDifferently(address string, sent, answered map[string]any) {
 	rules := plan.Rules{}
 	if in, ok := r.insts[address]; ok {
-		rules = plan.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered}
+		rules = plan.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered, ID: in.ID}
 	}
 	kept, err := plan.KeptDifferently(sent, answered, rules)
 	if err != nil {

@@ -386,7 +386,7 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		}
 		*dst = dur
 	}
-	inst.Body, inst.Sensitive = markSensitive(inst.Body, declared)
+	inst.Body, inst.Sensitive = markSensitive(inst.ID, inst.Body, declared)
 	return diags
 }
 

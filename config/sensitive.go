@@ -2,8 +2,8 @@ package config
 
 import (
 	"sort"
-	"strings"
 
+	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -17,26 +17,11 @@ type sensitiveMark string
 // the state use Instance.Sensitive (the paths) instead.
 const SensitiveMark = sensitiveMark("sensitive")
 
-// sensitiveSuffixes are the key endings that make a string value secret.
-var sensitiveSuffixes = []string{"password", "secret", "key", "token", "connectionstring"}
-
-// IsSensitiveName reports whether a body key names a secret by its name: it
-// ends in password, secret, key, token or connectionString, in any case.
-// Plan and state apply it to live bodies too.
-func IsSensitiveName(key string) bool {
-	k := strings.ToLower(key)
-	for _, s := range sensitiveSuffixes {
-		if strings.HasSuffix(k, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // markSensitive marks the values at the declared paths and the string
-// values whose key is a secret's name, and returns the marked body with the
-// full sorted list of sensitive paths.
-func markSensitive(body cty.Value, declared []string) (cty.Value, []string) {
+// values that package secret names a secret (in the body of the resource
+// id), and returns the marked body with the full sorted list of sensitive
+// paths.
+func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []string) {
 	for _, p := range declared {
 		steps, err := ParsePath(p)
 		if err != nil {
@@ -44,7 +29,7 @@ func markSensitive(body cty.Value, declared []string) (cty.Value, []string) {
 		}
 		body = markPath(body, steps)
 	}
-	body = markByName(body, "")
+	body = markByName(id, body)
 	set := map[string]bool{}
 	for _, p := range declared {
 		set[p] = true
@@ -94,18 +79,19 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 	return v.WithMarks(marks)
 }
 
-// markByName marks string values under a key that names a secret.
-func markByName(v cty.Value, key string) cty.Value {
-	out, _ := markByNameChanged(v, key)
+// markByName marks the strings (and values not yet known) that package
+// secret names a secret, in the body of the resource id ("" when unknown).
+func markByName(id string, v cty.Value) cty.Value {
+	out, _ := markByNameChanged(id, v, make([]secret.Step, 0, 16))
 	return out
 }
 
 // markByNameChanged is markByName, saying whether it marked anything, so
 // that collections without secrets are not rebuilt.
-func markByNameChanged(v cty.Value, key string) (cty.Value, bool) {
-	if key != "" && IsSensitiveName(key) {
+func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, bool) {
+	if len(path) > 0 && !path[len(path)-1].Elem {
 		uv, _ := v.Unmark()
-		if !uv.IsKnown() || uv.Type() == cty.String {
+		if (!uv.IsKnown() || uv.Type() == cty.String) && secret.Named(id, path) {
 			return v.Mark(SensitiveMark), true
 		}
 	}
@@ -119,7 +105,7 @@ func markByNameChanged(v cty.Value, key string) (cty.Value, bool) {
 		var attrs map[string]cty.Value
 		for it := uv.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			ne, changed := markByNameChanged(e, k.AsString())
+			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Key: k.AsString()}))
 			if !changed {
 				continue
 			}
@@ -137,7 +123,7 @@ func markByNameChanged(v cty.Value, key string) (cty.Value, bool) {
 		i := 0
 		for it := uv.ElementIterator(); it.Next(); i++ {
 			_, e := it.Element()
-			ne, changed := markByNameChanged(e, "")
+			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Elem: true}))
 			if !changed {
 				continue
 			}

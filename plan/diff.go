@@ -61,7 +61,7 @@ type differ struct {
 func (d *differ) change(path Path, before, after any) {
 	d.out.Changes = append(d.out.Changes, PathChange{
 		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
-		Sensitive:     d.r.isSensitive(path),
+		Sensitive:     d.r.changeSensitive(path, before, after),
 		ForcesReplace: d.r.forcesReplacement(path),
 	})
 }
@@ -71,7 +71,7 @@ func (d *differ) change(path Path, before, after any) {
 func (d *differ) differs(path Path, want, got any) {
 	if d.keptDifferently(path, want, got) {
 		d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
-			Path: path.String(), Before: d.r.redact(path, got), After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
+			Path: path.String(), Before: d.r.redact(path, got), After: d.r.redact(path, want), Sensitive: d.r.changeSensitive(path, got, want),
 		})
 		return
 	}
@@ -306,7 +306,7 @@ func (d *differ) elementMissing(path Path, want any) {
 		_, answered := d.ix.lookup(d.b.Output, path)
 		if wasSent && !answered && d.sameAsSent(path, sent, want) {
 			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
-				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
+				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path, want),
 			})
 			return
 		}

@@ -176,6 +176,7 @@ func (b *builder) rules(in *config.Instance) Rules {
 		Unordered:        in.Unordered,
 		ReplaceOnChanges: in.ReplaceOnChanges,
 		SecretMatches:    b.o.SecretMatches,
+		ID:               in.ID,
 	}
 }
 
@@ -285,7 +286,7 @@ func (b *builder) mayAdopt(in *config.Instance) bool {
 // undeclared plans a resource the state records but the configuration no
 // longer declares.
 func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
-	if err := b.drift(sr.Address, sr, live, nil, Rules{SecretMatches: b.o.SecretMatches}); err != nil {
+	if err := b.drift(sr.Address, sr, live, nil, Rules{SecretMatches: b.o.SecretMatches, ID: sr.ID}); err != nil {
 		b.fail(err)
 	}
 	c := &Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion, Live: live, Action: Delete}

@@ -219,7 +219,7 @@ func (t *textWriter) body(c *Change) {
 // nested formats a value for a create, objects and arrays over several
 // lines, each leaf marked +.
 func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) string {
-	if r.isSensitive(path) {
+	if r.isSensitive(path, v) {
 		return sensitiveText
 	}
 	switch v := v.(type) {
@@ -259,7 +259,7 @@ func keyText(k string) string {
 // sensitivityOf compiles a change's sensitive paths for rendering; the plan
 // was built with the same paths, so they parse.
 func sensitivityOf(c *Change) *compiledRules {
-	r, err := Rules{Sensitive: c.Sensitive}.compile()
+	r, err := Rules{Sensitive: c.Sensitive, ID: c.ID}.compile()
 	if err != nil {
 		return &compiledRules{}
 	}

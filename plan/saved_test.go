@@ -16,7 +16,7 @@ func TestSavedPlanRoundTrip(t *testing.T) {
 	if err := WriteSaved(&file, p); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(file.String(), secret) {
+	if strings.Contains(file.String(), hidden) {
 		t.Fatalf("the plan file holds a secret in clear:\n%s", file.String())
 	}
 	sp, err := ReadSaved(bytes.NewReader(file.Bytes()), "tfplan")
@@ -56,7 +56,7 @@ func TestSavedPlanStaleness(t *testing.T) {
 	st := state.New()
 	applied(t, st, "acr", acrID, `{"location":"westus","sku":{"name":"Basic"}}`, `{"location":"westus","sku":{"name":"Basic"},"etag":"1"}`)
 	decl := func(sku string) []*config.Instance {
-		in := inst(t, "acr", acrID, `{"location":"westus","sku":{"name":"`+sku+`"},"properties":{"adminPassword":"`+secret+`"}}`)
+		in := inst(t, "acr", acrID, `{"location":"westus","sku":{"name":"`+sku+`"},"properties":{"adminPassword":"`+hidden+`"}}`)
 		in.Sensitive = []string{"properties.adminPassword"}
 		return []*config.Instance{in}
 	}
@@ -72,7 +72,7 @@ func TestSavedPlanStaleness(t *testing.T) {
 	if err := WriteSaved(&file, build(decl("Standard"))); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(file.String(), secret) {
+	if strings.Contains(file.String(), hidden) {
 		t.Fatal("the plan file holds a secret in clear")
 	}
 	sp, err := ReadSaved(&file, "tfplan")

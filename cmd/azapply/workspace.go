@@ -265,8 +265,17 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) error {
 	outputs := map[string]any{}
 	for _, r := range w.state.Resources {
-		if r.Output != nil {
-			outputs[r.Address] = r.Output
+		if r.Output == nil {
+			continue
+		}
+		outputs[r.Address] = r.Output
+		// The state keeps only a hash of each secret the service returned:
+		// a configuration that reads one (an instrumentation key in an app
+		// setting) reads it from Azure, never the hash.
+		if state.HoldsHashes(r.Output) && r.InFlight == nil && w.client != nil {
+			if resp, err := w.client.Get(ctx, r.ID, r.APIVersion); err == nil && resp != nil && resp.Body != nil {
+				outputs[r.Address] = resp.Body
+			}
 		}
 	}
 	deferred := map[string]bool{}
