@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -91,6 +92,7 @@ type Client struct {
 	timeout       time.Duration
 	conflictDelay time.Duration
 	log           *slog.Logger
+	redact        atomic.Pointer[func(string) string]
 }
 
 // NewClient returns a Client for the given endpoint and credential.
@@ -288,9 +290,8 @@ func (c *Client) Delete(ctx context.Context, id, apiVersion string) (*Response, 
 	return r, err
 }
 
-// Do sends the request and, when it starts a long-running operation, polls
-// it to the end (see Wait), all within the request's timeout.
-func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+// do is Do before its ARM errors are redacted.
+func (c *Client) do(ctx context.Context, r Request) (*Response, error) {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = c.timeout
@@ -370,12 +371,8 @@ func isBusy(err error) bool {
 	return false
 }
 
-// Send sends one request and returns its first response without polling:
-// a long-running operation may still be running (see Response.Pending and
-// Wait). Throttling and transient faults are retried by the pipeline; a 409
-// that says another operation is in progress is resent with a growing delay
-// until ctx ends. A status of 400 or above is an *Error.
-func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
+// send is Send before its ARM errors are redacted.
+func (c *Client) send(ctx context.Context, r Request) (*Response, error) {
 	var payload []byte
 	if r.Body != nil {
 		b, err := json.Marshal(r.Body)

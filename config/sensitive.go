@@ -207,3 +207,59 @@ func SensitivePaths(v cty.Value) []string {
 	sort.Strings(out)
 	return out
 }
+
+// SensitiveStrings returns the clear text of every sensitive value inside v
+// (strings, and numbers and booleans as they print), for cleaning text that
+// may quote them (an ARM error that echoes a request). Unknown values are
+// skipped.
+func SensitiveStrings(v cty.Value) []string {
+	var out []string
+	var walk func(v cty.Value, marked bool)
+	walk = func(v cty.Value, marked bool) {
+		if v.IsMarked() {
+			marked = true
+		}
+		v, _ = v.Unmark()
+		if !v.IsKnown() || v.IsNull() {
+			return
+		}
+		t := v.Type()
+		switch {
+		case t == cty.String:
+			if marked {
+				out = append(out, v.AsString())
+			}
+		case t == cty.Number:
+			if marked {
+				out = append(out, v.AsBigFloat().Text('f', -1))
+			}
+		case t.IsObjectType() || t.IsMapType() || t.IsTupleType() || t.IsListType() || t.IsSetType():
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				walk(e, marked)
+			}
+		}
+	}
+	walk(v, false)
+	return out
+}
+
+// SensitiveValues returns the clear text of every sensitive variable's
+// value and of every sensitive value in the bodies, IDs and api-versions of
+// the instances: what a run must never print.
+func (c *Config) SensitiveValues(insts ...*Instance) []string {
+	var out []string
+	if c != nil {
+		for _, v := range c.Variables {
+			if v.Sensitive && v.Value != cty.NilVal {
+				out = append(out, SensitiveStrings(v.Value.Mark(SensitiveMark))...)
+			}
+		}
+	}
+	for _, in := range insts {
+		if in != nil && in.Body != cty.NilVal {
+			out = append(out, SensitiveStrings(in.Body)...)
+		}
+	}
+	return out
+}

@@ -126,3 +126,16 @@ func Format(path []Step) string {
 	}
 	return string(b)
 }
+
+// Strings returns the strings that Named finds in body: the secrets a
+// service returned, for cleaning text that may quote them.
+func Strings(id string, body any) []string {
+	var out []string
+	Redact(id, body, func(v any) any {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+		return v
+	})
+	return out
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -139,6 +140,11 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The secrets the service returned are known now: an ARM error of the
+	// apply that quotes one is cleaned of it.
+	for _, c := range pl.Changes {
+		w.secrets.Add(secret.Strings(c.ID, c.Live)...)
 	}
 	// The plan holds every body now, as JSON. The evaluated bodies are not
 	// read again (apply takes each instance's settings, and evaluates anew

@@ -14,6 +14,7 @@ import (
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/secret"
 	"github.com/azapply/azapply/state"
 )
 
@@ -90,6 +91,10 @@ type workspace struct {
 	backend state.Backend
 	state   *state.State
 	client  *arm.Client
+	// secrets are the clear sensitive values the run knows (variables,
+	// sensitive paths, secrets the service returned), in memory only: the
+	// ARM errors the client returns are cleaned of them.
+	secrets secret.Values
 	// closeFn saves what must outlive the command (the emulator's world).
 	closeFn func() error
 	// unlock releases the state lock.
@@ -304,6 +309,13 @@ func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) er
 	}
 	w.insts = ev.Resources()
 	w.actions = ev.Actions()
+	w.secrets.Add(w.cfg.SensitiveValues(append(append(append([]*config.Instance{}, w.insts...), w.actions...), ev.Data()...)...)...)
+	for _, body := range outputs {
+		w.secrets.Add(secret.Strings("", body)...)
+	}
+	if w.client != nil {
+		w.client.SetRedact(w.secrets.Redact)
+	}
 	w.dataBodies = map[string]map[string]any{}
 	for _, d := range ev.Data() {
 		body, ok := all[d.Address].(map[string]any)
