@@ -254,9 +254,13 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 	if err := w.connect(ctx, f.chdir); err != nil {
 		return nil, err
 	}
+	// A failed read (a data source that answers 404, 403 or drops the
+	// connection) returns a nil workspace: close what connect opened through
+	// its own reference.
+	closeFn := w.closeFn
 	defer func() {
-		if err != nil && w.closeFn != nil {
-			_ = w.closeFn()
+		if err != nil && closeFn != nil {
+			_ = closeFn()
 		}
 	}()
 	if err := w.evaluate(ctx, s, f.noColor); err != nil {
