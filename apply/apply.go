@@ -108,8 +108,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	live := map[string]map[string]any{}
 	if o.Plan != nil {
 		for _, c := range o.Plan.Changes {
-			if c.Live != nil {
-				live[c.Address] = c.Live
+			if c.Live == nil {
+				continue
+			}
+			live[c.Address] = c.Live
+			if c.Action == plan.Read {
+				// A data source the plan read: outputs and deferred
+				// bodies read it as the plan did.
+				r.outputs[c.Address] = c.Live
 			}
 		}
 	}
@@ -165,22 +171,25 @@ func (r *runner) recordOutputs() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	prior := r.o.State.Outputs
 	r.o.State.Outputs = map[string]*state.Output{}
 	for _, out := range ev.Outputs {
 		if !out.Value.IsWhollyKnown() {
+			// Never dropped without a word: the state keeps what it had.
+			if p, ok := prior[out.Name]; ok {
+				r.o.State.Outputs[out.Name] = p
+			}
+			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWarning, Address: "output." + out.Name,
+				Message: "its value is still not known after apply (it reads something apply did not create or read); the state keeps its earlier value, if any"})
 			continue
 		}
 		sensitive := out.Sensitive || out.Value.ContainsMarked()
-		v := config.ToJSONValue(out.Value)
-		if sensitive {
-			v = r.o.State.HashValue(v)
-		}
+		// A sensitive output is kept as a hash; one that returns a whole
+		// body (a listKeys answer) keeps the secrets in it as hashes.
+		v := r.o.State.OutputValue(config.ToJSONValue(out.Value), sensitive)
 		r.o.State.Outputs[out.Name] = &state.Output{Value: v, Sensitive: sensitive}
 		r.res.Outputs = append(r.res.Outputs, out)
 	}
-	// An output that returns a whole body (a listKeys answer) keeps the
-	// secrets in it as hashes too.
-	r.o.State.HideSecrets()
 	return r.save(state.OutputsChanged)
 }
 

@@ -33,6 +33,8 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 		head.WriteString("**No changes.** Nothing changed outside azapply since the last apply.\n")
 	case p.RefreshOnly:
 		fmt.Fprintf(&head, "**Drift:** %s changed outside azapply.\n", resources(len(p.Drift)))
+	case !p.HasChanges() && p.HasOutputChanges():
+		head.WriteString("**Changes to Outputs only.** Applying saves the new output values to the state, without changing any real infrastructure.\n")
 	case !p.HasChanges():
 		head.WriteString("**No changes.** Azure matches the configuration.\n")
 	default:
@@ -55,6 +57,11 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	}
 	if kept := markdownKept(p); kept != "" {
 		sections = append(sections, kept)
+	}
+	if !p.RefreshOnly {
+		if outs := markdownOutputs(p); outs != "" {
+			sections = append(sections, outs)
+		}
 	}
 	const noteRoom = 300 // for the truncation note
 	var out strings.Builder

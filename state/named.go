@@ -1,6 +1,10 @@
 package state
 
-import "github.com/azapply/azapply/secret"
+import (
+	"bytes"
+
+	"github.com/azapply/azapply/secret"
+)
 
 // hideNamed replaces, in r's recorded bodies, every string that package
 // secret names a secret (a ConnectionString or a listKeys value the service
@@ -87,4 +91,32 @@ func HoldsHashes(v any) bool {
 		}
 	}
 	return false
+}
+
+// OutputValue is what the state records for an output whose value is v: a
+// salted hash when the output is sensitive, else v with the secrets by name
+// inside it hashed (an output that returns a whole listKeys answer).
+func (s *State) OutputValue(v any, sensitive bool) any {
+	if sensitive {
+		return s.HashValue(v)
+	}
+	out, _ := secret.Redact("", v, func(v any) any {
+		if IsRedacted(v) {
+			return v
+		}
+		return s.HashValue(v)
+	})
+	return out
+}
+
+// OutputMatches reports whether the recorded output rec stands for the
+// value v: a plan that finds them equal has no change to the output.
+func (s *State) OutputMatches(rec *Output, v any, sensitive bool) bool {
+	if rec == nil || rec.Sensitive != sensitive {
+		return false
+	}
+	if sensitive {
+		return s.SensitiveMatches(rec.Value, v)
+	}
+	return bytes.Equal(canonicalJSON(rec.Value), canonicalJSON(s.OutputValue(v, false)))
 }

@@ -126,10 +126,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	}
 	describeApplyWork(s, p, w)
 	actions := apply.ActionsToRun(p, w.actions)
-	if !p.HasChanges() && !hasForget(p) && len(actions) == 0 {
+	if !p.HasChanges() && !hasForget(p) && len(actions) == 0 && !p.HasOutputChanges() {
 		return exitOK
 	}
-	if (p.HasChanges() || len(actions) > 0) && !o.autoApprove {
+	if (p.HasChanges() || len(actions) > 0 || p.HasOutputChanges()) && !o.autoApprove {
 		ok, err := confirm(s)
 		if err != nil {
 			return reportError(s, err)

@@ -141,6 +141,9 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	if err != nil {
 		return nil, err
 	}
+	if !refreshOnly {
+		plan.PlanOutputs(pl, w.outputs, w.state)
+	}
 	// The secrets the service returned are known now: an ARM error of the
 	// apply that quotes one is cleaned of it.
 	for _, c := range pl.Changes {

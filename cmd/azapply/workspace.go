@@ -102,7 +102,9 @@ type workspace struct {
 	// data are the data sources read for the plan, with their bodies;
 	// deferred ones depend on resources not created yet, and apply reads
 	// them. actions are the action blocks.
-	data       []plan.DataSource
+	data []plan.DataSource
+	// outputs are the output blocks' values as the plan evaluates them.
+	outputs    []*config.Output
 	dataBodies map[string]map[string]any
 	deferred   []*config.Instance
 	actions    []*config.Instance
@@ -313,6 +315,7 @@ func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) er
 	}
 	w.insts = ev.Resources()
 	w.actions = ev.Actions()
+	w.outputs = ev.Outputs
 	w.secrets.Add(w.cfg.SensitiveValues(append(append(append([]*config.Instance{}, w.insts...), w.actions...), ev.Data()...)...)...)
 	for _, body := range outputs {
 		w.secrets.Add(secret.Strings("", body)...)
