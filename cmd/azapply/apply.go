@@ -118,7 +118,13 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		o.autoApprove = true
 	}
 	color := s.OutTerminal && !o.common.noColor
-	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
+	shown := p
+	if saved != nil {
+		// Print what show printed, from the file's own content: Check found
+		// that it is what this apply does.
+		shown = saved.Plan
+	}
+	if err := plan.RenderText(s.Out, shown, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
 	}
 	if o.refreshOnly {
