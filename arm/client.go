@@ -19,6 +19,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/azapply/azapply/limits"
 )
 
 // Version is reported in the User-Agent header.
@@ -483,6 +485,9 @@ func decode(resp *http.Response, raw []byte) (*Response, error) {
 		return out, nil
 	}
 	out.Raw = raw
+	if err := limits.CheckJSON(raw); err != nil {
+		return nil, fmt.Errorf("%s %s answered %d with a body that %w", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, err)
+	}
 	var v any
 	if err := unmarshalBody(raw, &v); err != nil {
 		return nil, fmt.Errorf("%s %s answered %d with a body that is not JSON: %w",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // GitHubCommentLimit is the most characters a GitHub comment may hold.
@@ -119,11 +120,11 @@ func markdownRows(p *Plan) []string {
 		n := fmt.Sprint(len(c.Paths))
 		switch {
 		case c.DeletedWith != "":
-			n = "deleted with `" + c.DeletedWith + "`"
+			n = "deleted with " + mdCode(c.DeletedWith)
 		case c.Action == Create || c.Action == Delete || c.Action == Forget:
 			n = "—"
 		}
-		rows = append(rows, fmt.Sprintf("| `%s` | `%s` | %s |\n", actionLabel(c), c.Address, n))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s |\n", mdCode(actionLabel(c)), mdCode(c.Address), n))
 	}
 	return rows
 }
@@ -156,12 +157,12 @@ func markdownChange(c *Change) string {
 	case NoOp:
 		lines = []string{"# imported into the state; nothing is sent to Azure"}
 	}
-	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", actionLabel(c), c.Address, codeBlock(lines))
+	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", htmlText(actionLabel(c)), htmlText(c.Address), codeBlock(lines))
 }
 
 func markdownDrift(d *Drift) string {
 	if d.Deleted {
-		return fmt.Sprintf("\n<details><summary><code>%s</code> has been deleted</summary>\n\n%s\n</details>\n", d.Address, codeBlock([]string{"- " + d.ID}))
+		return fmt.Sprintf("\n<details><summary><code>%s</code> has been deleted</summary>\n\n%s\n</details>\n", htmlText(d.Address), codeBlock([]string{"- " + d.ID}))
 	}
 	var lines []string
 	for _, pc := range d.Paths {
@@ -171,7 +172,7 @@ func markdownDrift(d *Drift) string {
 		}
 		lines = append(lines, ls...)
 	}
-	return fmt.Sprintf("\n<details><summary><code>%s</code> has changed</summary>\n\n%s\n</details>\n", d.Address, codeBlock(lines))
+	return fmt.Sprintf("\n<details><summary><code>%s</code> has changed</summary>\n\n%s\n</details>\n", htmlText(d.Address), codeBlock(lines))
 }
 
 func markdownKept(p *Plan) string {
@@ -181,20 +182,81 @@ func markdownKept(p *Plan) string {
 			if b.Len() == 0 {
 				b.WriteString("\n### Values the service keeps differently\n\nNo action: the service answered these values differently at the last apply, and still does.\n\n| Resource | Path | Declared | Service keeps |\n|---|---|---|---|\n")
 			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | `%s` |\n", c.Address, pc.Path,
-				tableCell(formatValue(shown(pc.After, pc.Sensitive))), tableCell(formatValue(shown(pc.Before, pc.Sensitive))))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCode(c.Address), mdCode(pc.Path),
+				mdCode(tableCell(formatValue(shown(pc.After, pc.Sensitive)))), mdCode(tableCell(formatValue(shown(pc.Before, pc.Sensitive)))))
 		}
 	}
 	return b.String()
 }
 
+// tableCell shortens a value for a table cell; mdCode escapes it.
 func tableCell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "`", "'")
 	if len(s) > 120 {
-		s = s[:117] + "..."
+		cut := 117
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
 	}
 	return s
+}
+
+// mdCode writes s as inline code in markdown, safe in a table cell: a
+// backtick span when s holds nothing markdown or HTML would read (the
+// common case, as readable in the raw comment), else <code> with every
+// character that could end the span, the cell or the comment escaped
+// (HTML, backticks, pipes, line breaks), so that a for_each key such as
+// x<!-- cannot hide the rest of a pull-request comment.
+func mdCode(s string) string {
+	if !strings.ContainsAny(s, "`|\r\n<>&") {
+		return "`" + s + "`"
+	}
+	return "<code>" + cellText(s) + "</code>"
+}
+
+// htmlText escapes s for the text of an HTML block (a <summary>): the HTML
+// specials, and line breaks, which would end the block.
+func htmlText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\n', '\r':
+			fmt.Fprintf(&b, "&#%d;", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// cellText escapes s for a table cell, where markdown reads the text between
+// HTML tags: the HTML specials, and what markdown would take as the cell's
+// end, a code span, emphasis or a link, and line breaks.
+func cellText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '"':
+			b.WriteString("&quot;")
+		case '|', '`', '*', '_', '[', ']', '\\', '\n', '\r':
+			fmt.Fprintf(&b, "&#%d;", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // pathLines renders changed paths as diff lines: the old value with -, the
