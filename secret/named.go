@@ -27,6 +27,11 @@ func Named(id string, path []Step) bool {
 		}
 	}
 	name := path[n-1].Key
+	if !mayName(name) && (n < 2 || !mayName(path[n-2].Key)) && (n < 3 || !mayName(path[n-3].Key)) {
+		// No word here or in the two keys above it can make a secret: the
+		// common case, decided without splitting words.
+		return false
+	}
 	switch strings.ToLower(name) {
 	case "customdata", "scmuri":
 		// A VM's custom data holds bootstrap secrets; a site's scmUri
@@ -216,4 +221,41 @@ func Words(name string) []string {
 		}
 	}
 	return out
+}
+
+// triggers are the substrings, in lower case, of every name Named can find a
+// secret by, itself or as the container or parent of one.
+var triggers = []string{"pass", "pwd", "secret", "token", "key", "string", "value", "data", "customdata", "scmuri"}
+
+// mayName reports, without allocating, whether name contains one of the
+// triggers in any case: when neither a name nor its parents do, Named is
+// false.
+func mayName(name string) bool {
+	for _, t := range triggers {
+		if containsFold(name, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold is strings.Contains ignoring ASCII case; lower is lower case.
+func containsFold(s, lower string) bool {
+	n := len(lower)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
 }

@@ -97,7 +97,8 @@ func TestReturnedSecretsHidden(t *testing.T) {
 	for _, f := range []string{"markdown", "json"} {
 		run(exitOK, "plan", "--detailed-exitcode", "--no-color", "--format", f)
 	}
-	run(exitOK, "drift", "--no-color")
+	// The hashes stand for the live secrets: no drift.
+	run(exitOK, "drift", "--detailed-exitcode", "--no-color")
 	show := run(exitOK, "state", "show", "resource.ai")
 	if !strings.Contains(show.out, "InstrumentationKey") || !strings.Contains(show.out, "hmac-sha256:") {
 		t.Errorf("state show does not show the key's hash:\n%s", show.out)
@@ -107,6 +108,16 @@ func TestReturnedSecretsHidden(t *testing.T) {
 	rg := run(exitOK, "state", "show", "resource.rg")
 	if !strings.Contains(rg.out, `"key": "value"`) {
 		t.Errorf("state show hides a tag named key:\n%s", rg.out)
+	}
+
+	// A secret set outside azapply (a token the portal added) is drift,
+	// shown hidden.
+	const rotated = "tok-set-in-the-portal-0123456789"
+	run(exitOK, "emulator", "change", "--id", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo/providers/Microsoft.Insights/components/demo-ai",
+		"--merge", `{"properties":{"HockeyAppToken":"`+rotated+`"}}`)
+	d := run(exitChanges, "drift", "--detailed-exitcode", "--no-color")
+	if !strings.Contains(d.out, "HockeyAppToken") || !strings.Contains(d.out, "(sensitive)") || strings.Contains(d.out, rotated) {
+		t.Errorf("the drift of a secret set outside azapply:\n%s", d.out)
 	}
 
 	for _, p := range printed {
