@@ -54,6 +54,12 @@ type Options struct {
 	Actions []*config.Instance
 	Client  Client
 	State   *state.State
+	// Learn, when set, is told the clear secrets the run comes to know as
+	// it goes (the sensitive values of a body evaluated at apply, the
+	// secrets in an action's answer or a data source read at apply), so
+	// that the ARM errors printed after are cleaned of them. It keeps them
+	// in memory only.
+	Learn func(secrets ...string)
 	// Save stores the state; it is called after every finished operation,
 	// never concurrently, with the addresses whose record changed (and
 	// state.OutputsChanged for the outputs), so that it can record only
@@ -797,7 +803,15 @@ func (r *runner) evaluate(address string) (*config.Instance, error) {
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("evaluating it with what is applied so far: %w", diags)
 	}
+	r.learn(config.SensitiveStrings(in.Body)...)
 	return in, nil
+}
+
+// learn passes secrets the run came to know to Options.Learn.
+func (r *runner) learn(secrets ...string) {
+	if r.o.Learn != nil && len(secrets) > 0 {
+		r.o.Learn(secrets...)
+	}
 }
 
 // lastApplied is the body apply sent last time, from the state.

@@ -151,6 +151,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		Client: w.client, State: w.state,
 		Save: w.save(ctx), Reporter: reporter,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
+		Learn: w.secrets.Add,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)
