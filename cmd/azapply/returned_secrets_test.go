@@ -104,7 +104,23 @@ func TestReturnedSecretsHidden(t *testing.T) {
 		t.Errorf("state show does not show the key's hash:\n%s", show.out)
 	}
 	run(exitOK, "state", "show", "resource.site")
-	run(exitOK, "state", "pull")
+	pulled := run(exitOK, "state", "pull")
+	// A state edited by hand and pushed keeps no secret in clear either.
+	const handKey = "hand-written-key-0123456789"
+	edited := strings.Replace(pulled.out, `"tags": {`, `"primaryKey": "`+handKey+`", "tags": {`, 1)
+	if edited == pulled.out {
+		t.Fatalf("no tags to edit in the pulled state:\n%s", pulled.out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "edited.json"), []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(exitOK, "state", "push", filepath.Join(dir, "edited.json"))
+	if err := os.Remove(filepath.Join(dir, "edited.json")); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, defaultStatePath)); err != nil || bytes.Contains(data, []byte(handKey)) || !bytes.Contains(data, []byte(`"primaryKey"`)) {
+		t.Errorf("state push stored a secret in clear (or lost it): %v", err)
+	}
 	rg := run(exitOK, "state", "show", "resource.rg")
 	if !strings.Contains(rg.out, `"key": "value"`) {
 		t.Errorf("state show hides a tag named key:\n%s", rg.out)

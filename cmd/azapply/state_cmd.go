@@ -266,6 +266,8 @@ func statePush(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	if err != nil {
 		return err
 	}
+	// A state edited by hand keeps no secret in clear either.
+	pushed.HideSecrets()
 	var where string
 	err = changeState(ctx, o, s, func(st *state.State, b state.Backend) error {
 		where = b.String()
