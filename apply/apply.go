@@ -168,8 +168,18 @@ func Run(ctx context.Context, o Options) (Result, error) {
 // recordOutputs evaluates the output blocks with everything applied and
 // keeps them in the state, sensitive ones as a salted hash.
 func (r *runner) recordOutputs() error {
-	if r.o.Config == nil || len(r.o.Config.Outputs) == 0 {
+	if r.o.Config == nil {
 		return nil
+	}
+	if len(r.o.Config.Outputs) == 0 {
+		if len(r.o.State.Outputs) == 0 {
+			return nil
+		}
+		// Every output block was removed: so are their records.
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.o.State.Outputs = map[string]*state.Output{}
+		return r.save(state.OutputsChanged)
 	}
 	ev, diags := r.o.Config.EvaluateAll(r.outputs)
 	if diags.HasErrors() {

@@ -126,6 +126,21 @@ func TestOutputChangesArePlannedAndApplied(t *testing.T) {
 		t.Errorf("greeting = %+v, want hello again", got)
 	}
 	run(exitOK, "plan", "--detailed-exitcode", "--no-color")
+
+	// Every output block removed: every record goes.
+	if err := os.Remove(filepath.Join(dir, "data.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, main, "output \"greeting\" {\n  value = \"hello again\"\n}\n", "")
+	p = run(exitChanges, "plan", "--detailed-exitcode", "--no-color")
+	if !strings.Contains(p.out, `- greeting = "hello again" -> null`) || !strings.Contains(p.out, `- owner = "portal" -> null`) {
+		t.Errorf("the removed outputs are not planned:\n%s", p.out)
+	}
+	run(exitOK, "apply", "--auto-approve", "--no-color")
+	if st := readStateFile(t, dir); len(st.Outputs) != 0 {
+		t.Errorf("outputs still recorded: %v", st.Outputs)
+	}
+	run(exitOK, "plan", "--detailed-exitcode", "--no-color")
 }
 
 // TestOutputCommand: azapply output lists, prints one, --json and --raw,
