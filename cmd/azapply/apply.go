@@ -216,7 +216,22 @@ func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace
 			continue
 		}
 		if r := w.state.Get(d.Address); r != nil {
-			r.Output = plan.AcceptedOutput(r.Output, d)
+			// The accepted body is the live one: record it as apply
+			// records any, its secrets hashed (declared ones, and by name
+			// through Set).
+			out := plan.AcceptedOutput(r.Output, d)
+			for _, in := range w.insts {
+				if in.Address == d.Address && len(in.Sensitive) > 0 {
+					redacted, err := w.state.Redact(out, in.Sensitive)
+					if err != nil {
+						return reportError(s, err)
+					}
+					out = redacted
+				}
+			}
+			accepted := *r
+			accepted.Output = out
+			w.state.Set(&accepted)
 		}
 	}
 	if err := w.backend.Write(ctx, w.state); err != nil {

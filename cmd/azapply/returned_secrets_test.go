@@ -135,6 +135,12 @@ func TestReturnedSecretsHidden(t *testing.T) {
 	if !strings.Contains(d.out, "HockeyAppToken") || !strings.Contains(d.out, "(sensitive)") || strings.Contains(d.out, rotated) {
 		t.Errorf("the drift of a secret set outside azapply:\n%s", d.out)
 	}
+	// Accepted into the state, it is kept as a hash, and drift is clean.
+	run(exitOK, "apply", "--refresh-only", "--auto-approve", "--no-color")
+	if data, err := os.ReadFile(filepath.Join(dir, defaultStatePath)); err != nil || bytes.Contains(data, []byte(rotated)) || !bytes.Contains(data, []byte("HockeyAppToken")) {
+		t.Errorf("apply --refresh-only recorded the accepted secret in clear (or not at all): %v", err)
+	}
+	run(exitOK, "drift", "--detailed-exitcode", "--no-color")
 
 	for _, p := range printed {
 		for what, needle := range map[string]string{"connection string": conn, "instrumentation key": ikey} {
