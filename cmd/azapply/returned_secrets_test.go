@@ -142,6 +142,30 @@ func TestReturnedSecretsHidden(t *testing.T) {
 	}
 	run(exitOK, "drift", "--detailed-exitcode", "--no-color")
 
+	// A state file written before azapply hashed returned secrets (one in
+	// clear, edited in by hand here): the next apply writes it hashed.
+	statePath := filepath.Join(dir, defaultStatePath)
+	data, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const oldKey = "old-clear-key-0123456789"
+	old := strings.Replace(string(data), `"tags":{`, `"primaryKey":"`+oldKey+`","tags":{`, 1)
+	if old == string(data) {
+		old = strings.Replace(string(data), `"tags": {`, `"primaryKey": "`+oldKey+`", "tags": {`, 1)
+	}
+	if old == string(data) {
+		t.Fatalf("no tags in the state file to edit:\n%.2000s", data)
+	}
+	if err := os.WriteFile(statePath, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	editFile(t, filepath.Join(dir, "main.hcl"), `keyName = "key1"`, `keyName = "key2"`)
+	run(exitOK, "apply", "--auto-approve", "--no-color")
+	if data, err := os.ReadFile(statePath); err != nil || bytes.Contains(data, []byte(oldKey)) {
+		t.Errorf("the next apply kept an old clear secret in the state: %v", err)
+	}
+
 	for _, p := range printed {
 		for what, needle := range map[string]string{"connection string": conn, "instrumentation key": ikey} {
 			if strings.Contains(p, needle) {
@@ -150,7 +174,7 @@ func TestReturnedSecretsHidden(t *testing.T) {
 			}
 		}
 	}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.Contains(path, string(filepath.Separator)+".azapply"+string(filepath.Separator)) {
 			return err // the emulator's own world holds what Azure holds
 		}

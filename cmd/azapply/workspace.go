@@ -247,6 +247,10 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 	if err != nil {
 		return nil, err
 	}
+	// A state written before azapply hashed the secrets the service
+	// returns holds them in clear: hash them now, so that what this run
+	// writes holds none.
+	st.HideSecrets()
 	if f.check != nil {
 		if err := f.check(cfg, st); err != nil {
 			return nil, err
