@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
@@ -77,6 +78,10 @@ type Options struct {
 	ProgressInterval time.Duration
 	// Now returns the time; time.Now when nil.
 	Now func() time.Time
+	// ConsistencyDelay is the first wait between two tries within a window
+	// of ARM's eventual consistency (see ReadAfterCreateWindow); it doubles
+	// up to 15s. 1s when 0.
+	ConsistencyDelay time.Duration
 }
 
 // Result counts what was done.
@@ -102,6 +107,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Parallelism <= 0 {
 		o.Parallelism = DefaultParallelism
+	}
+	if o.ConsistencyDelay <= 0 {
+		o.ConsistencyDelay = time.Second
 	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = 10 * time.Second
@@ -259,7 +267,11 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 			}
 			deletes = append(deletes, &node{change: c, op: OpDelete, id: c.ID})
 		case plan.Replace:
-			if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
+			if c.DeletedWith != "" {
+				// Its resource group's delete removes it; it is created
+				// again after the group.
+				r.deletedWith[c.DeletedWith] = append(r.deletedWith[c.DeletedWith], c)
+			} else if c.PriorID != "" && !armid.Equal(c.PriorID, c.ID) {
 				// A new ID: create the new one, then delete the old one.
 				late = append(late, &node{change: c, op: OpDelete, id: c.PriorID})
 			} else {
@@ -319,11 +331,11 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 func linkDeletes(nodes []*node) {
 	byID := make(map[string][]*node, len(nodes))
 	for _, n := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(n.id, "/"))
+		k := armid.Key(n.id)
 		byID[k] = append(byID[k], n)
 	}
 	for _, child := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(child.id, "/"))
+		k := armid.Key(child.id)
 		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
 			for _, parent := range byID[k[:j]] {
 				parent.deps = append(parent.deps, child)
@@ -511,6 +523,8 @@ func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 // the parent answers that another operation is in progress. held, when
 // set, releases the parent's lock already taken for the first attempt.
 func (r *runner) perform(ctx context.Context, n *node, held func()) error {
+	var settleStart time.Time
+	settleDelay := r.o.ConsistencyDelay
 	for attempt := 0; ; attempt++ {
 		// The first attempt runs under the lock the scheduler took.
 		release := held
@@ -526,17 +540,36 @@ func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 		}
 		err := r.once(opCtx, n)
 		release()
-		if err == nil || !isParentBusy(err) {
+		if err == nil {
+			return nil
+		}
+		if reason, ok := r.replicationError(n.change.Address, err); ok {
+			// A principal created moments ago, not yet replicated: resend
+			// within the window.
+			if settleStart.IsZero() {
+				settleStart = r.o.Now()
+			}
+			waited := r.o.Now().Sub(settleStart)
+			window := r.window(n.change.Address, ReplicationWindow)
+			if waited+settleDelay > window {
+				return fmt.Errorf("%s, still after %s (its window is %s; a retry block's within lengthens it): %w", reason, seconds(waited), window, err)
+			}
+			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWaiting, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: waited,
+				Message: fmt.Sprintf("%s; trying again in %s (waited %s of at most %s)", reason, seconds(settleDelay), seconds(waited), window)})
+			if perr := r.pause(ctx, settleDelay); perr != nil {
+				return fmt.Errorf("%s; %w: %w", reason, perr, err)
+			}
+			settleDelay = min(settleDelay*2, maxSettleDelay)
+			continue
+		}
+		if !isParentBusy(err) {
 			return err
 		}
 		// The parent serializes its children: from now on writes under it
 		// wait for each other; this one tries again after a pause.
 		r.locks.learn(n.id)
-		pause := time.Duration(1<<min(attempt, 5)) * time.Second
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (the parent was still busy with another operation)", err)
-		case <-time.After(pause):
+		if perr := r.pause(ctx, time.Duration(1<<min(attempt, 5))*time.Second); perr != nil {
+			return fmt.Errorf("%w (the parent was still busy with another operation; %w)", err, perr)
 		}
 	}
 }
@@ -551,23 +584,38 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		return r.post(ctx, n, timeout)
 	}
 	if n.op == OpDelete {
+		if plan.IsResourceGroup(n.id) {
+			if err := r.checkGroup(ctx, n); err != nil {
+				return err
+			}
+		}
 		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
 		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
 		req.OnBusy = func(error) { r.locks.learn(n.id) }
-		_, err := r.o.Client.Do(ctx, req)
+		resp, err := r.o.Client.Do(ctx, req)
 		if err != nil && !arm.IsNotFound(err) {
 			r.operationEnded(c.Address, err)
 			return err
 		}
+		if err == nil {
+			if err := r.confirmDeleted(ctx, n, resp); err != nil {
+				return err
+			}
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if strings.EqualFold(n.id, c.ID) || c.Action != plan.Replace {
+		if armid.Equal(n.id, c.ID) || c.Action != plan.Replace {
 			r.o.State.Remove(c.Address)
 			delete(r.outputs, c.Address)
 		}
 		r.res.Destroyed++
 		changed := []string{c.Address}
 		for _, child := range r.deletedWith[c.Address] {
+			if sr := r.o.State.Get(child.Address); sr != nil && !armid.IsUnder(sr.ID, n.id) {
+				// Created again elsewhere already (a group replaced by
+				// one at a new ID, deleted last): that record stays.
+				continue
+			}
 			r.o.State.Remove(child.Address)
 			delete(r.outputs, child.Address)
 			r.res.Destroyed++
@@ -575,27 +623,42 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		}
 		return r.save(changed...)
 	}
-	body, err := r.desiredBody(c)
+	desired, err := r.desiredBody(c)
 	if err != nil {
 		return err
 	}
-	req := arm.Request{Method: http.MethodPut, ID: c.ID, APIVersion: c.APIVersion, Body: body, Timeout: timeout}
+	// The request the plan showed: for an update, built from the live body
+	// the plan read (read, merge, write), with the values known now.
+	planned, err := c.RequestFor(desired, r.recorded(c.Address))
+	if err != nil {
+		return err
+	}
+	req := arm.Request{Method: planned.Method, ID: c.ID, APIVersion: c.APIVersion, Body: planned.Body, Timeout: timeout}
 	if n.op == OpUpdate {
-		// Only if nobody changed it since the plan read it.
-		req.IfMatch, _ = c.Live["etag"].(string)
-		if in, ok := r.insts[c.Address]; ok && strings.EqualFold(in.UpdateMethod, http.MethodPatch) {
-			req.Method = http.MethodPatch
-			req.Body = PatchFor(c.Live, r.lastApplied(c.Address), body)
+		// Only if nobody changed it since the plan read it. A child this
+		// run already wrote (a subnet deleted before its network's update)
+		// moved the ETag itself: the request leaves that child out, and
+		// the ETag the plan read no longer tells anything.
+		if !r.wroteUnder(c.ID) {
+			req.IfMatch, _ = c.Live["etag"].(string)
 		}
 	}
-	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, body)
+	// The state records the declared body as the last applied one, as
+	// kubectl's last-applied configuration: what the configuration asked
+	// for, not the live values the merge carried along.
+	req.Progress = r.recordInFlight(c.Address, c.ID, c.APIVersion, req.Method, desired)
 	// The client resends a write its parent is busy for; from the first
 	// such answer on, writes under that parent wait for each other.
 	req.OnBusy = func(error) { r.locks.learn(c.ID) }
-	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, body); err != nil {
+	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, desired); err != nil {
 		return err
 	}
 	live, err := r.o.Client.Do(ctx, req)
+	if err != nil && n.op == OpCreate && finalReadNotFound(err) {
+		// The operation succeeded, but the GET that ends it found nothing
+		// yet: read it back within the window below.
+		live, err = nil, nil
+	}
 	if err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {
@@ -609,17 +672,17 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	// A long-running write ends with a GET of the resource already: read
 	// it again only when the answer is not such a read.
 	if live == nil || !live.ReadAfterOperation || live.Body == nil {
-		if live, err = r.o.Client.Get(ctx, c.ID, c.APIVersion); err != nil {
+		if live, err = r.readBack(ctx, n); err != nil {
 			return fmt.Errorf("reading it back after the write: %w", err)
 		}
 	}
 	id := liveID(live.Body, c.ID)
-	r.warnKeptDifferently(c.Address, body, live.Body)
+	r.warnKeptDifferently(c.Address, c.APIVersion, desired, live.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	// The state keeps a salted hash of every sensitive value, never the
 	// value; dependants in this run get the clear output.
-	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, body, live.Body, r.sensitive(c.Address)); err != nil {
+	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, desired, live.Body, r.sensitive(c.Address)); err != nil {
 		return err
 	}
 	r.outputs[c.Address] = live.Body
@@ -645,7 +708,7 @@ func (r *runner) save(changed ...string) error {
 
 // liveID is the ID as ARM spells it, when the body carries the same ID.
 func liveID(body map[string]any, id string) string {
-	if s, ok := body["id"].(string); ok && strings.EqualFold(s, id) {
+	if s, ok := body["id"].(string); ok && armid.Equal(s, id) {
 		return s
 	}
 	return id
@@ -653,7 +716,7 @@ func liveID(body map[string]any, id string) string {
 
 // warnKeptDifferently reports, once, each declared value the service
 // answered differently right after the write.
-func (r *runner) warnKeptDifferently(address string, sent, answered map[string]any) {
+func (r *runner) warnKeptDifferently(address, apiVersion string, sent, answered map[string]any) {
 	rules := plan.Rules{}
 	if in, ok := r.insts[address]; ok {
 		rules = plan.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered, ID: in.ID}
@@ -663,6 +726,12 @@ func (r *runner) warnKeptDifferently(address string, sent, answered map[string]a
 		return
 	}
 	for _, pc := range kept {
+		if pc.NotReturned {
+			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWarning, Address: address, Message: fmt.Sprintf(
+				"the service did not return %s (azapply sent %s): %s; later plans list it under \"Values the service keeps differently\"",
+				pc.Path, plan.FormatValue(pc.After, pc.Sensitive), plan.NotReturnedHint(apiVersion))})
+			continue
+		}
 		r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWarning, Address: address, Message: fmt.Sprintf(
 			"the service keeps %s as %s (azapply sent %s); later plans list it under \"Values the service keeps differently\" until the configuration or the live value changes",
 			pc.Path, plan.FormatValue(pc.Before, pc.Sensitive), plan.FormatValue(pc.After, pc.Sensitive))})
@@ -824,14 +893,12 @@ func (r *runner) learn(secrets ...string) {
 	}
 }
 
-// lastApplied is the body apply sent last time, from the state.
-func (r *runner) lastApplied(address string) map[string]any {
+// recorded is what the state records of the resource at address, nil when
+// nothing.
+func (r *runner) recorded(address string) *state.Resource {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if sr := r.o.State.Get(address); sr != nil {
-		return sr.LastApplied
-	}
-	return nil
+	return r.o.State.Get(address)
 }
 
 func (r *runner) recordedID(address string, n *node) string {

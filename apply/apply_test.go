@@ -149,6 +149,8 @@ func TestDeletesChildrenFirst(t *testing.T) {
 		f.resources[strings.ToLower(id)] = map[string]any{}
 		p.Changes = append(p.Changes, &plan.Change{Address: "resource." + id[strings.LastIndex(id, "/")+1:], ID: id, APIVersion: "2024-01-01", Action: plan.Delete})
 	}
+	// The plan listed what the group holds: the network, deleted first.
+	p.Changes[0].Contents = &plan.Contents{Resources: []plan.Contained{{ID: vnet, Managed: true, Address: "resource.vnet"}}}
 	st := state.New()
 	for _, c := range p.Changes {
 		st.Set(&state.Resource{Address: c.Address, ID: c.ID})
@@ -319,20 +321,6 @@ func TestParentSerialization(t *testing.T) {
 	}
 }
 
-func TestPreventDestroy(t *testing.T) {
-	insts := []*config.Instance{{Address: "resource.registry", PreventDestroy: true}}
-	for _, action := range []plan.Action{plan.Delete, plan.Replace} {
-		p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.registry", Action: action}}}
-		if err := CheckPreventDestroy(p, insts); err == nil || !strings.Contains(err.Error(), "prevent_destroy") {
-			t.Errorf("%s: error = %v", action, err)
-		}
-	}
-	p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.registry", Action: plan.Update}}}
-	if err := CheckPreventDestroy(p, insts); err != nil {
-		t.Errorf("update refused: %v", err)
-	}
-}
-
 func TestIsParentBusy(t *testing.T) {
 	cases := []struct {
 		err  error
@@ -375,7 +363,8 @@ func TestDeletedWithResourceGroupSendsOneDelete(t *testing.T) {
 	st.Set(&state.Resource{Address: "resource.acr", ID: acr})
 	p := &plan.Plan{Changes: []*plan.Change{
 		{Address: "resource.acr", ID: acr, APIVersion: "2023-07-01", Action: plan.Delete, DeletedWith: "resource.rg"},
-		{Address: "resource.rg", ID: rg, APIVersion: "2021-04-01", Action: plan.Delete},
+		{Address: "resource.rg", ID: rg, APIVersion: "2021-04-01", Action: plan.Delete,
+			Contents: &plan.Contents{Resources: []plan.Contained{{ID: acr, Managed: true, Address: "resource.acr"}}}},
 	}}
 	sv := &saver{replica: st.Clone()}
 	res, err := Run(context.Background(), Options{Plan: p, Client: f, State: st, Save: sv.save})
@@ -448,7 +437,7 @@ func TestUpdateSendsIfMatchAndPatch(t *testing.T) {
 			f.resources[strings.ToLower(id)] = map[string]any{}
 			st := state.New()
 			st.Set(&state.Resource{Address: "resource.acr", ID: id, LastApplied: lastApplied})
-			p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.acr", ID: id, APIVersion: "2023-07-01", Action: plan.Update, Desired: desired, Live: live}}}
+			p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.acr", ID: id, APIVersion: "2023-07-01", Action: plan.Update, Desired: desired, Live: live, UpdateMethod: method}}}
 			insts := []*config.Instance{{Address: "resource.acr", UpdateMethod: method}}
 			if _, err := Run(context.Background(), Options{Plan: p, Instances: insts, Client: f, State: st}); err != nil {
 				t.Fatal(err)
@@ -461,7 +450,10 @@ func TestUpdateSendsIfMatchAndPatch(t *testing.T) {
 				t.Fatalf("sent %s with If-Match %q; want %s with the live ETag", req.Method, req.IfMatch, method)
 			}
 			got, _ := json.Marshal(req.Body)
-			want := `{"location":"westus","properties":{"adminUserEnabled":true},"sku":{"name":"Premium"}}`
+			// Read, merge, write: the live body without ARM's bookkeeping,
+			// the declared values over it, and the tags the last apply
+			// sent and the configuration no longer declares taken out.
+			want := `{"location":"westus","properties":{"adminUserEnabled":true,"loginServer":"acr.azurecr.io"},"sku":{"name":"Premium"}}`
 			if method == "PATCH" {
 				want = `{"sku":{"name":"Premium"},"tags":null}`
 			}

@@ -37,6 +37,8 @@ type fakeClient struct {
 	priority map[string]bool
 	// resumed are the resume tokens Resume was called with.
 	resumed []string
+	// lists are the resource groups listed, lower-cased, in order.
+	lists []string
 }
 
 func newFake() *fakeClient {
@@ -84,9 +86,35 @@ func (f *fakeClient) Do(ctx context.Context, r arm.Request) (*arm.Response, erro
 			}
 		}
 	case http.MethodDelete:
-		delete(f.resources, key)
+		// A delete takes what lies inside with it, as a resource group's does.
+		for k := range f.resources {
+			if k == key || strings.HasPrefix(k, key+"/") {
+				delete(f.resources, k)
+			}
+		}
 	}
 	return &arm.Response{StatusCode: 200}, nil
+}
+
+// List answers a resource group's list of resources ({group}/resources):
+// everything under the group, in one page.
+func (f *fakeClient) List(_ context.Context, collection, _ string, fn func(arm.Page) bool) error {
+	f.mu.Lock()
+	group, ok := strings.CutSuffix(strings.ToLower(collection), "/resources")
+	if !ok {
+		f.mu.Unlock()
+		return &arm.Error{StatusCode: http.StatusBadRequest, Code: "InvalidCollection", Message: "the fake lists only {group}/resources"}
+	}
+	f.lists = append(f.lists, group)
+	var page arm.Page
+	for k := range f.resources {
+		if strings.HasPrefix(k, group+"/") {
+			page.Items = append(page.Items, map[string]any{"id": k, "type": "Test/things"})
+		}
+	}
+	f.mu.Unlock()
+	fn(page)
+	return nil
 }
 
 // begin simulates a write taking f.delay, tracking concurrency.

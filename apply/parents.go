@@ -4,8 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"sort"
-	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/state"
 )
 
@@ -16,7 +16,19 @@ func (r *runner) noteWritten(id string) {
 	if r.written == nil {
 		r.written = map[string]bool{}
 	}
-	r.written[strings.ToLower(id)] = true
+	r.written[armid.Key(id)] = true
+}
+
+// wroteUnder reports whether this run wrote a resource inside id.
+func (r *runner) wroteUnder(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for w := range r.written {
+		if armid.IsUnder(w, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // rereadParents reads again each recorded parent of a child resource this
@@ -38,7 +50,7 @@ func (r *runner) rereadParents(ctx context.Context) {
 			continue
 		}
 		if sr := r.o.State.FindID(parent); sr != nil && sr.Output != nil && sr.InFlight == nil {
-			parents[strings.ToLower(sr.ID)] = sr
+			parents[armid.Key(sr.ID)] = sr
 		}
 	}
 	r.mu.Unlock()

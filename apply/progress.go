@@ -19,6 +19,11 @@ const (
 	EventFailed   EventKind = "failed"
 	// EventWarning is a note about a finished operation, in Message.
 	EventWarning EventKind = "warning"
+	// EventWaiting is a wait within a window of ARM's eventual
+	// consistency (a resource not shown yet after its create, still shown
+	// after its delete, a principal not replicated yet): Message says why
+	// and for how long at most.
+	EventWaiting EventKind = "waiting"
 )
 
 // Op is the kind of an operation.
@@ -97,6 +102,8 @@ func (r *TextReporter) Report(e Event) {
 		fmt.Fprintf(r.W, "%s: %s failed after %s\n", e.Address, words[3], seconds(e.Elapsed))
 	case EventWarning:
 		fmt.Fprintf(r.W, "%s: Warning: %s\n", e.Address, e.Message)
+	case EventWaiting:
+		fmt.Fprintf(r.W, "%s: Waiting: %s\n", e.Address, e.Message)
 	}
 }
 

@@ -62,6 +62,10 @@ type Instance struct {
 
 	// UpdateMethod is "PUT" (the default) or "PATCH".
 	UpdateMethod string
+	// UpdateBody is how an update's PUT body is built: "merge" (the
+	// default: the live body with the declared values laid over it) or
+	// "declared" (exactly the declared body, a full replacement).
+	UpdateBody string
 	// IgnoreChanges are paths never diffed (the provider's are added).
 	IgnoreChanges []string
 	// Sensitive are paths whose values are never printed or stored in clear:
@@ -73,6 +77,10 @@ type Instance struct {
 	Sensitive []string
 	// PreventDestroy makes any plan that deletes or replaces it an error.
 	PreventDestroy bool
+	// DeleteUnmanagedContents lets a plan delete this resource group while
+	// it holds resources azapply does not manage (they go with it); without
+	// it such a plan is an error. It means nothing for other resources.
+	DeleteUnmanagedContents bool
 	// ReplaceOnChanges are paths whose change means delete-then-create.
 	ReplaceOnChanges []string
 	// ArrayKeys names, per array path, the field that matches elements
@@ -82,6 +90,9 @@ type Instance struct {
 	Unordered []string
 	// Timeouts bound each kind of operation; zero means the default (30m).
 	Timeouts Timeouts
+	// Retry is the resource's retry block (error codes and windows of
+	// eventual consistency apply waits out); nil without one.
+	Retry *Retry
 }
 
 // Timeouts are the per-operation time limits of a resource.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -240,7 +241,7 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 	kind := r.kind()
 	inst := &Instance{
 		Address: addr, Name: r.Name, DeclRange: r.DeclRange, Body: cty.EmptyObjectVal,
-		Kind: kind, Block: r.Address(), UpdateMethod: "PUT",
+		Kind: kind, Block: r.Address(), UpdateMethod: "PUT", UpdateBody: "merge",
 	}
 	var diags hcl.Diagnostics
 	idv, d := r.ID.Value(ctx)
@@ -255,12 +256,16 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 		case idv.IsNull() || idv.Type() != cty.String:
 			diags = append(diags, wrongType(r.ID, "id", "a string, like \"/subscriptions/${var.subscription_id}/resourceGroups/demo\""))
 		default:
-			inst.ID = idv.AsString()
+			// One spelling of an ID everywhere after this (requests, plan,
+			// state, resource.NAME.id): a trailing or doubled slash or a
+			// keyword's casing is no change.
+			raw := idv.AsString()
+			inst.ID = armid.Canonical(raw)
 			check := validateID
 			if kind == KindAction {
 				check = validateActionID
 			}
-			if err := check(inst.ID); err != nil {
+			if err := check(raw); err != nil {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid resource ID",
@@ -334,6 +339,23 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 			}
 		}
 	}
+	if a, ok := r.attrs["update_body"]; ok {
+		s, d := evalString(a.Expr, ctx, "update_body")
+		diags = append(diags, d...)
+		switch strings.ToLower(s) {
+		case "merge", "declared":
+			inst.UpdateBody = strings.ToLower(s)
+		default:
+			if !d.HasErrors() {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid update_body",
+					Detail:   fmt.Sprintf("update_body is \"merge\" (the default: the live body with the declared values laid over it, so what the configuration does not declare is kept) or \"declared\" (exactly the declared body: a full replacement that drops every undeclared live value), not %q.", s),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			}
+		}
+	}
 	inst.IgnoreChanges = append(paths("ignore_changes"), ev.c.Provider.IgnoreChanges...)
 	inst.ReplaceOnChanges = paths("replace_on_changes")
 	inst.Unordered = paths("unordered")
@@ -342,6 +364,11 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		b, d := evalBool(a, ctx)
 		diags = append(diags, d...)
 		inst.PreventDestroy = b
+	}
+	if a, ok := r.attrs["delete_unmanaged_contents"]; ok {
+		b, d := evalBool(a, ctx)
+		diags = append(diags, d...)
+		inst.DeleteUnmanagedContents = b
 	}
 	if a, ok := r.attrs["array_keys"]; ok {
 		inst.ArrayKeys, diags = evalArrayKeys(a, ctx, diags)
@@ -386,6 +413,9 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		}
 		*dst = dur
 	}
+	retry, d := evalRetry(r.retry, ctx)
+	diags = append(diags, d...)
+	inst.Retry = retry
 	inst.Body, inst.Sensitive = markSensitive(inst.ID, inst.Body, declared)
 	return diags
 }

@@ -112,6 +112,10 @@ type Provider struct {
 	FederatedTokenFile    string
 	Username              string
 	Password              string
+	// AuxiliaryTenantIDs are the other tenants whose tokens every request
+	// carries (x-ms-authorization-auxiliary), for resources that refer to
+	// resources in those tenants.
+	AuxiliaryTenantIDs []string
 	// IgnoreChanges are paths never diffed on any resource (tags that Azure
 	// Policy adds, for instance).
 	IgnoreChanges []string
@@ -147,9 +151,13 @@ type Import struct {
 // Removed stops managing the resource at From; Destroy says whether apply
 // deletes it in Azure (true) or only forgets it (false).
 type Removed struct {
-	From      string
-	Destroy   bool
-	DeclRange hcl.Range
+	From    string
+	Destroy bool
+	// DeleteUnmanagedContents lets the delete of a resource group that
+	// holds resources azapply does not manage go ahead (see
+	// Instance.DeleteUnmanagedContents); only with Destroy.
+	DeleteUnmanagedContents bool
+	DeclRange               hcl.Range
 }
 
 // Files returns the parsed files, for printing diagnostics with snippets.

@@ -358,3 +358,46 @@ variable "from_flag" {
 		t.Errorf("var.from_flag = %s", got)
 	}
 }
+
+// TestDeleteUnmanagedContents: the setting is read from a resource block
+// and from a removed block, where it needs destroy = true.
+func TestDeleteUnmanagedContents(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.hcl": `
+resource "rg" {
+  id                        = "` + sub + `/resourceGroups/demo"
+  api_version               = "2021-04-01"
+  delete_unmanaged_contents = true
+}
+resource "other" {
+  id          = "` + sub + `/resourceGroups/other"
+  api_version = "2021-04-01"
+}
+removed {
+  from                      = resource.old
+  destroy                   = true
+  delete_unmanaged_contents = true
+}
+`}, LoadOptions{})
+	ev := mustEval(t, cfg, nil)
+	got := map[string]bool{}
+	for _, in := range ev.Instances {
+		got[in.Address] = in.DeleteUnmanagedContents
+	}
+	if !got["resource.rg"] || got["resource.other"] {
+		t.Errorf("delete_unmanaged_contents = %v", got)
+	}
+	if len(cfg.Removed) != 1 || !cfg.Removed[0].DeleteUnmanagedContents {
+		t.Errorf("removed = %+v", cfg.Removed)
+	}
+
+	_, diags := Load(writeDir(t, map[string]string{"main.hcl": `
+removed {
+  from                      = resource.old
+  destroy                   = false
+  delete_unmanaged_contents = true
+}
+`}), LoadOptions{})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Set destroy = true") {
+		t.Fatalf("diagnostics = %v, want delete_unmanaged_contents without destroy refused", diags)
+	}
+}

@@ -45,6 +45,7 @@ var providerSchema = func() *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "ignore_changes"},
 		{Name: "adopt_existing"},
+		{Name: "auxiliary_tenant_ids"},
 	}}
 	for _, n := range providerStringAttrs {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n})
@@ -80,14 +81,16 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "count"},
 		{Name: "depends_on"},
 		{Name: "update_method"},
+		{Name: "update_body"},
 		{Name: "ignore_changes"},
 		{Name: "sensitive"},
 		{Name: "prevent_destroy"},
+		{Name: "delete_unmanaged_contents"},
 		{Name: "replace_on_changes"},
 		{Name: "array_keys"},
 		{Name: "unordered"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}, {Type: "retry"}},
 }
 
 var dataSchema = &hcl.BodySchema{
@@ -145,5 +148,6 @@ var removedSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "from", Required: true},
 		{Name: "destroy", Required: true},
+		{Name: "delete_unmanaged_contents"},
 	},
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -103,6 +104,11 @@ func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
 		paths, d := evalPaths(a, ctx)
 		diags = append(diags, d...)
 		p.IgnoreChanges = paths
+	}
+	if a, ok := content.Attributes["auxiliary_tenant_ids"]; ok {
+		ids, d := evalTenantIDs(a, ctx, c.checkOnly)
+		diags = append(diags, d...)
+		p.AuxiliaryTenantIDs = ids
 	}
 	if a, ok := content.Attributes["adopt_existing"]; ok {
 		v, d := evalBool(a, ctx)
@@ -206,7 +212,7 @@ func (c *Config) decodeImport(b *hcl.Block) hcl.Diagnostics {
 			})
 		}
 	}
-	im.ID = id
+	im.ID = armid.Canonical(id)
 	if !diags.HasErrors() {
 		c.Imports = append(c.Imports, im)
 	}
@@ -225,6 +231,19 @@ func (c *Config) decodeRemoved(b *hcl.Block) hcl.Diagnostics {
 	v, d := evalBool(content.Attributes["destroy"], nil)
 	diags = append(diags, d...)
 	rm.Destroy = v
+	if a, ok := content.Attributes["delete_unmanaged_contents"]; ok {
+		b, d := evalBool(a, nil)
+		diags = append(diags, d...)
+		rm.DeleteUnmanagedContents = b
+		if b && !rm.Destroy && !d.HasErrors() {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "delete_unmanaged_contents without destroy",
+				Detail:   "delete_unmanaged_contents = true lets the delete of a resource group take what azapply does not manage with it; with destroy = false nothing is deleted. Set destroy = true, or remove delete_unmanaged_contents.",
+				Subject:  a.Expr.Range().Ptr(),
+			})
+		}
+	}
 	if !diags.HasErrors() {
 		c.Removed = append(c.Removed, rm)
 	}

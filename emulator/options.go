@@ -39,6 +39,16 @@ type Options struct {
 	// Faults injects seeded failures and latency.
 	Faults Faults
 
+	// Consistency models ARM's eventual consistency (a GET that answers
+	// 404 just after a create, a deleted resource that GET still shows, a
+	// new principal not yet replicated); off when zero.
+	Consistency Consistency
+	// TimedOperations makes long-running operations end by time, as ARM's
+	// do, not only when polled: once an operation has run its MinDuration
+	// and the time its polls would take at RetryAfter, a GET of the
+	// resource (or any poll) sees it finished.
+	TimedOperations bool
+
 	// PageSize is how many items a collection GET returns before a
 	// nextLink; 100 when zero.
 	PageSize int

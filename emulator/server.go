@@ -18,6 +18,7 @@ type Server struct {
 	obs   *observer
 	thr   *throttler
 	flt   *faultInjector
+	cons  *consistency
 
 	opMu       sync.Mutex
 	operations []OperationRule
@@ -37,6 +38,7 @@ func New(opts Options) *Server {
 		world:      newWorld(),
 		obs:        newObserver(),
 		flt:        newFaultInjector(opts.Faults),
+		cons:       newConsistency(),
 		operations: append([]OperationRule(nil), opts.Operations...),
 	}
 	if !opts.NoBuiltinRules {

@@ -56,6 +56,13 @@ type differ struct {
 	r   *compiledRules
 	ix  keyIndexes
 	out Comparison
+	// strict compares a request body (as Desired) with live: a live value
+	// the request leaves out is a change (the write drops it), whatever
+	// the state says, except ARM's bookkeeping and masked secrets.
+	strict bool
+	// declared is the declared body of a strict comparison: its arrays,
+	// not the request's, choose how elements are matched, as in the diff.
+	declared map[string]any
 }
 
 func (d *differ) change(path Path, before, after any) {
@@ -129,6 +136,31 @@ func (d *differ) sameAsSent(path Path, sent, want any) bool {
 	return equalValue(path, sent, want)
 }
 
+// servicesOwn reports whether a live value that a request leaves out is
+// the service's own: the last apply did not send it, and the service
+// answered it, as it is now (a default, a read-only value). A write without
+// it gets it again, so leaving it out changes nothing.
+func (d *differ) servicesOwn(path Path, got any) bool {
+	if !d.b.Managed {
+		return false
+	}
+	if _, sent := d.ix.lookup(d.b.LastApplied, path); sent {
+		return false
+	}
+	answered, ok := d.ix.lookup(d.b.Output, path)
+	return ok && (isTimestamp(answered) && isTimestamp(got) || d.equalLive(path, answered, got))
+}
+
+// plainlySent reports whether the configuration asks for what was sent
+// with no value of it stored as a hash: the state hashes only sensitive
+// values, so one that needed a hash to match is a secret.
+func (d *differ) plainlySent(path Path, sent, want any) bool {
+	plain := *d.r
+	plain.secretMatches = nil
+	pd := &differ{r: &plain, ix: d.ix}
+	return pd.sameAsSent(path, sent, want)
+}
+
 // equalLive compares two values read from the service, with the same rules
 // as the diff, so that arrays matched by key compare alike.
 func (d *differ) equalLive(path Path, a, b any) bool {
@@ -155,7 +187,7 @@ func (d *differ) value(path Path, want, got any, present bool) {
 		return
 	}
 	if !present || isMasked(got) {
-		d.missing(path, want)
+		d.missing(path, want, present)
 		return
 	}
 	switch w := want.(type) {
@@ -204,6 +236,12 @@ func (d *differ) object(path Path, want, got map[string]any) {
 			continue
 		}
 		p := path.key(k)
+		if d.strict {
+			if !d.r.ignored(p) && !isBookkeepingPath(p) && !isMasked(got[k]) && !d.servicesOwn(p, got[k]) {
+				d.change(p, got[k], Absent{})
+			}
+			continue
+		}
 		if d.r.ignored(p) || !d.b.Managed {
 			continue
 		}
@@ -213,8 +251,9 @@ func (d *differ) object(path Path, want, got map[string]any) {
 	}
 }
 
-// missing handles a declared value the service did not return (or masked).
-func (d *differ) missing(path Path, want any) {
+// missing handles a declared value the service did not return, or masked
+// (then masked is true).
+func (d *differ) missing(path Path, want any, masked bool) {
 	if isEmpty(want) {
 		return // services leave out null, {} and []
 	}
@@ -222,14 +261,24 @@ func (d *differ) missing(path Path, want any) {
 		d.change(path, Absent{}, want)
 		return
 	}
-	if answered, ok := d.ix.lookup(d.b.Output, path); ok && !isMasked(answered) && !isEmpty(answered) {
+	if answered, ok := d.ix.lookup(d.b.Output, path); ok && !masked && !isMasked(answered) && !isEmpty(answered) {
 		// It came back after the last apply, and is gone now: removed
-		// outside azapply.
+		// outside azapply. (A masked value is not gone: the service shows
+		// that it holds one, and the state may keep the answer hashed.)
 		d.change(path, Absent{}, want)
 		return
 	}
 	if sent, ok := d.ix.lookup(d.b.LastApplied, path); ok && d.sameAsSent(path, sent, want) {
-		return // write-only, and the configuration asks for what was sent
+		// Write-only, and the configuration asks for what was sent: no
+		// change. A value that does not look like a secret is listed, as
+		// the service may have dropped it (a misspelled property, or one
+		// the api-version does not have).
+		if !masked && !d.strict && !d.r.isSensitive(path, want) && d.plainlySent(path, sent, want) {
+			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
+				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), NotReturned: true,
+			})
+		}
+		return
 	}
 	d.change(path, Absent{}, want)
 }
@@ -242,6 +291,14 @@ func (d *differ) array(path Path, want, got []any) {
 		return
 	}
 	field := d.r.keyField(path, want)
+	if d.strict {
+		field = ""
+		if decl, ok := d.ix.lookup(d.declared, path); ok {
+			if arr, ok := decl.([]any); ok {
+				field = d.r.keyField(path, arr)
+			}
+		}
+	}
 	if field == "" {
 		d.byPosition(path, want, got)
 		return
@@ -320,6 +377,12 @@ func (d *differ) elementMissing(path Path, want any) {
 // the next PUT of the array would drop it). An element the service added at
 // apply time, or one seen with no state, is not a change.
 func (d *differ) extraElement(path Path, got any) {
+	if d.strict && !d.r.ignored(path) {
+		if !d.servicesOwn(path, got) {
+			d.change(path, got, Absent{})
+		}
+		return
+	}
 	if d.r.ignored(path) || !d.b.Managed {
 		return
 	}

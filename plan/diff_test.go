@@ -113,7 +113,9 @@ func TestCompareNormalization(t *testing.T) {
 
 func TestCompareThreeWay(t *testing.T) {
 	runDiffCases(t, []diffCase{
-		{name: "write-only unchanged", desired: `{"p":{"pw":"s3cret"}}`, live: `{"p":{}}`, lastApplied: `{"p":{"pw":"s3cret"}}`, output: `{"p":{}}`, managed: true},
+		{name: "a value the service never returned, not named like a secret, is listed", desired: `{"p":{"publicNetworkAcces":"Disabled"}}`, live: `{"p":{}}`, lastApplied: `{"p":{"publicNetworkAcces":"Disabled"}}`, output: `{"p":{}}`, managed: true, kept: []string{"p.publicNetworkAcces"}},
+		{name: "a masked value whose answer the state hashed is no change", desired: `{"p":{"password":"****"}}`, live: `{"p":{"password":"****"}}`, lastApplied: `{"p":{"password":"****"}}`, output: `{"p":{"password":"hmac:x"}}`, managed: true},
+		{name: "write-only unchanged", desired: `{"p":{"password":"s3cret"}}`, live: `{"p":{}}`, lastApplied: `{"p":{"password":"s3cret"}}`, output: `{"p":{}}`, managed: true},
 		{name: "write-only changed in config", desired: `{"p":{"pw":"new"}}`, live: `{"p":{}}`, lastApplied: `{"p":{"pw":"old"}}`, output: `{"p":{}}`, managed: true, changes: []string{"p.pw"}},
 		{name: "write-only hashed in state", desired: `{"p":{"pw":"s3cret"}}`, live: `{"p":{}}`, lastApplied: `{"p":{"pw":"hmac:1"}}`, output: `{"p":{}}`, managed: true,
 			rules: Rules{SecretMatches: func(stored, clear any) bool { return stored == "hmac:1" && clear == "s3cret" }}},

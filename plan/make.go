@@ -38,6 +38,10 @@ type Options struct {
 	DataBodies map[string]map[string]any
 	// RefreshOnly plans drift only.
 	RefreshOnly bool
+	// Destroy plans the deletion of everything the state records (azapply
+	// destroy). Instances and Removed then declare nothing: they give only
+	// each resource's settings (prevent_destroy, delete_unmanaged_contents).
+	Destroy bool
 	// SecretMatches tells whether a hashed value in the state stands for a
 	// clear one (state.State's SensitiveMatches); nil compares them equal.
 	SecretMatches func(stored, clear any) bool
@@ -58,7 +62,15 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if st == nil {
 		st = state.New()
 	}
-	b := &builder{o: o, st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial}}
+	if err := checkChildOwners(o.Instances); err != nil {
+		return nil, err
+	}
+	b := &builder{st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial},
+		settings: settingsOf(o.Instances), removed: o.Removed}
+	if o.Destroy {
+		o.Instances, o.Removed, o.Imports = nil, nil, nil
+	}
+	b.o = o
 	gone := b.undeclaredResources()
 	unread := b.unreadData()
 	var targets []Target
@@ -98,8 +110,22 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		deletes = append(deletes, b.undeclared(sr, goneLive[i]))
 	}
 	if !o.RefreshOnly {
-		b.plan.Changes = append(reads, b.plan.Changes...)
+		// Deleting a resource group deletes what it holds: list it, and
+		// plan the managed resources inside as deleted with it.
+		b.containers(ctx, append(append([]*Change{}, b.plan.Changes...), deletes...))
+		// Declared resources deleted with their group go with the deletes.
+		kept := b.plan.Changes[:0]
+		for _, c := range b.plan.Changes {
+			if c.Action == Delete {
+				deletes = append(deletes, c)
+			} else {
+				kept = append(kept, c)
+			}
+		}
+		b.plan.Changes = append(reads, kept...)
 		b.plan.Changes = append(b.plan.Changes, orderDeletes(deletes)...)
+		b.checkPreventDestroy(b.plan.Changes)
+		leaveOutDeleted(b.plan.Changes)
 	}
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
@@ -164,6 +190,11 @@ type builder struct {
 	st   *state.State
 	plan *Plan
 	errs []error
+	// settings are the instances by address, declared or (for Destroy)
+	// giving settings only; removed are the removed blocks, for their
+	// settings.
+	settings map[string]*config.Instance
+	removed  []*config.Removed
 }
 
 func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
@@ -205,11 +236,12 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 	c := &Change{
 		Address: in.Address, ID: in.ID, APIVersion: in.APIVersion,
 		Desired: desired, Live: live, DependsOn: in.DependsOn,
-		Sensitive: in.Sensitive,
+		Sensitive: in.Sensitive, UpdateMethod: in.UpdateMethod, UpdateBody: UpdateBody(in.UpdateBody),
+		rules: rules,
 	}
 	// When the ID changed, the live body is another resource's: there is
 	// nothing to compare the recorded output with.
-	if prior != nil && strings.EqualFold(prior.ID, in.ID) {
+	if prior != nil && armid.Equal(prior.ID, in.ID) {
 		if err := b.drift(in.Address, prior, live, desired, rules); err != nil {
 			b.fail(fmt.Errorf("%s: %w", in.Address, err))
 			return
@@ -219,7 +251,7 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 		return
 	}
 	switch {
-	case prior != nil && !strings.EqualFold(prior.ID, in.ID):
+	case prior != nil && !armid.Equal(prior.ID, in.ID):
 		// The ID changed: the old resource goes, the new one comes.
 		c.Action, c.PriorID = Replace, prior.ID
 	case live == nil:
@@ -258,12 +290,55 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 				}
 			}
 		}
+		if c.Action == Update {
+			if err := b.request(c, prior, rules, cmp); err != nil {
+				b.fail(fmt.Errorf("%s: %w", in.Address, err))
+				return
+			}
+		}
+	}
+	if c.Action == Create || c.Action == Replace {
+		c.Request = &Request{Method: "PUT", Body: desired}
 	}
 	if in.PreventDestroy && c.Action == Replace {
 		b.fail(fmt.Errorf("%s has prevent_destroy set, and this plan would replace it (delete, then create). Remove prevent_destroy to allow it, or change the configuration back", in.Address))
 		return
 	}
 	b.plan.Changes = append(b.plan.Changes, c)
+}
+
+// request builds the exact request of an update and makes the change's
+// paths every effect it has on live (DESIGN.md, "The request"): the
+// declared changes the diff found, and whatever else the write changes (a
+// live value an update_body = "declared" body drops, an element of a
+// declared array that the service added).
+func (b *builder) request(c *Change, prior *state.Resource, rules Rules, cmp Comparison) error {
+	bodies := Bodies{Desired: c.Desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
+	req, err := buildRequest(c.UpdateMethod, c.UpdateBody, bodies, rules)
+	if err != nil {
+		return err
+	}
+	c.Request = req
+	effects, err := requestEffects(req, bodies, rules)
+	if err != nil {
+		return err
+	}
+	shown := map[string]bool{}
+	for _, p := range c.Paths {
+		shown[p.Path] = true
+	}
+	kept := map[string]bool{}
+	for _, p := range cmp.KeptDifferently {
+		kept[p.Path] = true
+	}
+	for _, p := range effects.Changes {
+		if !shown[p.Path] && !kept[p.Path] {
+			p.Dropped = isAbsent(p.After)
+			c.Paths = append(c.Paths, p)
+			shown[p.Path] = true
+		}
+	}
+	return nil
 }
 
 // mayAdopt reports whether an existing resource that the state does not

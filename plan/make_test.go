@@ -177,7 +177,7 @@ func TestBuildActions(t *testing.T) {
 
 func TestBuildDeletedWithResourceGroup(t *testing.T) {
 	srv, client := newEmulator(t)
-	setWorld(t, srv, map[string]map[string]any{rgID: {"location": "westus"}, acrID: {"location": "westus"}, vnID: {"location": "westus"}})
+	setWorld(t, srv, map[string]map[string]any{rgID: {"id": rgID, "location": "westus"}, acrID: {"id": acrID, "location": "westus"}, vnID: {"id": vnID, "location": "westus"}})
 	st := state.New()
 	applied(t, st, "rg", rgID, `{}`, `{}`)
 	applied(t, st, "acr", acrID, `{}`, `{}`)

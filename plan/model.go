@@ -59,11 +59,74 @@ type Change struct {
 	// existing resource that the state does not record yet.
 	Import bool
 	// DeletedWith is the address of the resource whose delete removes this
-	// one too (a resource group): apply sends no DELETE of its own.
+	// one too (a resource group): apply sends no DELETE of its own. A
+	// declared resource inside a resource group the plan deletes is a
+	// Delete (or, when the group is replaced, a Replace) with DeletedWith
+	// set and its Desired body kept: the configuration still declares it.
 	DeletedWith string
+	// Contents is what a resource group held when the plan listed it, for a
+	// group the plan deletes (Delete, or the delete half of a Replace); nil
+	// for anything else. Apply deletes no group whose contents the plan did
+	// not list.
+	Contents *Contents
 	// Sensitive are the paths never printed (for creates, whose bodies are
 	// shown whole).
 	Sensitive []string
+	// Request is the exact request apply sends for a create, a replace's
+	// create or an update (DESIGN.md, "The request"); nil for the other
+	// actions. Its body has config.Unknown where a value is known only
+	// after apply; apply builds it again then, from the same live body,
+	// with RequestFor.
+	Request *Request
+	// UpdateMethod is the resource's update_method: "PUT" (also when
+	// empty) or "PATCH".
+	UpdateMethod string
+	// UpdateBody is how an update's PUT body is built: UpdateMerge (the
+	// default, also when empty) or UpdateDeclared.
+	UpdateBody UpdateBody
+
+	// rules are the resource's rules, which RequestFor needs to build the
+	// request again with the values known after apply; leaveOut the IDs
+	// (keys) of the inline children the plan deletes, left out of it.
+	rules    Rules
+	leaveOut []string
+}
+
+// Contents is what a resource group held when the plan listed it
+// (GET {group}/resources, and the managed resources recorded inside it).
+type Contents struct {
+	// Resources are sorted by ID: the managed ones, which leave the state
+	// with the group, and those azapply does not manage.
+	Resources []Contained `json:"resources"`
+	// DeleteUnmanaged is true when the configuration lets the group's
+	// delete take resources azapply does not manage with it
+	// (delete_unmanaged_contents = true); without it a plan that would is
+	// an error.
+	DeleteUnmanaged bool `json:"delete_unmanaged,omitempty"`
+}
+
+// Contained is one resource inside a resource group the plan deletes.
+type Contained struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	// Managed is true for a resource azapply manages (recorded in the
+	// state, or declared); Address is then its address.
+	Managed bool   `json:"managed,omitempty"`
+	Address string `json:"address,omitempty"`
+}
+
+// Unmanaged counts the contained resources azapply does not manage.
+func (c *Contents) Unmanaged() int {
+	if c == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range c.Resources {
+		if !r.Managed {
+			n++
+		}
+	}
+	return n
 }
 
 // Absent marks a value missing on one side of a PathChange.
@@ -81,6 +144,15 @@ type PathChange struct {
 	// Declared (drift only) is true when the configuration declares the
 	// path: the plan also changes it back.
 	Declared bool
+	// Dropped is true for a live value the configuration does not declare
+	// and the update's request leaves out (update_body = "declared", or an
+	// element of a declared array): the write removes it.
+	Dropped bool
+	// NotReturned (values the service keeps differently only) is true for
+	// a declared value, not named like a secret, that the service did not
+	// return after the write: misspelled, or not supported at the
+	// api-version, unless it is write-only.
+	NotReturned bool
 
 	at Path // the parsed path, for AcceptedOutput
 }
@@ -102,6 +174,30 @@ func (p *Plan) Summary() (add, change, destroy int) {
 		}
 	}
 	return add, change, destroy
+}
+
+// Dropped counts the live values, not in the configuration, that the
+// updates' requests remove (PathChange.Dropped).
+func (p *Plan) Dropped() int {
+	n := 0
+	for _, c := range p.Changes {
+		for _, pc := range c.Paths {
+			if pc.Dropped {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// UnmanagedDeletes counts the resources azapply does not manage that the
+// plan deletes with their resource groups.
+func (p *Plan) UnmanagedDeletes() int {
+	n := 0
+	for _, c := range p.Changes {
+		n += c.Contents.Unmanaged()
+	}
+	return n
 }
 
 // Imports counts the resources taken over by import.

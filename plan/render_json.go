@@ -31,6 +31,12 @@ type JSONSummary struct {
 	Destroy int `json:"destroy"`
 	Import  int `json:"import"`
 	Drifted int `json:"drifted"`
+	// Dropped counts the live values, not in the configuration, that the
+	// updates' requests remove.
+	Dropped int `json:"dropped"`
+	// UnmanagedDeletes counts the resources azapply does not manage that
+	// the plan deletes with their resource groups.
+	UnmanagedDeletes int `json:"unmanaged_deletes"`
 }
 
 // JSONExitStatus is what --detailed-exitcode returns for this plan.
@@ -50,16 +56,42 @@ type JSONStateVersion struct {
 
 // JSONChange is one resource's planned action.
 type JSONChange struct {
-	Address     string     `json:"address"`
-	ID          string     `json:"id"`
-	APIVersion  string     `json:"api_version"`
-	Action      Action     `json:"action"`
-	Import      bool       `json:"import,omitempty"`
-	PriorID     string     `json:"prior_id,omitempty"`
-	DeletedWith string     `json:"deleted_with,omitempty"`
-	DependsOn   []string   `json:"depends_on,omitempty"`
-	After       any        `json:"after,omitempty"`
-	Paths       []JSONPath `json:"paths"`
+	Address     string   `json:"address"`
+	ID          string   `json:"id"`
+	APIVersion  string   `json:"api_version"`
+	Action      Action   `json:"action"`
+	Import      bool     `json:"import,omitempty"`
+	PriorID     string   `json:"prior_id,omitempty"`
+	DeletedWith string   `json:"deleted_with,omitempty"`
+	DependsOn   []string `json:"depends_on,omitempty"`
+	After       any      `json:"after,omitempty"`
+	// Request is the exact request apply sends for a create, a replace's
+	// create or an update, sensitive values "(sensitive)" and values known
+	// only after apply "(known after apply)".
+	Request *JSONRequest `json:"request,omitempty"`
+	Paths   []JSONPath   `json:"paths"`
+	// Contents is what a resource group the plan deletes holds.
+	Contents *JSONContents `json:"contents,omitempty"`
+}
+
+// JSONRequest is the method and body of a write.
+type JSONRequest struct {
+	Method string         `json:"method"`
+	Body   map[string]any `json:"body"`
+}
+
+// JSONContents is what a resource group held when the plan listed it.
+type JSONContents struct {
+	DeleteUnmanaged bool            `json:"delete_unmanaged"`
+	Resources       []JSONContained `json:"resources"`
+}
+
+// JSONContained is one resource inside a resource group the plan deletes.
+type JSONContained struct {
+	ID      string `json:"id"`
+	Type    string `json:"type"`
+	Managed bool   `json:"managed"`
+	Address string `json:"address,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no
@@ -72,6 +104,12 @@ type JSONPath struct {
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
 	Declared      *bool  `json:"declared,omitempty"`
+	// NotReturned (kept_differently only): a declared value the service
+	// did not return after the write.
+	NotReturned bool `json:"not_returned,omitempty"`
+	// Dropped: a live value not in the configuration that the update's
+	// request removes.
+	Dropped bool `json:"dropped,omitempty"`
 }
 
 // JSONDrift is what changed outside azapply on one resource.
@@ -92,9 +130,10 @@ type JSONKept struct {
 func ToJSON(p *Plan) JSONPlan {
 	add, change, destroy := p.Summary()
 	out := JSONPlan{
-		FormatVersion:   JSONFormatVersion,
-		RefreshOnly:     p.RefreshOnly,
-		Summary:         JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift)},
+		FormatVersion: JSONFormatVersion,
+		RefreshOnly:   p.RefreshOnly,
+		Summary: JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift),
+			Dropped: p.Dropped(), UnmanagedDeletes: p.UnmanagedDeletes()},
 		ExitStatus:      JSONExitStatus{Changes: p.HasChanges() || p.HasOutputChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
 		OutputChanges:   jsonOutputChanges(p),
 		State:           JSONStateVersion{Lineage: p.Lineage, Serial: p.Serial},
@@ -110,6 +149,15 @@ func ToJSON(p *Plan) JSONPlan {
 		}
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)
+		}
+		if c.Request != nil {
+			jc.Request = &JSONRequest{Method: c.Request.Method, Body: redactedRequest(c)}
+		}
+		if c.Contents != nil {
+			jc.Contents = &JSONContents{DeleteUnmanaged: c.Contents.DeleteUnmanaged, Resources: []JSONContained{}}
+			for _, r := range c.Contents.Resources {
+				jc.Contents.Resources = append(jc.Contents.Resources, JSONContained(r))
+			}
 		}
 		out.ResourceChanges = append(out.ResourceChanges, jc)
 		if len(c.KeptDifferently) > 0 {
@@ -141,7 +189,7 @@ func DetailedExitCode(p *Plan) int {
 func jsonPaths(pcs []PathChange, drift bool) []JSONPath {
 	out := make([]JSONPath, 0, len(pcs))
 	for _, pc := range pcs {
-		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace}
+		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
 		if drift {
 			declared := pc.Declared
 			jp.Declared = &declared
@@ -178,6 +226,14 @@ func jsonValue(v any) any {
 func redactedBody(c *Change) map[string]any {
 	r := sensitivityOf(c)
 	out, _ := r.redact(nil, c.Desired).(map[string]any)
+	return out
+}
+
+// redactedRequest is a change's request body with its sensitive values
+// replaced.
+func redactedRequest(c *Change) map[string]any {
+	r := sensitivityOf(c)
+	out, _ := r.redact(nil, c.Request.Body).(map[string]any)
 	return out
 }
 

@@ -121,6 +121,14 @@ func markdownRows(p *Plan) []string {
 		switch {
 		case c.DeletedWith != "":
 			n = "deleted with " + mdCode(c.DeletedWith)
+		case c.Contents != nil:
+			n = fmt.Sprintf("holds %d", len(c.Contents.Resources))
+			if len(c.Contents.Resources) == 0 {
+				n = "holds nothing"
+			}
+			if u := c.Contents.Unmanaged(); u > 0 {
+				n += fmt.Sprintf(", **%d not managed by azapply**", u)
+			}
 		case c.Action == Create || c.Action == Delete || c.Action == Forget:
 			n = "—"
 		}
@@ -144,7 +152,11 @@ func markdownChange(c *Change) string {
 		if c.PriorID != "" {
 			lines = append(lines, "# its id changes from "+c.PriorID)
 		}
+		if c.DeletedWith != "" {
+			lines = append(lines, "# deleted with "+c.DeletedWith+", then created again")
+		}
 		lines = append(lines, pathLines(c.Paths)...)
+		lines = append(lines, contentLines(c)...)
 	case Update:
 		lines = pathLines(c.Paths)
 	case Delete:
@@ -152,12 +164,39 @@ func markdownChange(c *Change) string {
 		if c.DeletedWith != "" {
 			lines = append(lines, "# deleted with "+c.DeletedWith+": no DELETE of its own")
 		}
+		if c.DeletedWith != "" && c.Desired != nil {
+			lines = append(lines, "# it is still declared: the next plan creates it again")
+		}
+		lines = append(lines, contentLines(c)...)
 	case Forget:
 		lines = []string{"# removed from the state only; nothing is sent to Azure"}
 	case NoOp:
 		lines = []string{"# imported into the state; nothing is sent to Azure"}
 	}
 	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", htmlText(actionLabel(c)), htmlText(c.Address), codeBlock(lines))
+}
+
+// contentLines lists, in a diff block, what a resource group the plan
+// deletes holds.
+func contentLines(c *Change) []string {
+	if c.Contents == nil {
+		return nil
+	}
+	if len(c.Contents.Resources) == 0 {
+		return []string{"# it holds no other resource"}
+	}
+	lines := []string{fmt.Sprintf("# deleting it deletes everything it holds (%s):", resources(len(c.Contents.Resources)))}
+	for _, r := range c.Contents.Resources {
+		if r.Managed {
+			lines = append(lines, "- "+r.Address+"   # managed: leaves the state")
+		} else {
+			lines = append(lines, "- "+r.ID+" ("+r.Type+")   # NOT MANAGED by azapply")
+		}
+	}
+	if c.Contents.Unmanaged() > 0 {
+		lines = append(lines, "# delete_unmanaged_contents = true: what azapply does not manage goes with it")
+	}
+	return lines
 }
 
 func markdownDrift(d *Drift) string {
@@ -182,8 +221,12 @@ func markdownKept(p *Plan) string {
 			if b.Len() == 0 {
 				b.WriteString("\n### Values the service keeps differently\n\nNo action: the service answered these values differently at the last apply, and still does.\n\n| Resource | Path | Declared | Service keeps |\n|---|---|---|---|\n")
 			}
+			keeps := mdCode(tableCell(formatValue(shown(pc.Before, pc.Sensitive))))
+			if pc.NotReturned {
+				keeps = "not returned: misspelled, or not a property at api-version " + mdCode(tableCell(c.APIVersion)) + "?"
+			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCode(c.Address), mdCode(pc.Path),
-				mdCode(tableCell(formatValue(shown(pc.After, pc.Sensitive)))), mdCode(tableCell(formatValue(shown(pc.Before, pc.Sensitive)))))
+				mdCode(tableCell(formatValue(shown(pc.After, pc.Sensitive)))), keeps)
 		}
 	}
 	return b.String()
@@ -275,6 +318,9 @@ func pathLines(pcs []PathChange) []string {
 				lines = append(lines, l.op+"   "+l.text)
 			}
 			continue
+		}
+		if pc.Dropped {
+			suffix = "   # not in the configuration: this update drops it"
 		}
 		if !isAbsent(before) {
 			lines = append(lines, "- "+pc.Path+" = "+formatValue(before)+suffix)

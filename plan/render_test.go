@@ -37,7 +37,13 @@ func fixturePlan(t *testing.T) *Plan {
 				Paths: []PathChange{{Path: "sku.name", Before: "Basic", After: "Standard"}}},
 			{Address: "resource.gone", ID: vnID, APIVersion: "2024-07-01", Action: Forget},
 			{Address: "resource.subnet", ID: vnID + "/subnets/a", APIVersion: "2024-07-01", Action: Delete, DeletedWith: "resource.oldrg"},
-			{Address: "resource.oldrg", ID: testSub + "/resourceGroups/old", APIVersion: "2021-04-01", Action: Delete},
+			{Address: "resource.server", ID: testSub + "/resourceGroups/old/providers/Microsoft.Sql/servers/s", APIVersion: "2023-08-01", Action: Delete,
+				DeletedWith: "resource.oldrg", Desired: obj(t, `{"location":"westus"}`)},
+			{Address: "resource.oldrg", ID: testSub + "/resourceGroups/old", APIVersion: "2021-04-01", Action: Delete,
+				Contents: &Contents{DeleteUnmanaged: true, Resources: []Contained{
+					{ID: testSub + "/resourceGroups/old/providers/Microsoft.Sql/servers/s", Type: "Microsoft.Sql/servers", Managed: true, Address: "resource.server"},
+					{ID: testSub + "/resourceGroups/old/providers/Microsoft.Storage/storageAccounts/otherteam", Type: "Microsoft.Storage/storageAccounts"},
+				}}},
 		},
 		Drift: []*Drift{
 			{Address: "resource.acr", ID: acrID, Paths: []PathChange{
@@ -91,16 +97,19 @@ func TestRenderJSONIsValidAndVersioned(t *testing.T) {
 	}
 	var got struct {
 		FormatVersion string `json:"format_version"`
-		Summary       struct{ Add, Change, Destroy, Import, Drifted int }
-		ExitStatus    struct {
+		Summary       struct {
+			Add, Change, Destroy, Import, Drifted int
+			UnmanagedDeletes                      int `json:"unmanaged_deletes"`
+		}
+		ExitStatus struct {
 			DetailedExitCode int `json:"detailed_exit_code"`
 		} `json:"exit_status"`
 	}
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.FormatVersion != JSONFormatVersion || got.Summary.Add != 2 || got.Summary.Change != 2 || got.Summary.Destroy != 3 ||
-		got.Summary.Import != 1 || got.Summary.Drifted != 2 || got.ExitStatus.DetailedExitCode != 2 {
+	if got.FormatVersion != JSONFormatVersion || got.Summary.Add != 2 || got.Summary.Change != 2 || got.Summary.Destroy != 4 ||
+		got.Summary.UnmanagedDeletes != 1 || got.Summary.Import != 1 || got.Summary.Drifted != 2 || got.ExitStatus.DetailedExitCode != 2 {
 		t.Errorf("decoded %+v", got)
 	}
 }

@@ -98,6 +98,12 @@ func summaryText(p *Plan) string {
 	if n := p.Imports(); n > 0 {
 		s = fmt.Sprintf("%d to import, %s", n, s)
 	}
+	if n := p.Dropped(); n > 0 {
+		s += fmt.Sprintf(", %d undeclared %s to drop", n, plural(n, "value", "values"))
+	}
+	if n := p.UnmanagedDeletes(); n > 0 {
+		s += fmt.Sprintf(". It also deletes %s azapply does not manage, with the resource group that holds %s", resources(n), plural(n, "it", "them"))
+	}
 	return s
 }
 
@@ -181,6 +187,9 @@ func (t *textWriter) change(c *Change) {
 		t.header(c)
 		for _, pc := range c.Paths {
 			t.pathChange(pc, "      ")
+			if pc.Dropped {
+				t.printf("        # not in the configuration: this update drops it\n")
+			}
 		}
 	case NoOp:
 		if !c.Import {
@@ -192,11 +201,14 @@ func (t *textWriter) change(c *Change) {
 	case Replace:
 		if c.PriorID != "" {
 			t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
+		} else if c.DeletedWith != "" {
+			t.printf("  # %s must be replaced: it is deleted with %s, then created again\n", c.Address, c.DeletedWith)
 		} else {
 			t.printf("  # %s must be replaced\n", c.Address)
 		}
 		t.printf("%s %s\n", t.sym("-/+"), c.Address)
 		t.header(c)
+		t.contents(c)
 		if c.PriorID != "" || len(c.Paths) == 0 {
 			t.body(c)
 			break
@@ -208,13 +220,17 @@ func (t *textWriter) change(c *Change) {
 			}
 		}
 	case Delete:
-		if c.DeletedWith != "" {
+		switch {
+		case c.DeletedWith != "" && c.Desired != nil:
+			t.printf("  # %s will be deleted with %s (it is still declared: the next plan creates it again)\n", c.Address, c.DeletedWith)
+		case c.DeletedWith != "":
 			t.printf("  # %s will be deleted with %s\n", c.Address, c.DeletedWith)
-		} else {
+		default:
 			t.printf("  # %s will be destroyed\n", c.Address)
 		}
 		t.printf("  %s %s\n", t.sym("-"), c.Address)
 		t.header(c)
+		t.contents(c)
 	case Read:
 		t.printf("  # %s will be read\n", c.Address)
 		t.printf(" %s %s\n", t.sym("<="), c.Address)
@@ -234,6 +250,38 @@ func (t *textWriter) change(c *Change) {
 func (t *textWriter) header(c *Change) {
 	t.printf("        id          = %q\n", c.ID)
 	t.printf("        api_version = %q\n", c.APIVersion)
+}
+
+// contents lists what a resource group the plan deletes holds: each
+// managed resource by address, the others by ID and type, marked as not
+// managed.
+func (t *textWriter) contents(c *Change) {
+	if c.Contents == nil {
+		return
+	}
+	if len(c.Contents.Resources) == 0 {
+		t.printf("        # it holds no other resource\n")
+		return
+	}
+	t.printf("        # deleting it deletes everything it holds (%s):\n", resources(len(c.Contents.Resources)))
+	for _, r := range c.Contents.Resources {
+		if r.Managed {
+			t.printf("        #   %s %s (managed: leaves the state)\n", t.sym("-"), r.Address)
+		} else {
+			t.printf("        #   %s %s (%s) %sNOT MANAGED by azapply%s\n", t.sym("-"), r.ID, r.Type, t.c(ansiBold), t.c(ansiReset))
+		}
+	}
+	if c.Contents.Unmanaged() > 0 {
+		t.printf("        # delete_unmanaged_contents = true: what azapply does not manage goes with it\n")
+	}
+}
+
+// plural is one or many, by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // body shows a whole declared body, nested objects indented.
@@ -373,10 +421,21 @@ func (t *textWriter) kept(p *Plan) {
 		}
 		t.printf("  # %s\n", c.Address)
 		for _, pc := range c.KeptDifferently {
+			if pc.NotReturned {
+				t.printf("      %s: declared %s, the service does not return it\n", pc.Path, formatValue(shown(pc.After, pc.Sensitive)))
+				t.printf("        (%s)\n", NotReturnedHint(c.APIVersion))
+				continue
+			}
 			t.printf("      %s: declared %s, the service keeps %s\n", pc.Path, formatValue(shown(pc.After, pc.Sensitive)), formatValue(shown(pc.Before, pc.Sensitive)))
 		}
 		t.printf("\n")
 	}
+}
+
+// NotReturnedHint says what a declared value the service does not return
+// may be, and what to do.
+func NotReturnedHint(apiVersion string) string {
+	return fmt.Sprintf("misspelled, or not a property of this type at api-version %s? Check the REST reference; if it is a write-only value, add its path to sensitive to keep it quiet", apiVersion)
 }
 
 func isAbsent(v any) bool {

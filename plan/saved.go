@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 )
 
@@ -59,12 +60,21 @@ type savedChange struct {
 	DependsOn       []string    `json:"depends_on,omitempty"`
 	Sensitive       []string    `json:"sensitive,omitempty"`
 	Desired         any         `json:"desired,omitempty"`
+	Request         *savedReq   `json:"request,omitempty"`
 	Paths           []savedPath `json:"paths,omitempty"`
 	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
+	// Contents is what a resource group the plan deletes held.
+	Contents *Contents `json:"contents,omitempty"`
 	// DesiredHash and LiveHash are salted hashes of the declared body and of
 	// the live body without server bookkeeping ("" when absent).
 	DesiredHash string `json:"desired_hash"`
 	LiveHash    string `json:"live_hash"`
+}
+
+// savedReq is a change's request, redacted, for show.
+type savedReq struct {
+	Method string `json:"method"`
+	Body   any    `json:"body"`
 }
 
 type savedPath struct {
@@ -76,6 +86,8 @@ type savedPath struct {
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
 	Declared      bool   `json:"declared,omitempty"`
+	NotReturned   bool   `json:"not_returned,omitempty"`
+	Dropped       bool   `json:"dropped,omitempty"`
 }
 
 type savedDrift struct {
@@ -103,11 +115,14 @@ func WriteSaved(w io.Writer, p *Plan) error {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
 			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
-			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently),
+			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently), Contents: c.Contents,
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
 		if c.Desired != nil {
 			sc.Desired = encodeValue(redactedBody(c))
+		}
+		if c.Request != nil {
+			sc.Request = &savedReq{Method: c.Request.Method, Body: encodeValue(redactedRequest(c))}
 		}
 		f.Changes = append(f.Changes, sc)
 	}
@@ -166,10 +181,14 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
 			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
-			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently),
+			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently), Contents: sc.Contents,
 		}
 		if sc.Desired != nil {
 			c.Desired, _ = decodeValue(sc.Desired).(map[string]any)
+		}
+		if sc.Request != nil {
+			body, _ := decodeValue(sc.Request.Body).(map[string]any)
+			c.Request = &Request{Method: sc.Request.Method, Body: body}
 		}
 		p.Changes = append(p.Changes, c)
 	}
@@ -211,7 +230,7 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		switch {
 		case c == nil:
 			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Address))
-		case !strings.EqualFold(c.ID, sc.ID):
+		case !armid.Equal(c.ID, sc.ID):
 			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
 		case c.Action != sc.Action:
 			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
@@ -224,6 +243,8 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		case !sameShown(c.Paths, sc.Paths) || !sameShown(c.KeptDifferently, sc.KeptDifferently) ||
 			(sc.Desired != nil) != (c.Desired != nil) || (c.Desired != nil && !sameJSON(encodeValue(redactedBody(c)), sc.Desired)):
 			why = append(why, fmt.Sprintf("%s: the plan shows values that are not what apply would send now", sc.Address))
+		case !sameContents(c.Contents, sc.Contents):
+			why = append(why, fmt.Sprintf("what %s holds changed since the plan was made, and deleting it deletes everything it holds", sc.Address))
 		}
 	}
 	freshDrift := map[string]*Drift{}
@@ -324,6 +345,24 @@ func loadOutputs(sos []savedOutput) []OutputChange {
 	return out
 }
 
+// sameContents reports whether two listings of a resource group hold the
+// same resources, each managed or not alike, with the same setting.
+func sameContents(a, b *Contents) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.DeleteUnmanaged != b.DeleteUnmanaged || len(a.Resources) != len(b.Resources) {
+		return false
+	}
+	for i := range a.Resources {
+		x, y := a.Resources[i], b.Resources[i]
+		if armid.Key(x.ID) != armid.Key(y.ID) || x.Managed != y.Managed || x.Address != y.Address {
+			return false
+		}
+	}
+	return true
+}
+
 func samePaths(a []PathChange, b []savedPath) bool {
 	if len(a) != len(b) {
 		return false
@@ -339,7 +378,7 @@ func samePaths(a []PathChange, b []savedPath) bool {
 func savePaths(pcs []PathChange) []savedPath {
 	var out []savedPath
 	for _, pc := range pcs {
-		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared}
+		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
 		if isAbsent(pc.Before) {
 			sp.BeforeAbsent = true
 		} else {
@@ -358,7 +397,7 @@ func savePaths(pcs []PathChange) []savedPath {
 func loadPaths(sps []savedPath) []PathChange {
 	var out []PathChange
 	for _, sp := range sps {
-		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared,
+		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared, NotReturned: sp.NotReturned, Dropped: sp.Dropped,
 			Before: decodeValue(sp.Before), After: decodeValue(sp.After)}
 		if sp.BeforeAbsent {
 			pc.Before = Absent{}

@@ -4,8 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // FormatVersion is the version of the state file format this build writes.
@@ -134,16 +135,17 @@ func (s *State) Remove(address string) {
 	ix.n, ix.base = len(s.Resources), firstOf(s.Resources)
 }
 
-// FindID returns the resource whose ID equals id case-insensitively, or nil.
+// FindID returns the resource whose ID names the same resource as id
+// (armid.Equal: case-insensitively, in canonical form), or nil.
 func (s *State) FindID(id string) *Resource {
 	if ix := s.index(); ix != nil && !ix.sharedIDs {
-		if r := ix.byID[strings.ToLower(id)]; r != nil && strings.EqualFold(r.ID, id) {
+		if r := ix.byID[armid.Key(id)]; r != nil {
 			return r
 		}
 		return nil
 	}
 	for _, r := range s.Resources {
-		if strings.EqualFold(r.ID, id) {
+		if armid.Equal(r.ID, id) {
 			return r
 		}
 	}

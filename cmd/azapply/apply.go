@@ -106,6 +106,9 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
 	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}
@@ -157,7 +160,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		err = errors.Join(err, ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 		fmt.Fprintf(s.Out, "\nApply failed. Resources: %d added, %d changed, %d destroyed. The state records what finished; run apply again to continue.\n", res.Added, res.Changed, res.Destroyed)
 		return exitError
 	}

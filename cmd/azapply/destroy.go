@@ -19,7 +19,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking for confirmation")
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first. A resource group that\nholds resources azapply does not manage is refused unless its block sets\ndelete_unmanaged_contents = true.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
@@ -35,13 +35,16 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	}
 	defer closeWorkspace(w, s)
 	planCtx, stop := stopOnFirstInterrupt(ctx)
-	// A plan with nothing declared deletes everything in the state.
-	p, err := plan.Make(planCtx, w.client, nil, w.state)
+	// A destroy plan deletes everything in the state; the configuration
+	// gives only each resource's settings (prevent_destroy,
+	// delete_unmanaged_contents).
+	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true,
+		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches})
 	stop()
-	if err != nil {
-		return reportError(s, err)
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
 	}
-	if err := apply.CheckPreventDestroy(p, w.insts); err != nil {
+	if err != nil {
 		return reportError(s, err)
 	}
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !o.common.noColor}); err != nil {
@@ -70,7 +73,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		err = errors.Join(err, ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 		fmt.Fprintf(s.Out, "\nDestroy failed. Resources: %d destroyed. The state records what finished; run destroy again to continue.\n", res.Destroyed)
 		return exitError
 	}

@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/azapply/azapply/arm"
 )
 
 // exit codes, as Terraform uses them.
@@ -61,7 +63,9 @@ func main() {
 		cancel()
 	}()
 	stopProfiling := startProfiling()
-	code := run(withDrain(ctx, drain), os.Args[1:], systemStreams())
+	// The ARM client stops sending and stops every wait before a resend at
+	// the first interrupt; the polls of accepted operations go on.
+	code := run(arm.WithInterrupt(withDrain(ctx, drain), drain), os.Args[1:], systemStreams())
 	cancel()
 	stopProfiling()
 	os.Exit(code)

@@ -87,7 +87,12 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
-	p, err := buildPlan(ctx, w, o.plan, o.refreshOnly)
+	planCtx, stop := stopOnFirstInterrupt(ctx)
+	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
+	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}

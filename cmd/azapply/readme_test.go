@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // docCommand is one command line shown in a document.
@@ -16,13 +17,14 @@ type docCommand struct {
 	line string // as written, without its comment
 	// exit is the exit code its comment promises ("# exit 2: ..."), else 0.
 	exit int
-	// says is what its comment promises the output holds ("Plan: ...").
+	// says is what its comment promises the output holds: a "Plan: ..."
+	// line, "No changes.", or a quoted "key": "value" pair.
 	says []string
 }
 
 var (
 	exitComment = regexp.MustCompile(`\bexit ([0-9])\b`)
-	saysComment = regexp.MustCompile(`Plan: [0-9]+ to add, [0-9]+ to change, [0-9]+ to destroy\.|No changes\.`)
+	saysComment = regexp.MustCompile(`Plan: [0-9]+ to add, [0-9]+ to change, [0-9]+ to destroy\.|No changes\.|"[A-Za-z]+": "[A-Za-z]+"`)
 )
 
 // shCommands returns the azapply command lines of the ```sh blocks of md,
@@ -300,10 +302,42 @@ func TestReadmeOutputSamples(t *testing.T) {
 	if err := json.Unmarshal([]byte(js[0]), &want); err != nil {
 		t.Fatalf("the README's JSON sample does not parse: %v", err)
 	}
-	// The lineage is new in every state.
+	// The lineage is new in every state, and the times the emulator sets
+	// are those of this run.
 	got["state"].(map[string]any)["lineage"] = want["state"].(map[string]any)["lineage"]
+	sameTimes(got, want)
 	if !reflect.DeepEqual(got, want) {
 		b, _ := json.MarshalIndent(got, "", "  ")
 		t.Errorf("the README's JSON sample is not what plan prints; it prints:\n%s", b)
 	}
+}
+
+// sameTimes gives every timestamp in got the value want has at the same
+// place, so that a sample can be compared with a run at another time.
+func sameTimes(got, want any) {
+	switch g := got.(type) {
+	case map[string]any:
+		w, _ := want.(map[string]any)
+		for k, v := range g {
+			if s, ok := v.(string); ok && isRFC3339(s) {
+				if ws, ok := w[k].(string); ok && isRFC3339(ws) {
+					g[k] = ws
+				}
+				continue
+			}
+			sameTimes(v, w[k])
+		}
+	case []any:
+		w, _ := want.([]any)
+		for i := range g {
+			if i < len(w) {
+				sameTimes(g[i], w[i])
+			}
+		}
+	}
+}
+
+func isRFC3339(s string) bool {
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
 }

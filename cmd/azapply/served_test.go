@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -47,13 +48,25 @@ type servedEmulator struct {
 // so it issues and accepts that token only).
 func serveLoopback(t *testing.T, opts emulator.Options) *servedEmulator {
 	t.Helper()
+	return serveLoopbackWrapped(t, opts, nil)
+}
+
+// serveLoopbackWrapped is serveLoopback with the emulator behind wrap, a
+// handler that may act before or after it (a change in the portal while a
+// request is on its way, say).
+func serveLoopbackWrapped(t *testing.T, opts emulator.Options, wrap func(*emulator.Server) http.Handler) *servedEmulator {
+	t.Helper()
 	opts.Token = knownToken
 	em := emulator.New(opts)
 	tlsConf, caPEM, err := emulator.LoopbackTLS(time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(em)
+	var h http.Handler = em
+	if wrap != nil {
+		h = wrap(em)
+	}
+	srv := httptest.NewUnstartedServer(h)
 	srv.TLS = tlsConf
 	srv.StartTLS()
 	t.Cleanup(srv.Close)

@@ -81,8 +81,9 @@ resource "vnet" {
     location   = var.location
     properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16"] } }
   }
-  # Subnets are managed as their own resources below.
-  ignore_changes = ["properties.subnets"]
+  # The subnets are resources of their own below, not declared here: an
+  # update of the network keeps the live ones (azapply reads, merges, then
+  # writes), so declaring them in both places is refused.
 }
 
 resource "subnet" {

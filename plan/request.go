@@ -1,0 +1,541 @@
+package plan
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/state"
+)
+
+// UpdateBody is how an update's PUT body is built (the update_body
+// setting of a resource).
+type UpdateBody string
+
+const (
+	// UpdateMerge builds the body from what is live (DESIGN.md, "The
+	// request"): the live body without ARM's bookkeeping, the declared
+	// values laid over it, and the paths removed from the configuration
+	// since the last apply taken out. What the configuration does not
+	// declare survives the write. The default.
+	UpdateMerge UpdateBody = "merge"
+	// UpdateDeclared sends exactly the declared body, for services that
+	// want a full replacement: every live value it leaves out is dropped,
+	// and the plan lists each one.
+	UpdateDeclared UpdateBody = "declared"
+)
+
+// Request is the exact request apply sends for a create or an update.
+type Request struct {
+	// Method is PUT or PATCH.
+	Method string
+	// Body is the request body, with config.Unknown where a value is known
+	// only after apply.
+	Body map[string]any
+}
+
+// isOwnBookkeeping reports whether path is the resource's own bookkeeping,
+// which an update's request leaves out: its id, name, type, etag,
+// systemData and properties.provisioningState. The rest of a GET is sent
+// back as read (ARM's contract: a GET's output can be PUT back), the
+// bookkeeping of inline children included, so that read-only arrays such
+// as a security group's defaultSecurityRules go back as the service holds
+// them.
+func isOwnBookkeeping(path Path) bool {
+	switch len(path) {
+	case 1:
+		for _, b := range []string{"id", "name", "type", "etag", "systemData"} {
+			if strings.EqualFold(path[0].Key, b) && !path[0].elem {
+				return true
+			}
+		}
+	case 2:
+		return !path[0].elem && !path[1].elem && strings.EqualFold(path[0].Key, "properties") &&
+			strings.EqualFold(path[1].Key, "provisioningState")
+	}
+	return false
+}
+
+// isBookkeepingPath reports whether path is ARM's bookkeeping, which a
+// request leaves out and whose absence from it changes nothing: the
+// resource's id, name and type, and an etag, systemData or
+// provisioningState at any depth (the elements of a network's subnets carry
+// their own).
+func isBookkeepingPath(path Path) bool {
+	if len(path) == 0 || path[len(path)-1].elem {
+		return false
+	}
+	k := path[len(path)-1].Key
+	if len(path) == 1 {
+		for _, b := range []string{"id", "name", "type"} {
+			if strings.EqualFold(k, b) {
+				return true
+			}
+		}
+	}
+	for _, b := range []string{"etag", "systemData", "provisioningState"} {
+		if strings.EqualFold(k, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// MergedBody is the body of a read-merge-write update: live without ARM's
+// bookkeeping (and without masked secrets, which the service shows in place
+// of values it never returns), the desired values laid over it, and every
+// path the last apply sent that the configuration no longer declares taken
+// out. Objects merge member by member; a declared array owns the set of its
+// elements, and each declared element is merged with the live element it
+// matches (by key, as the diff matches them) so that the values the service
+// keeps in an element survive. Paths under ignore_changes carry their live
+// value. It fails only when a rule path is malformed.
+//
+// A live element of a declared array that the diff counts as the
+// service's (it came back after the last apply, which did not send it) is
+// kept too, so that the request changes nothing the plan does not show.
+func MergedBody(b Bodies, r Rules) (map[string]any, error) {
+	rules, err := r.compile()
+	if err != nil {
+		return nil, err
+	}
+	m := &merger{r: rules, ix: keyIndexes{}, b: b}
+	return m.object(nil, b.Live, b.Desired, b.LastApplied), nil
+}
+
+// DeclaredBody is the body of an update_body = "declared" update: the
+// desired body, with the paths under ignore_changes carrying their live
+// value.
+func DeclaredBody(live, desired map[string]any, r Rules) (map[string]any, error) {
+	rules, err := r.compile()
+	if err != nil {
+		return nil, err
+	}
+	if len(rules.ignore) == 0 {
+		return desired, nil
+	}
+	m := &merger{r: rules, ix: keyIndexes{}, declaredOnly: true}
+	return m.object(nil, live, desired, nil), nil
+}
+
+type merger struct {
+	r  *compiledRules
+	ix keyIndexes
+	// b are the bodies of a MergedBody: the state's, to tell the elements
+	// the service added from those added outside azapply.
+	b Bodies
+	// declaredOnly keeps only the declared members (and the ignored ones'
+	// live values): DeclaredBody.
+	declaredOnly bool
+}
+
+func (m *merger) object(path Path, live, want, sent map[string]any) map[string]any {
+	out := make(map[string]any, len(live)+len(want))
+	if !m.declaredOnly {
+		for k, lv := range live {
+			p := path.key(k)
+			if isOwnBookkeeping(p) || isMasked(lv) {
+				continue
+			}
+			out[k] = stripped(p, lv)
+		}
+		// Removed from the configuration since the last apply: the user
+		// wants it gone.
+		for k := range sent {
+			if _, declared := want[k]; declared {
+				continue
+			}
+			if m.r.ignored(path.key(k)) {
+				continue
+			}
+			delete(out, k)
+		}
+	}
+	for k, wv := range want {
+		p := path.key(k)
+		lv, inLive := live[k]
+		if m.r.ignored(p) {
+			if inLive && !isMasked(lv) && !isOwnBookkeeping(p) {
+				out[k] = lv
+			} else {
+				delete(out, k)
+			}
+			continue
+		}
+		sv := sent[k]
+		if !inLive {
+			lv = nil
+		}
+		out[k] = m.value(p, lv, wv, sv)
+	}
+	if m.declaredOnly {
+		// Ignored members the configuration does not declare keep their
+		// live value too.
+		for k, lv := range live {
+			if _, declared := want[k]; declared {
+				continue
+			}
+			if p := path.key(k); m.r.ignored(p) && !isOwnBookkeeping(p) && !isMasked(lv) {
+				out[k] = lv
+			}
+		}
+	}
+	return out
+}
+
+// stripped is a live value without the masked secrets inside it (and,
+// for the properties object, without the resource's provisioningState); v
+// itself when it has none.
+func stripped(path Path, v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		var out map[string]any
+		for k, e := range v {
+			p := path.key(k)
+			drop := isOwnBookkeeping(p) || isMasked(e)
+			var s any
+			if !drop {
+				s = stripped(p, e)
+			}
+			if out == nil && (drop || !same(s, e)) {
+				out = make(map[string]any, len(v))
+				for k2, e2 := range v {
+					out[k2] = e2
+				}
+			}
+			if out != nil {
+				if drop {
+					delete(out, k)
+				} else {
+					out[k] = s
+				}
+			}
+		}
+		if out == nil {
+			return v
+		}
+		return out
+	case []any:
+		var out []any
+		for i, e := range v {
+			s := stripped(path.index(i), e)
+			if out == nil && !same(s, e) {
+				out = append([]any(nil), v...)
+			}
+			if out != nil {
+				out[i] = s
+			}
+		}
+		if out == nil {
+			return v
+		}
+		return out
+	}
+	return v
+}
+
+// same reports whether stripped returned its argument unchanged: the same
+// map or slice, or an equal scalar.
+func same(a, b any) bool {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		return ok && reflect.ValueOf(av).Pointer() == reflect.ValueOf(bv).Pointer()
+	case []any:
+		bv, ok := b.([]any)
+		return ok && len(av) == len(bv) && (len(av) == 0 || &av[0] == &bv[0])
+	}
+	return true
+}
+
+// value merges one declared value with the live one at the same path.
+func (m *merger) value(path Path, live, want, sent any) any {
+	if isUnknown(want) {
+		return want
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		l, _ := live.(map[string]any)
+		s, _ := sent.(map[string]any)
+		if l == nil && !m.declaredOnly && !m.hasIgnoredBelow(path) {
+			return w
+		}
+		return m.object(path, l, w, s)
+	case []any:
+		l, ok := live.([]any)
+		if !ok || anyExact(m.r.unordered, path) {
+			return w
+		}
+		return m.array(path, l, w, sent)
+	}
+	return want
+}
+
+// hasIgnoredBelow reports whether an ignore_changes path lies inside path,
+// so that a declared object with no live counterpart still needs a walk.
+func (m *merger) hasIgnoredBelow(path Path) bool {
+	for _, p := range m.r.ignore {
+		if len(p.segs) > len(path) {
+			short := pattern{segs: p.segs[:len(path)]}
+			if short.matchExact(path) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// array merges a declared array with the live one: the declared elements,
+// in their order, each merged with the live element it matches. Live
+// elements the configuration does not declare are dropped (the diff shows
+// them), except those under ignore_changes.
+func (m *merger) array(path Path, live, want []any, sent any) []any {
+	s, _ := sent.([]any)
+	out := make([]any, 0, len(want))
+	field := m.r.keyField(path, want)
+	taken := make([]bool, len(live))
+	for i, w := range want {
+		var p Path
+		j := -1
+		if field != "" {
+			k := keyOf(w, field)
+			p = path.matched(i, field, k)
+			j = m.ix.findKey(live, field, k, taken)
+		} else {
+			p = path.index(i)
+			if i < len(live) {
+				j = i
+			}
+		}
+		var lv, sv any
+		if j >= 0 {
+			taken[j] = true
+			lv = live[j]
+		}
+		if field != "" {
+			if at := m.ix.positions(s, field, keyOf(w, field)); len(at) > 0 {
+				sv = s[at[0]]
+			}
+		} else if i < len(s) {
+			sv = s[i]
+		}
+		if m.r.ignored(p) {
+			if lv != nil {
+				out = append(out, lv)
+			}
+			continue
+		}
+		out = append(out, m.value(p, lv, w, sv))
+	}
+	for j, lv := range live {
+		if taken[j] {
+			continue
+		}
+		p := path.index(j)
+		if field != "" {
+			if k := keyOf(lv, field); k != "" {
+				p = path.matched(j, field, k)
+			}
+		}
+		if m.r.ignored(p) || m.servicesElement(p) {
+			out = append(out, lv)
+		}
+	}
+	return out
+}
+
+// servicesElement reports whether a live element that the configuration
+// does not declare is the service's, as the diff tells it: the last apply
+// did not send it and the service answered it.
+func (m *merger) servicesElement(p Path) bool {
+	if m.declaredOnly || !m.b.Managed {
+		return false
+	}
+	if _, sent := m.ix.lookup(m.b.LastApplied, p); sent {
+		return false
+	}
+	_, answered := m.ix.lookup(m.b.Output, p)
+	return answered
+}
+
+// buildRequest builds the request of an update: a PUT of the merged (or
+// declared) body, or, with update_method = "PATCH", a merge patch.
+func buildRequest(method string, ub UpdateBody, b Bodies, r Rules) (*Request, error) {
+	if strings.EqualFold(method, "PATCH") {
+		return &Request{Method: "PATCH", Body: PatchFor(b.Live, b.LastApplied, b.Desired)}, nil
+	}
+	var body map[string]any
+	var err error
+	if ub == UpdateDeclared {
+		body, err = DeclaredBody(b.Live, b.Desired, r)
+	} else {
+		body, err = MergedBody(b, r)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Request{Method: "PUT", Body: body}, nil
+}
+
+// requestEffects are the paths where the resource, once the request is
+// applied, differs from live: every effect of the request, with the same
+// normalization, write-only and kept-differently rules as the diff.
+func requestEffects(req *Request, b Bodies, r Rules) (Comparison, error) {
+	rules, err := r.compile()
+	if err != nil {
+		return Comparison{}, err
+	}
+	after := req.Body
+	if req.Method == "PATCH" {
+		after = applyMergePatch(b.Live, req.Body)
+	}
+	d := &differ{b: Bodies{Desired: after, Live: b.Live, LastApplied: b.LastApplied, Output: b.Output, Managed: b.Managed},
+		r: rules, ix: keyIndexes{}, strict: true, declared: b.Desired}
+	d.value(nil, after, b.Live, b.Live != nil)
+	return d.out, nil
+}
+
+// applyMergePatch is what an RFC 7396 merge patch makes of target (the
+// service's side of a PATCH): members merged recursively, null removes,
+// arrays and scalars replace.
+func applyMergePatch(target, patch map[string]any) map[string]any {
+	out := make(map[string]any, len(target)+len(patch))
+	for k, v := range target {
+		out[k] = v
+	}
+	for k, pv := range patch {
+		if pv == nil {
+			delete(out, k)
+			continue
+		}
+		if pm, ok := pv.(map[string]any); ok {
+			tm, _ := out[k].(map[string]any)
+			out[k] = applyMergePatch(tm, pm)
+			continue
+		}
+		out[k] = pv
+	}
+	return out
+}
+
+// RequestFor is the request apply sends for the change, with desired the
+// declared body known in full (evaluated again after its dependencies were
+// applied, or the planned one) and prior what the state records of the
+// resource: built as the plan built it, from the live body it read.
+func (c *Change) RequestFor(desired map[string]any, prior *state.Resource) (*Request, error) {
+	switch c.Action {
+	case Create, Replace:
+		return &Request{Method: "PUT", Body: desired}, nil
+	case Update:
+		b := Bodies{Desired: desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
+		req, err := buildRequest(c.UpdateMethod, c.UpdateBody, b, c.rules)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = withoutElements(req.Body, c.leaveOut)
+		return req, nil
+	}
+	return nil, fmt.Errorf("%s: a %s sends no body", c.Address, c.Action)
+}
+
+// PatchFor is the merge patch of update_method = "PATCH": every declared
+// value that differs from live, and null for every member the last apply
+// sent that the configuration no longer declares. Members only the server
+// sets are left alone.
+func PatchFor(live, lastApplied, desired map[string]any) map[string]any {
+	patch := map[string]any{}
+	for k, dv := range desired {
+		lv, inLive := live[k]
+		dm, dIsObj := dv.(map[string]any)
+		lm, lIsObj := lv.(map[string]any)
+		if dIsObj && lIsObj {
+			la, _ := lastApplied[k].(map[string]any)
+			if sub := PatchFor(lm, la, dm); len(sub) > 0 {
+				patch[k] = sub
+			}
+			continue
+		}
+		if !inLive || !reflect.DeepEqual(dv, lv) {
+			patch[k] = dv
+		}
+	}
+	for k := range lastApplied {
+		if _, declared := desired[k]; !declared {
+			patch[k] = nil
+		}
+	}
+	return patch
+}
+
+// leaveOutDeleted takes out of each update's request the inline children
+// that the plan deletes (a subnet removed from the configuration, in the
+// live body of its network): the deletes run first, and the network's PUT
+// must not bring them back. The plan shows their deletes, which are the
+// effect.
+func leaveOutDeleted(changes []*Change) {
+	deleted := map[string]bool{}
+	for _, c := range changes {
+		if c.Action == Delete {
+			deleted[armid.Key(c.ID)] = true
+		}
+	}
+	if len(deleted) == 0 {
+		return
+	}
+	for _, c := range changes {
+		if c.Action != Update || c.Request == nil {
+			continue
+		}
+		var out []string
+		for id := range deleted {
+			if armid.IsUnder(id, c.ID) {
+				out = append(out, id)
+			}
+		}
+		if len(out) == 0 {
+			continue
+		}
+		sort.Strings(out)
+		c.leaveOut = out
+		c.Request.Body = withoutElements(c.Request.Body, out)
+	}
+}
+
+// withoutElements is body without the array elements whose id is one of
+// ids (lower-cased keys); body itself when it has none.
+func withoutElements(body map[string]any, ids []string) map[string]any {
+	if len(ids) == 0 {
+		return body
+	}
+	drop := map[string]bool{}
+	for _, id := range ids {
+		drop[id] = true
+	}
+	out, _ := dropElements(body, drop).(map[string]any)
+	return out
+}
+
+func dropElements(v any, drop map[string]bool) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = dropElements(e, drop)
+		}
+		return out
+	case []any:
+		out := make([]any, 0, len(v))
+		for _, e := range v {
+			if m, ok := e.(map[string]any); ok {
+				if id, ok := m["id"].(string); ok && drop[armid.Key(id)] {
+					continue
+				}
+			}
+			out = append(out, dropElements(e, drop))
+		}
+		return out
+	}
+	return v
+}
