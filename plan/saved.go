@@ -241,7 +241,8 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		case desiredHash(f.Salt, c) != sc.DesiredHash || !samePaths(c.Paths, sc.Paths):
 			why = append(why, fmt.Sprintf("the configuration of %s changed since the plan was made (or apply was not given the same --var values)", sc.Address))
 		case !sameShown(c.Paths, sc.Paths) || !sameShown(c.KeptDifferently, sc.KeptDifferently) ||
-			(sc.Desired != nil) != (c.Desired != nil) || (c.Desired != nil && !sameJSON(encodeValue(redactedBody(c)), sc.Desired)):
+			(sc.Desired != nil) != (c.Desired != nil) || (c.Desired != nil && !sameJSON(encodeValue(redactedBody(c)), sc.Desired)) ||
+			(sc.Request != nil) != (c.Request != nil) || (c.Request != nil && (c.Request.Method != sc.Request.Method || !sameJSON(encodeValue(redactedRequest(c)), sc.Request.Body))):
 			why = append(why, fmt.Sprintf("%s: the plan shows values that are not what apply would send now", sc.Address))
 		case !sameContents(c.Contents, sc.Contents):
 			why = append(why, fmt.Sprintf("what %s holds changed since the plan was made, and deleting it deletes everything it holds", sc.Address))

@@ -185,6 +185,7 @@ func TestEditedSavedPlanIsRefused(t *testing.T) {
 	}{
 		{"a displayed value", `"after": "Standard"`, `"after": "Premium"`, "shows values that are not what apply would send"},
 		{"the api-version", `"api_version": "2023-07-01"`, `"api_version": "2019-05-01"`, "would now use api-version 2023-07-01"},
+		{"the request's method", `"method": "PUT"`, `"method": "DELETE"`, "shows values that are not what apply would send"},
 	}
 	for _, e := range edits {
 		t.Run(e.name, func(t *testing.T) {
