@@ -9,6 +9,7 @@ import (
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/secret"
 )
 
 // ActionsToRun picks the action blocks this apply runs: every
@@ -50,6 +51,7 @@ func (r *runner) read(ctx context.Context, n *node, timeout time.Duration) error
 	if err != nil {
 		return err
 	}
+	r.learn(secret.Strings(in.ID, resp.Body)...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	body := resp.Body
@@ -78,6 +80,9 @@ func (r *runner) post(ctx context.Context, n *node, timeout time.Duration) error
 	resp, err := r.o.Client.Do(ctx, req)
 	if err != nil {
 		return err
+	}
+	if resp != nil {
+		r.learn(secret.Strings(in.ID, resp.Body)...)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

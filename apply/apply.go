@@ -55,6 +55,12 @@ type Options struct {
 	Actions []*config.Instance
 	Client  Client
 	State   *state.State
+	// Learn, when set, is told the clear secrets the run comes to know as
+	// it goes (the sensitive values of a body evaluated at apply, the
+	// secrets in an action's answer or a data source read at apply), so
+	// that the ARM errors printed after are cleaned of them. It keeps them
+	// in memory only.
+	Learn func(secrets ...string)
 	// Save stores the state; it is called after every finished operation,
 	// never concurrently, with the addresses whose record changed (and
 	// state.OutputsChanged for the outputs), so that it can record only
@@ -128,9 +134,28 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
 		deletedWith: map[string][]*plan.Change{}}
+	live := map[string]map[string]any{}
+	if o.Plan != nil {
+		for _, c := range o.Plan.Changes {
+			if c.Live == nil {
+				continue
+			}
+			live[c.Address] = c.Live
+			if c.Action == plan.Read {
+				// A data source the plan read: outputs and deferred
+				// bodies read it as the plan did.
+				r.outputs[c.Address] = c.Live
+			}
+		}
+	}
 	for _, sr := range o.State.Resources {
 		if sr.Output != nil {
 			r.outputs[sr.Address] = sr.Output
+			// The state keeps only hashes of secrets: what reads one
+			// reads the live body the plan read.
+			if l, ok := live[sr.Address]; ok && state.HoldsHashes(sr.Output) {
+				r.outputs[sr.Address] = l
+			}
 		}
 	}
 	for _, in := range o.Instances {
@@ -166,8 +191,18 @@ func Run(ctx context.Context, o Options) (Result, error) {
 // recordOutputs evaluates the output blocks with everything applied and
 // keeps them in the state, sensitive ones as a salted hash.
 func (r *runner) recordOutputs() error {
-	if r.o.Config == nil || len(r.o.Config.Outputs) == 0 {
+	if r.o.Config == nil {
 		return nil
+	}
+	if len(r.o.Config.Outputs) == 0 {
+		if len(r.o.State.Outputs) == 0 {
+			return nil
+		}
+		// Every output block was removed: so are their records.
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.o.State.Outputs = map[string]*state.Output{}
+		return r.save(state.OutputsChanged)
 	}
 	ev, diags := r.o.Config.EvaluateAll(r.outputs)
 	if diags.HasErrors() {
@@ -175,16 +210,22 @@ func (r *runner) recordOutputs() error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	prior := r.o.State.Outputs
 	r.o.State.Outputs = map[string]*state.Output{}
 	for _, out := range ev.Outputs {
 		if !out.Value.IsWhollyKnown() {
+			// Never dropped without a word: the state keeps what it had.
+			if p, ok := prior[out.Name]; ok {
+				r.o.State.Outputs[out.Name] = p
+			}
+			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWarning, Address: "output." + out.Name,
+				Message: "its value is still not known after apply (it reads something apply did not create or read); the state keeps its earlier value, if any"})
 			continue
 		}
 		sensitive := out.Sensitive || out.Value.ContainsMarked()
-		v := config.ToJSONValue(out.Value)
-		if sensitive {
-			v = r.o.State.HashValue(v)
-		}
+		// A sensitive output is kept as a hash; one that returns a whole
+		// body (a listKeys answer) keeps the secrets in it as hashes.
+		v := r.o.State.OutputValue(config.ToJSONValue(out.Value), sensitive)
 		r.o.State.Outputs[out.Name] = &state.Output{Value: v, Sensitive: sensitive}
 		r.res.Outputs = append(r.res.Outputs, out)
 	}
@@ -707,7 +748,7 @@ func liveID(body map[string]any, id string) string {
 func (r *runner) warnKeptDifferently(address, apiVersion string, sent, answered map[string]any) {
 	rules := plan.Rules{}
 	if in, ok := r.insts[address]; ok {
-		rules = plan.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered}
+		rules = plan.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered, ID: in.ID}
 	}
 	kept, err := plan.KeptDifferently(sent, answered, rules)
 	if err != nil {
@@ -870,7 +911,15 @@ func (r *runner) evaluate(address string) (*config.Instance, error) {
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("evaluating it with what is applied so far: %w", diags)
 	}
+	r.learn(config.SensitiveStrings(in.Body)...)
 	return in, nil
+}
+
+// learn passes secrets the run came to know to Options.Learn.
+func (r *runner) learn(secrets ...string) {
+	if r.o.Learn != nil && len(secrets) > 0 {
+		r.o.Learn(secrets...)
+	}
 }
 
 // recorded is what the state records of the resource at address, nil when

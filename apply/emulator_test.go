@@ -449,6 +449,7 @@ action "list" {
 		}
 		return out
 	}
+	var learnt []string
 	run := func() Result {
 		t.Helper()
 		cfg, insts, p := s.plan()
@@ -457,7 +458,7 @@ action "list" {
 			t.Fatal(diags)
 		}
 		res, err := Run(context.Background(), Options{Plan: p, Config: cfg, Instances: insts, Client: s.client, State: s.st,
-			Actions: ActionsToRun(p, ev.Actions())})
+			Actions: ActionsToRun(p, ev.Actions()), Learn: func(v ...string) { learnt = append(learnt, v...) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -465,6 +466,16 @@ action "list" {
 	}
 	if res := run(); res.Actions != 2 {
 		t.Fatalf("first apply ran %d actions, want 2", res.Actions)
+	}
+	// The passwords in the actions' answers are told to Learn, for the
+	// errors printed later to be cleaned of them.
+	if len(learnt) < 2 {
+		t.Errorf("Learn was told %d secrets, want the registry's passwords", len(learnt))
+	}
+	for _, v := range learnt {
+		if v == "" || v == "password" || v == "password2" {
+			t.Errorf("Learn was told %q, a name, not a secret", v)
+		}
 	}
 	if got := posts(); got["regenerateCredential"] != 1 || got["listCredentials"] != 1 {
 		t.Fatalf("POSTs after the first apply: %v", got)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -20,6 +21,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/azapply/azapply/limits"
 )
 
 // Version is reported in the User-Agent header.
@@ -97,6 +100,7 @@ type Client struct {
 	timeout       time.Duration
 	conflictDelay time.Duration
 	log           *slog.Logger
+	redact        atomic.Pointer[func(string) string]
 }
 
 // NewClient returns a Client for the given endpoint and credential.
@@ -294,9 +298,8 @@ func (c *Client) Delete(ctx context.Context, id, apiVersion string) (*Response, 
 	return r, err
 }
 
-// Do sends the request and, when it starts a long-running operation, polls
-// it to the end (see Wait), all within the request's timeout.
-func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+// do is Do before its ARM errors are redacted.
+func (c *Client) do(ctx context.Context, r Request) (*Response, error) {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = c.timeout
@@ -346,12 +349,8 @@ func (c *Client) timedOut(ctx context.Context, r Request, timeout time.Duration,
 	return err
 }
 
-// Send sends one request and returns its first response without polling:
-// a long-running operation may still be running (see Response.Pending and
-// Wait). Throttling and transient faults are retried by the pipeline; a 409
-// that says another operation is in progress is resent with a growing delay
-// until ctx ends. A status of 400 or above is an *Error.
-func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
+// send is Send before its ARM errors are redacted.
+func (c *Client) send(ctx context.Context, r Request) (*Response, error) {
 	var payload []byte
 	if r.Body != nil {
 		b, err := json.Marshal(r.Body)
@@ -467,6 +466,9 @@ func decode(resp *http.Response, raw []byte) (*Response, error) {
 		return out, nil
 	}
 	out.Raw = raw
+	if err := limits.CheckJSON(raw); err != nil {
+		return nil, fmt.Errorf("%s %s answered %d with a body that %w", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, err)
+	}
 	var v any
 	if err := unmarshalBody(raw, &v); err != nil {
 		return nil, fmt.Errorf("%s %s answered %d with a body that is not JSON: %w",

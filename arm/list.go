@@ -20,14 +20,8 @@ type Page struct {
 	NextLink string
 }
 
-// List reads a collection (a path such as
-// {resourceGroup}/providers/{namespace}/{type} or {resourceId}/{childType})
-// page by page, following nextLink, and calls fn with each page. It stops
-// after the last page, when fn returns false, or at the first error (an
-// *Error for a status of 400 or above, as Get gives). A nextLink is sent
-// only to the ARM endpoint (see ErrOtherHost), and one that repeats is an
-// error rather than an endless loop.
-func (c *Client) List(ctx context.Context, collection, apiVersion string, fn func(Page) bool) error {
+// list is List before its ARM errors are redacted.
+func (c *Client) list(ctx context.Context, collection, apiVersion string, fn func(Page) bool) error {
 	next := c.url(collection, apiVersion)
 	seen := map[string]bool{}
 	for next != "" {

@@ -109,17 +109,8 @@ func operationStatus(resp *http.Response) (string, float64) {
 	return "Succeeded", pct
 }
 
-// Wait takes the first response of a PUT, PATCH, DELETE or POST (from Send)
-// and polls the operation to its end: through Azure-AsyncOperation, else
-// Location, else the resource's provisioningState, as azcore's pollers do.
-// It honours Retry-After (capped by ClientOptions.MaxPollInterval), else
-// polls every ClientOptions.PollFrequency. A Failed or Canceled operation
-// is an *Error carrying ARM's code and message and the OperationStatus. A
-// response that is not pending is returned as it is.
-//
-// After a PUT or PATCH the result is the resource read once the operation
-// succeeded; after a DELETE it has no body.
-func (c *Client) Wait(ctx context.Context, first *Response, opts WaitOptions) (*Response, error) {
+// wait is Wait before its ARM errors are redacted.
+func (c *Client) wait(ctx context.Context, first *Response, opts WaitOptions) (*Response, error) {
 	if !first.Pending() {
 		return first, nil
 	}
@@ -134,9 +125,8 @@ func (c *Client) Wait(ctx context.Context, first *Response, opts WaitOptions) (*
 	return c.poll(ctx, poller, resp, pollState{method: method, id: id, status: status, pct: pct, readsResource: readsResource(resp)}, opts)
 }
 
-// Resume picks up a long-running operation from a resume token given by
-// Progress, and polls it to its end like Wait.
-func (c *Client) Resume(ctx context.Context, token string, opts WaitOptions) (*Response, error) {
+// resume is Resume before its ARM errors are redacted.
+func (c *Client) resume(ctx context.Context, token string, opts WaitOptions) (*Response, error) {
 	poller, err := runtime.NewPollerFromResumeToken[json.RawMessage](token, c.pl, nil)
 	if err != nil {
 		return nil, fmt.Errorf("the stored resume token of a long-running operation cannot be used (%w); run again to start the operation anew", err)

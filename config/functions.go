@@ -55,7 +55,7 @@ func functions(dir string) map[string]function.Function {
 		"indent":          stdlib.IndentFunc,
 		"index":           stdlib.IndexFunc,
 		"join":            stdlib.JoinFunc,
-		"jsondecode":      stdlib.JSONDecodeFunc,
+		"jsondecode":      boundedDecode(stdlib.JSONDecodeFunc, true),
 		"jsonencode":      stdlib.JSONEncodeFunc,
 		"keys":            stdlib.KeysFunc,
 		"length":          lengthFunc,
@@ -100,7 +100,7 @@ func functions(dir string) map[string]function.Function {
 		"try":             tryfunc.TryFunc,
 		"upper":           stdlib.UpperFunc,
 		"values":          stdlib.ValuesFunc,
-		"yamldecode":      ctyyaml.YAMLDecodeFunc,
+		"yamldecode":      boundedDecode(ctyyaml.YAMLDecodeFunc, false),
 		"yamlencode":      ctyyaml.YAMLEncodeFunc,
 		"zipmap":          stdlib.ZipmapFunc,
 	}
@@ -147,6 +147,9 @@ func templateFileFunc(dir string, fns map[string]function.Function) function.Fun
 			src, err := os.ReadFile(resolve(dir, name))
 			if err != nil {
 				return cty.NilVal, fmt.Errorf("cannot read %s (paths are relative to the configuration directory): %w", name, err)
+			}
+			if d := checkNesting(src, name, false); d.HasErrors() {
+				return cty.NilVal, fmt.Errorf("template %s: %s", name, d[0].Detail)
 			}
 			expr, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
 			if diags.HasErrors() {

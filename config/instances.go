@@ -417,7 +417,7 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 	retry, d := evalRetry(r.retry, ctx)
 	diags = append(diags, d...)
 	inst.Retry = retry
-	inst.Body, inst.Sensitive = markSensitive(inst.Body, declared)
+	inst.Body, inst.Sensitive = markSensitive(inst.ID, inst.Body, declared)
 	return diags
 }
 

@@ -208,10 +208,20 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	for _, name := range names {
 		var f *hcl.File
 		var d hcl.Diagnostics
-		if strings.HasSuffix(name, ".json") {
-			f, d = cfg.parser.ParseJSONFile(name)
+		isJSON := strings.HasSuffix(name, ".json")
+		src, err := os.ReadFile(name)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read a configuration file", Detail: err.Error()})
+			continue
+		}
+		if d := checkNesting(src, name, isJSON); d.HasErrors() {
+			diags = append(diags, d...)
+			continue
+		}
+		if isJSON {
+			f, d = cfg.parser.ParseJSON(src, name)
 		} else {
-			f, d = cfg.parser.ParseHCLFile(name)
+			f, d = cfg.parser.ParseHCL(src, name)
 		}
 		diags = append(diags, d...)
 		if f == nil || d.HasErrors() {

@@ -35,7 +35,7 @@ const maxCachedOutputs = 1024
 func (c *outputCache) convert(o any) cty.Value {
 	m, ok := o.(map[string]any)
 	if c == nil || !ok || m == nil {
-		return markByName(FromJSONValue(o), "")
+		return markByName("", FromJSONValue(o))
 	}
 	key := reflect.ValueOf(m).Pointer()
 	c.mu.Lock()
@@ -44,7 +44,7 @@ func (c *outputCache) convert(o any) cty.Value {
 	if hit {
 		return e.val
 	}
-	v := markByName(FromJSONValue(o), "")
+	v := markByName("", FromJSONValue(o))
 	c.mu.Lock()
 	if c.entries == nil || len(c.entries) >= maxCachedOutputs {
 		c.entries = map[uintptr]outputEntry{}

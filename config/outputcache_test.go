@@ -11,7 +11,7 @@ func TestOutputCache(t *testing.T) {
 	a := map[string]any{"id": "a", "properties": map[string]any{"resourceGuid": "g1"}}
 	b := map[string]any{"id": "a", "properties": map[string]any{"resourceGuid": "g2"}}
 	first := c.convert(a)
-	if !first.RawEquals(markByName(FromJSONValue(a), "")) {
+	if !first.RawEquals(markByName("", FromJSONValue(a))) {
 		t.Fatalf("convert(a) = %#v, want the conversion of a", first)
 	}
 	if got := c.convert(a); !got.RawEquals(first) || len(c.entries) != 1 {

@@ -2,8 +2,8 @@ package config
 
 import (
 	"sort"
-	"strings"
 
+	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -17,26 +17,11 @@ type sensitiveMark string
 // the state use Instance.Sensitive (the paths) instead.
 const SensitiveMark = sensitiveMark("sensitive")
 
-// sensitiveSuffixes are the key endings that make a string value secret.
-var sensitiveSuffixes = []string{"password", "secret", "key", "token", "connectionstring"}
-
-// IsSensitiveName reports whether a body key names a secret by its name: it
-// ends in password, secret, key, token or connectionString, in any case.
-// Plan and state apply it to live bodies too.
-func IsSensitiveName(key string) bool {
-	k := strings.ToLower(key)
-	for _, s := range sensitiveSuffixes {
-		if strings.HasSuffix(k, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // markSensitive marks the values at the declared paths and the string
-// values whose key is a secret's name, and returns the marked body with the
-// full sorted list of sensitive paths.
-func markSensitive(body cty.Value, declared []string) (cty.Value, []string) {
+// values that package secret names a secret (in the body of the resource
+// id), and returns the marked body with the full sorted list of sensitive
+// paths.
+func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []string) {
 	for _, p := range declared {
 		steps, err := ParsePath(p)
 		if err != nil {
@@ -44,7 +29,7 @@ func markSensitive(body cty.Value, declared []string) (cty.Value, []string) {
 		}
 		body = markPath(body, steps)
 	}
-	body = markByName(body, "")
+	body = markByName(id, body)
 	set := map[string]bool{}
 	for _, p := range declared {
 		set[p] = true
@@ -94,18 +79,19 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 	return v.WithMarks(marks)
 }
 
-// markByName marks string values under a key that names a secret.
-func markByName(v cty.Value, key string) cty.Value {
-	out, _ := markByNameChanged(v, key)
+// markByName marks the strings (and values not yet known) that package
+// secret names a secret, in the body of the resource id ("" when unknown).
+func markByName(id string, v cty.Value) cty.Value {
+	out, _ := markByNameChanged(id, v, make([]secret.Step, 0, 16))
 	return out
 }
 
 // markByNameChanged is markByName, saying whether it marked anything, so
 // that collections without secrets are not rebuilt.
-func markByNameChanged(v cty.Value, key string) (cty.Value, bool) {
-	if key != "" && IsSensitiveName(key) {
+func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, bool) {
+	if len(path) > 0 && !path[len(path)-1].Elem {
 		uv, _ := v.Unmark()
-		if !uv.IsKnown() || uv.Type() == cty.String {
+		if (!uv.IsKnown() || uv.Type() == cty.String) && secret.Named(id, path) {
 			return v.Mark(SensitiveMark), true
 		}
 	}
@@ -119,7 +105,7 @@ func markByNameChanged(v cty.Value, key string) (cty.Value, bool) {
 		var attrs map[string]cty.Value
 		for it := uv.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			ne, changed := markByNameChanged(e, k.AsString())
+			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Key: k.AsString()}))
 			if !changed {
 				continue
 			}
@@ -137,7 +123,7 @@ func markByNameChanged(v cty.Value, key string) (cty.Value, bool) {
 		i := 0
 		for it := uv.ElementIterator(); it.Next(); i++ {
 			_, e := it.Element()
-			ne, changed := markByNameChanged(e, "")
+			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Elem: true}))
 			if !changed {
 				continue
 			}
@@ -219,5 +205,61 @@ func SensitivePaths(v cty.Value) []string {
 		out = append(out, p)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// SensitiveStrings returns the clear text of every sensitive value inside v
+// (strings, and numbers and booleans as they print), for cleaning text that
+// may quote them (an ARM error that echoes a request). Unknown values are
+// skipped.
+func SensitiveStrings(v cty.Value) []string {
+	var out []string
+	var walk func(v cty.Value, marked bool)
+	walk = func(v cty.Value, marked bool) {
+		if v.IsMarked() {
+			marked = true
+		}
+		v, _ = v.Unmark()
+		if !v.IsKnown() || v.IsNull() {
+			return
+		}
+		t := v.Type()
+		switch {
+		case t == cty.String:
+			if marked {
+				out = append(out, v.AsString())
+			}
+		case t == cty.Number:
+			if marked {
+				out = append(out, v.AsBigFloat().Text('f', -1))
+			}
+		case t.IsObjectType() || t.IsMapType() || t.IsTupleType() || t.IsListType() || t.IsSetType():
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				walk(e, marked)
+			}
+		}
+	}
+	walk(v, false)
+	return out
+}
+
+// SensitiveValues returns the clear text of every sensitive variable's
+// value and of every sensitive value in the bodies, IDs and api-versions of
+// the instances: what a run must never print.
+func (c *Config) SensitiveValues(insts ...*Instance) []string {
+	var out []string
+	if c != nil {
+		for _, v := range c.Variables {
+			if v.Sensitive && v.Value != cty.NilVal {
+				out = append(out, SensitiveStrings(v.Value.Mark(SensitiveMark))...)
+			}
+		}
+	}
+	for _, in := range insts {
+		if in != nil && in.Body != cty.NilVal {
+			out = append(out, SensitiveStrings(in.Body)...)
+		}
+	}
 	return out
 }

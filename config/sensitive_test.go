@@ -32,7 +32,8 @@ resource "sql" {
       apps = [
         { name = "a", settings = { StorageConnectionString = "cs", token = "t" } },
       ]
-      tags = { "api-Secret" = "s", "my.Secret" = "t" }
+      tags = { "api-Secret" = "s", "my.Secret" = "t", key = "value" } # tags are never secrets by name
+      keyName = "key1"
     }
   }
 }
@@ -46,8 +47,6 @@ resource "sql" {
 		"properties.apps[*].settings.token",
 		"properties.notInBody", // declared, kept though absent (write-only values)
 		"properties.primaryKey",
-		"properties.tags.api-Secret",
-		`properties.tags["my.Secret"]`,
 	}
 	if !reflect.DeepEqual(in.Sensitive, want) {
 		t.Errorf("Sensitive =\n%s\nwant\n%s", strings.Join(in.Sensitive, "\n"), strings.Join(want, "\n"))
@@ -77,23 +76,6 @@ func without(list []string, drop string) []string {
 	return out
 }
 
-func TestIsSensitiveName(t *testing.T) {
-	tests := []struct {
-		key  string
-		want bool
-	}{
-		{"password", true}, {"adminPassword", true}, {"ADMINPASSWORD", true},
-		{"clientSecret", true}, {"primaryKey", true}, {"key", true}, {"sasToken", true},
-		{"connectionString", true}, {"StorageConnectionString", true},
-		{"keyVaultUri", false}, {"location", false}, {"passwordPolicy", false}, {"tokens", false},
-	}
-	for _, tt := range tests {
-		if got := IsSensitiveName(tt.key); got != tt.want {
-			t.Errorf("IsSensitiveName(%q) = %v, want %v", tt.key, got, tt.want)
-		}
-	}
-}
-
 func TestSensitiveVariableNeverInDiagnostics(t *testing.T) {
 	dir := writeDir(t, map[string]string{"main.hcl": `
 variable "pw" {
@@ -114,7 +96,7 @@ resource "x" {
 
 func TestMarkPathIntoUnknown(t *testing.T) {
 	body := cty.ObjectVal(map[string]cty.Value{"properties": cty.DynamicVal})
-	marked, paths := markSensitive(body, []string{"properties.secret"})
+	marked, paths := markSensitive("", body, []string{"properties.secret"})
 	if !marked.GetAttr("properties").HasMark(SensitiveMark) || !reflect.DeepEqual(paths, []string{"properties", "properties.secret"}) {
 		t.Errorf("marked %#v, paths %v", marked, paths)
 	}

@@ -237,6 +237,9 @@ func (c *Config) readVarFile(path string, set func(string, cty.Value, string)) h
 		c.varFiles = map[string]bool{}
 	}
 	c.varFiles[path] = true
+	if d := checkNesting(src, path, strings.HasSuffix(path, ".json")); d.HasErrors() {
+		return d
+	}
 	if strings.HasSuffix(path, ".json") {
 		f, diags = c.parser.ParseJSON(src, path)
 	} else {
@@ -364,6 +367,9 @@ func parseVarValue(source, raw string, v *Variable) (cty.Value, hcl.Diagnostics)
 			Summary:  "Invalid value for variable",
 			Detail:   fmt.Sprintf("%s: the variable is of type %s: %s.", source, typeexpr.TypeString(t), err),
 		}}
+	}
+	if d := checkNesting([]byte(raw), source, false); d.HasErrors() {
+		return cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value for variable", Detail: d[0].Detail}}
 	}
 	expr, diags := hclsyntax.ParseExpression([]byte(raw), source, hcl.InitialPos)
 	if diags.HasErrors() {

@@ -3,7 +3,7 @@ package export
 import (
 	"strings"
 
-	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/secret"
 )
 
 // joinPath writes path segments as a body path: members joined by dots,
@@ -91,29 +91,31 @@ func has(body map[string]any, path []string) bool {
 // secretNames hands out variable names, each once.
 type secretNames struct{ taken map[string]bool }
 
-// secretsOf lists the string values of r.Body whose key names a secret
-// (config.IsSensitiveName): each becomes a sensitive variable.
+// secretsOf lists the string values of r.Body that are secrets by their
+// name and place (secret.Named, the rule every command uses): each becomes
+// a sensitive variable.
 func secretsOf(r *Resource, names *secretNames) []Secret {
 	var out []Secret
-	var walk func(v any, path []string)
-	walk = func(v any, path []string) {
+	var walk func(v any, path []string, steps []secret.Step)
+	walk = func(v any, path []string, steps []secret.Step) {
 		switch v := v.(type) {
 		case map[string]any:
 			for _, k := range sortedMapKeys(v) {
 				p := append(path[:len(path):len(path)], k)
-				if s, ok := v[k].(string); ok && s != "" && config.IsSensitiveName(k) {
+				st := append(steps[:len(steps):len(steps)], secret.Step{Key: k})
+				if s, ok := v[k].(string); ok && s != "" && secret.Named(r.ID, st) {
 					out = append(out, Secret{Variable: names.name(r.Name + "_" + k), Resource: "resource." + r.Name, Path: joinPath(p)})
 					continue
 				}
-				walk(v[k], p)
+				walk(v[k], p, st)
 			}
 		case []any:
 			for i, e := range v {
-				walk(e, append(path[:len(path):len(path)], "["+itoa(i)+"]"))
+				walk(e, append(path[:len(path):len(path)], "["+itoa(i)+"]"), append(steps[:len(steps):len(steps)], secret.Step{Elem: true}))
 			}
 		}
 	}
-	walk(r.Body, nil)
+	walk(r.Body, nil, nil)
 	return out
 }
 

@@ -69,7 +69,7 @@ func (d *differ) change(path Path, before, after any) {
 	reason := d.r.forcesReplacement(path)
 	d.out.Changes = append(d.out.Changes, PathChange{
 		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
-		Sensitive:     d.r.isSensitive(path),
+		Sensitive:     d.r.changeSensitive(path, before, after),
 		ForcesReplace: reason != "", ReplaceReason: reason,
 	})
 }
@@ -79,7 +79,7 @@ func (d *differ) change(path Path, before, after any) {
 func (d *differ) differs(path Path, want, got any) {
 	if d.keptDifferently(path, want, got) {
 		d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
-			Path: path.String(), Before: d.r.redact(path, got), After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
+			Path: path.String(), Before: d.r.redact(path, got), After: d.r.redact(path, want), Sensitive: d.r.changeSensitive(path, got, want),
 		})
 		return
 	}
@@ -274,7 +274,7 @@ func (d *differ) missing(path Path, want any, masked bool) {
 		// change. A value that does not look like a secret is listed, as
 		// the service may have dropped it (a misspelled property, or one
 		// the api-version does not have).
-		if !masked && !d.strict && !d.r.isSensitive(path) && d.plainlySent(path, sent, want) {
+		if !masked && !d.strict && !d.r.isSensitive(path, want) && d.plainlySent(path, sent, want) {
 			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
 				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), NotReturned: true,
 			})
@@ -364,7 +364,7 @@ func (d *differ) elementMissing(path Path, want any) {
 		_, answered := d.ix.lookup(d.b.Output, path)
 		if wasSent && !answered && d.sameAsSent(path, sent, want) {
 			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
-				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path),
+				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path, want),
 			})
 			return
 		}

@@ -45,7 +45,7 @@ func (d *drifter) add(path Path, before, after any) {
 	_, declared := d.ix.lookup(d.desired, path)
 	d.out = append(d.out, PathChange{
 		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
-		Sensitive: d.r.isSensitive(path), Declared: declared, at: path,
+		Sensitive: d.r.changeSensitive(path, before, after), Declared: declared, at: path,
 	})
 }
 

@@ -225,6 +225,7 @@ func (b *builder) rules(in *config.Instance) Rules {
 		Immutable:        b.st.ImmutablePaths(resourceType(in.ID)),
 		UpdateInPlace:    in.UpdateInPlace,
 		SecretMatches:    b.o.SecretMatches,
+		ID:               in.ID,
 	}
 }
 
@@ -408,7 +409,7 @@ func (b *builder) mayAdopt(in *config.Instance) bool {
 // undeclared plans a resource the state records but the configuration no
 // longer declares.
 func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
-	if err := b.drift(sr.Address, sr, live, nil, Rules{SecretMatches: b.o.SecretMatches}); err != nil {
+	if err := b.drift(sr.Address, sr, live, nil, Rules{SecretMatches: b.o.SecretMatches, ID: sr.ID}); err != nil {
 		b.fail(err)
 	}
 	c := &Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion, Live: live, Action: Delete}

@@ -90,7 +90,7 @@ func (h *measureHarness) plan(c exampleCase, live map[string]any) *Plan {
 	st := state.New()
 	st.Set(&state.Resource{Address: "resource.r", ID: id, APIVersion: c.apiVersion, LastApplied: c.request, Output: c.response})
 	in := &config.Instance{Address: "resource.r", Name: "r", ID: id, APIVersion: c.apiVersion, Body: config.FromJSONValue(c.request)}
-	p, err := Build(context.Background(), Options{Reader: h.client, Instances: []*config.Instance{in}, State: st})
+	p, err := Build(context.Background(), Options{Reader: h.client, Instances: []*config.Instance{in}, State: st, SecretMatches: st.SensitiveMatches})
 	if err != nil {
 		h.t.Fatalf("%s: %v", c.file, err)
 	}

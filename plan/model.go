@@ -24,6 +24,9 @@ type Plan struct {
 	Changes []*Change
 	// Drift lists what changed outside azapply since the last apply.
 	Drift []*Drift
+	// OutputChanges are the output values apply records anew (see
+	// PlanOutputs); nothing is sent to Azure for them.
+	OutputChanges []OutputChange
 	// RefreshOnly plans hold drift only (plan --refresh-only, drift).
 	RefreshOnly bool
 	// Lineage and Serial identify the state the plan was made from.

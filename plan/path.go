@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/secret"
 )
 
 // Path locates a value inside a body: object keys and array elements. An
@@ -65,6 +66,15 @@ func (p Path) String() string {
 		}
 	}
 	return b.String()
+}
+
+// steps is the path as package secret reads it.
+func (p Path) steps() []secret.Step {
+	out := make([]secret.Step, len(p))
+	for i, s := range p {
+		out[i] = secret.Step{Key: s.Key, Elem: s.elem}
+	}
+	return out
 }
 
 // lastKey is the last object key of the path, "" when there is none.

@@ -13,14 +13,15 @@ const JSONFormatVersion = "1.0"
 // JSONPlan is the machine-readable plan, for policy tools and bots. Every
 // sensitive value is "(sensitive)".
 type JSONPlan struct {
-	FormatVersion   string           `json:"format_version"`
-	RefreshOnly     bool             `json:"refresh_only"`
-	Summary         JSONSummary      `json:"summary"`
-	ResourceChanges []JSONChange     `json:"resource_changes"`
-	Drift           []JSONDrift      `json:"drift"`
-	KeptDifferently []JSONKept       `json:"kept_differently"`
-	ExitStatus      JSONExitStatus   `json:"exit_status"`
-	State           JSONStateVersion `json:"state"`
+	FormatVersion   string             `json:"format_version"`
+	RefreshOnly     bool               `json:"refresh_only"`
+	Summary         JSONSummary        `json:"summary"`
+	ResourceChanges []JSONChange       `json:"resource_changes"`
+	Drift           []JSONDrift        `json:"drift"`
+	KeptDifferently []JSONKept         `json:"kept_differently"`
+	OutputChanges   []JSONOutputChange `json:"output_changes"`
+	ExitStatus      JSONExitStatus     `json:"exit_status"`
+	State           JSONStateVersion   `json:"state"`
 	// Preflight is what deployment validation found (plan --preflight).
 	Preflight *PreflightReport `json:"preflight,omitempty"`
 }
@@ -145,7 +146,8 @@ func ToJSON(p *Plan) JSONPlan {
 		RefreshOnly:   p.RefreshOnly,
 		Summary: JSONSummary{Add: add, Change: change, Destroy: destroy, Import: p.Imports(), Drifted: len(p.Drift),
 			Dropped: p.Dropped(), UnmanagedDeletes: p.UnmanagedDeletes()},
-		ExitStatus:      JSONExitStatus{Changes: p.HasChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
+		ExitStatus:      JSONExitStatus{Changes: p.HasChanges() || p.HasOutputChanges(), Drift: p.HasDrift(), DetailedExitCode: DetailedExitCode(p)},
+		OutputChanges:   jsonOutputChanges(p),
 		State:           JSONStateVersion{Lineage: p.Lineage, Serial: p.Serial},
 		ResourceChanges: []JSONChange{},
 		Drift:           []JSONDrift{},
@@ -191,7 +193,7 @@ func DetailedExitCode(p *Plan) int {
 		}
 		return 0
 	}
-	if p.HasChanges() {
+	if p.HasChanges() || p.HasOutputChanges() {
 		return 2
 	}
 	return 0

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // GitHubCommentLimit is the most characters a GitHub comment may hold.
@@ -33,6 +34,8 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 		head.WriteString("**No changes.** Nothing changed outside azapply since the last apply.\n")
 	case p.RefreshOnly:
 		fmt.Fprintf(&head, "**Drift:** %s changed outside azapply.\n", resources(len(p.Drift)))
+	case !p.HasChanges() && p.HasOutputChanges():
+		head.WriteString("**Changes to Outputs only.** Applying saves the new output values to the state, without changing any real infrastructure.\n")
 	case !p.HasChanges():
 		head.WriteString("**No changes.** Azure matches the configuration.\n")
 	default:
@@ -55,6 +58,11 @@ func RenderMarkdown(w io.Writer, p *Plan, opts MarkdownOptions) error {
 	}
 	if kept := markdownKept(p); kept != "" {
 		sections = append(sections, kept)
+	}
+	if !p.RefreshOnly {
+		if outs := markdownOutputs(p); outs != "" {
+			sections = append(sections, outs)
+		}
 	}
 	const noteRoom = 300 // for the truncation note
 	var out strings.Builder
@@ -112,7 +120,7 @@ func markdownRows(p *Plan) []string {
 		n := fmt.Sprint(len(c.Paths))
 		switch {
 		case c.DeletedWith != "":
-			n = "deleted with `" + c.DeletedWith + "`"
+			n = "deleted with " + mdCode(c.DeletedWith)
 		case c.Contents != nil:
 			n = fmt.Sprintf("holds %d", len(c.Contents.Resources))
 			if len(c.Contents.Resources) == 0 {
@@ -124,7 +132,7 @@ func markdownRows(p *Plan) []string {
 		case c.Action == Create || c.Action == Delete || c.Action == Forget:
 			n = "—"
 		}
-		rows = append(rows, fmt.Sprintf("| `%s` | `%s` | %s |\n", actionLabel(c), c.Address, n))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s |\n", mdCode(actionLabel(c)), mdCode(c.Address), n))
 	}
 	return rows
 }
@@ -179,7 +187,7 @@ func markdownChange(c *Change) string {
 	for _, l := range c.Locks {
 		lines = append(lines, fmt.Sprintf("# LOCKED: the %s lock %q on %s refuses this %s; apply will not start", l.Level, l.Name, l.Scope, LockedWhat(c)))
 	}
-	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", actionLabel(c), c.Address, codeBlock(lines))
+	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", htmlText(actionLabel(c)), htmlText(c.Address), codeBlock(lines))
 }
 
 // contentLines lists, in a diff block, what a resource group the plan
@@ -207,7 +215,7 @@ func contentLines(c *Change) []string {
 
 func markdownDrift(d *Drift) string {
 	if d.Deleted {
-		return fmt.Sprintf("\n<details><summary><code>%s</code> has been deleted</summary>\n\n%s\n</details>\n", d.Address, codeBlock([]string{"- " + d.ID}))
+		return fmt.Sprintf("\n<details><summary><code>%s</code> has been deleted</summary>\n\n%s\n</details>\n", htmlText(d.Address), codeBlock([]string{"- " + d.ID}))
 	}
 	var lines []string
 	for _, pc := range d.Paths {
@@ -217,7 +225,7 @@ func markdownDrift(d *Drift) string {
 		}
 		lines = append(lines, ls...)
 	}
-	return fmt.Sprintf("\n<details><summary><code>%s</code> has changed</summary>\n\n%s\n</details>\n", d.Address, codeBlock(lines))
+	return fmt.Sprintf("\n<details><summary><code>%s</code> has changed</summary>\n\n%s\n</details>\n", htmlText(d.Address), codeBlock(lines))
 }
 
 func markdownKept(p *Plan) string {
@@ -227,24 +235,85 @@ func markdownKept(p *Plan) string {
 			if b.Len() == 0 {
 				b.WriteString("\n### Values the service keeps differently\n\nNo action: the service answered these values differently at the last apply, and still does.\n\n| Resource | Path | Declared | Service keeps |\n|---|---|---|---|\n")
 			}
-			keeps := "`" + tableCell(formatValue(shown(pc.Before, pc.Sensitive))) + "`"
+			keeps := mdCode(tableCell(formatValue(shown(pc.Before, pc.Sensitive))))
 			if pc.NotReturned {
-				keeps = "not returned: misspelled, or not a property at api-version `" + tableCell(c.APIVersion) + "`?"
+				keeps = "not returned: misspelled, or not a property at api-version " + mdCode(tableCell(c.APIVersion)) + "?"
 			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | `%s` | %s |\n", c.Address, pc.Path,
-				tableCell(formatValue(shown(pc.After, pc.Sensitive))), keeps)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCode(c.Address), mdCode(pc.Path),
+				mdCode(tableCell(formatValue(shown(pc.After, pc.Sensitive)))), keeps)
 		}
 	}
 	return b.String()
 }
 
+// tableCell shortens a value for a table cell; mdCode escapes it.
 func tableCell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	s = strings.ReplaceAll(s, "`", "'")
 	if len(s) > 120 {
-		s = s[:117] + "..."
+		cut := 117
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
 	}
 	return s
+}
+
+// mdCode writes s as inline code in markdown, safe in a table cell: a
+// backtick span when s holds nothing markdown or HTML would read (the
+// common case, as readable in the raw comment), else <code> with every
+// character that could end the span, the cell or the comment escaped
+// (HTML, backticks, pipes, line breaks), so that a for_each key such as
+// x<!-- cannot hide the rest of a pull-request comment.
+func mdCode(s string) string {
+	if !strings.ContainsAny(s, "`|\r\n<>&") {
+		return "`" + s + "`"
+	}
+	return "<code>" + cellText(s) + "</code>"
+}
+
+// htmlText escapes s for the text of an HTML block (a <summary>): the HTML
+// specials, and line breaks, which would end the block.
+func htmlText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\n', '\r':
+			fmt.Fprintf(&b, "&#%d;", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// cellText escapes s for a table cell, where markdown reads the text between
+// HTML tags: the HTML specials, and what markdown would take as the cell's
+// end, a code span, emphasis or a link, and line breaks.
+func cellText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '"':
+			b.WriteString("&quot;")
+		case '|', '`', '*', '_', '[', ']', '\\', '\n', '\r':
+			fmt.Fprintf(&b, "&#%d;", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // pathLines renders changed paths as diff lines: the old value with -, the

@@ -9,7 +9,7 @@ import (
 	"github.com/azapply/azapply/config"
 )
 
-const secret = "hunter2-do-not-print"
+const hidden = "hunter2-do-not-print"
 
 // fixturePlan holds every kind of change, drift and kept value, with a
 // secret in each place one could leak.
@@ -20,12 +20,12 @@ func fixturePlan(t *testing.T) *Plan {
 		Changes: []*Change{
 			{Address: "data.subscription", ID: testSub, APIVersion: "2022-12-01", Action: Read},
 			{Address: "resource.rg", ID: rgID, APIVersion: "2021-04-01", Action: Create,
-				Desired: obj(t, `{"location":"westus","tags":{"env":"demo","hidden-link:/x":"y"},"properties":{"adminPassword":"`+secret+`","zones":["1","2"],"empty":{}}}`)},
+				Desired: obj(t, `{"location":"westus","tags":{"env":"demo","hidden-link:/x":"y"},"properties":{"adminPassword":"`+hidden+`","zones":["1","2"],"empty":{}}}`)},
 			{Address: "resource.acr", ID: acrID, APIVersion: "2023-07-01", Action: Update, DependsOn: []string{"resource.rg"},
 				Paths: []PathChange{
 					{Path: "properties.adminUserEnabled", Before: false, After: true},
 					{Path: "properties.policies.script", Before: "line 1\nline 2\nline 3\n", After: "line 1\nline two\nline 3\n"},
-					{Path: "properties.secretValue", Before: Absent{}, After: secret, Sensitive: true},
+					{Path: "properties.secretValue", Before: Absent{}, After: hidden, Sensitive: true},
 					{Path: "properties.networkRuleSet.ipRules[value=10.0.0.1]", Before: map[string]any{"value": "10.0.0.1", "action": "Allow"}, After: Absent{}},
 					{Path: "sku.name", Before: "Standard", After: config.Unknown{}},
 				},
@@ -49,7 +49,7 @@ func fixturePlan(t *testing.T) *Plan {
 			{Address: "resource.acr", ID: acrID, Paths: []PathChange{
 				{Path: "properties.publicNetworkAccess", Before: "Enabled", After: "Disabled"},
 				{Path: "properties.adminUserEnabled", Before: true, After: false, Declared: true},
-				{Path: "properties.secretValue", Before: secret, After: secret + "2", Sensitive: true, Declared: true},
+				{Path: "properties.secretValue", Before: hidden, After: hidden + "2", Sensitive: true, Declared: true},
 			}},
 			{Address: "resource.gone", ID: vnID, Deleted: true},
 		},
@@ -79,8 +79,8 @@ func TestRenderGolden(t *testing.T) {
 			if err := tc.render(&b, tc.plan); err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(b.String(), secret) {
-				t.Fatalf("the secret is in the output:\n%s", b.String())
+			if strings.Contains(b.String(), hidden) {
+				t.Fatalf("the hidden is in the output:\n%s", b.String())
 			}
 			if !strings.HasSuffix(tc.name, "color.txt") && strings.Contains(b.String(), "\x1b[") {
 				t.Fatalf("colour codes without colour:\n%s", b.String())

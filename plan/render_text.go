@@ -49,6 +49,11 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 			}
 		}
 		tw.kept(p)
+		if p.HasOutputChanges() {
+			tw.outputChanges(p)
+			tw.printf("\nYou can apply this plan to save these new output values to the state, without changing any real infrastructure.\n")
+			return tw.err
+		}
 		tw.printf("%sNo changes.%s Azure matches the configuration.\n", tw.c(ansiBold), tw.c(ansiReset))
 		return tw.err
 	}
@@ -58,7 +63,31 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 	tw.kept(p)
 	tw.printf("%sPlan:%s %s.\n", tw.c(ansiBold), tw.c(ansiReset), summaryText(p))
+	if p.HasOutputChanges() {
+		tw.printf("\n")
+		tw.outputChanges(p)
+	}
 	return tw.err
+}
+
+// outputChanges is Terraform's "Changes to Outputs" section.
+func (t *textWriter) outputChanges(p *Plan) {
+	t.printf("Changes to Outputs:\n")
+	for _, c := range p.OutputChanges {
+		t.printf("  %s\n", outputChangeLine(c, t.sym))
+	}
+}
+
+// outputChangeLine is one output change: + name = value, ~ name = old ->
+// new, - name = old -> null.
+func outputChangeLine(c OutputChange, sym func(string) string) string {
+	switch c.Action {
+	case Create:
+		return fmt.Sprintf("%s %s = %s", sym("+"), c.Name, formatValue(c.After))
+	case Delete:
+		return fmt.Sprintf("%s %s = %s -> null", sym("-"), c.Name, formatValue(c.Before))
+	}
+	return fmt.Sprintf("%s %s = %s -> %s", sym("~"), c.Name, formatValue(c.Before), formatValue(c.After))
 }
 
 // summaryText is Terraform's summary: "1 to add, 2 to change, 0 to destroy",
@@ -284,7 +313,7 @@ func (t *textWriter) body(c *Change) {
 // nested formats a value for a create, objects and arrays over several
 // lines, each leaf marked +.
 func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) string {
-	if r.isSensitive(path) {
+	if r.isSensitive(path, v) {
 		return sensitiveText
 	}
 	switch v := v.(type) {
@@ -324,7 +353,7 @@ func keyText(k string) string {
 // sensitivityOf compiles a change's sensitive paths for rendering; the plan
 // was built with the same paths, so they parse.
 func sensitivityOf(c *Change) *compiledRules {
-	r, err := Rules{Sensitive: c.Sensitive}.compile()
+	r, err := Rules{Sensitive: c.Sensitive, ID: c.ID}.compile()
 	if err != nil {
 		return &compiledRules{}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/azapply/azapply/secret"
 )
 
 // Rules are the per-resource settings the diff obeys. Paths are dotted
@@ -27,6 +29,9 @@ type Rules struct {
 	// learned immutable path says otherwise (the resource's
 	// update_in_place): the configuration overrides what azapply learned.
 	UpdateInPlace []string
+	// ID is the resource's ARM ID: what a property name means can depend on
+	// the resource type (a Key Vault secret's properties.value).
+	ID string
 	// SecretMatches reports whether a value stored in the state (a salted
 	// hash of a sensitive value) stands for clear. When nil, only equal
 	// values match. The state package provides it (State.SensitiveMatches).
@@ -40,6 +45,7 @@ type compiledRules struct {
 	immutable, inPlace []pattern
 	arrayKeys          []arrayKey
 	secretMatches      func(stored, clear any) bool
+	id                 string
 }
 
 type arrayKey struct {
@@ -50,7 +56,7 @@ type arrayKey struct {
 // compile parses every path of the rules; a malformed one is an error that
 // names it.
 func (r Rules) compile() (*compiledRules, error) {
-	c := &compiledRules{secretMatches: r.SecretMatches}
+	c := &compiledRules{secretMatches: r.SecretMatches, id: r.ID}
 	var problems []string
 	parse := func(kind string, texts []string) []pattern {
 		var out []pattern
@@ -112,29 +118,24 @@ func anyExact(ps []pattern, path Path) bool {
 
 func (c *compiledRules) ignored(path Path) bool { return anyPrefix(c.ignore, path) }
 
-// isSensitive reports whether the value at path is secret: declared so, or
-// named like a secret (a safety net for values the configuration forgot).
-func (c *compiledRules) isSensitive(path Path) bool {
+// isSensitive reports whether the value v at path is secret: declared so,
+// or a string that package secret names a secret (a safety net for values
+// the configuration forgot, and for what the service returns).
+func (c *compiledRules) isSensitive(path Path, v any) bool {
 	if anyPrefix(c.sensitive, path) {
 		return true
 	}
-	for _, s := range path {
-		if !s.elem && secretName(s.Key) {
-			return true
-		}
+	switch v.(type) {
+	case string, sensitiveMarker:
+		return secret.Named(c.id, path.steps())
 	}
 	return false
 }
 
-// secretName reports whether a key is named like a secret.
-func secretName(k string) bool {
-	l := strings.ToLower(k)
-	for _, w := range []string{"password", "secret", "connectionstring", "sharedkey", "privatekey", "accesskey", "primarykey", "secondarykey", "repositorytoken", "sastoken"} {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
+// changeSensitive reports whether a change from before to after at path
+// is secret (either side being so).
+func (c *compiledRules) changeSensitive(path Path, before, after any) bool {
+	return c.isSensitive(path, before) || c.isSensitive(path, after)
 }
 
 // Why a path forces a replacement, as the plan shows it.
@@ -217,7 +218,7 @@ func (c *compiledRules) redact(path Path, v any) any {
 	if isAbsent(v) || isUnknown(v) {
 		return v
 	}
-	if c.isSensitive(path) {
+	if c.isSensitive(path, v) {
 		return sensitiveMarker{}
 	}
 	switch v := v.(type) {

@@ -16,8 +16,9 @@ import (
 	"github.com/azapply/azapply/config"
 )
 
-// SavedFormatVersion is the version of plan files this build writes.
-const SavedFormatVersion = 1
+// SavedFormatVersion is the version of plan files this build writes. Version
+// 2 added the checksum and the output changes; a version 1 file is refused.
+const SavedFormatVersion = 2
 
 // savedFile is a plan file (plan --out). It holds what show renders and
 // what apply checks, never a secret in clear: sensitive values are markers,
@@ -31,6 +32,21 @@ type savedFile struct {
 	Salt          string        `json:"salt"`
 	Changes       []savedChange `json:"changes"`
 	Drift         []savedDrift  `json:"drift,omitempty"`
+	OutputChanges []savedOutput `json:"output_changes,omitempty"`
+	// Checksum is the HMAC-SHA256, keyed with Salt, of the file's content
+	// written without it: show and apply refuse a file whose content no
+	// longer matches (an edited value, an edited api_version). It detects
+	// edits, it is no signature: apply also checks that the file shows what
+	// a fresh plan would do (see Check).
+	Checksum string `json:"checksum"`
+}
+
+type savedOutput struct {
+	Name      string `json:"name"`
+	Action    Action `json:"action"`
+	Before    any    `json:"before,omitempty"`
+	After     any    `json:"after,omitempty"`
+	Sensitive bool   `json:"sensitive,omitempty"`
 }
 
 type savedChange struct {
@@ -118,6 +134,12 @@ func WriteSaved(w io.Writer, p *Plan) error {
 	for _, d := range p.Drift {
 		f.Drift = append(f.Drift, savedDrift{Address: d.Address, ID: d.ID, Deleted: d.Deleted, Paths: savePaths(d.Paths), LiveHash: liveHash(f.Salt, d.Live)})
 	}
+	f.OutputChanges = saveOutputs(p.OutputChanges)
+	sum, err := f.checksum()
+	if err != nil {
+		return fmt.Errorf("writing the plan file: %w", err)
+	}
+	f.Checksum = sum
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(f); err != nil {
@@ -153,6 +175,12 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 	if f.FormatVersion > SavedFormatVersion {
 		return nil, fmt.Errorf("%s has plan format version %d, newer than this azapply understands (%d): upgrade azapply", name, f.FormatVersion, SavedFormatVersion)
 	}
+	if f.FormatVersion < SavedFormatVersion {
+		return nil, fmt.Errorf("%s was written by an older azapply (plan format version %d, without a checksum): run azapply plan --out %s again", name, f.FormatVersion, name)
+	}
+	if sum, err := f.checksum(); err != nil || !hmac.Equal([]byte(sum), []byte(f.Checksum)) {
+		return nil, fmt.Errorf("%s was changed after azapply wrote it (its checksum does not match its content), so it is neither shown nor applied: run azapply plan --out %s again and review that", name, name)
+	}
 	p := &Plan{Lineage: f.Lineage, Serial: f.Serial, RefreshOnly: f.RefreshOnly}
 	for _, sc := range f.Changes {
 		c := &Change{
@@ -173,6 +201,7 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 	for _, sd := range f.Drift {
 		p.Drift = append(p.Drift, &Drift{Address: sd.Address, ID: sd.ID, Deleted: sd.Deleted, Paths: loadPaths(sd.Paths)})
 	}
+	p.OutputChanges = loadOutputs(f.OutputChanges)
 	return &SavedPlan{Plan: p, name: name, file: f}, nil
 }
 
@@ -223,13 +252,34 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
 		case c.Action != sc.Action:
 			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
+		case c.APIVersion != sc.APIVersion:
+			why = append(why, fmt.Sprintf("%s would now use api-version %s, the plan says %s", sc.Address, c.APIVersion, sc.APIVersion))
 		case liveHash(f.Salt, c.Live) != sc.LiveHash:
 			why = append(why, fmt.Sprintf("%s changed in Azure since the plan was made", sc.Address))
 		case desiredHash(f.Salt, c) != sc.DesiredHash || !samePaths(c.Paths, sc.Paths):
 			why = append(why, fmt.Sprintf("the configuration of %s changed since the plan was made (or apply was not given the same --var values)", sc.Address))
+		case !sameShown(c.Paths, sc.Paths) || !sameShown(c.KeptDifferently, sc.KeptDifferently) ||
+			(sc.Desired != nil) != (c.Desired != nil) || (c.Desired != nil && !sameJSON(encodeValue(redactedBody(c)), sc.Desired)) ||
+			(sc.Request != nil) != (c.Request != nil) || (c.Request != nil && (c.Request.Method != sc.Request.Method || !sameJSON(encodeValue(redactedRequest(c)), sc.Request.Body))):
+			why = append(why, fmt.Sprintf("%s: the plan shows values that are not what apply would send now", sc.Address))
 		case !sameContents(c.Contents, sc.Contents):
 			why = append(why, fmt.Sprintf("what %s holds changed since the plan was made, and deleting it deletes everything it holds", sc.Address))
 		}
+	}
+	freshDrift := map[string]*Drift{}
+	for _, d := range fresh.Drift {
+		freshDrift[d.Address] = d
+	}
+	for _, sd := range f.Drift {
+		if d := freshDrift[sd.Address]; d == nil || d.Deleted != sd.Deleted || !sameShown(d.Paths, sd.Paths) {
+			why = append(why, fmt.Sprintf("what changed outside azapply in %s is not what the plan shows", sd.Address))
+		}
+	}
+	if len(fresh.Drift) != len(f.Drift) && fresh.RefreshOnly {
+		why = append(why, fmt.Sprintf("%d resources drifted now, the plan shows %d", len(fresh.Drift), len(f.Drift)))
+	}
+	if !sameJSON(saveOutputs(fresh.OutputChanges), f.OutputChanges) {
+		why = append(why, "the changes to outputs are not what the plan shows")
 	}
 	for _, c := range fresh.Changes {
 		if !seen[c.Address] && c.Action != NoOp {
@@ -241,6 +291,77 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 	}
 	sort.Strings(why)
 	return fmt.Errorf("the saved plan %s is stale, so nothing was applied:\n  - %s\nRun azapply plan --out %s again, review it, and apply that", s.name, strings.Join(why, "\n  - "), s.name)
+}
+
+// checksum is the HMAC of the file's content without its checksum, as JSON
+// encodes it (struct fields in order, map keys sorted).
+func (f savedFile) checksum() (string, error) {
+	f.Checksum = ""
+	data, err := json.Marshal(f)
+	if err != nil {
+		return "", err
+	}
+	mac := hmac.New(sha256.New, []byte(f.Salt))
+	mac.Write(data)
+	return hex.EncodeToString(mac.Sum(nil)), nil
+}
+
+// sameShown reports whether fresh path changes show what the saved ones
+// show: the same paths, with the same values as printed (sensitive ones as
+// markers).
+func sameShown(fresh []PathChange, saved []savedPath) bool {
+	return sameJSON(savePaths(fresh), saved)
+}
+
+// sameJSON compares two values as a plan file holds them, numbers by their
+// spelling.
+func sameJSON(a, b any) bool {
+	return bytes.Equal(canonical(a), canonical(b))
+}
+
+func canonical(v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var back any
+	if dec.Decode(&back) != nil {
+		return nil
+	}
+	out, _ := json.Marshal(back)
+	return out
+}
+
+func saveOutputs(ocs []OutputChange) []savedOutput {
+	var out []savedOutput
+	for _, c := range ocs {
+		so := savedOutput{Name: c.Name, Action: c.Action, Sensitive: c.Sensitive}
+		if !isAbsent(c.Before) {
+			so.Before = encodeValue(c.Before)
+		}
+		if !isAbsent(c.After) {
+			so.After = encodeValue(c.After)
+		}
+		out = append(out, so)
+	}
+	return out
+}
+
+func loadOutputs(sos []savedOutput) []OutputChange {
+	var out []OutputChange
+	for _, so := range sos {
+		c := OutputChange{Name: so.Name, Action: so.Action, Sensitive: so.Sensitive, Before: Absent{}, After: Absent{}}
+		if so.Before != nil {
+			c.Before = decodeValue(so.Before)
+		}
+		if so.After != nil {
+			c.After = decodeValue(so.After)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // sameContents reports whether two listings of a resource group hold the

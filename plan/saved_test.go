@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ func TestSavedPlanRoundTrip(t *testing.T) {
 	if err := WriteSaved(&file, p); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(file.String(), secret) {
+	if strings.Contains(file.String(), hidden) {
 		t.Fatalf("the plan file holds a secret in clear:\n%s", file.String())
 	}
 	sp, err := ReadSaved(bytes.NewReader(file.Bytes()), "tfplan")
@@ -56,7 +57,7 @@ func TestSavedPlanStaleness(t *testing.T) {
 	st := state.New()
 	applied(t, st, "acr", acrID, `{"location":"westus","sku":{"name":"Basic"}}`, `{"location":"westus","sku":{"name":"Basic"},"etag":"1"}`)
 	decl := func(sku string) []*config.Instance {
-		in := inst(t, "acr", acrID, `{"location":"westus","sku":{"name":"`+sku+`"},"properties":{"adminPassword":"`+secret+`"}}`)
+		in := inst(t, "acr", acrID, `{"location":"westus","sku":{"name":"`+sku+`"},"properties":{"adminPassword":"`+hidden+`"}}`)
 		in.Sensitive = []string{"properties.adminPassword"}
 		return []*config.Instance{in}
 	}
@@ -72,7 +73,7 @@ func TestSavedPlanStaleness(t *testing.T) {
 	if err := WriteSaved(&file, build(decl("Standard"))); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(file.String(), secret) {
+	if strings.Contains(file.String(), hidden) {
 		t.Fatal("the plan file holds a secret in clear")
 	}
 	sp, err := ReadSaved(&file, "tfplan")
@@ -154,5 +155,71 @@ func TestSavedPlanCheckBefore(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: err = %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestEditedSavedPlanIsRefused: a plan file edited to show one thing (a
+// displayed value, an api-version) is refused when read, for show and apply
+// alike; one edited by someone who also recomputed the checksum is read,
+// but Check refuses it, since it no longer shows what apply would do.
+func TestEditedSavedPlanIsRefused(t *testing.T) {
+	srv, client := newEmulator(t)
+	setWorld(t, srv, map[string]map[string]any{acrID: {"location": "westus", "sku": map[string]any{"name": "Basic"}}})
+	st := state.New()
+	applied(t, st, "acr", acrID, `{"location":"westus","sku":{"name":"Basic"}}`, `{"location":"westus","sku":{"name":"Basic"}}`)
+	in := inst(t, "acr", acrID, `{"location":"westus","sku":{"name":"Standard"}}`)
+	p, err := Build(context.Background(), Options{Reader: client, Instances: []*config.Instance{in}, State: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	if err := WriteSaved(&file, p); err != nil {
+		t.Fatal(err)
+	}
+	original := file.String()
+	if _, err := ReadSaved(strings.NewReader(original), "tfplan"); err != nil {
+		t.Fatalf("the file as written: %v", err)
+	}
+	edits := []struct {
+		name, old, new, check string
+	}{
+		{"a displayed value", `"after": "Standard"`, `"after": "Premium"`, "shows values that are not what apply would send"},
+		{"the api-version", `"api_version": "2023-07-01"`, `"api_version": "2019-05-01"`, "would now use api-version 2023-07-01"},
+		{"the request's method", `"method": "PUT"`, `"method": "DELETE"`, "shows values that are not what apply would send"},
+	}
+	for _, e := range edits {
+		t.Run(e.name, func(t *testing.T) {
+			if !strings.Contains(original, e.old) {
+				t.Fatalf("the plan file has no %s:\n%s", e.old, original)
+			}
+			edited := strings.Replace(original, e.old, e.new, 1)
+			_, err := ReadSaved(strings.NewReader(edited), "tfplan")
+			if err == nil || !strings.Contains(err.Error(), "was changed after azapply wrote it") {
+				t.Fatalf("an edited file: error = %v", err)
+			}
+			// The checksum recomputed: read, but refused by Check.
+			var f savedFile
+			dec := json.NewDecoder(strings.NewReader(edited))
+			dec.UseNumber()
+			if err := dec.Decode(&f); err != nil {
+				t.Fatal(err)
+			}
+			if f.Checksum, err = f.checksum(); err != nil {
+				t.Fatal(err)
+			}
+			forged, _ := json.Marshal(f)
+			sp, err := ReadSaved(bytes.NewReader(forged), "tfplan")
+			if err != nil {
+				t.Fatalf("a file with a recomputed checksum: %v", err)
+			}
+			if err := sp.Check(p); err == nil || !strings.Contains(err.Error(), e.check) {
+				t.Errorf("Check = %v, want %q", err, e.check)
+			}
+		})
+	}
+	// An older plan file without a checksum is refused with what to do.
+	old := strings.Replace(original, `"format_version": 2`, `"format_version": 1`, 1)
+	if _, err := ReadSaved(strings.NewReader(old), "tfplan"); err == nil || !strings.Contains(err.Error(), "older azapply") {
+		t.Errorf("a version 1 file: %v", err)
 	}
 }

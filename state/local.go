@@ -25,6 +25,9 @@ type Local struct {
 	// from its workers).
 	mu       sync.Mutex
 	lockFile *os.File
+	// resolved is Path with its symbolic links followed (see file).
+	resolveOnce sync.Once
+	resolved    string
 	// known is the file as this backend last read or wrote it: while it is
 	// still the file at Path, a write need not read it again to check it.
 	known       os.FileInfo
@@ -48,9 +51,40 @@ func NewLocal(path string) *Local { return &Local{Path: path} }
 
 func (l *Local) String() string { return l.Path }
 
-func (l *Local) lockPath() string { return l.Path + ".lock" }
+func (l *Local) lockPath() string { return l.file() + ".lock" }
 
-func (l *Local) journalPath() string { return l.Path + ".journal" }
+func (l *Local) journalPath() string { return l.file() + ".journal" }
+
+// file is the path the backend reads and writes: Path itself or, when Path
+// is a symbolic link, the file it points to, followed through every link
+// (and resolved once per backend, so that one run locks and writes one
+// file). The lock, the journal, the backup and the atomic write then happen
+// beside the target, and the link stays a link: writing to Path would
+// replace the link with a regular file and leave the target stale.
+func (l *Local) file() string {
+	l.resolveOnce.Do(func() { l.resolved = followLinks(l.Path) })
+	return l.resolved
+}
+
+// followLinks resolves p through its symbolic links (40 at most, as the
+// kernel allows), whether or not the last target exists yet.
+func followLinks(p string) string {
+	for range 40 {
+		fi, err := os.Lstat(p)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return p
+		}
+		dest, err := os.Readlink(p)
+		if err != nil {
+			return p
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(p), dest)
+		}
+		p = dest
+	}
+	return p
+}
 
 // Read returns the state in the file with its journal replayed, or a new
 // empty state when there is neither. A file that cannot be parsed is a
@@ -77,7 +111,7 @@ func (l *Local) read() (*State, error) {
 	var fi os.FileInfo
 	var statErr error
 	var size int64
-	f, err := os.Open(l.Path)
+	f, err := os.Open(l.file())
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
@@ -149,7 +183,7 @@ func (l *Local) unchangedSince(s *State) bool {
 	if l.known == nil || l.knownSerial != s.Serial || l.knownLin != s.Lineage {
 		return false
 	}
-	fi, err := os.Stat(l.Path)
+	fi, err := os.Stat(l.file())
 	return err == nil && os.SameFile(fi, l.known) && fi.Size() == l.known.Size() && fi.ModTime().Equal(l.known.ModTime())
 }
 
@@ -165,7 +199,7 @@ func (l *Local) Write(ctx context.Context, s *State) error {
 func (l *Local) write(s *State) error {
 	exists := true
 	if !l.unchangedSince(s) {
-		old, err := os.ReadFile(l.Path)
+		old, err := os.ReadFile(l.file())
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			exists = false
@@ -270,7 +304,7 @@ func (l *Local) startJournal(s *State) (bool, error) {
 		return false, nil
 	}
 	if !l.unchangedSince(s) {
-		if _, err := os.Stat(l.Path); !errors.Is(err, os.ErrNotExist) || s.Serial != 0 || l.known != nil {
+		if _, err := os.Stat(l.file()); !errors.Is(err, os.ErrNotExist) || s.Serial != 0 || l.known != nil {
 			return false, nil
 		}
 	}
@@ -278,7 +312,7 @@ func (l *Local) startJournal(s *State) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := os.MkdirAll(filepath.Dir(l.Path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(l.file()), 0o755); err != nil {
 		return false, err
 	}
 	f, err := os.OpenFile(l.journalPath(), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
@@ -291,7 +325,7 @@ func (l *Local) startJournal(s *State) (bool, error) {
 		return false, err
 	}
 	// The journal's name must survive a crash with its first record.
-	if err := syncDir(filepath.Dir(l.Path)); err != nil {
+	if err := syncDir(filepath.Dir(l.file())); err != nil {
 		f.Close()
 		_ = os.Remove(l.journalPath())
 		return false, err
@@ -334,16 +368,16 @@ func checkOverwrite(old []byte, name string, s *State) error {
 // replace keeps the file at Path as the backup when it exists, writes data
 // in its place and returns the new file's info.
 func (l *Local) replace(exists bool, data []byte) (os.FileInfo, error) {
-	dir := filepath.Dir(l.Path)
+	dir := filepath.Dir(l.file())
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("writing the state: %w", err)
 	}
 	if exists {
-		if err := keepBackup(l.Path); err != nil {
+		if err := keepBackup(l.file()); err != nil {
 			return nil, fmt.Errorf("keeping the previous state as a backup: %w", err)
 		}
 	}
-	fi, err := writeAtomic(l.Path, data)
+	fi, err := writeAtomic(l.file(), data)
 	if err != nil {
 		return nil, fmt.Errorf("writing the state: %w", err)
 	}
@@ -416,7 +450,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 	if l.lockFile != nil {
 		return LockInfo{}, fmt.Errorf("the state %s is already locked by this run", l.Path)
 	}
-	if err := os.MkdirAll(filepath.Dir(l.Path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(l.file()), 0o755); err != nil {
 		return LockInfo{}, fmt.Errorf("locking the state: %w", err)
 	}
 	f, err := os.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
@@ -449,7 +483,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 // removeStaleTemps deletes the temporary files a killed writer left: with
 // the lock held, no other writer's can be in progress.
 func (l *Local) removeStaleTemps() {
-	dir, base := filepath.Dir(l.Path), filepath.Base(l.Path)
+	dir, base := filepath.Dir(l.file()), filepath.Base(l.file())
 	for _, pattern := range []string{"." + base + ".tmp-*", "." + base + ".backup.tmp-*", base + ".backup.tmp-*"} {
 		names, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, n := range names {

@@ -102,8 +102,12 @@ func (s *State) Get(address string) *Resource {
 	return nil
 }
 
-// Set records r, replacing any resource at the same address.
+// Set records r, replacing any resource at the same address. Every string
+// that package secret names a secret in r's bodies is replaced by its salted
+// hash first (r's fields are changed, its bodies copied where they change):
+// the state never holds one in clear, whoever records it.
 func (s *State) Set(r *Resource) {
+	s.hideNamed(r)
 	ix := s.indexForChange()
 	if ix == nil {
 		s.setSlow(r)
@@ -164,6 +168,7 @@ func (s *State) StartOperation(address, id, apiVersion string, op Operation) {
 		s.Set(r)
 	}
 	r.InFlight = &op
+	s.hideNamed(r)
 }
 
 // FinishOperation clears the operation in flight on the resource at address.

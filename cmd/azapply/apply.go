@@ -126,7 +126,13 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		o.autoApprove = true
 	}
 	color := s.OutTerminal && !o.common.noColor
-	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
+	shown := p
+	if saved != nil {
+		// Print what show printed, from the file's own content: Check found
+		// that it is what this apply does.
+		shown = saved.Plan
+	}
+	if err := plan.RenderText(s.Out, shown, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
 	}
 	if p.PreflightFailed() {
@@ -138,10 +144,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	}
 	describeApplyWork(s, p, w)
 	actions := apply.ActionsToRun(p, w.actions)
-	if !p.HasChanges() && !hasForget(p) && len(actions) == 0 {
+	if !p.HasChanges() && !hasForget(p) && len(actions) == 0 && !p.HasOutputChanges() {
 		return exitOK
 	}
-	if (p.HasChanges() || len(actions) > 0) && !o.autoApprove {
+	if (p.HasChanges() || len(actions) > 0 || p.HasOutputChanges()) && !o.autoApprove {
 		ok, err := confirm(s)
 		if err != nil {
 			return reportError(s, err)
@@ -159,6 +165,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
 		RegisterProviders: w.cfg.Provider.Ops.RegisterProviders,
 		SoftDeleted:       w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
+		Learn: w.secrets.Add,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)
@@ -223,7 +230,22 @@ func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace
 			continue
 		}
 		if r := w.state.Get(d.Address); r != nil {
-			r.Output = plan.AcceptedOutput(r.Output, d)
+			// The accepted body is the live one: record it as apply
+			// records any, its secrets hashed (declared ones, and by name
+			// through Set).
+			out := plan.AcceptedOutput(r.Output, d)
+			for _, in := range w.insts {
+				if in.Address == d.Address && len(in.Sensitive) > 0 {
+					redacted, err := w.state.Redact(out, in.Sensitive)
+					if err != nil {
+						return reportError(s, err)
+					}
+					out = redacted
+				}
+			}
+			accepted := *r
+			accepted.Output = out
+			w.state.Set(&accepted)
 		}
 	}
 	if err := w.backend.Write(ctx, w.state); err != nil {

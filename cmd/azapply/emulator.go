@@ -75,7 +75,7 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 	fs.SetOutput(s.Err)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "the address to listen on (loopback unless --allow-remote)")
 	fs.StringVar(&o.state, "state", "", "a file to load the emulator's world from and save it to (default: in memory only)")
-	fs.StringVar(&o.caFile, "ca-file", "", "where to write the generated CA certificate (default: azapply-emulator-ca.pem in the system's temporary directory)")
+	fs.StringVar(&o.caFile, "ca-file", "", "where to write the generated CA certificate (default: ca.pem in a new directory of its own, mode 0700, under the system's temporary directory, removed when the emulator stops)")
 	fs.StringVar(&o.token, "token", "", "accept only this bearer token (default: any non-empty token)")
 	fs.DurationVar(&o.latency, "latency", 0, "added latency per request, e.g. 20ms")
 	fs.BoolVar(&o.throttle, "throttle", false, "ARM's per-subscription token buckets: 429 with Retry-After when exhausted")
@@ -184,13 +184,11 @@ func serveEmulator(ctx context.Context, o serveOptions, s *IOStreams) error {
 	if err != nil {
 		return err
 	}
-	caFile := o.caFile
-	if caFile == "" {
-		caFile = filepath.Join(os.TempDir(), "azapply-emulator-ca.pem")
+	caFile, cleanup, err := writeCA(o.caFile, caPEM)
+	if err != nil {
+		return err
 	}
-	if err := os.WriteFile(caFile, caPEM, 0o644); err != nil {
-		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
-	}
+	defer cleanup()
 	ln, err := tls.Listen("tcp", o.addr, tlsCfg)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
@@ -402,5 +400,58 @@ func changeRunningEmulator(ctx context.Context, o changeOptions, c emulator.OutO
 		return fmt.Errorf("the emulator refused the change (%d %s): %s", resp.StatusCode, e.Error.Code, e.Error.Message)
 	}
 	fmt.Fprintf(s.Out, "Changed %s out of band at %s.\n", c.ID, o.endpoint)
+	return nil
+}
+
+// writeCA writes the emulator's CA certificate where clients can trust it
+// and returns its path, with what removes what writeCA created. By default
+// it goes into a new directory of its own (os.MkdirTemp: mode 0700, a
+// name nobody could prepare), never to a fixed path in the shared
+// temporary directory, where another user could have left a symbolic link
+// that the write would follow. A file named by --ca-file is written
+// through a temporary file in its directory and renamed into place, so a
+// symbolic link at that name is replaced, not followed.
+func writeCA(named string, caPEM []byte) (string, func(), error) {
+	if named == "" {
+		dir, err := os.MkdirTemp("", "azapply-emulator-")
+		if err != nil {
+			return "", nil, fmt.Errorf("making a directory for the emulator's CA certificate: %w", err)
+		}
+		named = filepath.Join(dir, "ca.pem")
+		if err := writeFileNoFollow(named, caPEM); err != nil {
+			_ = os.RemoveAll(dir)
+			return "", nil, err
+		}
+		return named, func() { _ = os.RemoveAll(dir) }, nil
+	}
+	if err := writeFileNoFollow(named, caPEM); err != nil {
+		return "", nil, err
+	}
+	return named, func() {}, nil
+}
+
+// writeFileNoFollow writes data to a new temporary file beside path and
+// renames it to path: a rename replaces whatever is at path, a symbolic
+// link included, and never writes through it.
+func writeFileNoFollow(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
+	}
 	return nil
 }

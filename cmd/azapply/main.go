@@ -42,6 +42,7 @@ func commands() []command {
 		{"init", "Write a starter configuration, or check and record the state backend", runInit},
 		{"import", "Adopt an existing Azure resource into the state", runImport},
 		{"export", "Write the configuration of resources that already exist", runExport},
+		{"output", "Print the output values the state recorded", runOutput},
 		{"state", "Look after the state: list, show, rm, mv, pull, push", runState},
 		{"force-unlock", "Break a state lock left by a run that died", runForceUnlock},
 		{"completion", "Print a shell completion script for bash, zsh or fish", runCompletion},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -167,6 +168,14 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !refreshOnly {
+		plan.PlanOutputs(pl, w.outputs, w.state)
+	}
+	// The secrets the service returned are known now: an ARM error of the
+	// apply (or of the preflight) that quotes one is cleaned of it.
+	for _, c := range pl.Changes {
+		w.secrets.Add(secret.Strings(c.ID, c.Live)...)
 	}
 	if (f.preflight || p.Ops.Preflight) && !refreshOnly {
 		if _, err := plan.Preflight(ctx, w.client, pl); err != nil {

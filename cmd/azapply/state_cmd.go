@@ -150,6 +150,7 @@ func stateShow(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	if err != nil {
 		return err
 	}
+	st.HideSecrets()
 	r := st.Get(args[0])
 	if r == nil {
 		return fmt.Errorf("the state records no %s; 'azapply state list' lists what it records", args[0])
@@ -161,7 +162,7 @@ func stateShow(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	for _, part := range []struct {
 		title string
 		body  map[string]any
-	}{{"last applied (sensitive values are salted hashes)", r.LastApplied}, {"output (read after the last apply)", r.Output}} {
+	}{{"last applied (secrets are salted hashes)", r.LastApplied}, {"output (read after the last apply; secrets are salted hashes)", r.Output}} {
 		if part.body == nil {
 			continue
 		}
@@ -234,6 +235,7 @@ func statePull(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	if err != nil {
 		return err
 	}
+	st.HideSecrets()
 	data, err := state.Encode(st)
 	if err != nil {
 		return err
@@ -264,6 +266,8 @@ func statePush(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	if err != nil {
 		return err
 	}
+	// A state edited by hand keeps no secret in clear either.
+	pushed.HideSecrets()
 	var where string
 	err = changeState(ctx, o, s, func(st *state.State, b state.Backend) error {
 		where = b.String()

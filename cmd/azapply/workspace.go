@@ -14,6 +14,7 @@ import (
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
+	"github.com/azapply/azapply/secret"
 	"github.com/azapply/azapply/state"
 )
 
@@ -90,6 +91,10 @@ type workspace struct {
 	backend state.Backend
 	state   *state.State
 	client  *arm.Client
+	// secrets are the clear sensitive values the run knows (variables,
+	// sensitive paths, secrets the service returned), in memory only: the
+	// ARM errors the client returns are cleaned of them.
+	secrets secret.Values
 	// closeFn saves what must outlive the command (the emulator's world).
 	closeFn func() error
 	// unlock releases the state lock.
@@ -97,7 +102,9 @@ type workspace struct {
 	// data are the data sources read for the plan, with their bodies;
 	// deferred ones depend on resources not created yet, and apply reads
 	// them. actions are the action blocks.
-	data       []plan.DataSource
+	data []plan.DataSource
+	// outputs are the output blocks' values as the plan evaluates them.
+	outputs    []*config.Output
 	dataBodies map[string]map[string]any
 	deferred   []*config.Instance
 	actions    []*config.Instance
@@ -240,6 +247,10 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 	if err != nil {
 		return nil, err
 	}
+	// A state written before azapply hashed the secrets the service
+	// returns holds them in clear: hash them now, so that what this run
+	// writes holds none.
+	st.HideSecrets()
 	if f.check != nil {
 		if err := f.check(cfg, st); err != nil {
 			return nil, err
@@ -249,9 +260,13 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 	if err := w.connect(ctx, f.chdir); err != nil {
 		return nil, err
 	}
+	// A failed read (a data source that answers 404, 403 or drops the
+	// connection) returns a nil workspace: close what connect opened through
+	// its own reference.
+	closeFn := w.closeFn
 	defer func() {
-		if err != nil && w.closeFn != nil {
-			_ = w.closeFn()
+		if err != nil && closeFn != nil {
+			_ = closeFn()
 		}
 	}()
 	if err := w.evaluate(ctx, s, f.noColor); err != nil {
@@ -265,8 +280,17 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) error {
 	outputs := map[string]any{}
 	for _, r := range w.state.Resources {
-		if r.Output != nil {
-			outputs[r.Address] = r.Output
+		if r.Output == nil {
+			continue
+		}
+		outputs[r.Address] = r.Output
+		// The state keeps only a hash of each secret the service returned:
+		// a configuration that reads one (an instrumentation key in an app
+		// setting) reads it from Azure, never the hash.
+		if state.HoldsHashes(r.Output) && r.InFlight == nil && w.client != nil {
+			if resp, err := w.client.Get(ctx, r.ID, r.APIVersion); err == nil && resp != nil && resp.Body != nil {
+				outputs[r.Address] = resp.Body
+			}
 		}
 	}
 	deferred := map[string]bool{}
@@ -295,6 +319,14 @@ func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) er
 	}
 	w.insts = ev.Resources()
 	w.actions = ev.Actions()
+	w.outputs = ev.Outputs
+	w.secrets.Add(w.cfg.SensitiveValues(append(append(append([]*config.Instance{}, w.insts...), w.actions...), ev.Data()...)...)...)
+	for _, body := range outputs {
+		w.secrets.Add(secret.Strings("", body)...)
+	}
+	if w.client != nil {
+		w.client.SetRedact(w.secrets.Redact)
+	}
 	w.dataBodies = map[string]map[string]any{}
 	for _, d := range ev.Data() {
 		body, ok := all[d.Address].(map[string]any)
