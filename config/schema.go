@@ -14,6 +14,8 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "import"},
 		{Type: "removed"},
+		{Type: "module", LabelNames: []string{"name"}},
+		{Type: "moved"},
 	},
 }
 

@@ -412,13 +412,10 @@ func (s *SavedPlan) CheckBefore(lineage string, declared []string, expanded map[
 	}
 	inPlan := map[string]bool{}
 	for _, sc := range f.Changes {
-		block := sc.Address
-		if i := strings.IndexByte(block, '['); i >= 0 {
-			block = block[:i]
-		}
+		block, _ := config.SplitAddress(sc.Address)
 		inPlan[block] = true
 		gone := sc.Action == Delete || sc.Action == Forget || sc.DeletedWith != ""
-		if !gone && strings.HasPrefix(block, "resource.") && !isDeclared[block] {
+		if !gone && config.AddressKind(block) == config.KindResource && !isDeclared[block] {
 			why = append(why, fmt.Sprintf("the plan has %s, which the configuration does not declare", sc.Address))
 		}
 	}

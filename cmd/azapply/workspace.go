@@ -281,7 +281,7 @@ func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) er
 	// a data source) would find nothing now: apply reads it.
 	later := func(in *config.Instance) bool {
 		for _, d := range in.DependsOn {
-			if deferred[d] || (strings.HasPrefix(d, "resource.") && w.state.Get(d) == nil) {
+			if deferred[d] || (config.AddressKind(d) == config.KindResource && w.state.Get(d) == nil) {
 				deferred[in.Address] = true
 				return true
 			}
