@@ -349,3 +349,38 @@ func stringOf(v cty.Value) (string, bool) {
 	}
 	return v.AsString(), true
 }
+
+// LocalModuleDirs lists the directories of the local modules that the
+// configuration in dir calls, directly or through other local modules, in
+// the order found (for fmt). Git modules are left out: they are fetched
+// copies of someone else's files.
+func LocalModuleDirs(dir string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{filepath.Clean(dir): true}
+	var walk func(d string, depth int) error
+	walk = func(d string, depth int) error {
+		if depth > maxModuleDepth {
+			return nil
+		}
+		sources, err := moduleSources(d)
+		if err != nil {
+			return err
+		}
+		for _, src := range sources {
+			if !strings.HasPrefix(src, "./") && !strings.HasPrefix(src, "../") {
+				continue
+			}
+			m := filepath.Clean(filepath.Join(d, filepath.FromSlash(src)))
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			out = append(out, m)
+			if err := walk(m, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return out, walk(dir, 0)
+}
