@@ -57,6 +57,8 @@ type Config struct {
 	Imports []*Import
 	// Removed are the removed { from = ..., destroy = false } blocks.
 	Removed []*Removed
+	// Moved are the moved { from = ..., to = ... } blocks, in file order.
+	Moved []*Moved
 
 	parser *hclparse.Parser
 	// modules are the module instances by scope (module.app["dev"].);
@@ -407,6 +409,8 @@ func (c *Config) decodeSettings(bodies []*hcl.BodyContent) hcl.Diagnostics {
 				diags = append(diags, c.decodeImport(b)...)
 			case "removed":
 				diags = append(diags, c.decodeRemoved(b)...)
+			case "moved":
+				diags = append(diags, c.decodeMoved(b)...)
 			}
 		}
 	}

@@ -31,6 +31,10 @@ type Options struct {
 	AdoptExisting bool
 	Imports       []*config.Import
 	Removed       []*config.Removed
+	// Moved are the moved blocks: what the state records at a moved
+	// block's from is planned at its to (Change.MovedFrom), and apply
+	// records it there, with no request to Azure.
+	Moved []*config.Moved
 	// Data are the data blocks, shown as reads. Their bodies, when already
 	// read (see ReadData), are given in DataBodies by address and not read
 	// again.
@@ -64,6 +68,10 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	}
 	if err := checkChildOwners(o.Instances); err != nil {
 		return nil, err
+	}
+	var movedFrom map[string]string
+	if !o.Destroy {
+		st, movedFrom = moveState(st, o.Moved)
 	}
 	b := &builder{st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial},
 		settings: settingsOf(o.Instances), removed: o.Removed}
@@ -130,7 +138,36 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
+	for _, c := range b.plan.Changes {
+		c.MovedFrom = movedFrom[c.Address]
+	}
 	return b.plan, nil
+}
+
+// moveState returns st with the moves of moved made (a copy, when there
+// are any), and the old address of each resource moved, by new address.
+func moveState(st *state.State, moved []*config.Moved) (*state.State, map[string]string) {
+	if len(moved) == 0 {
+		return st, nil
+	}
+	addrs := make([]string, len(st.Resources))
+	for i, sr := range st.Resources {
+		addrs[i] = sr.Address
+	}
+	moves := config.MoveAddresses(moved, addrs)
+	if len(moves) == 0 {
+		return st, nil
+	}
+	st = st.Clone()
+	from := map[string]string{}
+	for old, nw := range moves {
+		r := st.Get(old)
+		st.Remove(old)
+		r.Address = nw
+		st.Set(r)
+		from[nw] = old
+	}
+	return st, from
 }
 
 // undeclaredResources lists what the state records and the configuration

@@ -61,6 +61,7 @@ type JSONChange struct {
 	Action      Action   `json:"action"`
 	Import      bool     `json:"import,omitempty"`
 	PriorID     string   `json:"prior_id,omitempty"`
+	MovedFrom   string   `json:"moved_from,omitempty"`
 	DeletedWith string   `json:"deleted_with,omitempty"`
 	DependsOn   []string `json:"depends_on,omitempty"`
 	After       any      `json:"after,omitempty"`
@@ -142,7 +143,7 @@ func ToJSON(p *Plan) JSONPlan {
 	for _, c := range p.Changes {
 		jc := JSONChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action,
-			Import: c.Import, PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
+			Import: c.Import, PriorID: c.PriorID, MovedFrom: c.MovedFrom, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
 			Paths: jsonPaths(c.Paths, false),
 		}
 		if c.Action == Create || c.Action == Replace {

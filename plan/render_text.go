@@ -44,7 +44,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 	if !p.HasChanges() {
 		for _, c := range p.Changes {
-			if c.Action == Forget || c.Action == Read {
+			if c.Action == Forget || c.Action == Read || c.MovedFrom != "" {
 				tw.change(c)
 			}
 		}
@@ -142,6 +142,13 @@ func (t *textWriter) drift(p *Plan) {
 }
 
 func (t *textWriter) change(c *Change) {
+	if c.MovedFrom != "" {
+		t.printf("  # %s has moved to %s\n", c.MovedFrom, c.Address)
+		if c.Action == NoOp && !c.Import {
+			t.printf("\n")
+			return
+		}
+	}
 	switch c.Action {
 	case Create:
 		t.printf("  # %s will be created\n", c.Address)

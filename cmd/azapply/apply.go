@@ -165,7 +165,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 
 func hasForget(p *plan.Plan) bool {
 	for _, c := range p.Changes {
-		if c.Action == plan.Forget {
+		if c.Action == plan.Forget || c.MovedFrom != "" {
 			return true
 		}
 	}

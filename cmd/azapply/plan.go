@@ -132,6 +132,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		AdoptExisting: p.AdoptExisting,
 		Imports:       w.cfg.Imports,
 		Removed:       w.cfg.Removed,
+		Moved:         w.cfg.Moved,
 		RefreshOnly:   refreshOnly,
 		Data:          w.data,
 		DataBodies:    w.dataBodies,

@@ -264,9 +264,24 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 // configuration with them and with the outputs the state records.
 func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) error {
 	outputs := map[string]any{}
+	// A resource a moved block moves is read at its new address.
+	var moves map[string]string
+	if len(w.cfg.Moved) > 0 {
+		addrs := make([]string, len(w.state.Resources))
+		for i, r := range w.state.Resources {
+			addrs[i] = r.Address
+		}
+		moves = config.MoveAddresses(w.cfg.Moved, addrs)
+	}
+	movedTo := map[string]bool{}
 	for _, r := range w.state.Resources {
+		addr := r.Address
+		if to, ok := moves[addr]; ok {
+			addr = to
+			movedTo[to] = true
+		}
 		if r.Output != nil {
-			outputs[r.Address] = r.Output
+			outputs[addr] = r.Output
 		}
 	}
 	deferred := map[string]bool{}
@@ -281,7 +296,7 @@ func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) er
 	// a data source) would find nothing now: apply reads it.
 	later := func(in *config.Instance) bool {
 		for _, d := range in.DependsOn {
-			if deferred[d] || (config.AddressKind(d) == config.KindResource && w.state.Get(d) == nil) {
+			if deferred[d] || (config.AddressKind(d) == config.KindResource && w.state.Get(d) == nil && !movedTo[d]) {
 				deferred[in.Address] = true
 				return true
 			}
