@@ -31,6 +31,10 @@ type Options struct {
 	AdoptExisting bool
 	Imports       []*config.Import
 	Removed       []*config.Removed
+	// Only, when set, limits the resources the state records and the
+	// configuration does not declare (deleted, or forgotten) to those it
+	// accepts: a run with --target leaves the others alone.
+	Only func(address string) bool
 	// Moved are the moved blocks: what the state records at a moved
 	// block's from is planned at its to (Change.MovedFrom), and apply
 	// records it there, with no request to Azure.
@@ -180,7 +184,7 @@ func (b *builder) undeclaredResources() []*state.Resource {
 	}
 	var gone []*state.Resource
 	for _, sr := range b.st.Resources {
-		if declared[sr.Address] {
+		if declared[sr.Address] || (b.o.Only != nil && !b.o.Only(sr.Address)) {
 			continue
 		}
 		if in := declaredAs(b.o.Instances, sr.ID); in != nil && !forgotten(b.o.Removed, sr.Address) {

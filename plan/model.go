@@ -29,6 +29,8 @@ type Plan struct {
 	// Lineage and Serial identify the state the plan was made from.
 	Lineage string
 	Serial  int64
+	// Targets are the --target addresses the plan was limited to, if any.
+	Targets []string
 }
 
 // Change is the planned action on one resource.

@@ -27,6 +27,7 @@ type savedFile struct {
 	Lineage       string        `json:"lineage"`
 	Serial        int64         `json:"serial"`
 	RefreshOnly   bool          `json:"refresh_only,omitempty"`
+	Targets       []string      `json:"targets,omitempty"`
 	Salt          string        `json:"salt"`
 	Changes       []savedChange `json:"changes"`
 	Drift         []savedDrift  `json:"drift,omitempty"`
@@ -94,7 +95,7 @@ func WriteSaved(w io.Writer, p *Plan) error {
 	if _, err := rand.Read(salt); err != nil {
 		return fmt.Errorf("making the plan file's salt: %w", err)
 	}
-	f := savedFile{FormatVersion: SavedFormatVersion, Lineage: p.Lineage, Serial: p.Serial, RefreshOnly: p.RefreshOnly, Salt: hex.EncodeToString(salt)}
+	f := savedFile{FormatVersion: SavedFormatVersion, Lineage: p.Lineage, Serial: p.Serial, RefreshOnly: p.RefreshOnly, Targets: p.Targets, Salt: hex.EncodeToString(salt)}
 	for _, c := range p.Changes {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
@@ -148,7 +149,7 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 	if f.FormatVersion > SavedFormatVersion {
 		return nil, fmt.Errorf("%s has plan format version %d, newer than this azapply understands (%d): upgrade azapply", name, f.FormatVersion, SavedFormatVersion)
 	}
-	p := &Plan{Lineage: f.Lineage, Serial: f.Serial, RefreshOnly: f.RefreshOnly}
+	p := &Plan{Lineage: f.Lineage, Serial: f.Serial, RefreshOnly: f.RefreshOnly, Targets: f.Targets}
 	for _, sc := range f.Changes {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,

@@ -20,6 +20,9 @@ type planFlags struct {
 	format      string
 	// refresh is the --refresh mode; "" takes the provider block's.
 	refresh string
+	// targets are the --target addresses: the run is limited to them and
+	// what they depend on.
+	targets []string
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -35,6 +38,9 @@ func registerRefresh(fs *pflag.FlagSet, mode *string) {
 }
 
 func (f *planFlags) validate() error {
+	if err := checkTargets(f.targets); err != nil {
+		return err
+	}
 	if f.parallelism < 1 {
 		return fmt.Errorf("--parallelism %d: give a number of at least 1", f.parallelism)
 	}
@@ -64,6 +70,7 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
 	o.plan.register(fs)
+	registerTargets(fs, &o.plan.targets)
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "show only what changed outside azapply since the last apply (drift)")
 	fs.StringVar(&o.out, "out", "", "write the plan to this file, for azapply apply FILE and azapply show FILE")
@@ -86,6 +93,9 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
+	if len(o.plan.targets) > 0 {
+		warnTargeted(s.Err, false)
+	}
 	p, err := buildPlan(ctx, w, o.plan, o.refreshOnly)
 	if err != nil {
 		return reportError(s, err)
@@ -122,7 +132,15 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	if err != nil {
 		return nil, err // config and validate already refused it
 	}
+	var only func(string) bool
+	if len(f.targets) > 0 {
+		if err := w.narrowToTargets(f.targets); err != nil {
+			return nil, err
+		}
+		only = func(addr string) bool { return targeted(addr, f.targets) }
+	}
 	pl, err := plan.Build(ctx, plan.Options{
+		Only:          only,
 		Reader:        w.client,
 		Instances:     w.insts,
 		State:         w.state,
@@ -141,6 +159,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	if err != nil {
 		return nil, err
 	}
+	pl.Targets = f.targets
 	// The plan holds every body now, as JSON. The evaluated bodies are not
 	// read again (apply takes each instance's settings, and evaluates anew
 	// a body that was not known), and at 10,000 resources they are a
