@@ -88,6 +88,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "prevent_destroy"},
 		{Name: "delete_unmanaged_contents"},
 		{Name: "replace_on_changes"},
+		{Name: "create_before_destroy"},
 		{Name: "array_keys"},
 		{Name: "unordered"},
 	},

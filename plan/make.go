@@ -337,6 +337,13 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 			}
 		}
 	}
+	if c.Action == Replace && in.CreateBeforeDestroy {
+		if c.PriorID == "" {
+			b.fail(fmt.Errorf("%s (%s:%d) must be replaced, and sets create_before_destroy = true, but the replacement keeps the ID %s: ARM names a resource by its ID, so the new one cannot be created while the old one exists. Give it a new ID (a new name), or remove create_before_destroy to delete it first", in.Address, in.DeclRange.Filename, in.DeclRange.Start.Line, in.ID))
+			return
+		}
+		c.CreateBeforeDestroy = true
+	}
 	if c.Action == Create || c.Action == Replace {
 		c.Request = &Request{Method: "PUT", Body: desired}
 	}

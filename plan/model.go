@@ -58,6 +58,10 @@ type Change struct {
 	// moved block moves it to Address: apply records it at Address with no
 	// request of its own.
 	MovedFrom string
+	// CreateBeforeDestroy is set on a replace to a new ID whose resource
+	// sets create_before_destroy: apply creates the new one, then deletes
+	// the old one (shown +/-).
+	CreateBeforeDestroy bool
 	// Import is true when an import block (or adopt_existing) takes over an
 	// existing resource that the state does not record yet.
 	Import bool

@@ -90,6 +90,9 @@ func actionLabel(c *Change) string {
 	if c.Import && c.Action == Update {
 		label = "~ import and update"
 	}
+	if c.CreateBeforeDestroy {
+		label = "+/- replace (create first)"
+	}
 	return label
 }
 

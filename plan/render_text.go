@@ -104,7 +104,7 @@ func (t *textWriter) sym(s string) string {
 		return t.c(ansiGreen) + s + t.c(ansiReset)
 	case "-":
 		return t.c(ansiRed) + s + t.c(ansiReset)
-	case "~", "-/+":
+	case "~", "-/+", "+/-":
 		return t.c(ansiYellow) + s + t.c(ansiReset)
 	case "<=":
 		return t.c(ansiCyan) + s + t.c(ansiReset)
@@ -177,14 +177,20 @@ func (t *textWriter) change(c *Change) {
 		t.printf("    %s\n", c.Address)
 		t.header(c)
 	case Replace:
-		if c.PriorID != "" {
+		if c.CreateBeforeDestroy {
+			t.printf("  # %s must be replaced: its id changed from %s; the new one is created before the old one is deleted\n", c.Address, c.PriorID)
+		} else if c.PriorID != "" {
 			t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
 		} else if c.DeletedWith != "" {
 			t.printf("  # %s must be replaced: it is deleted with %s, then created again\n", c.Address, c.DeletedWith)
 		} else {
 			t.printf("  # %s must be replaced\n", c.Address)
 		}
-		t.printf("%s %s\n", t.sym("-/+"), c.Address)
+		if c.CreateBeforeDestroy {
+			t.printf("%s %s\n", t.sym("+/-"), c.Address)
+		} else {
+			t.printf("%s %s\n", t.sym("-/+"), c.Address)
+		}
 		t.header(c)
 		t.contents(c)
 		if c.PriorID != "" || len(c.Paths) == 0 {

@@ -41,6 +41,7 @@ type savedChange struct {
 	Import          bool        `json:"import,omitempty"`
 	PriorID         string      `json:"prior_id,omitempty"`
 	MovedFrom       string      `json:"moved_from,omitempty"`
+	CreateFirst     bool        `json:"create_before_destroy,omitempty"`
 	DeletedWith     string      `json:"deleted_with,omitempty"`
 	DependsOn       []string    `json:"depends_on,omitempty"`
 	Sensitive       []string    `json:"sensitive,omitempty"`
@@ -99,7 +100,7 @@ func WriteSaved(w io.Writer, p *Plan) error {
 	for _, c := range p.Changes {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
-			PriorID: c.PriorID, MovedFrom: c.MovedFrom, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
+			PriorID: c.PriorID, MovedFrom: c.MovedFrom, CreateFirst: c.CreateBeforeDestroy, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
 			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently), Contents: c.Contents,
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
@@ -153,7 +154,7 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 	for _, sc := range f.Changes {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
-			PriorID: sc.PriorID, MovedFrom: sc.MovedFrom, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
+			PriorID: sc.PriorID, MovedFrom: sc.MovedFrom, CreateBeforeDestroy: sc.CreateFirst, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
 			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently), Contents: sc.Contents,
 		}
 		if sc.Desired != nil {
