@@ -424,7 +424,7 @@ func (c *Config) checkImportsAndRemoved() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	to := map[string]hcl.Range{}
 	for _, im := range c.Imports {
-		block, _, _ := strings.Cut(im.To, "[")
+		block, _ := SplitAddress(im.To)
 		if _, ok := c.declared[block]; !ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -440,7 +440,7 @@ func (c *Config) checkImportsAndRemoved() hcl.Diagnostics {
 	}
 	from := map[string]hcl.Range{}
 	for _, rm := range c.Removed {
-		block, _, _ := strings.Cut(rm.From, "[")
+		block, _ := SplitAddress(rm.From)
 		if decl, ok := c.declared[block]; ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

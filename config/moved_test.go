@@ -57,3 +57,15 @@ func TestMovedBlocks(t *testing.T) {
 		}
 	}
 }
+
+func TestImportAndRemovedInModules(t *testing.T) {
+	mod := map[string]string{"m/main.hcl": "resource \"a\" {\n  id = \"" + sub + "/resourceGroups/a\"\n  api_version = \"2021-04-01\"\n}"}
+	cfg := mustLoad(t, withRoot("module \"m\" {\n  source = \"./m\"\n}\nimport {\n  to = module.m.resource.a\n  id = \""+sub+"/resourceGroups/a\"\n}\nremoved {\n  from = module.gone.resource.b\n  destroy = false\n}", mod), LoadOptions{})
+	if cfg.Imports[0].To != "module.m.resource.a" || cfg.Removed[0].From != "module.gone.resource.b" {
+		t.Errorf("import %s, removed %s", cfg.Imports[0].To, cfg.Removed[0].From)
+	}
+	_, diags := Load(writeDir(t, withRoot("module \"m\" {\n  source = \"./m\"\n}\nimport {\n  to = module.m.resource.nope\n  id = \""+sub+"/resourceGroups/a\"\n}", mod)), LoadOptions{})
+	if !strings.Contains(diags.Error(), "Import into an undeclared resource") {
+		t.Errorf("import into nothing: %v", diags)
+	}
+}
