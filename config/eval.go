@@ -249,6 +249,10 @@ func moduleValueOf(call *ModuleCall, value func(addr string) cty.Value) cty.Valu
 	objs := map[string]cty.Value{}
 	var tuple []cty.Value
 	for _, inst := range call.Instances {
+		if !inst.Key.IsKnown() {
+			// validate's stand-in for instances not known yet.
+			return cty.DynamicVal
+		}
 		outs := map[string]cty.Value{}
 		for _, o := range inst.Outputs {
 			outs[o] = value(inst.Scope + "output." + o)

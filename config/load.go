@@ -74,6 +74,9 @@ type Config struct {
 	// callRefs are the module calls each node refers to, by name in its
 	// scope.
 	callRefs map[string][]string
+	// staticCtx are the contexts of module calls' for_each, count and
+	// arguments at load, by scope.
+	staticCtx map[string]*hcl.EvalContext
 	// moduleOutputs are the output blocks of module instances by address.
 	moduleOutputs map[string]*OutputBlock
 	// varFiles are the paths of the variables files read (--var-file and

@@ -264,6 +264,12 @@ func decodeModuleCall(b *hcl.Block, scope string) (*ModuleCall, hcl.Diagnostics)
 // locals that can be evaluated from them. Values not known yet (arguments
 // that refer to resources) are unknown.
 func (c *Config) staticContext(scope string, locals map[string]*hcl.Attribute) *hcl.EvalContext {
+	if ctx, ok := c.staticCtx[scope]; ok {
+		return ctx
+	}
+	if c.staticCtx == nil {
+		c.staticCtx = map[string]*hcl.EvalContext{}
+	}
 	var varObj cty.Value
 	if scope == "" {
 		varObj = c.varObject()
@@ -298,6 +304,7 @@ func (c *Config) staticContext(scope string, locals map[string]*hcl.Attribute) *
 		pending = next
 	}
 	ctx.Variables["local"] = cty.ObjectVal(vals)
+	c.staticCtx[scope] = ctx
 	return ctx
 }
 
@@ -379,6 +386,14 @@ func (c *Config) expandCall(call *ModuleCall, depth int) hcl.Diagnostics {
 	ctx := c.staticContext(call.Scope, c.scopeLocals(call.Scope))
 	var keys []instKey
 	switch {
+	case c.checkOnly && c.repetitionUnknownAtLoad(call, ctx):
+		// validate, with variables that have no value yet: check the
+		// module's blocks once, with an unknown key.
+		k := instKey{suffix: "[*]", key: cty.UnknownVal(cty.String), value: cty.DynamicVal}
+		if call.Count != nil {
+			k.key = cty.UnknownVal(cty.Number)
+		}
+		keys = []instKey{k}
 	case call.ForEach != nil:
 		m, d := evalForEach(call.ForEach, ctx)
 		if d.HasErrors() {
@@ -452,6 +467,20 @@ func (c *Config) expandCall(call *ModuleCall, depth int) hcl.Diagnostics {
 		diags = append(diags, c.expandModules(children, depth+1)...)
 	}
 	return diags
+}
+
+// repetitionUnknownAtLoad says whether a call's for_each or count
+// evaluates, without error, to a value not known yet.
+func (c *Config) repetitionUnknownAtLoad(call *ModuleCall, ctx *hcl.EvalContext) bool {
+	expr := call.ForEach
+	if expr == nil {
+		expr = call.Count
+	}
+	if expr == nil {
+		return false
+	}
+	v, diags := expr.Value(ctx)
+	return !diags.HasErrors() && !v.IsWhollyKnown()
 }
 
 // moduleRepetition rewords the for_each or count errors of a module call.

@@ -336,3 +336,29 @@ output "id" { value = module.net.id }
 		t.Fatalf("missing lock: %v", diags)
 	}
 }
+
+// TestModuleValidateWithoutValues checks a module whose for_each rests on a
+// variable with no value, as validate does: its blocks are still checked.
+func TestModuleValidateWithoutValues(t *testing.T) {
+	dir := writeDir(t, withRoot(`
+variable "envs" { type = map(string) }
+module "app" {
+  for_each = var.envs
+  source   = "./modules/app"
+  name     = each.key
+  location = each.value
+  sub      = "`+sub+`"
+}
+output "servers" { value = { for k, m in module.app : k => m.group_id } }
+`, appModule))
+	cfg, diags := Load(dir, LoadOptions{UnknownMissingVars: true})
+	if diags.HasErrors() {
+		t.Fatal(diagText(cfg, diags))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "modules", "app", "bad.hcl"), []byte("resource \"x\" {\n  id = \"nope\"\n  api_version = \"2021-04-01\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, diags := Load(dir, LoadOptions{UnknownMissingVars: true}); !strings.Contains(diags.Error(), "Invalid resource ID") {
+		t.Errorf("validate missed a module's bad id: %v", diags)
+	}
+}

@@ -250,7 +250,7 @@ func instanceAddress(a *hcl.Attribute, what string) (string, hcl.Diagnostics) {
 	bad := hcl.Diagnostics{{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid " + what,
-		Detail:   what + " names a resource without quotes: resource.NAME, resource.NAME[\"key\"] or resource.NAME[0], in a module module.NAME.resource.NAME.",
+		Detail:   what + " names a resource without quotes: resource.NAME, resource.NAME[\"key\"] or resource.NAME[0].",
 		Subject:  a.Expr.Range().Ptr(),
 	}}
 	if tr, d := hcl.AbsTraversalForExpr(a.Expr); !d.HasErrors() && tr.RootName() == "module" {
