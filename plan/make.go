@@ -188,7 +188,7 @@ func (b *builder) undeclaredResources() []*state.Resource {
 			continue
 		}
 		if in := declaredAs(b.o.Instances, sr.ID); in != nil && !forgotten(b.o.Removed, sr.Address) {
-			b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add removed { from = %s  destroy = false } and import { to = %s  id = %q }", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
+			b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add moved { from = %s  to = %s } (or removed { from = %s  destroy = false } and import { to = %s  id = %q })", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
 			continue
 		}
 		gone = append(gone, sr)
