@@ -93,13 +93,19 @@ func actionLabel(c *Change) string {
 	if c.CreateBeforeDestroy {
 		label = "+/- replace (create first)"
 	}
+	if c.MovedFrom != "" {
+		if c.Action == NoOp && !c.Import {
+			label = "moved"
+		}
+		label += " (from " + c.MovedFrom + ")"
+	}
 	return label
 }
 
 func shownInTable(c *Change) bool {
 	switch c.Action {
 	case NoOp:
-		return c.Import
+		return c.Import || c.MovedFrom != ""
 	case Read:
 		return false
 	}
@@ -167,6 +173,9 @@ func markdownChange(c *Change) string {
 		lines = []string{"# removed from the state only; nothing is sent to Azure"}
 	case NoOp:
 		lines = []string{"# imported into the state; nothing is sent to Azure"}
+		if !c.Import {
+			lines = []string{"# moved from " + c.MovedFrom + " in the state; nothing is sent to Azure"}
+		}
 	}
 	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", actionLabel(c), c.Address, codeBlock(lines))
 }
