@@ -362,3 +362,56 @@ output "servers" { value = { for k, m in module.app : k => m.group_id } }
 		t.Errorf("validate missed a module's bad id: %v", diags)
 	}
 }
+
+// TestModuleInstanceAtApply evaluates one module instance the way apply
+// does, with an output known only after apply, through a module variable
+// and a module's output used by another module.
+func TestModuleInstanceAtApply(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{
+		"main.hcl": `
+resource "rg" {
+  id          = "` + sub + `/resourceGroups/a"
+  api_version = "2021-04-01"
+}
+module "first" {
+  source = "./m"
+  tag    = resource.rg.output.name
+  name   = "one"
+}
+module "second" {
+  source = "./m"
+  tag    = module.first.tag_seen
+  name   = "two"
+}
+`,
+		"m/main.hcl": `
+variable "tag" { type = string }
+variable "name" { type = string }
+locals { tags = { t = var.tag } }
+resource "x" {
+  id          = "` + sub + `/resourceGroups/${var.name}"
+  api_version = "2021-04-01"
+  body        = { tags = local.tags }
+}
+output "tag_seen" { value = resource.x.body.tags.t }
+`,
+	}, LoadOptions{})
+	outputs := map[string]any{"resource.rg": map[string]any{"name": "hello"}}
+	for _, addr := range []string{"module.first.resource.x", "module.second.resource.x"} {
+		in, diags := cfg.EvaluateInstance(addr, outputs)
+		if diags.HasErrors() {
+			t.Fatal(diagText(cfg, diags))
+		}
+		if got := jsonOf(t, ToJSONValue(in.Body)); got != `{"tags":{"t":"hello"}}` {
+			t.Errorf("%s body = %s", addr, got)
+		}
+	}
+	ev := mustEval(t, cfg, nil)
+	second := byAddress(t, ev.Resources(), "module.second.resource.x")
+	if second.Body.IsWhollyKnown() {
+		t.Errorf("second body known before apply: %#v", second.Body)
+	}
+	if !contains(second.DependsOn, "module.first.resource.x") {
+		t.Errorf("second depends on %v", second.DependsOn)
+	}
+}
