@@ -415,3 +415,19 @@ output "tag_seen" { value = resource.x.body.tags.t }
 		t.Errorf("second depends on %v", second.DependsOn)
 	}
 }
+
+func TestModuleCountZero(t *testing.T) {
+	cfg := mustLoad(t, withRoot(`
+module "app" {
+  count  = 0
+  source = "./modules/app"
+  name   = "x"
+  sub    = "`+sub+`"
+}
+output "n" { value = length(module.app) }
+`, appModule), LoadOptions{})
+	ev := mustEval(t, cfg, nil)
+	if len(ev.Resources()) != 0 || jsonOf(t, ToJSONValue(ev.Outputs[0].Value)) != "0" {
+		t.Errorf("resources %v, output %#v", addresses(ev.Resources()), ev.Outputs[0].Value)
+	}
+}
