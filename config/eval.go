@@ -130,10 +130,10 @@ func (c *Config) evaluate(outputs map[string]any, lenient bool) (*Evaluation, hc
 		}
 	}
 	if c.loadErrors {
-		return nil, sortDiags(c.notReported(scrub(diags)))
+		return nil, mergeInstances(sortDiags(c.notReported(scrub(diags))))
 	}
 	if diags.HasErrors() {
-		return nil, sortDiags(scrub(diags))
+		return nil, mergeInstances(sortDiags(scrub(diags)))
 	}
 	ordered, d := orderInstances(insts, ev.why)
 	diags = append(diags, d...)

@@ -271,7 +271,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	if evalDiags.HasErrors() {
 		cfg.loadErrors = true
 	}
-	return cfg, sortDiags(append(addHints(diags), evalDiags...))
+	return cfg, mergeInstances(sortDiags(append(addHints(diags), evalDiags...)))
 }
 
 // decodeBlocks decodes the root's variable, locals, resource, data,

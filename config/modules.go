@@ -13,6 +13,7 @@ package config
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -599,7 +600,7 @@ func annotate(diags hcl.Diagnostics, inst *ModuleInstance) hcl.Diagnostics {
 	if inst == nil {
 		return diags
 	}
-	note := fmt.Sprintf("In %s, called at %s.", strings.TrimSuffix(inst.Scope, "."), inst.Call.DeclRange)
+	note := fmt.Sprintf("In %s, called at %s:%d.", strings.TrimSuffix(inst.Scope, "."), inst.Call.DeclRange.Filename, inst.Call.DeclRange.Start.Line)
 	for _, d := range diags {
 		if d.Subject == nil || !strings.HasPrefix(filepath.Clean(d.Subject.Filename), filepath.Clean(inst.Dir)+string(filepath.Separator)) {
 			continue
@@ -613,6 +614,55 @@ func annotate(diags hcl.Diagnostics, inst *ModuleInstance) hcl.Diagnostics {
 		d.Detail += note
 	}
 	return diags
+}
+
+// instanceNote is the note annotate adds: the instance, and the place of
+// the call.
+var instanceNote = regexp.MustCompile(`^(.*)In (module\..*), called at ([^ ]*:\d+)\.$`)
+
+// mergeInstances makes one diagnostic of those that differ only by the
+// instance of a module they are about (a mistake in a module's file is
+// found in each of its instances): "In module.app["dev"] and
+// module.app["prod"], called at main.hcl:5".
+func mergeInstances(diags hcl.Diagnostics) hcl.Diagnostics {
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		subject         hcl.Range
+		call            string
+	}
+	first := map[key]int{}
+	var names [][]string
+	var out hcl.Diagnostics
+	var keys []key
+	for _, d := range diags {
+		m := instanceNote.FindStringSubmatch(d.Detail)
+		if m == nil || d.Subject == nil {
+			out = append(out, d)
+			keys = append(keys, key{})
+			names = append(names, nil)
+			continue
+		}
+		k := key{d.Severity, d.Summary, m[1], *d.Subject, m[3]}
+		if i, ok := first[k]; ok {
+			names[i] = append(names[i], m[2])
+			continue
+		}
+		first[k] = len(out)
+		out = append(out, d)
+		keys = append(keys, k)
+		names = append(names, []string{m[2]})
+	}
+	for i, d := range out {
+		if len(names[i]) < 2 {
+			continue
+		}
+		list := strings.Join(names[i][:len(names[i])-1], ", ") + " and " + names[i][len(names[i])-1]
+		c := *d
+		c.Detail = fmt.Sprintf("%sIn %s, called at %s.", keys[i].detail, list, keys[i].call)
+		out[i] = &c
+	}
+	return out
 }
 
 // annotateScope is annotate for the instance at scope.

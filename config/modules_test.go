@@ -193,6 +193,10 @@ func TestModuleErrors(t *testing.T) {
 			"main.hcl":   "module \"m\" {\n  source = \"./m\"\n}",
 			"m/main.hcl": "resource \"r\" {\n  id = \"nope\"\n  api_version = \"2021-04-01\"\n}",
 		}, []string{"Invalid resource ID", "m/main.hcl line 2", "In module.m, called at", "main.hcl:1"}},
+		{"one diagnostic for every instance", map[string]string{
+			"main.hcl":   "module \"m\" {\n  for_each = toset([\"a\", \"b\"])\n  source = \"./m\"\n}",
+			"m/main.hcl": "output \"x\" { value = var.nope }",
+		}, []string{`In module.m["a"] and module.m["b"], called at`}},
 		{"for_each from a resource", map[string]string{
 			"main.hcl": `
 resource "rg" {
