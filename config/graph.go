@@ -122,10 +122,7 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 // isValueNode says whether addr is a local, a module variable or an output:
 // a value that passes on the dependencies of what it refers to.
 func (c *Config) isValueNode(addr string) bool {
-	if c.localExprs[addr] != nil || c.modVars[addr] != nil {
-		return true
-	}
-	return strings.HasPrefix(strings.TrimPrefix(addr, scopeOf(addr)), "output.")
+	return c.localExprs[addr] != nil || c.modVars[addr] != nil || c.moduleOutputs[addr] != nil || strings.HasPrefix(addr, "output.")
 }
 
 // addRefs records the references of one expression, evaluated in scope.
