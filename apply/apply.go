@@ -72,6 +72,22 @@ type Options struct {
 	ProgressInterval time.Duration
 	// Now returns the time; time.Now when nil.
 	Now func() time.Time
+	// RegisterProviders registers a resource provider namespace that a
+	// write finds unregistered, waits for it, and sends the write again
+	// (the provider block's register_providers); RegisterPoll is the first
+	// wait between reads of its state (2 s when 0).
+	RegisterProviders bool
+	RegisterPoll      time.Duration
+	// SoftDeleted is what a create does when a soft-deleted resource holds
+	// its name: plan.SoftDeletedRecover (the default) or
+	// plan.SoftDeletedPurge. PurgeOnDestroy purges what a delete of a
+	// soft-deleting type leaves.
+	SoftDeleted    string
+	PurgeOnDestroy bool
+	// ConsistencyDelay is the first wait between two tries within a window
+	// of ARM's eventual consistency (see ReadAfterCreateWindow); it doubles
+	// up to 15s. 1s when 0.
+	ConsistencyDelay time.Duration
 }
 
 // Result counts what was done.
@@ -98,11 +114,17 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Parallelism <= 0 {
 		o.Parallelism = DefaultParallelism
 	}
+	if o.ConsistencyDelay <= 0 {
+		o.ConsistencyDelay = time.Second
+	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = 10 * time.Second
 	}
 	if o.Reporter == nil {
 		o.Reporter = &TextReporter{W: discard{}}
+	}
+	if err := CheckLocks(o.Plan); err != nil {
+		return Result{}, err
 	}
 	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
 		deletedWith: map[string][]*plan.Change{}}
@@ -232,6 +254,8 @@ type runner struct {
 	// written are the resources this run created, changed or deleted,
 	// by lower-cased ID (see rereadParents).
 	written map[string]bool
+
+	regs registrar
 }
 
 // phases builds the three walks of Run, drops from the state the resources
@@ -254,7 +278,7 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 				// Its resource group's delete removes it; it is created
 				// again after the group.
 				r.deletedWith[c.DeletedWith] = append(r.deletedWith[c.DeletedWith], c)
-			} else if c.PriorID != "" && !strings.EqualFold(c.PriorID, c.ID) {
+			} else if c.PriorID != "" && !armid.Equal(c.PriorID, c.ID) {
 				// A new ID: create the new one, then delete the old one.
 				late = append(late, &node{change: c, op: OpDelete, id: c.PriorID})
 			} else {
@@ -276,9 +300,12 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 			changed = append(changed, c.Address)
 		case plan.NoOp:
 			if c.Import && c.Live != nil && c.Desired != nil && !hasUnknown(c.Desired) {
-				// Taken over with nothing to change: record it.
-				r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(c.Live, c.ID), APIVersion: c.APIVersion,
-					LastApplied: c.Desired, Output: c.Live})
+				// Taken over with nothing to change: record it, its
+				// sensitive values hashed as after any write.
+				if err := r.o.State.RecordApplied(c.Address, liveID(c.Live, c.ID), c.APIVersion, c.Desired, c.Live, r.sensitive(c.Address)); err != nil {
+					slog.Warn("recording an imported resource without its bodies", "address", c.Address, "error", err)
+					r.o.State.Set(&state.Resource{Address: c.Address, ID: liveID(c.Live, c.ID), APIVersion: c.APIVersion})
+				}
 				r.outputs[c.Address] = c.Live
 				changed = append(changed, c.Address)
 			}
@@ -314,11 +341,11 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 func linkDeletes(nodes []*node) {
 	byID := make(map[string][]*node, len(nodes))
 	for _, n := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(n.id, "/"))
+		k := armid.Key(n.id)
 		byID[k] = append(byID[k], n)
 	}
 	for _, child := range nodes {
-		k := strings.ToLower(strings.TrimSuffix(child.id, "/"))
+		k := armid.Key(child.id)
 		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
 			for _, parent := range byID[k[:j]] {
 				parent.deps = append(parent.deps, child)
@@ -506,6 +533,8 @@ func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 // the parent answers that another operation is in progress. held, when
 // set, releases the parent's lock already taken for the first attempt.
 func (r *runner) perform(ctx context.Context, n *node, held func()) error {
+	var settleStart time.Time
+	settleDelay := r.o.ConsistencyDelay
 	for attempt := 0; ; attempt++ {
 		// The first attempt runs under the lock the scheduler took.
 		release := held
@@ -521,17 +550,36 @@ func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 		}
 		err := r.once(opCtx, n)
 		release()
-		if err == nil || !isParentBusy(err) {
+		if err == nil {
+			return nil
+		}
+		if reason, ok := r.replicationError(n.change.Address, err); ok {
+			// A principal created moments ago, not yet replicated: resend
+			// within the window.
+			if settleStart.IsZero() {
+				settleStart = r.o.Now()
+			}
+			waited := r.o.Now().Sub(settleStart)
+			window := r.window(n.change.Address, ReplicationWindow)
+			if waited+settleDelay > window {
+				return fmt.Errorf("%s, still after %s (its window is %s; a retry block's within lengthens it): %w", reason, seconds(waited), window, err)
+			}
+			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWaiting, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: waited,
+				Message: fmt.Sprintf("%s; trying again in %s (waited %s of at most %s)", reason, seconds(settleDelay), seconds(waited), window)})
+			if perr := r.pause(ctx, settleDelay); perr != nil {
+				return fmt.Errorf("%s; %w: %w", reason, perr, err)
+			}
+			settleDelay = min(settleDelay*2, maxSettleDelay)
+			continue
+		}
+		if !isParentBusy(err) {
 			return err
 		}
 		// The parent serializes its children: from now on writes under it
 		// wait for each other; this one tries again after a pause.
 		r.locks.learn(n.id)
-		pause := time.Duration(1<<min(attempt, 5)) * time.Second
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (the parent was still busy with another operation)", err)
-		case <-time.After(pause):
+		if perr := r.pause(ctx, time.Duration(1<<min(attempt, 5))*time.Second); perr != nil {
+			return fmt.Errorf("%w (the parent was still busy with another operation; %w)", err, perr)
 		}
 	}
 }
@@ -554,14 +602,22 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		req := arm.Request{Method: http.MethodDelete, ID: n.id, APIVersion: c.APIVersion, Timeout: timeout}
 		req.Progress = r.recordInFlight(c.Address, n.id, c.APIVersion, http.MethodDelete, nil)
 		req.OnBusy = func(error) { r.locks.learn(n.id) }
-		_, err := r.o.Client.Do(ctx, req)
+		resp, err := r.o.Client.Do(ctx, req)
 		if err != nil && !arm.IsNotFound(err) {
 			r.operationEnded(c.Address, err)
 			return err
 		}
+		if err == nil {
+			if err := r.confirmDeleted(ctx, n, resp); err != nil {
+				return err
+			}
+		}
+		if err := r.purgeAfterDelete(ctx, c, n.id); err != nil {
+			return err
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if strings.EqualFold(n.id, c.ID) || c.Action != plan.Replace {
+		if armid.Equal(n.id, c.ID) || c.Action != plan.Replace {
 			r.o.State.Remove(c.Address)
 			delete(r.outputs, c.Address)
 		}
@@ -610,7 +666,15 @@ func (r *runner) once(ctx context.Context, n *node) error {
 	if err := r.recordIntent(c.Address, c.ID, c.APIVersion, req.Method, desired); err != nil {
 		return err
 	}
-	live, err := r.o.Client.Do(ctx, req)
+	live, err := r.registerWrite(ctx, c.Address, req)
+	if t := plan.SoftDeleteOf(c.ID); err != nil && n.op == OpCreate && t != nil && t.IsConflict(err) {
+		live, err = r.softDeletedCreate(ctx, c, t, req, err)
+	}
+	if err != nil && n.op == OpCreate && finalReadNotFound(err) {
+		// The operation succeeded, but the GET that ends it found nothing
+		// yet: read it back within the window below.
+		live, err = nil, nil
+	}
 	if err != nil {
 		r.operationEnded(c.Address, err)
 		if n.op == OpCreate {
@@ -619,12 +683,15 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		if arm.IsPreconditionFailed(err) {
 			return fmt.Errorf("it changed in Azure after the plan read it (its ETag no longer matches), so azapply did not overwrite it: run plan again and review the new plan: %w", err)
 		}
+		if n.op == OpUpdate {
+			return r.learnRefusal(c, err)
+		}
 		return err
 	}
 	// A long-running write ends with a GET of the resource already: read
 	// it again only when the answer is not such a read.
 	if live == nil || !live.ReadAfterOperation || live.Body == nil {
-		if live, err = r.o.Client.Get(ctx, c.ID, c.APIVersion); err != nil {
+		if live, err = r.readBack(ctx, n); err != nil {
 			return fmt.Errorf("reading it back after the write: %w", err)
 		}
 	}
@@ -660,7 +727,7 @@ func (r *runner) save(changed ...string) error {
 
 // liveID is the ID as ARM spells it, when the body carries the same ID.
 func liveID(body map[string]any, id string) string {
-	if s, ok := body["id"].(string); ok && strings.EqualFold(s, id) {
+	if s, ok := body["id"].(string); ok && armid.Equal(s, id) {
 		return s
 	}
 	return id

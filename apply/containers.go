@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/plan"
 )
 
@@ -30,7 +31,7 @@ func (r *runner) checkGroup(ctx context.Context, n *node) error {
 	}
 	planned := make(map[string]bool, len(c.Contents.Resources))
 	for _, x := range c.Contents.Resources {
-		planned[idKey(x.ID)] = true
+		planned[armid.Key(x.ID)] = true
 	}
 	var surprises []string
 	for _, it := range now {
@@ -47,7 +48,7 @@ func (r *runner) checkGroup(ctx context.Context, n *node) error {
 // within reports whether id is one of the IDs in keys (by idKey) or lies
 // inside one of them.
 func within(id string, keys map[string]bool) bool {
-	k := idKey(id)
+	k := armid.Key(id)
 	for j := len(k); j > 0; j = strings.LastIndexByte(k[:j], '/') {
 		if keys[k[:j]] {
 			return true
@@ -57,4 +58,3 @@ func within(id string, keys map[string]bool) bool {
 }
 
 // idKey is how ARM compares IDs: case-insensitively, a trailing slash aside.
-func idKey(id string) string { return strings.ToLower(strings.TrimSuffix(id, "/")) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sort"
-	"strings"
 
 	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/state"
@@ -17,7 +16,7 @@ func (r *runner) noteWritten(id string) {
 	if r.written == nil {
 		r.written = map[string]bool{}
 	}
-	r.written[strings.ToLower(id)] = true
+	r.written[armid.Key(id)] = true
 }
 
 // wroteUnder reports whether this run wrote a resource inside id.
@@ -51,7 +50,7 @@ func (r *runner) rereadParents(ctx context.Context) {
 			continue
 		}
 		if sr := r.o.State.FindID(parent); sr != nil && sr.Output != nil && sr.InFlight == nil {
-			parents[strings.ToLower(sr.ID)] = sr
+			parents[armid.Key(sr.ID)] = sr
 		}
 	}
 	r.mu.Unlock()

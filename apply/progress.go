@@ -22,6 +22,11 @@ const (
 	// EventMoved says the state now records the resource at Address under
 	// the address in Message (a moved block); no request was sent.
 	EventMoved EventKind = "moved"
+	// EventWaiting is a wait within a window of ARM's eventual
+	// consistency (a resource not shown yet after its create, still shown
+	// after its delete, a principal not replicated yet): Message says why
+	// and for how long at most.
+	EventWaiting EventKind = "waiting"
 )
 
 // Op is the kind of an operation.
@@ -102,6 +107,8 @@ func (r *TextReporter) Report(e Event) {
 		fmt.Fprintf(r.W, "%s: Warning: %s\n", e.Address, e.Message)
 	case EventMoved:
 		fmt.Fprintf(r.W, "%s: Moved to %s (no request sent)\n", e.Address, e.Message)
+	case EventWaiting:
+		fmt.Fprintf(r.W, "%s: Waiting: %s\n", e.Address, e.Message)
 	}
 }
 

@@ -1,12 +1,11 @@
 package apply
 
 import (
-	"errors"
-	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // serializedChildTypes are child types whose writes ARM serializes on the
@@ -45,7 +44,7 @@ func (p *parentLocks) acquire(id string) func() {
 	if parent == "" {
 		return func() {}
 	}
-	key := strings.ToLower(parent)
+	key := armid.Key(parent)
 	p.mu.Lock()
 	if !serializedChildTypes[strings.ToLower(typ)] && !p.learned[key] {
 		p.mu.Unlock()
@@ -73,7 +72,7 @@ func lockRefOf(id string) lockRef {
 	if parent == "" {
 		return lockRef{}
 	}
-	return lockRef{key: strings.ToLower(parent), serialized: serializedChildTypes[strings.ToLower(typ)]}
+	return lockRef{key: armid.Key(parent), serialized: serializedChildTypes[strings.ToLower(typ)]}
 }
 
 // tryAcquire is acquire without waiting: it reports false, taking
@@ -121,23 +120,13 @@ func (p *parentLocks) learn(id string) {
 		return
 	}
 	p.mu.Lock()
-	p.learned[strings.ToLower(parent)] = true
+	p.learned[armid.Key(parent)] = true
 	p.mu.Unlock()
 }
 
 // isParentBusy reports whether err says another operation holds the parent.
 func isParentBusy(err error) bool {
-	var ae *arm.Error
-	if !errors.As(err, &ae) {
-		return false
-	}
-	switch {
-	case ae.StatusCode == http.StatusConflict && (strings.EqualFold(ae.Code, "AnotherOperationInProgress") || strings.EqualFold(ae.Code, "Conflict")):
-		return true
-	case ae.StatusCode == http.StatusTooManyRequests && strings.EqualFold(ae.Code, "RetryableErrorDueToAnotherOperation"):
-		return true
-	}
-	return false
+	return arm.IsBusy(err)
 }
 
 // parentAndType returns the ID of the parent resource of a child resource

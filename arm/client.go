@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	armpolicy "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm/policy"
+	armruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -33,6 +35,10 @@ type ClientOptions struct {
 	Audience string
 	// Credential supplies bearer tokens.
 	Credential azcore.TokenCredential
+	// AuxiliaryTenants are other tenants whose tokens (from Credential,
+	// asked for each tenant) every request carries in
+	// x-ms-authorization-auxiliary, for cross-tenant references.
+	AuxiliaryTenants []string
 	// Transport sends the HTTP requests; the default HTTP client (system
 	// certificate pool, so SSL_CERT_FILE works) when nil.
 	Transport policy.Transporter
@@ -108,8 +114,8 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	}
 	scope := strings.TrimSuffix(audience, "/") + "/.default"
 	insecure := u.Scheme == "http" // checkEndpoint allowed it: loopback only
-	bearer := runtime.NewBearerTokenPolicy(opts.Credential, []string{scope},
-		&policy.BearerTokenOptions{InsecureAllowCredentialWithHTTP: insecure})
+	bearer := armruntime.NewBearerTokenPolicy(opts.Credential, &armpolicy.BearerTokenOptions{
+		Scopes: []string{scope}, AuxiliaryTenants: opts.AuxiliaryTenants, InsecureAllowCredentialWithHTTP: insecure})
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -128,7 +134,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		c.pacer = newPacer(opts.Pacing)
 		perRetry = append(perRetry, c.pacer)
 	}
-	perRetry = append(perRetry, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
+	perRetry = append(perRetry, interruptPolicy{retryStatus: c.retry.StatusCodes}, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
 	copts := &policy.ClientOptions{
 		Transport:                       limitTransport{next: noRedirects(opts.Transport), limit: maxResponseBytes},
 		Retry:                           c.retry,
@@ -340,36 +346,6 @@ func (c *Client) timedOut(ctx context.Context, r Request, timeout time.Duration,
 	return err
 }
 
-// busyCodes are the 409 codes that always mean "try again later": another
-// operation holds the resource or its parent.
-var busyCodes = map[string]bool{
-	"anotheroperationinprogress":          true,
-	"retryableerrorduetoanotheroperation": true,
-	"operationinprogress":                 true,
-}
-
-// busyWords mark a 409 with another code (often the generic Conflict) as a
-// busy resource or parent rather than a lasting conflict such as a name
-// already taken.
-var busyWords = []string{"in progress", "another operation", "retry", "try again", "is busy"}
-
-func isBusy(err error) bool {
-	var ae *Error
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusConflict {
-		return false
-	}
-	if busyCodes[strings.ToLower(ae.Code)] {
-		return true
-	}
-	msg := strings.ToLower(ae.Message)
-	for _, w := range busyWords {
-		if strings.Contains(msg, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // Send sends one request and returns its first response without polling:
 // a long-running operation may still be running (see Response.Pending and
 // Wait). Throttling and transient faults are retried by the pipeline; a 409
@@ -387,7 +363,7 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 	delay := c.conflictDelay
 	for attempt := 1; ; attempt++ {
 		resp, err := c.sendOnce(ctx, r, payload)
-		if err == nil || !isBusy(err) {
+		if err == nil || !IsBusy(err) {
 			return resp, err
 		}
 		wait := delay
@@ -402,7 +378,7 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 		if r.OnBusy != nil {
 			r.OnBusy(err)
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := sleepInterruptible(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s %s: gave up waiting for a busy resource: %w", r.Method, r.ID, err)
 		}
 		delay = min(delay*2, time.Minute)
@@ -410,6 +386,8 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 }
 
 func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Response, error) {
+	ctx, stop := watchInterrupt(ctx)
+	defer stop()
 	if r.Method == http.MethodPost {
 		ctx = policy.WithRetryOptions(ctx, c.postRetry())
 	}
@@ -434,6 +412,9 @@ func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Resp
 	}
 	resp, err := c.pl.Do(req)
 	if err != nil {
+		if errors.Is(context.Cause(ctx), ErrInterrupted) && !errors.Is(err, ErrInterrupted) {
+			err = fmt.Errorf("%w while waiting to resend it (throttled or refused for a moment); it was not sent again: run apply again to finish", ErrInterrupted)
+		}
 		if isSignInError(err) {
 			return nil, fmt.Errorf("%s %s: signing in to Azure failed; check auth and its settings in the provider block (or run `az login`): %w", r.Method, r.ID, err)
 		}

@@ -62,6 +62,11 @@ type Settings struct {
 	// uses them when there is no federated token file.
 	OIDCRequestURL, OIDCRequestToken string
 	Username, Password               string
+	// AuxiliaryTenantIDs are other tenants whose tokens every request
+	// carries in x-ms-authorization-auxiliary (a resource that refers to
+	// one in another tenant, such as a virtual network peering). The
+	// credential must be allowed to sign in to them.
+	AuxiliaryTenantIDs []string
 	// Transport sends the token, metadata and ARM requests; the default
 	// HTTP client when nil. Tests use it to trust a local TLS server.
 	Transport policy.Transporter
@@ -75,10 +80,10 @@ func (s Settings) String() string {
 		}
 		return "(set)"
 	}
-	return fmt.Sprintf("cloud=%q endpoint=%q audience=%q authority_host=%q metadata_endpoint=%q auth=%q tenant_id=%q client_id=%q client_secret=%s client_certificate_path=%q client_certificate_password=%s federated_token_file=%q oidc_request_url=%q oidc_request_token=%s username=%q password=%s",
+	return fmt.Sprintf("cloud=%q endpoint=%q audience=%q authority_host=%q metadata_endpoint=%q auth=%q tenant_id=%q client_id=%q client_secret=%s client_certificate_path=%q client_certificate_password=%s federated_token_file=%q oidc_request_url=%q oidc_request_token=%s username=%q password=%s auxiliary_tenant_ids=%q",
 		s.Cloud, s.Endpoint, s.Audience, s.AuthorityHost, s.MetadataEndpoint, s.Auth, s.TenantID, s.ClientID,
 		redact(s.ClientSecret), s.ClientCertificatePath, redact(s.ClientCertificatePassword), s.FederatedTokenFile,
-		s.OIDCRequestURL, redact(s.OIDCRequestToken), s.Username, redact(s.Password))
+		s.OIDCRequestURL, redact(s.OIDCRequestToken), s.Username, redact(s.Password), s.AuxiliaryTenantIDs)
 }
 
 // GoString keeps %#v from printing secrets too.
@@ -163,7 +168,7 @@ func NewCredential(s Settings, c Cloud) (azcore.TokenCredential, error) {
 			return nil, err
 		}
 		return azidentity.NewClientSecretCredential(tenant, s.ClientID, s.ClientSecret,
-			&azidentity.ClientSecretCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom})
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs})
 	case AuthClientCert:
 		if err := need(kind, "tenant_id", tenant, "client_id", s.ClientID, "client_certificate_path", s.ClientCertificatePath); err != nil {
 			return nil, err
@@ -172,24 +177,24 @@ func NewCredential(s Settings, c Cloud) (azcore.TokenCredential, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading client_certificate_path: %w", err)
 		}
-		certs, key, err := azidentity.ParseCertificates(data, []byte(s.ClientCertificatePassword))
+		certs, key, err := parseCertificate(data, []byte(s.ClientCertificatePassword))
 		if err != nil {
 			return nil, fmt.Errorf("client_certificate_path %s: not a PEM or PKCS#12 certificate with its private key, or a wrong client_certificate_password: %w", s.ClientCertificatePath, err)
 		}
 		return azidentity.NewClientCertificateCredential(tenant, s.ClientID, certs, key,
-			&azidentity.ClientCertificateCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom})
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs})
 	case AuthWorkloadIdentity:
 		if s.FederatedTokenFile == "" && s.OIDCRequestURL != "" {
 			return newGitHubOIDC(s, c, copts, tenant)
 		}
 		return azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
-			ClientOptions: copts, DisableInstanceDiscovery: c.Custom,
+			ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs,
 			TenantID: tenant, ClientID: s.ClientID, TokenFilePath: s.FederatedTokenFile,
 		})
 	case AuthManagedIdentity:
 		return newManagedIdentity(s, copts)
 	case AuthCLI:
-		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: tenant})
+		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: tenant, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs})
 	case AuthEnv:
 		return azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom})
 	case AuthUsernamePassword:
@@ -200,7 +205,7 @@ func NewCredential(s Settings, c Cloud) (azcore.TokenCredential, error) {
 		// cannot do multifactor sign-in), but it is how Azure Stack Hub with
 		// AD FS signs users in.
 		//lint:ignore SA1019 Azure Stack Hub needs it
-		opts := &azidentity.UsernamePasswordCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom}
+		opts := &azidentity.UsernamePasswordCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs}
 		return azidentity.NewUsernamePasswordCredential(tenant, s.ClientID, s.Username, s.Password, opts)
 	case AuthDefault:
 		return newDefaultChain(s, c, copts, tenant)
@@ -229,7 +234,8 @@ func newDefaultChain(s Settings, c Cloud, copts azcore.ClientOptions, tenant str
 		chain = append(chain, env)
 	}
 	if wi, err := azidentity.NewWorkloadIdentityCredential(&azidentity.WorkloadIdentityCredentialOptions{
-		ClientOptions: copts, DisableInstanceDiscovery: c.Custom, TenantID: tenant, ClientID: s.ClientID, TokenFilePath: s.FederatedTokenFile,
+		ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs,
+		TenantID: tenant, ClientID: s.ClientID, TokenFilePath: s.FederatedTokenFile,
 	}); err == nil {
 		chain = append(chain, wi)
 	} else if s.OIDCRequestURL != "" && s.OIDCRequestToken != "" {
@@ -240,7 +246,7 @@ func newDefaultChain(s Settings, c Cloud, copts azcore.ClientOptions, tenant str
 	if mi, err := newManagedIdentity(s, copts); err == nil {
 		chain = append(chain, mi)
 	}
-	if cli, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: tenant}); err == nil {
+	if cli, err := azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: tenant, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs}); err == nil {
 		chain = append(chain, cli)
 	}
 	if len(chain) == 0 {
@@ -262,6 +268,7 @@ func Connect(ctx context.Context, s Settings, opts ClientOptions) (*Client, Clou
 		return nil, Cloud{}, err
 	}
 	opts.Endpoint, opts.Audience, opts.Credential = c.Endpoint, c.Audience, cred
+	opts.AuxiliaryTenants = s.AuxiliaryTenantIDs
 	if opts.Transport == nil {
 		opts.Transport = s.Transport
 	}

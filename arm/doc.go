@@ -13,6 +13,15 @@
 //     jitter, a shared pacer that keeps under ARM's rate-limit headers, POSTs
 //     resent only when they cannot have run, and 409 "another operation in
 //     progress" resent within the operation's timeout;
+//   - the classification of ARM's errors (classify.go), the one place that
+//     says what is retried: Classify sorts an error into Retryable (408,
+//     429, 5xx, the conflicts of another operation in progress), Consistency
+//     (replication lag, such as PrincipalNotFound, which apply resends
+//     within a bounded window) and Permanent (everything else, which fails
+//     at once), and Hint gives one line on what to do for the codes people
+//     meet most (ScopeLocked, Conflict, RequestDisallowedByPolicy,
+//     MissingSubscriptionRegistration, locations, properties that cannot
+//     change, quotas);
 //   - long-running operations (lro.go): one Wait that follows
 //     Azure-AsyncOperation, Location or provisioningState with azcore's
 //     pollers, reports progress and hands out resume tokens;

@@ -169,6 +169,8 @@ func readsResource(first *http.Response) bool {
 }
 
 func (c *Client) poll(ctx context.Context, poller *runtime.Poller[json.RawMessage], last *http.Response, st pollState, opts WaitOptions) (*Response, error) {
+	// ARM accepted the operation: it is awaited after an interrupt.
+	ctx = Finishing(ctx)
 	start := time.Now()
 	report := func() {
 		if opts.Progress == nil {

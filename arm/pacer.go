@@ -26,8 +26,9 @@ type PacingOptions struct {
 	// and only the retry policy reacts to 429s.
 	Disabled bool
 	// ReadsPerSecond, WritesPerSecond and DeletesPerSecond are the refill
-	// rates of ARM's buckets; 25, 10 and 10 (ARM's documented defaults)
-	// when zero.
+	// rates the client assumes at first; 25, 10 and 10 (ARM's documented
+	// defaults) when zero. It then learns each bucket's real rate from the
+	// rate-limit headers and the 429s (see pacerlearn.go).
 	ReadsPerSecond, WritesPerSecond, DeletesPerSecond float64
 	// Reserve is how many tokens the client leaves in each bucket for other
 	// clients and for the refill rounding of the server; 2 when zero, none
@@ -104,6 +105,8 @@ type bucket struct {
 	// that one's, so its header does not count them, though they are no
 	// longer in flight either.
 	answered uint64
+	// learn estimates rate from what the server reports (pacerlearn.go).
+	learn learner
 }
 
 // ticket is one request's place in its bucket.
@@ -170,7 +173,7 @@ func (p *pacer) bucketFor(req *http.Request) (*bucket, opKind) {
 	key := strconv.Itoa(int(k)) + "|" + strings.ToLower(subscriptionOf(req.URL.Path))
 	b := p.buckets[key]
 	if b == nil {
-		b = &bucket{rate: p.rate(k), turn: make(chan struct{}, 1)}
+		b = &bucket{rate: p.rate(k), turn: make(chan struct{}, 1), learn: learner{configured: p.rate(k)}}
 		p.buckets[key] = b
 	}
 	return b, k
@@ -295,11 +298,14 @@ func (p *pacer) observe(t ticket, resp *http.Response) {
 		// on the safe side.
 		// It may also report more than we estimated (another client
 		// stopped, or the bucket refills faster): believe it either way.
+		b.refill(now)
+		b.rate = b.learn.heard(b.rate, now, left, t.seq)
 		b.tokens = float64(left - b.inflight - overtaken)
 		b.known, b.at, b.heard = true, now, t.seq
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
 		p.throttled++
+		b.rate = b.learn.throttled(b.rate, now, preciseRetryAfter(resp))
 		d := retryAfter(resp)
 		if d <= 0 {
 			d = time.Second
@@ -340,6 +346,18 @@ func (p *pacer) Do(req *policy.Request) (*http.Response, error) {
 	resp, err := req.Next()
 	p.observe(b, resp)
 	return resp, err
+}
+
+// preciseRetryAfter reads retry-after-ms or x-ms-retry-after-ms: a wait
+// in milliseconds, precise enough to learn a refill rate from. Zero when
+// the server gave only whole seconds.
+func preciseRetryAfter(resp *http.Response) time.Duration {
+	for _, h := range []string{"retry-after-ms", "x-ms-retry-after-ms"} {
+		if ms, err := strconv.Atoi(resp.Header.Get(h)); err == nil && ms > 0 {
+			return time.Duration(ms) * time.Millisecond
+		}
+	}
+	return 0
 }
 
 // retryAfter reads how long the server asks the client to wait:

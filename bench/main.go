@@ -32,8 +32,10 @@ import (
 )
 
 type options struct {
-	sizes       []int
-	throttle    bool
+	sizes    []int
+	throttle bool
+	// readRate, when set, is the read bucket's refill per second.
+	readRate    float64
 	latency     time.Duration
 	polls       int
 	retryAfter  time.Duration
@@ -70,6 +72,7 @@ func parseFlags(args []string) (options, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	sizes := fs.String("sizes", "100", "comma-separated stack sizes, e.g. 100,1000 (about 8 minutes throttled; 10000 about 45 minutes, of which apply 27: -seed skips apply)")
 	fs.BoolVar(&o.throttle, "throttle", true, "ARM's default token buckets (reads 250 + 25/s, writes 200 + 10/s)")
+	fs.Float64Var(&o.readRate, "read-rate", 0, "with -throttle, the read bucket's refill per second instead of ARM's 25 (e.g. 5: a shared subscription; the client learns it)")
 	fs.DurationVar(&o.latency, "latency", 20*time.Millisecond, "latency the emulator adds to every request")
 	fs.IntVar(&o.polls, "polls", 3, "polls of every long-running create (0: creates are synchronous)")
 	fs.DurationVar(&o.retryAfter, "retry-after", time.Second, "the Retry-After of a running operation")
@@ -97,6 +100,9 @@ func parseFlags(args []string) (options, error) {
 	if o.pageSize < 1 {
 		return o, fmt.Errorf("-page-size %d: give a number of at least 1", o.pageSize)
 	}
+	if o.readRate < 0 || (o.readRate > 0 && !o.throttle) {
+		return o, errors.New("-read-rate needs -throttle and cannot be negative")
+	}
 	if o.polls < 0 || o.latency < 0 || o.retryAfter < 0 {
 		return o, errors.New("-polls, -latency and -retry-after cannot be negative")
 	}
@@ -106,9 +112,18 @@ func parseFlags(args []string) (options, error) {
 func (o options) limits() limits {
 	l := limits{latency: o.latency, polls: o.polls, retryAfter: o.retryAfter}
 	if o.throttle {
-		l.throttle = emulator.DefaultThrottle()
+		l.throttle = o.bucket()
 	}
 	return l
+}
+
+// bucket is ARM's default token buckets, with the read refill of -read-rate.
+func (o options) bucket() *emulator.Throttle {
+	t := emulator.DefaultThrottle()
+	if o.readRate > 0 {
+		t.ReadRate = o.readRate
+	}
+	return t
 }
 
 // emulatorOptions: ARM's behaviour as the issue sets it. Resource groups are
@@ -118,7 +133,7 @@ func (o options) emulatorOptions() emulator.Options {
 	opts := emulator.Options{RetryAfter: o.retryAfter, IntegerRetryAfter: o.retryAfter%time.Second == 0,
 		Faults: emulator.Faults{Latency: o.latency}, PageSize: o.pageSize}
 	if o.throttle {
-		opts.Throttle = emulator.DefaultThrottle()
+		opts.Throttle = o.bucket()
 	}
 	if o.polls > 0 {
 		opts.Operations = []emulator.OperationRule{

@@ -12,6 +12,9 @@ func markdown(o options, results []sizeResult) string {
 	thr := "no throttling"
 	if o.throttle {
 		thr = "ARM's default throttling (reads 250 + 25/s, writes 200 + 10/s)"
+		if o.readRate > 0 {
+			thr = fmt.Sprintf("ARM's token buckets with a slow read refill (reads 250 + %g/s, writes 200 + 10/s)", o.readRate)
+		}
 	}
 	par := "its default parallelism"
 	if o.parallelism > 0 {

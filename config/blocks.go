@@ -28,6 +28,8 @@ type Resource struct {
 
 	attrs    hcl.Attributes
 	timeouts hcl.Attributes
+	// retry is the retry block's attributes; nil without one.
+	retry hcl.Attributes
 }
 
 // Address is how plans and state name the block: resource.NAME, data.NAME
@@ -53,6 +55,9 @@ func (r *Resource) expressions() []hcl.Expression {
 		out = append(out, a.Expr)
 	}
 	for _, a := range sortedAttrs(r.timeouts) {
+		out = append(out, a.Expr)
+	}
+	for _, a := range sortedAttrs(r.retry) {
 		out = append(out, a.Expr)
 	}
 	return out
@@ -106,6 +111,24 @@ func decodeBlock(kind Kind, b *hcl.Block) (*Resource, hcl.Diagnostics) {
 	}
 	seenTimeouts := false
 	for _, tb := range content.Blocks {
+		if tb.Type == "retry" {
+			if r.retry != nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Duplicate retry block",
+					Detail:   "A resource takes one retry block: merge them.",
+					Subject:  tb.DefRange.Ptr(),
+				})
+				continue
+			}
+			rc, d := tb.Body.Content(retrySchema)
+			diags = append(diags, d...)
+			r.retry = rc.Attributes
+			if r.retry == nil {
+				r.retry = hcl.Attributes{}
+			}
+			continue
+		}
 		if tb.Type != "timeouts" {
 			continue
 		}

@@ -370,7 +370,7 @@ func orderInstances(insts []*Instance, why func(a, b *Instance) (how, at string)
 		if in.Kind != KindResource || in.ID == "" {
 			continue
 		}
-		key := strings.ToLower(strings.TrimSuffix(in.ID, "/"))
+		key := armid.Key(in.ID)
 		if prev, ok := byID[key]; ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -405,7 +405,7 @@ func orderInstances(insts []*Instance, why func(a, b *Instance) (how, at string)
 					in.DependsOn = append(in.DependsOn, addr)
 				}
 			}
-			id := strings.ToLower(strings.TrimSuffix(in.ID, "/"))
+			id := armid.Key(in.ID)
 			for i := len(id) - 1; i > 0; i-- {
 				if id[i] != '/' {
 					continue

@@ -87,6 +87,10 @@ type Instance struct {
 	// new ID: a plan that would keep the ID is an error) before it deletes
 	// the old one.
 	CreateBeforeDestroy bool
+	// UpdateInPlace are paths changed in place even where azapply would
+	// replace the resource (a location change, a path the service refused
+	// to change at an earlier apply).
+	UpdateInPlace []string
 	// ArrayKeys names, per array path, the field that matches elements
 	// (array_keys = { "properties.rules" = "priority" }).
 	ArrayKeys map[string]string
@@ -94,6 +98,9 @@ type Instance struct {
 	Unordered []string
 	// Timeouts bound each kind of operation; zero means the default (30m).
 	Timeouts Timeouts
+	// Retry is the resource's retry block (error codes and windows of
+	// eventual consistency apply waits out); nil without one.
+	Retry *Retry
 }
 
 // Timeouts are the per-operation time limits of a resource.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -255,12 +256,16 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 		case idv.IsNull() || idv.Type() != cty.String:
 			diags = append(diags, wrongType(r.ID, "id", "a string, like \"/subscriptions/${var.subscription_id}/resourceGroups/demo\""))
 		default:
-			inst.ID = idv.AsString()
+			// One spelling of an ID everywhere after this (requests, plan,
+			// state, resource.NAME.id): a trailing or doubled slash or a
+			// keyword's casing is no change.
+			raw := idv.AsString()
+			inst.ID = armid.Canonical(raw)
 			check := validateID
 			if kind == KindAction {
 				check = validateActionID
 			}
-			if err := check(inst.ID); err != nil {
+			if err := check(raw); err != nil {
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid resource ID",
@@ -353,6 +358,7 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 	}
 	inst.IgnoreChanges = append(paths("ignore_changes"), ev.c.Provider.IgnoreChanges...)
 	inst.ReplaceOnChanges = paths("replace_on_changes")
+	inst.UpdateInPlace = paths("update_in_place")
 	inst.Unordered = paths("unordered")
 	declared := paths("sensitive")
 	if a, ok := r.attrs["prevent_destroy"]; ok {
@@ -413,6 +419,9 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		}
 		*dst = dur
 	}
+	retry, d := evalRetry(r.retry, ctx)
+	diags = append(diags, d...)
+	inst.Retry = retry
 	inst.Body, inst.Sensitive = markSensitive(inst.Body, declared)
 	return diags
 }

@@ -133,6 +133,10 @@ type Provider struct {
 	FederatedTokenFile    string
 	Username              string
 	Password              string
+	// AuxiliaryTenantIDs are the other tenants whose tokens every request
+	// carries (x-ms-authorization-auxiliary), for resources that refer to
+	// resources in those tenants.
+	AuxiliaryTenantIDs []string
 	// IgnoreChanges are paths never diffed on any resource (tags that Azure
 	// Policy adds, for instance).
 	IgnoreChanges []string
@@ -142,6 +146,8 @@ type Provider struct {
 	// Refresh is how plan reads live resources: "resource" (a GET each),
 	// "collection" (a verified list per collection), or "" for the default.
 	Refresh string
+	// Ops are the settings for ARM's refusals (provider_ops.go).
+	Ops OpsSettings
 	// DeclRange is where the block is, for diagnostics.
 	DeclRange hcl.Range
 }

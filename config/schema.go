@@ -47,10 +47,12 @@ var providerSchema = func() *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 		{Name: "ignore_changes"},
 		{Name: "adopt_existing"},
+		{Name: "auxiliary_tenant_ids"},
 	}}
 	for _, n := range providerStringAttrs {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: n})
 	}
+	s.Attributes = append(s.Attributes, opsAttributes...)
 	return s
 }()
 
@@ -89,10 +91,11 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "delete_unmanaged_contents"},
 		{Name: "replace_on_changes"},
 		{Name: "create_before_destroy"},
+		{Name: "update_in_place"},
 		{Name: "array_keys"},
 		{Name: "unordered"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}},
+	Blocks: []hcl.BlockHeaderSchema{{Type: "timeouts"}, {Type: "retry"}},
 }
 
 var dataSchema = &hcl.BodySchema{

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -104,11 +105,17 @@ func (c *Config) decodeProvider(b *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, d...)
 		p.IgnoreChanges = paths
 	}
+	if a, ok := content.Attributes["auxiliary_tenant_ids"]; ok {
+		ids, d := evalTenantIDs(a, ctx, c.checkOnly)
+		diags = append(diags, d...)
+		p.AuxiliaryTenantIDs = ids
+	}
 	if a, ok := content.Attributes["adopt_existing"]; ok {
 		v, d := evalBool(a, ctx)
 		diags = append(diags, d...)
 		p.AdoptExisting = v
 	}
+	diags = append(diags, decodeOps(content, ctx, &p.Ops)...)
 	return diags
 }
 
@@ -206,7 +213,7 @@ func (c *Config) decodeImport(b *hcl.Block) hcl.Diagnostics {
 			})
 		}
 	}
-	im.ID = id
+	im.ID = armid.Canonical(id)
 	if !diags.HasErrors() {
 		c.Imports = append(c.Imports, im)
 	}

@@ -85,6 +85,9 @@ func (c *Config) findRefs() {
 		for _, a := range sortedAttrs(r.timeouts) {
 			inst = append(inst, a.Expr)
 		}
+		for _, a := range sortedAttrs(r.retry) {
+			inst = append(inst, a.Expr)
+		}
 		c.instRefs[r.Address()] = refsOf(inst, r.Module)
 		c.repRefs[r.Address()] = refsOf(rep, r.Module)
 	}

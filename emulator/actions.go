@@ -29,7 +29,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
 	res, ok := s.existing(w, t)
-	if !ok {
+	if !ok || s.scopeLocked(w, r.Method, t) {
 		return
 	}
 	run := func() (int, any, *ErrorDetail) {

@@ -83,8 +83,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c collection) {
 		if c.direct && strings.Count(k[len(prefix):], "/") > 1 {
 			continue
 		}
-		if c.typ == "" && res.Type == resourceGroupType {
-			continue
+		if c.typ == "" && (res.Type == resourceGroupType || strings.EqualFold(res.Type, lockType)) {
+			continue // ARM's resources list holds neither groups nor locks
 		}
 		items = append(items, item{k, res})
 	}

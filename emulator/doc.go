@@ -40,7 +40,8 @@
 // PreconditionFailed). PATCH is a JSON merge patch (tags replaced whole,
 // location immutable). DELETE of a missing resource is 204; DELETE removes
 // everything under the ID (a group's resources, children, extension
-// resources such as role assignments on it). POST {id}/{action}: a rule's
+// resources such as role assignments on it), unless a subnet among them
+// is in use (below). POST {id}/{action}: a rule's
 // action, else list*Keys returns two stable keys, regenerate*Key(s)
 // rotates one, and anything else answers 200. Collection GETs
 // (.../resourceGroups, .../resources, .../providers/{ns}/{type} at
@@ -50,7 +51,10 @@
 //
 // Options.APIVersions restricts the api-versions a type accepts (400
 // NoRegisteredProviderFound, or InvalidApiVersionParameter for resource
-// groups).
+// groups). GET /subscriptions/{s}/providers/{namespace} answers the
+// namespace's registration: its resourceTypes, each with the api-versions
+// Options.APIVersions names or, else, those of registeredVersions (the
+// corpus's and the examples' versions and a newer preview).
 //
 // # Clouds and tokens
 //
@@ -94,20 +98,139 @@
 // mid-response (after the request took effect), and add Latency to every
 // request; Faults.Types and Faults.Methods limit them to some requests.
 //
+// # Read-only values
+//
+// A PUT or PATCH may carry read-only values, as a GET's output PUT back
+// does: id, name, type (compared ignoring case), etag, systemData,
+// properties.provisioningState, and every path a type's Compute writes
+// with ComputeContext.Set or Stable (loginServer, resourceGuid,
+// defaultSecurityRules, creation times, ...). A value equal to the one
+// the service holds, or to the one this write stores, is accepted and
+// ignored; any other is refused before anything changes with 400
+// InvalidParameter "'properties.loginServer' is a read only property and
+// cannot be set ...", the code and wording Log Analytics answers with
+// (resource providers differ: some ignore such values silently; we take
+// the strict side so that tests see a client that sends them). On create,
+// a sent read-only value must equal what the service computes. A path the
+// service holds no value at is ignored. Inline children (below) are
+// checked the same way against the child resource they name, so a GET's
+// subnets PUT back with their ids and etags are accepted. Values a
+// Compute writes straight into the body's maps (a NIC's IP
+// configurations) and values it only fills in when absent (setDefault)
+// stay settable.
+//
+// # Inline children
+//
+// A TypeRule's Children name arrays of the body that ARM keeps as child
+// resources: a virtual network's properties.subnets, a network security
+// group's properties.securityRules, a route table's properties.routes
+// (and a network's virtualNetworkPeerings). The parent's GET builds the
+// array from the children that exist, whichever way they were made; a
+// PUT of the parent replaces the set with the array it carries, creating,
+// updating and deleting children (an omitted array means none); a PATCH
+// replaces it only when it carries the array. One exception, as in Azure
+// since Network's api-version 2023-09-01: a PUT of a virtual network at
+// that api-version or later that leaves properties.subnets out keeps the
+// subnets (an empty array still deletes them); security rules and routes
+// have no such exception (TypeRule.KeepOmittedFrom).
+//
+// A subnet is in use while the stored body of another resource (not one
+// being deleted with it) holds an object "subnet": {"id": its ID}
+// anywhere, as a network interface's
+// properties.ipConfigurations[].properties.subnet does (TypeRule.InUse,
+// by the key "subnet"). Deleting a subnet in use, by DELETE of it or of
+// anything above it (its network, its resource group, unless the user is
+// deleted with it), by a PUT or PATCH of its network that drops it, or
+// out of band, is refused before anything changes with 400
+// InUseSubnetCannotBeDeleted and Network's message: "Subnet app is in use
+// by {the IP configuration's ID} and cannot be deleted. In order to
+// delete the subnet, delete all the resources within the subnet. See
+// aka.ms/deletesubnet."
+//
+// # Eventual consistency and time
+//
+// Options.Consistency (consistency.go) turns on ARM's windows of eventual
+// consistency: a GET that answers 404 for a while after a create, a
+// deleted resource that GET still shows (Deleting) and that a PUT cannot
+// reuse (409 Conflict), and a principal (a user-assigned identity's) that
+// role assignments do not find (400 PrincipalNotFound) until it has
+// replicated. Options.TimedOperations makes operations end by time, polled
+// or not, as ARM's do.
+//
 // # Per-type rules
 //
 // A TypeRule says what a resource provider does to a body: Defaults merged
 // under it, Compute for read-only values, WriteOnly paths, Properties (the
 // members of properties it knows: others, such as a misspelled one, are
-// dropped, as the registry rule does), Recase, SortArrays, Children (arrays stored as child resources, like subnets),
+// dropped, as the registry rule does), Recase, SortArrays, Children (arrays
+// stored as child resources, like subnets), KeepOmittedFrom, InUse,
 // RequireLocation, Validate, and Actions; ListOmits and ListError make its
 // collection GETs list less than a GET reads, or refuse to list (for tests
 // of clients that read by list). Built-in rules cover resource groups, ACR
-// registries, virtual networks and subnets, NSGs and their rules, public
-// IPs, NICs, App Service plans and sites, Log Analytics workspaces,
-// Application Insights, role assignments and storage accounts, plus the
-// top-level shape of the other types in the ARM example corpus.
-// Options.Rules adds or replaces rules; NoBuiltinRules turns them off.
+// registries, virtual networks and subnets, NSGs and their rules, route
+// tables and their routes, public IPs, NICs, App Service plans and sites,
+// Log Analytics workspaces, Application Insights, role assignments and
+// storage accounts, plus the top-level shape of the other types in the ARM
+// example corpus. Options.Rules adds or replaces rules; NoBuiltinRules
+// turns them off.
+//
+// # ARM's refusals
+//
+// Each is off unless its Options field is set (and `azapply emulator
+// serve` has a flag for each).
+//
+//   - Options.Immutable (--immutable TYPE:PATH[:CODE]): a write that
+//     changes one of these properties of an existing resource answers 400
+//     PropertyChangeNotAllowed ("Changing property 'PATH' is not
+//     allowed.", target PATH), or 409 for a code ending in NotPermitted.
+//   - Options.Locks (--locks): management locks, PUT as extension
+//     resources at any scope ({scope}/providers/Microsoft.Authorization/
+//     locks/{name}, properties.level CanNotDelete or ReadOnly), are
+//     enforced: a DELETE at, under or above a locked scope (a group holding
+//     a locked resource) answers 409 ScopeLocked with ARM's message naming
+//     the locked scopes; ReadOnly also refuses PUT, PATCH and POST at or
+//     under its scope. GET {scope}/providers/Microsoft.Authorization/locks
+//     lists the locks at, above and under the scope, with or without the
+//     option.
+//   - Options.Unregistered (--unregistered NAMESPACE): those resource
+//     provider namespaces start unregistered in every subscription; a PUT
+//     of their types answers 409 MissingSubscriptionRegistration ("The
+//     subscription is not registered to use namespace 'NS'. See
+//     https://aka.ms/rps-not-found ...", the namespace as the detail's
+//     target). POST /subscriptions/{s}/providers/{ns}/register starts a
+//     registration; GET /subscriptions/{s}/providers/{ns} shows its
+//     registrationState: NotRegistered, Registering for
+//     Options.RegistrationDelay, then Registered.
+//   - Options.SoftDelete (--soft-delete): deleting a Key Vault vault, a
+//     Cognitive Services account, an API Management service or an App
+//     Configuration store (directly or with its group) keeps it
+//     soft-deleted under /subscriptions/{s}/providers/{ns}/locations/{loc}/
+//     deletedVaults, resourceGroups/{rg}/deletedAccounts, deletedservices
+//     or deletedConfigurationStores /{name}. A create of that name answers
+//     the service's 409 (ConflictError, FlagMustBeSetForRestore,
+//     ServiceAlreadyExistsInSoftDeletedState, NameUnavailable) unless the
+//     body asks to recover (properties.createMode "recover"/"Recover",
+//     properties.restore true), which brings the resource back as it was;
+//     POST {deleted}/purge (Key Vault, App Configuration) or DELETE
+//     {deleted} (the others) purges it. Deleted records are not persisted.
+//   - Options.Policy (--policy-deny-type, --policy-allowed-location): a
+//     deny policy; a PUT or PATCH it denies answers 403
+//     RequestDisallowedByPolicy ("Resource 'NAME' was disallowed by policy.
+//     Policy identifiers: ..."), with additionalInfo [{type:
+//     PolicyViolation, info: {policyAssignmentId, policyAssignmentName,
+//     policyDefinitionId, policyDefinitionName, ...}}].
+//
+// Deployment validation is always answered, as ARM's own API: POST
+// {scope}/providers/Microsoft.Resources/deployments/{name}/validate at a
+// subscription or resource group checks each resource of the template as a
+// PUT would (scope exists, namespace registered, policy, required
+// location, location unchanged, the type's Validate and immutable
+// properties; a group or parent the template itself declares counts as
+// there; a nested Microsoft.Resources/deployments with an inline template
+// and resourceGroup is validated at that group) and stores nothing: 200
+// with validatedResources, or 400
+// InvalidTemplateDeployment whose details are each resource's error, its
+// ID as target.
 //
 // # Observing and changing the world
 //

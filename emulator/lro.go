@@ -134,7 +134,7 @@ func (s *Server) advance(o *operation) {
 		return
 	}
 	now := s.opts.Now()
-	if o.polls >= o.spec.Polls && now.Sub(o.start) >= o.spec.MinDuration {
+	if (o.polls >= o.spec.Polls && now.Sub(o.start) >= o.spec.MinDuration) || s.dueByTime(o, now) {
 		s.complete(o, now)
 		return
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,6 +23,10 @@ type LogEntry struct {
 	// it took to answer (wall clock).
 	Time     time.Time
 	Duration time.Duration
+	// AuxiliaryTokens counts the bearer tokens of the request's
+	// x-ms-authorization-auxiliary header (cross-tenant requests); the
+	// tokens themselves are never kept.
+	AuxiliaryTokens int
 }
 
 // Counters summarise the requests answered so far.
@@ -61,7 +66,7 @@ func (o *observer) begin(r *http.Request, now time.Time) func(status int, droppe
 	o.mu.Unlock()
 	return func(status int, dropped bool) {
 		e := LogEntry{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status,
-			Dropped: dropped, Time: now, Duration: time.Since(start)}
+			Dropped: dropped, Time: now, Duration: time.Since(start), AuxiliaryTokens: auxiliaryTokens(r)}
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		o.counters.InFlight--
@@ -122,4 +127,16 @@ func copyMap[K comparable, V any](m map[K]V) map[K]V {
 		out[k] = v
 	}
 	return out
+}
+
+// auxiliaryTokens counts the "Bearer <token>" entries, comma-separated, of
+// x-ms-authorization-auxiliary.
+func auxiliaryTokens(r *http.Request) int {
+	n := 0
+	for _, part := range strings.Split(r.Header.Get("x-ms-authorization-auxiliary"), ",") {
+		if tok, ok := strings.CutPrefix(strings.TrimSpace(part), "Bearer "); ok && strings.TrimSpace(tok) != "" {
+			n++
+		}
+	}
+	return n
 }

@@ -39,6 +39,16 @@ type Options struct {
 	// Faults injects seeded failures and latency.
 	Faults Faults
 
+	// Consistency models ARM's eventual consistency (a GET that answers
+	// 404 just after a create, a deleted resource that GET still shows, a
+	// new principal not yet replicated); off when zero.
+	Consistency Consistency
+	// TimedOperations makes long-running operations end by time, as ARM's
+	// do, not only when polled: once an operation has run its MinDuration
+	// and the time its polls would take at RetryAfter, a GET of the
+	// resource (or any poll) sees it finished.
+	TimedOperations bool
+
 	// PageSize is how many items a collection GET returns before a
 	// nextLink; 100 when zero.
 	PageSize int
@@ -60,6 +70,38 @@ type Options struct {
 	// Logger, when set, gets one record per answered request (method,
 	// path, status, duration; never headers or bodies) at debug level.
 	Logger *slog.Logger
+
+	// Immutable are properties providers refuse to change on an existing
+	// resource: a write that changes one answers PropertyChangeNotAllowed
+	// (or the property's Code) naming it. None when empty.
+	Immutable []ImmutableProperty
+
+	// Locks enforces management locks (Microsoft.Authorization/locks, PUT
+	// at any scope): a CanNotDelete lock answers a DELETE at, under or
+	// above its scope 409 ScopeLocked; a ReadOnly lock also refuses PUT,
+	// PATCH and POST at or under it. Without it, locks are stored and
+	// listed but refuse nothing.
+	Locks bool
+
+	// Unregistered are resource provider namespaces (Microsoft.Cache) that
+	// start unregistered in every subscription: a PUT of their types
+	// answers 409 MissingSubscriptionRegistration until POST
+	// /subscriptions/{s}/providers/{ns}/register, after which GET
+	// /subscriptions/{s}/providers/{ns} shows Registering for
+	// RegistrationDelay, then Registered.
+	Unregistered      []string
+	RegistrationDelay time.Duration
+
+	// SoftDelete keeps Key Vault vaults, Cognitive Services accounts, API
+	// Management services and App Configuration stores soft-deleted after
+	// their DELETE (softdelete.go): their name stays held until recovered
+	// or purged. The deleted records are not persisted with the world.
+	SoftDelete bool
+
+	// Policy, when set, is a deny policy: writes it denies answer 403
+	// RequestDisallowedByPolicy with additionalInfo of type
+	// PolicyViolation, and deployment validation reports them.
+	Policy *Policy
 
 	// BaseURL is the scheme and host used in polling URLs and nextLinks
 	// (e.g. "https://127.0.0.1:8443"). When empty it is taken from each
@@ -179,6 +221,9 @@ type ErrorDetail struct {
 	Message string        `json:"message"`
 	Target  string        `json:"target,omitempty"`
 	Details []ErrorDetail `json:"details,omitempty"`
+	// AdditionalInfo is ARM's additionalInfo (a policy violation's
+	// assignment and definition).
+	AdditionalInfo []AdditionalInfo `json:"additionalInfo,omitempty"`
 }
 
 // RealisticOperations returns rules that behave like ARM for the types the

@@ -29,24 +29,31 @@ func (s *Server) ChangeOutOfBand(id string, patch map[string]any) error {
 	}
 	t.id = res.ID // keep the casing the resource was created with
 	merged := mergePatch(deepCopy(res.Body).(map[string]any), patch)
-	stored, kids, detail := s.serverBody(t, merged, res.Body)
+	wr, detail := s.serverBody(t, merged, res.Body)
+	if detail == nil {
+		detail = s.inUse(s.dropped(wr, false))
+	}
 	if detail != nil {
 		return fmt.Errorf("changing %s out of band: %s: %s", id, detail.Code, detail.Message)
 	}
-	if sys, ok := stored["systemData"].(map[string]any); ok {
+	if sys, ok := wr.body["systemData"].(map[string]any); ok {
 		sys["lastModifiedBy"] = portalUser
 	}
-	s.store(t, stored, kids, false)
+	s.store(wr, false)
 	return nil
 }
 
 // DeleteOutOfBand deletes the resource with the given ID and everything
-// under it, as if someone deleted it in the portal.
+// under it, as if someone deleted it in the portal: it is refused, as
+// there, when it would delete a subnet still in use.
 func (s *Server) DeleteOutOfBand(id string) error {
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
 	if _, ok := s.world.get(id); !ok {
 		return fmt.Errorf("deleting %s out of band: %w", id, ErrNotFound)
+	}
+	if detail := s.inUse(append(s.world.under(id), id)); detail != nil {
+		return fmt.Errorf("deleting %s out of band: %s: %s", id, detail.Code, detail.Message)
 	}
 	s.remove(id)
 	return nil

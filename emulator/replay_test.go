@@ -43,6 +43,7 @@ var ruledReadOnly = map[string][]string{
 	"Microsoft.Authorization/roleAssignments":   {"properties.scope", "properties.roleDefinitionId"},
 	"Microsoft.Storage/storageAccounts":         {"properties.primaryEndpoints", "properties.creationTime", "properties.keyCreationTime", "properties.statusOfPrimary", "properties.primaryLocation", "sku.tier"},
 	"Microsoft.Network/virtualNetworks/subnets": {"properties.provisioningState"},
+	"Microsoft.Network/routeTables":             {"properties.routes"},
 }
 
 // TestReplayARMExamples PUTs every recorded request body and checks that

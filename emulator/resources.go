@@ -20,6 +20,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, t target) {
 	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
+	s.finishDue(t.id)
+	if s.inconsistentGet(w, t) {
+		return
+	}
 	res, ok := s.existing(w, t)
 	if !ok {
 		return
@@ -134,49 +138,61 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+	if !existed {
+		if body, ok = s.softDeletedCreate(w, t, body); !ok {
+			return
+		}
+	}
+	if s.groupBeingDeleted(w, t) || s.inconsistentPut(w, t, body) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || s.deniedByPolicy(w, t, body) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
 		return
 	}
 	var oldBody map[string]any
 	if existed {
 		oldBody = old.Body
 	}
-	stored, kids, err := s.serverBody(t, body, oldBody)
+	wr, err := s.serverBody(t, body, oldBody)
 	if err != nil {
 		writeJSON(w, validationStatus(err), armError{Error: *err})
+		return
+	}
+	wr.leaveOmitted(s.rule(t.typ), r.URL.Query().Get("api-version"))
+	if err := s.inUse(s.dropped(wr, true)); err != nil {
+		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
 		return
 	}
 	status := http.StatusCreated
 	if existed {
 		status = http.StatusOK
+	} else {
+		s.noteCreate(t, wr.body)
 	}
 	spec := s.operationFor(t.typ, http.MethodPut)
 	if spec.Pattern == Sync {
-		res := s.store(t, stored, kids, true)
+		res := s.store(wr, true)
 		writeResource(w, status, s.render(res))
 		return
 	}
 	if spec.HideUntilDone && !existed {
-		s.startHiddenCreate(w, r, t, spec, stored, kids)
+		s.startHiddenCreate(w, r, spec, wr)
 		return
 	}
-	interim := deepCopy(stored).(map[string]any)
+	interim := deepCopy(wr.body).(map[string]any)
 	state := "Creating"
 	if existed {
 		state = "Updating"
 	}
 	setProvisioningState(interim, state)
-	res := s.store(t, interim, kids, true)
-	s.startWrite(w, r, t, spec, stored, status, res)
+	res := s.store(wr.withBody(interim), true)
+	s.startWrite(w, r, t, spec, wr.body, status, res)
 }
 
 // startHiddenCreate starts a creation whose resource appears only when it
 // succeeds, and answers 202 with the pattern's polling headers.
-func (s *Server) startHiddenCreate(w http.ResponseWriter, r *http.Request, t target, spec Operation, final map[string]any, kids map[string][]any) {
-	location, _ := final["location"].(string)
-	s.startOperation(w, r, t, spec, location, func(out Outcome) any {
+func (s *Server) startHiddenCreate(w http.ResponseWriter, r *http.Request, spec Operation, final *pendingWrite) {
+	location, _ := final.body["location"].(string)
+	s.startOperation(w, r, final.t, spec, location, func(out Outcome) any {
 		if out == Succeeded {
-			s.store(t, final, kids, true)
+			s.store(final, true)
 		}
 		return nil
 	})
@@ -219,7 +235,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 	if !existed {
 		return
 	}
-	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || !precondition(w, r, old) {
+	if s.groupBeingDeleted(w, t) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, old) {
 		return
 	}
 	if loc, ok := patch["location"].(string); ok {
@@ -228,7 +244,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 			return
 		}
 	}
-	if !tagsValid(w, patch) {
+	if !tagsValid(w, patch) || s.deniedByPolicy(w, t, old.Body) {
 		return
 	}
 	merged := mergePatch(deepCopy(old.Body).(map[string]any), patch)
@@ -236,21 +252,25 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request, t target) {
 		// ARM replaces the whole tags map on PATCH.
 		merged["tags"] = mergePatch(map[string]any{}, tags)
 	}
-	stored, kids, err := s.serverBody(t, merged, old.Body)
+	wr, err := s.serverBody(t, merged, old.Body)
 	if err != nil {
 		writeJSON(w, validationStatus(err), armError{Error: *err})
 		return
 	}
+	if err := s.inUse(s.dropped(wr, false)); err != nil {
+		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
+		return
+	}
 	spec := s.operationFor(t.typ, http.MethodPatch)
 	if spec.Pattern == Sync {
-		res := s.store(t, stored, kids, false)
+		res := s.store(wr, false)
 		writeResource(w, http.StatusOK, s.render(res))
 		return
 	}
-	interim := deepCopy(stored).(map[string]any)
+	interim := deepCopy(wr.body).(map[string]any)
 	setProvisioningState(interim, "Updating")
-	res := s.store(t, interim, kids, false)
-	s.startWrite(w, r, t, spec, stored, http.StatusOK, res)
+	res := s.store(wr.withBody(interim), false)
+	s.startWrite(w, r, t, spec, wr.body, http.StatusOK, res)
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
@@ -274,11 +294,16 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	if s.busy(w, t.id) || !precondition(w, r, res) {
+	if s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || !precondition(w, r, res) {
+		return
+	}
+	if err := s.inUse(append(s.world.under(t.id), t.id)); err != nil {
+		writeJSON(w, http.StatusBadRequest, armError{Error: *err})
 		return
 	}
 	spec := s.operationFor(t.typ, http.MethodDelete)
 	if spec.Pattern == Sync {
+		s.noteDelete(t.id, res)
 		s.remove(t.id)
 		w.WriteHeader(http.StatusOK)
 		return
@@ -287,6 +312,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 	location, _ := res.Body["location"].(string)
 	s.startOperation(w, r, t, spec, location, func(out Outcome) any {
 		if out == Succeeded {
+			if cur, ok := s.world.get(t.id); ok {
+				s.noteDelete(t.id, cur)
+			}
 			s.remove(t.id)
 		} else if cur, ok := s.world.get(t.id); ok {
 			setProvisioningState(cur.Body, out.String())
@@ -301,6 +329,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, t target) {
 // the world lock.
 func (s *Server) remove(id string) {
 	for _, k := range append(s.world.under(id), key(id)) {
+		s.keepDeleted(k)
 		delete(s.world.resources, k)
 		delete(s.world.pending, k)
 	}

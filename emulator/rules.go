@@ -16,7 +16,9 @@ type TypeRule struct {
 	// key by key; arrays and scalars are taken whole.
 	Defaults map[string]any
 	// Compute sets read-only values (loginServer, resourceGuid, ...) on the
-	// body being stored, after Defaults.
+	// body being stored, after Defaults. The paths it writes with Set or
+	// Stable are read-only: a request may send there only the value the
+	// service holds (or the one this write stores), else it is refused.
 	Compute func(c *ComputeContext)
 	// WriteOnly are paths accepted on PUT and never stored or returned
 	// (passwords). Paths are dotted; "a.b[].c" visits c in every element of
@@ -35,9 +37,21 @@ type TypeRule struct {
 	SortArrays map[string]string
 	// Children maps a path of an array in the body to a child resource
 	// type segment: each element is stored as a child resource (a virtual
-	// network's subnets), a PUT without the array deletes the children, and
-	// a GET builds the array from the children that exist.
+	// network's subnets), a PUT with the array creates, updates and
+	// deletes children to match it, a PUT without it deletes them all
+	// (unless KeepOmittedFrom), and a GET builds the array from the
+	// children that exist.
 	Children map[string]string
+	// KeepOmittedFrom maps a Children path to the first api-version at
+	// which a PUT that leaves the array out keeps the children (an empty
+	// array still deletes them): virtual networks' subnets from
+	// 2023-09-01, as Network announced.
+	KeepOmittedFrom map[string]string
+	// InUse refuses to delete a resource of the type while another
+	// resource references it (a subnet a network interface sits in):
+	// DELETE of it or of anything above it, and a PUT or PATCH of its
+	// parent that drops it.
+	InUse *InUseRule
 	// RequireLocation refuses a PUT without location (400
 	// LocationRequired), as ARM does for tracked resources.
 	RequireLocation bool
@@ -80,10 +94,22 @@ type ComputeContext struct {
 	// resource): read it, never change it.
 	Parent map[string]any
 	Now    time.Time
+	// readOnly are the paths Set and Stable wrote.
+	readOnly []string
 }
 
-// Set stores v at a dotted path of Body, creating maps on the way.
-func (c *ComputeContext) Set(path string, v any) { setPath(c.Body, path, v) }
+// Set stores v at a dotted path of Body, creating maps on the way, and
+// makes the path a read-only value: a request that sends another value
+// there than the one the service holds is refused.
+func (c *ComputeContext) Set(path string, v any) {
+	setPath(c.Body, path, v)
+	c.readOnly = append(c.readOnly, path)
+}
+
+// rewrite stores v at path as the service's normal form of a value the
+// client may set (a display location, a re-scoped ID): unlike Set, a
+// request that sent another spelling is not refused.
+func (c *ComputeContext) rewrite(path string, v any) { setPath(c.Body, path, v) }
 
 // Get reads a dotted path of Body.
 func (c *ComputeContext) Get(path string) (any, bool) { return getPath(c.Body, path) }
@@ -96,15 +122,16 @@ func (c *ComputeContext) String(path string) string {
 }
 
 // Stable sets path to its value in Old when there is one (a creation time
-// or a GUID does not change on update), else to gen().
+// or a GUID does not change on update), else to gen(). Like Set, it makes
+// the path a read-only value.
 func (c *ComputeContext) Stable(path string, gen func() any) {
 	if c.Old != nil {
 		if v, ok := getPath(c.Old, path); ok {
-			setPath(c.Body, path, deepCopy(v))
+			c.Set(path, deepCopy(v))
 			return
 		}
 	}
-	setPath(c.Body, path, gen())
+	c.Set(path, gen())
 }
 
 // Action answers a POST action on a resource. It returns the status (200

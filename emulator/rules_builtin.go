@@ -26,13 +26,18 @@ func builtinRules() map[string]*TypeRule {
 				"enableDdosProtection": false, "privateEndpointVNetPolicies": "Disabled",
 			}},
 			Children: map[string]string{"properties.subnets": "subnets", "properties.virtualNetworkPeerings": "virtualNetworkPeerings"},
-			Compute:  func(c *ComputeContext) { c.Stable("properties.resourceGuid", c.guid("resourceGuid")) },
+			// "Azure Virtual Network now supports updates without subnet
+			// property" (Azure Networking Blog, 2024): from 2023-09-01 a
+			// PUT without properties.subnets keeps the subnets.
+			KeepOmittedFrom: map[string]string{"properties.subnets": "2023-09-01"},
+			Compute:         func(c *ComputeContext) { c.Stable("properties.resourceGuid", c.guid("resourceGuid")) },
 		},
 		"Microsoft.Network/virtualNetworks/subnets": {
 			Defaults: map[string]any{"properties": map[string]any{
 				"privateEndpointNetworkPolicies": "Disabled", "privateLinkServiceNetworkPolicies": "Enabled", "delegations": []any{},
 			}},
 			NoSystemData: true,
+			InUse:        &InUseRule{Key: "subnet", Error: subnetInUse},
 		},
 		"Microsoft.Network/networkSecurityGroups": {
 			RequireLocation: true,
@@ -52,6 +57,18 @@ func builtinRules() map[string]*TypeRule {
 				"properties.protocol":  canonical("Tcp", "Udp", "Icmp", "Esp", "Ah", "*"),
 				"properties.access":    canonical("Allow", "Deny"),
 				"properties.direction": canonical("Inbound", "Outbound"),
+			},
+			NoSystemData: true,
+		},
+		"Microsoft.Network/routeTables": {
+			RequireLocation: true,
+			Defaults:        map[string]any{"properties": map[string]any{"disableBgpRoutePropagation": false}},
+			Children:        map[string]string{"properties.routes": "routes"},
+			Compute:         func(c *ComputeContext) { c.Stable("properties.resourceGuid", c.guid("resourceGuid")) },
+		},
+		"Microsoft.Network/routeTables/routes": {
+			Recase: map[string]func(string) string{
+				"properties.nextHopType": canonical("VirtualNetworkGateway", "VnetLocal", "Internet", "VirtualAppliance", "None"),
 			},
 			NoSystemData: true,
 		},
@@ -117,10 +134,11 @@ func canonical(values ...string) func(string) string {
 	}
 }
 
-// setDefault sets path when it is absent.
+// setDefault sets path when it is absent: the value stays one the client
+// may set.
 func (c *ComputeContext) setDefault(path string, v any) {
 	if _, ok := c.Get(path); !ok {
-		c.Set(path, v)
+		c.rewrite(path, v)
 	}
 }
 
@@ -128,7 +146,7 @@ func (c *ComputeContext) setDefault(path string, v any) {
 // and secrets do.
 func inheritLocation(c *ComputeContext) {
 	if loc, ok := c.Parent["location"].(string); ok {
-		c.Set("location", loc)
+		c.rewrite("location", loc)
 	}
 }
 
@@ -316,7 +334,7 @@ var displayLocations = map[string]string{
 
 func displayLocation(c *ComputeContext) {
 	if loc, ok := displayLocations[c.String("location")]; ok {
-		c.Set("location", loc)
+		c.rewrite("location", loc)
 	}
 }
 
@@ -400,7 +418,7 @@ func webSiteRule() *TypeRule {
 			c.Set("properties.defaultHostName", host)
 			c.Set("properties.hostNames", []any{host})
 			c.Set("properties.enabledHostNames", []any{host, scm})
-			c.Set("properties.hostNameSslStates", []any{
+			c.rewrite("properties.hostNameSslStates", []any{
 				map[string]any{"name": host, "sslState": "Disabled", "hostType": "Standard"},
 				map[string]any{"name": scm, "sslState": "Disabled", "hostType": "Repository"},
 			})
@@ -430,7 +448,7 @@ func logAnalyticsRule() *TypeRule {
 		Compute: func(c *ComputeContext) {
 			// Log Analytics answers with its ID in lower case (the recorded
 			// response does), while the name keeps the client's casing.
-			c.Set("id", strings.ToLower(c.ID))
+			c.rewrite("id", strings.ToLower(c.ID))
 			c.Stable("properties.customerId", c.guid("customerId"))
 			c.Stable("properties.createdDate", c.timestamp())
 			c.Set("properties.modifiedDate", c.Now.Format(time.RFC3339Nano))
@@ -463,7 +481,7 @@ func appInsightsRule() *TypeRule {
 			c.Set("properties.ConnectionString", "InstrumentationKey="+c.String("properties.InstrumentationKey")+
 				";IngestionEndpoint=https://"+region+"-0.in.applicationinsights.azure.com/;LiveEndpoint=https://"+region+".livediagnostics.monitor.azure.com/")
 			if _, ok := c.Get("properties.WorkspaceResourceId"); ok {
-				c.Set("properties.IngestionMode", "LogAnalytics")
+				c.rewrite("properties.IngestionMode", "LogAnalytics")
 			} else {
 				c.setDefault("properties.IngestionMode", "ApplicationInsights")
 			}
@@ -498,7 +516,7 @@ func roleAssignmentRule() *TypeRule {
 			// The recorded response re-scopes the role definition ID to the
 			// tenant form.
 			if m := subscriptionScopedRoleDef.FindStringSubmatch(c.String("properties.roleDefinitionId")); m != nil {
-				c.Set("properties.roleDefinitionId", m[1])
+				c.rewrite("properties.roleDefinitionId", m[1])
 			}
 			scope := c.ID
 			if i := strings.LastIndex(strings.ToLower(scope), "/providers/microsoft.authorization/roleassignments/"); i >= 0 {

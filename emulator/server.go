@@ -18,9 +18,15 @@ type Server struct {
 	obs   *observer
 	thr   *throttler
 	flt   *faultInjector
+	cons  *consistency
 
 	opMu       sync.Mutex
 	operations []OperationRule
+
+	regs registrations
+	// deleted are the soft-deleted resources (softdelete.go), guarded by
+	// the world's lock.
+	deleted map[string]*deletedResource
 }
 
 // New returns an emulator with an empty world.
@@ -37,12 +43,18 @@ func New(opts Options) *Server {
 		world:      newWorld(),
 		obs:        newObserver(),
 		flt:        newFaultInjector(opts.Faults),
+		cons:       newConsistency(),
 		operations: append([]OperationRule(nil), opts.Operations...),
+		regs:       registrations{started: map[string]time.Time{}},
+		deleted:    map[string]*deletedResource{},
 	}
 	if !opts.NoBuiltinRules {
 		for typ, r := range builtinRules() {
 			s.rules[strings.ToLower(typ)] = r
 		}
+	}
+	if opts.Locks {
+		s.rules[strings.ToLower(lockType)] = lockRule()
 	}
 	for typ, r := range opts.Rules {
 		s.rules[strings.ToLower(typ)] = r
@@ -141,8 +153,18 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if !s.apiVersionSupported(w, r, apiVersion) {
 		return
 	}
+	if s.providerRoute(w, r) || s.softDeleteRoute(w, r) || s.validateRoute(w, r) {
+		return
+	}
+	if scope, ok := isLockList(r.URL.Path); ok && r.Method == http.MethodGet {
+		s.listLocks(w, scope)
+		return
+	}
 	switch r.Method {
 	case http.MethodGet:
+		if s.providerRegistration(w, r) {
+			return
+		}
 		t, err := parseTarget(r.URL.Path)
 		if err != nil {
 			if c, ok := parseCollection(r.URL.Path); ok {

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // RefreshMode says how a refresh reads live resources.
@@ -64,7 +65,7 @@ func collectionGroups(targets []Target) []collectionGroup {
 	groups := map[string]*collectionGroup{}
 	seen := map[string]bool{}
 	for i, t := range targets {
-		id := idKey(t.ID)
+		id := armid.Key(t.ID)
 		if seen[id] {
 			continue // a second target of the same ID gets its own GET
 		}
@@ -121,9 +122,6 @@ func collectionOf(id string) (string, bool) {
 	return "/" + strings.Join(segs[:n-1], "/"), true
 }
 
-// idKey is how ARM compares IDs: case-insensitively.
-func idKey(id string) string { return strings.ToLower(strings.TrimSuffix(id, "/")) }
-
 // group reads the targets of one collection. It lists the collection and,
 // at the same time, GETs its first member; the list is trusted only when
 // that GET agrees with it: the same body (deep equality of the decoded
@@ -172,7 +170,7 @@ func (f *refresher) group(ctx context.Context, l Lister, g collectionGroup) {
 		if checked[m] {
 			continue
 		}
-		item, ok := listed[idKey(f.targets[m].ID)]
+		item, ok := listed[armid.Key(f.targets[m].ID)]
 		switch {
 		case why != "":
 			unread = append(unread, m)
@@ -209,7 +207,7 @@ func (f *refresher) list(ctx context.Context, l Lister, g collectionGroup) (list
 			if id == "" {
 				continue // nothing to match it by
 			}
-			k := idKey(id)
+			k := armid.Key(id)
 			if _, ok := listed[k]; ok {
 				dup = id
 				return false
@@ -237,7 +235,7 @@ func (f *refresher) check(ctx context.Context, g collectionGroup, listed map[str
 	if f.errs[first] != nil {
 		return "the GET that checks the list failed"
 	}
-	item, ok := listed[idKey(f.targets[first].ID)]
+	item, ok := listed[armid.Key(f.targets[first].ID)]
 	switch {
 	case ok && !reflect.DeepEqual(item, f.bodies[first]):
 		return fmt.Sprintf("the list's item for %s differs from its GET (the list omits or changes values)", f.targets[first].ID)
@@ -249,7 +247,7 @@ func (f *refresher) check(ctx context.Context, g collectionGroup, listed map[str
 	// The first member's GET says nothing of the list's bodies: check one
 	// the list holds.
 	for _, m := range g.members[1:] {
-		item, ok := listed[idKey(f.targets[m].ID)]
+		item, ok := listed[armid.Key(f.targets[m].ID)]
 		if !ok {
 			continue
 		}

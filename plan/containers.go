@@ -61,17 +61,17 @@ func ListContents(ctx context.Context, l Lister, groupID string) ([]Contained, e
 	seen := make(map[string]int, len(items))
 	var out []Contained
 	for _, it := range items {
-		if _, dup := seen[idKey(it.ID)]; dup || withinAny(it.ID, seen) {
+		if _, dup := seen[armid.Key(it.ID)]; dup || withinAny(it.ID, seen) {
 			continue
 		}
-		seen[idKey(it.ID)] = len(out)
+		seen[armid.Key(it.ID)] = len(out)
 		out = append(out, it)
 	}
 	return out, nil
 }
 
 func sortContained(cs []Contained) {
-	sort.SliceStable(cs, func(i, j int) bool { return idKey(cs[i].ID) < idKey(cs[j].ID) })
+	sort.SliceStable(cs, func(i, j int) bool { return armid.Key(cs[i].ID) < armid.Key(cs[j].ID) })
 }
 
 // deletedID is the ID a change deletes: a delete's own, or for a replace
@@ -98,8 +98,8 @@ func (b *builder) containers(ctx context.Context, changes []*Change) {
 	byKey := map[string]int{}
 	for _, c := range changes {
 		if id := deletedID(c); id != "" && IsResourceGroup(id) {
-			if _, dup := byKey[idKey(id)]; !dup {
-				byKey[idKey(id)] = len(groups)
+			if _, dup := byKey[armid.Key(id)]; !dup {
+				byKey[armid.Key(id)] = len(groups)
 				groups = append(groups, c)
 			}
 		}
@@ -123,7 +123,7 @@ func (b *builder) containers(ctx context.Context, changes []*Change) {
 		if id == "" {
 			id = c.ID
 		}
-		if g, ok := byKey[containerKey(idKey(id), byKey)]; ok && groups[g] != c {
+		if g, ok := byKey[containerKey(armid.Key(id), byKey)]; ok && groups[g] != c {
 			members[g] = append(members[g], c)
 		}
 	}
@@ -190,10 +190,10 @@ func (b *builder) container(g *Change, listed []Contained, inside []*Change) {
 	}
 	byID := make(map[string]int, len(managed))
 	for i, m := range managed {
-		byID[idKey(m.ID)] = i
+		byID[armid.Key(m.ID)] = i
 	}
 	for _, it := range listed {
-		if i, ok := byID[idKey(it.ID)]; ok {
+		if i, ok := byID[armid.Key(it.ID)]; ok {
 			if it.Type != "" {
 				managed[i].Type = it.Type // ARM's spelling of the type
 			}
@@ -215,7 +215,7 @@ func (b *builder) container(g *Change, listed []Contained, inside []*Change) {
 // withinAny reports whether id lies inside one of the IDs keyed (by idKey)
 // in ids.
 func withinAny(id string, ids map[string]int) bool {
-	k := idKey(id)
+	k := armid.Key(id)
 	for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
 		if _, ok := ids[k[:j]]; ok {
 			return true

@@ -66,10 +66,11 @@ type differ struct {
 }
 
 func (d *differ) change(path Path, before, after any) {
+	reason := d.r.forcesReplacement(path)
 	d.out.Changes = append(d.out.Changes, PathChange{
 		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
 		Sensitive:     d.r.isSensitive(path),
-		ForcesReplace: d.r.forcesReplacement(path),
+		ForcesReplace: reason != "", ReplaceReason: reason,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,6 +54,14 @@ type Options struct {
 	// SecretMatches tells whether a hashed value in the state stands for a
 	// clear one (state.State's SensitiveMatches); nil compares them equal.
 	SecretMatches func(stored, clear any) bool
+	// Replace are the addresses to replace (delete, then create) though
+	// nothing forces it (plan --replace). Each must be a declared resource.
+	Replace []string
+	// SoftDeleted is what a create does when a soft-deleted resource holds
+	// its name: SoftDeletedRecover (the default) or SoftDeletedPurge;
+	// PurgeOnDestroy purges what a delete soft-deletes. The plan says so.
+	SoftDeleted    string
+	PurgeOnDestroy bool
 }
 
 // Make refreshes every declared and state-tracked resource and plans the
@@ -71,6 +80,9 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		st = state.New()
 	}
 	if err := checkChildOwners(o.Instances); err != nil {
+		return nil, err
+	}
+	if err := checkReplace(o.Replace, o.Instances); err != nil {
 		return nil, err
 	}
 	var movedFrom map[string]string
@@ -145,6 +157,10 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	for _, c := range b.plan.Changes {
 		c.MovedFrom = movedFrom[c.Address]
 	}
+	if err := readLocks(ctx, o.Reader, b.plan.Changes, o.Parallelism); err != nil {
+		return nil, err
+	}
+	readSoftDeleted(ctx, o.Reader, b.plan.Changes, o.SoftDeleted, o.PurgeOnDestroy)
 	return b.plan, nil
 }
 
@@ -247,8 +263,37 @@ func (b *builder) rules(in *config.Instance) Rules {
 		ArrayKeys:        in.ArrayKeys,
 		Unordered:        in.Unordered,
 		ReplaceOnChanges: in.ReplaceOnChanges,
+		Immutable:        b.st.ImmutablePaths(resourceType(in.ID)),
+		UpdateInPlace:    in.UpdateInPlace,
 		SecretMatches:    b.o.SecretMatches,
 	}
+}
+
+// resourceType is the ARM type of id ("" when it does not parse).
+func resourceType(id string) string {
+	parsed, err := armid.Parse(id)
+	if err != nil {
+		return ""
+	}
+	return parsed.ResourceType()
+}
+
+// ReasonRequested is the reason of a replacement asked for with --replace.
+const ReasonRequested = "requested with --replace"
+
+// checkReplace refuses a --replace address that names no declared resource.
+func checkReplace(replace []string, insts []*config.Instance) error {
+	declared := map[string]bool{}
+	for _, in := range insts {
+		declared[in.Address] = true
+	}
+	var errs []error
+	for _, a := range replace {
+		if !declared[a] {
+			errs = append(errs, fmt.Errorf("--replace %s: no declared resource has this address; give one that plan lists, such as resource.NAME or resource.NAME[\"key\"]", a))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // declared plans one declared resource from its live body.
@@ -281,7 +326,7 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 	}
 	// When the ID changed, the live body is another resource's: there is
 	// nothing to compare the recorded output with.
-	if prior != nil && strings.EqualFold(prior.ID, in.ID) {
+	if prior != nil && armid.Equal(prior.ID, in.ID) {
 		if err := b.drift(in.Address, prior, live, desired, rules); err != nil {
 			b.fail(fmt.Errorf("%s: %w", in.Address, err))
 			return
@@ -291,7 +336,7 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 		return
 	}
 	switch {
-	case prior != nil && !strings.EqualFold(prior.ID, in.ID):
+	case prior != nil && !armid.Equal(prior.ID, in.ID):
 		// The ID changed: the old resource goes, the new one comes.
 		c.Action, c.PriorID = Replace, prior.ID
 	case live == nil:
@@ -329,6 +374,9 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 					c.Action = Replace
 				}
 			}
+		}
+		if slices.Contains(b.o.Replace, in.Address) && !c.Import {
+			c.Action, c.ReplaceReason = Replace, ReasonRequested
 		}
 		if c.Action == Update {
 			if err := b.request(c, prior, rules, cmp); err != nil {

@@ -31,6 +31,8 @@ type Plan struct {
 	Serial  int64
 	// Targets are the --target addresses the plan was limited to, if any.
 	Targets []string
+	// Preflight is what deployment validation found, when it ran.
+	Preflight *PreflightReport
 }
 
 // Change is the planned action on one resource.
@@ -79,6 +81,19 @@ type Change struct {
 	// Sensitive are the paths never printed (for creates, whose bodies are
 	// shown whole).
 	Sensitive []string
+	// ReplaceReason says why a Replace that no path forces is one (it was
+	// asked for with --replace).
+	ReplaceReason string
+	// Locks are the management locks that refuse this change's delete (a
+	// delete's, or a replace's): apply starts nothing while there are any.
+	Locks []Lock
+	// SoftDelete says, for a type that soft-deletes, what its delete
+	// leaves and what its create does about a deleted resource that holds
+	// its name.
+	SoftDelete *SoftDeleteNote
+	// PreflightErrors are what ARM's deployment validation found wrong
+	// with this create or update (plan --preflight).
+	PreflightErrors []PreflightError
 	// Request is the exact request apply sends for a create, a replace's
 	// create or an update (DESIGN.md, "The request"); nil for the other
 	// actions. Its body has config.Unknown where a value is known only
@@ -146,8 +161,10 @@ type PathChange struct {
 	After  any
 	// Sensitive values print as (sensitive) and are never saved in clear.
 	Sensitive bool
-	// ForcesReplace is true when the path is a replace_on_changes path.
+	// ForcesReplace is true when a change of the path means delete-then-
+	// create; ReplaceReason says why (one of the Reason constants).
 	ForcesReplace bool
+	ReplaceReason string
 	// Declared (drift only) is true when the configuration declares the
 	// path: the plan also changes it back.
 	Declared bool

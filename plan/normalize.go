@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 )
 
@@ -113,11 +114,11 @@ func looksLikeID(s string) bool {
 
 const roleDefinitions = "/providers/microsoft.authorization/roledefinitions/"
 
-// idsEqual compares resource IDs as ARM does: case-insensitively, ignoring a
-// trailing slash, and treating a role definition ID the same at any scope.
+// idsEqual compares resource IDs as ARM does: case-insensitively, ignoring
+// trailing and doubled slashes (armid.Key), and treating a role definition
+// ID the same at any scope.
 func idsEqual(a, b string) bool {
-	a = strings.ToLower(strings.TrimSuffix(a, "/"))
-	b = strings.ToLower(strings.TrimSuffix(b, "/"))
+	a, b = armid.Key(a), armid.Key(b)
 	if a == b {
 		return true
 	}

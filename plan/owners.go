@@ -17,7 +17,7 @@ func checkChildOwners(insts []*config.Instance) error {
 	byID := make(map[string]*config.Instance, len(insts))
 	for _, in := range insts {
 		if in.ID != "" {
-			byID[idKey(in.ID)] = in
+			byID[armid.Key(in.ID)] = in
 		}
 	}
 	var problems []string
@@ -30,7 +30,7 @@ func checkChildOwners(insts []*config.Instance) error {
 		if parent.IsRoot() {
 			continue
 		}
-		p, ok := byID[idKey(parent.String())]
+		p, ok := byID[armid.Key(parent.String())]
 		if !ok || p == in {
 			continue
 		}

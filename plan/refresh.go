@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // Reader reads live resources. *arm.Client is one.
@@ -204,7 +205,7 @@ func (f *refresher) get(ctx context.Context, i int) {
 func containers(targets []Target) []int {
 	index := make(map[string]int, len(targets))
 	for i, t := range targets {
-		k := strings.ToLower(strings.TrimSuffix(t.ID, "/"))
+		k := armid.Key(t.ID)
 		if _, dup := index[k]; !dup {
 			index[k] = i
 		}
@@ -212,7 +213,7 @@ func containers(targets []Target) []int {
 	out := make([]int, len(targets))
 	for i, t := range targets {
 		out[i] = -1
-		k := strings.ToLower(strings.TrimSuffix(t.ID, "/"))
+		k := armid.Key(t.ID)
 		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
 			if c, ok := index[k[:j]]; ok {
 				out[i] = c

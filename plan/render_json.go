@@ -21,6 +21,8 @@ type JSONPlan struct {
 	KeptDifferently []JSONKept       `json:"kept_differently"`
 	ExitStatus      JSONExitStatus   `json:"exit_status"`
 	State           JSONStateVersion `json:"state"`
+	// Preflight is what deployment validation found (plan --preflight).
+	Preflight *PreflightReport `json:"preflight,omitempty"`
 }
 
 // JSONSummary counts the changes as the text summary line does.
@@ -74,6 +76,15 @@ type JSONChange struct {
 	Paths   []JSONPath   `json:"paths"`
 	// Contents is what a resource group the plan deletes holds.
 	Contents *JSONContents `json:"contents,omitempty"`
+	// ReplaceReason says why a replace that no path forces is one.
+	ReplaceReason string `json:"replace_reason,omitempty"`
+	// Locks are the management locks that refuse it.
+	Locks []Lock `json:"locks,omitempty"`
+	// SoftDelete says what its delete leaves and what its create recovers
+	// or purges.
+	SoftDelete *SoftDeleteNote `json:"soft_delete,omitempty"`
+	// PreflightErrors are what deployment validation found wrong with it.
+	PreflightErrors []PreflightError `json:"preflight_errors,omitempty"`
 }
 
 // JSONRequest is the method and body of a write.
@@ -105,6 +116,7 @@ type JSONPath struct {
 	After         any    `json:"after,omitempty"`
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
+	ReplaceReason string `json:"replace_reason,omitempty"`
 	Declared      *bool  `json:"declared,omitempty"`
 	// NotReturned (kept_differently only): a declared value the service
 	// did not return after the write.
@@ -141,12 +153,13 @@ func ToJSON(p *Plan) JSONPlan {
 		ResourceChanges: []JSONChange{},
 		Drift:           []JSONDrift{},
 		KeptDifferently: []JSONKept{},
+		Preflight:       p.Preflight,
 	}
 	for _, c := range p.Changes {
 		jc := JSONChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action,
 			Import: c.Import, PriorID: c.PriorID, MovedFrom: c.MovedFrom, CreateBeforeDestroy: c.CreateBeforeDestroy, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
-			Paths: jsonPaths(c.Paths, false),
+			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete, PreflightErrors: c.PreflightErrors,
 		}
 		if c.Action == Create || c.Action == Replace {
 			jc.After = redactedBody(c)
@@ -190,7 +203,7 @@ func DetailedExitCode(p *Plan) int {
 func jsonPaths(pcs []PathChange, drift bool) []JSONPath {
 	out := make([]JSONPath, 0, len(pcs))
 	for _, pc := range pcs {
-		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
+		jp := JSONPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, ReplaceReason: pc.ReplaceReason, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
 		if drift {
 			declared := pc.Declared
 			jp.Declared = &declared

@@ -153,6 +153,9 @@ func markdownChange(c *Change) string {
 		if c.PriorID != "" {
 			lines = append(lines, "# its id changes from "+c.PriorID)
 		}
+		if c.ReplaceReason != "" {
+			lines = append(lines, "# replaced, as "+c.ReplaceReason)
+		}
 		if c.DeletedWith != "" {
 			lines = append(lines, "# deleted with "+c.DeletedWith+", then created again")
 		}
@@ -176,6 +179,17 @@ func markdownChange(c *Change) string {
 		if !c.Import {
 			lines = []string{"# moved from " + c.MovedFrom + " in the state; nothing is sent to Azure"}
 		}
+	}
+	if c.SoftDelete != nil {
+		for _, l := range c.SoftDelete.Lines() {
+			lines = append(lines, "# "+l)
+		}
+	}
+	for _, e := range c.PreflightErrors {
+		lines = append(lines, "# PREFLIGHT FAILED: "+e.String())
+	}
+	for _, l := range c.Locks {
+		lines = append(lines, fmt.Sprintf("# LOCKED: the %s lock %q on %s refuses this %s; apply will not start", l.Level, l.Name, l.Scope, LockedWhat(c)))
 	}
 	return fmt.Sprintf("\n<details><summary><code>%s</code> <code>%s</code></summary>\n\n%s\n</details>\n", actionLabel(c), c.Address, codeBlock(lines))
 }
@@ -253,7 +267,7 @@ func pathLines(pcs []PathChange) []string {
 		before, after := shown(pc.Before, pc.Sensitive), shown(pc.After, pc.Sensitive)
 		suffix := ""
 		if pc.ForcesReplace {
-			suffix = "   # forces replacement"
+			suffix = "   # forces replacement: " + pc.ReplaceReason
 		}
 		if multiline(before) && multiline(after) {
 			lines = append(lines, "  "+pc.Path+" ="+suffix)

@@ -177,13 +177,16 @@ func (t *textWriter) change(c *Change) {
 		t.printf("    %s\n", c.Address)
 		t.header(c)
 	case Replace:
-		if c.CreateBeforeDestroy {
+		switch {
+		case c.CreateBeforeDestroy:
 			t.printf("  # %s must be replaced: its id changed from %s; the new one is created before the old one is deleted\n", c.Address, c.PriorID)
-		} else if c.PriorID != "" {
+		case c.PriorID != "":
 			t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
-		} else if c.DeletedWith != "" {
+		case c.DeletedWith != "":
 			t.printf("  # %s must be replaced: it is deleted with %s, then created again\n", c.Address, c.DeletedWith)
-		} else {
+		case c.ReplaceReason != "":
+			t.printf("  # %s will be replaced, as %s\n", c.Address, c.ReplaceReason)
+		default:
 			t.printf("  # %s must be replaced\n", c.Address)
 		}
 		if c.CreateBeforeDestroy {
@@ -200,7 +203,7 @@ func (t *textWriter) change(c *Change) {
 		for _, pc := range c.Paths {
 			t.pathChange(pc, "      ")
 			if pc.ForcesReplace {
-				t.printf("        # forces replacement\n")
+				t.printf("        # forces replacement: %s\n", pc.ReplaceReason)
 			}
 		}
 	case Delete:
@@ -227,6 +230,20 @@ func (t *textWriter) change(c *Change) {
 		}
 	default:
 		return
+	}
+	if c.SoftDelete != nil {
+		for _, l := range c.SoftDelete.Lines() {
+			t.printf("        # %s\n", l)
+		}
+	}
+	for _, e := range c.PreflightErrors {
+		t.printf("        # PREFLIGHT FAILED: %s\n", e)
+		if e.Hint != "" {
+			t.printf("        #   %s\n", e.Hint)
+		}
+	}
+	for _, l := range c.Locks {
+		t.printf("        # LOCKED: the %s lock %q on %s refuses this %s; apply will not start. To go on, %s\n", l.Level, l.Name, l.Scope, LockedWhat(c), l.Remedy())
 	}
 	t.printf("\n")
 }

@@ -36,6 +36,28 @@ type Request struct {
 	Body map[string]any
 }
 
+// isOwnBookkeeping reports whether path is the resource's own bookkeeping,
+// which an update's request leaves out: its id, name, type, etag,
+// systemData and properties.provisioningState. The rest of a GET is sent
+// back as read (ARM's contract: a GET's output can be PUT back), the
+// bookkeeping of inline children included, so that read-only arrays such
+// as a security group's defaultSecurityRules go back as the service holds
+// them.
+func isOwnBookkeeping(path Path) bool {
+	switch len(path) {
+	case 1:
+		for _, b := range []string{"id", "name", "type", "etag", "systemData"} {
+			if strings.EqualFold(path[0].Key, b) && !path[0].elem {
+				return true
+			}
+		}
+	case 2:
+		return !path[0].elem && !path[1].elem && strings.EqualFold(path[0].Key, "properties") &&
+			strings.EqualFold(path[1].Key, "provisioningState")
+	}
+	return false
+}
+
 // isBookkeepingPath reports whether path is ARM's bookkeeping, which a
 // request leaves out and whose absence from it changes nothing: the
 // resource's id, name and type, and an etag, systemData or
@@ -114,7 +136,7 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 	if !m.declaredOnly {
 		for k, lv := range live {
 			p := path.key(k)
-			if isBookkeepingPath(p) || isMasked(lv) {
+			if isOwnBookkeeping(p) || isMasked(lv) {
 				continue
 			}
 			out[k] = stripped(p, lv)
@@ -135,7 +157,7 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 		p := path.key(k)
 		lv, inLive := live[k]
 		if m.r.ignored(p) {
-			if inLive && !isMasked(lv) && !isBookkeepingPath(p) {
+			if inLive && !isMasked(lv) && !isOwnBookkeeping(p) {
 				out[k] = lv
 			} else {
 				delete(out, k)
@@ -155,7 +177,7 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 			if _, declared := want[k]; declared {
 				continue
 			}
-			if p := path.key(k); m.r.ignored(p) && !isBookkeepingPath(p) && !isMasked(lv) {
+			if p := path.key(k); m.r.ignored(p) && !isOwnBookkeeping(p) && !isMasked(lv) {
 				out[k] = lv
 			}
 		}
@@ -163,15 +185,16 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 	return out
 }
 
-// stripped is a live value without the bookkeeping and masked secrets
-// inside it; v itself when it has none.
+// stripped is a live value without the masked secrets inside it (and,
+// for the properties object, without the resource's provisioningState); v
+// itself when it has none.
 func stripped(path Path, v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		var out map[string]any
 		for k, e := range v {
 			p := path.key(k)
-			drop := isBookkeepingPath(p) || isMasked(e)
+			drop := isOwnBookkeeping(p) || isMasked(e)
 			var s any
 			if !drop {
 				s = stripped(p, e)
@@ -455,7 +478,7 @@ func leaveOutDeleted(changes []*Change) {
 	deleted := map[string]bool{}
 	for _, c := range changes {
 		if c.Action == Delete {
-			deleted[idKey(c.ID)] = true
+			deleted[armid.Key(c.ID)] = true
 		}
 	}
 	if len(deleted) == 0 {
@@ -506,7 +529,7 @@ func dropElements(v any, drop map[string]bool) any {
 		out := make([]any, 0, len(v))
 		for _, e := range v {
 			if m, ok := e.(map[string]any); ok {
-				if id, ok := m["id"].(string); ok && drop[idKey(id)] {
+				if id, ok := m["id"].(string); ok && drop[armid.Key(id)] {
 					continue
 				}
 			}

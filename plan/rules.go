@@ -19,6 +19,14 @@ type Rules struct {
 	Unordered []string
 	// ReplaceOnChanges are paths whose change means delete-then-create.
 	ReplaceOnChanges []string
+	// Immutable are paths the service refused to change in place on this
+	// resource type (learned by apply, kept in the state): their change
+	// means delete-then-create too. A change of location always does.
+	Immutable []string
+	// UpdateInPlace are paths updated in place even when location or a
+	// learned immutable path says otherwise (the resource's
+	// update_in_place): the configuration overrides what azapply learned.
+	UpdateInPlace []string
 	// SecretMatches reports whether a value stored in the state (a salted
 	// hash of a sensitive value) stands for clear. When nil, only equal
 	// values match. The state package provides it (State.SensitiveMatches).
@@ -28,8 +36,10 @@ type Rules struct {
 // compiledRules are Rules with their paths parsed once.
 type compiledRules struct {
 	ignore, sensitive, unordered, replace []pattern
-	arrayKeys                             []arrayKey
-	secretMatches                         func(stored, clear any) bool
+	// immutable are the learned paths and location; inPlace overrides them.
+	immutable, inPlace []pattern
+	arrayKeys          []arrayKey
+	secretMatches      func(stored, clear any) bool
 }
 
 type arrayKey struct {
@@ -58,6 +68,8 @@ func (r Rules) compile() (*compiledRules, error) {
 	c.sensitive = parse("sensitive", r.Sensitive)
 	c.unordered = parse("unordered", r.Unordered)
 	c.replace = parse("replace_on_changes", r.ReplaceOnChanges)
+	c.immutable = parse("immutable", append([]string{"location"}, r.Immutable...))
+	c.inPlace = parse("update_in_place", r.UpdateInPlace)
 	keys := make([]string, 0, len(r.ArrayKeys))
 	for k := range r.ArrayKeys {
 		keys = append(keys, k)
@@ -125,10 +137,33 @@ func secretName(k string) bool {
 	return false
 }
 
-// forcesReplacement reports whether a change at path falls under a
-// replace_on_changes path, or contains one.
-func (c *compiledRules) forcesReplacement(path Path) bool {
-	for _, p := range c.replace {
+// Why a path forces a replacement, as the plan shows it.
+const (
+	ReasonReplaceOnChanges = "replace_on_changes"
+	ReasonLocation         = "the location of a resource cannot change in place"
+	ReasonImmutable        = "the service refused to change it in place at an earlier apply (update_in_place overrides)"
+)
+
+// forcesReplacement returns why a change at path means delete-then-create
+// ("" when it does not): it falls under a replace_on_changes path or
+// contains one; or it is location, or a path the service refused to
+// change in place, and update_in_place does not name it.
+func (c *compiledRules) forcesReplacement(path Path) string {
+	if underAny(c.replace, path) {
+		return ReasonReplaceOnChanges
+	}
+	if underAny(c.immutable, path) && !anyPrefix(c.inPlace, path) {
+		if len(path) == 1 && !path[0].elem && path[0].Key == "location" {
+			return ReasonLocation
+		}
+		return ReasonImmutable
+	}
+	return ""
+}
+
+// underAny reports whether path falls under one of ps, or contains one.
+func underAny(ps []pattern, path Path) bool {
+	for _, p := range ps {
 		if p.matchPrefix(path) {
 			return true
 		}

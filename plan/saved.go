@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 )
 
@@ -34,21 +35,24 @@ type savedFile struct {
 }
 
 type savedChange struct {
-	Address         string      `json:"address"`
-	ID              string      `json:"id"`
-	APIVersion      string      `json:"api_version"`
-	Action          Action      `json:"action"`
-	Import          bool        `json:"import,omitempty"`
-	PriorID         string      `json:"prior_id,omitempty"`
-	MovedFrom       string      `json:"moved_from,omitempty"`
-	CreateFirst     bool        `json:"create_before_destroy,omitempty"`
-	DeletedWith     string      `json:"deleted_with,omitempty"`
-	DependsOn       []string    `json:"depends_on,omitempty"`
-	Sensitive       []string    `json:"sensitive,omitempty"`
-	Desired         any         `json:"desired,omitempty"`
-	Request         *savedReq   `json:"request,omitempty"`
-	Paths           []savedPath `json:"paths,omitempty"`
-	KeptDifferently []savedPath `json:"kept_differently,omitempty"`
+	Address         string          `json:"address"`
+	ID              string          `json:"id"`
+	APIVersion      string          `json:"api_version"`
+	Action          Action          `json:"action"`
+	Import          bool            `json:"import,omitempty"`
+	PriorID         string          `json:"prior_id,omitempty"`
+	MovedFrom       string          `json:"moved_from,omitempty"`
+	CreateFirst     bool            `json:"create_before_destroy,omitempty"`
+	DeletedWith     string          `json:"deleted_with,omitempty"`
+	DependsOn       []string        `json:"depends_on,omitempty"`
+	Sensitive       []string        `json:"sensitive,omitempty"`
+	ReplaceReason   string          `json:"replace_reason,omitempty"`
+	Locks           []Lock          `json:"locks,omitempty"`
+	SoftDelete      *SoftDeleteNote `json:"soft_delete,omitempty"`
+	Desired         any             `json:"desired,omitempty"`
+	Request         *savedReq       `json:"request,omitempty"`
+	Paths           []savedPath     `json:"paths,omitempty"`
+	KeptDifferently []savedPath     `json:"kept_differently,omitempty"`
 	// Contents is what a resource group the plan deletes held.
 	Contents *Contents `json:"contents,omitempty"`
 	// DesiredHash and LiveHash are salted hashes of the declared body and of
@@ -71,6 +75,7 @@ type savedPath struct {
 	AfterAbsent   bool   `json:"after_absent,omitempty"`
 	Sensitive     bool   `json:"sensitive,omitempty"`
 	ForcesReplace bool   `json:"forces_replacement,omitempty"`
+	ReplaceReason string `json:"replace_reason,omitempty"`
 	Declared      bool   `json:"declared,omitempty"`
 	NotReturned   bool   `json:"not_returned,omitempty"`
 	Dropped       bool   `json:"dropped,omitempty"`
@@ -101,6 +106,7 @@ func WriteSaved(w io.Writer, p *Plan) error {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
 			PriorID: c.PriorID, MovedFrom: c.MovedFrom, CreateFirst: c.CreateBeforeDestroy, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
+			ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete,
 			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently), Contents: c.Contents,
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
 		}
@@ -155,6 +161,7 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
 			PriorID: sc.PriorID, MovedFrom: sc.MovedFrom, CreateBeforeDestroy: sc.CreateFirst, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
+			ReplaceReason: sc.ReplaceReason, Locks: sc.Locks, SoftDelete: sc.SoftDelete,
 			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently), Contents: sc.Contents,
 		}
 		if sc.Desired != nil {
@@ -170,6 +177,18 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 		p.Drift = append(p.Drift, &Drift{Address: sd.Address, ID: sd.ID, Deleted: sd.Deleted, Paths: loadPaths(sd.Paths)})
 	}
 	return &SavedPlan{Plan: p, name: name, file: f}, nil
+}
+
+// Replace are the addresses the plan replaces because plan --replace
+// asked it to: apply plans again with the same request before Check.
+func (s *SavedPlan) Replace() []string {
+	var out []string
+	for _, c := range s.Plan.Changes {
+		if c.ReplaceReason == ReasonRequested {
+			out = append(out, c.Address)
+		}
+	}
+	return out
 }
 
 // Check compares the saved plan with a fresh one made now from the same
@@ -203,7 +222,7 @@ func (s *SavedPlan) Check(fresh *Plan) error {
 		switch {
 		case c == nil:
 			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Address))
-		case !strings.EqualFold(c.ID, sc.ID):
+		case !armid.Equal(c.ID, sc.ID):
 			why = append(why, fmt.Sprintf("%s now has id %s, the plan says %s", sc.Address, c.ID, sc.ID))
 		case c.Action != sc.Action:
 			why = append(why, fmt.Sprintf("%s would now be %s, the plan says %s", sc.Address, c.Action, sc.Action))
@@ -238,7 +257,7 @@ func sameContents(a, b *Contents) bool {
 	}
 	for i := range a.Resources {
 		x, y := a.Resources[i], b.Resources[i]
-		if idKey(x.ID) != idKey(y.ID) || x.Managed != y.Managed || x.Address != y.Address {
+		if armid.Key(x.ID) != armid.Key(y.ID) || x.Managed != y.Managed || x.Address != y.Address {
 			return false
 		}
 	}
@@ -260,7 +279,7 @@ func samePaths(a []PathChange, b []savedPath) bool {
 func savePaths(pcs []PathChange) []savedPath {
 	var out []savedPath
 	for _, pc := range pcs {
-		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, Declared: pc.Declared, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
+		sp := savedPath{Path: pc.Path, Sensitive: pc.Sensitive, ForcesReplace: pc.ForcesReplace, ReplaceReason: pc.ReplaceReason, Declared: pc.Declared, NotReturned: pc.NotReturned, Dropped: pc.Dropped}
 		if isAbsent(pc.Before) {
 			sp.BeforeAbsent = true
 		} else {
@@ -279,7 +298,7 @@ func savePaths(pcs []PathChange) []savedPath {
 func loadPaths(sps []savedPath) []PathChange {
 	var out []PathChange
 	for _, sp := range sps {
-		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, Declared: sp.Declared, NotReturned: sp.NotReturned, Dropped: sp.Dropped,
+		pc := PathChange{Path: sp.Path, Sensitive: sp.Sensitive, ForcesReplace: sp.ForcesReplace, ReplaceReason: sp.ReplaceReason, Declared: sp.Declared, NotReturned: sp.NotReturned, Dropped: sp.Dropped,
 			Before: decodeValue(sp.Before), After: decodeValue(sp.After)}
 		if sp.BeforeAbsent {
 			pc.Before = Absent{}

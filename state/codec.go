@@ -365,6 +365,10 @@ func migrate(s *State) {
 			s.Salt = newSalt()
 		}
 	}
+	// Version 2 had no learned immutable paths; from 3 on, keep them in
+	// the form LearnImmutable writes (lower-cased types, sorted, no empty
+	// path), whatever a hand edit left.
+	s.Immutable = normalizeImmutable(s.Immutable)
 	s.Version = FormatVersion
 }
 

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // index finds a state's resources by address and by ID without a scan, so
@@ -18,7 +20,7 @@ type index struct {
 	owner *State
 	n     int
 	base  **Resource
-	// byAddr holds every resource; byID the lower-cased IDs.
+	// byAddr holds every resource; byID the IDs by armid.Key.
 	byAddr map[string]*Resource
 	byID   map[string]*Resource
 	// sharedIDs is set once two resources carry the same ID: FindID then
@@ -79,7 +81,7 @@ func (s *State) reindex() {
 
 func (ix *index) add(r *Resource) {
 	ix.byAddr[r.Address] = r
-	key := strings.ToLower(r.ID)
+	key := armid.Key(r.ID)
 	if other, ok := ix.byID[key]; ok && other != r {
 		ix.sharedIDs = true
 		if other.Address < r.Address {
@@ -91,7 +93,7 @@ func (ix *index) add(r *Resource) {
 
 func (ix *index) forget(r *Resource) {
 	delete(ix.byAddr, r.Address)
-	key := strings.ToLower(r.ID)
+	key := armid.Key(r.ID)
 	if ix.byID[key] == r {
 		delete(ix.byID, key)
 	}

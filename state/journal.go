@@ -20,6 +20,7 @@ import (
 //	{"serial":8,"set":[{"address":"resource.rg","id":"…",…}]}
 //	{"serial":9,"remove":["resource.old"]}
 //	{"serial":10,"outputs":{"name":{"value":"…"}}}
+//	{"serial":11,"immutable":{"microsoft.web/sites":["properties.x"]}}
 
 // JournalFormat is the version of the journal format this build writes.
 const JournalFormat = 1
@@ -46,6 +47,8 @@ type journalRecord struct {
 	Set     []*Resource     `json:"set,omitempty"`
 	Remove  []string        `json:"remove,omitempty"`
 	Outputs json.RawMessage `json:"outputs,omitempty"`
+	// Immutable is the state's whole Immutable map, when it changed.
+	Immutable map[string][]string `json:"immutable,omitempty"`
 }
 
 // journalHeaderLine is the first line of a journal extending s as stored.
@@ -74,6 +77,10 @@ func journalLine(s *State, serial int64, changed []string) ([]byte, error) {
 				return nil, fmt.Errorf("encoding the state's outputs: %w", err)
 			}
 			rec.Outputs = out
+			continue
+		}
+		if a == ImmutableChanged {
+			rec.Immutable = cloneImmutable(s.Immutable)
 			continue
 		}
 		if r := s.Get(a); r != nil {
@@ -220,6 +227,9 @@ func (rec *journalRecord) apply(s *State) error {
 			return fmt.Errorf("its outputs: %w", err)
 		}
 		s.Outputs = out
+	}
+	if rec.Immutable != nil {
+		s.Immutable = normalizeImmutable(rec.Immutable)
 	}
 	s.Serial = rec.Serial
 	return nil

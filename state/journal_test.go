@@ -46,6 +46,10 @@ func journalSteps() []step {
 		{"outputs", func(s *State) {
 			s.Outputs = map[string]*Output{"name": {Value: "x"}, "secret": {Value: s.HashValue("p"), Sensitive: true}}
 		}, []string{OutputsChanged}},
+		{"learned immutable paths", func(s *State) {
+			s.LearnImmutable("Microsoft.Web/sites", "properties.hostingEnvironmentProfile")
+			s.LearnImmutable("Microsoft.Authorization/roleAssignments", "properties.principalId")
+		}, []string{ImmutableChanged}},
 		{"remove an address never recorded", func(s *State) {}, []string{"resource.never"}},
 	}
 }

@@ -4,13 +4,15 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/azapply/azapply/arm/armid"
 )
 
 // FormatVersion is the version of the state file format this build writes.
-// Version 1 had no salt, outputs or operations in flight; Decode migrates it.
-const FormatVersion = 2
+// Version 1 had no salt, outputs or operations in flight; version 2 had no
+// learned immutable paths (Immutable). Decode migrates both.
+const FormatVersion = 3
 
 // State is the record of what azapply manages.
 type State struct {
@@ -28,6 +30,10 @@ type State struct {
 	Resources []*Resource `json:"resources"`
 	// Outputs are the output values of the last apply, by name.
 	Outputs map[string]*Output `json:"outputs,omitempty"`
+	// Immutable are the body paths the service refused to change in place,
+	// by lower-cased resource type (see LearnImmutable): a change to one
+	// is planned as a replacement.
+	Immutable map[string][]string `json:"immutable,omitempty"`
 
 	// idx finds resources by address and ID; see index.go.
 	idx *index
@@ -130,16 +136,17 @@ func (s *State) Remove(address string) {
 	ix.n, ix.base = len(s.Resources), firstOf(s.Resources)
 }
 
-// FindID returns the resource whose ID equals id case-insensitively, or nil.
+// FindID returns the resource whose ID names the same resource as id
+// (armid.Equal: case-insensitively, in canonical form), or nil.
 func (s *State) FindID(id string) *Resource {
 	if ix := s.index(); ix != nil && !ix.sharedIDs {
-		if r := ix.byID[strings.ToLower(id)]; r != nil && strings.EqualFold(r.ID, id) {
+		if r := ix.byID[armid.Key(id)]; r != nil {
 			return r
 		}
 		return nil
 	}
 	for _, r := range s.Resources {
-		if strings.EqualFold(r.ID, id) {
+		if armid.Equal(r.ID, id) {
 			return r
 		}
 	}
@@ -183,6 +190,7 @@ func (s *State) InFlight() []*Resource {
 func (s *State) Clone() *State {
 	c := *s
 	c.idx = nil
+	c.Immutable = cloneImmutable(s.Immutable)
 	c.Resources = make([]*Resource, len(s.Resources))
 	for i, r := range s.Resources {
 		rc := *r

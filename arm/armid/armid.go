@@ -8,6 +8,12 @@
 // provider section may hang from any scope, including another resource: that
 // is an extension resource, such as a role assignment on a virtual network.
 // Tenant-level IDs start with /providers/ (management groups, for instance).
+//
+// An ID has one spelling, Canonical: no trailing or doubled slash, and the
+// keywords spelled subscriptions, resourceGroups and providers. The
+// configuration stores every declared ID in that form, so requests, plans
+// and state entries never differ by a cosmetic change; Key (the canonical
+// form in lower case) is how maps and comparisons identify a resource.
 package armid
 
 import (
@@ -23,8 +29,10 @@ type ID struct {
 	segs []string
 }
 
-// Parse checks that s is an ARM resource ID and splits it. The error says
-// what is wrong and what an ID looks like.
+// Parse checks that s is an ARM resource ID and splits it. A cosmetic
+// difference (a trailing or doubled slash, a keyword's casing) is no error:
+// the ID is taken in its Canonical form. The error says what is wrong and
+// what an ID looks like.
 func Parse(s string) (ID, error) {
 	segs, err := split(s)
 	if err != nil {
@@ -41,7 +49,7 @@ func Parse(s string) (ID, error) {
 
 // ParseAction splits the target of a POST action, a resource ID followed by
 // the action's name (".../registries/acr1/regenerateCredential"), into the
-// resource's ID and the action.
+// resource's ID (in canonical form) and the action.
 func ParseAction(s string) (ID, string, error) {
 	segs, err := split(s)
 	if err != nil {
@@ -70,15 +78,12 @@ func split(s string) ([]string, error) {
 	case strings.ContainsAny(s, "?#"):
 		return nil, fmt.Errorf("%q contains a query or fragment: a resource ID is a path only (the api-version goes in api_version)", s)
 	}
-	trimmed := strings.TrimSuffix(s, "/")
-	if trimmed == "" {
+	c := Canonical(s)
+	if c == "/" {
 		return nil, fmt.Errorf("%q is the tenant root, not a resource ID", s)
 	}
-	segs := strings.Split(trimmed[1:], "/")
-	for i, seg := range segs {
-		if seg == "" {
-			return nil, fmt.Errorf("%q has an empty segment at position %d (two slashes in a row?)", s, i+1)
-		}
+	segs := strings.Split(c[1:], "/")
+	for _, seg := range segs {
 		if seg == "." || seg == ".." {
 			return nil, fmt.Errorf("%q contains a %q segment: resource IDs have no relative parts", s, seg)
 		}
@@ -130,7 +135,8 @@ func MustParse(s string) ID {
 	return id
 }
 
-// String returns the ID as it was written, without a trailing slash.
+// String returns the ID in its Canonical form: as it was written, less
+// extra slashes, with the keywords spelled canonically.
 func (id ID) String() string {
 	if id.raw == "" {
 		return "/"
@@ -282,16 +288,57 @@ func (id ID) IsUnder(parent ID) bool {
 	return true
 }
 
-// Equal compares two ID strings case-insensitively, as ARM does, ignoring a
-// trailing slash. It needs no parsing, so it works on any string.
-func Equal(a, b string) bool {
-	return strings.EqualFold(strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/"))
+// Canonical is the one spelling of the ID s: runs of slashes made one, no
+// trailing slash, and the keyword segments spelled subscriptions,
+// resourceGroups and providers. Names, namespaces and types keep the
+// casing they were written in (ARM keeps a resource's casing). It needs no
+// parsing: a string that does not start with "/" is returned as it is.
+func Canonical(s string) string {
+	if !strings.HasPrefix(s, "/") {
+		return s
+	}
+	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' })
+	if len(segs) == 0 {
+		return "/"
+	}
+	keyword := func(i int, word string) {
+		if i < len(segs) && segs[i] != word && strings.EqualFold(segs[i], word) {
+			segs[i] = word
+		}
+	}
+	i := 0
+	if strings.EqualFold(segs[0], "subscriptions") {
+		keyword(0, "subscriptions")
+		i = 2
+		if i < len(segs) && strings.EqualFold(segs[i], "resourceGroups") {
+			keyword(i, "resourceGroups")
+			i = 4
+		}
+	}
+	// Keywords stand where a type segment may: every other segment from
+	// here (a provider section is providers/{namespace}, two segments, so
+	// the types after it keep the parity).
+	for ; i < len(segs); i += 2 {
+		keyword(i, "providers")
+	}
+	return "/" + strings.Join(segs, "/")
 }
 
+// Key is the identity of the ID s for maps and comparisons: its canonical
+// form in lower case, since ARM compares IDs case-insensitively.
+func Key(s string) string { return strings.ToLower(Canonical(s)) }
+
+// Equal reports whether two ID strings name the same resource: equal
+// canonical forms, compared case-insensitively, as ARM does. It needs no
+// parsing, so it works on any string.
+func Equal(a, b string) bool { return Key(a) == Key(b) }
+
 // IsUnder reports whether child lies strictly inside parent: parent is a
-// prefix of child on a segment boundary, compared case-insensitively.
+// prefix of child on a segment boundary, compared as Key does.
 func IsUnder(child, parent string) bool {
-	c := strings.ToLower(strings.TrimSuffix(child, "/"))
-	p := strings.ToLower(strings.TrimSuffix(parent, "/"))
+	c, p := Key(child), Key(parent)
+	if p == "/" {
+		return c != "/" && strings.HasPrefix(c, "/")
+	}
 	return len(c) > len(p)+1 && strings.HasPrefix(c, p) && c[len(p)] == '/'
 }

@@ -27,7 +27,8 @@ func TestParseParts(t *testing.T) {
 		{"/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyAssignments/pa", "Microsoft.Authorization/policyAssignments", "pa", "/providers/Microsoft.Management/managementGroups/mg1", "/providers/Microsoft.Management/managementGroups/mg1", "", "", true},
 		{sub + "/providers/Microsoft.Network", "Microsoft.Resources/providers", "Microsoft.Network", sub, sub, "00000000-0000-0000-0000-000000000001", "", false},
 		{sub + "/locations/westus", "Microsoft.Resources/subscriptions/locations", "westus", sub, sub, "00000000-0000-0000-0000-000000000001", "", false},
-		{"/SUBSCRIPTIONS/s/resourcegroups/RG/providers/microsoft.network/VirtualNetworks/v", "microsoft.network/VirtualNetworks", "v", "/SUBSCRIPTIONS/s/resourcegroups/RG", "/SUBSCRIPTIONS/s/resourcegroups/RG", "s", "RG", false},
+		{"/SUBSCRIPTIONS/s/resourcegroups/RG/providers/microsoft.network/VirtualNetworks/v", "microsoft.network/VirtualNetworks", "v", "/subscriptions/s/resourceGroups/RG", "/subscriptions/s/resourceGroups/RG", "s", "RG", false},
+		{"//subscriptions/s//resourceGroups/RG/PROVIDERS/Microsoft.Network/virtualNetworks//v/", "Microsoft.Network/virtualNetworks", "v", "/subscriptions/s/resourceGroups/RG", "/subscriptions/s/resourceGroups/RG", "s", "RG", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -35,8 +36,8 @@ func TestParseParts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			if got := id.String(); got != strings.TrimSuffix(tt.id, "/") {
-				t.Errorf("String() = %q", got)
+			if got := id.String(); got != Canonical(tt.id) {
+				t.Errorf("String() = %q, want the canonical %q", got, Canonical(tt.id))
 			}
 			checks := []struct{ what, got, want string }{
 				{"ResourceType", id.ResourceType(), tt.typ},
@@ -68,7 +69,6 @@ func TestParseErrors(t *testing.T) {
 		{"https://management.azure.com/subscriptions/x", "is a URL"},
 		{"subscriptions/x", `does not start with "/"`},
 		{rg + "?api-version=2021-04-01", "query or fragment"},
-		{sub + "//resourceGroups/x", "empty segment at position 3"},
 		{rg + "/../x", `".." segment`},
 		{rg + "/providers/Microsoft.Web/sites/my app", "white space"},
 		{rg + "/providers/Microsoft.Web/sites/a\x00b", "control character"},
@@ -87,6 +87,47 @@ func TestParseErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Parse(%q) = %v, want it to mention %q", tt.id, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	tests := []struct{ in, canonical string }{
+		{rg, rg},
+		{rg + "/", rg},
+		{rg + "//", rg},
+		{"/" + rg, rg},
+		{sub + "//resourceGroups/demo", rg},
+		{"/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/resourcegroups/demo", rg},
+		{"/Subscriptions/S/ResourceGroups/Demo/Providers/microsoft.network/VirtualNetworks/Vnet1",
+			"/subscriptions/S/resourceGroups/Demo/providers/microsoft.network/VirtualNetworks/Vnet1"},
+		// A second provider section (an extension resource) and a
+		// tenant-level ID.
+		{vnet + "/PROVIDERS/Microsoft.Authorization/roleAssignments/r", vnet + "/providers/Microsoft.Authorization/roleAssignments/r"},
+		{"/Providers/Microsoft.Management/managementGroups/mg", "/providers/Microsoft.Management/managementGroups/mg"},
+		// Names are kept as written, even when they spell a keyword.
+		{rg + "/providers/Microsoft.Web/sites/Providers", rg + "/providers/Microsoft.Web/sites/Providers"},
+		{sub + "/resourceGroups/RESOURCEGROUPS", sub + "/resourceGroups/RESOURCEGROUPS"},
+		{"/subscriptions/Providers/resourceGroups/x", "/subscriptions/Providers/resourceGroups/x"},
+		// A resource group keyword only after a subscription.
+		{"/providers/Microsoft.Management/managementGroups/mg/resourcegroups/x", "/providers/Microsoft.Management/managementGroups/mg/resourcegroups/x"},
+		// Not an ID: left alone, or the root.
+		{"", ""},
+		{"acr1", "acr1"},
+		{"/", "/"},
+		{"///", "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := Canonical(tt.in); got != tt.canonical {
+				t.Errorf("Canonical(%q) = %q, want %q", tt.in, got, tt.canonical)
+			}
+			if got := Key(tt.in); got != strings.ToLower(tt.canonical) {
+				t.Errorf("Key(%q) = %q", tt.in, got)
+			}
+			if !Equal(tt.in, tt.canonical) || !Equal(strings.ToUpper(tt.in), tt.canonical) {
+				t.Errorf("Equal(%q, %q) is false", tt.in, tt.canonical)
 			}
 		})
 	}
@@ -117,6 +158,8 @@ func TestEqualAndIsUnder(t *testing.T) {
 		{vnet + "2", vnet, false, false},
 		{rg, vnet, false, false},
 		{vnet + "/providers/Microsoft.Authorization/roleAssignments/r", vnet, false, true},
+		{sub + "//resourceGroups/demo/", rg, true, false},
+		{"/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000001/resourcegroups/demo//providers/Microsoft.Network/virtualNetworks/vnet1", rg + "/", false, true},
 	}
 	for _, tt := range tests {
 		if got := Equal(tt.a, tt.b); got != tt.equal {
@@ -172,6 +215,33 @@ func FuzzParse(f *testing.F) {
 		}
 		if !id.IsUnder(id.Scope()) {
 			t.Fatalf("%q is not under its scope %q", s, id.Scope())
+		}
+	})
+}
+
+// FuzzCanonical checks that the canonical form is a fixed point, changes
+// no name, and that Key, Equal and Parse agree with it.
+func FuzzCanonical(f *testing.F) {
+	for _, s := range []string{rg, rg + "/", "//" + rg[1:], strings.ToUpper(vnet), vnet + "/PROVIDERS/Microsoft.Authorization/roleAssignments/x", "/", "", "a//b/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := Canonical(s)
+		if Canonical(c) != c {
+			t.Fatalf("Canonical(%q) = %q is not canonical: %q", s, c, Canonical(c))
+		}
+		if !strings.EqualFold(c, s) && strings.HasPrefix(s, "/") {
+			// Only slashes and keyword casing may differ.
+			strip := func(x string) string { return strings.ReplaceAll(x, "/", "") }
+			if !strings.EqualFold(strip(c), strip(s)) {
+				t.Fatalf("Canonical(%q) = %q changed more than slashes and casing", s, c)
+			}
+		}
+		if Key(s) != strings.ToLower(c) || !Equal(s, c) {
+			t.Fatalf("Key(%q) = %q, Canonical %q", s, Key(s), c)
+		}
+		if id, err := Parse(s); err == nil && id.String() != c {
+			t.Fatalf("Parse(%q).String() = %q, Canonical %q", s, id, c)
 		}
 	})
 }

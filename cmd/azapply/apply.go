@@ -35,6 +35,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many reads, and how many writes, may run at once")
 	registerRefresh(fs, &o.plan.refresh)
 	registerTargets(fs, &o.plan.targets)
+	registerReplace(fs, &o.plan.replace)
 	fs.StringVar(&o.progress, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")
@@ -77,6 +78,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return reportError(s, errors.New("--target with a plan file: the plan file keeps the targets it was made with; apply it without --target"))
 		}
 		o.plan.targets = saved.Plan.Targets
+		if len(o.plan.replace) > 0 {
+			return reportError(s, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces"))
+		}
+		o.plan.replace = saved.Replace()
 		o.common.check = func(cfg *config.Config, st *state.State) error {
 			var declared []string
 			expanded := map[string]bool{}
@@ -115,6 +120,9 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
 	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}
@@ -130,6 +138,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	if err := plan.RenderText(s.Out, p, plan.TextOptions{Color: color}); err != nil {
 		return reportError(s, err)
 	}
+	if p.PreflightFailed() {
+		return reportPreflight(s, p, "text")
+	}
+	printPreflight(s, p)
 	if o.refreshOnly {
 		return acceptDrift(ctx, o, p, w, s)
 	}
@@ -154,12 +166,14 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 		Client: w.client, State: w.state,
 		Save: w.save(ctx), Reporter: reporter,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
+		RegisterProviders: w.cfg.Provider.Ops.RegisterProviders,
+		SoftDeleted:       w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 		fmt.Fprintf(s.Out, "\nApply failed. Resources: %d added, %d changed, %d destroyed. The state records what finished; run apply again to continue.\n", res.Added, res.Changed, res.Destroyed)
 		return exitError
 	}

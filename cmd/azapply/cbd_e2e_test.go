@@ -68,7 +68,7 @@ resource "acr" {
 	if !strings.Contains(r.stderr, "create_before_destroy = true, but the replacement keeps the ID") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
-	if w := writes(s.em); len(w) != 0 {
+	if w := armWrites(s.em); len(w) != 0 {
 		t.Errorf("a refused plan sent %v", w)
 	}
 }

@@ -32,6 +32,7 @@ func armSettings(p config.Provider, getenv func(string) string) arm.Settings {
 		FederatedTokenFile:        p.FederatedTokenFile,
 		Username:                  p.Username,
 		Password:                  p.Password,
+		AuxiliaryTenantIDs:        p.AuxiliaryTenantIDs,
 	}.WithEnvironment(getenv)
 }
 

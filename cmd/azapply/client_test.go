@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -18,15 +19,15 @@ func TestArmSettings(t *testing.T) {
 		Cloud: "china", Endpoint: "https://arm.test", Audience: "https://aud.test/", AuthorityHost: "https://login.test/",
 		MetadataEndpoint: "https://md.test/metadata/endpoints", Auth: "client_certificate", TenantID: "t", ClientID: "c",
 		ClientSecret: "cs", ClientCertificatePath: "/cert.pem", ClientCertificatePass: "cp", FederatedTokenFile: "/tok",
-		Username: "u", Password: "pw",
+		Username: "u", Password: "pw", AuxiliaryTenantIDs: []string{"aux1", "aux2"},
 	}
 	want := arm.Settings{
 		Cloud: "china", Endpoint: "https://arm.test", Audience: "https://aud.test/", AuthorityHost: "https://login.test/",
 		MetadataEndpoint: "https://md.test/metadata/endpoints", Auth: "client_certificate", TenantID: "t", ClientID: "c",
 		ClientSecret: "cs", ClientCertificatePath: "/cert.pem", ClientCertificatePassword: "cp", FederatedTokenFile: "/tok",
-		Username: "u", Password: "pw",
+		Username: "u", Password: "pw", AuxiliaryTenantIDs: []string{"aux1", "aux2"},
 	}
-	if got := armSettings(p, envOf(nil)); got != want {
+	if got := armSettings(p, envOf(nil)); !reflect.DeepEqual(got, want) {
 		t.Errorf("armSettings = %#v\nwant %#v", got, want)
 	}
 	got := armSettings(config.Provider{Endpoint: "https://arm.test"}, envOf(map[string]string{

@@ -53,10 +53,14 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	// A destroy plan deletes everything in the state; the configuration
 	// gives only each resource's settings (prevent_destroy,
-	// delete_unmanaged_contents).
+	// delete_unmanaged_contents) and the provider's soft-delete ones.
 	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true, Only: only,
-		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches})
+		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
+		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
 	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}
@@ -80,13 +84,13 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
 		Save: w.save(ctx), Reporter: &apply.TextReporter{W: s.Out}, Parallelism: o.plan.parallelism,
-		Drain: drainOf(ctx),
+		Drain: drainOf(ctx), PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
 	})
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)
 	}
 	if err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 		fmt.Fprintf(s.Out, "\nDestroy failed. Resources: %d destroyed. The state records what finished; run destroy again to continue.\n", res.Destroyed)
 		return exitError
 	}

@@ -39,7 +39,12 @@ func runDrift(ctx context.Context, args []string, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
-	p, err := buildPlan(ctx, w, o.plan, true)
+	planCtx, stop := stopOnFirstInterrupt(ctx)
+	p, err := buildPlan(planCtx, w, o.plan, true)
+	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}

@@ -61,6 +61,12 @@ type serveOptions struct {
 	operations  string
 	retryAfter  time.Duration
 	allowRemote bool
+	// readRate is the read bucket's refill per second with --throttle.
+	readRate float64
+	// The windows of eventual consistency (emulator.Consistency).
+	readAfterCreate, lingeringDelete, principalDelay time.Duration
+	// ops are the behaviours of ARM's refusals (ops_flags.go).
+	ops opsServeFlags
 }
 
 func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
@@ -79,6 +85,11 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 	fs.StringVar(&o.operations, "operations", "realistic", "long-running operations: realistic (asynchronous, as ARM) or sync")
 	fs.DurationVar(&o.retryAfter, "retry-after", time.Second, "the Retry-After the emulator asks for while operations run")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.Float64Var(&o.readRate, "throttle-read-rate", 0, "with --throttle, the read bucket's refill per second (ARM's default 25), e.g. 5 for a busy shared subscription")
+	fs.DurationVar(&o.readAfterCreate, "read-after-create", 0, "eventual consistency: how long a GET answers 404 after a create, e.g. 5s")
+	fs.DurationVar(&o.lingeringDelete, "lingering-delete", 0, "eventual consistency: how long a GET still shows a deleted resource (and a PUT of it answers 409), e.g. 10s")
+	fs.DurationVar(&o.principalDelay, "principal-delay", 0, "eventual consistency: how long a new identity's principal is unknown to role assignments (400 PrincipalNotFound), e.g. 30s")
+	o.ops.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(s.Err, "Usage: azapply emulator serve [flags]\n\nServe the local ARM emulator over TLS with a generated certificate.\n\nExample: azapply emulator serve --addr 127.0.0.1:8443 --state world.json --latency 20ms --throttle --fail-rate 0.05\n\nFlags:")
 		fs.PrintDefaults()
@@ -86,6 +97,10 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 	if err := parseFlags(ctx, fs, args, s); err != nil {
 		return parseExit(err)
 	}
+	// Serving changes nothing a second signal would protect: stop at the
+	// first.
+	ctx, stop := stopOnFirstInterrupt(ctx)
+	defer stop()
 	if err := serveEmulator(ctx, o, s); err != nil {
 		return reportError(s, err)
 	}
@@ -99,6 +114,8 @@ func (o serveOptions) emulatorOptions() (emulator.Options, error) {
 	switch o.operations {
 	case "realistic":
 		opts.Operations = emulator.RealisticOperations()
+		// As ARM's, operations end by time, whether polled or not.
+		opts.TimedOperations = true
 	case "sync":
 	default:
 		return opts, fmt.Errorf("--operations %q: use realistic or sync", o.operations)
@@ -108,11 +125,23 @@ func (o serveOptions) emulatorOptions() (emulator.Options, error) {
 			return opts, fmt.Errorf("%s %v: give a fraction between 0 and 1", name, r)
 		}
 	}
-	if o.latency < 0 || o.retryAfter < 0 {
-		return opts, errors.New("--latency and --retry-after cannot be negative")
+	if o.latency < 0 || o.retryAfter < 0 || o.readAfterCreate < 0 || o.lingeringDelete < 0 || o.principalDelay < 0 {
+		return opts, errors.New("--latency, --retry-after, --read-after-create, --lingering-delete and --principal-delay cannot be negative")
 	}
+	opts.Consistency = emulator.Consistency{ReadAfterCreate: o.readAfterCreate, LingeringDelete: o.lingeringDelete, PrincipalDelay: o.principalDelay}
 	if o.throttle {
 		opts.Throttle = emulator.DefaultThrottle()
+		if o.readRate < 0 {
+			return opts, errors.New("--throttle-read-rate cannot be negative")
+		}
+		if o.readRate > 0 {
+			opts.Throttle.ReadRate = o.readRate
+		}
+	} else if o.readRate != 0 {
+		return opts, errors.New("--throttle-read-rate needs --throttle")
+	}
+	if err := o.ops.apply(&opts); err != nil {
+		return opts, err
 	}
 	return opts, nil
 }

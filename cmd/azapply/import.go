@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
+	"github.com/spf13/pflag"
 )
 
 type importOptions struct {
@@ -65,7 +64,8 @@ func importResource(ctx context.Context, client interface {
 	if inst == nil {
 		return nil, fmt.Errorf("the configuration declares no %s: add its resource block first, so that azapply knows its api-version and body. Nothing was imported", address)
 	}
-	if inst.ID != "" && !strings.EqualFold(inst.ID, id) {
+	id = armid.Canonical(id)
+	if inst.ID != "" && !armid.Equal(inst.ID, id) {
 		return nil, fmt.Errorf("the configuration gives %s the ID %s, not %s: importing it would plan to replace it. Fix the ID in the configuration or on the command line. Nothing was imported", address, inst.ID, id)
 	}
 	if prior := st.Get(address); prior != nil {
@@ -83,7 +83,7 @@ func importResource(ctx context.Context, client interface {
 	}
 	armID := id
 	if v, ok := resp.Body["id"].(string); ok && v != "" {
-		armID = v // keep ARM's casing
+		armID = armid.Canonical(v) // keep ARM's casing
 	}
 	r := &state.Resource{Address: address, ID: armID, APIVersion: inst.APIVersion, Output: resp.Body}
 	st.Set(r)

@@ -1,6 +1,9 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // A first interrupt (Ctrl-C, SIGTERM) closes the drain channel: apply starts
 // nothing new and lets operations in flight finish. A second one cancels the
@@ -32,4 +35,18 @@ func stopOnFirstInterrupt(ctx context.Context) (context.Context, context.CancelF
 		}
 	}()
 	return ctx, cancel
+}
+
+// errPlanInterrupted ends a plan or drift stopped by an interrupt: what it
+// read is incomplete, so no plan is shown.
+var errPlanInterrupted = errors.New("interrupted: azapply stopped reading and sent nothing more; no plan is shown, since what was read is incomplete")
+
+// interrupted reports whether the first interrupt has come.
+func interrupted(ctx context.Context) bool {
+	select {
+	case <-drainOf(ctx):
+		return true
+	default:
+		return false
+	}
 }

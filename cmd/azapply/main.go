@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/azapply/azapply/arm"
 )
 
 // exit codes, as Terraform uses them.
@@ -39,6 +41,7 @@ func commands() []command {
 		{"fmt", "Rewrite .hcl files in the canonical layout", runFmt},
 		{"init", "Write a starter configuration, or check and record the state backend", runInit},
 		{"import", "Adopt an existing Azure resource into the state", runImport},
+		{"export", "Write the configuration of resources that already exist", runExport},
 		{"state", "Look after the state: list, show, rm, mv, pull, push", runState},
 		{"force-unlock", "Break a state lock left by a run that died", runForceUnlock},
 		{"completion", "Print a shell completion script for bash, zsh or fish", runCompletion},
@@ -60,7 +63,9 @@ func main() {
 		cancel()
 	}()
 	stopProfiling := startProfiling()
-	code := run(withDrain(ctx, drain), os.Args[1:], systemStreams())
+	// The ARM client stops sending and stops every wait before a resend at
+	// the first interrupt; the polls of accepted operations go on.
+	code := run(arm.WithInterrupt(withDrain(ctx, drain), drain), os.Args[1:], systemStreams())
 	cancel()
 	stopProfiling()
 	os.Exit(code)

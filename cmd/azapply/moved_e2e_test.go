@@ -8,9 +8,9 @@ import (
 	"github.com/azapply/azapply/emulator"
 )
 
-// writes counts the requests that change something (PUT, PATCH, DELETE,
+// armWrites lists the requests that change something (PUT, PATCH, DELETE,
 // POST) the emulator answered since its observations were reset.
-func writes(em *emulator.Server) []string {
+func armWrites(em *emulator.Server) []string {
 	var out []string
 	for _, e := range em.RequestLog() {
 		if e.Method != "GET" && strings.HasPrefix(strings.ToLower(e.Path), "/subscriptions/") {
@@ -81,7 +81,7 @@ resource "acr" {
 	r = s.run(t, dir, "apply", "--auto-approve", "--no-color")
 	r.mustExit(t, exitOK)
 	r.mustContain(t, "resource.acr: Moved to module.app.resource.acr (no request sent)")
-	if w := writes(s.em); len(w) != 0 {
+	if w := armWrites(s.em); len(w) != 0 {
 		t.Errorf("the move sent %v", w)
 	}
 	if res, ok := s.em.Resource(acr); !ok || res.Body["sku"].(map[string]any)["name"] != "Basic" {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -23,6 +24,16 @@ type planFlags struct {
 	// targets are the --target addresses: the run is limited to them and
 	// what they depend on.
 	targets []string
+	// replace are the --replace addresses (plan and apply only).
+	replace []string
+	// preflight is plan --preflight; the provider's preflight = true
+	// turns it on for plan and apply.
+	preflight bool
+}
+
+// registerReplace adds --replace, for plan and apply.
+func registerReplace(fs *pflag.FlagSet, addrs *[]string) {
+	fs.StringArrayVar(addrs, "replace", nil, "replace (delete, then create) the resource at this `address` even though nothing forces it; repeat for more")
 }
 
 func (f *planFlags) register(fs *pflag.FlagSet) {
@@ -71,6 +82,8 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	o.common.register(fs)
 	o.plan.register(fs)
 	registerTargets(fs, &o.plan.targets)
+	registerReplace(fs, &o.plan.replace)
+	fs.BoolVar(&o.plan.preflight, "preflight", false, "send every planned create and update to ARM's deployment validation, and fail (exit 1) on what it finds, before anything is written")
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "show only what changed outside azapply since the last apply (drift)")
 	fs.StringVar(&o.out, "out", "", "write the plan to this file, for azapply apply FILE and azapply show FILE")
@@ -96,7 +109,12 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 	if len(o.plan.targets) > 0 {
 		warnTargeted(s.Err, false)
 	}
-	p, err := buildPlan(ctx, w, o.plan, o.refreshOnly)
+	planCtx, stop := stopOnFirstInterrupt(ctx)
+	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
+	stop()
+	if interrupted(ctx) {
+		return reportError(s, errPlanInterrupted)
+	}
 	if err != nil {
 		return reportError(s, err)
 	}
@@ -105,6 +123,13 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 	}
 	if o.plan.format == "text" {
 		describeApplyWork(s, p, w)
+	}
+	if p.PreflightFailed() {
+		return reportPreflight(s, p, o.plan.format)
+	}
+	if o.plan.format == "text" {
+		printPreflight(s, p)
+		printLocked(s, p)
 	}
 	if o.out != "" {
 		if err := savePlan(o.out, p); err != nil {
@@ -140,26 +165,34 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		only = func(addr string) bool { return targeted(addr, f.targets) }
 	}
 	pl, err := plan.Build(ctx, plan.Options{
-		Only:          only,
-		Reader:        w.client,
-		Instances:     w.insts,
-		State:         w.state,
-		Parallelism:   f.parallelism,
-		Refresh:       refresh,
-		IgnoreChanges: p.IgnoreChanges,
-		AdoptExisting: p.AdoptExisting,
-		Imports:       w.cfg.Imports,
-		Removed:       w.cfg.Removed,
-		Moved:         w.cfg.Moved,
-		RefreshOnly:   refreshOnly,
-		Data:          w.data,
-		DataBodies:    w.dataBodies,
-		SecretMatches: w.state.SensitiveMatches,
+		Only:           only,
+		Reader:         w.client,
+		Instances:      w.insts,
+		State:          w.state,
+		Parallelism:    f.parallelism,
+		Refresh:        refresh,
+		IgnoreChanges:  p.IgnoreChanges,
+		AdoptExisting:  p.AdoptExisting,
+		Imports:        w.cfg.Imports,
+		Removed:        w.cfg.Removed,
+		Moved:          w.cfg.Moved,
+		RefreshOnly:    refreshOnly,
+		Data:           w.data,
+		DataBodies:     w.dataBodies,
+		SecretMatches:  w.state.SensitiveMatches,
+		Replace:        f.replace,
+		SoftDeleted:    p.Ops.SoftDeleted,
+		PurgeOnDestroy: p.Ops.PurgeOnDestroy,
 	})
 	if err != nil {
 		return nil, err
 	}
 	pl.Targets = f.targets
+	if (f.preflight || p.Ops.Preflight) && !refreshOnly {
+		if _, err := plan.Preflight(ctx, w.client, pl); err != nil {
+			return nil, err
+		}
+	}
 	// The plan holds every body now, as JSON. The evaluated bodies are not
 	// read again (apply takes each instance's settings, and evaluates anew
 	// a body that was not known), and at 10,000 resources they are a
@@ -240,5 +273,41 @@ func readPlanFile(path string) (*plan.SavedPlan, error) {
 func closeWorkspace(w *workspace, s *IOStreams) {
 	if err := w.close(); err != nil {
 		fmt.Fprintf(s.Err, "Error: %v\n", err)
+	}
+}
+
+// printPreflight prints, after a text plan, what preflight found.
+func printPreflight(s *IOStreams, p *plan.Plan) {
+	if lines := plan.PreflightLines(p); len(lines) > 0 {
+		fmt.Fprintln(s.Out)
+		for _, l := range lines {
+			fmt.Fprintln(s.Out, l)
+		}
+	}
+}
+
+// reportPreflight ends a plan whose preflight found errors: they are in
+// the plan shown, and said again on stderr; exit 1, nothing saved.
+func reportPreflight(s *IOStreams, p *plan.Plan, format string) int {
+	if format == "text" {
+		printPreflight(s, p)
+	}
+	var errs []string
+	for _, c := range p.Changes {
+		for _, e := range c.PreflightErrors {
+			errs = append(errs, c.Address+": "+e.String())
+		}
+	}
+	for _, e := range p.Preflight.Errors {
+		errs = append(errs, e.String())
+	}
+	fmt.Fprintf(s.Err, "Error: preflight: ARM's deployment validation refused what this plan would send, so nothing was applied or saved:\n  - %s\n", strings.Join(errs, "\n  - "))
+	return exitError
+}
+
+// printLocked warns, after a text plan, that locks refuse planned deletes.
+func printLocked(s *IOStreams, p *plan.Plan) {
+	if locked := plan.LockedChanges(p); len(locked) > 0 {
+		fmt.Fprintf(s.Out, "\nWarning: management locks refuse %d planned changes (marked LOCKED above): apply will start nothing until they are removed or the changes are dropped.\n", len(locked))
 	}
 }

@@ -176,8 +176,22 @@ resource "acr" {
 
 // TestNetworkTagChangeKeepsItsSubnets: examples/network declares its
 // subnets as resources of their own; a tag on the network keeps them.
+//
+// From api-version 2023-09-01 on, Network keeps the subnets of a PUT that
+// leaves them out; before it, an omitted array means none, and the subnet
+// the NIC uses cannot go (400 InUseSubnetCannotBeDeleted): both must keep
+// them.
 func TestNetworkTagChangeKeepsItsSubnets(t *testing.T) {
+	for _, v := range []string{"2024-07-01", "2023-05-01"} {
+		t.Run(v, func(t *testing.T) { networkTagChange(t, v) })
+	}
+}
+
+func networkTagChange(t *testing.T, apiVersion string) {
 	dir := example(t, "network")
+	editFile(t, filepath.Join(dir, "main.hcl"), `/virtualNetworks/demo-vnet"
+  api_version = "2024-07-01"`, `/virtualNetworks/demo-vnet"
+  api_version = "`+apiVersion+`"`)
 	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
 	vnet := sub + "/resourceGroups/network-demo/providers/Microsoft.Network/virtualNetworks/demo-vnet"
 	editFile(t, filepath.Join(dir, "main.hcl"), `properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16"] } }`,

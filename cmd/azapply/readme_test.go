@@ -24,7 +24,7 @@ type docCommand struct {
 
 var (
 	exitComment = regexp.MustCompile(`\bexit ([0-9])\b`)
-	saysComment = regexp.MustCompile(`Plan: [0-9]+ to add, [0-9]+ to change, [0-9]+ to destroy\.|No changes\.|"[A-Za-z]+": "[A-Za-z]+"`)
+	saysComment = regexp.MustCompile(`Plan: (?:[0-9]+ to import, )?[0-9]+ to add, [0-9]+ to change, [0-9]+ to destroy\.|No changes\.|"[A-Za-z]+": "[A-Za-z]+"`)
 )
 
 // shCommands returns the azapply command lines of the ```sh blocks of md,
@@ -159,7 +159,7 @@ func TestReadmeTour(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"plan", "apply", "drift", "show", "state", "import"} {
+	for _, want := range []string{"plan", "apply", "drift", "show", "state", "import", "export"} {
 		if !covered[want] {
 			t.Errorf("the tour never runs azapply %s", want)
 		}

@@ -118,7 +118,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 	run(exitOK, "state", "show", "resource.rg")
 	run(exitOK, "state", "pull")
 	// A failing command prints its error: the secret must not be in it.
+	// (A location change is planned as a replace; update_in_place makes
+	// apply send it in place, which ARM refuses.)
 	editFile(t, filepath.Join(dir, "main.hcl"), `location   = "westus"`, `location   = "eastus"`)
+	editFile(t, filepath.Join(dir, "main.hcl"), `api_version = "2023-07-01"`, `api_version = "2023-07-01"
+  update_in_place = ["location"]`)
 	run(exitError, "apply", "--auto-approve", "--no-color")
 
 	// A variables file whose sensitive value has the wrong type: the

@@ -348,7 +348,7 @@ func parseVars(args []config.VarArg) (config.LoadOptions, error) {
 // reportError prints err unless it was printed already, and returns exit 1.
 func reportError(s *IOStreams, err error) int {
 	if !errors.Is(err, errReported) {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
+		printError(s.Err, err)
 	}
 	return exitError
 }

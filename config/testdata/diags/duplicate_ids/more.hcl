@@ -8,3 +8,9 @@ resource "subnet" {
   id          = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo/providers/Microsoft.Network/virtualNetworks/v/subnets/${each.key}"
   api_version = "2023-09-01"
 }
+
+# Doubled and trailing slashes are no other ID either.
+resource "rg_slashes" {
+  id          = "//subscriptions/00000000-0000-0000-0000-000000000000//resourceGroups/demo/"
+  api_version = "2021-04-01"
+}

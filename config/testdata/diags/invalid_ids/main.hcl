@@ -31,8 +31,3 @@ resource "url" {
   id          = "https://management.azure.com${local.sub}/resourceGroups/demo"
   api_version = "2021-04-01"
 }
-
-resource "empty_segment" {
-  id          = "${local.sub}//resourceGroups/demo"
-  api_version = "2021-04-01"
-}

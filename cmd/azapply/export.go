@@ -1,0 +1,222 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/export"
+)
+
+type exportOptions struct {
+	common       commonFlags
+	groups       []string
+	ids          []string
+	types        []string
+	apiVersions  []string
+	out          string
+	force        bool
+	splitByType  bool
+	subscription string
+}
+
+func runExport(ctx context.Context, args []string, s *IOStreams) int {
+	var o exportOptions
+	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
+	fs.SetOutput(s.Err)
+	// Export reads the configuration only for its provider block, and
+	// takes no state lock.
+	fs.StringVar(&o.common.chdir, "chdir", ".", "the configuration whose provider block says where to read")
+	fs.Var(&varFlag{args: &o.common.vars}, "var", "set a variable of that configuration: --var name=value (repeatable)")
+	fs.Var(&varFlag{args: &o.common.vars, file: true}, "var-file", "read variables from an HCL or JSON file of name = value lines (repeatable)")
+	fs.BoolVar(&o.common.noColor, "no-color", false, "never print colour codes")
+	fs.StringArrayVar(&o.groups, "resource-group", nil, "export a resource group, everything in it and their children: its ID, or its name in the provider's subscription (repeatable)")
+	fs.StringArrayVar(&o.ids, "id", nil, "export the resource with this ID and its children (repeatable)")
+	fs.StringArrayVar(&o.types, "type", nil, "export every resource of this type in the subscription, with their children, e.g. Microsoft.Network/virtualNetworks (repeatable)")
+	fs.StringArrayVar(&o.apiVersions, "api-version", nil, "write a type with this api-version: TYPE=VERSION (repeatable; default: the newest stable version its provider registration lists)")
+	fs.StringVar(&o.out, "out", "", "the directory to write the configuration in (required)")
+	fs.BoolVar(&o.force, "force", false, "overwrite files that already exist in --out")
+	fs.BoolVar(&o.splitByType, "split-by-type", false, "write one file per resource type instead of one per resource group")
+	fs.StringVar(&o.subscription, "subscription", "", "the subscription ID, when --chdir holds no configuration with a provider block")
+	fs.Usage = func() {
+		fmt.Fprintln(s.Err, "Usage: azapply export --out DIR [--resource-group ID]... [--id ID]... [--type TYPE]... [flags]\n\nWrite a configuration for resources that already exist in Azure: a resource block and an\nimport block for each, with its live body less what the service owns, references between\nthem, and a sensitive variable for each value that looks secret. Nothing is changed in\nAzure. The provider block is the one of the configuration in --chdir (or --subscription\nwith the default credentials). Then run 'azapply init' and 'azapply plan' in DIR: the plan\nonly imports.\n\nExample: azapply export --resource-group /subscriptions/SUB/resourceGroups/demo --out adopted\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(ctx, fs, args, s); err != nil {
+		return parseExit(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.Err, "Error: export takes no arguments (got %q): name what to export with --resource-group, --id or --type\n", fs.Args())
+		return exitError
+	}
+	if err := doExport(ctx, o, s); err != nil {
+		return reportError(s, err)
+	}
+	return exitOK
+}
+
+func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
+	if o.out == "" {
+		return errors.New("--out DIR is required: the directory to write the configuration in")
+	}
+	if len(o.groups)+len(o.ids)+len(o.types) == 0 {
+		return errors.New("say what to export: --resource-group ID, --id ID or --type TYPE")
+	}
+	versions := map[string]string{}
+	for _, a := range o.apiVersions {
+		typ, v, ok := strings.Cut(a, "=")
+		if !ok || typ == "" || v == "" || !strings.Contains(typ, "/") {
+			return fmt.Errorf("--api-version %q: write it as TYPE=VERSION, e.g. Microsoft.Network/virtualNetworks=2024-07-01", a)
+		}
+		versions[typ] = v
+	}
+	provider, err := exportProvider(o, s)
+	if err != nil {
+		return err
+	}
+	conn, err := connectARM(ctx, provider, o.common.chdir, os.Getenv)
+	if err != nil {
+		return err
+	}
+	// The export only reads: the emulator's world is not saved back.
+	groups := make([]string, len(o.groups))
+	for i, g := range o.groups {
+		if !strings.HasPrefix(g, "/") {
+			g = "/subscriptions/" + provider.SubscriptionID + "/resourceGroups/" + g
+		}
+		groups[i] = g
+	}
+	res, err := export.Export(ctx, conn.client, export.Options{
+		Subscription: provider.SubscriptionID, ResourceGroups: groups, IDs: o.ids, Types: o.types,
+		APIVersions: versions, SplitByType: o.splitByType, Provider: providerAttributes(provider),
+	})
+	if err != nil {
+		return err
+	}
+	if err := writeExport(o, provider, res); err != nil {
+		return err
+	}
+	reportExport(s.Out, o.out, res)
+	return nil
+}
+
+// exportProvider is the provider block of the configuration in --chdir,
+// or one made of --subscription.
+func exportProvider(o exportOptions, s *IOStreams) (config.Provider, error) {
+	if o.subscription != "" {
+		if hasHCL(o.common.chdir) {
+			return config.Provider{}, fmt.Errorf("--subscription is for a directory without a configuration; %s has one, whose provider block export uses", o.common.chdir)
+		}
+		return config.Provider{SubscriptionID: o.subscription}, nil
+	}
+	if !hasHCL(o.common.chdir) {
+		return config.Provider{}, fmt.Errorf("%s holds no configuration to take the provider block from: run export in a configuration's directory (--chdir), or give --subscription", o.common.chdir)
+	}
+	cfg, err := loadFiles(o.common, s)
+	if err != nil {
+		return config.Provider{}, err
+	}
+	if cfg.Provider.SubscriptionID == "" {
+		return config.Provider{}, fmt.Errorf("the provider block in %s sets no subscription_id: export needs it", o.common.chdir)
+	}
+	return cfg.Provider, nil
+}
+
+func hasHCL(dir string) bool {
+	m, _ := filepath.Glob(filepath.Join(dir, "*.hcl"))
+	return len(m) > 0
+}
+
+// providerAttributes are the provider block export writes: where to
+// connect, never a credential.
+func providerAttributes(p config.Provider) []export.Attribute {
+	attrs := []export.Attribute{{Name: "subscription_id", Value: p.SubscriptionID}}
+	for _, a := range []export.Attribute{
+		{Name: "cloud", Value: p.Cloud}, {Name: "endpoint", Value: p.Endpoint},
+		{Name: "metadata_endpoint", Value: p.MetadataEndpoint}, {Name: "audience", Value: p.Audience},
+		{Name: "authority_host", Value: p.AuthorityHost},
+	} {
+		if a.Value != "" {
+			attrs = append(attrs, a)
+		}
+	}
+	return attrs
+}
+
+// writeExport writes the files, refusing to overwrite any unless --force.
+// With the embedded emulator, the world it read is copied beside them
+// (when DIR has none), so that the new configuration sees the same
+// resources.
+func writeExport(o exportOptions, p config.Provider, res *export.Result) error {
+	names := make([]string, 0, len(res.Files))
+	for n := range res.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if !o.force {
+		var existing []string
+		for _, n := range names {
+			if _, err := os.Stat(filepath.Join(o.out, n)); err == nil {
+				existing = append(existing, filepath.Join(o.out, n))
+			}
+		}
+		if len(existing) > 0 {
+			return fmt.Errorf("%s already exist: nothing was written. Choose another --out, or pass --force to overwrite them", strings.Join(existing, ", "))
+		}
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", o.out, err)
+	}
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(o.out, n), res.Files[n], 0o644); err != nil {
+			return fmt.Errorf("writing the configuration: %w", err)
+		}
+	}
+	if strings.EqualFold(armSettings(p, os.Getenv).Endpoint, "emulator") {
+		src := filepath.Join(o.common.chdir, ".azapply", "emulator.json")
+		dst := filepath.Join(o.out, ".azapply", "emulator.json")
+		if _, err := os.Stat(dst); err == nil {
+			return nil
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return fmt.Errorf("copying the emulator's world: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return fmt.Errorf("copying the emulator's world: %w", err)
+		}
+		if err := os.WriteFile(dst, data, 0o600); err != nil {
+			return fmt.Errorf("copying the emulator's world: %w", err)
+		}
+	}
+	return nil
+}
+
+func reportExport(w io.Writer, dir string, res *export.Result) {
+	names := make([]string, 0, len(res.Files))
+	for n := range res.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "Exported %d resources into %s: %s.\n", len(res.Resources), dir, strings.Join(names, ", "))
+	for _, r := range res.Resources {
+		for _, o := range r.Omitted {
+			fmt.Fprintf(w, "  resource.%s: left out %s\n", r.Name, o)
+		}
+	}
+	if len(res.Secrets) > 0 {
+		fmt.Fprintf(w, "%d values look secret and were not written; %s declares a sensitive variable for each. Give them before plan:\n", len(res.Secrets), export.VariablesFile)
+		for _, sv := range res.Secrets {
+			fmt.Fprintf(w, "  %s (%s of %s): --var %s=... or AZAPPLY_VAR_%s\n", sv.Variable, sv.Path, sv.Resource, sv.Variable, sv.Variable)
+		}
+	}
+	fmt.Fprintf(w, "Next: azapply init --chdir %s && azapply plan --chdir %s (it imports each resource and changes nothing).\n", dir, dir)
+}
