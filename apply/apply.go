@@ -134,6 +134,13 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
 		deletedWith: map[string][]*plan.Change{}}
+	if o.Plan != nil {
+		// Moved blocks first: the records take their new addresses, with
+		// no request to Azure.
+		if err := r.move(); err != nil {
+			return r.res, err
+		}
+	}
 	live := map[string]map[string]any{}
 	if o.Plan != nil {
 		for _, c := range o.Plan.Changes {
@@ -186,6 +193,32 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return r.res, err
 	}
 	return r.res, nil
+}
+
+// move records each resource a moved block moves at its new address, as
+// the plan says, before anything else: no request is sent.
+func (r *runner) move() error {
+	var changed []string
+	for _, c := range r.o.Plan.Changes {
+		if c.MovedFrom == "" {
+			continue
+		}
+		sr := r.o.State.Get(c.MovedFrom)
+		if sr == nil || r.o.State.Get(c.Address) != nil {
+			continue
+		}
+		r.o.State.Remove(c.MovedFrom)
+		sr.Address = c.Address
+		r.o.State.Set(sr)
+		r.o.Reporter.Report(Event{Time: r.o.Now(), Address: c.MovedFrom, Kind: EventMoved, Message: c.Address})
+		changed = append(changed, c.MovedFrom, c.Address)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.save(changed...)
 }
 
 // recordOutputs evaluates the output blocks with everything applied and

@@ -19,6 +19,9 @@ const (
 	EventFailed   EventKind = "failed"
 	// EventWarning is a note about a finished operation, in Message.
 	EventWarning EventKind = "warning"
+	// EventMoved says the state now records the resource at Address under
+	// the address in Message (a moved block); no request was sent.
+	EventMoved EventKind = "moved"
 	// EventWaiting is a wait within a window of ARM's eventual
 	// consistency (a resource not shown yet after its create, still shown
 	// after its delete, a principal not replicated yet): Message says why
@@ -102,6 +105,8 @@ func (r *TextReporter) Report(e Event) {
 		fmt.Fprintf(r.W, "%s: %s failed after %s\n", e.Address, words[3], seconds(e.Elapsed))
 	case EventWarning:
 		fmt.Fprintf(r.W, "%s: Warning: %s\n", e.Address, e.Message)
+	case EventMoved:
+		fmt.Fprintf(r.W, "%s: Moved to %s (no request sent)\n", e.Address, e.Message)
 	case EventWaiting:
 		fmt.Fprintf(r.W, "%s: Waiting: %s\n", e.Address, e.Message)
 	}

@@ -22,6 +22,10 @@ type Resource struct {
 	// DependsOn are the block addresses named in depends_on.
 	DependsOn []string
 
+	// Module is the address prefix of the module instance that holds the
+	// block (module.app["dev"].), "" in the root.
+	Module string
+
 	attrs    hcl.Attributes
 	timeouts hcl.Attributes
 	// retry is the retry block's attributes; nil without one.
@@ -29,8 +33,10 @@ type Resource struct {
 }
 
 // Address is how plans and state name the block: resource.NAME, data.NAME
-// or action.NAME. Instances of a block with for_each or count add a key.
-func (r *Resource) Address() string { return string(r.kind()) + "." + r.Name }
+// or action.NAME, after the module instance that holds it
+// (module.app["dev"].resource.NAME). Instances of a block with for_each or
+// count add a key.
+func (r *Resource) Address() string { return r.Module + string(r.kind()) + "." + r.Name }
 
 func (r *Resource) kind() Kind {
 	if r.Kind == "" {

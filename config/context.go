@@ -63,9 +63,9 @@ func (c *Config) baseContext() *hcl.EvalContext {
 func (c *Config) evalLocals() hcl.Diagnostics {
 	c.Locals = map[string]cty.Value{}
 	var pending []*hcl.Attribute
-	for _, name := range sortedKeys(c.localExprs) {
-		if !c.dynamicLocals[name] {
-			pending = append(pending, c.localExprs[name])
+	for _, addr := range sortedKeys(c.localExprs) {
+		if !c.dynamicLocals[addr] && c.nodeScope[addr] == "" {
+			pending = append(pending, c.localExprs[addr])
 		}
 	}
 	var diags hcl.Diagnostics

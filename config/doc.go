@@ -1,7 +1,9 @@
 // Package config loads an azapply configuration: it parses the .hcl and
 // .hcl.json files of a directory with hashicorp/hcl/v2, decodes every block
 // (azapply and its backend, provider, variable, locals, resource, data,
-// action, output, import, removed), gives variables their values (defaults,
+// action, output, import, removed, moved, module), instantiates modules
+// (modules.go: local and git sources, for_each and count, addresses such
+// as module.app["dev"].resource.rg), gives variables their values (defaults,
 // AZAPPLY_VAR_ environment variables, *.auto.hcl files, --var and
 // --var-file), evaluates expressions with go-cty (references, functions,
 // for_each and count, unknown values, sensitive marks), and builds the

@@ -114,24 +114,26 @@ func (c *Config) evaluate(outputs map[string]any, lenient bool) (*Evaluation, hc
 	for _, n := range c.order {
 		switch {
 		case n.local != nil:
-			diags = append(diags, ev.evalLocal(n)...)
+			diags = append(diags, c.annotateScope(ev.evalLocal(n), c.nodeScope[n.addr])...)
+		case n.mvar != nil:
+			diags = append(diags, c.annotateScope(ev.evalModVar(n.mvar), n.mvar.scope)...)
 		case n.res != nil:
 			in, d := ev.evalBlock(n.res)
-			diags = append(diags, d...)
+			diags = append(diags, c.annotateScope(d, n.res.Module)...)
 			insts = append(insts, in...)
 		case n.out != nil:
 			o, d := ev.evalOutput(n.out)
-			diags = append(diags, d...)
-			if o != nil {
+			diags = append(diags, c.annotateScope(d, n.out.Module)...)
+			if o != nil && n.out.Module == "" {
 				result.Outputs = append(result.Outputs, o)
 			}
 		}
 	}
 	if c.loadErrors {
-		return nil, sortDiags(c.notReported(scrub(diags)))
+		return nil, mergeInstances(sortDiags(c.notReported(scrub(diags))))
 	}
 	if diags.HasErrors() {
-		return nil, sortDiags(scrub(diags))
+		return nil, mergeInstances(sortDiags(scrub(diags)))
 	}
 	ordered, d := orderInstances(insts, ev.why)
 	diags = append(diags, d...)
@@ -146,7 +148,7 @@ func (c *Config) evaluate(outputs map[string]any, lenient bool) (*Evaluation, hc
 	}
 	result.Outputs = result.Outputs[:0]
 	for _, ob := range c.Outputs {
-		if o, ok := byName[ob.Name]; ok {
+		if o, ok := byName[ob.Name]; ok && ob.Module == "" {
 			result.Outputs = append(result.Outputs, o)
 		}
 	}
@@ -183,37 +185,142 @@ func (ev *evaluator) output(address string) (any, bool) {
 }
 
 // ctxFor builds the context of a block or local: var, path, the functions,
-// and only the locals and blocks it refers to.
+// and only the locals, blocks and modules it refers to, in its scope.
 func (ev *evaluator) ctxFor(owner string) *hcl.EvalContext {
-	roots := map[string]map[string]cty.Value{"local": {}, "resource": {}, "data": {}, "action": {}}
+	scope := ev.c.nodeScope[owner]
+	roots := map[string]map[string]cty.Value{"local": {}, "resource": {}, "data": {}, "action": {}, "module": {}}
 	for _, e := range ev.c.edges[owner] {
-		root, name, _ := strings.Cut(e.to, ".")
+		if e.call != "" {
+			continue
+		}
+		rel := strings.TrimPrefix(e.to, scope)
+		root, name, _ := strings.Cut(rel, ".")
+		if root == "var" {
+			continue
+		}
 		if v, ok := ev.values[e.to]; ok {
 			roots[root][name] = v
-		} else if v, ok := ev.c.Locals[name]; ok && root == "local" {
+		} else if v, ok := ev.c.Locals[name]; ok && root == "local" && scope == "" {
 			roots[root][name] = v
 		} else {
 			// A block that did not decode: Load reported why.
 			roots[root][name] = cty.DynamicVal
 		}
 	}
-	vars := map[string]cty.Value{"var": ev.varObj, "path": ev.c.pathObject()}
+	for _, name := range ev.c.callRefs[owner] {
+		roots["module"][name] = ev.moduleValue(ev.c.calls[scope+"module."+name], func(addr string) cty.Value {
+			if v, ok := ev.values[addr]; ok {
+				return v
+			}
+			return cty.DynamicVal
+		})
+	}
+	varObj := ev.varObj
+	if scope != "" {
+		varObj = ev.c.moduleVarObject(scope, func(addr string) cty.Value {
+			if v, ok := ev.values[addr]; ok {
+				return v
+			}
+			return cty.DynamicVal
+		})
+	}
+	vars := map[string]cty.Value{"var": varObj, "path": ev.c.pathObjectFor(scope)}
 	for root, m := range roots {
 		vars[root] = cty.ObjectVal(m)
 	}
-	return &hcl.EvalContext{Variables: vars, Functions: ev.c.functionTable()}
+	ctx := &hcl.EvalContext{Variables: vars, Functions: ev.c.functionsFor(scope)}
+	if mv := ev.c.modVars[owner]; mv != nil && len(mv.iter) > 0 {
+		ctx = ctx.NewChild()
+		ctx.Variables = mv.iter
+	}
+	return ctx
+}
+
+// moduleValue is what module.NAME stands for: an object of its outputs,
+// or with for_each an object of such objects by key, with count a tuple.
+func (ev *evaluator) moduleValue(call *ModuleCall, value func(addr string) cty.Value) cty.Value {
+	return moduleValueOf(call, value)
+}
+
+func moduleValueOf(call *ModuleCall, value func(addr string) cty.Value) cty.Value {
+	if call == nil {
+		return cty.DynamicVal
+	}
+	objs := map[string]cty.Value{}
+	var tuple []cty.Value
+	for _, inst := range call.Instances {
+		if !inst.Key.IsKnown() {
+			// validate's stand-in for instances not known yet.
+			return cty.DynamicVal
+		}
+		outs := map[string]cty.Value{}
+		for _, o := range inst.Outputs {
+			outs[o] = value(inst.Scope + "output." + o)
+		}
+		obj := cty.ObjectVal(outs)
+		if inst.Key != cty.NilVal && call.ForEach != nil {
+			objs[inst.Key.AsString()] = obj
+		}
+		tuple = append(tuple, obj)
+	}
+	switch {
+	case call.ForEach != nil:
+		return cty.ObjectVal(objs)
+	case call.Count != nil:
+		return cty.TupleVal(tuple)
+	case len(tuple) == 1:
+		return tuple[0]
+	}
+	return cty.DynamicVal
+}
+
+// moduleVarObject is var in a module instance's scope.
+func (c *Config) moduleVarObject(scope string, value func(addr string) cty.Value) cty.Value {
+	vars := map[string]cty.Value{}
+	if m := c.modules[scope]; m != nil {
+		for name := range m.Variables {
+			if c.modVars[scope+"var."+name] != nil {
+				vars[name] = value(scope + "var." + name)
+			}
+		}
+	}
+	return cty.ObjectVal(vars)
+}
+
+// evalModVar evaluates a module instance's variable: its argument in the
+// calling scope, or its default.
+func (ev *evaluator) evalModVar(mv *modVar) hcl.Diagnostics {
+	if mv.expr == nil {
+		v := mv.decl.Default
+		if mv.decl.Sensitive {
+			v = v.Mark(SensitiveMark)
+		}
+		ev.values[mv.addr] = v
+		return nil
+	}
+	ctx := ev.ctxFor(mv.addr)
+	v, diags := mv.expr.Value(ctx)
+	if diags.HasErrors() {
+		ev.values[mv.addr] = cty.DynamicVal
+		return diags
+	}
+	v, d := convertModVar(mv, v)
+	ev.values[mv.addr] = v
+	ev.localDeps[mv.addr] = ev.instanceDeps(mv.addr, ctx)
+	return append(diags, d...)
 }
 
 // instanceDeps lists the instance addresses owner depends on through its
-// edges (locals pass on their own dependencies), sorted, without
-// duplicates. ctx is the instance's (or local's) context, in which keys
-// computed in references (resource.rg[each.key]) are read: such a
-// reference makes it depend on the instance it names only.
+// edges (locals, module variables and outputs pass on their own
+// dependencies), sorted, without duplicates. ctx is the instance's (or
+// local's) context, in which keys computed in references
+// (resource.rg[each.key]) are read: such a reference makes it depend on the
+// instance it names only.
 func (ev *evaluator) instanceDeps(owner string, ctx *hcl.EvalContext) []string {
 	var out []string
 	narrowed := map[string]bool{}
 	for _, e := range ev.c.edges[owner] {
-		if strings.HasPrefix(e.to, "local.") {
+		if ev.c.isValueNode(e.to) {
 			out = append(out, ev.localDeps[e.to]...)
 			continue
 		}
@@ -279,7 +386,7 @@ func (ev *evaluator) why(a, b *Instance) (string, string) {
 		}
 	}
 	for _, e := range ev.c.edges[a.Block] {
-		if strings.HasPrefix(e.to, "local.") && contains(ev.localDeps[e.to], b.Address) {
+		if ev.c.isValueNode(e.to) && contains(ev.localDeps[e.to], b.Address) {
 			return "refers through " + e.to + " to", " (" + shortRange(e.at) + ")"
 		}
 	}
@@ -287,8 +394,7 @@ func (ev *evaluator) why(a, b *Instance) (string, string) {
 }
 
 func (ev *evaluator) evalLocal(n node) hcl.Diagnostics {
-	name := strings.TrimPrefix(n.addr, "local.")
-	if !ev.c.dynamicLocals[name] {
+	if !ev.c.dynamicLocals[n.addr] {
 		return nil
 	}
 	ctx := ev.ctxFor(n.addr)

@@ -80,7 +80,7 @@ func (e *Evaluator) Instance(address string, output func(address string) (any, b
 			Detail:   "Load reported errors in this configuration: fix those before evaluating it.",
 		}}
 	}
-	blockAddr, suffix := splitAddress(address)
+	blockAddr, suffix := SplitAddress(address)
 	r := c.blocks[blockAddr]
 	if r == nil {
 		return nil, noInstance(address, "no block declares it")
@@ -114,15 +114,6 @@ func noInstance(address, why string) hcl.Diagnostics {
 	}}
 }
 
-// splitAddress splits resource.NAME["key"] into resource.NAME and
-// ["key"].
-func splitAddress(address string) (block, suffix string) {
-	if i := strings.IndexByte(address, '['); i >= 0 {
-		return address[:i], address[i:]
-	}
-	return address, ""
-}
-
 // oneEval is one call of Instance: what it has evaluated so far.
 type oneEval struct {
 	e  *Evaluator
@@ -146,7 +137,7 @@ func (o *oneEval) expand(r *Resource) (*expansion, hcl.Diagnostics) {
 		return exp, nil
 	}
 	rs := o.e.c.repRefs[addr]
-	keys, diags := expandKeys(r, o.context(rs, nil))
+	keys, diags := expandKeys(r, o.context(rs, nil, r.Module))
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -171,12 +162,12 @@ func (c *Config) static(rs *refs) bool {
 	if len(rs.blocks) > 0 {
 		return false
 	}
-	for _, name := range rs.locals {
-		if c.dynamicLocals[name] {
+	for _, addr := range rs.locals {
+		if c.dynamicLocals[addr] || c.modVars[addr] != nil {
 			return false
 		}
 	}
-	return true
+	return len(rs.calls) == 0
 }
 
 // instance evaluates one instance of r and returns it (nil when it has
@@ -194,7 +185,7 @@ func (o *oneEval) instance(r *Resource, k instKey) *Instance {
 	default:
 		iter["count"] = cty.ObjectVal(map[string]cty.Value{"index": k.key})
 	}
-	ctx := o.context(o.e.c.instRefs[r.Address()], iter)
+	ctx := o.context(o.e.c.instRefs[r.Address()], iter, r.Module)
 	in, diags := o.ev.evalInstance(r, ctx, addr)
 	o.diags = append(o.diags, diags...)
 	if in == nil {
@@ -210,27 +201,44 @@ func (o *oneEval) instance(r *Resource, k instKey) *Instance {
 	return in
 }
 
-// context builds the context of expressions that refer to rs: var, path,
-// the functions, iter (each or count), the locals they refer to, and the
-// blocks they refer to (see blockValue).
-func (o *oneEval) context(rs *refs, iter map[string]cty.Value) *hcl.EvalContext {
+// context builds the context of expressions in scope that refer to rs:
+// var, path, the functions, iter (each or count), the locals they refer
+// to, the modules and the blocks they refer to (see blockValue).
+func (o *oneEval) context(rs *refs, iter map[string]cty.Value, scope string) *hcl.EvalContext {
 	c := o.e.c
-	vars := map[string]cty.Value{"var": o.e.varObj, "path": o.e.path}
-	for k, v := range iter {
-		vars[k] = v
-	}
-	ctx := &hcl.EvalContext{Variables: vars, Functions: c.functionTable()}
 	if rs == nil {
 		rs = &refs{}
 	}
+	varObj := o.e.varObj
+	if scope != "" {
+		vars := map[string]cty.Value{}
+		for _, addr := range rs.locals {
+			if name, ok := strings.CutPrefix(addr, scope+"var."); ok {
+				vars[name] = o.value(addr)
+			}
+		}
+		varObj = cty.ObjectVal(vars)
+	}
+	vars := map[string]cty.Value{"var": varObj, "path": c.pathObjectFor(scope)}
+	for k, v := range iter {
+		vars[k] = v
+	}
+	ctx := &hcl.EvalContext{Variables: vars, Functions: c.functionsFor(scope)}
 	locals := map[string]cty.Value{}
-	for _, name := range rs.locals {
-		locals[name] = o.local(name)
+	for _, addr := range rs.locals {
+		if name, ok := strings.CutPrefix(addr, scope+"local."); ok {
+			locals[name] = o.value(addr)
+		}
 	}
 	vars["local"] = cty.ObjectVal(locals)
+	mods := map[string]cty.Value{}
+	for _, name := range rs.calls {
+		mods[name] = moduleValueOf(c.calls[scope+"module."+name], o.value)
+	}
+	vars["module"] = cty.ObjectVal(mods)
 	roots := map[string]map[string]cty.Value{"resource": {}, "data": {}, "action": {}}
 	for to, u := range rs.blocks {
-		root, name, _ := strings.Cut(to, ".")
+		root, name, _ := strings.Cut(strings.TrimPrefix(to, scope), ".")
 		roots[root][name] = o.blockValue(to, u, ctx)
 	}
 	for root, m := range roots {
@@ -239,27 +247,68 @@ func (o *oneEval) context(rs *refs, iter map[string]cty.Value) *hcl.EvalContext 
 	return ctx
 }
 
-// local is the value of a local, evaluated once per call when it refers
-// to blocks.
-func (o *oneEval) local(name string) cty.Value {
+// value is the value of a local, a module variable or a module output,
+// evaluated once per call when it refers to blocks.
+func (o *oneEval) value(addr string) cty.Value {
 	c := o.e.c
-	if !c.dynamicLocals[name] {
-		if v, ok := c.Locals[name]; ok {
+	if a := c.localExprs[addr]; a != nil && !c.dynamicLocals[addr] {
+		if v, ok := c.Locals[a.Name]; ok {
 			return v
 		}
 		return cty.DynamicVal
 	}
-	if v, ok := o.locals[name]; ok {
+	if v, ok := o.locals[addr]; ok {
 		return v
 	}
-	a := c.localExprs[name]
-	v, diags := a.Expr.Value(o.context(c.instRefs["local."+name], nil))
+	o.locals[addr] = cty.DynamicVal // a cycle was refused by Load
+	var v cty.Value
+	var diags hcl.Diagnostics
+	switch {
+	case c.localExprs[addr] != nil:
+		scope := c.nodeScope[addr]
+		v, diags = c.localExprs[addr].Expr.Value(o.context(c.instRefs[addr], nil, scope))
+		diags = c.annotateScope(diags, scope)
+	case c.modVars[addr] != nil:
+		mv := c.modVars[addr]
+		if mv.expr == nil {
+			v = mv.decl.Default
+			if mv.decl.Sensitive {
+				v = v.Mark(SensitiveMark)
+			}
+			break
+		}
+		v, diags = mv.expr.Value(o.context(c.instRefs[addr], mv.iter, mv.scope))
+		if !diags.HasErrors() {
+			var d hcl.Diagnostics
+			v, d = convertModVar(mv, v)
+			diags = append(diags, d...)
+		}
+	default:
+		ob := o.output(addr)
+		if ob == nil {
+			return cty.DynamicVal
+		}
+		v, diags = ob.Value.Value(o.context(c.instRefs[addr], nil, ob.Module))
+		diags = c.annotateScope(diags, ob.Module)
+		if ob.Sensitive {
+			v = v.Mark(SensitiveMark)
+		}
+	}
 	o.diags = append(o.diags, diags...)
 	if diags.HasErrors() {
 		v = cty.DynamicVal
 	}
-	o.locals[name] = v
+	o.locals[addr] = v
 	return v
+}
+
+// output is the module output block at addr, or nil.
+func (o *oneEval) output(addr string) *OutputBlock {
+	c := o.e.c
+	if c.moduleOutputs == nil {
+		return nil
+	}
+	return c.moduleOutputs[addr]
 }
 
 // blockValue is what resource.NAME (data.NAME, action.NAME) stands for in

@@ -340,7 +340,7 @@ func TestRefsOf(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}
-		rs := refsOf([]hcl.Expression{expr})
+		rs := refsOf([]hcl.Expression{expr}, "")
 		var got []string
 		for _, to := range slices.Sorted(mapKeys(rs.blocks)) {
 			u := rs.blocks[to]

@@ -25,6 +25,9 @@ type edge struct {
 	key string
 	how string
 	at  hcl.Range
+	// call is set on an edge to a module output: the name of the module
+	// call the reference names, in the owner's scope.
+	call string
 }
 
 // node is a block or a local value in the evaluation order.
@@ -33,6 +36,7 @@ type node struct {
 	res   *Resource
 	local *hcl.Attribute
 	out   *OutputBlock
+	mvar  *modVar
 	at    hcl.Range
 }
 
@@ -44,40 +48,68 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	c.edges = map[string][]edge{}
 	c.uses = map[string]refUse{}
+	c.callRefs = map[string][]string{}
 	blocks := append(append(append([]*Resource{}, c.Resources...), c.Data...), c.Actions...)
 	for _, r := range blocks {
 		owner := r.Address()
+		var d hcl.Diagnostics
 		for _, expr := range r.expressions() {
-			diags = append(diags, c.addRefs(owner, expr, r.ForEach != nil, r.Count != nil)...)
+			d = append(d, c.addRefs(owner, r.Module, expr, r.ForEach != nil, r.Count != nil)...)
 		}
-		for i, d := range r.DependsOn {
+		for i, dep := range r.DependsOn {
 			at := r.attrs["depends_on"].Expr.Range()
 			if exprs, _ := hcl.ExprList(r.attrs["depends_on"].Expr); i < len(exprs) {
 				at = exprs[i].Range()
 			}
-			diags = append(diags, c.addEdge(owner, edge{to: d, how: "depends_on", at: at})...)
+			d = append(d, c.addEdge(owner, edge{to: r.Module + dep, how: "depends_on", at: at})...)
 		}
+		diags = append(diags, c.annotateScope(d, r.Module)...)
 	}
-	for _, name := range sortedKeys(c.localExprs) {
-		diags = append(diags, c.addRefs("local."+name, c.localExprs[name].Expr, false, false)...)
+	for _, addr := range sortedKeys(c.localExprs) {
+		scope := c.nodeScope[addr]
+		diags = append(diags, c.annotateScope(c.addRefs(addr, scope, c.localExprs[addr].Expr, false, false), scope)...)
+	}
+	for _, addr := range sortedKeys(c.modVars) {
+		mv := c.modVars[addr]
+		if mv.expr == nil {
+			continue
+		}
+		call := mv.inst.Call
+		diags = append(diags, c.annotateScope(c.addRefs(addr, mv.scope, mv.expr, call.ForEach != nil, call.Count != nil), mv.scope)...)
 	}
 	for _, o := range c.Outputs {
-		diags = append(diags, c.addRefs("output."+o.Name, o.Value, false, false)...)
-		for _, d := range o.DependsOn {
-			diags = append(diags, c.addEdge("output."+o.Name, edge{to: d, how: "depends_on", at: o.DeclRange})...)
+		d := c.addRefs(o.Address(), o.Module, o.Value, false, false)
+		for _, dep := range o.DependsOn {
+			d = append(d, c.addEdge(o.Address(), edge{to: o.Module + dep, how: "depends_on", at: o.DeclRange})...)
 		}
+		diags = append(diags, c.annotateScope(d, o.Module)...)
+	}
+	for _, call := range c.calls {
+		// for_each and count were evaluated at load; check what they name.
+		for _, expr := range []hcl.Expression{call.ForEach, call.Count} {
+			if expr != nil {
+				diags = append(diags, c.annotateScope(c.addRefs(call.Address(), call.Scope, expr, false, false), call.Scope)...)
+			}
+		}
+		delete(c.edges, call.Address())
 	}
 	c.findRefs()
 	c.dynamicLocals = map[string]bool{}
+	for addr := range c.localExprs {
+		if c.nodeScope[addr] != "" {
+			// A module's locals are evaluated with its instance.
+			c.dynamicLocals[addr] = true
+		}
+	}
 	for changed := true; changed; {
 		changed = false
-		for name := range c.localExprs {
-			if c.dynamicLocals[name] {
+		for addr := range c.localExprs {
+			if c.dynamicLocals[addr] {
 				continue
 			}
-			for _, e := range c.edges["local."+name] {
-				if !strings.HasPrefix(e.to, "local.") || c.dynamicLocals[strings.TrimPrefix(e.to, "local.")] {
-					c.dynamicLocals[name] = true
+			for _, e := range c.edges[addr] {
+				if c.localExprs[e.to] == nil || c.dynamicLocals[e.to] {
+					c.dynamicLocals[addr] = true
 					changed = true
 					break
 				}
@@ -87,11 +119,21 @@ func (c *Config) checkReferences() hcl.Diagnostics {
 	return diags
 }
 
-// addRefs records the references of one expression.
-func (c *Config) addRefs(owner string, expr hcl.Expression, hasForEach, hasCount bool) hcl.Diagnostics {
+// isValueNode says whether addr is a local, a module variable or an output:
+// a value that passes on the dependencies of what it refers to.
+func (c *Config) isValueNode(addr string) bool {
+	return c.localExprs[addr] != nil || c.modVars[addr] != nil || c.moduleOutputs[addr] != nil || strings.HasPrefix(addr, "output.")
+}
+
+// addRefs records the references of one expression, evaluated in scope.
+func (c *Config) addRefs(owner, scope string, expr hcl.Expression, hasForEach, hasCount bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	bad := func(summary, detail string, at hcl.Range) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: at.Ptr()})
+	}
+	inModule := ""
+	if scope != "" {
+		inModule = " in this module"
 	}
 	for _, tr := range expr.Variables() {
 		at := tr.SourceRange()
@@ -101,25 +143,35 @@ func (c *Config) addRefs(owner string, expr hcl.Expression, hasForEach, hasCount
 		case "var":
 			if !hasName {
 				bad("Invalid reference", "A variable is referred to as var.NAME.", at)
+			} else if scope != "" {
+				if _, ok := c.modules[scope].Variables[name]; !ok {
+					bad("Reference to undeclared variable", fmt.Sprintf("There is no variable %q in this module. Declare it with variable %q { type = string } and pass it in the module block, or fix the name.", name, name), at)
+				} else if c.modVars[scope+"var."+name] != nil {
+					diags = append(diags, c.addEdge(owner, edge{to: scope + "var." + name, how: "refers to", at: at})...)
+				}
 			} else if _, ok := c.Variables[name]; !ok {
 				bad("Reference to undeclared variable", fmt.Sprintf("There is no variable %q. Declare it with variable %q { type = string } or fix the name%s.", name, name, c.suggestVariable(name)), at)
 			}
 		case "local":
 			if !hasName {
 				bad("Invalid reference", "A local value is referred to as local.NAME.", at)
-			} else if _, ok := c.localExprs[name]; !ok {
-				bad("Reference to undeclared local value", fmt.Sprintf("There is no local value %q. Declare it in a locals { } block or fix the name.", name), at)
+			} else if _, ok := c.localExprs[scope+"local."+name]; !ok {
+				bad("Reference to undeclared local value", fmt.Sprintf("There is no local value %q%s. Declare it in a locals { } block or fix the name.", name, inModule), at)
 			} else {
-				diags = append(diags, c.addEdge(owner, edge{to: "local." + name, how: "refers to", at: at})...)
+				diags = append(diags, c.addEdge(owner, edge{to: scope + "local." + name, how: "refers to", at: at})...)
 			}
 		case "resource", "data", "action":
 			if !hasName {
 				bad("Invalid reference", fmt.Sprintf("A reference to a %s block takes the form %s.NAME.id, %s.NAME.body or %s.NAME.output.", root, root, root, root), at)
 				continue
 			}
-			to := root + "." + name
+			to := scope + root + "." + name
 			if _, ok := c.declared[to]; !ok {
-				bad("Reference to undeclared "+root, fmt.Sprintf("There is no %s %q in this configuration. Declare it with %s %q { ... } or fix the name.", root, name, root, name), at)
+				where := "this configuration"
+				if scope != "" {
+					where = "this module (a module's blocks are reached from outside through its outputs)"
+				}
+				bad("Reference to undeclared "+root, fmt.Sprintf("There is no %s %q in %s. Declare it with %s %q { ... } or fix the name.", root, name, where, root, name), at)
 				continue
 			}
 			e := edge{to: to, how: "refers to", at: at}
@@ -130,6 +182,43 @@ func (c *Config) addRefs(owner string, expr hcl.Expression, hasForEach, hasCount
 			}
 			diags = append(diags, c.addEdge(owner, e)...)
 			c.noteUse(to, tr)
+		case "module":
+			if !hasName {
+				bad("Invalid reference", "A module's outputs are referred to as module.NAME.OUTPUT (module.NAME[KEY].OUTPUT with for_each or count).", at)
+				continue
+			}
+			call := c.calls[scope+"module."+name]
+			if call == nil {
+				bad("Reference to undeclared module", fmt.Sprintf("There is no module %q%s. Declare it with module %q { source = \"./modules/%s\" } or fix the name.", name, inModule, name, name), at)
+				continue
+			}
+			if out, ok := moduleOutputName(tr, call); ok && len(call.Instances) > 0 && !contains(call.Instances[0].Outputs, out) {
+				bad("Reference to undeclared module output", fmt.Sprintf("module %q (%s) has no output %q. Its outputs: %s.", name, call.Instances[0].Dir, out, strings.Join(call.Instances[0].Outputs, ", ")), at)
+				continue
+			}
+			// module.NAME[KEY].OUT depends on that output of that instance;
+			// module.NAME alone on every output of every instance.
+			out, named := moduleOutputName(tr, call)
+			key := ""
+			if len(tr) > 2 && (call.ForEach != nil || call.Count != nil) {
+				if ix, ok := tr[2].(hcl.TraverseIndex); ok {
+					key, _ = keySuffix(ix.Key)
+				}
+			}
+			for _, inst := range call.Instances {
+				if key != "" && inst.Scope != call.Address()+key+"." {
+					continue
+				}
+				for _, o := range inst.Outputs {
+					if named && o != out {
+						continue
+					}
+					diags = append(diags, c.addEdge(owner, edge{to: inst.Scope + "output." + o, how: "refers to", at: at, call: name})...)
+				}
+			}
+			if !contains(c.callRefs[owner], name) {
+				c.callRefs[owner] = append(c.callRefs[owner], name)
+			}
 		case "each":
 			if !hasForEach {
 				bad("each outside for_each", "each.key and each.value exist only in a block with for_each.", at)
@@ -147,18 +236,39 @@ func (c *Config) addRefs(owner string, expr hcl.Expression, hasForEach, hasCount
 				bad("Invalid reference", "path has path.module (the configuration directory), path.root and path.cwd.", at)
 			}
 		default:
-			bad("Unknown name", fmt.Sprintf("%q is not something a configuration can refer to: references start with var., local., resource., data., action., each., count. or path.", root), at)
+			bad("Unknown name", fmt.Sprintf("%q is not something a configuration can refer to: references start with var., local., resource., data., action., module., each., count. or path.", root), at)
 		}
 	}
 	return diags
 }
 
+// moduleOutputName is the output a reference module.NAME.OUT or
+// module.NAME[KEY].OUT reads, when it is written so.
+func moduleOutputName(tr hcl.Traversal, call *ModuleCall) (string, bool) {
+	i := 2
+	if call.ForEach != nil || call.Count != nil {
+		if i >= len(tr) {
+			return "", false
+		}
+		if _, ok := tr[i].(hcl.TraverseIndex); !ok {
+			return "", false
+		}
+		i++
+	}
+	if i < len(tr) {
+		if a, ok := tr[i].(hcl.TraverseAttr); ok {
+			return a.Name, true
+		}
+	}
+	return "", false
+}
+
 func (c *Config) addEdge(owner string, e edge) hcl.Diagnostics {
-	if _, ok := c.declared[e.to]; !ok && !strings.HasPrefix(e.to, "local.") {
+	if _, ok := c.declared[e.to]; !ok && c.localExprs[e.to] == nil {
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Dependency on an undeclared block",
-			Detail:   fmt.Sprintf("depends_on names %s, which is not declared in this configuration. Fix the name or remove it.", e.to),
+			Detail:   fmt.Sprintf("depends_on names %s, which is not declared in this configuration. Fix the name or remove it.", strings.TrimPrefix(e.to, scopeOf(e.to))),
 			Subject:  e.at.Ptr(),
 		}}
 	}
@@ -187,13 +297,22 @@ func (c *Config) buildOrder() hcl.Diagnostics {
 	for _, r := range append(append(append([]*Resource{}, c.Resources...), c.Data...), c.Actions...) {
 		nodes = append(nodes, node{addr: r.Address(), res: r, at: r.DeclRange})
 	}
-	for name, a := range c.localExprs {
-		nodes = append(nodes, node{addr: "local." + name, local: a, at: a.NameRange})
+	for addr, a := range c.localExprs {
+		nodes = append(nodes, node{addr: addr, local: a, at: a.NameRange})
 	}
 	for _, o := range c.Outputs {
-		nodes = append(nodes, node{addr: "output." + o.Name, out: o, at: o.DeclRange})
+		nodes = append(nodes, node{addr: o.Address(), out: o, at: o.DeclRange})
 	}
-	sort.SliceStable(nodes, func(i, j int) bool { return rangeLess(nodes[i].at, nodes[j].at) })
+	for addr, mv := range c.modVars {
+		nodes = append(nodes, node{addr: addr, mvar: mv, at: mv.at})
+	}
+	sort.SliceStable(nodes, func(i, j int) bool {
+		if nodes[i].at == nodes[j].at {
+			// The instances of a module share their source.
+			return nodes[i].addr < nodes[j].addr
+		}
+		return rangeLess(nodes[i].at, nodes[j].at)
+	})
 	byAddr := map[string]node{}
 	names := make([]string, len(nodes))
 	for i, n := range nodes {

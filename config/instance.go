@@ -83,6 +83,10 @@ type Instance struct {
 	DeleteUnmanagedContents bool
 	// ReplaceOnChanges are paths whose change means delete-then-create.
 	ReplaceOnChanges []string
+	// CreateBeforeDestroy makes a replace create the new resource (at a
+	// new ID: a plan that would keep the ID is an error) before it deletes
+	// the old one.
+	CreateBeforeDestroy bool
 	// UpdateInPlace are paths changed in place even where azapply would
 	// replace the resource (a location change, a path the service refused
 	// to change at an earlier apply).

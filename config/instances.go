@@ -366,6 +366,11 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		diags = append(diags, d...)
 		inst.PreventDestroy = b
 	}
+	if a, ok := r.attrs["create_before_destroy"]; ok {
+		b, d := evalBool(a, ctx)
+		diags = append(diags, d...)
+		inst.CreateBeforeDestroy = b
+	}
 	if a, ok := r.attrs["delete_unmanaged_contents"]; ok {
 		b, d := evalBool(a, ctx)
 		diags = append(diags, d...)

@@ -47,7 +47,8 @@ type Config struct {
 	Resources []*Resource
 	// Data and Actions are the data and action blocks in file order.
 	Data, Actions []*Resource
-	// Outputs are the output blocks in file order.
+	// Outputs are the output blocks in file order, the root's and every
+	// module instance's (see OutputBlock.Module).
 	Outputs []*OutputBlock
 	// Backend is the azapply { backend "TYPE" { ... } } block; nil means the
 	// local backend at azapply.state.json.
@@ -56,8 +57,28 @@ type Config struct {
 	Imports []*Import
 	// Removed are the removed { from = ..., destroy = false } blocks.
 	Removed []*Removed
+	// Moved are the moved { from = ..., to = ... } blocks, in file order.
+	Moved []*Moved
 
 	parser *hclparse.Parser
+	// modules are the module instances by scope (module.app["dev"].);
+	// calls the module calls by address; rootCalls the root's calls.
+	modules   map[string]*ModuleInstance
+	calls     map[string]*ModuleCall
+	rootCalls []*ModuleCall
+	// modVars are the module instances' variables by address
+	// (module.app.var.name); nodeScope is the scope each block, local,
+	// output and module variable is evaluated in.
+	modVars   map[string]*modVar
+	nodeScope map[string]string
+	// callRefs are the module calls each node refers to, by name in its
+	// scope.
+	callRefs map[string][]string
+	// staticCtx are the contexts of module calls' for_each, count and
+	// arguments at load, by scope.
+	staticCtx map[string]*hcl.EvalContext
+	// moduleOutputs are the output blocks of module instances by address.
+	moduleOutputs map[string]*OutputBlock
 	// varFiles are the paths of the variables files read (--var-file and
 	// *.auto.hcl), whose source Files leaves out.
 	varFiles map[string]bool
@@ -240,6 +261,9 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	diags = append(diags, schemaDiags...)
 	diags = append(diags, cfg.decodeBlocks(bodies)...)
 	diags = append(diags, cfg.assignVariables(opts, autoFiles)...)
+	if !diags.HasErrors() {
+		diags = append(diags, cfg.expandModules(cfg.rootCalls, 0)...)
+	}
 	diags = append(diags, cfg.checkReferences()...)
 	diags = append(diags, cfg.evalLocals()...)
 	diags = append(diags, cfg.decodeSettings(bodies)...)
@@ -263,43 +287,66 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	if evalDiags.HasErrors() {
 		cfg.loadErrors = true
 	}
-	return cfg, sortDiags(append(addHints(diags), evalDiags...))
+	return cfg, mergeInstances(sortDiags(append(addHints(diags), evalDiags...)))
 }
 
-// decodeBlocks decodes the variable, locals, resource, data, action and
-// output blocks; the blocks evaluated with variables (provider, azapply,
-// import, removed) wait for decodeSettings.
+// decodeBlocks decodes the root's variable, locals, resource, data,
+// action, output and module blocks; the blocks evaluated with variables
+// (provider, azapply, import, removed, moved) wait for decodeSettings.
 func (c *Config) decodeBlocks(bodies []*hcl.BodyContent) hcl.Diagnostics {
-	var diags hcl.Diagnostics
 	c.localExprs = map[string]*hcl.Attribute{}
 	c.declared = map[string]hcl.Range{}
+	c.modules = map[string]*ModuleInstance{}
+	c.modVars = map[string]*modVar{}
+	c.nodeScope = map[string]string{}
+	c.calls = map[string]*ModuleCall{}
+	var diags hcl.Diagnostics
+	for _, content := range bodies {
+		for _, b := range content.Blocks {
+			if b.Type != "variable" {
+				continue
+			}
+			v, d := decodeVariable(b)
+			diags = append(diags, d...)
+			if v == nil {
+				continue
+			}
+			if prev, ok := c.Variables[v.Name]; ok {
+				diags = append(diags, duplicate("variable", v.Name, prev.DeclRange, b.DefRange))
+				continue
+			}
+			c.Variables[v.Name] = v
+		}
+	}
+	d, calls := c.decodeScopeBlocks(bodies, "")
+	c.rootCalls = calls
+	return append(diags, d...)
+}
+
+// decodeScopeBlocks decodes the locals, resource, data, action, output and
+// module blocks of the root (scope "") or of a module instance, and returns
+// its module calls.
+func (c *Config) decodeScopeBlocks(bodies []*hcl.BodyContent, scope string) (hcl.Diagnostics, []*ModuleCall) {
+	var diags hcl.Diagnostics
+	var calls []*ModuleCall
 	for _, content := range bodies {
 		for _, b := range content.Blocks {
 			switch b.Type {
-			case "variable":
-				v, d := decodeVariable(b)
-				diags = append(diags, d...)
-				if v == nil {
-					continue
-				}
-				if prev, ok := c.Variables[v.Name]; ok {
-					diags = append(diags, duplicate("variable", v.Name, prev.DeclRange, b.DefRange))
-					continue
-				}
-				c.Variables[v.Name] = v
 			case "locals":
 				attrs, d := b.Body.JustAttributes()
 				diags = append(diags, d...)
 				for _, a := range sortedAttrs(attrs) {
-					if prev, ok := c.localExprs[a.Name]; ok {
+					addr := scope + "local." + a.Name
+					if prev, ok := c.localExprs[addr]; ok {
 						diags = append(diags, duplicate("local value", a.Name, prev.NameRange, a.NameRange))
 						continue
 					}
-					c.localExprs[a.Name] = a
+					c.localExprs[addr] = a
+					c.nodeScope[addr] = scope
 				}
 			case "resource", "data", "action":
 				kind := Kind(b.Type)
-				addr := b.Type + "." + b.Labels[0]
+				addr := scope + b.Type + "." + b.Labels[0]
 				if prev, ok := c.declared[addr]; ok {
 					diags = append(diags, duplicate(b.Type, b.Labels[0], prev, b.DefRange))
 					continue
@@ -310,6 +357,8 @@ func (c *Config) decodeBlocks(bodies []*hcl.BodyContent) hcl.Diagnostics {
 				if r == nil {
 					continue
 				}
+				r.Module = scope
+				c.nodeScope[addr] = scope
 				switch kind {
 				case KindResource:
 					c.Resources = append(c.Resources, r)
@@ -319,7 +368,7 @@ func (c *Config) decodeBlocks(bodies []*hcl.BodyContent) hcl.Diagnostics {
 					c.Actions = append(c.Actions, r)
 				}
 			case "output":
-				addr := "output." + b.Labels[0]
+				addr := scope + "output." + b.Labels[0]
 				if prev, ok := c.declared[addr]; ok {
 					diags = append(diags, duplicate("output", b.Labels[0], prev, b.DefRange))
 					continue
@@ -328,12 +377,29 @@ func (c *Config) decodeBlocks(bodies []*hcl.BodyContent) hcl.Diagnostics {
 				o, d := decodeOutput(b)
 				diags = append(diags, d...)
 				if o != nil {
+					o.Module = scope
+					c.nodeScope[addr] = scope
+					if scope != "" {
+						if c.moduleOutputs == nil {
+							c.moduleOutputs = map[string]*OutputBlock{}
+						}
+						c.moduleOutputs[addr] = o
+					}
 					c.Outputs = append(c.Outputs, o)
 				}
+			case "module":
+				m, d := decodeModuleCall(b, scope)
+				diags = append(diags, d...)
+				if prev, ok := c.calls[m.Address()]; ok {
+					diags = append(diags, duplicate("module", m.Name, prev.DeclRange, b.DefRange))
+					continue
+				}
+				c.calls[m.Address()] = m
+				calls = append(calls, m)
 			}
 		}
 	}
-	return diags
+	return diags, calls
 }
 
 // decodeSettings decodes the blocks whose attributes may use variables and
@@ -362,6 +428,8 @@ func (c *Config) decodeSettings(bodies []*hcl.BodyContent) hcl.Diagnostics {
 				diags = append(diags, c.decodeImport(b)...)
 			case "removed":
 				diags = append(diags, c.decodeRemoved(b)...)
+			case "moved":
+				diags = append(diags, c.decodeMoved(b)...)
 			}
 		}
 	}
@@ -375,7 +443,7 @@ func (c *Config) checkImportsAndRemoved() hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	to := map[string]hcl.Range{}
 	for _, im := range c.Imports {
-		block, _, _ := strings.Cut(im.To, "[")
+		block, _ := SplitAddress(im.To)
 		if _, ok := c.declared[block]; !ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -391,7 +459,7 @@ func (c *Config) checkImportsAndRemoved() hcl.Diagnostics {
 	}
 	from := map[string]hcl.Range{}
 	for _, rm := range c.Removed {
-		block, _, _ := strings.Cut(rm.From, "[")
+		block, _ := SplitAddress(rm.From)
 		if decl, ok := c.declared[block]; ok {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

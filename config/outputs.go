@@ -17,7 +17,13 @@ type OutputBlock struct {
 	// DependsOn are the block addresses named in depends_on.
 	DependsOn []string
 	DeclRange hcl.Range
+	// Module is the prefix of the module instance that holds the output
+	// (module.app.), "" for the root's outputs.
+	Module string
 }
+
+// Address is output.NAME after the module instance's prefix.
+func (o *OutputBlock) Address() string { return o.Module + "output." + o.Name }
 
 // Output is an evaluated output value. Value may be unknown (until apply)
 // and, when Sensitive, carries SensitiveMark.
@@ -57,9 +63,11 @@ func decodeOutput(b *hcl.Block) (*OutputBlock, hcl.Diagnostics) {
 }
 
 func (ev *evaluator) evalOutput(o *OutputBlock) (*Output, hcl.Diagnostics) {
-	addr := "output." + o.Name
-	v, diags := o.Value.Value(ev.ctxFor(addr))
+	addr := o.Address()
+	ctx := ev.ctxFor(addr)
+	v, diags := o.Value.Value(ctx)
 	if diags.HasErrors() {
+		ev.values[addr] = cty.DynamicVal
 		return nil, diags
 	}
 	if !o.Sensitive && len(SensitivePaths(v)) > 0 {
@@ -72,6 +80,12 @@ func (ev *evaluator) evalOutput(o *OutputBlock) (*Output, hcl.Diagnostics) {
 	}
 	if o.Sensitive {
 		v = v.Mark(SensitiveMark)
+	}
+	if o.Module != "" {
+		// A module's output is a value of the calling scope; the
+		// sensitive marks travel with it.
+		ev.values[addr] = v
+		ev.localDeps[addr] = ev.instanceDeps(addr, ctx)
 	}
 	return &Output{Name: o.Name, Value: v, Sensitive: o.Sensitive, Description: o.Description, DeclRange: o.DeclRange}, nil
 }

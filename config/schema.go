@@ -14,6 +14,8 @@ var fileSchema = &hcl.BodySchema{
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "import"},
 		{Type: "removed"},
+		{Type: "module", LabelNames: []string{"name"}},
+		{Type: "moved"},
 	},
 }
 
@@ -88,6 +90,7 @@ var resourceSchema = &hcl.BodySchema{
 		{Name: "prevent_destroy"},
 		{Name: "delete_unmanaged_contents"},
 		{Name: "replace_on_changes"},
+		{Name: "create_before_destroy"},
 		{Name: "update_in_place"},
 		{Name: "array_keys"},
 		{Name: "unordered"},

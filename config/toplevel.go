@@ -260,6 +260,13 @@ func instanceAddress(a *hcl.Attribute, what string) (string, hcl.Diagnostics) {
 		Detail:   what + " names a resource without quotes: resource.NAME, resource.NAME[\"key\"] or resource.NAME[0].",
 		Subject:  a.Expr.Range().Ptr(),
 	}}
+	if tr, d := hcl.AbsTraversalForExpr(a.Expr); !d.HasErrors() && tr.RootName() == "module" {
+		addr, d := moveAddress(a)
+		if d.HasErrors() || AddressKind(addr) != KindResource {
+			return "", bad
+		}
+		return addr, nil
+	}
 	tr, diags := hcl.AbsTraversalForExpr(a.Expr)
 	if diags.HasErrors() || tr.RootName() != "resource" {
 		return "", bad

@@ -20,8 +20,11 @@ type refs struct {
 	// blocks are the referenced resource, data and action blocks, by
 	// address.
 	blocks map[string]*blockUse
-	// locals are the names of the referenced local values.
+	// locals are the addresses of the referenced local values and module
+	// variables (local.NAME, module.app.var.NAME).
 	locals []string
+	// calls are the module calls referred to, by name in the scope.
+	calls []string
 }
 
 // use is how rs uses block to, if it refers to it; rs may be nil.
@@ -85,11 +88,21 @@ func (c *Config) findRefs() {
 		for _, a := range sortedAttrs(r.retry) {
 			inst = append(inst, a.Expr)
 		}
-		c.instRefs[r.Address()] = refsOf(inst)
-		c.repRefs[r.Address()] = refsOf(rep)
+		c.instRefs[r.Address()] = refsOf(inst, r.Module)
+		c.repRefs[r.Address()] = refsOf(rep, r.Module)
 	}
-	for name, a := range c.localExprs {
-		c.instRefs["local."+name] = refsOf([]hcl.Expression{a.Expr})
+	for addr, a := range c.localExprs {
+		c.instRefs[addr] = refsOf([]hcl.Expression{a.Expr}, c.nodeScope[addr])
+	}
+	for addr, mv := range c.modVars {
+		if mv.expr != nil {
+			c.instRefs[addr] = refsOf([]hcl.Expression{mv.expr}, mv.scope)
+		}
+	}
+	for _, o := range c.Outputs {
+		if o.Module != "" {
+			c.instRefs[o.Address()] = refsOf([]hcl.Expression{o.Value}, o.Module)
+		}
 	}
 }
 
@@ -100,14 +113,14 @@ func (c *Config) allBlocks() []*Resource {
 // refsOf finds what exprs refer to. The references themselves come from
 // hcl (Variables knows which names a for expression hides); the syntax
 // tree tells which of them index a block by a key.
-func refsOf(exprs []hcl.Expression) *refs {
+func refsOf(exprs []hcl.Expression, scope string) *refs {
 	out := &refs{blocks: map[string]*blockUse{}}
 	seenLocal := map[string]bool{}
 	for _, expr := range exprs {
 		narrowed := map[string]*blockUse{}
 		counted := map[string]int{}
 		if syn, ok := expr.(hclsyntax.Expression); ok {
-			w := &useWalker{uses: narrowed, counted: counted}
+			w := &useWalker{uses: narrowed, counted: counted, scope: scope}
 			hclsyntax.Walk(syn, w)
 		}
 		for _, tr := range expr.Variables() {
@@ -117,13 +130,22 @@ func refsOf(exprs []hcl.Expression) *refs {
 				continue
 			}
 			switch root {
+			case "var":
+				if scope != "" && !seenLocal[scope+"var."+name] {
+					seenLocal[scope+"var."+name] = true
+					out.locals = append(out.locals, scope+"var."+name)
+				}
 			case "local":
-				if !seenLocal[name] {
-					seenLocal[name] = true
-					out.locals = append(out.locals, name)
+				if !seenLocal[scope+"local."+name] {
+					seenLocal[scope+"local."+name] = true
+					out.locals = append(out.locals, scope+"local."+name)
+				}
+			case "module":
+				if !contains(out.calls, name) {
+					out.calls = append(out.calls, name)
 				}
 			case "resource", "data", "action":
-				to := root + "." + name
+				to := scope + root + "." + name
 				u := out.blocks[to]
 				if u == nil {
 					u = &blockUse{}
@@ -162,6 +184,8 @@ type useWalker struct {
 	scopes []map[string]struct{}
 	// keyed are the traversals already counted as an IndexExpr's collection.
 	keyed map[*hclsyntax.ScopeTraversalExpr]bool
+	// scope is the prefix of the module instance the expressions are in.
+	scope string
 }
 
 func (w *useWalker) Enter(n hclsyntax.Node) hcl.Diagnostics {
@@ -177,6 +201,7 @@ func (w *useWalker) Enter(n hclsyntax.Node) hcl.Diagnostics {
 		if !ok || len(w.scopes) > 0 || !keyRefsPlain(n.Key) {
 			return nil
 		}
+		to = w.scope + to
 		w.use(to).keys = append(w.use(to).keys, n.Key)
 		w.counted[to]++
 		if w.keyed == nil {
@@ -193,6 +218,7 @@ func (w *useWalker) Enter(n hclsyntax.Node) hcl.Diagnostics {
 		if !ok || !isIndex {
 			return nil
 		}
+		to = w.scope + to
 		w.use(to).lits = append(w.use(to).lits, ix.Key)
 		w.counted[to]++
 	}

@@ -32,6 +32,14 @@ type Options struct {
 	AdoptExisting bool
 	Imports       []*config.Import
 	Removed       []*config.Removed
+	// Only, when set, limits the resources the state records and the
+	// configuration does not declare (deleted, or forgotten) to those it
+	// accepts: a run with --target leaves the others alone.
+	Only func(address string) bool
+	// Moved are the moved blocks: what the state records at a moved
+	// block's from is planned at its to (Change.MovedFrom), and apply
+	// records it there, with no request to Azure.
+	Moved []*config.Moved
 	// Data are the data blocks, shown as reads. Their bodies, when already
 	// read (see ReadData), are given in DataBodies by address and not read
 	// again.
@@ -76,6 +84,10 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	}
 	if err := checkReplace(o.Replace, o.Instances); err != nil {
 		return nil, err
+	}
+	var movedFrom map[string]string
+	if !o.Destroy {
+		st, movedFrom = moveState(st, o.Moved)
 	}
 	b := &builder{st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial},
 		settings: settingsOf(o.Instances), removed: o.Removed}
@@ -142,11 +154,40 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
+	for _, c := range b.plan.Changes {
+		c.MovedFrom = movedFrom[c.Address]
+	}
 	if err := readLocks(ctx, o.Reader, b.plan.Changes, o.Parallelism); err != nil {
 		return nil, err
 	}
 	readSoftDeleted(ctx, o.Reader, b.plan.Changes, o.SoftDeleted, o.PurgeOnDestroy)
 	return b.plan, nil
+}
+
+// moveState returns st with the moves of moved made (a copy, when there
+// are any), and the old address of each resource moved, by new address.
+func moveState(st *state.State, moved []*config.Moved) (*state.State, map[string]string) {
+	if len(moved) == 0 {
+		return st, nil
+	}
+	addrs := make([]string, len(st.Resources))
+	for i, sr := range st.Resources {
+		addrs[i] = sr.Address
+	}
+	moves := config.MoveAddresses(moved, addrs)
+	if len(moves) == 0 {
+		return st, nil
+	}
+	st = st.Clone()
+	from := map[string]string{}
+	for old, nw := range moves {
+		r := st.Get(old)
+		st.Remove(old)
+		r.Address = nw
+		st.Set(r)
+		from[nw] = old
+	}
+	return st, from
 }
 
 // undeclaredResources lists what the state records and the configuration
@@ -159,11 +200,11 @@ func (b *builder) undeclaredResources() []*state.Resource {
 	}
 	var gone []*state.Resource
 	for _, sr := range b.st.Resources {
-		if declared[sr.Address] {
+		if declared[sr.Address] || (b.o.Only != nil && !b.o.Only(sr.Address)) {
 			continue
 		}
 		if in := declaredAs(b.o.Instances, sr.ID); in != nil && !forgotten(b.o.Removed, sr.Address) {
-			b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add removed { from = %s  destroy = false } and import { to = %s  id = %q }", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
+			b.fail(fmt.Errorf("%s is recorded in the state as %s, and is now declared as %s: planning would delete it. To rename it, add moved { from = %s  to = %s } (or removed { from = %s  destroy = false } and import { to = %s  id = %q })", sr.ID, sr.Address, in.Address, sr.Address, in.Address, sr.Address, in.Address, sr.ID))
 			continue
 		}
 		gone = append(gone, sr)
@@ -344,6 +385,13 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 				return
 			}
 		}
+	}
+	if c.Action == Replace && in.CreateBeforeDestroy {
+		if c.PriorID == "" {
+			b.fail(fmt.Errorf("%s (%s:%d) must be replaced, and sets create_before_destroy = true, but the replacement keeps the ID %s: ARM names a resource by its ID, so the new one cannot be created while the old one exists. Give it a new ID (a new name), or remove create_before_destroy to delete it first", in.Address, in.DeclRange.Filename, in.DeclRange.Start.Line, in.ID))
+			return
+		}
+		c.CreateBeforeDestroy = true
 	}
 	if c.Action == Create || c.Action == Replace {
 		c.Request = &Request{Method: "PUT", Body: desired}

@@ -32,6 +32,8 @@ type Plan struct {
 	// Lineage and Serial identify the state the plan was made from.
 	Lineage string
 	Serial  int64
+	// Targets are the --target addresses the plan was limited to, if any.
+	Targets []string
 	// Preflight is what deployment validation found, when it ran.
 	Preflight *PreflightReport
 }
@@ -57,6 +59,14 @@ type Change struct {
 	// PriorID is the ID recorded in the state when it differs from ID (a
 	// replace to a new ID).
 	PriorID string
+	// MovedFrom is the address the state records the resource at, when a
+	// moved block moves it to Address: apply records it at Address with no
+	// request of its own.
+	MovedFrom string
+	// CreateBeforeDestroy is set on a replace to a new ID whose resource
+	// sets create_before_destroy: apply creates the new one, then deletes
+	// the old one (shown +/-).
+	CreateBeforeDestroy bool
 	// Import is true when an import block (or adopt_existing) takes over an
 	// existing resource that the state does not record yet.
 	Import bool
@@ -233,6 +243,17 @@ func (p *Plan) Imports() int {
 func (p *Plan) HasChanges() bool {
 	a, c, d := p.Summary()
 	return a+c+d+p.Imports() > 0
+}
+
+// Moves counts the resources a moved block moves to a new address.
+func (p *Plan) Moves() int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.MovedFrom != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // HasDrift reports whether anything changed outside azapply.

@@ -58,15 +58,18 @@ type JSONStateVersion struct {
 
 // JSONChange is one resource's planned action.
 type JSONChange struct {
-	Address     string   `json:"address"`
-	ID          string   `json:"id"`
-	APIVersion  string   `json:"api_version"`
-	Action      Action   `json:"action"`
-	Import      bool     `json:"import,omitempty"`
-	PriorID     string   `json:"prior_id,omitempty"`
-	DeletedWith string   `json:"deleted_with,omitempty"`
-	DependsOn   []string `json:"depends_on,omitempty"`
-	After       any      `json:"after,omitempty"`
+	Address    string `json:"address"`
+	ID         string `json:"id"`
+	APIVersion string `json:"api_version"`
+	Action     Action `json:"action"`
+	Import     bool   `json:"import,omitempty"`
+	PriorID    string `json:"prior_id,omitempty"`
+	MovedFrom  string `json:"moved_from,omitempty"`
+	// CreateBeforeDestroy says a replace creates the new resource first.
+	CreateBeforeDestroy bool     `json:"create_before_destroy,omitempty"`
+	DeletedWith         string   `json:"deleted_with,omitempty"`
+	DependsOn           []string `json:"depends_on,omitempty"`
+	After               any      `json:"after,omitempty"`
 	// Request is the exact request apply sends for a create, a replace's
 	// create or an update, sensitive values "(sensitive)" and values known
 	// only after apply "(known after apply)".
@@ -157,7 +160,7 @@ func ToJSON(p *Plan) JSONPlan {
 	for _, c := range p.Changes {
 		jc := JSONChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action,
-			Import: c.Import, PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
+			Import: c.Import, PriorID: c.PriorID, MovedFrom: c.MovedFrom, CreateBeforeDestroy: c.CreateBeforeDestroy, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn,
 			Paths: jsonPaths(c.Paths, false), ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete, PreflightErrors: c.PreflightErrors,
 		}
 		if c.Action == Create || c.Action == Replace {

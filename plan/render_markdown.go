@@ -98,13 +98,22 @@ func actionLabel(c *Change) string {
 	if c.Import && c.Action == Update {
 		label = "~ import and update"
 	}
+	if c.CreateBeforeDestroy {
+		label = "+/- replace (create first)"
+	}
+	if c.MovedFrom != "" {
+		if c.Action == NoOp && !c.Import {
+			label = "moved"
+		}
+		label += " (from " + c.MovedFrom + ")"
+	}
 	return label
 }
 
 func shownInTable(c *Change) bool {
 	switch c.Action {
 	case NoOp:
-		return c.Import
+		return c.Import || c.MovedFrom != ""
 	case Read:
 		return false
 	}
@@ -175,6 +184,9 @@ func markdownChange(c *Change) string {
 		lines = []string{"# removed from the state only; nothing is sent to Azure"}
 	case NoOp:
 		lines = []string{"# imported into the state; nothing is sent to Azure"}
+		if !c.Import {
+			lines = []string{"# moved from " + c.MovedFrom + " in the state; nothing is sent to Azure"}
+		}
 	}
 	if c.SoftDelete != nil {
 		for _, l := range c.SoftDelete.Lines() {

@@ -44,7 +44,7 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 	}
 	if !p.HasChanges() {
 		for _, c := range p.Changes {
-			if c.Action == Forget || c.Action == Read {
+			if c.Action == Forget || c.Action == Read || c.MovedFrom != "" {
 				tw.change(c)
 			}
 		}
@@ -133,7 +133,7 @@ func (t *textWriter) sym(s string) string {
 		return t.c(ansiGreen) + s + t.c(ansiReset)
 	case "-":
 		return t.c(ansiRed) + s + t.c(ansiReset)
-	case "~", "-/+":
+	case "~", "-/+", "+/-":
 		return t.c(ansiYellow) + s + t.c(ansiReset)
 	case "<=":
 		return t.c(ansiCyan) + s + t.c(ansiReset)
@@ -171,6 +171,13 @@ func (t *textWriter) drift(p *Plan) {
 }
 
 func (t *textWriter) change(c *Change) {
+	if c.MovedFrom != "" {
+		t.printf("  # %s has moved to %s\n", c.MovedFrom, c.Address)
+		if c.Action == NoOp && !c.Import {
+			t.printf("\n")
+			return
+		}
+	}
 	switch c.Action {
 	case Create:
 		t.printf("  # %s will be created\n", c.Address)
@@ -200,6 +207,8 @@ func (t *textWriter) change(c *Change) {
 		t.header(c)
 	case Replace:
 		switch {
+		case c.CreateBeforeDestroy:
+			t.printf("  # %s must be replaced: its id changed from %s; the new one is created before the old one is deleted\n", c.Address, c.PriorID)
 		case c.PriorID != "":
 			t.printf("  # %s must be replaced: its id changed from %s\n", c.Address, c.PriorID)
 		case c.DeletedWith != "":
@@ -209,7 +218,11 @@ func (t *textWriter) change(c *Change) {
 		default:
 			t.printf("  # %s must be replaced\n", c.Address)
 		}
-		t.printf("%s %s\n", t.sym("-/+"), c.Address)
+		if c.CreateBeforeDestroy {
+			t.printf("%s %s\n", t.sym("+/-"), c.Address)
+		} else {
+			t.printf("%s %s\n", t.sym("-/+"), c.Address)
+		}
 		t.header(c)
 		t.contents(c)
 		if c.PriorID != "" || len(c.Paths) == 0 {

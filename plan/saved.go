@@ -29,6 +29,7 @@ type savedFile struct {
 	Lineage       string        `json:"lineage"`
 	Serial        int64         `json:"serial"`
 	RefreshOnly   bool          `json:"refresh_only,omitempty"`
+	Targets       []string      `json:"targets,omitempty"`
 	Salt          string        `json:"salt"`
 	Changes       []savedChange `json:"changes"`
 	Drift         []savedDrift  `json:"drift,omitempty"`
@@ -56,6 +57,8 @@ type savedChange struct {
 	Action          Action          `json:"action"`
 	Import          bool            `json:"import,omitempty"`
 	PriorID         string          `json:"prior_id,omitempty"`
+	MovedFrom       string          `json:"moved_from,omitempty"`
+	CreateFirst     bool            `json:"create_before_destroy,omitempty"`
 	DeletedWith     string          `json:"deleted_with,omitempty"`
 	DependsOn       []string        `json:"depends_on,omitempty"`
 	Sensitive       []string        `json:"sensitive,omitempty"`
@@ -114,11 +117,11 @@ func WriteSaved(w io.Writer, p *Plan) error {
 	if _, err := rand.Read(salt); err != nil {
 		return fmt.Errorf("making the plan file's salt: %w", err)
 	}
-	f := savedFile{FormatVersion: SavedFormatVersion, Lineage: p.Lineage, Serial: p.Serial, RefreshOnly: p.RefreshOnly, Salt: hex.EncodeToString(salt)}
+	f := savedFile{FormatVersion: SavedFormatVersion, Lineage: p.Lineage, Serial: p.Serial, RefreshOnly: p.RefreshOnly, Targets: p.Targets, Salt: hex.EncodeToString(salt)}
 	for _, c := range p.Changes {
 		sc := savedChange{
 			Address: c.Address, ID: c.ID, APIVersion: c.APIVersion, Action: c.Action, Import: c.Import,
-			PriorID: c.PriorID, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
+			PriorID: c.PriorID, MovedFrom: c.MovedFrom, CreateFirst: c.CreateBeforeDestroy, DeletedWith: c.DeletedWith, DependsOn: c.DependsOn, Sensitive: c.Sensitive,
 			ReplaceReason: c.ReplaceReason, Locks: c.Locks, SoftDelete: c.SoftDelete,
 			Paths: savePaths(c.Paths), KeptDifferently: savePaths(c.KeptDifferently), Contents: c.Contents,
 			DesiredHash: desiredHash(f.Salt, c), LiveHash: liveHash(f.Salt, c.Live),
@@ -181,11 +184,11 @@ func ReadSaved(r io.Reader, name string) (*SavedPlan, error) {
 	if sum, err := f.checksum(); err != nil || !hmac.Equal([]byte(sum), []byte(f.Checksum)) {
 		return nil, fmt.Errorf("%s was changed after azapply wrote it (its checksum does not match its content), so it is neither shown nor applied: run azapply plan --out %s again and review that", name, name)
 	}
-	p := &Plan{Lineage: f.Lineage, Serial: f.Serial, RefreshOnly: f.RefreshOnly}
+	p := &Plan{Lineage: f.Lineage, Serial: f.Serial, RefreshOnly: f.RefreshOnly, Targets: f.Targets}
 	for _, sc := range f.Changes {
 		c := &Change{
 			Address: sc.Address, ID: sc.ID, APIVersion: sc.APIVersion, Action: sc.Action, Import: sc.Import,
-			PriorID: sc.PriorID, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
+			PriorID: sc.PriorID, MovedFrom: sc.MovedFrom, CreateBeforeDestroy: sc.CreateFirst, DeletedWith: sc.DeletedWith, DependsOn: sc.DependsOn, Sensitive: sc.Sensitive,
 			ReplaceReason: sc.ReplaceReason, Locks: sc.Locks, SoftDelete: sc.SoftDelete,
 			Paths: loadPaths(sc.Paths), KeptDifferently: loadPaths(sc.KeptDifferently), Contents: sc.Contents,
 		}
@@ -552,13 +555,10 @@ func (s *SavedPlan) CheckBefore(lineage string, declared []string, expanded map[
 	}
 	inPlan := map[string]bool{}
 	for _, sc := range f.Changes {
-		block := sc.Address
-		if i := strings.IndexByte(block, '['); i >= 0 {
-			block = block[:i]
-		}
+		block, _ := config.SplitAddress(sc.Address)
 		inPlan[block] = true
 		gone := sc.Action == Delete || sc.Action == Forget || sc.DeletedWith != ""
-		if !gone && strings.HasPrefix(block, "resource.") && !isDeclared[block] {
+		if !gone && config.AddressKind(block) == config.KindResource && !isDeclared[block] {
 			why = append(why, fmt.Sprintf("the plan has %s, which the configuration does not declare", sc.Address))
 		}
 	}

@@ -34,6 +34,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	o.common.register(fs)
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many reads, and how many writes, may run at once")
 	registerRefresh(fs, &o.plan.refresh)
+	registerTargets(fs, &o.plan.targets)
 	registerReplace(fs, &o.plan.replace)
 	fs.StringVar(&o.progress, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
@@ -73,6 +74,10 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return reportError(s, err)
 		}
 		o.refreshOnly = saved.Plan.RefreshOnly
+		if len(o.plan.targets) > 0 {
+			return reportError(s, errors.New("--target with a plan file: the plan file keeps the targets it was made with; apply it without --target"))
+		}
+		o.plan.targets = saved.Plan.Targets
 		if len(o.plan.replace) > 0 {
 			return reportError(s, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces"))
 		}
@@ -82,7 +87,8 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			expanded := map[string]bool{}
 			for _, r := range cfg.Resources {
 				declared = append(declared, r.Address())
-				expanded[r.Address()] = r.ForEach != nil || r.Count != nil
+				// A targeted plan leaves blocks out on purpose.
+				expanded[r.Address()] = r.ForEach != nil || r.Count != nil || len(saved.Plan.Targets) > 0
 			}
 			return saved.CheckBefore(st.Lineage, declared, expanded)
 		}
@@ -107,6 +113,9 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return reportError(s, err)
 		}
 		fmt.Fprintln(s.Out)
+	}
+	if len(o.plan.targets) > 0 {
+		warnTargeted(s.Err, false)
 	}
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
@@ -181,12 +190,15 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	}
 	fmt.Fprintln(s.Out)
 	printOutputs(s, res.Outputs)
+	if len(o.plan.targets) > 0 {
+		warnTargeted(s.Err, true)
+	}
 	return exitOK
 }
 
 func hasForget(p *plan.Plan) bool {
 	for _, c := range p.Changes {
-		if c.Action == plan.Forget {
+		if c.Action == plan.Forget || c.MovedFrom != "" {
 			return true
 		}
 	}

@@ -18,6 +18,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	o.common.register(fs)
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking for confirmation")
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
+	fs.StringArrayVar(&o.plan.targets, "target", nil, "destroy only this `ADDRESS` (resource.NAME, module.NAME, ...) and what depends on it; repeatable. Not for routine use: the result is partial")
 	fs.Usage = func() {
 		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first. A resource group that\nholds resources azapply does not manage is refused unless its block sets\ndelete_unmanaged_contents = true.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
 		fs.PrintDefaults()
@@ -29,16 +30,31 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		fmt.Fprintln(s.Err, "Error: --parallelism must be at least 1")
 		return exitError
 	}
+	if err := checkTargets(o.plan.targets); err != nil {
+		return reportError(s, err)
+	}
 	w, err := openWorkspace(ctx, o.common, s)
 	if err != nil {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
+	var only func(string) bool
+	if len(o.plan.targets) > 0 {
+		warnTargeted(s.Err, false)
+		only = destroyTargets(o.plan.targets, w.insts, w.state)
+		found := false
+		for _, r := range w.state.Resources {
+			found = found || only(r.Address)
+		}
+		if !found {
+			return reportError(s, fmt.Errorf("--target names nothing the state records; nothing was sent. 'azapply state list' lists what it records"))
+		}
+	}
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	// A destroy plan deletes everything in the state; the configuration
 	// gives only each resource's settings (prevent_destroy,
 	// delete_unmanaged_contents) and the provider's soft-delete ones.
-	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true,
+	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true, Only: only,
 		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
 		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
 	stop()
@@ -79,5 +95,8 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		return exitError
 	}
 	fmt.Fprintf(s.Out, "\nDestroy complete! Resources: %d destroyed.\n", res.Destroyed)
+	if len(o.plan.targets) > 0 {
+		warnTargeted(s.Err, true)
+	}
 	return exitOK
 }

@@ -83,12 +83,27 @@ func (r binResult) mustExit(t *testing.T, code int) {
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
+	copyTree(t, src, dst)
+	return dst
+}
+
+// copyTree copies the files of src into dst, and its subdirectories (a
+// configuration's modules) except hidden ones such as .azapply.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
 		if e.IsDir() {
+			if strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			if err := os.MkdirAll(filepath.Join(dst, e.Name()), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			copyTree(t, filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()))
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
@@ -99,7 +114,6 @@ func copyDir(t *testing.T, src string) string {
 			t.Fatal(err)
 		}
 	}
-	return dst
 }
 
 // world loads the emulator's world that the embedded mode saved in dir.

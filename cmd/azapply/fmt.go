@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/azapply/azapply/config"
 	"github.com/spf13/pflag"
 )
 
@@ -97,9 +99,18 @@ func doFmt(_ context.Context, o fmtOptions, s *IOStreams) int {
 
 // fmtFiles lists the .hcl files named, or inside the directories named.
 // JSON files (.hcl.json) are left alone: their layout is JSON's.
+//
+// A directory's local modules (module blocks with source = "./...") are
+// formatted with it, wherever they are.
 func fmtFiles(paths []string, recursive bool) ([]string, error) {
 	var out []string
+	seen := map[string]bool{}
+	paths = append([]string(nil), paths...)
 	for _, p := range paths {
+		seen[filepath.Clean(p)] = true
+	}
+	for i := 0; i < len(paths); i++ {
+		p := paths[i]
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, fmt.Errorf("%w: name a directory or an .hcl file", err)
@@ -128,6 +139,15 @@ func fmtFiles(paths []string, recursive bool) ([]string, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		// The modules it calls; a directory whose files do not parse is
+		// reported by the formatting itself.
+		mods, _ := config.LocalModuleDirs(p)
+		for _, m := range mods {
+			if !seen[m] && (!recursive || !strings.HasPrefix(m, filepath.Clean(p)+string(filepath.Separator))) {
+				seen[m] = true
+				paths = append(paths, m)
+			}
 		}
 	}
 	return out, nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
 
@@ -58,6 +59,13 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 			}
 			fmt.Fprintf(s.Out, "Wrote a starter configuration to %s, on the embedded emulator (no Azure account needed).\nNext: azapply plan%s, then azapply apply%s.\n", filepath.Join(dir, starterFile), next, next)
 		}
+	}
+	fetched, err := config.InstallModules(ctx, dir)
+	for _, f := range fetched {
+		fmt.Fprintf(s.Out, "Fetched module %s into %s.\n", f, filepath.Join(dir, ".azapply", "modules"))
+	}
+	if err != nil {
+		return fmt.Errorf("installing modules: %w", err)
 	}
 	cfg, err := loadFiles(o.common, s)
 	if err != nil {

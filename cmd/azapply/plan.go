@@ -22,6 +22,9 @@ type planFlags struct {
 	format      string
 	// refresh is the --refresh mode; "" takes the provider block's.
 	refresh string
+	// targets are the --target addresses: the run is limited to them and
+	// what they depend on.
+	targets []string
 	// replace are the --replace addresses (plan and apply only).
 	replace []string
 	// preflight is plan --preflight; the provider's preflight = true
@@ -47,6 +50,9 @@ func registerRefresh(fs *pflag.FlagSet, mode *string) {
 }
 
 func (f *planFlags) validate() error {
+	if err := checkTargets(f.targets); err != nil {
+		return err
+	}
 	if f.parallelism < 1 {
 		return fmt.Errorf("--parallelism %d: give a number of at least 1", f.parallelism)
 	}
@@ -76,6 +82,7 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	fs.SetOutput(s.Err)
 	o.common.register(fs)
 	o.plan.register(fs)
+	registerTargets(fs, &o.plan.targets)
 	registerReplace(fs, &o.plan.replace)
 	fs.BoolVar(&o.plan.preflight, "preflight", false, "send every planned create and update to ARM's deployment validation, and fail (exit 1) on what it finds, before anything is written")
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
@@ -100,6 +107,9 @@ func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
 		return reportError(s, err)
 	}
 	defer closeWorkspace(w, s)
+	if len(o.plan.targets) > 0 {
+		warnTargeted(s.Err, false)
+	}
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
 	stop()
@@ -148,7 +158,15 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	if err != nil {
 		return nil, err // config and validate already refused it
 	}
+	var only func(string) bool
+	if len(f.targets) > 0 {
+		if err := w.narrowToTargets(f.targets); err != nil {
+			return nil, err
+		}
+		only = func(addr string) bool { return targeted(addr, f.targets) }
+	}
 	pl, err := plan.Build(ctx, plan.Options{
+		Only:           only,
 		Reader:         w.client,
 		Instances:      w.insts,
 		State:          w.state,
@@ -158,6 +176,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		AdoptExisting:  p.AdoptExisting,
 		Imports:        w.cfg.Imports,
 		Removed:        w.cfg.Removed,
+		Moved:          w.cfg.Moved,
 		RefreshOnly:    refreshOnly,
 		Data:           w.data,
 		DataBodies:     w.dataBodies,
@@ -169,6 +188,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	if err != nil {
 		return nil, err
 	}
+	pl.Targets = f.targets
 	if !refreshOnly {
 		plan.PlanOutputs(pl, w.outputs, w.state)
 	}

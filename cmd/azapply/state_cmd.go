@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 
 	"github.com/spf13/pflag"
 
+	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
 
@@ -85,12 +87,17 @@ func stateUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nExample: azapply state list --chdir examples/quickstart\n\nRun 'azapply state COMMAND --help' for a command's flags.")
 }
 
-// addressPattern is resource.NAME, optionally with an instance key.
-var addressPattern = regexp.MustCompile(`^resource\.[A-Za-z][A-Za-z0-9_-]*(\[("[^"]*"|[0-9]+)\])?$`)
+// addressPattern is resource.NAME, optionally with an instance key, in any
+// module (module.NAME. or module.NAME["key"]. before it); modulePattern
+// is a module instance or call alone.
+var (
+	addressPattern = regexp.MustCompile(`^(module\.[A-Za-z][A-Za-z0-9_-]*(\[("[^"]*"|[0-9]+)\])?\.)*resource\.[A-Za-z][A-Za-z0-9_-]*(\[("[^"]*"|[0-9]+)\])?$`)
+	modulePattern  = regexp.MustCompile(`^(module\.[A-Za-z][A-Za-z0-9_-]*(\[("[^"]*"|[0-9]+)\])?\.)*module\.[A-Za-z][A-Za-z0-9_-]*(\[("[^"]*"|[0-9]+)\])?$`)
+)
 
 func checkAddress(a string) error {
 	if !addressPattern.MatchString(a) {
-		return fmt.Errorf("%q is not a resource address: write it as resource.NAME or resource.NAME[\"key\"]", a)
+		return fmt.Errorf("%q is not a resource address: write it as resource.NAME, resource.NAME[\"key\"] or module.NAME.resource.NAME", a)
 	}
 	return nil
 }
@@ -201,29 +208,55 @@ func stateRm(ctx context.Context, o stateOptions, args []string, s *IOStreams) e
 
 func stateMv(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
 	if len(args) != 2 {
-		return fmt.Errorf("state mv takes two addresses: azapply state mv resource.OLD resource.NEW")
+		return fmt.Errorf("state mv takes two addresses: azapply state mv resource.OLD resource.NEW (or module.OLD module.NEW)")
 	}
 	from, to := args[0], args[1]
-	if err := checkAddress(to); err != nil {
-		return err
+	fromModule, toModule := modulePattern.MatchString(from), modulePattern.MatchString(to)
+	if fromModule != toModule {
+		return fmt.Errorf("%s and %s are not the same kind of address: move a resource to a resource address, or a module to a module address", from, to)
 	}
+	if !toModule {
+		if err := checkAddress(to); err != nil {
+			return err
+		}
+	}
+	var moved map[string]string
 	err := changeState(ctx, o, s, func(st *state.State, _ state.Backend) error {
-		r := st.Get(from)
-		if r == nil {
-			return fmt.Errorf("the state records no %s; nothing was moved. 'azapply state list' lists what it records", from)
+		addrs := make([]string, len(st.Resources))
+		for i, r := range st.Resources {
+			addrs[i] = r.Address
 		}
-		if st.Get(to) != nil {
-			return fmt.Errorf("the state already records %s; nothing was moved. Remove it first with 'azapply state rm %s' if it is stale", to, to)
+		if !fromModule && st.Get(from) != nil {
+			// One instance, as written.
+			if st.Get(to) != nil {
+				return fmt.Errorf("the state already records %s; nothing was moved. Remove it first with 'azapply state rm %s' if it is stale", to, to)
+			}
+			moved = map[string]string{from: to}
+		} else {
+			moved = config.MoveAddresses([]*config.Moved{{From: from, To: to}}, addrs)
+			if len(moved) == 0 {
+				return fmt.Errorf("the state records no %s, or what it records there cannot move to %s (the state records that already); nothing was moved. 'azapply state list' lists what it records", from, to)
+			}
 		}
-		st.Remove(from)
-		r.Address = to
-		st.Set(r)
+		for old, nw := range moved {
+			r := st.Get(old)
+			st.Remove(old)
+			r.Address = nw
+			st.Set(r)
+		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "Moved %s to %s.\n", from, to)
+	olds := make([]string, 0, len(moved))
+	for old := range moved {
+		olds = append(olds, old)
+	}
+	sort.Strings(olds)
+	for _, old := range olds {
+		fmt.Fprintf(s.Out, "Moved %s to %s.\n", old, moved[old])
+	}
 	return nil
 }
 

@@ -279,17 +279,32 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 // configuration with them and with the outputs the state records.
 func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) error {
 	outputs := map[string]any{}
+	// A resource a moved block moves is read at its new address.
+	var moves map[string]string
+	if len(w.cfg.Moved) > 0 {
+		addrs := make([]string, len(w.state.Resources))
+		for i, r := range w.state.Resources {
+			addrs[i] = r.Address
+		}
+		moves = config.MoveAddresses(w.cfg.Moved, addrs)
+	}
+	movedTo := map[string]bool{}
 	for _, r := range w.state.Resources {
+		addr := r.Address
+		if to, ok := moves[addr]; ok {
+			addr = to
+			movedTo[to] = true
+		}
 		if r.Output == nil {
 			continue
 		}
-		outputs[r.Address] = r.Output
+		outputs[addr] = r.Output
 		// The state keeps only a hash of each secret the service returned:
 		// a configuration that reads one (an instrumentation key in an app
 		// setting) reads it from Azure, never the hash.
 		if state.HoldsHashes(r.Output) && r.InFlight == nil && w.client != nil {
 			if resp, err := w.client.Get(ctx, r.ID, r.APIVersion); err == nil && resp != nil && resp.Body != nil {
-				outputs[r.Address] = resp.Body
+				outputs[addr] = resp.Body
 			}
 		}
 	}
@@ -305,7 +320,7 @@ func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) er
 	// a data source) would find nothing now: apply reads it.
 	later := func(in *config.Instance) bool {
 		for _, d := range in.DependsOn {
-			if deferred[d] || (strings.HasPrefix(d, "resource.") && w.state.Get(d) == nil) {
+			if deferred[d] || (config.AddressKind(d) == config.KindResource && w.state.Get(d) == nil && !movedTo[d]) {
 				deferred[in.Address] = true
 				return true
 			}

@@ -1,0 +1,193 @@
+package config
+
+// This file reads moved blocks: moved { from = resource.a  to =
+// module.app.resource.a } says that what the state records at from is now
+// declared at to. Plan records it under the new address with no request
+// to Azure, instead of a delete and a create.
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Moved is a moved block: From and To are both resource addresses
+// (resource.NAME, with a key for one instance and without for every
+// instance of the block, each in any module) or both module addresses
+// (module.NAME or module.NAME[KEY], moving everything inside).
+type Moved struct {
+	From, To  string
+	DeclRange hcl.Range
+}
+
+var movedSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "from", Required: true},
+		{Name: "to", Required: true},
+	},
+}
+
+func (c *Config) decodeMoved(b *hcl.Block) hcl.Diagnostics {
+	content, diags := b.Body.Content(movedSchema)
+	if diags.HasErrors() {
+		return diags
+	}
+	from, d := moveAddress(content.Attributes["from"])
+	diags = append(diags, d...)
+	to, d := moveAddress(content.Attributes["to"])
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return diags
+	}
+	bad := func(detail string) hcl.Diagnostics {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid moved block", Detail: detail, Subject: b.DefRange.Ptr()}}
+	}
+	fromModule, toModule := AddressKind(from) == "", AddressKind(to) == ""
+	_, fromKey := SplitAddress(from)
+	_, toKey := SplitAddress(to)
+	switch {
+	case from == to:
+		return bad(fmt.Sprintf("from and to are both %s: a move names two different addresses.", from))
+	case fromModule != toModule:
+		return bad(fmt.Sprintf("%s and %s are not the same kind of address: move a resource to a resource, or a module to a module.", from, to))
+	case !fromModule && AddressKind(from) != AddressKind(to):
+		return bad(fmt.Sprintf("%s and %s are not the same kind of block.", from, to))
+	case !fromModule && (fromKey == "") != (toKey == ""):
+		return bad(fmt.Sprintf("%s and %s must both name one instance (with a key) or both a whole block (without).", from, to))
+	}
+	if !toModule {
+		block, _ := SplitAddress(to)
+		if _, ok := c.declared[block]; !ok {
+			return bad(fmt.Sprintf("to names %s, which the configuration does not declare. A moved block points at where the resource is declared now.", to))
+		}
+		if fromBlock, _ := SplitAddress(from); fromKey == "" && c.declared[fromBlock] != (hcl.Range{}) {
+			return bad(fmt.Sprintf("from names %s, which the configuration still declares: remove its block, or this moved block.", from))
+		}
+	} else if c.modules[to+"."] == nil && c.calls[to] == nil {
+		return bad(fmt.Sprintf("to names %s, which the configuration does not declare.", to))
+	}
+	for _, m := range c.Moved {
+		if m.From == from {
+			return bad(fmt.Sprintf("%s is already moved by the moved block at %s.", from, shortRange(m.DeclRange)))
+		}
+	}
+	c.Moved = append(c.Moved, &Moved{From: from, To: to, DeclRange: b.DefRange})
+	return nil
+}
+
+// moveAddress reads an address written without quotes: any number of
+// module.NAME or module.NAME[KEY], then resource.NAME, data.NAME or
+// action.NAME, optionally with [KEY]; or modules alone.
+func moveAddress(a *hcl.Attribute) (string, hcl.Diagnostics) {
+	bad := hcl.Diagnostics{{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + a.Name,
+		Detail:   a.Name + " is an address without quotes: resource.NAME, resource.NAME[\"key\"], module.NAME.resource.NAME, module.NAME[\"key\"], or module.NAME.",
+		Subject:  a.Expr.Range().Ptr(),
+	}}
+	tr, diags := hcl.AbsTraversalForExpr(a.Expr)
+	if diags.HasErrors() {
+		return "", bad
+	}
+	var b strings.Builder
+	name := func(i int) (string, bool) {
+		switch s := tr[i].(type) {
+		case hcl.TraverseRoot:
+			return s.Name, true
+		case hcl.TraverseAttr:
+			return s.Name, true
+		}
+		return "", false
+	}
+	key := func(i int) (string, bool) {
+		if i >= len(tr) {
+			return "", false
+		}
+		ix, ok := tr[i].(hcl.TraverseIndex)
+		if !ok {
+			return "", false
+		}
+		return keySuffix(ix.Key)
+	}
+	i := 0
+	for i < len(tr) {
+		kind, ok := name(i)
+		if !ok || i+1 >= len(tr) {
+			return "", bad
+		}
+		n, ok := name(i + 1)
+		if !ok || !validName(n) {
+			return "", bad
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(kind + "." + n)
+		i += 2
+		if k, ok := key(i); ok {
+			b.WriteString(k)
+			i++
+		}
+		switch kind {
+		case "module":
+			continue
+		case "resource", "data", "action":
+			if i != len(tr) {
+				return "", bad
+			}
+			return b.String(), nil
+		default:
+			return "", bad
+		}
+	}
+	return b.String(), nil
+}
+
+// MoveAddresses returns, for each of the addresses recorded that a moved
+// block moves, its new address (old → new). A move whose new address is
+// recorded already is left out: the state keeps both, and the plan shows
+// what each means.
+func MoveAddresses(moved []*Moved, recorded []string) map[string]string {
+	have := map[string]bool{}
+	for _, a := range recorded {
+		have[a] = true
+	}
+	out := map[string]string{}
+	for _, a := range recorded {
+		cur := a
+		for _, m := range moved {
+			if n, ok := moveOne(m, cur); ok {
+				cur = n
+			}
+		}
+		if cur != a && !have[cur] {
+			out[a] = cur
+		}
+	}
+	return out
+}
+
+// moveOne is where m moves address a, if it does.
+func moveOne(m *Moved, a string) (string, bool) {
+	if AddressKind(m.From) == "" {
+		// A module: everything under it, or under every instance of it
+		// when from has no key and to none either.
+		if rest, ok := strings.CutPrefix(a, m.From+"."); ok {
+			return m.To + "." + rest, true
+		}
+		if _, key := SplitAddress(m.To); key == "" && !strings.HasSuffix(m.From, "]") {
+			if rest, ok := strings.CutPrefix(a, m.From+"["); ok && !strings.HasSuffix(m.To, "]") {
+				return m.To + "[" + rest, true
+			}
+		}
+		return "", false
+	}
+	if a == m.From {
+		return m.To, true
+	}
+	if block, key := SplitAddress(a); key != "" && block == m.From {
+		return m.To + key, true
+	}
+	return "", false
+}
