@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -24,6 +23,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/lease"
+	"github.com/azapply/azapply/internal/loopback"
 )
 
 // BlobConnectionStringEnv names the environment variable that holds a
@@ -180,18 +180,10 @@ func checkAccountURL(raw string) (string, error) {
 	if raw == "" || err != nil || u.Host == "" {
 		return "", fmt.Errorf("the azureblob backend's account_url %q is not a URL: write it as https://ACCOUNT.blob.core.windows.net", raw)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback.IsHost(u.Hostname())) {
 		return "", fmt.Errorf("the azureblob backend's account_url %q is not https: only an emulator on loopback may use http", raw)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func escapeKey(key string) string {
