@@ -169,7 +169,7 @@ func status(code int) func(w http.ResponseWriter) {
 func drop(w http.ResponseWriter) {
 	conn, _, err := w.(http.Hijacker).Hijack()
 	if err == nil {
-		conn.Close()
+		_ = conn.Close()
 	}
 }
 

@@ -117,7 +117,7 @@ func (l *Local) read() (*State, error) {
 	case err != nil:
 		return nil, fmt.Errorf("reading the state: %w", err)
 	default:
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		fi, statErr = f.Stat()
 		data, err := io.ReadAll(f)
 		if err != nil {
@@ -320,13 +320,13 @@ func (l *Local) startJournal(s *State) (bool, error) {
 		return false, err
 	}
 	if _, err := f.Write(header); err != nil {
-		f.Close()
+		_ = f.Close()
 		_ = os.Remove(l.journalPath())
 		return false, err
 	}
 	// The journal's name must survive a crash with its first record.
 	if err := syncDir(filepath.Dir(l.file())); err != nil {
-		f.Close()
+		_ = f.Close()
 		_ = os.Remove(l.journalPath())
 		return false, err
 	}
@@ -393,7 +393,7 @@ func keepBackup(path string) error {
 	_ = os.Remove(tmp)
 	if err := os.Link(path, tmp); err == nil {
 		if err := os.Rename(tmp, backup); err != nil {
-			os.Remove(tmp)
+			_ = os.Remove(tmp)
 			return err
 		}
 		return nil
@@ -414,7 +414,7 @@ func writeAtomic(path string, data []byte) (os.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	fi, err := writeSynced(tmp, data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
@@ -459,19 +459,19 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 	}
 	ok, err := tryLockFile(f)
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return LockInfo{}, fmt.Errorf("locking the state %s: %w", l.Path, err)
 	}
 	if !ok {
 		holder := readLockInfo(f)
-		f.Close()
+		_ = f.Close()
 		return LockInfo{}, &LockedError{Where: l.Path, Info: holder, OSLock: true}
 	}
 	info.ID = newLockID()
 	data, _ := json.Marshal(info)
 	if err := rewrite(f, data); err != nil {
 		_ = unlockFile(f)
-		f.Close()
+		_ = f.Close()
 		return LockInfo{}, fmt.Errorf("recording the state lock in %s: %w", l.lockPath(), err)
 	}
 	l.lockFile = f
@@ -529,7 +529,7 @@ func (l *Local) ForceUnlock(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("opening the state lock: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	ok, err := tryLockFile(f)
 	if err != nil {
 		return fmt.Errorf("checking the state lock: %w", err)
@@ -538,7 +538,7 @@ func (l *Local) ForceUnlock(ctx context.Context, id string) error {
 		holder := readLockInfo(f)
 		return fmt.Errorf("the state %s is locked by a running process (%s); a local lock ends when its process does, so stop that process instead of forcing the lock", l.Path, holder)
 	}
-	defer unlockFile(f)
+	defer func() { _ = unlockFile(f) }()
 	holder := readLockInfo(f)
 	if holder.ID == "" {
 		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", l.Path)

@@ -438,13 +438,13 @@ func writeFileNoFollow(path string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -120,7 +120,7 @@ func writeNew(path, content string) error {
 		return fmt.Errorf("writing the starter configuration: %w", err)
 	}
 	if _, err := f.WriteString(content); err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {
