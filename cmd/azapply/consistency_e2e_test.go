@@ -142,7 +142,7 @@ func TestOperationsEndByTime(t *testing.T) {
 	acr := stackRG + "/providers/Microsoft.ContainerRegistry/registries/timedacr"
 	s := serveLoopback(t, emulator.Options{TimedOperations: true, RetryAfter: 10 * time.Millisecond,
 		Operations: []emulator.OperationRule{{Type: "Microsoft.ContainerRegistry/registries", Method: "PUT",
-			Operation: emulator.Operation{Pattern: emulator.ProvisioningState, MinDuration: time.Second}}}})
+			Operation: emulator.Operation{Pattern: emulator.AsyncOperation, MinDuration: time.Second}}}})
 	dir := t.TempDir()
 	writeConfig(t, dir, s.provider()+`
 resource "rg" {
