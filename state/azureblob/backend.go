@@ -1,4 +1,4 @@
-package state
+package azureblob
 
 import (
 	"bytes"
@@ -24,17 +24,19 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/lease"
+
+	"github.com/azapply/azapply/state"
 )
 
-// BlobConnectionStringEnv names the environment variable that holds a
+// ConnectionStringEnv names the environment variable that holds a
 // storage connection string for the azureblob backend, e.g. Azurite's
 // development account. When set it is used instead of the account URL and
 // the azidentity credential.
-const BlobConnectionStringEnv = "AZAPPLY_BLOB_CONNECTION_STRING"
+const ConnectionStringEnv = "AZAPPLY_BLOB_CONNECTION_STRING"
 
-// BlobSASTokenEnv names the environment variable that holds a SAS token
+// SASTokenEnv names the environment variable that holds a SAS token
 // (the query string, with or without the leading ?) for the azureblob backend.
-const BlobSASTokenEnv = "AZAPPLY_BLOB_SAS_TOKEN"
+const SASTokenEnv = "AZAPPLY_BLOB_SAS_TOKEN"
 
 // metadata keys on the state blob that describe the lock holder.
 const (
@@ -42,8 +44,8 @@ const (
 	metaLockInfo = "azapplylockinfo"
 )
 
-// BlobOptions locate and authenticate the azureblob backend.
-type BlobOptions struct {
+// Options locate and authenticate the azureblob backend.
+type Options struct {
 	// AccountURL is https://ACCOUNT.blob.core.windows.net (http only on
 	// loopback, for Azurite).
 	AccountURL string
@@ -66,13 +68,13 @@ type BlobOptions struct {
 	LeaseDuration time.Duration
 }
 
-// Blob stores the state in an Azure Storage block blob. Its lock is a blob
-// lease, renewed while held, with the holder's LockInfo in the blob's
+// Backend stores the state in an Azure Storage block blob. Its lock is a blob
+// lease, renewed while held, with the holder's state.LockInfo in the blob's
 // metadata; every write is conditional on the ETag read, so two writers can
 // never overwrite each other; the first write under a lock snapshots the
 // previous version.
-type Blob struct {
-	opts   BlobOptions
+type Backend struct {
+	opts   Options
 	client *blockblob.Client
 	where  string
 	// journal is the append blob KEY.journal beside the state (see
@@ -103,8 +105,8 @@ type Blob struct {
 	pending       bool
 }
 
-// NewBlob returns the azureblob backend for o. Nothing is sent yet.
-func NewBlob(o BlobOptions) (*Blob, error) {
+// New returns the azureblob backend for o. Nothing is sent yet.
+func New(o Options) (*Backend, error) {
 	if o.Container == "" || o.Key == "" {
 		return nil, errors.New(`the azureblob backend needs container and key: backend "azureblob" { account_url = "https://ACCOUNT.blob.core.windows.net"  container = "tfstate"  key = "prod/app.json" }`)
 	}
@@ -153,13 +155,13 @@ func NewBlob(o BlobOptions) (*Blob, error) {
 				journal, err = appendblob.NewClient(blobURL+url.PathEscape(journalSuffix), o.Credential, jopts)
 			}
 		default:
-			return nil, fmt.Errorf("the azureblob backend has no credential: sign in with the Azure CLI or set %s or %s", BlobConnectionStringEnv, BlobSASTokenEnv)
+			return nil, fmt.Errorf("the azureblob backend has no credential: sign in with the Azure CLI or set %s or %s", ConnectionStringEnv, SASTokenEnv)
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("the azureblob backend: %w", err)
 	}
-	return &Blob{opts: o, client: client, where: withoutQuery(client.URL()), journal: journal, journalWhere: withoutQuery(journal.URL())}, nil
+	return &Backend{opts: o, client: client, where: withoutQuery(client.URL()), journal: journal, journalWhere: withoutQuery(journal.URL())}, nil
 }
 
 // journalSuffix names the journal blob beside the state blob.
@@ -202,16 +204,16 @@ func escapeKey(key string) string {
 	return strings.Join(parts, "/")
 }
 
-func (b *Blob) String() string { return b.where }
+func (b *Backend) String() string { return b.where }
 
 // Read downloads the state and replays its journal; a missing or empty
 // blob is a new empty state (or the state its journal made). A journal
 // older than the state (a crash between a compaction's upload and the
 // journal's removal) is ignored, and removed when this backend holds the
 // lease.
-func (b *Blob) Read(ctx context.Context) (*State, error) {
+func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 	s, err := b.read(ctx)
-	for try := 0; try < 2 && isJournalError(err); try++ {
+	for try := 0; try < 2 && state.IsJournalError(err); try++ {
 		b.mu.Lock()
 		leased := b.leaseID != ""
 		b.mu.Unlock()
@@ -225,9 +227,9 @@ func (b *Blob) Read(ctx context.Context) (*State, error) {
 	return s, err
 }
 
-func (b *Blob) read(ctx context.Context) (*State, error) {
+func (b *Backend) read(ctx context.Context) (*state.State, error) {
 	data, etag, err := b.download(ctx)
-	var s *State
+	var s *state.State
 	switch {
 	case bloberror.HasCode(err, bloberror.BlobNotFound):
 		b.mu.Lock()
@@ -240,7 +242,7 @@ func (b *Blob) read(ctx context.Context) (*State, error) {
 		b.etag, b.stored = etag, len(bytes.TrimSpace(data)) > 0
 		b.mu.Unlock()
 		if len(bytes.TrimSpace(data)) > 0 {
-			if s, err = Decode(data, b.where); err != nil {
+			if s, err = state.Decode(data, b.where); err != nil {
 				return nil, err
 			}
 		}
@@ -255,7 +257,7 @@ func (b *Blob) read(ctx context.Context) (*State, error) {
 		return nil, err
 	}
 	if s == nil {
-		s = New()
+		s = state.New()
 	}
 	b.mu.Lock()
 	b.knownSerial, b.knownLin, b.stateSize, b.pending = serial, lineage, int64(len(data)), pending
@@ -265,7 +267,7 @@ func (b *Blob) read(ctx context.Context) (*State, error) {
 
 // replay applies the journal blob, if any, to s (nil when no state is
 // stored), and reports whether it held changes the state blob lacks.
-func (b *Blob) replay(ctx context.Context, s *State) (*State, bool, error) {
+func (b *Backend) replay(ctx context.Context, s *state.State) (*state.State, bool, error) {
 	resp, err := b.journal.DownloadStream(ctx, nil)
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return s, false, nil
@@ -278,14 +280,14 @@ func (b *Blob) replay(ctx context.Context, s *State) (*State, bool, error) {
 	if err != nil {
 		return nil, false, b.explain("reading the journal of", err)
 	}
-	out, info, err := replayJournal(s, data, b.journalWhere, b.where)
+	out, info, err := state.ReplayJournal(s, data, b.journalWhere, b.where)
 	if err != nil {
 		return nil, false, err
 	}
 	b.mu.Lock()
 	leased := b.leaseID != ""
 	b.mu.Unlock()
-	if info.stale && leased {
+	if info.Stale && leased {
 		// The state already holds everything in it; If-Match, so that a
 		// journal started since is never removed.
 		_, err := b.journal.Delete(ctx, &blob.DeleteOptions{AccessConditions: &blob.AccessConditions{
@@ -294,11 +296,11 @@ func (b *Blob) replay(ctx context.Context, s *State) (*State, bool, error) {
 			slog.Debug("could not remove a stale state journal", "blob", b.journalWhere, "error", err)
 		}
 	}
-	slog.Debug("state journal read", "blob", b.journalWhere, "records", info.records, "torn", info.torn, "stale", info.stale)
-	return out, !info.stale, nil
+	slog.Debug("state journal read", "blob", b.journalWhere, "records", info.Records, "torn", info.Torn, "stale", info.Stale)
+	return out, !info.Stale, nil
 }
 
-func (b *Blob) download(ctx context.Context) ([]byte, *azcore.ETag, error) {
+func (b *Backend) download(ctx context.Context) ([]byte, *azcore.ETag, error) {
 	resp, err := b.client.DownloadStream(ctx, nil)
 	if err != nil {
 		return nil, nil, err
@@ -313,14 +315,14 @@ func (b *Blob) download(ctx context.Context) ([]byte, *azcore.ETag, error) {
 
 // Write uploads s if the blob is still the version last read, then
 // removes the journal, whose changes s holds.
-func (b *Blob) Write(ctx context.Context, s *State) error {
+func (b *Backend) Write(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.write(ctx, s)
 }
 
 // write is Write with b.mu held.
-func (b *Blob) write(ctx context.Context, s *State) error {
+func (b *Backend) write(ctx context.Context, s *state.State) error {
 	if b.leaseErr != nil {
 		return fmt.Errorf("the lock on the state %s was lost (%v); nothing was written. Another run may hold it now: check, then run the command again", b.where, b.leaseErr)
 	}
@@ -338,7 +340,7 @@ func (b *Blob) write(ctx context.Context, s *State) error {
 	b.snapshotted = true
 	serial := s.Serial
 	s.Serial++
-	data, err := Encode(s)
+	data, err := state.Encode(s)
 	if err != nil {
 		s.Serial = serial
 		return err
@@ -377,7 +379,7 @@ func (b *Blob) write(ctx context.Context, s *State) error {
 		if b.leaseID != "" && !b.stillLeased(ctx) {
 			return fmt.Errorf("the lock on the state %s was lost and someone else changed the state since; nothing was written. Check who holds the lock now, then run the command again", b.where)
 		}
-		return &ConflictError{Where: b.where, Detail: "its ETag no longer matches the version this run read"}
+		return &state.ConflictError{Where: b.where, Detail: "its ETag no longer matches the version this run read"}
 	}
 	s.Serial = serial
 	if isLeaseError(err) && b.leaseID == "" {
@@ -392,7 +394,7 @@ func (b *Blob) write(ctx context.Context, s *State) error {
 // written notes that the state blob now holds s (size bytes) and removes
 // the journal, whose changes s holds. A journal that cannot be removed is
 // older than the state now, so reads ignore it. The caller holds b.mu.
-func (b *Blob) written(ctx context.Context, s *State, size int) {
+func (b *Backend) written(ctx context.Context, s *state.State, size int) {
 	b.knownSerial, b.knownLin, b.stateSize = s.Serial, s.Lineage, int64(size)
 	if b.journalETag != nil || b.pending {
 		if _, err := b.journal.Delete(ctx, nil); err != nil && !bloberror.HasCode(err, bloberror.BlobNotFound) {
@@ -403,8 +405,8 @@ func (b *Blob) written(ctx context.Context, s *State, size int) {
 }
 
 // Append records the changes to s at the addresses changed (and its
-// outputs, for OutputsChanged) as one block appended to the append blob
-// KEY.journal, and bumps the serial of s; see Journaler. It appends only
+// outputs, for state.OutputsChanged) as one block appended to the append blob
+// KEY.journal, and bumps the serial of s; see state.Journaler. It appends only
 // while this run holds the state blob's lease, each block conditional on
 // the journal's ETag and append position, so that nothing else's writes
 // are interleaved and a resent block is never appended twice. It writes
@@ -412,7 +414,7 @@ func (b *Blob) written(ctx context.Context, s *State, size int) {
 // the stored state is not the one this backend last read or wrote at s's
 // serial, and when the block would take the journal past the size of the
 // state (compaction, see compactAt).
-func (b *Blob) Append(ctx context.Context, s *State, changed ...string) error {
+func (b *Backend) Append(ctx context.Context, s *state.State, changed ...string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(changed) == 0 || b.leaseID == "" || b.leaseErr != nil {
@@ -430,16 +432,16 @@ func (b *Blob) Append(ctx context.Context, s *State, changed ...string) error {
 		if !ok {
 			return b.write(ctx, s)
 		}
-		if header, err = journalHeaderLine(s); err != nil {
+		if header, err = state.JournalHeader(s); err != nil {
 			return err
 		}
 	}
-	line, err := journalLine(s, s.Serial+1, changed)
+	line, err := state.JournalRecord(s, s.Serial+1, changed)
 	if err != nil {
 		return err
 	}
 	block := append(header, line...)
-	if b.journalSize+int64(len(block)) > compactAt(b.stateSize) {
+	if b.journalSize+int64(len(block)) > state.CompactAt(b.stateSize) {
 		return b.write(ctx, s)
 	}
 	resp, err := b.journal.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(block)), &appendblob.AppendBlockOptions{
@@ -470,7 +472,7 @@ func (b *Blob) Append(ctx context.Context, s *State, changed ...string) error {
 // startJournal creates the empty journal blob, when the stored state is
 // the one this backend last read or wrote at s's serial (or none is stored
 // and s was never written) and no journal is there. The caller holds b.mu.
-func (b *Blob) startJournal(ctx context.Context, s *State) (bool, error) {
+func (b *Backend) startJournal(ctx context.Context, s *state.State) (bool, error) {
 	if b.pending {
 		// A journal replayed by Read: the first save folds it in.
 		return false, nil
@@ -490,7 +492,7 @@ func (b *Blob) startJournal(ctx context.Context, s *State) (bool, error) {
 	return true, nil
 }
 
-func (b *Blob) downloadJournal(ctx context.Context) ([]byte, *azcore.ETag, error) {
+func (b *Backend) downloadJournal(ctx context.Context) ([]byte, *azcore.ETag, error) {
 	resp, err := b.journal.DownloadStream(ctx, nil)
 	if err != nil {
 		return nil, nil, err
@@ -502,8 +504,8 @@ func (b *Blob) downloadJournal(ctx context.Context) ([]byte, *azcore.ETag, error
 
 // Compact uploads s whole when the state blob lacks changes that a journal
 // holds (this run's, or one Read replayed), and removes the journal; see
-// Journaler.
-func (b *Blob) Compact(ctx context.Context, s *State) error {
+// state.Journaler.
+func (b *Backend) Compact(ctx context.Context, s *state.State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.pending {
@@ -528,7 +530,7 @@ func isLeaseError(err error) bool {
 
 // stillLeased reports whether this backend's lease is still the blob's, by
 // renewing it.
-func (b *Blob) stillLeased(ctx context.Context) bool {
+func (b *Backend) stillLeased(ctx context.Context) bool {
 	lc, err := lease.NewBlobClient(b.client, &lease.BlobClientOptions{LeaseID: to.Ptr(b.leaseID)})
 	if err != nil {
 		return false
@@ -538,42 +540,42 @@ func (b *Blob) stillLeased(ctx context.Context) bool {
 }
 
 // explain words a storage error for the person reading it.
-func (b *Blob) explain(doing string, err error) error {
+func (b *Backend) explain(doing string, err error) error {
 	switch {
 	case bloberror.HasCode(err, bloberror.ContainerNotFound):
 		return fmt.Errorf("%s the state %s: the container %q does not exist; create it (az storage container create --name %s) and run the command again", doing, b.where, b.opts.Container, b.opts.Container)
 	case bloberror.HasCode(err, bloberror.AuthenticationFailed, bloberror.AuthorizationFailure, bloberror.AuthorizationPermissionMismatch):
-		return fmt.Errorf("%s the state %s: access denied; the identity needs the Storage Blob Data Contributor role on the container: %w", doing, b.where, err)
+		return fmt.Errorf("%s the state %s: access denied; the identity needs the Storage Backend Data Contributor role on the container: %w", doing, b.where, err)
 	}
 	return fmt.Errorf("%s the state %s: %w", doing, b.where, err)
 }
 
 // Lock takes a lease on the blob (creating an empty blob first when there is
 // none), records info in its metadata, and renews the lease until Unlock.
-func (b *Blob) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
+func (b *Backend) Lock(ctx context.Context, info state.LockInfo) (state.LockInfo, error) {
 	b.mu.Lock()
 	held := b.leaseID != ""
 	b.mu.Unlock()
 	if held {
-		return LockInfo{}, fmt.Errorf("the state %s is already locked by this run", b.where)
+		return state.LockInfo{}, fmt.Errorf("the state %s is already locked by this run", b.where)
 	}
 	_, err := b.client.Upload(ctx, streaming.NopCloser(bytes.NewReader(nil)), &blockblob.UploadOptions{
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: to.Ptr(azcore.ETagAny)}},
 	})
 	if err != nil && !isConditionFailed(err) && !bloberror.HasCode(err, bloberror.LeaseIDMissing) {
-		return LockInfo{}, b.explain("locking", err)
+		return state.LockInfo{}, b.explain("locking", err)
 	}
-	info.ID = newLockID()
+	info.ID = state.NewLockID()
 	lc, err := lease.NewBlobClient(b.client, &lease.BlobClientOptions{LeaseID: to.Ptr(info.ID)})
 	if err != nil {
-		return LockInfo{}, err
+		return state.LockInfo{}, err
 	}
 	acq, err := lc.AcquireLease(ctx, int32(b.opts.LeaseDuration/time.Second), nil)
 	if err != nil {
 		if bloberror.HasCode(err, bloberror.LeaseAlreadyPresent, bloberror.LeaseIsBreakingAndCannotBeAcquired) {
-			return LockInfo{}, &LockedError{Where: b.where, Info: b.holder(ctx)}
+			return state.LockInfo{}, &state.LockedError{Where: b.where, Info: b.holder(ctx)}
 		}
-		return LockInfo{}, b.explain("locking", err)
+		return state.LockInfo{}, b.explain("locking", err)
 	}
 	raw, _ := json.Marshal(info)
 	meta := map[string]*string{
@@ -585,7 +587,7 @@ func (b *Blob) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 	})
 	if err != nil {
 		_, _ = lc.ReleaseLease(context.WithoutCancel(ctx), nil)
-		return LockInfo{}, b.explain("recording the lock on", err)
+		return state.LockInfo{}, b.explain("recording the lock on", err)
 	}
 	renewCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	b.mu.Lock()
@@ -602,7 +604,7 @@ func (b *Blob) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 // was at that version (before) when the lock metadata changed it: the state
 // in it is the same, so a Read before Lock still allows a Write after it.
 // The caller holds b.mu.
-func (b *Blob) followOwnChange(before, after *azcore.ETag) {
+func (b *Backend) followOwnChange(before, after *azcore.ETag) {
 	if b.etag != nil && before != nil && after != nil && *b.etag == *before {
 		b.etag = after
 	}
@@ -610,7 +612,7 @@ func (b *Blob) followOwnChange(before, after *azcore.ETag) {
 
 // renew keeps the lease alive; a renewal that fails marks the lock lost, so
 // that the next Write refuses instead of writing without it.
-func (b *Blob) renew(ctx context.Context, lc *lease.BlobClient, done chan struct{}) {
+func (b *Backend) renew(ctx context.Context, lc *lease.BlobClient, done chan struct{}) {
 	defer close(done)
 	every := b.opts.LeaseDuration / 3
 	for {
@@ -638,8 +640,8 @@ func (b *Blob) renew(ctx context.Context, lc *lease.BlobClient, done chan struct
 }
 
 // holder reads the lock info from the blob's metadata.
-func (b *Blob) holder(ctx context.Context) LockInfo {
-	var info LockInfo
+func (b *Backend) holder(ctx context.Context) state.LockInfo {
+	var info state.LockInfo
 	props, err := b.client.GetProperties(ctx, nil)
 	if err != nil {
 		return info
@@ -667,7 +669,7 @@ func metaValue(m map[string]*string, key string) string {
 }
 
 // Unlock clears the lock info and releases the lease.
-func (b *Blob) Unlock(ctx context.Context) error {
+func (b *Backend) Unlock(ctx context.Context) error {
 	b.mu.Lock()
 	id, stop, done, lost := b.leaseID, b.stopRenew, b.renewDone, b.leaseErr
 	b.leaseID, b.lockMeta, b.stopRenew, b.renewDone = "", nil, nil, nil
@@ -707,7 +709,7 @@ func (b *Blob) Unlock(ctx context.Context) error {
 }
 
 // ForceUnlock breaks the lease of the lock with the given ID.
-func (b *Blob) ForceUnlock(ctx context.Context, id string) error {
+func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 	props, err := b.client.GetProperties(ctx, nil)
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return fmt.Errorf("the state %s does not exist: there is nothing to unlock", b.where)

@@ -1,7 +1,6 @@
-package state
+package local
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,17 +10,19 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/azapply/azapply/state"
 )
 
-// Local stores the state in a JSON file (mode 0600), written as a temporary
+// Backend stores the state in a JSON file (mode 0600), written as a temporary
 // file that is synced and renamed over the old one, the directory synced
 // after, and the previous version kept beside it as PATH.backup. Its lock is
 // an OS file lock on PATH.lock, which the OS releases when the process ends,
-// so a local lock is never stale; the file holds the holder's LockInfo.
-type Local struct {
+// so a local lock is never stale; the file holds the holder's state.LockInfo.
+type Backend struct {
 	Path string
 
-	// mu makes a Local safe for use by several goroutines (apply saves
+	// mu makes a Backend safe for use by several goroutines (apply saves
 	// from its workers).
 	mu       sync.Mutex
 	lockFile *os.File
@@ -46,14 +47,14 @@ type Local struct {
 	pending       bool
 }
 
-// NewLocal returns the local backend for the file at path.
-func NewLocal(path string) *Local { return &Local{Path: path} }
+// New returns the local backend for the file at path.
+func New(path string) *Backend { return &Backend{Path: path} }
 
-func (l *Local) String() string { return l.Path }
+func (l *Backend) String() string { return l.Path }
 
-func (l *Local) lockPath() string { return l.file() + ".lock" }
+func (l *Backend) lockPath() string { return l.file() + ".lock" }
 
-func (l *Local) journalPath() string { return l.file() + ".journal" }
+func (l *Backend) journalPath() string { return l.file() + ".journal" }
 
 // file is the path the backend reads and writes: Path itself or, when Path
 // is a symbolic link, the file it points to, followed through every link
@@ -61,7 +62,7 @@ func (l *Local) journalPath() string { return l.file() + ".journal" }
 // file). The lock, the journal, the backup and the atomic write then happen
 // beside the target, and the link stays a link: writing to Path would
 // replace the link with a regular file and leave the target stale.
-func (l *Local) file() string {
+func (l *Backend) file() string {
 	l.resolveOnce.Do(func() { l.resolved = followLinks(l.Path) })
 	return l.resolved
 }
@@ -88,15 +89,15 @@ func followLinks(p string) string {
 
 // Read returns the state in the file with its journal replayed, or a new
 // empty state when there is neither. A file that cannot be parsed is a
-// *CorruptError, a journal that cannot be replayed a *JournalError, and
+// *state.CorruptError, a journal that cannot be replayed a *state.JournalError, and
 // both are left untouched. A journal older than the file (a crash after a
 // compaction wrote the file) is ignored, and removed when this backend
 // holds the lock.
-func (l *Local) Read(ctx context.Context) (*State, error) {
+func (l *Backend) Read(ctx context.Context) (*state.State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s, err := l.read()
-	for try := 0; try < 2 && l.lockFile == nil && isJournalError(err); try++ {
+	for try := 0; try < 2 && l.lockFile == nil && state.IsJournalError(err); try++ {
 		// Without the lock, a run holding it may have compacted its
 		// journal and started the next between the two reads.
 		s, err = l.read()
@@ -104,10 +105,10 @@ func (l *Local) Read(ctx context.Context) (*State, error) {
 	return s, err
 }
 
-func (l *Local) read() (*State, error) {
+func (l *Backend) read() (*state.State, error) {
 	// The file info comes from the open file, so that it is that of the
 	// bytes read even if the file is replaced meanwhile.
-	var s *State
+	var s *state.State
 	var fi os.FileInfo
 	var statErr error
 	var size int64
@@ -123,7 +124,7 @@ func (l *Local) read() (*State, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the state: %w", err)
 		}
-		if s, err = Decode(data, l.Path); err != nil {
+		if s, err = state.Decode(data, l.Path); err != nil {
 			return nil, err
 		}
 		size = int64(len(data))
@@ -138,7 +139,7 @@ func (l *Local) read() (*State, error) {
 		return nil, err
 	}
 	if s == nil {
-		s = New()
+		s = state.New()
 	}
 	l.remember(fi, statErr, fileSerial, fileLineage)
 	l.stateSize, l.pending = size, pending
@@ -147,7 +148,7 @@ func (l *Local) read() (*State, error) {
 
 // replay applies the journal beside the file, if any, to s (nil when there
 // is no file), and reports whether it held changes the file lacks.
-func (l *Local) replay(s *State) (*State, bool, error) {
+func (l *Backend) replay(s *state.State) (*state.State, bool, error) {
 	data, err := os.ReadFile(l.journalPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return s, false, nil
@@ -155,21 +156,21 @@ func (l *Local) replay(s *State) (*State, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("reading the state journal: %w", err)
 	}
-	out, info, err := replayJournal(s, data, l.journalPath(), l.Path)
+	out, info, err := state.ReplayJournal(s, data, l.journalPath(), l.Path)
 	if err != nil {
 		return nil, false, err
 	}
-	if info.stale && l.lockFile != nil {
+	if info.Stale && l.lockFile != nil {
 		// The file already holds everything in it.
 		if err := os.Remove(l.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			slog.Debug("could not remove a stale state journal", "path", l.journalPath(), "error", err)
 		}
 	}
-	slog.Debug("state journal read", "path", l.journalPath(), "records", info.records, "torn", info.torn, "stale", info.stale)
-	return out, !info.stale, nil
+	slog.Debug("state journal read", "path", l.journalPath(), "records", info.Records, "torn", info.Torn, "stale", info.Stale)
+	return out, !info.Stale, nil
 }
 
-func (l *Local) remember(fi os.FileInfo, err error, serial int64, lineage string) {
+func (l *Backend) remember(fi os.FileInfo, err error, serial int64, lineage string) {
 	if err != nil || fi == nil {
 		l.known = nil
 		return
@@ -179,7 +180,7 @@ func (l *Local) remember(fi os.FileInfo, err error, serial int64, lineage string
 
 // unchangedSince reports whether the file at Path is still the one this
 // backend last read or wrote, holding s's lineage and serial.
-func (l *Local) unchangedSince(s *State) bool {
+func (l *Backend) unchangedSince(s *state.State) bool {
 	if l.known == nil || l.knownSerial != s.Serial || l.knownLin != s.Lineage {
 		return false
 	}
@@ -188,15 +189,15 @@ func (l *Local) unchangedSince(s *State) bool {
 }
 
 // Write stores s atomically and bumps its serial, then removes the
-// journal, whose changes s holds; see Backend.Write.
-func (l *Local) Write(ctx context.Context, s *State) error {
+// journal, whose changes s holds; see state.Backend.Write.
+func (l *Backend) Write(ctx context.Context, s *state.State) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.write(s)
 }
 
 // write is Write with l.mu held.
-func (l *Local) write(s *State) error {
+func (l *Backend) write(s *state.State) error {
 	exists := true
 	if !l.unchangedSince(s) {
 		old, err := os.ReadFile(l.file())
@@ -206,14 +207,14 @@ func (l *Local) write(s *State) error {
 		case err != nil:
 			return fmt.Errorf("reading the state before writing it: %w", err)
 		default:
-			if err := checkOverwrite(old, l.Path, s); err != nil {
+			if err := state.CheckOverwrite(old, l.Path, s); err != nil {
 				return err
 			}
 		}
 	}
 	serial := s.Serial
 	s.Serial++
-	data, err := Encode(s)
+	data, err := state.Encode(s)
 	if err != nil {
 		s.Serial = serial
 		return err
@@ -234,7 +235,7 @@ func (l *Local) write(s *State) error {
 // dropJournal closes and removes the journal once the file holds what it
 // recorded. A journal that cannot be removed is older than the file now,
 // so reads ignore it.
-func (l *Local) dropJournal() {
+func (l *Backend) dropJournal() {
 	if l.journal != nil {
 		_ = l.journal.Close()
 		l.journal = nil
@@ -246,12 +247,12 @@ func (l *Local) dropJournal() {
 }
 
 // Append records the changes to s at the addresses changed (and its
-// outputs, for OutputsChanged) as one record appended to PATH.journal and
-// synced, and bumps the serial of s; see Journaler. It writes the whole
+// outputs, for state.OutputsChanged) as one record appended to PATH.journal and
+// synced, and bumps the serial of s; see state.Journaler. It writes the whole
 // state instead when changed is empty, when the file is not the one this
 // backend last read or wrote at s's serial, and when the record would take
 // the journal past the size of the state (compaction, see compactAt).
-func (l *Local) Append(ctx context.Context, s *State, changed ...string) error {
+func (l *Backend) Append(ctx context.Context, s *state.State, changed ...string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(changed) == 0 {
@@ -268,11 +269,11 @@ func (l *Local) Append(ctx context.Context, s *State, changed ...string) error {
 			return l.write(s)
 		}
 	}
-	line, err := journalLine(s, s.Serial+1, changed)
+	line, err := state.JournalRecord(s, s.Serial+1, changed)
 	if err != nil {
 		return err
 	}
-	if l.journalSize+int64(len(line)) > compactAt(l.stateSize) {
+	if l.journalSize+int64(len(line)) > state.CompactAt(l.stateSize) {
 		// Compaction: the state written whole costs about what the journal
 		// has cost since the last time, so each save costs a constant.
 		return l.write(s)
@@ -298,7 +299,7 @@ func (l *Local) Append(ctx context.Context, s *State, changed ...string) error {
 // startJournal creates PATH.journal extending the file, when the file is
 // the one this backend last read or wrote at s's serial (or there is no
 // file and s was never written) and no journal is there.
-func (l *Local) startJournal(s *State) (bool, error) {
+func (l *Backend) startJournal(s *state.State) (bool, error) {
 	if l.pending {
 		// A journal replayed by Read: the first save folds it in.
 		return false, nil
@@ -308,7 +309,7 @@ func (l *Local) startJournal(s *State) (bool, error) {
 			return false, nil
 		}
 	}
-	header, err := journalHeaderLine(s)
+	header, err := state.JournalHeader(s)
 	if err != nil {
 		return false, err
 	}
@@ -336,8 +337,8 @@ func (l *Local) startJournal(s *State) (bool, error) {
 
 // Compact writes s whole when the file lacks changes recorded in a
 // journal (this run's, or one Read replayed), and removes the journal; see
-// Journaler.
-func (l *Local) Compact(ctx context.Context, s *State) error {
+// state.Journaler.
+func (l *Backend) Compact(ctx context.Context, s *state.State) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.pending {
@@ -346,28 +347,9 @@ func (l *Local) Compact(ctx context.Context, s *State) error {
 	return l.write(s)
 }
 
-// checkOverwrite refuses to replace a stored state that cannot be parsed,
-// belongs to another lineage, or was written after s was read.
-func checkOverwrite(old []byte, name string, s *State) error {
-	if len(bytes.TrimSpace(old)) == 0 {
-		return nil
-	}
-	cur, err := decodeHeader(old, name)
-	if err != nil {
-		return err
-	}
-	if cur.Lineage != s.Lineage {
-		return &ConflictError{Where: name, Detail: fmt.Sprintf("it holds lineage %s, this run has %s: it is the record of another stack", cur.Lineage, s.Lineage)}
-	}
-	if cur.Serial > s.Serial {
-		return &ConflictError{Where: name, Detail: fmt.Sprintf("it is at serial %d, this run read serial %d", cur.Serial, s.Serial)}
-	}
-	return nil
-}
-
 // replace keeps the file at Path as the backup when it exists, writes data
 // in its place and returns the new file's info.
-func (l *Local) replace(exists bool, data []byte) (os.FileInfo, error) {
+func (l *Backend) replace(exists bool, data []byte) (os.FileInfo, error) {
 	dir := filepath.Dir(l.file())
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("writing the state: %w", err)
@@ -444,35 +426,35 @@ func writeSynced(f *os.File, data []byte) (os.FileInfo, error) {
 }
 
 // Lock takes the OS lock on PATH.lock without waiting.
-func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
+func (l *Backend) Lock(ctx context.Context, info state.LockInfo) (state.LockInfo, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lockFile != nil {
-		return LockInfo{}, fmt.Errorf("the state %s is already locked by this run", l.Path)
+		return state.LockInfo{}, fmt.Errorf("the state %s is already locked by this run", l.Path)
 	}
 	if err := os.MkdirAll(filepath.Dir(l.file()), 0o755); err != nil {
-		return LockInfo{}, fmt.Errorf("locking the state: %w", err)
+		return state.LockInfo{}, fmt.Errorf("locking the state: %w", err)
 	}
 	f, err := os.OpenFile(l.lockPath(), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return LockInfo{}, fmt.Errorf("locking the state: %w", err)
+		return state.LockInfo{}, fmt.Errorf("locking the state: %w", err)
 	}
 	ok, err := tryLockFile(f)
 	if err != nil {
 		f.Close()
-		return LockInfo{}, fmt.Errorf("locking the state %s: %w", l.Path, err)
+		return state.LockInfo{}, fmt.Errorf("locking the state %s: %w", l.Path, err)
 	}
 	if !ok {
 		holder := readLockInfo(f)
 		f.Close()
-		return LockInfo{}, &LockedError{Where: l.Path, Info: holder, OSLock: true}
+		return state.LockInfo{}, &state.LockedError{Where: l.Path, Info: holder, OSLock: true}
 	}
-	info.ID = newLockID()
+	info.ID = state.NewLockID()
 	data, _ := json.Marshal(info)
 	if err := rewrite(f, data); err != nil {
 		_ = unlockFile(f)
 		f.Close()
-		return LockInfo{}, fmt.Errorf("recording the state lock in %s: %w", l.lockPath(), err)
+		return state.LockInfo{}, fmt.Errorf("recording the state lock in %s: %w", l.lockPath(), err)
 	}
 	l.lockFile = f
 	l.removeStaleTemps()
@@ -482,7 +464,7 @@ func (l *Local) Lock(ctx context.Context, info LockInfo) (LockInfo, error) {
 
 // removeStaleTemps deletes the temporary files a killed writer left: with
 // the lock held, no other writer's can be in progress.
-func (l *Local) removeStaleTemps() {
+func (l *Backend) removeStaleTemps() {
 	dir, base := filepath.Dir(l.file()), filepath.Base(l.file())
 	for _, pattern := range []string{"." + base + ".tmp-*", "." + base + ".backup.tmp-*", base + ".backup.tmp-*"} {
 		names, _ := filepath.Glob(filepath.Join(dir, pattern))
@@ -493,7 +475,7 @@ func (l *Local) removeStaleTemps() {
 }
 
 // Unlock releases the lock this backend holds.
-func (l *Local) Unlock(ctx context.Context) error {
+func (l *Backend) Unlock(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	f := l.lockFile
@@ -521,7 +503,7 @@ func (l *Local) Unlock(ctx context.Context) error {
 // ForceUnlock clears a lock record left in PATH.lock. An OS file lock ends
 // with the process that held it, so a lock that is really held belongs to a
 // live process: that is refused, naming it.
-func (l *Local) ForceUnlock(ctx context.Context, id string) error {
+func (l *Backend) ForceUnlock(ctx context.Context, id string) error {
 	f, err := os.OpenFile(l.lockPath(), os.O_RDWR, 0o600)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", l.Path)
@@ -549,8 +531,8 @@ func (l *Local) ForceUnlock(ctx context.Context, id string) error {
 	return rewrite(f, nil)
 }
 
-func readLockInfo(f *os.File) LockInfo {
-	var info LockInfo
+func readLockInfo(f *os.File) state.LockInfo {
+	var info state.LockInfo
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return info
 	}
