@@ -228,10 +228,7 @@ func TestBlobLeaseRenewalFailureIsNoticed(t *testing.T) {
 	// The renewal (every 5s for a 15s lease) finds the lease broken.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		a.mu.Lock()
-		lost := a.leaseErr
-		a.mu.Unlock()
-		if lost != nil {
+		if a.lease.view().lost != nil {
 			break
 		}
 		if time.Now().After(deadline) {

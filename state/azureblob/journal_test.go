@@ -16,7 +16,7 @@ import (
 
 func journalExists(t *testing.T, b *Backend) bool {
 	t.Helper()
-	_, err := b.journal.GetProperties(context.Background(), nil)
+	_, err := b.journal.client.GetProperties(context.Background(), nil)
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return false
 	}
@@ -144,7 +144,7 @@ func TestBlobJournalStaleAndForeign(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	old, _, err := b.downloadJournal(ctx)
+	old, _, err := b.journal.download(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,10 +152,10 @@ func TestBlobJournalStaleAndForeign(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The crash between the upload and the removal.
-	if _, err := b.journal.Create(ctx, nil); err != nil {
+	if _, err := b.journal.client.Create(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.journal.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(old)), nil); err != nil {
+	if _, err := b.journal.client.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(old)), nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := newTestBlob(t, conn, container).Read(ctx); err != nil || !bytes.Equal(statetest.Encode(t, got), statetest.Encode(t, s)) {
@@ -176,7 +176,7 @@ func TestBlobJournalStaleAndForeign(t *testing.T) {
 	if err := b.Append(ctx, s, "resource.x"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.journal.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader([]byte("{}\n"))), &appendblob.AppendBlockOptions{}); err != nil {
+	if _, err := b.journal.client.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader([]byte("{}\n"))), &appendblob.AppendBlockOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	statetest.SetStep("resource.y", 2).Change(s)
