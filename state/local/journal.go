@@ -11,6 +11,54 @@ import (
 	"github.com/azapply/azapply/state"
 )
 
+// journalFile is this run's journal, PATH.journal, open for appends (its
+// format is package state's). Backend.mu guards it.
+type journalFile struct {
+	// f is the journal, nil when this run has none open; size is its
+	// size, and serial and lineage the state its last record made.
+	f       *os.File
+	size    int64
+	serial  int64
+	lineage string
+	// pending says the file lacks changes a journal holds: this run's, or
+	// one Read replayed.
+	pending bool
+}
+
+// started reports whether this run has a journal open to append to.
+func (j *journalFile) started() bool { return j.f != nil }
+
+// extends reports whether the journal's last record made s as it is.
+func (j *journalFile) extends(s *state.State) bool {
+	return j.serial == s.Serial && j.lineage == s.Lineage
+}
+
+// close closes the journal, which stays on disk: the next run replays it
+// unless this one removes it.
+func (j *journalFile) close() {
+	if j.f != nil {
+		_ = j.f.Close()
+		j.f = nil
+	}
+}
+
+// append writes line at the end of the journal and syncs it; the record
+// gave the state the serial `serial`. After an error whatever part of the
+// record reached the file is its torn end: nothing more may follow it, so
+// the journal is closed and the next save writes the state whole.
+func (j *journalFile) append(line []byte, serial int64) error {
+	_, err := j.f.Write(line)
+	if err == nil {
+		err = j.f.Sync()
+	}
+	if err != nil {
+		j.close()
+		return err
+	}
+	j.serial, j.size, j.pending = serial, j.size+int64(len(line)), true
+	return nil
+}
+
 // replay applies the journal beside the file, if any, to s (nil when there
 // is no file), and reports whether it held changes the file lacks.
 func (l *Backend) replay(s *state.State) (*state.State, bool, error) {
@@ -39,14 +87,11 @@ func (l *Backend) replay(s *state.State) (*state.State, bool, error) {
 // recorded. A journal that cannot be removed is older than the file now,
 // so reads ignore it.
 func (l *Backend) dropJournal() {
-	if l.journal != nil {
-		_ = l.journal.Close()
-		l.journal = nil
-	}
+	l.journal.close()
 	if err := os.Remove(l.journalPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		slog.Debug("could not remove the state journal", "path", l.journalPath(), "error", err)
 	}
-	l.pending, l.journalSize = false, 0
+	l.journal.pending, l.journal.size = false, 0
 }
 
 // Append records the changes to s at the addresses changed (and its
@@ -62,10 +107,10 @@ func (l *Backend) Append(ctx context.Context, s *state.State, changed ...string)
 	if len(changed) == 0 {
 		return l.write(s)
 	}
-	if l.journal != nil && (l.journalSerial != s.Serial || l.journalLin != s.Lineage) {
+	if l.journal.started() && !l.journal.extends(s) {
 		return l.write(s)
 	}
-	if l.journal == nil {
+	if !l.journal.started() {
 		if ok, err := l.startJournal(s); err != nil || !ok {
 			if err != nil {
 				slog.Debug("could not start a state journal; writing the state whole", "path", l.journalPath(), "error", err)
@@ -77,26 +122,15 @@ func (l *Backend) Append(ctx context.Context, s *state.State, changed ...string)
 	if err != nil {
 		return err
 	}
-	if l.journalSize+int64(len(line)) > state.CompactAt(l.stateSize) {
+	if l.journal.size+int64(len(line)) > state.CompactAt(l.stored.size) {
 		// Compaction: the state written whole costs about what the journal
 		// has cost since the last time, so each save costs a constant.
 		return l.write(s)
 	}
-	_, err = l.journal.Write(line)
-	if err == nil {
-		err = l.journal.Sync()
-	}
-	if err != nil {
-		// Whatever part of the record reached the file is its torn end:
-		// nothing more may follow it. The next save writes the state whole.
-		_ = l.journal.Close()
-		l.journal = nil
+	if err := l.journal.append(line, s.Serial+1); err != nil {
 		return fmt.Errorf("appending to the state journal %s: %w", l.journalPath(), err)
 	}
 	s.Serial++
-	l.journalSerial = s.Serial
-	l.journalSize += int64(len(line))
-	l.pending = true
 	return nil
 }
 
@@ -104,12 +138,12 @@ func (l *Backend) Append(ctx context.Context, s *state.State, changed ...string)
 // the one this backend last read or wrote at s's serial (or there is no
 // file and s was never written) and no journal is there.
 func (l *Backend) startJournal(s *state.State) (bool, error) {
-	if l.pending {
+	if l.journal.pending {
 		// A journal replayed by Read: the first save folds it in.
 		return false, nil
 	}
-	if !l.unchangedSince(s) {
-		if _, err := os.Stat(l.file()); !errors.Is(err, os.ErrNotExist) || s.Serial != 0 || l.known != nil {
+	if !l.stored.unchangedSince(l.file(), s) {
+		if _, err := os.Stat(l.file()); !errors.Is(err, os.ErrNotExist) || s.Serial != 0 || l.stored.info != nil {
 			return false, nil
 		}
 	}
@@ -135,7 +169,7 @@ func (l *Backend) startJournal(s *state.State) (bool, error) {
 		_ = os.Remove(l.journalPath())
 		return false, err
 	}
-	l.journal, l.journalSize, l.journalSerial, l.journalLin = f, int64(len(header)), s.Serial, s.Lineage
+	l.journal.f, l.journal.size, l.journal.serial, l.journal.lineage = f, int64(len(header)), s.Serial, s.Lineage
 	return true, nil
 }
 
@@ -145,7 +179,7 @@ func (l *Backend) startJournal(s *state.State) (bool, error) {
 func (l *Backend) Compact(ctx context.Context, s *state.State) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.pending {
+	if !l.journal.pending {
 		return nil
 	}
 	return l.write(s)

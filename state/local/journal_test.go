@@ -362,7 +362,7 @@ func TestJournalAppendFailure(t *testing.T) {
 	for i, addr := range []string{"resource.a", "resource.b", "resource.c"} {
 		statetest.SetStep(addr, i).Change(s)
 		if i == 1 {
-			_ = l.journal.Close() // the disk fails under the next append
+			_ = l.journal.f.Close() // the disk fails under the next append
 		}
 		err := l.Append(ctx, s, addr)
 		if (err != nil) != (i == 1) {

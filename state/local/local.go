@@ -28,22 +28,10 @@ type Backend struct {
 	// resolved is Path with its symbolic links followed (see file).
 	resolveOnce sync.Once
 	resolved    string
-	// known is the file as this backend last read or wrote it: while it is
-	// still the file at Path, a write need not read it again to check it.
-	known       os.FileInfo
-	knownSerial int64
-	knownLin    string
-	// stateSize is the size of the file last read or written; past it,
-	// a save compacts the journal.
-	stateSize int64
-	// journal is this run's journal, open for appends, and journalSize
-	// its size; journalSerial is the serial its last record gave the
-	// state. pending says the file lacks changes a journal holds.
-	journal       *os.File
-	journalSize   int64
-	journalSerial int64
-	journalLin    string
-	pending       bool
+	// stored is the file as this backend last read or wrote it
+	// (version.go), journal this run's journal beside it (journal.go).
+	stored  storedFile
+	journal journalFile
 }
 
 // New returns the local backend for the file at path.
@@ -89,9 +77,9 @@ func followLinks(p string) string {
 // Read returns the state in the file with its journal replayed, or a new
 // empty state when there is neither. A file that cannot be parsed is a
 // *state.CorruptError, a journal that cannot be replayed a
-// *state.JournalError, and both are left untouched. A journal older than the file (a crash after a
-// compaction wrote the file) is ignored, and removed when this backend
-// holds the lock.
+// *state.JournalError, and both are left untouched. A journal older than
+// the file (a crash after a compaction wrote the file) is ignored, and
+// removed when this backend holds the lock.
 func (l *Backend) Read(ctx context.Context) (*state.State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -140,27 +128,9 @@ func (l *Backend) read() (*state.State, error) {
 	if s == nil {
 		s = state.New()
 	}
-	l.remember(fi, statErr, fileSerial, fileLineage)
-	l.stateSize, l.pending = size, pending
+	l.stored.remember(fi, statErr, fileSerial, fileLineage, size)
+	l.journal.pending = pending
 	return s, nil
-}
-
-func (l *Backend) remember(fi os.FileInfo, err error, serial int64, lineage string) {
-	if err != nil || fi == nil {
-		l.known = nil
-		return
-	}
-	l.known, l.knownSerial, l.knownLin = fi, serial, lineage
-}
-
-// unchangedSince reports whether the file at Path is still the one this
-// backend last read or wrote, holding s's lineage and serial.
-func (l *Backend) unchangedSince(s *state.State) bool {
-	if l.known == nil || l.knownSerial != s.Serial || l.knownLin != s.Lineage {
-		return false
-	}
-	fi, err := os.Stat(l.file())
-	return err == nil && os.SameFile(fi, l.known) && fi.Size() == l.known.Size() && fi.ModTime().Equal(l.known.ModTime())
 }
 
 // Write stores s atomically and bumps its serial, then removes the
@@ -174,7 +144,7 @@ func (l *Backend) Write(ctx context.Context, s *state.State) error {
 // write is Write with l.mu held.
 func (l *Backend) write(s *state.State) error {
 	exists := true
-	if !l.unchangedSince(s) {
+	if !l.stored.unchangedSince(l.file(), s) {
 		old, err := os.ReadFile(l.file())
 		switch {
 		case errors.Is(err, os.ErrNotExist):
@@ -197,11 +167,10 @@ func (l *Backend) write(s *state.State) error {
 	fi, err := l.replace(exists, data)
 	if err != nil {
 		s.Serial = serial
-		l.known = nil
+		l.stored.forget()
 		return err
 	}
-	l.remember(fi, nil, s.Serial, s.Lineage)
-	l.stateSize = int64(len(data))
+	l.stored.remember(fi, nil, s.Serial, s.Lineage, int64(len(data)))
 	l.dropJournal()
 	slog.Debug("state written", "path", l.Path, "serial", s.Serial, "resources", len(s.Resources))
 	return nil

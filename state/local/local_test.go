@@ -315,20 +315,20 @@ func TestLocalRecheckAfterAnotherWriter(t *testing.T) {
 	if err := a.Write(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	if !a.unchangedSince(s) {
+	if !a.stored.unchangedSince(a.file(), s) {
 		t.Fatal("after its own write the backend does not know its file")
 	}
 	sb, err := b.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !b.unchangedSince(sb) {
+	if !b.stored.unchangedSince(b.file(), sb) {
 		t.Fatal("after a read the backend does not know the file")
 	}
 	if err := b.Write(ctx, sb); err != nil {
 		t.Fatal(err)
 	}
-	if a.unchangedSince(s) {
+	if a.stored.unchangedSince(a.file(), s) {
 		t.Fatal("a file replaced by another writer passes as unchanged")
 	}
 	if err := a.Write(ctx, s); err == nil {

@@ -71,11 +71,9 @@ func (l *Backend) Unlock(ctx context.Context) error {
 		return nil
 	}
 	l.lockFile = nil
-	if l.journal != nil {
-		// Left for the next run to replay: this one did not compact it.
-		_ = l.journal.Close()
-		l.journal = nil
-	}
+	// The journal is left for the next run to replay: this one did not
+	// compact it.
+	l.journal.close()
 	// Clear the holder first: whoever takes the lock next writes its own.
 	_ = rewrite(f, nil)
 	err := unlockFile(f)
