@@ -207,6 +207,14 @@ func TestJSONOutputDiagnostics(t *testing.T) {
 		t.Fatal("destroy deleted something without confirmation")
 	}
 
+	// show of a plan file that is not there: an error, in JSON.
+	r = azapply(t, dir, "show", "missing.tfplan", "--format", "json")
+	r.mustExit(t, exitError)
+	r.mustBeQuiet(t)
+	if d := ofType(jsonLines(t, r), "diagnostic"); len(d) != 1 || !strings.Contains(d[0]["summary"].(string), "opening the plan file") {
+		t.Errorf("show of a missing file: want one diagnostic, got %v", d)
+	}
+
 	// A target that names nothing: plan refuses, in JSON.
 	r = azapply(t, dir, "plan", "--format", "json", "--target", "resource.nothing")
 	r.mustExit(t, exitError)

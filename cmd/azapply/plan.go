@@ -228,17 +228,6 @@ func applyWork(p *plan.Plan, w *workspace) []string {
 	return lines
 }
 
-// renderPlan writes p in the chosen format; colour only on a terminal.
-func renderPlan(s *IOStreams, p *plan.Plan, format string, noColor bool) error {
-	switch format {
-	case "markdown":
-		return plan.RenderMarkdown(s.Out, p, plan.MarkdownOptions{})
-	case "json":
-		return plan.RenderJSON(s.Out, p)
-	}
-	return plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !noColor})
-}
-
 // savePlan writes the plan file atomically, readable by its owner only.
 func savePlan(path string, p *plan.Plan) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")

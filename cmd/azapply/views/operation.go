@@ -80,12 +80,14 @@ type Summary struct {
 	Drifted     int
 }
 
-// NewOperation returns the view of command (plan, apply, destroy or drift)
-// in format. A format other than JSON or Markdown is Text: the command
-// checks its --format, and reports a wrong one through the view it gets.
+// NewOperation returns the view of command (plan, apply, destroy, drift,
+// or show of a saved plan) in format. A format other than JSON or Markdown
+// is Text: the command checks its --format, and reports a wrong one
+// through the view it gets.
 func NewOperation(command string, format Format, s Streams) Operation {
 	if format == JSON {
-		return &jsonView{s: s, command: command, document: command == "plan" || command == "drift"}
+		// apply and destroy write lines as they go; the others, one plan.
+		return &jsonView{s: s, command: command, document: command != "apply" && command != "destroy"}
 	}
 	return &human{s: s, command: command, markdown: format == Markdown}
 }
