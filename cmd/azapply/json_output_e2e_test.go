@@ -215,6 +215,33 @@ func TestJSONOutputDiagnostics(t *testing.T) {
 		t.Errorf("show of a missing file: want one diagnostic, got %v", d)
 	}
 
+	// ARM refuses a create: its failure, the error and the summary are
+	// JSON lines, and the state records what finished.
+	appendTo(t, filepath.Join(dir, "main.hcl"), "\nresource \"badsa\" {\n  id          = \"${resource.rg.id}/providers/Microsoft.Storage/storageAccounts/Bad_Name\"\n  api_version = \"2023-01-01\"\n  body        = { location = \"westus\", kind = \"StorageV2\", sku = { name = \"Standard_LRS\" } }\n}\n")
+	r = azapply(t, dir, "apply", "--auto-approve", "--format", "json")
+	r.mustExit(t, exitError)
+	r.mustBeQuiet(t)
+	lines = jsonLines(t, r)
+	failed := false
+	for _, e := range ofType(lines, "progress") {
+		failed = failed || e["event"] == "failed" && e["address"] == "resource.badsa"
+	}
+	if !failed {
+		t.Errorf("no failed event for resource.badsa:\n%s", r.stdout)
+	}
+	if d := ofType(lines, "diagnostic"); len(d) != 1 || d[0]["severity"] != "error" || !strings.Contains(d[0]["summary"].(string), "AccountNameInvalid") {
+		t.Errorf("want one error diagnostic with ARM's code, got %v", d)
+	}
+	if last := lines[len(lines)-1]; last["type"] != "summary" || last["status"] != "failed" || last["added"] != 0.0 {
+		t.Errorf("last line = %v, want a failed summary with nothing added", last)
+	}
+	if !strings.Contains(string(stateBytes(t, dir)), quickstartACR) || strings.Contains(string(stateBytes(t, dir)), "Bad_Name") {
+		t.Error("after the failed apply the state does not hold the registry, or holds the refused account")
+	}
+	if ids := world(t, dir).IDs(); len(ids) != 2 {
+		t.Errorf("after the refused create the emulator holds %v, want the group and the registry", ids)
+	}
+
 	// A target that names nothing: plan refuses, in JSON.
 	r = azapply(t, dir, "plan", "--format", "json", "--target", "resource.nothing")
 	r.mustExit(t, exitError)
