@@ -39,16 +39,17 @@ const (
 	OpPost Op = "action"
 )
 
-// Event is one progress report.
+// Event is one progress report. How it is shown is the views' business
+// (cmd/azapply/views): the engine only fills it in.
 type Event struct {
-	Time    time.Time     `json:"time"`
-	Kind    EventKind     `json:"event"`
-	Op      Op            `json:"operation"`
-	Address string        `json:"address"`
-	ID      string        `json:"id,omitempty"`
-	Elapsed time.Duration `json:"-"`
-	Error   string        `json:"error,omitempty"`
-	Message string        `json:"message,omitempty"`
+	Time    time.Time
+	Kind    EventKind
+	Op      Op
+	Address string
+	ID      string
+	Elapsed time.Duration
+	Error   string
+	Message string
 }
 
 // Reporter is the engine's hook: apply and ResumeInFlight report every

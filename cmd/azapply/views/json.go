@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/config"
@@ -24,12 +25,17 @@ type jsonView struct {
 	document bool
 }
 
-// progressLine is a progress event as a JSON line: the event's fields, and
-// the elapsed time in seconds.
+// progressLine is a progress event as a JSON line.
 type progressLine struct {
-	Type string `json:"type"`
-	apply.Event
-	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	Type           string    `json:"type"`
+	Time           time.Time `json:"time"`
+	Event          string    `json:"event"`
+	Operation      string    `json:"operation"`
+	Address        string    `json:"address"`
+	ID             string    `json:"id,omitempty"`
+	Error          string    `json:"error,omitempty"`
+	Message        string    `json:"message,omitempty"`
+	ElapsedSeconds float64   `json:"elapsed_seconds"`
 }
 
 type planLine struct {
@@ -74,7 +80,8 @@ func (j *jsonView) line(v any) {
 }
 
 func (j *jsonView) Report(e apply.Event) {
-	j.line(progressLine{Type: "progress", Event: e, ElapsedSeconds: e.Elapsed.Seconds()})
+	j.line(progressLine{Type: "progress", Time: e.Time, Event: fmt.Sprint(e.Kind), Operation: fmt.Sprint(e.Op),
+		Address: e.Address, ID: e.ID, Error: e.Error, Message: e.Message, ElapsedSeconds: e.Elapsed.Seconds()})
 }
 
 func (j *jsonView) Plan(p *plan.Plan) error {
