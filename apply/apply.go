@@ -127,7 +127,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		o.ProgressInterval = 10 * time.Second
 	}
 	if o.Reporter == nil {
-		o.Reporter = &TextReporter{W: discard{}}
+		o.Reporter = NoReporter{}
 	}
 	if err := CheckLocks(o.Plan); err != nil {
 		return Result{}, err
@@ -264,10 +264,6 @@ func (r *runner) recordOutputs() error {
 	}
 	return r.save(state.OutputsChanged)
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // node is one operation of the walk.
 type node struct {

@@ -21,7 +21,7 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 		o.Now = time.Now
 	}
 	if o.Reporter == nil {
-		o.Reporter = &TextReporter{W: discard{}}
+		o.Reporter = NoReporter{}
 	}
 	sensitive := map[string][]string{}
 	for _, in := range o.Instances {
