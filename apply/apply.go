@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -128,7 +127,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		o.ProgressInterval = 10 * time.Second
 	}
 	if o.Reporter == nil {
-		o.Reporter = &TextReporter{W: io.Discard}
+		o.Reporter = NoReporter{}
 	}
 	if err := CheckLocks(o.Plan); err != nil {
 		return Result{}, err

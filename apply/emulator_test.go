@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -449,7 +450,11 @@ action "list" {
 		}
 		return out
 	}
-	var learnt []string
+	// Learn is called from the operations, which run in parallel.
+	var (
+		learntMu sync.Mutex
+		learnt   []string
+	)
 	run := func() Result {
 		t.Helper()
 		cfg, insts, p := s.plan()
@@ -458,7 +463,11 @@ action "list" {
 			t.Fatal(diags)
 		}
 		res, err := Run(context.Background(), Options{Plan: p, Config: cfg, Instances: insts, Client: s.client, State: s.st,
-			Actions: ActionsToRun(p, ev.Actions()), Learn: func(v ...string) { learnt = append(learnt, v...) }})
+			Actions: ActionsToRun(p, ev.Actions()), Learn: func(v ...string) {
+				learntMu.Lock()
+				defer learntMu.Unlock()
+				learnt = append(learnt, v...)
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}
