@@ -247,8 +247,11 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 	idv, d := r.ID.Value(ctx)
 	diags = append(diags, d...)
 	if !d.HasErrors() {
-		idv, _ = idv.UnmarkDeep()
+		var idMarks cty.ValueMarks
+		idv, idMarks = idv.UnmarkDeep()
 		switch {
+		case len(idMarks) > 0:
+			diags = append(diags, sensitiveSetting(r.ID, "id", "An ARM ID is part of every request's URL, every plan and log line, and the state: it cannot be secret."))
 		case !idv.IsKnown() && (kind != KindResource || ev.lenient):
 			inst.Deferred = true
 		case !idv.IsKnown():
@@ -275,10 +278,12 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 			}
 		}
 	}
-	av, d := evalString(r.APIVersion, ctx, "api_version")
+	av, avSensitive, d := evalStringMarked(r.APIVersion, ctx, "api_version")
 	diags = append(diags, d...)
 	inst.APIVersion = av
-	if !d.HasErrors() && !apiVersionPattern.MatchString(av) {
+	if !d.HasErrors() && avSensitive {
+		diags = append(diags, sensitiveSetting(r.APIVersion, "api_version", "An api-version is part of every request's URL and is printed in plans: it cannot be secret."))
+	} else if !d.HasErrors() && !apiVersionPattern.MatchString(av) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid api_version",
