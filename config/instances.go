@@ -161,6 +161,9 @@ func (ev *evaluator) instanceValue(in *Instance) cty.Value {
 	output := cty.DynamicVal
 	if o, ok := ev.output(in.Address); ok && !in.Deferred && ev.c.use(in.Block).output {
 		output = ev.outCache.convert(o)
+		if in.Kind != KindResource && len(in.Sensitive) > 0 {
+			output = markReadOutput(in, output)
+		}
 	}
 	attrs := map[string]cty.Value{"id": id, "output": output}
 	if in.Kind != KindData {
@@ -265,7 +268,7 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 			raw := idv.AsString()
 			inst.ID = armid.Canonical(raw)
 			check := validateID
-			if kind == KindAction {
+			if kind == KindAction || (kind == KindData && postsData(r, ctx)) {
 				check = validateActionID
 			}
 			if err := check(raw); err != nil {
@@ -309,6 +312,9 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 		}
 	}
 	diags = append(diags, ev.evalSettings(r, ctx, inst)...)
+	if kind == KindData {
+		diags = append(diags, evalReadMethod(r, ctx, inst)...)
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
