@@ -95,9 +95,10 @@ func (l *leakRun) search(needles map[string]string, extra ...string) int {
 	return files
 }
 
-// postEmulator POSTs body to path (an action's URL) on the served emulator
-// as a client outside azapply would, and decodes the answer into out.
-func postEmulator(t *testing.T, s *servedEmulator, path, apiVersion string, body, out any) {
+// callEmulator sends method with body to path (a resource's or an
+// action's URL) on the served emulator, as a client outside azapply would,
+// and decodes the answer into out.
+func callEmulator(t *testing.T, s *servedEmulator, method, path, apiVersion string, body, out any) {
 	t.Helper()
 	pem, err := os.ReadFile(s.caFile)
 	if err != nil {
@@ -116,7 +117,7 @@ func postEmulator(t *testing.T, s *servedEmulator, path, apiVersion string, body
 	} else {
 		rd = bytes.NewReader(nil)
 	}
-	req, err := http.NewRequestWithContext(context.Background(), "POST", s.srv.URL+path+"?api-version="+apiVersion, rd)
+	req, err := http.NewRequestWithContext(context.Background(), method, s.srv.URL+path+"?api-version="+apiVersion, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,11 +129,11 @@ func postEmulator(t *testing.T, s *servedEmulator, path, apiVersion string, body
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		t.Fatalf("POST %s: %s", path, resp.Status)
+		t.Fatalf("%s %s: %s", method, path, resp.Status)
 	}
 	if out != nil {
 		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("POST %s: %v", path, err)
+			t.Fatalf("%s %s: %v", method, path, err)
 		}
 	}
 }

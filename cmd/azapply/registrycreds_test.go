@@ -64,7 +64,7 @@ func TestExampleRegistryCredentials(t *testing.T) {
 
 	// The password is rotated outside azapply: the next plan reads the new
 	// one and changes the container group, showing neither.
-	postEmulator(t, s, acr+"/regenerateCredential", "2023-07-01", map[string]any{"name": "password"}, nil)
+	callEmulator(t, s, "POST", acr+"/regenerateCredential", "2023-07-01", map[string]any{"name": "password"}, nil)
 	second := registryPasswords(t, s, acr)
 	if second[0] == first[0] {
 		t.Fatal("regenerateCredential did not change the password")
