@@ -161,7 +161,10 @@ func (ev *evaluator) instanceValue(in *Instance) cty.Value {
 	output := cty.DynamicVal
 	if o, ok := ev.output(in.Address); ok && !in.Deferred && ev.c.use(in.Block).output {
 		output = ev.outCache.convert(o)
-		if in.Kind != KindResource && len(in.Sensitive) > 0 {
+		if len(in.Sensitive) > 0 {
+			// What the block declares or computes as sensitive is
+			// sensitive in what the service answers too (a tag holding a
+			// sensitive variable, echoed back).
 			output = markReadOutput(in, output)
 		}
 	}

@@ -94,9 +94,9 @@ func readOnlyAction(name string) bool {
 	return strings.HasPrefix(n, "list") || strings.HasPrefix(n, "get")
 }
 
-// markReadOutput marks, in the output of a data or action instance, the
-// paths its block declares sensitive (Instance.Sensitive), on top of the
-// secrets found by name.
+// markReadOutput marks, in the output of an instance, its sensitive paths
+// (Instance.Sensitive: declared, computed from sensitive values, or found
+// by name in its body), on top of the secrets found by name.
 func markReadOutput(in *Instance, output cty.Value) cty.Value {
 	for _, p := range in.Sensitive {
 		steps, err := ParsePath(p)
