@@ -166,8 +166,15 @@ func TestSecretLeakEveryCommand(t *testing.T) {
 	l.run(exitOK, "output")
 	l.run(exitOK, "output", "--json")
 	l.run(exitOK, "output", "password")
-	// A sensitive output is refused by name: the state holds its hash.
+	// A sensitive output is refused by name in JSON: the state holds its
+	// hash. --raw NAME, the user's explicit request, reads it afresh
+	// (listKeys again): it is the one run whose output is not searched.
 	l.run(exitError, "output", "--json", "storage_key")
+	raw, out, _ := s.command(dir, "output", "--raw", "storage_key")
+	raw.Env = append(raw.Env, l.env...)
+	if err := raw.Run(); err != nil || out.String() != storageKeys(t, s, sa)[0] {
+		t.Errorf("output --raw storage_key: %v, printed %d bytes, not the key", err, out.Len())
+	}
 
 	// import: a container group made outside azapply, holding the same
 	// key, adopted into the state.
