@@ -223,6 +223,28 @@ resource "adopted" {
 	if err := os.Remove(filepath.Join(dir, "bad.vars")); err != nil {
 		t.Fatal(err)
 	}
+	// Diagnostics that would quote a secret: a validation message built
+	// from it, then a function given it.
+	main := filepath.Join(dir, "main.hcl")
+	editFile(t, main, `variable "sql_password" {
+  type      = string
+  sensitive = true
+}`, `variable "sql_password" {
+  type      = string
+  sensitive = true
+  validation {
+    condition     = length(var.sql_password) > 100
+    error_message = "too short: ${var.sql_password}"
+  }
+}`)
+	if r := l.run(exitError, "validate", "--no-color"); !strings.Contains(r.stderr, "so it is not shown") {
+		t.Errorf("the validation error does not say its message is hidden:\n%s", r.stderr)
+	}
+	editFile(t, main, "length(var.sql_password) > 100", "length(var.sql_password) > 1")
+	editFile(t, main, `administratorLogin = "azadmin"`, `administratorLogin = tonumber(var.sql_password)`)
+	if r := l.run(exitError, "plan", "--no-color"); !strings.Contains(r.stderr, "(sensitive value)") {
+		t.Errorf("the function's error does not say (sensitive value):\n%s", r.stderr)
+	}
 
 	// The secrets: the run's credential and token, both variables, the
 	// registry passwords the action answered with, and the storage keys.
