@@ -136,3 +136,23 @@ output "o" {
 		})
 	}
 }
+
+// TestSensitiveBody: a body that is itself a sensitive value (jsondecode of
+// a sensitive variable) has every attribute sensitive, not none.
+func TestSensitiveBody(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.hcl": `
+variable "body" {
+  type      = string
+  sensitive = true
+}
+resource "rg" {
+  id          = "` + sub + `/resourceGroups/demo"
+  api_version = "2021-04-01"
+  body        = jsondecode(var.body)
+}
+`}, LoadOptions{Vars: map[string]string{"body": `{"location":"westus","tags":{"x":"Hunter2Secret"}}`}})
+	in := mustEval(t, cfg, nil).Resources()[0]
+	if got := strings.Join(in.Sensitive, " "); got != "location tags" {
+		t.Errorf("Sensitive = %q, want every attribute", got)
+	}
+}
