@@ -119,8 +119,9 @@ output "login_server" {
 // TestSecretLeakEveryCommand runs every command that prints or writes
 // (plan in each format, plan --out and show in each format, apply of a
 // saved plan and with JSON progress, drift, state list, show and pull,
-// output in each form, import, export, a failing apply, a failing
-// validation) with AZAPPLY_LOG=debug on leakConfig, and searches every
+// output in each form, import, export, a failing apply, a variables file
+// of the wrong type, a validation message and a function error built from
+// a secret) with AZAPPLY_LOG=debug on leakConfig, and searches every
 // byte printed on stdout and stderr and every file under the stack (the
 // state, its backup and lock, saved plans, the exported configuration)
 // for each planted secret: zero hits.
