@@ -295,6 +295,11 @@ type runner struct {
 	written map[string]bool
 
 	regs registrar
+
+	// lateSensitive are, by address, the sensitive paths of instances
+	// evaluated during apply: a value not known when planning (a key read
+	// by a data source deferred to apply) may turn out to be a secret.
+	lateSensitive sync.Map
 }
 
 // phases builds the three walks of Run, drops from the state the resources
@@ -798,10 +803,14 @@ func (r *runner) warnKeptDifferently(address, apiVersion string, sent, answered 
 
 // sensitive lists the paths of a resource whose values the state hashes.
 func (r *runner) sensitive(address string) []string {
+	var out []string
 	if in, ok := r.insts[address]; ok {
-		return in.Sensitive
+		out = in.Sensitive
 	}
-	return nil
+	if late, ok := r.lateSensitive.Load(address); ok {
+		out = append(out[:len(out):len(out)], late.([]string)...)
+	}
+	return out
 }
 
 // recordInFlight returns the progress callback that records an accepted
@@ -941,6 +950,9 @@ func (r *runner) evaluate(address string) (*config.Instance, error) {
 		return nil, fmt.Errorf("evaluating it with what is applied so far: %w", diags)
 	}
 	r.learn(config.SensitiveStrings(in.Body)...)
+	if len(in.Sensitive) > 0 {
+		r.lateSensitive.Store(address, in.Sensitive)
+	}
 	return in, nil
 }
 

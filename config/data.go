@@ -7,10 +7,12 @@ import (
 	"github.com/hashicorp/hcl/v2"
 )
 
-// ReadFunc reads one data source: a GET of id at apiVersion, returning the
-// body as encoding/json decodes it (json.Number for numbers). Plan passes
-// its ARM client's GET; config itself knows nothing of HTTP.
-type ReadFunc func(ctx context.Context, id, apiVersion string) (map[string]any, error)
+// ReadFunc reads one data source: a GET of its ID at its APIVersion, or,
+// when its Method is "POST", a POST of its Body (ToJSONValue) to its ID,
+// returning the body as encoding/json decodes it (json.Number for
+// numbers). Plan passes its ARM client; config itself knows nothing of
+// HTTP.
+type ReadFunc func(ctx context.Context, in *Instance) (map[string]any, error)
 
 // ReadData reads every data source that can be read before apply, in
 // dependency order: it evaluates the configuration with outputs, reads each
@@ -56,12 +58,12 @@ func (c *Config) ReadDataDeferring(ctx context.Context, outputs map[string]any, 
 			if err := ctx.Err(); err != nil {
 				return all, ev, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reading data sources interrupted", Detail: err.Error()}}
 			}
-			body, err := read(ctx, in.ID, in.APIVersion)
+			body, err := read(ctx, in)
 			if err != nil {
 				return all, ev, hcl.Diagnostics{{
 					Severity: hcl.DiagError,
 					Summary:  "Cannot read data source",
-					Detail:   fmt.Sprintf("%s: GET %s (api-version %s): %v", in.Address, in.ID, in.APIVersion, err),
+					Detail:   fmt.Sprintf("%s: %s %s (api-version %s): %v", in.Address, in.Method, in.ID, in.APIVersion, err),
 					Subject:  in.DeclRange.Ptr(),
 				}}
 			}

@@ -409,23 +409,42 @@ func (ev *evaluator) evalLocal(n node) hcl.Diagnostics {
 
 // evalString evaluates an attribute that must be a known string.
 func evalString(expr hcl.Expression, ctx *hcl.EvalContext, name string) (string, hcl.Diagnostics) {
+	s, _, diags := evalStringMarked(expr, ctx, name)
+	return s, diags
+}
+
+// evalStringMarked is evalString, saying whether the value is sensitive.
+func evalStringMarked(expr hcl.Expression, ctx *hcl.EvalContext, name string) (string, bool, hcl.Diagnostics) {
 	v, diags := expr.Value(ctx)
 	if diags.HasErrors() {
-		return "", diags
+		return "", false, diags
 	}
-	v, _ = v.UnmarkDeep()
+	v, marks := v.UnmarkDeep()
+	sensitive := len(marks) > 0
 	if !v.IsKnown() {
-		return "", hcl.Diagnostics{notKnown(expr, name, "Use variables, locals or resource ids here.")}
+		return "", sensitive, hcl.Diagnostics{notKnown(expr, name, "Use variables, locals or resource ids here.")}
 	}
 	if !v.IsNull() && v.Type() != cty.String {
 		if s, err := convert.Convert(v, cty.String); err == nil && v.Type().IsPrimitiveType() {
-			return s.AsString(), nil
+			return s.AsString(), sensitive, nil
 		}
 	}
 	if v.IsNull() || v.Type() != cty.String {
-		return "", hcl.Diagnostics{wrongType(expr, name, "a string")}
+		return "", sensitive, hcl.Diagnostics{wrongType(expr, name, "a string")}
 	}
-	return v.AsString(), nil
+	return v.AsString(), sensitive, nil
+}
+
+// sensitiveSetting is the error for a setting that must not be secret
+// (an id, an api_version) given a sensitive value, which it does not show.
+func sensitiveSetting(expr hcl.Expression, name, why string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Sensitive value in " + name,
+		Detail: fmt.Sprintf("%s = (sensitive value): it is built from a sensitive value. %s "+
+			"Build it from values that are not sensitive; where the value is no secret, nonsensitive(...) says so.", name, why),
+		Subject: expr.Range().Ptr(),
+	}
 }
 
 func notKnown(expr hcl.Expression, name, hint string) *hcl.Diagnostic {

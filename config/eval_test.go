@@ -183,7 +183,8 @@ action "every" {
 		sub:                          {"id": sub, "tags": map[string]any{"rg": "demo"}},
 		sub + "/resourceGroups/demo": {"id": sub + "/resourceGroups/demo", "location": "westeurope"},
 	}
-	outputs, ev, diags := cfg.ReadData(context.Background(), nil, func(_ context.Context, id, apiVersion string) (map[string]any, error) {
+	outputs, ev, diags := cfg.ReadData(context.Background(), nil, func(_ context.Context, in *Instance) (map[string]any, error) {
+		id, apiVersion := in.ID, in.APIVersion
 		reads = append(reads, id+"@"+apiVersion)
 		body, ok := live[id]
 		if !ok {
@@ -225,7 +226,7 @@ action "every" {
 		t.Errorf("Evaluate = %v, %v", addresses(insts), diags)
 	}
 	// A failed read names the data block.
-	_, _, diags = cfg.ReadData(context.Background(), nil, func(context.Context, string, string) (map[string]any, error) {
+	_, _, diags = cfg.ReadData(context.Background(), nil, func(context.Context, *Instance) (map[string]any, error) {
 		return nil, fmt.Errorf("403 AuthorizationFailed")
 	})
 	if !diags.HasErrors() || !strings.Contains(diags[0].Detail, "data.subscription") || !strings.Contains(diags[0].Detail, "AuthorizationFailed") {
@@ -359,7 +360,7 @@ resource "rg" {
   body        = { location = data.groups.output.location }
 }
 `}, LoadOptions{})
-	_, ev, diags := cfg.ReadData(context.Background(), nil, func(context.Context, string, string) (map[string]any, error) {
+	_, ev, diags := cfg.ReadData(context.Background(), nil, func(context.Context, *Instance) (map[string]any, error) {
 		return map[string]any{"location": "westus", "tags": map[string]any{"names": []any{"a", "b"}}}, nil
 	})
 	if diags.HasErrors() {
@@ -417,7 +418,8 @@ data "rg" {
 }
 `}, LoadOptions{})
 	var reads []string
-	read := func(_ context.Context, id, _ string) (map[string]any, error) {
+	read := func(_ context.Context, in *Instance) (map[string]any, error) {
+		id := in.ID
 		reads = append(reads, id)
 		return map[string]any{"id": id}, nil
 	}

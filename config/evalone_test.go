@@ -176,6 +176,9 @@ func allOutputs(t *testing.T, cfg *Config) map[string]any {
 			outputs[in.Address] = map[string]any{
 				"id":   strings.ToUpper(in.ID),
 				"name": in.Name,
+				// a listCredentials answer, for a data block that POSTs one
+				"username":  "u-" + in.Name,
+				"passwords": []any{map[string]any{"name": "password", "value": "pw-" + in.Address}},
 				"properties": map[string]any{
 					"resourceGuid": "guid-" + in.Address, "principalId": "p-" + in.Address,
 					"loginServer": "ls-" + in.Name, "ConnectionString": "cs-" + in.Address,

@@ -26,7 +26,8 @@ import (
 // standard library under Terraform's names, plus file, templatefile,
 // yamldecode, base64, sha256, cidrsubnet, try and can. File paths are
 // relative to the configuration directory. There is no timestamp or uuid:
-// a value that changes on every run would be a change in every plan.
+// a value that changes on every run would be a change in every plan. No
+// function's error quotes a sensitive argument (sensitivefuncs.go).
 func functions(dir string) map[string]function.Function {
 	fns := map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
@@ -65,6 +66,7 @@ func functions(dir string) map[string]function.Function {
 		"max":             stdlib.MaxFunc,
 		"merge":           stdlib.MergeFunc,
 		"min":             stdlib.MinFunc,
+		"nonsensitive":    nonsensitiveFunc,
 		"parseint":        stdlib.ParseIntFunc,
 		"pow":             stdlib.PowFunc,
 		"range":           stdlib.RangeFunc,
@@ -106,6 +108,7 @@ func functions(dir string) map[string]function.Function {
 	}
 	// templatefile's templates may call every function but itself.
 	fns["templatefile"] = templateFileFunc(dir, fns)
+	hideSecretsInErrors(fns)
 	return fns
 }
 

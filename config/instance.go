@@ -51,6 +51,10 @@ type Instance struct {
 	// those outputs. Resource instances are never deferred: their id must be
 	// known when planning.
 	Deferred bool
+	// Method is how a data instance reads: "GET" (a resource, the default)
+	// or "POST" (a read-only action such as listKeys, run on every plan;
+	// see readaction.go). It is "" for resources and actions.
+	Method string
 	// When is an action's trigger: "create" (POST once, after the instances
 	// it depends on were created or replaced) or "every_apply".
 	When string

@@ -161,6 +161,12 @@ func (ev *evaluator) instanceValue(in *Instance) cty.Value {
 	output := cty.DynamicVal
 	if o, ok := ev.output(in.Address); ok && !in.Deferred && ev.c.use(in.Block).output {
 		output = ev.outCache.convert(o)
+		if len(in.Sensitive) > 0 {
+			// What the block declares or computes as sensitive is
+			// sensitive in what the service answers too (a tag holding a
+			// sensitive variable, echoed back).
+			output = markReadOutput(in, output)
+		}
 	}
 	attrs := map[string]cty.Value{"id": id, "output": output}
 	if in.Kind != KindData {
@@ -247,8 +253,11 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 	idv, d := r.ID.Value(ctx)
 	diags = append(diags, d...)
 	if !d.HasErrors() {
-		idv, _ = idv.UnmarkDeep()
+		var idMarks cty.ValueMarks
+		idv, idMarks = idv.UnmarkDeep()
 		switch {
+		case len(idMarks) > 0:
+			diags = append(diags, sensitiveSetting(r.ID, "id", "An ARM ID is part of every request's URL, every plan and log line, and the state: it cannot be secret."))
 		case !idv.IsKnown() && (kind != KindResource || ev.lenient):
 			inst.Deferred = true
 		case !idv.IsKnown():
@@ -262,7 +271,7 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 			raw := idv.AsString()
 			inst.ID = armid.Canonical(raw)
 			check := validateID
-			if kind == KindAction {
+			if kind == KindAction || (kind == KindData && postsData(r, ctx)) {
 				check = validateActionID
 			}
 			if err := check(raw); err != nil {
@@ -275,10 +284,12 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 			}
 		}
 	}
-	av, d := evalString(r.APIVersion, ctx, "api_version")
+	av, avSensitive, d := evalStringMarked(r.APIVersion, ctx, "api_version")
 	diags = append(diags, d...)
 	inst.APIVersion = av
-	if !d.HasErrors() && !apiVersionPattern.MatchString(av) {
+	if !d.HasErrors() && avSensitive {
+		diags = append(diags, sensitiveSetting(r.APIVersion, "api_version", "An api-version is part of every request's URL and is printed in plans: it cannot be secret."))
+	} else if !d.HasErrors() && !apiVersionPattern.MatchString(av) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid api_version",
@@ -304,6 +315,9 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 		}
 	}
 	diags = append(diags, ev.evalSettings(r, ctx, inst)...)
+	if kind == KindData {
+		diags = append(diags, evalReadMethod(r, ctx, inst)...)
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}

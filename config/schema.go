@@ -102,6 +102,9 @@ var dataSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "id", Required: true},
 		{Name: "api_version", Required: true},
+		{Name: "method"},
+		{Name: "body"},
+		{Name: "read_only"},
 		{Name: "for_each"},
 		{Name: "count"},
 		{Name: "depends_on"},

@@ -165,6 +165,9 @@ func rebuild(t cty.Type, attrs map[string]cty.Value, elems []cty.Value) cty.Valu
 // collectMarked adds the path of every marked value in v to set, with [*]
 // for array elements.
 func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
+	// A marked body (body = jsondecode(var.secret_json)) has no path of its
+	// own: each of its attributes is sensitive.
+	rootMarked := false
 	if v.IsMarked() {
 		if len(path) > 0 {
 			set[formatPath(path)] = true
@@ -173,6 +176,7 @@ func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
 		if len(path) > 0 {
 			return
 		}
+		rootMarked = true
 	}
 	if !v.IsKnown() || v.IsNull() {
 		return
@@ -182,6 +186,9 @@ func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
 	case t.IsObjectType() || t.IsMapType():
 		for it := v.ElementIterator(); it.Next(); {
 			k, e := it.Element()
+			if rootMarked {
+				e = e.Mark(SensitiveMark)
+			}
 			collectMarked(e, append(path[:len(path):len(path)], PathStep{Key: k.AsString()}), set)
 		}
 	case t.IsTupleType() || t.IsListType() || t.IsSetType():

@@ -324,8 +324,10 @@ func (c *Config) checkValidations() hcl.Diagnostics {
 			msg, d := val.message.Value(ctx)
 			text := "The value is not valid."
 			if !d.HasErrors() {
-				if m, _ := msg.Unmark(); m.IsKnown() && !m.IsNull() && m.Type() == cty.String {
-					text = m.AsString()
+				if msg.ContainsMarked() {
+					text = sensitiveMessage
+				} else if msg.IsKnown() && !msg.IsNull() && msg.Type() == cty.String {
+					text = msg.AsString()
 				}
 			}
 			diags = append(diags, &hcl.Diagnostic{

@@ -72,6 +72,7 @@ func registeredVersions() map[string][]string {
 		"Microsoft.Compute/sshPublicKeys":                                               {"2025-11-01-preview", "2024-11-01"},
 		"Microsoft.Compute/virtualMachineScaleSets":                                     {"2025-11-01-preview", "2024-11-01"},
 		"Microsoft.Compute/virtualMachines":                                             {"2025-11-01-preview", "2024-11-01"},
+		"Microsoft.ContainerInstance/containerGroups":                                   {"2024-10-01-preview", "2023-05-01"},
 		"Microsoft.ContainerRegistry/registries":                                        {"2024-07-01-preview", "2023-07-01", "2019-05-01"},
 		"Microsoft.ContainerService/managedClusters":                                    {"2026-01-01-preview", "2025-01-01"},
 		"Microsoft.ContainerService/managedClusters/agentPools":                         {"2026-01-01-preview", "2025-01-01"},

@@ -39,6 +39,11 @@ type Options struct {
 	SplitByType bool
 	// Provider are the provider block's attributes, in order.
 	Provider []Attribute
+	// Known, when set, reports whether a string holds a secret the run
+	// knows (a sensitive variable's value of the configuration export runs
+	// in): such a value is written as a sensitive variable whatever its
+	// name, as a tag holding a password would otherwise be written out.
+	Known func(string) bool
 }
 
 // Attribute is a provider block attribute with a string value.

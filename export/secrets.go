@@ -92,9 +92,9 @@ func has(body map[string]any, path []string) bool {
 type secretNames struct{ taken map[string]bool }
 
 // secretsOf lists the string values of r.Body that are secrets by their
-// name and place (secret.Named, the rule every command uses): each becomes
-// a sensitive variable.
-func secretsOf(r *Resource, names *secretNames) []Secret {
+// name and place (secret.Named, the rule every command uses), or that hold
+// a secret known (known may be nil): each becomes a sensitive variable.
+func secretsOf(r *Resource, names *secretNames, known func(string) bool) []Secret {
 	var out []Secret
 	var walk func(v any, path []string, steps []secret.Step)
 	walk = func(v any, path []string, steps []secret.Step) {
@@ -103,7 +103,7 @@ func secretsOf(r *Resource, names *secretNames) []Secret {
 			for _, k := range sortedMapKeys(v) {
 				p := append(path[:len(path):len(path)], k)
 				st := append(steps[:len(steps):len(steps)], secret.Step{Key: k})
-				if s, ok := v[k].(string); ok && s != "" && secret.Named(r.ID, st) {
+				if s, ok := v[k].(string); ok && s != "" && (secret.Named(r.ID, st) || (known != nil && known(s))) {
 					out = append(out, Secret{Variable: names.name(r.Name + "_" + k), Resource: "resource." + r.Name, Path: joinPath(p)})
 					continue
 				}

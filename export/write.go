@@ -31,7 +31,7 @@ func write(res []*Resource, o Options) (*Result, error) {
 		r.Body = withoutServiceOwned(r.Type, r.Live)
 		r.Body = withoutInlineChildren(r, g)
 		r.Omitted = omitMasked(r)
-		found := secretsOf(r, secrets)
+		found := secretsOf(r, secrets, o.Known)
 		out.Secrets = append(out.Secrets, found...)
 		r.File = fileFor(r, o.SplitByType)
 		b, ok := texts[r.File]

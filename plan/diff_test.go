@@ -234,6 +234,16 @@ func TestCompareDrift(t *testing.T) {
 		{name: "ignored", output: `{"tags":{"a":"1"}}`, live: `{"tags":{"a":"2"}}`, rules: Rules{IgnoreChanges: []string{"tags"}}},
 		{name: "hashed output stands for the live secret", output: `{"p":{"pw":"hmac:1"}}`, live: `{"p":{"pw":"s3cret"}}`,
 			rules: Rules{SecretMatches: func(stored, clear any) bool { return stored == "hmac:1" && clear == "s3cret" }}},
+		{name: "hashed output stands for a live sensitive object", output: `{"tags":"hmac:2"}`, live: `{"tags":{"x":"s3cret"}}`,
+			rules: Rules{SecretMatches: func(stored, clear any) bool {
+				m, ok := clear.(map[string]any)
+				return stored == "hmac:2" && ok && m["x"] == "s3cret"
+			}}},
+		{name: "a sensitive object changed outside", output: `{"tags":"hmac:2"}`, live: `{"tags":{"x":"other"}}`,
+			rules: Rules{SecretMatches: func(stored, clear any) bool {
+				m, ok := clear.(map[string]any)
+				return stored == "hmac:2" && ok && m["x"] == "s3cret"
+			}}, want: []string{"tags"}, declared: []bool{false}},
 		{name: "timestamp-named but not a date", output: `{"p":{"retentionTime":"P7D"}}`, live: `{"p":{"retentionTime":"P30D"}}`, want: []string{"p.retentionTime"}, declared: []bool{false}},
 	}
 	for _, tc := range cases {

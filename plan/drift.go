@@ -89,6 +89,9 @@ func (d *drifter) value(path Path, was, now any) {
 		}
 		d.array(path, w, n)
 	default:
+		if d.r.secretEqual(was, now) {
+			return // the hash of a sensitive object or array, unchanged
+		}
 		switch now.(type) {
 		case map[string]any, []any:
 			if !(was == nil && isEmpty(now)) {

@@ -95,8 +95,9 @@ var notSecretKey = map[string]bool{
 }
 
 // secretValue are the words that, before "value", name a secret's value:
-// secretValue, a container environment's certificateValue (a PFX).
-var secretValue = map[string]bool{"secret": true, "password": true, "token": true, "certificate": true}
+// secretValue, a container environment's certificateValue (a PFX), a
+// container group's environmentVariables[*].secureValue.
+var secretValue = map[string]bool{"secret": true, "password": true, "token": true, "certificate": true, "secure": true}
 
 // answerPlace reports whether a bare "key" (key1, key2) sits where an
 // action's answer puts it: at the top of the body (a Cognitive Services

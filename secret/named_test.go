@@ -55,6 +55,7 @@ func TestRealSecrets(t *testing.T) {
 		{"", "properties.appLogsConfiguration.logAnalyticsConfiguration.sharedKey"},
 		{"", "properties.customDomainConfiguration.certificatePassword"},
 		{"", "properties.customDomainConfiguration.certificateValue"},
+		{"", "properties.containers[*].properties.environmentVariables[*].secureValue"},
 		{"", "properties.daprAIConnectionString"},
 		{"", "properties.repositoryToken"},
 		{"", "properties.sslCertificates[*].properties.data"},

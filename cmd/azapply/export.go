@@ -14,6 +14,8 @@ import (
 
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/export"
+	"github.com/azapply/azapply/secret"
+	"github.com/azapply/azapply/state"
 )
 
 type exportOptions struct {
@@ -78,7 +80,7 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 		}
 		versions[typ] = v
 	}
-	provider, err := exportProvider(o)
+	provider, known, err := exportProvider(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -97,6 +99,7 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 	res, err := export.Export(ctx, conn.client, export.Options{
 		Subscription: provider.SubscriptionID, ResourceGroups: groups, IDs: o.ids, Types: o.types,
 		APIVersions: versions, SplitByType: o.splitByType, Provider: providerAttributes(provider),
+		Known: known.holds,
 	})
 	if err != nil {
 		return err
@@ -109,25 +112,83 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 }
 
 // exportProvider is the provider block of the configuration in --chdir,
-// or one made of --subscription.
-func exportProvider(o exportOptions) (config.Provider, error) {
+// or one made of --subscription, with the values of that configuration's
+// sensitive variables: export writes a value holding one as a sensitive
+// variable.
+func exportProvider(ctx context.Context, o exportOptions) (config.Provider, *knownSecrets, error) {
+	known := &knownSecrets{}
 	if o.subscription != "" {
 		if hasHCL(o.common.chdir) {
-			return config.Provider{}, fmt.Errorf("--subscription is for a directory without a configuration; %s has one, whose provider block export uses", o.common.chdir)
+			return config.Provider{}, nil, fmt.Errorf("--subscription is for a directory without a configuration; %s has one, whose provider block export uses", o.common.chdir)
 		}
-		return config.Provider{SubscriptionID: o.subscription}, nil
+		return config.Provider{SubscriptionID: o.subscription}, known, nil
 	}
 	if !hasHCL(o.common.chdir) {
-		return config.Provider{}, fmt.Errorf("%s holds no configuration to take the provider block from: run export in a configuration's directory (--chdir), or give --subscription", o.common.chdir)
+		return config.Provider{}, nil, fmt.Errorf("%s holds no configuration to take the provider block from: run export in a configuration's directory (--chdir), or give --subscription", o.common.chdir)
 	}
 	cfg, err := loadFiles(o.common)
 	if err != nil {
-		return config.Provider{}, err
+		return config.Provider{}, nil, err
 	}
 	if cfg.Provider.SubscriptionID == "" {
-		return config.Provider{}, fmt.Errorf("the provider block in %s sets no subscription_id: export needs it", o.common.chdir)
+		return config.Provider{}, nil, fmt.Errorf("the provider block in %s sets no subscription_id: export needs it", o.common.chdir)
 	}
-	return cfg.Provider, nil
+	known.values.Add(cfg.SensitiveValues()...)
+	// The state of that configuration, where there is one, holds hashes of
+	// the secrets it recorded: a value whose hash it holds is one.
+	if _, backend, err := loadConfig(ctx, o.common); err == nil {
+		if st, err := backend.Read(ctx); err == nil && st != nil {
+			known.fromState(st)
+		}
+	}
+	return cfg.Provider, known, nil
+}
+
+// knownSecrets are the secrets export knows of: the clear values of the
+// configuration's sensitive variables, and the salted hashes its state
+// recorded in place of secrets.
+type knownSecrets struct {
+	values secret.Values
+	st     *state.State
+	hashes map[string]bool
+}
+
+// fromState takes the hashes recorded in st.
+func (k *knownSecrets) fromState(st *state.State) {
+	if st.Salt == "" {
+		return // nothing was ever hashed
+	}
+	k.st, k.hashes = st, map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			if state.IsRedacted(v) {
+				k.hashes[v] = true
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	for _, r := range st.Resources {
+		walk(r.LastApplied)
+		walk(r.Output)
+	}
+}
+
+// holds reports whether v holds a known secret, or is one whose hash the
+// state recorded.
+func (k *knownSecrets) holds(v string) bool {
+	if k.values.Len() > 0 && k.values.Redact(v) != v {
+		return true
+	}
+	return len(k.hashes) > 0 && k.hashes[k.st.HashValue(v)]
 }
 
 func hasHCL(dir string) bool {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/cmd/azapply/views"
+	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
 
@@ -19,7 +20,8 @@ type outputOptions struct {
 
 // runOutput prints the output values the state records, as terraform
 // output does: every one, or one by name; --json for machines, --raw for a
-// shell variable. It reads the state only: nothing is sent to Azure.
+// shell variable. It reads the state only, except --raw of a sensitive
+// output, which evaluates it afresh from Azure.
 func runOutput(ctx context.Context, args []string, s *IOStreams) int {
 	var o outputOptions
 	fs := pflag.NewFlagSet("output", pflag.ContinueOnError)
@@ -28,7 +30,7 @@ func runOutput(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.json, "json", false, "print JSON: every output as {name: {sensitive, value}}, or one output's value")
 	fs.BoolVar(&o.raw, "raw", false, "print one string, number or boolean output as it is, without quotes or a newline (for a shell variable)")
 	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply output [NAME] [flags]\n\nPrint the output values the state recorded at the last apply. Nothing is sent to Azure.\nSensitive outputs print as (sensitive): the state keeps only a salted hash of them.\n\nExamples:\n  azapply output --chdir examples/quickstart\n  LOGIN=$(azapply output --raw login_server)\n\nFlags:")
+		fmt.Fprintln(s.Err, "Usage: azapply output [NAME] [flags]\n\nPrint the output values the state recorded at the last apply. Nothing is sent to Azure.\nSensitive outputs print as (sensitive): the state keeps only a salted hash of them;\n--raw NAME of a sensitive one evaluates it afresh from Azure.\n\nExamples:\n  azapply output --chdir examples/quickstart\n  LOGIN=$(azapply output --raw login_server)\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(ctx, fs, args, s); err != nil {
@@ -59,9 +61,12 @@ func runOutput(ctx context.Context, args []string, s *IOStreams) int {
 		v.Error(err)
 		return exitError
 	}
-	if fs.NArg() == 0 {
+	switch out := st.Outputs[fs.Arg(0)]; {
+	case fs.NArg() == 0:
 		err = v.All(st.Outputs)
-	} else {
+	case out != nil && out.Sensitive && o.raw:
+		err = freshOutput(ctx, v, fs.Arg(0), o)
+	default:
 		err = oneOutput(v, st, fs.Arg(0), o)
 	}
 	if err != nil {
@@ -78,8 +83,31 @@ func oneOutput(v *views.Outputs, st *state.State, name string, o outputOptions) 
 	if out == nil {
 		return fmt.Errorf("the state records no output %q; 'azapply output' lists those it records (an output is recorded by apply)", name)
 	}
-	if out.Sensitive && (o.raw || o.json) {
-		return fmt.Errorf("output %q is sensitive: the state keeps only a salted hash of it, so it cannot be printed from the state", name)
+	if out.Sensitive && o.json {
+		return fmt.Errorf("output %q is sensitive: the state keeps only a salted hash of it, so it cannot be printed from the state; azapply output --raw %s evaluates it afresh from Azure", name, name)
 	}
 	return v.One(name, out)
+}
+
+// freshOutput writes a sensitive output, which the state keeps only as a
+// hash, the one way it can be: evaluated afresh, with the data sources read
+// again and the resources it reads read from Azure, as a plan would. It is
+// the user's explicit request for the clear value (--raw NAME).
+func freshOutput(ctx context.Context, v *views.Outputs, name string, o outputOptions) error {
+	w, err := openWorkspace(ctx, o.common)
+	if err != nil {
+		return err
+	}
+	defer closeWorkspace(w, v.Error)
+	for _, out := range w.outputs {
+		if out.Name != name {
+			continue
+		}
+		val, _ := out.Value.UnmarkDeep()
+		if !val.IsWhollyKnown() {
+			return fmt.Errorf("output %q is not known until what it reads is applied: run azapply apply first", name)
+		}
+		return v.One(name, &state.Output{Value: config.ToJSONValue(val)})
+	}
+	return fmt.Errorf("the configuration declares no output %q any more", name)
 }

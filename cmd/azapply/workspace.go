@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
@@ -308,8 +309,8 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 		}
 	}
 	deferred := map[string]bool{}
-	read := func(ctx context.Context, id, apiVersion string) (map[string]any, error) {
-		resp, err := w.client.Get(ctx, id, apiVersion)
+	read := func(ctx context.Context, in *config.Instance) (map[string]any, error) {
+		resp, err := apply.ReadData(ctx, w.client, in, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -349,6 +350,9 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 		}
 		w.data = append(w.data, plan.DataSource{Address: d.Address, ID: d.ID, APIVersion: d.APIVersion})
 		w.dataBodies[d.Address] = body
+		// A read-only action's answer (listKeys) holds secrets: errors
+		// printed after this are cleaned of them.
+		w.secrets.Add(config.SensitiveStrings(config.MarkedOutput(d, body))...)
 	}
 	return nil
 }

@@ -1,0 +1,98 @@
+package config
+
+import (
+	"errors"
+
+	"github.com/azapply/azapply/secret"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// sensitiveMessage is the validation message shown in place of one that
+// holds a sensitive value.
+const sensitiveMessage = "The error message includes a sensitive value, so it is not shown."
+
+// hideSecretsInErrors wraps every function of fns (but try and can, which
+// take expressions rather than values) so that an error of a call given a
+// sensitive argument does not quote it: file(var.pw) and tonumber(var.pw)
+// say what went wrong with "(sensitive value)" where the function's own
+// message would print the argument.
+func hideSecretsInErrors(fns map[string]function.Function) {
+	for name, fn := range fns {
+		if name == "try" || name == "can" {
+			continue
+		}
+		fns[name] = hidingFunc(fn)
+	}
+}
+
+// hidingFunc is fn with its errors cleaned of its sensitive arguments. Its
+// parameters accept anything (unknown, null, marked), so that fn
+// itself checks them, and its errors pass through here; they keep their
+// types, by which HCL converts the arguments.
+func hidingFunc(fn function.Function) function.Function {
+	open := func(p function.Parameter) function.Parameter {
+		p.AllowNull, p.AllowUnknown, p.AllowDynamicType, p.AllowMarked = true, true, true, true
+		return p
+	}
+	spec := &function.Spec{Description: fn.Description()}
+	for _, p := range fn.Params() {
+		spec.Params = append(spec.Params, open(p))
+	}
+	if vp := fn.VarParam(); vp != nil {
+		p := open(*vp)
+		spec.VarParam = &p
+	}
+	spec.Type = func(args []cty.Value) (cty.Type, error) {
+		t, err := fn.ReturnTypeForValues(args)
+		return t, hideArgs(err, args)
+	}
+	spec.Impl = func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		v, err := fn.Call(args)
+		return v, hideArgs(err, args)
+	}
+	return function.New(spec)
+}
+
+// hideArgs returns err with the clear text of every sensitive value among
+// args replaced by secret.Hidden, keeping the argument an ArgError points
+// at.
+func hideArgs(err error, args []cty.Value) error {
+	if err == nil {
+		return nil
+	}
+	var known secret.Values
+	for _, a := range args {
+		if a.ContainsMarked() {
+			known.Add(SensitiveStrings(a)...)
+		}
+	}
+	if known.Len() == 0 {
+		return err
+	}
+	msg := known.Redact(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	var ae function.ArgError
+	if errors.As(err, &ae) {
+		return function.NewArgError(ae.Index, errors.New(msg))
+	}
+	return errors.New(msg)
+}
+
+// nonsensitiveFunc returns its argument without the sensitive mark, for a
+// value that is no secret although it was computed from one (an ID built
+// from a sensitive variable that only names a resource).
+var nonsensitiveFunc = function.New(&function.Spec{
+	Description: "Returns its argument, no longer sensitive.",
+	Params: []function.Parameter{{
+		Name: "value", Type: cty.DynamicPseudoType,
+		AllowNull: true, AllowUnknown: true, AllowDynamicType: true, AllowMarked: true,
+	}},
+	Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		v, _ := args[0].UnmarkDeep()
+		return v, nil
+	},
+})
