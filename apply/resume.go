@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -21,7 +22,7 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 		o.Now = time.Now
 	}
 	if o.Reporter == nil {
-		o.Reporter = &TextReporter{W: discard{}}
+		o.Reporter = &TextReporter{W: io.Discard}
 	}
 	sensitive := map[string][]string{}
 	for _, in := range o.Instances {
