@@ -222,3 +222,23 @@ func (r *runner) recordedID(address string, n *node) string {
 	}
 	return n.id
 }
+
+// recordWritten records what a write sent and what ARM answered: the
+// state keeps a salted hash of every sensitive value, never the value;
+// dependants in this run get the clear output.
+func (r *runner) recordWritten(n *node, desired, live map[string]any) error {
+	c := n.change
+	id := liveID(live, c.ID)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, desired, live, r.sensitive(c.Address)); err != nil {
+		return err
+	}
+	r.outputs[c.Address] = live
+	if n.op == OpUpdate {
+		r.res.Changed++
+	} else {
+		r.res.Added++
+	}
+	return r.save(c.Address)
+}

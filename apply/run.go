@@ -107,26 +107,11 @@ type Result struct {
 // the first failure (or when Drain closes) no new operation starts; those in
 // flight finish and are recorded; every error is returned, joined.
 func Run(ctx context.Context, o Options) (Result, error) {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Parallelism <= 0 {
-		o.Parallelism = DefaultParallelism
-	}
-	if o.ConsistencyDelay <= 0 {
-		o.ConsistencyDelay = time.Second
-	}
-	if o.ProgressInterval <= 0 {
-		o.ProgressInterval = 10 * time.Second
-	}
-	if o.Reporter == nil {
-		o.Reporter = &TextReporter{W: io.Discard}
-	}
+	o = o.withDefaults()
 	if err := CheckLocks(o.Plan); err != nil {
 		return Result{}, err
 	}
-	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
-		deletedWith: map[string][]*plan.Change{}}
+	r := newRunner(o)
 	if o.Plan != nil {
 		// Moved blocks first: the records take their new addresses, with
 		// no request to Azure.
@@ -134,36 +119,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			return r.res, err
 		}
 	}
-	live := map[string]map[string]any{}
-	if o.Plan != nil {
-		for _, c := range o.Plan.Changes {
-			if c.Live == nil {
-				continue
-			}
-			live[c.Address] = c.Live
-			if c.Action == plan.Read {
-				// A data source the plan read: outputs and deferred
-				// bodies read it as the plan did.
-				r.outputs[c.Address] = c.Live
-			}
-		}
-	}
-	for _, sr := range o.State.Resources {
-		if sr.Output != nil {
-			r.outputs[sr.Address] = sr.Output
-			// The state keeps only hashes of secrets: what reads one
-			// reads the live body the plan read.
-			if l, ok := live[sr.Address]; ok && state.HoldsHashes(sr.Output) {
-				r.outputs[sr.Address] = l
-			}
-		}
-	}
-	for _, in := range o.Instances {
-		r.insts[in.Address] = in
-	}
-	if o.Config != nil {
-		r.eval = o.Config.NewEvaluator()
-	}
+	r.seedOutputs()
 	phases, forgotten := r.phases()
 	if len(forgotten) > 0 {
 		r.mu.Lock()
@@ -188,10 +144,79 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	return r.res, nil
 }
 
+// withDefaults fills in the options left zero.
+func (o Options) withDefaults() Options {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = DefaultParallelism
+	}
+	if o.ConsistencyDelay <= 0 {
+		o.ConsistencyDelay = time.Second
+	}
+	if o.ProgressInterval <= 0 {
+		o.ProgressInterval = 10 * time.Second
+	}
+	if o.Reporter == nil {
+		o.Reporter = &TextReporter{W: io.Discard}
+	}
+	return o
+}
+
+func newRunner(o Options) *runner {
+	r := &runner{o: o, outputs: map[string]any{}, insts: map[string]*config.Instance{}, locks: newParentLocks(),
+		deletedWith: map[string][]*plan.Change{}, timeouts: map[string]config.Timeouts{}}
+	for _, in := range o.Instances {
+		r.insts[in.Address] = in
+	}
+	for _, list := range [][]*config.Instance{o.Instances, o.Deferred, o.Actions} {
+		for _, in := range list {
+			r.timeouts[in.Address] = in.Timeouts
+		}
+	}
+	if o.Config != nil {
+		r.eval = o.Config.NewEvaluator()
+	}
+	return r
+}
+
+// seedOutputs gives the evaluations of this run what is known before it
+// starts: the data sources the plan read and the outputs the state records.
+func (r *runner) seedOutputs() {
+	live := map[string]map[string]any{}
+	if r.o.Plan != nil {
+		for _, c := range r.o.Plan.Changes {
+			if c.Live == nil {
+				continue
+			}
+			live[c.Address] = c.Live
+			if c.Action == plan.Read {
+				// A data source the plan read: outputs and deferred
+				// bodies read it as the plan did.
+				r.outputs[c.Address] = c.Live
+			}
+		}
+	}
+	for _, sr := range r.o.State.Resources {
+		if sr.Output != nil {
+			r.outputs[sr.Address] = sr.Output
+			// The state keeps only hashes of secrets: what reads one
+			// reads the live body the plan read.
+			if l, ok := live[sr.Address]; ok && state.HoldsHashes(sr.Output) {
+				r.outputs[sr.Address] = l
+			}
+		}
+	}
+}
+
 type runner struct {
 	o     Options
 	insts map[string]*config.Instance
-	locks *parentLocks
+	// timeouts are the timeouts blocks of the resources, the deferred data
+	// sources and the actions, by address.
+	timeouts map[string]config.Timeouts
+	locks    *parentLocks
 	// deletedWith maps a resource group's address to the resources its
 	// delete removes with it.
 	deletedWith map[string][]*plan.Change
