@@ -2,7 +2,6 @@ package apply
 
 import (
 	"log/slog"
-	"strings"
 
 	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/plan"
@@ -96,7 +95,7 @@ func (r *runner) phases() (phases [][]*node, changed []string) {
 
 // linkDeletes makes the delete of a resource wait for the deletes of
 // everything inside it.
-// Each ID's containers are found by looking up its prefixes, so the cost
+// Each ID's containers are found by looking up its ancestors, so the cost
 // grows with the number of deletes times the depth of the IDs, not with
 // the square of the number of deletes.
 func linkDeletes(nodes []*node) {
@@ -106,9 +105,13 @@ func linkDeletes(nodes []*node) {
 		byID[k] = append(byID[k], n)
 	}
 	for _, child := range nodes {
-		k := armid.Key(child.id)
-		for j := strings.LastIndexByte(k, '/'); j > 0; j = strings.LastIndexByte(k[:j], '/') {
-			for _, parent := range byID[k[:j]] {
+		id, err := armid.Parse(child.id)
+		if err != nil {
+			// Config checked every ID it declares: none is here.
+			continue
+		}
+		for _, a := range id.Ancestors() {
+			for _, parent := range byID[a.Key()] {
 				parent.deps = append(parent.deps, child)
 			}
 		}

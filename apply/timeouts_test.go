@@ -127,3 +127,34 @@ func registryWorld(t *testing.T) []byte {
 	}
 	return world
 }
+
+// TestParentReadTimeout: the read of a parent again after apply wrote its
+// children stops at the parent's timeouts { read }, and the parent keeps
+// what the state recorded of it.
+func TestParentReadTimeout(t *testing.T) {
+	f := newFake()
+	vnet := sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"
+	subnet := vnet + "/subnets/s"
+	f.resources[strings.ToLower(vnet)] = map[string]any{"name": "live"}
+	f.blockGet[strings.ToLower(vnet)] = true
+	st := state.New()
+	st.Set(&state.Resource{Address: "resource.vnet", ID: vnet, APIVersion: "2024-01-01", Output: map[string]any{"name": "recorded"}})
+	p := &plan.Plan{Changes: []*plan.Change{create("resource.subnet", subnet)}}
+	insts := []*config.Instance{
+		{Address: "resource.vnet", ID: vnet, Timeouts: config.Timeouts{Read: 50 * time.Millisecond}},
+		{Address: "resource.subnet", ID: subnet},
+	}
+	res, err := Run(context.Background(), Options{Plan: p, Instances: insts, Client: f, State: st})
+	if err != nil || res.Added != 1 {
+		t.Fatalf("apply: %+v, %v", res, err)
+	}
+	if got := f.gets[strings.ToLower(vnet)]; !errors.Is(got, context.DeadlineExceeded) {
+		t.Fatalf("the parent's read ended with %v, want its read timeout", got)
+	}
+	if got := st.Get("resource.vnet").Output["name"]; got != "recorded" {
+		t.Fatalf("the parent's output = %v after a read that timed out", got)
+	}
+	if st.Get("resource.subnet") == nil {
+		t.Fatal("the subnet is not recorded")
+	}
+}
