@@ -11,24 +11,46 @@ type outcome struct {
 	err error
 }
 
+// schedule is what a walk knows of its nodes: how many of its deps each
+// still waits for, who waits for each, and those ready to start.
+type schedule struct {
+	waiting    map[*node]int
+	dependents map[*node][]*node
+	ready      *readyQueue
+}
+
+func newSchedule(nodes []*node) *schedule {
+	s := &schedule{waiting: map[*node]int{}, dependents: map[*node][]*node{},
+		ready: &readyQueue{refs: make(map[*node]lockRef, len(nodes))}}
+	for _, n := range nodes {
+		s.waiting[n] = len(n.deps)
+		for _, d := range n.deps {
+			s.dependents[d] = append(s.dependents[d], n)
+		}
+		if len(n.deps) == 0 {
+			s.ready.push(n)
+		}
+	}
+	return s
+}
+
+// done marks n succeeded: the nodes that waited only for it are ready.
+func (s *schedule) done(n *node) {
+	for _, d := range s.dependents[n] {
+		s.waiting[d]--
+		if s.waiting[d] == 0 {
+			s.ready.push(d)
+		}
+	}
+}
+
 // walk runs the nodes of one phase, each once all its deps succeeded, at
 // most Parallelism at a time.
 func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	if len(nodes) == 0 {
 		return nil
 	}
-	waiting := map[*node]int{}
-	dependents := map[*node][]*node{}
-	ready := &readyQueue{refs: make(map[*node]lockRef, len(nodes))}
-	for _, n := range nodes {
-		waiting[n] = len(n.deps)
-		for _, d := range n.deps {
-			dependents[d] = append(dependents[d], n)
-		}
-		if len(n.deps) == 0 {
-			ready.push(n)
-		}
-	}
+	sched := newSchedule(nodes)
 	results := make(chan outcome)
 	running, started := 0, 0
 	stopping := false
@@ -36,7 +58,7 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	var errs []error
 	for {
 		for !stopping && running < r.o.Parallelism {
-			n, held := ready.take(r.locks)
+			n, held := sched.ready.take(r.locks)
 			if n == nil {
 				break
 			}
@@ -55,12 +77,7 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 				stopping = true
 				continue
 			}
-			for _, d := range dependents[out.n] {
-				waiting[d]--
-				if waiting[d] == 0 {
-					ready.push(d)
-				}
-			}
+			sched.done(out.n)
 		case <-drain:
 			drain = nil
 			stopping = true
