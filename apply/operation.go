@@ -71,8 +71,7 @@ func (r *runner) ticker(n *node, start time.Time) (stop func()) {
 // the parent answers that another operation is in progress. held, when
 // set, releases the parent's lock already taken for the first attempt.
 func (r *runner) perform(ctx context.Context, n *node, held func()) error {
-	var settleStart time.Time
-	settleDelay := r.o.ConsistencyDelay
+	wait := replicationWait{delay: r.o.ConsistencyDelay}
 	for attempt := 0; ; attempt++ {
 		// The first attempt runs under the lock the scheduler took.
 		release := held
@@ -94,20 +93,9 @@ func (r *runner) perform(ctx context.Context, n *node, held func()) error {
 		if reason, ok := r.replicationError(n.change.Address, err); ok {
 			// A principal created moments ago, not yet replicated: resend
 			// within the window.
-			if settleStart.IsZero() {
-				settleStart = r.o.Now()
+			if werr := r.waitReplication(ctx, n, &wait, reason, err); werr != nil {
+				return werr
 			}
-			waited := r.o.Now().Sub(settleStart)
-			window := r.window(n.change.Address, ReplicationWindow)
-			if waited+settleDelay > window {
-				return fmt.Errorf("%s, still after %s (its window is %s; a retry block's within lengthens it): %w", reason, seconds(waited), window, err)
-			}
-			r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWaiting, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: waited,
-				Message: fmt.Sprintf("%s; trying again in %s (waited %s of at most %s)", reason, seconds(settleDelay), seconds(waited), window)})
-			if perr := r.pause(ctx, settleDelay); perr != nil {
-				return fmt.Errorf("%s; %w: %w", reason, perr, err)
-			}
-			settleDelay = min(settleDelay*2, maxSettleDelay)
 			continue
 		}
 		if !isParentBusy(err) {
@@ -136,4 +124,32 @@ func (r *runner) once(ctx context.Context, n *node) error {
 		return r.post(ctx, n, timeout)
 	}
 	return fmt.Errorf("apply has no operation %q", n.op)
+}
+
+// replicationWait is where perform stands in the window of a principal's
+// replication: when its first wait began, and how long the next one is.
+type replicationWait struct {
+	start time.Time
+	delay time.Duration
+}
+
+// waitReplication pauses before perform sends n again after ARM answered
+// reason (err), or returns the error that ends the waits: the window is
+// over, or the pause was interrupted.
+func (r *runner) waitReplication(ctx context.Context, n *node, w *replicationWait, reason string, err error) error {
+	if w.start.IsZero() {
+		w.start = r.o.Now()
+	}
+	waited := r.o.Now().Sub(w.start)
+	window := r.window(n.change.Address, ReplicationWindow)
+	if waited+w.delay > window {
+		return fmt.Errorf("%s, still after %s (its window is %s; a retry block's within lengthens it): %w", reason, seconds(waited), window, err)
+	}
+	r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventWaiting, Op: n.op, Address: n.change.Address, ID: n.id, Elapsed: waited,
+		Message: fmt.Sprintf("%s; trying again in %s (waited %s of at most %s)", reason, seconds(w.delay), seconds(waited), window)})
+	if perr := r.pause(ctx, w.delay); perr != nil {
+		return fmt.Errorf("%s; %w: %w", reason, perr, err)
+	}
+	w.delay = min(w.delay*2, maxSettleDelay)
+	return nil
 }
