@@ -40,30 +40,14 @@ func TestEveryOpHasItsWordsAndTimeout(t *testing.T) {
 	}
 }
 
-// TestDataSourceReadTimeout reads a data source deferred to apply from an
-// emulator that answers its GETs late: its timeouts { read } ends the read
-// and the error names that entry; a read within its timeout reads the body.
-func TestDataSourceReadTimeout(t *testing.T) {
+// TestReadAndPostTimeouts runs a data source deferred to apply and an
+// action against an emulator that answers their requests late: the
+// block's timeouts entry for the operation (read for a GET, create for an
+// action's POST) ends the wait, and the error names that entry; within
+// its timeout the operation ends as usual.
+func TestReadAndPostTimeouts(t *testing.T) {
 	world := registryWorld(t)
-	cases := []struct {
-		name    string
-		read    string
-		latency time.Duration
-		wantErr string
-	}{
-		{"within its timeout", "10m", 0, ""},
-		{"past its timeout", "100ms", 10 * time.Minute, "timeouts { read = ... } allow 100ms"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := emulator.New(emulator.Options{RetryAfter: time.Millisecond, Faults: emulator.Faults{
-				Latency: tc.latency, Types: []string{"Microsoft.ContainerRegistry/registries"}, Methods: []string{"GET"},
-			}})
-			if err := srv.UnmarshalWorld(world); err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			src := fmt.Sprintf(`
+	data := `
 data "acr" {
   id          = %q
   api_version = "2023-07-01"
@@ -71,8 +55,41 @@ data "acr" {
     read = %q
   }
 }
-`, emuACR, tc.read)
-			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+`
+	action := `
+action "creds" {
+  id          = "%s/listCredentials"
+  api_version = "2023-07-01"
+  when        = "every_apply"
+  timeouts {
+    create = %q
+  }
+}
+`
+	cases := []struct {
+		name     string
+		src      string
+		method   string
+		timeout  string
+		latency  time.Duration
+		wantErr  string
+		wantDone Result
+	}{
+		{"read within its timeout", data, "GET", "10m", 0, "", Result{Read: 1}},
+		{"read past its timeout", data, "GET", "100ms", 10 * time.Minute, "timeouts { read = ... } allow 100ms", Result{}},
+		{"action within its timeout", action, "POST", "10m", 0, "", Result{Actions: 1}},
+		{"action past its timeout", action, "POST", "100ms", 10 * time.Minute, "timeouts { create = ... } allow 100ms", Result{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := emulator.New(emulator.Options{RetryAfter: time.Millisecond, Faults: emulator.Faults{
+				Latency: tc.latency, Types: []string{"Microsoft.ContainerRegistry/registries"}, Methods: []string{tc.method},
+			}})
+			if err := srv.UnmarshalWorld(world); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(fmt.Sprintf(tc.src, emuACR, tc.timeout)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			cfg, diags := config.Load(dir, config.LoadOptions{})
@@ -83,22 +100,22 @@ data "acr" {
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
-			res, err := Run(context.Background(), Options{Plan: &plan.Plan{}, Config: cfg, Deferred: ev.Data(),
+			res, err := Run(context.Background(), Options{Plan: &plan.Plan{}, Config: cfg, Deferred: ev.Data(), Actions: ev.Actions(),
 				Client: emulatorClient(t, srv), State: state.New()})
-			if got := srv.Counters().ByMethod["GET"]; got == 0 {
-				t.Fatal("the data source was not read")
+			if got := srv.Counters().ByMethod[tc.method]; got == 0 {
+				t.Fatalf("no %s was sent", tc.method)
+			}
+			if res.Read != tc.wantDone.Read || res.Actions != tc.wantDone.Actions {
+				t.Fatalf("result %+v, want %+v (error %v)", res, tc.wantDone, err)
 			}
 			if tc.wantErr == "" {
-				if err != nil || res.Read != 1 {
-					t.Fatalf("read: %+v, %v", res, err)
+				if err != nil {
+					t.Fatal(err)
 				}
 				return
 			}
 			if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error = %v, want the read's deadline, saying %q", err, tc.wantErr)
-			}
-			if res.Read != 0 {
-				t.Fatalf("Read = %d after a read that timed out", res.Read)
+				t.Fatalf("error = %v, want the deadline, saying %q", err, tc.wantErr)
 			}
 		})
 	}
@@ -112,7 +129,7 @@ func registryWorld(t *testing.T) []byte {
 	c := emulatorClient(t, srv)
 	for _, r := range []arm.Request{
 		{Method: http.MethodPut, ID: emuRG, APIVersion: "2021-04-01", Body: map[string]any{"location": "westus"}},
-		{Method: http.MethodPut, ID: emuACR, APIVersion: "2023-07-01", Body: map[string]any{"location": "westus", "sku": map[string]any{"name": "Basic"}}},
+		{Method: http.MethodPut, ID: emuACR, APIVersion: "2023-07-01", Body: map[string]any{"location": "westus", "sku": map[string]any{"name": "Basic"}, "properties": map[string]any{"adminUserEnabled": true}}},
 	} {
 		if _, err := c.Do(context.Background(), r); err != nil {
 			t.Fatal(err)
