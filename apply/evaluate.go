@@ -31,9 +31,12 @@ func (r *runner) evaluate(address string) (*config.Instance, error) {
 	return in, nil
 }
 
-// learn passes secrets the run came to know to Options.Learn.
+// learn passes secrets the run came to know to Options.Learn, one call
+// at a time.
 func (r *runner) learn(secrets ...string) {
 	if r.o.Learn != nil && len(secrets) > 0 {
+		r.learnMu.Lock()
+		defer r.learnMu.Unlock()
 		r.o.Learn(secrets...)
 	}
 }

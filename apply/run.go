@@ -52,7 +52,7 @@ type Options struct {
 	// it goes (the sensitive values of a body evaluated at apply, the
 	// secrets in an action's answer or a data source read at apply), so
 	// that the ARM errors printed after are cleaned of them. It keeps them
-	// in memory only.
+	// in memory only. It is never called concurrently.
 	Learn func(secrets ...string)
 	// Save stores the state; it is called after every finished operation,
 	// never concurrently, with the addresses whose record changed (and
@@ -233,6 +233,8 @@ type runner struct {
 	written map[string]bool
 
 	regs registrar
+	// learnMu keeps the calls of Options.Learn apart.
+	learnMu sync.Mutex
 }
 
 // move records each resource a moved block moves at its new address, as
