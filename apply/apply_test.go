@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -240,36 +239,42 @@ func TestTimeoutEndsTheWait(t *testing.T) {
 	}
 }
 
-func TestProgressLines(t *testing.T) {
+// TestProgressEvents: a long create reports its start, progress while it
+// runs, and its end with the ID; the views turn them into lines.
+func TestProgressEvents(t *testing.T) {
 	f := newFake()
 	f.delay = 80 * time.Millisecond
-	var out bytes.Buffer
-	p := &plan.Plan{Changes: []*plan.Change{create("resource.registry", sub+"/resourceGroups/r")}}
+	rec := &recorder{}
+	id := sub + "/resourceGroups/r"
+	p := &plan.Plan{Changes: []*plan.Change{create("resource.registry", id)}}
 	_, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(),
-		Reporter: &TextReporter{W: &out}, ProgressInterval: 20 * time.Millisecond})
+		Reporter: rec, ProgressInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"resource.registry: Creating...\n", "resource.registry: Still creating... [", "resource.registry: Creation complete after 0s [id=" + sub + "/resourceGroups/r]\n"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+	starts, progress, done := rec.of(EventStart), rec.of(EventProgress), rec.of(EventComplete)
+	if len(starts) != 1 || starts[0].Op != OpCreate || starts[0].Address != "resource.registry" {
+		t.Errorf("start events = %+v, want one create of resource.registry", starts)
 	}
-	if strings.Contains(out.String(), "\x1b") || strings.Contains(out.String(), "\r") {
-		t.Error("progress output has cursor or colour codes")
+	if len(progress) == 0 || progress[0].Elapsed <= 0 {
+		t.Errorf("progress events = %+v, want at least one with the time elapsed", progress)
+	}
+	if len(done) != 1 || done[0].ID != id || done[0].Op != OpCreate {
+		t.Errorf("complete events = %+v, want one with id %s", done, id)
 	}
 }
 
-func TestJSONProgress(t *testing.T) {
+// TestEventsInOrder: a quick create reports exactly its start, then its
+// end.
+func TestEventsInOrder(t *testing.T) {
 	f := newFake()
-	var out bytes.Buffer
+	rec := &recorder{}
 	p := &plan.Plan{Changes: []*plan.Change{create("resource.a", sub+"/resourceGroups/a")}}
-	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Reporter: &JSONReporter{W: &out}}); err != nil {
+	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Reporter: rec}); err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], `"event":"start"`) || !strings.Contains(lines[1], `"event":"complete"`) || !strings.Contains(lines[1], `"address":"resource.a"`) {
-		t.Fatalf("JSON lines = %q", lines)
+	if len(rec.events) != 2 || rec.events[0].Kind != EventStart || rec.events[1].Kind != EventComplete || rec.events[1].Address != "resource.a" {
+		t.Fatalf("events =\n%s", rec)
 	}
 }
 
@@ -408,14 +413,18 @@ func TestImportWithNoChangeIsRecorded(t *testing.T) {
 
 func TestWarnsWhenTheServiceKeepsAValueDifferently(t *testing.T) {
 	f := &keepingClient{fakeClient: newFake()}
-	var out bytes.Buffer
+	rec := &recorder{}
 	p := &plan.Plan{Changes: []*plan.Change{{Address: "resource.aks", ID: sub + "/resourceGroups/k", APIVersion: "2025-01-01",
 		Action: plan.Create, Desired: map[string]any{"kubernetesVersion": "1.29"}}}}
-	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Reporter: &TextReporter{W: &out}}); err != nil {
+	if _, err := Run(context.Background(), Options{Plan: p, Client: f, State: state.New(), Reporter: rec}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), `resource.aks: Warning: the service keeps kubernetesVersion as "1.29.7" (azapply sent "1.29")`) {
-		t.Fatalf("no warning about the value the service keeps differently:\n%s", out.String())
+	warned := false
+	for _, e := range rec.of(EventWarning) {
+		warned = warned || e.Address == "resource.aks" && strings.Contains(e.Message, `the service keeps kubernetesVersion as "1.29.7" (azapply sent "1.29")`)
+	}
+	if !warned {
+		t.Fatalf("no warning about the value the service keeps differently:\n%s", rec)
 	}
 }
 

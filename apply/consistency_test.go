@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -14,12 +13,11 @@ import (
 )
 
 // waits returns the waiting events a reporter wrote, one per line.
-func waits(out *bytes.Buffer) []string {
+// waits are the messages of the waiting events a run reported.
+func waits(rec *recorder) []string {
 	var w []string
-	for _, l := range strings.Split(out.String(), "\n") {
-		if strings.Contains(l, "Waiting: ") {
-			w = append(w, l)
-		}
+	for _, e := range rec.of(EventWaiting) {
+		w = append(w, e.Message)
 	}
 	return w
 }
@@ -51,12 +49,12 @@ func TestReplaceWaitsForTheLingeringDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 			s.write(registryConfig("Premium", `replace_on_changes = ["sku.name"]`))
-			var out bytes.Buffer
-			if _, err := s.apply(context.Background(), Options{ConsistencyDelay: 10 * time.Millisecond, Reporter: &TextReporter{W: &out}}); err != nil {
-				t.Fatalf("%v\n%s", err, out.String())
+			rec := &recorder{}
+			if _, err := s.apply(context.Background(), Options{ConsistencyDelay: 10 * time.Millisecond, Reporter: rec}); err != nil {
+				t.Fatalf("%v\n%s", err, rec)
 			}
-			if w := waits(&out); len(w) == 0 || !strings.Contains(w[0], "ARM still shows the deleted resource") {
-				t.Errorf("no wait for the lingering delete:\n%s", out.String())
+			if w := waits(rec); len(w) == 0 || !strings.Contains(w[0], "ARM still shows the deleted resource") {
+				t.Errorf("no wait for the lingering delete:\n%s", rec)
 			}
 			if n := putConflicts(srv, emuACR); n != 0 {
 				t.Errorf("the create raced the delete: %d PUTs answered 409", n)
@@ -102,14 +100,14 @@ func TestConsistencyWindowsAreBounded(t *testing.T) {
 		s := newStack(t, emulatorClient(t, srv))
 		s.write(fmt.Sprintf("resource \"rg\" {\n  id          = %q\n  api_version = \"2021-04-01\"\n  body        = { location = \"westus\" }\n  %s\n}\n", emuRG, tt.extra))
 		clock := &steppingClock{t: time.Now(), step: tt.step}
-		var out bytes.Buffer
-		_, err := s.apply(context.Background(), Options{ConsistencyDelay: time.Millisecond, Now: clock.now, Reporter: &TextReporter{W: &out}})
+		rec := &recorder{}
+		_, err := s.apply(context.Background(), Options{ConsistencyDelay: time.Millisecond, Now: clock.now, Reporter: rec})
 		want := "its window is " + tt.window
 		if err == nil || !strings.Contains(err.Error(), "ARM does not show the new resource yet") || !strings.Contains(err.Error(), want) {
 			t.Fatalf("err = %v, want it to say %q", err, want)
 		}
-		if len(waits(&out)) == 0 {
-			t.Errorf("no wait was reported:\n%s", out.String())
+		if len(waits(rec)) == 0 {
+			t.Errorf("no wait was reported:\n%s", rec)
 		}
 	}
 }

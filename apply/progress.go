@@ -1,10 +1,6 @@
 package apply
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"sync"
 	"time"
 )
 
@@ -43,97 +39,36 @@ const (
 	OpPost Op = "action"
 )
 
-// Event is one progress report.
+// Event is one progress report. How it is shown is the views' business
+// (cmd/azapply/views): the engine only fills it in.
 type Event struct {
-	Time    time.Time     `json:"time"`
-	Kind    EventKind     `json:"event"`
-	Op      Op            `json:"operation"`
-	Address string        `json:"address"`
-	ID      string        `json:"id,omitempty"`
-	Elapsed time.Duration `json:"-"`
-	Error   string        `json:"error,omitempty"`
-	Message string        `json:"message,omitempty"`
+	Time    time.Time
+	Kind    EventKind
+	Op      Op
+	Address string
+	ID      string
+	Elapsed time.Duration
+	Error   string
+	Message string
 }
 
-// Reporter receives progress events. Implementations must be safe for
-// concurrent use: operations run in parallel.
+// Reporter is the engine's hook: apply and ResumeInFlight report every
+// event of every operation to it, and render nothing themselves; the views
+// of cmd/azapply turn the events into text lines or JSON lines.
+// Implementations must be safe for concurrent use: operations run in
+// parallel.
 type Reporter interface {
 	Report(Event)
 }
 
-// TextReporter prints one plain line per event, as Terraform does, with no
-// cursor movement, so that logs and pipes read well.
-type TextReporter struct {
-	mu sync.Mutex
-	W  io.Writer
-}
+// NoReporter drops every event: the Reporter of a run no one watches.
+type NoReporter struct{}
 
-var opWords = map[Op][4]string{
-	// start, still, done noun, failed noun
-	OpCreate: {"Creating...", "Still creating...", "Creation", "Creation"},
-	OpUpdate: {"Modifying...", "Still modifying...", "Modifications", "Modification"},
-	OpDelete: {"Destroying...", "Still destroying...", "Destruction", "Destruction"},
-	OpRead:   {"Reading...", "Still reading...", "Read", "Read"},
-	OpPost:   {"Running...", "Still running...", "Action", "Action"},
-}
+// Report drops e.
+func (NoReporter) Report(Event) {}
 
-// Report prints e.
-func (r *TextReporter) Report(e Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	words := opWords[e.Op]
-	switch e.Kind {
-	case EventStart:
-		if e.Op == OpCreate || e.Op == OpPost {
-			fmt.Fprintf(r.W, "%s: %s\n", e.Address, words[0])
-		} else {
-			fmt.Fprintf(r.W, "%s: %s [id=%s]\n", e.Address, words[0], e.ID)
-		}
-	case EventProgress:
-		if e.Message != "" {
-			fmt.Fprintf(r.W, "%s: %s [%s elapsed: %s]\n", e.Address, words[1], seconds(e.Elapsed), e.Message)
-		} else {
-			fmt.Fprintf(r.W, "%s: %s [%s elapsed]\n", e.Address, words[1], seconds(e.Elapsed))
-		}
-	case EventComplete:
-		if e.Op == OpDelete || e.Op == OpPost {
-			fmt.Fprintf(r.W, "%s: %s complete after %s\n", e.Address, words[2], seconds(e.Elapsed))
-		} else {
-			fmt.Fprintf(r.W, "%s: %s complete after %s [id=%s]\n", e.Address, words[2], seconds(e.Elapsed), e.ID)
-		}
-	case EventFailed:
-		fmt.Fprintf(r.W, "%s: %s failed after %s\n", e.Address, words[3], seconds(e.Elapsed))
-	case EventWarning:
-		fmt.Fprintf(r.W, "%s: Warning: %s\n", e.Address, e.Message)
-	case EventMoved:
-		fmt.Fprintf(r.W, "%s: Moved to %s (no request sent)\n", e.Address, e.Message)
-	case EventWaiting:
-		fmt.Fprintf(r.W, "%s: Waiting: %s\n", e.Address, e.Message)
-	}
-}
-
-// JSONReporter writes one JSON object per line per event.
-type JSONReporter struct {
-	mu sync.Mutex
-	W  io.Writer
-}
-
-// Report writes e as a JSON line.
-func (r *JSONReporter) Report(e Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	line := struct {
-		Event
-		ElapsedSeconds float64 `json:"elapsed_seconds"`
-	}{e, e.Elapsed.Seconds()}
-	b, err := json.Marshal(line)
-	if err != nil {
-		return
-	}
-	_, _ = r.W.Write(append(b, '\n'))
-}
-
-// seconds prints a duration as Terraform does: 34s, 2m10s.
+// seconds prints a duration as Terraform does (34s, 2m10s), for the
+// messages of errors and events.
 func seconds(d time.Duration) string {
 	return d.Round(time.Second).String()
 }

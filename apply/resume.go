@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -22,7 +21,7 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 		o.Now = time.Now
 	}
 	if o.Reporter == nil {
-		o.Reporter = &TextReporter{W: io.Discard}
+		o.Reporter = NoReporter{}
 	}
 	sensitive := map[string][]string{}
 	for _, in := range o.Instances {

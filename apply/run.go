@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"io"
 	"sync"
 	"time"
 
@@ -159,7 +158,7 @@ func (o Options) withDefaults() Options {
 		o.ProgressInterval = 10 * time.Second
 	}
 	if o.Reporter == nil {
-		o.Reporter = &TextReporter{W: io.Discard}
+		o.Reporter = NoReporter{}
 	}
 	return o
 }

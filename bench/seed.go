@@ -10,6 +10,7 @@ import (
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/emulator"
 	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/local"
 )
 
 // seed creates the stack in the served emulator's world and records it in
@@ -68,7 +69,7 @@ func seed(ctx context.Context, srv *served, dir string) error {
 		}
 		outputs[in.Address] = live.Body
 	}
-	if err := state.NewLocal(filepath.Join(dir, "azapply.state.json")).Write(ctx, st); err != nil {
+	if err := local.New(filepath.Join(dir, "azapply.state.json")).Write(ctx, st); err != nil {
 		return err
 	}
 	world, err := em.MarshalWorld()

@@ -166,4 +166,6 @@ func Acquire(ctx context.Context, b Backend, info LockInfo, timeout time.Duratio
 	}
 }
 
-func newLockID() string { return newLineage() }
+// NewLockID returns a new random ID for a lock, as a backend's Lock gives
+// it to LockInfo.ID.
+func NewLockID() string { return newLineage() }

@@ -333,6 +333,27 @@ func (in interner) tree(v any, key string) (any, string, bool) {
 	return t.v, t.ref, true
 }
 
+// CheckOverwrite refuses to replace the stored state document old (named
+// name in messages) with s when old cannot be parsed, belongs to another
+// lineage, or was written after s was read. An empty document may be
+// replaced.
+func CheckOverwrite(old []byte, name string, s *State) error {
+	if len(bytes.TrimSpace(old)) == 0 {
+		return nil
+	}
+	cur, err := decodeHeader(old, name)
+	if err != nil {
+		return err
+	}
+	if cur.Lineage != s.Lineage {
+		return &ConflictError{Where: name, Detail: fmt.Sprintf("it holds lineage %s, this run has %s: it is the record of another stack", cur.Lineage, s.Lineage)}
+	}
+	if cur.Serial > s.Serial {
+		return &ConflictError{Where: name, Detail: fmt.Sprintf("it is at serial %d, this run read serial %d", cur.Serial, s.Serial)}
+	}
+	return nil
+}
+
 // decodeHeader checks that data is a whole JSON state document and returns
 // its version, lineage and serial only, without building its resources:
 // what a write needs to know before it replaces the document.

@@ -82,8 +82,8 @@ func FuzzReplayJournal(f *testing.F) {
 		}
 		f.Add(data, uint16(len(data)))
 	}
-	// The journals extend this state (journal_test.go's journaled wrote
-	// both).
+	// The journals extend this state (journaled, in state/local's
+	// journal_test.go, wrote both).
 	baseJSON, err := os.ReadFile("testdata/journal/apply.state.json")
 	if err != nil {
 		f.Fatal(err)
@@ -91,7 +91,7 @@ func FuzzReplayJournal(f *testing.F) {
 	f.Add([]byte("{\"journal\":1,\"version\":2,\"lineage\":\"x\",\"serial\":0}\n{\"serial\":1,\"remove\":[\"resource.a\"]}\n"), uint16(20))
 	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
 		b, _ := Decode(baseJSON, "fuzz")
-		s, _, err := replayJournal(b, data, "fuzz.journal", "fuzz")
+		s, _, err := ReplayJournal(b, data, "fuzz.journal", "fuzz")
 		if err == nil {
 			once, err := Encode(s)
 			if err != nil {
@@ -107,7 +107,7 @@ func FuzzReplayJournal(f *testing.F) {
 		// A journal that replays whole also replays cut short: a crash
 		// mid-append drops the torn record, nothing more.
 		b, _ = Decode(baseJSON, "fuzz")
-		if _, _, err := replayJournal(b, data[:cut], "fuzz.journal", "fuzz"); err != nil {
+		if _, _, err := ReplayJournal(b, data[:cut], "fuzz.journal", "fuzz"); err != nil {
 			t.Fatalf("the journal replays whole but not cut at byte %d: %v", cut, err)
 		}
 	})

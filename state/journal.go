@@ -51,8 +51,8 @@ type journalRecord struct {
 	Immutable map[string][]string `json:"immutable,omitempty"`
 }
 
-// journalHeaderLine is the first line of a journal extending s as stored.
-func journalHeaderLine(s *State) ([]byte, error) {
+// JournalHeader is the first line of a journal extending s as stored.
+func JournalHeader(s *State) ([]byte, error) {
 	data, err := json.Marshal(journalHeader{Journal: JournalFormat, Version: FormatVersion, Lineage: s.Lineage, Serial: s.Serial, Salt: s.Salt})
 	if err != nil {
 		return nil, fmt.Errorf("encoding the state journal: %w", err)
@@ -60,10 +60,10 @@ func journalHeaderLine(s *State) ([]byte, error) {
 	return append(data, '\n'), nil
 }
 
-// journalLine is the record of a save that gives s the serial `serial`
-// and changed the named addresses (or OutputsChanged): each resource's
+// JournalRecord is the line recording a save that gives s the serial
+// `serial` and changed the named addresses (or OutputsChanged): each resource's
 // whole record as s holds it now, or its removal when s no longer has it.
-func journalLine(s *State, serial int64, changed []string) ([]byte, error) {
+func JournalRecord(s *State, serial int64, changed []string) ([]byte, error) {
 	rec := journalRecord{Serial: serial}
 	seen := make(map[string]bool, len(changed))
 	for _, a := range changed {
@@ -110,35 +110,38 @@ func (e *JournalError) Error() string {
 
 func (e *JournalError) Unwrap() error { return e.Err }
 
-func isJournalError(err error) bool {
+// IsJournalError reports whether err is, or wraps, a *JournalError: a
+// backend that read without its lock reads again, since a run holding the
+// lock may have compacted its journal and started the next in between.
+func IsJournalError(err error) bool {
 	var je *JournalError
 	return errors.As(err, &je)
 }
 
-// replay is what reading a journal found.
-type replay struct {
-	// stale: the journal extends an older version of the state (a crash
+// Replay is what reading a journal found.
+type Replay struct {
+	// Stale: the journal extends an older version of the state (a crash
 	// after the state was written, before the journal was removed): it was
 	// not replayed and may be removed under the lock.
-	stale bool
-	// records counts the records replayed; torn says a last record cut
+	Stale bool
+	// Records counts the records replayed; Torn says a last record cut
 	// short by a crash was dropped.
-	records int
-	torn    bool
+	Records int
+	Torn    bool
 }
 
-// replayJournal applies the journal data to base, the stored state (nil
+// ReplayJournal applies the journal data to base, the stored state (nil
 // when none is stored), and returns the state with the journal's records
 // applied. name and stateName are for messages.
-func replayJournal(base *State, data []byte, name, stateName string) (*State, replay, error) {
-	var info replay
-	fail := func(err error) (*State, replay, error) {
+func ReplayJournal(base *State, data []byte, name, stateName string) (*State, Replay, error) {
+	var info Replay
+	fail := func(err error) (*State, Replay, error) {
 		return nil, info, &JournalError{Name: name, State: stateName, Err: err}
 	}
 	end := bytes.IndexByte(data, '\n')
 	if end < 0 {
 		// The header itself was cut short: no record was ever made durable.
-		info.torn = len(data) > 0
+		info.Torn = len(data) > 0
 		return base, info, nil
 	}
 	var h journalHeader
@@ -157,7 +160,7 @@ func replayJournal(base *State, data []byte, name, stateName string) (*State, re
 	case base.Lineage != h.Lineage:
 		return fail(fmt.Errorf("it extends lineage %s, and the state is lineage %s", h.Lineage, base.Lineage))
 	case h.Serial < base.Serial:
-		info.stale = true
+		info.Stale = true
 		return base, info, nil
 	case h.Serial > base.Serial:
 		return fail(fmt.Errorf("it extends serial %d, and the state is at serial %d, older: was the state restored from a backup?", h.Serial, base.Serial))
@@ -170,7 +173,7 @@ func replayJournal(base *State, data []byte, name, stateName string) (*State, re
 		end := bytes.IndexByte(rest, '\n')
 		if end < 0 {
 			// A crash cut the last append short: that save never finished.
-			info.torn = true
+			info.Torn = true
 			break
 		}
 		rec, err := decodeRecord(rest[:end])
@@ -181,7 +184,7 @@ func replayJournal(base *State, data []byte, name, stateName string) (*State, re
 			if len(bytes.TrimSpace(rest[end+1:])) == 0 && len(bytes.Trim(rest[:end], "\x00")) < end {
 				// Zeros where the last record should be: a crash of the
 				// machine lost the end of the last append.
-				info.torn = true
+				info.Torn = true
 				break
 			}
 			return fail(fmt.Errorf("line %d: %w", line, err))
@@ -189,7 +192,7 @@ func replayJournal(base *State, data []byte, name, stateName string) (*State, re
 		if err := rec.apply(base); err != nil {
 			return fail(fmt.Errorf("line %d: %w", line, err))
 		}
-		info.records++
+		info.Records++
 		rest = rest[end+1:]
 	}
 	return base, info, nil
@@ -235,9 +238,9 @@ func (rec *journalRecord) apply(s *State) error {
 	return nil
 }
 
-// compactAt is the journal size past which a save writes the whole state
+// CompactAt is the journal size past which a save writes the whole state
 // instead: the size of the state as last written, so that the writes of a
 // long apply cost a constant amount per save and a replay reads at most
 // twice the state; never less than 64 KiB, so that a small state is not
 // rewritten at every save.
-func compactAt(stateSize int64) int64 { return max(stateSize, 64<<10) }
+func CompactAt(stateSize int64) int64 { return max(stateSize, 64<<10) }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/apply"
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
@@ -36,7 +36,7 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	registerRefresh(fs, &o.plan.refresh)
 	registerTargets(fs, &o.plan.targets)
 	registerReplace(fs, &o.plan.replace)
-	fs.StringVar(&o.progress, "format", "text", "progress output: text (one line per event) or json (one JSON object per line)")
+	fs.StringVar(&o.progress, "format", "text", "output: text, or json (JSON only on stdout: the plan, each progress event, the summary, the outputs and every diagnostic, one JSON object per line)")
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")
 	fs.Usage = func() {
@@ -46,24 +46,25 @@ func runApply(ctx context.Context, args []string, s *IOStreams) int {
 	if err := parseFlags(ctx, fs, args, s); err != nil {
 		return parseExit(err)
 	}
+	if o.progress != "text" && o.progress != "json" {
+		return reportError(s, fmt.Errorf("--format %q: choose text or json", o.progress))
+	}
+	v := operationView("apply", o.progress, o.common.noColor, s)
 	switch fs.NArg() {
 	case 0:
 	case 1:
 		o.planFile = fs.Arg(0)
 	default:
-		return reportError(s, errors.New("apply takes at most one plan file: azapply apply [FILE]"))
+		return fail(v, errors.New("apply takes at most one plan file: azapply apply [FILE]"))
 	}
 	o.plan.format = "text"
 	if err := o.plan.validate(); err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	if o.progress != "text" && o.progress != "json" {
-		return reportError(s, fmt.Errorf("--format %q: choose text or json", o.progress))
-	}
-	return doApply(ctx, o, s)
+	return doApply(ctx, o, s, v)
 }
 
-func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
+func doApply(ctx context.Context, o applyOptions, s *IOStreams, v views.Operation) int {
 	// A saved plan is read, and checked against the state and the
 	// configuration, before anything is sent: a corrupt one or one from
 	// elsewhere costs no request.
@@ -71,15 +72,15 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	if o.planFile != "" {
 		var err error
 		if saved, err = readPlanFile(o.planFile); err != nil {
-			return reportError(s, err)
+			return fail(v, err)
 		}
 		o.refreshOnly = saved.Plan.RefreshOnly
 		if len(o.plan.targets) > 0 {
-			return reportError(s, errors.New("--target with a plan file: the plan file keeps the targets it was made with; apply it without --target"))
+			return fail(v, errors.New("--target with a plan file: the plan file keeps the targets it was made with; apply it without --target"))
 		}
 		o.plan.targets = saved.Plan.Targets
 		if len(o.plan.replace) > 0 {
-			return reportError(s, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces"))
+			return fail(v, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces"))
 		}
 		o.plan.replace = saved.Replace()
 		o.common.check = func(cfg *config.Config, st *state.State) error {
@@ -93,84 +94,79 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 			return saved.CheckBefore(st.Lineage, declared, expanded)
 		}
 	}
-	w, err := openWorkspace(ctx, o.common, s)
+	w, err := openWorkspace(ctx, o.common)
 	if err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	defer closeWorkspace(w, s)
-	var reporter apply.Reporter = &apply.TextReporter{W: s.Out}
-	if o.progress == "json" {
-		reporter = &apply.JSONReporter{W: s.Out}
-	}
+	defer closeWorkspace(w, v.Error)
 	if len(w.state.InFlight()) > 0 && !o.refreshOnly {
 		// An earlier run crashed or was interrupted while ARM worked: wait
 		// for those operations instead of sending them again.
 		if err := apply.ResumeInFlight(ctx, apply.Options{Client: w.client, State: w.state, Instances: w.insts,
-			Save: w.save(ctx), Reporter: reporter}); err != nil {
-			return reportError(s, err)
+			Save: w.save(ctx), Reporter: v}); err != nil {
+			return fail(v, err)
 		}
-		if err := w.evaluate(ctx, s, o.common.noColor); err != nil {
-			return reportError(s, err)
+		if err := w.evaluate(ctx, o.common.noColor); err != nil {
+			return fail(v, err)
 		}
-		fmt.Fprintln(s.Out)
+		v.Section()
 	}
 	if len(o.plan.targets) > 0 {
-		warnTargeted(s.Err, false)
+		v.Targeted(false)
 	}
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
 	stop()
 	if interrupted(ctx) {
-		return reportError(s, errPlanInterrupted)
+		return fail(v, errPlanInterrupted)
 	}
 	if err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
 	if saved != nil {
 		// The plan was reviewed when it was saved: apply it without asking,
 		// but only if nothing it was made from has changed.
 		if err := saved.Check(p); err != nil {
-			return reportError(s, err)
+			return fail(v, err)
 		}
 		o.autoApprove = true
 	}
-	color := s.OutTerminal && !o.common.noColor
 	shown := p
 	if saved != nil {
-		// Print what show printed, from the file's own content: Check found
+		// Show what show showed, from the file's own content: Check found
 		// that it is what this apply does.
 		shown = saved.Plan
 	}
-	if err := plan.RenderText(s.Out, shown, plan.TextOptions{Color: color}); err != nil {
-		return reportError(s, err)
+	if err := v.Plan(shown); err != nil {
+		return fail(v, err)
 	}
+	v.Preflight(p)
 	if p.PreflightFailed() {
-		return reportPreflight(s, p, "text")
+		return fail(v, preflightError(p))
 	}
-	printPreflight(s, p)
 	if o.refreshOnly {
-		return acceptDrift(ctx, o, p, w, s)
+		return acceptDrift(ctx, o, p, w, s, v)
 	}
-	describeApplyWork(s, p, w)
+	v.ApplyWork(applyWork(p, w))
 	actions := apply.ActionsToRun(p, w.actions)
 	if !p.HasChanges() && !hasForget(p) && len(actions) == 0 && !p.HasOutputChanges() {
 		return exitOK
 	}
 	if (p.HasChanges() || len(actions) > 0 || p.HasOutputChanges()) && !o.autoApprove {
-		ok, err := confirm(s)
+		ok, err := confirm(s, v)
 		if err != nil {
-			return reportError(s, err)
+			return fail(v, err)
 		}
 		if !ok {
-			fmt.Fprintln(s.Err, "Apply cancelled.")
+			v.Cancelled()
 			return exitError
 		}
 	}
-	fmt.Fprintln(s.Out)
+	v.Section()
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Deferred: w.deferred, Actions: actions,
 		Client: w.client, State: w.state,
-		Save: w.save(ctx), Reporter: reporter,
+		Save: w.save(ctx), Reporter: v,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
 		RegisterProviders: w.cfg.Provider.Ops.RegisterProviders,
 		SoftDeleted:       w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
@@ -179,19 +175,17 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams) int {
 	if ferr := w.flush(); ferr != nil {
 		err = errors.Join(err, ferr)
 	}
+	summary := views.Summary{Command: "apply", Added: res.Added, Changed: res.Changed, Destroyed: res.Destroyed, Actions: res.Actions}
 	if err != nil {
-		printError(s.Err, err)
-		fmt.Fprintf(s.Out, "\nApply failed. Resources: %d added, %d changed, %d destroyed. The state records what finished; run apply again to continue.\n", res.Added, res.Changed, res.Destroyed)
+		v.Error(err)
+		summary.Failed = true
+		v.Summary(summary)
 		return exitError
 	}
-	fmt.Fprintf(s.Out, "\nApply complete! Resources: %d added, %d changed, %d destroyed.", res.Added, res.Changed, res.Destroyed)
-	if res.Actions > 0 {
-		fmt.Fprintf(s.Out, " Actions: %d run.", res.Actions)
-	}
-	fmt.Fprintln(s.Out)
-	printOutputs(s, res.Outputs)
+	v.Summary(summary)
+	v.Outputs(res.Outputs)
 	if len(o.plan.targets) > 0 {
-		warnTargeted(s.Err, true)
+		v.Targeted(true)
 	}
 	return exitOK
 }
@@ -207,11 +201,11 @@ func hasForget(p *plan.Plan) bool {
 
 // confirm asks for "yes" on a terminal and refuses without one, so that a CI
 // job never hangs on a prompt.
-func confirm(s *IOStreams) (bool, error) {
+func confirm(s *IOStreams, v views.Operation) (bool, error) {
 	if !s.InTerminal {
 		return false, errors.New("apply needs confirmation, and standard input is not a terminal: run it with --auto-approve")
 	}
-	fmt.Fprint(s.Out, "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+	v.Prompt()
 	line, err := bufio.NewReader(s.In).ReadString('\n')
 	if err != nil && line == "" {
 		return false, fmt.Errorf("reading the confirmation: %w", err)
@@ -222,17 +216,17 @@ func confirm(s *IOStreams) (bool, error) {
 // acceptDrift records the live bodies of what drifted as the state's
 // outputs (and forgets what was deleted), changing nothing in Azure.
 // Declared paths keep their post-apply values: the plan changes them back.
-func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace, s *IOStreams) int {
+func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace, s *IOStreams, v views.Operation) int {
 	if !p.HasDrift() {
 		return exitOK
 	}
 	if !o.autoApprove {
-		ok, err := confirm(s)
+		ok, err := confirm(s, v)
 		if err != nil {
-			return reportError(s, err)
+			return fail(v, err)
 		}
 		if !ok {
-			fmt.Fprintln(s.Err, "Apply cancelled.")
+			v.Cancelled()
 			return exitError
 		}
 	}
@@ -250,7 +244,7 @@ func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace
 				if in.Address == d.Address && len(in.Sensitive) > 0 {
 					redacted, err := w.state.Redact(out, in.Sensitive)
 					if err != nil {
-						return reportError(s, err)
+						return fail(v, err)
 					}
 					out = redacted
 				}
@@ -261,28 +255,8 @@ func acceptDrift(ctx context.Context, o applyOptions, p *plan.Plan, w *workspace
 		}
 	}
 	if err := w.backend.Write(ctx, w.state); err != nil {
-		return reportError(s, fmt.Errorf("saving the state: %w", err))
+		return fail(v, fmt.Errorf("saving the state: %w", err))
 	}
-	fmt.Fprintf(s.Out, "\nApply complete! The state now records what changed outside azapply (%d drifted); nothing was sent to Azure.\n", len(p.Drift))
+	v.Summary(views.Summary{Command: "apply", RefreshOnly: true, Drifted: len(p.Drift)})
 	return exitOK
-}
-
-// printOutputs lists the output values after an apply, as Terraform does;
-// sensitive ones print as (sensitive).
-func printOutputs(s *IOStreams, outs []*config.Output) {
-	if len(outs) == 0 {
-		return
-	}
-	fmt.Fprint(s.Out, "\nOutputs:\n\n")
-	for _, o := range outs {
-		text := "(sensitive)"
-		if !o.Sensitive && !o.Value.ContainsMarked() {
-			b, err := json.Marshal(config.ToJSONValue(o.Value))
-			if err != nil {
-				continue
-			}
-			text = string(b)
-		}
-		fmt.Fprintf(s.Out, "%s = %s\n", o.Name, text)
-	}
 }

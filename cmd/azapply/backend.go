@@ -14,6 +14,8 @@ import (
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/azureblob"
+	"github.com/azapply/azapply/state/local"
 )
 
 // defaultStatePath is the local backend's file when the configuration names
@@ -71,21 +73,21 @@ func newBackend(ctx context.Context, b *config.Backend, p config.Provider, dir s
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
-		return state.NewLocal(p), nil
+		return local.New(p), nil
 	case "azureblob":
-		o := state.BlobOptions{
+		o := azureblob.Options{
 			AccountURL: r.AccountURL, Container: r.Container, Key: r.Key,
-			ConnectionString: os.Getenv(state.BlobConnectionStringEnv),
-			SASToken:         os.Getenv(state.BlobSASTokenEnv),
+			ConnectionString: os.Getenv(azureblob.ConnectionStringEnv),
+			SASToken:         os.Getenv(azureblob.SASTokenEnv),
 		}
 		if o.ConnectionString == "" && o.SASToken == "" {
 			cred, err := storageCredential(ctx, p)
 			if err != nil {
-				return nil, fmt.Errorf("%sthe azureblob backend has no Azure credential (%v): sign in with 'az login', or set %s or %s", where, err, state.BlobConnectionStringEnv, state.BlobSASTokenEnv)
+				return nil, fmt.Errorf("%sthe azureblob backend has no Azure credential (%v): sign in with 'az login', or set %s or %s", where, err, azureblob.ConnectionStringEnv, azureblob.SASTokenEnv)
 			}
 			o.Credential = cred
 		}
-		bk, err := state.NewBlob(o)
+		bk, err := azureblob.New(o)
 		if err != nil {
 			return nil, fmt.Errorf("%s%w", where, err)
 		}

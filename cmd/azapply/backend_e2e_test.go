@@ -10,7 +10,9 @@ import (
 
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/azureblob"
 	"github.com/azapply/azapply/state/azuritetest"
+	"github.com/azapply/azapply/state/local"
 )
 
 // backendConfig is testConfig with an azapply { backend ... } block.
@@ -35,7 +37,7 @@ func TestLocalBackendPathFromConfig(t *testing.T) {
 	if r := runCmd(t, "", "apply", "--auto-approve", "--chdir", dir); r.code != 0 {
 		t.Fatalf("apply: exit %d\n%s%s", r.code, r.out, r.err)
 	}
-	s, err := state.NewLocal(filepath.Join(dir, "states", "prod.json")).Read(context.Background())
+	s, err := local.New(filepath.Join(dir, "states", "prod.json")).Read(context.Background())
 	if err != nil || len(s.Resources) != 2 {
 		t.Fatalf("the state at the configured path: %v, %v", s, err)
 	}
@@ -46,7 +48,7 @@ func TestLocalBackendPathFromConfig(t *testing.T) {
 
 func TestBlobBackendEndToEnd(t *testing.T) {
 	conn := azuritetest.ConnectionString(t)
-	t.Setenv(state.BlobConnectionStringEnv, conn)
+	t.Setenv(azureblob.ConnectionStringEnv, conn)
 	container := azuritetest.NewContainer(t, conn)
 	dir := backendConfig(t, fmt.Sprintf(`backend "azureblob" {
   account_url = "https://devstoreaccount1.blob.core.windows.net"

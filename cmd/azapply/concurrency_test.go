@@ -12,6 +12,7 @@ import (
 
 	"github.com/azapply/azapply/emulator"
 	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/azureblob"
 	"github.com/azapply/azapply/state/azuritetest"
 )
 
@@ -34,7 +35,7 @@ func TestConcurrentApplies(t *testing.T) {
 			conn := azuritetest.ConnectionString(t)
 			container := azuritetest.NewContainer(t, conn)
 			return fmt.Sprintf("azapply {\n  backend \"azureblob\" {\n    account_url = \"https://devstoreaccount1.blob.core.windows.net\"\n    container = %q\n    key = \"shared/app.json\"\n  }\n}\n", container),
-				[]string{state.BlobConnectionStringEnv + "=" + conn}
+				[]string{azureblob.ConnectionStringEnv + "=" + conn}
 		}},
 	}
 	for _, b := range backends {

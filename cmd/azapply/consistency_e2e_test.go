@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +131,79 @@ func containsPrefix(list []string, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestOperationsEndByTime: as in ARM, an operation the emulator accepted
+// ends when its time is up, whether or not anyone polls it. The binary
+// gives up waiting on a create (its timeout is shorter than the operation);
+// a client that only reads the resource then sees it finish, and the next
+// apply resumes the operation instead of sending the PUT again.
+func TestOperationsEndByTime(t *testing.T) {
+	acr := stackRG + "/providers/Microsoft.ContainerRegistry/registries/timedacr"
+	s := serveLoopback(t, emulator.Options{TimedOperations: true, RetryAfter: 10 * time.Millisecond,
+		Operations: []emulator.OperationRule{{Type: "Microsoft.ContainerRegistry/registries", Method: "PUT",
+			Operation: emulator.Operation{Pattern: emulator.AsyncOperation, MinDuration: time.Second}}}})
+	dir := t.TempDir()
+	writeConfig(t, dir, s.provider()+`
+resource "rg" {
+  id          = "`+stackRG+`"
+  api_version = "2021-04-01"
+  body        = { location = "westus" }
+}
+
+resource "acr" {
+  id          = "`+acr+`"
+  api_version = "2023-07-01"
+  body        = { location = "westus", sku = { name = "Basic" } }
+  timeouts { create = "200ms" }
+}
+`)
+	r := s.run(t, dir, "apply", "--auto-approve")
+	r.mustExit(t, exitError)
+	if !strings.Contains(r.stderr, "gave up waiting") {
+		t.Fatalf("apply did not give up waiting:\n%s", r.stderr)
+	}
+	// It ends after its second, by time: only GETs of the resource from
+	// here, none of the polls a long-running operation's client sends.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		res, ok := s.em.Resource(acr)
+		if !ok {
+			t.Fatal("the registry is not in the emulator")
+		}
+		state := dig(res.Body, "properties.provisioningState")
+		if state == "Succeeded" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the operation never ended by time: provisioningState %v", state)
+		}
+		getAs(t, s, acr+"?api-version=2023-07-01")
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.run(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+	puts := 0
+	for _, e := range s.em.RequestLog() {
+		if e.Method == "PUT" && strings.EqualFold(e.Path, acr) {
+			puts++
+		}
+	}
+	if puts != 1 {
+		t.Errorf("the registry was PUT %d times; the operation that ended by time must not be sent again", puts)
+	}
+}
+
+// getAs reads path from the served emulator as a plain client would.
+func getAs(t *testing.T, s *servedEmulator, path string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+knownToken)
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 }

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/emulator"
-	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/azureblob"
 	"github.com/azapply/azapply/state/azuritetest"
 )
 
@@ -265,7 +265,7 @@ func TestCrashWithBlobBackend(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "backend.hcl"), []byte(backend), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{state.BlobConnectionStringEnv + "=" + conn}
+	env := []string{azureblob.ConnectionStringEnv + "=" + conn}
 	run := func(args ...string) binResult {
 		t.Helper()
 		cmd, out, errb := s.command(dir, args...)

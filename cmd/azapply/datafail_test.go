@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 	"net/http"
@@ -125,11 +126,12 @@ func TestDroppedDataRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := &workspace{cfg: cfg, state: state.New(), client: client}
-	var out, errb bytes.Buffer
-	err = w.evaluate(context.Background(), &IOStreams{Out: &out, Err: &errb}, true)
+	err = w.evaluate(context.Background(), true)
 	if err == nil {
 		t.Fatal("a data source that cannot be read was no error")
 	}
+	var errb bytes.Buffer
+	views.WriteError(&errb, err, false)
 	for _, want := range []string{"data.vault", vault, "Cannot read data source"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("the error does not name %q:\n%s", want, errb.String())

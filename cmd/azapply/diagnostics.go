@@ -3,15 +3,17 @@ package main
 import (
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 )
 
-// printDiags writes diagnostics to stderr with file:line:column, the source
-// lines with the problem marked, and never a variable's value.
-func printDiags(s *IOStreams, cfg *config.Config, diags hcl.Diagnostics, noColor bool) {
+// configError is the error of a configuration with diagnostics: a view
+// shows them, with the source lines for a person (file:line:column, the
+// problem marked, never a variable's value), as JSON objects for a bot.
+func configError(cfg *config.Config, diags hcl.Diagnostics, noColor bool) error {
 	var files map[string]*hcl.File
 	if cfg != nil {
 		files = cfg.Files()
 	}
-	_ = config.WriteDiagnostics(s.Err, files, diags, 100, s.OutTerminal && !noColor)
+	return &views.ConfigError{Files: files, Diags: diags, NoColor: noColor}
 }

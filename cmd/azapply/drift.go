@@ -31,25 +31,26 @@ func runDrift(ctx context.Context, args []string, s *IOStreams) int {
 	if err := parseFlags(ctx, fs, args, s); err != nil {
 		return parseExit(err)
 	}
+	v := operationView("drift", o.plan.format, o.common.noColor, s)
 	if err := o.plan.validate(); err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	w, err := openWorkspace(ctx, o.common, s)
+	w, err := openWorkspace(ctx, o.common)
 	if err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	defer closeWorkspace(w, s)
+	defer closeWorkspace(w, v.Error)
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, true)
 	stop()
 	if interrupted(ctx) {
-		return reportError(s, errPlanInterrupted)
+		return fail(v, errPlanInterrupted)
 	}
 	if err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	if err := renderPlan(s, p, o.plan.format, o.common.noColor); err != nil {
-		return reportError(s, err)
+	if err := v.Plan(p); err != nil {
+		return fail(v, err)
 	}
 	if o.detailedExitCode {
 		return plan.DetailedExitCode(p)

@@ -78,7 +78,7 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 		}
 		versions[typ] = v
 	}
-	provider, err := exportProvider(o, s)
+	provider, err := exportProvider(o)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 
 // exportProvider is the provider block of the configuration in --chdir,
 // or one made of --subscription.
-func exportProvider(o exportOptions, s *IOStreams) (config.Provider, error) {
+func exportProvider(o exportOptions) (config.Provider, error) {
 	if o.subscription != "" {
 		if hasHCL(o.common.chdir) {
 			return config.Provider{}, fmt.Errorf("--subscription is for a directory without a configuration; %s has one, whose provider block export uses", o.common.chdir)
@@ -120,7 +120,7 @@ func exportProvider(o exportOptions, s *IOStreams) (config.Provider, error) {
 	if !hasHCL(o.common.chdir) {
 		return config.Provider{}, fmt.Errorf("%s holds no configuration to take the provider block from: run export in a configuration's directory (--chdir), or give --subscription", o.common.chdir)
 	}
-	cfg, err := loadFiles(o.common, s)
+	cfg, err := loadFiles(o.common)
 	if err != nil {
 		return config.Provider{}, err
 	}

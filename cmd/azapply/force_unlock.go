@@ -33,7 +33,7 @@ func runForceUnlock(ctx context.Context, args []string, s *IOStreams) int {
 		return exitError
 	}
 	id := fs.Arg(0)
-	_, backend, err := loadConfig(ctx, o.common, s)
+	_, backend, err := loadConfig(ctx, o.common)
 	if err != nil {
 		return reportError(s, err)
 	}

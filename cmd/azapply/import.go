@@ -32,11 +32,11 @@ func runImport(ctx context.Context, args []string, s *IOStreams) int {
 		return exitError
 	}
 	address, id := fs.Arg(0), fs.Arg(1)
-	w, err := openWorkspace(ctx, o.common, s)
+	w, err := openWorkspace(ctx, o.common)
 	if err != nil {
 		return reportError(s, err)
 	}
-	defer closeWorkspace(w, s)
+	defer closeWorkspace(w, func(err error) { reportError(s, err) })
 	r, err := importResource(ctx, w.client, w.insts, w.state, address, id)
 	if err != nil {
 		return reportError(s, err)

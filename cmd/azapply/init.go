@@ -67,7 +67,7 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 	if err != nil {
 		return fmt.Errorf("installing modules: %w", err)
 	}
-	cfg, err := loadFiles(o.common, s)
+	cfg, err := loadFiles(o.common)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,9 @@ import (
 
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/azureblob"
 	"github.com/azapply/azapply/state/azuritetest"
+	"github.com/azapply/azapply/state/local"
 )
 
 // TestInitMigrateState changes the recorded backend (as editing the backend
@@ -75,7 +77,7 @@ func TestInitMigrateState(t *testing.T) {
 func TestInitRefusesToMigrateOverAnotherStack(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	from, to := state.NewLocal(filepath.Join(dir, "a.json")), state.NewLocal(filepath.Join(dir, "b.json"))
+	from, to := local.New(filepath.Join(dir, "a.json")), local.New(filepath.Join(dir, "b.json"))
 	src, dst := state.New(), state.New()
 	src.Set(&state.Resource{Address: "resource.a", ID: "/a"})
 	dst.Set(&state.Resource{Address: "resource.b", ID: "/b"})
@@ -104,21 +106,21 @@ func TestInitRefusesToMigrateOverAnotherStack(t *testing.T) {
 
 func TestMigrateLocalToBlobAndBack(t *testing.T) {
 	conn := azuritetest.ConnectionString(t)
-	t.Setenv(state.BlobConnectionStringEnv, conn)
+	t.Setenv(azureblob.ConnectionStringEnv, conn)
 	ctx := context.Background()
 	dir := t.TempDir()
 	container := azuritetest.NewContainer(t, conn)
-	local := state.NewLocal(filepath.Join(dir, "azapply.state.json"))
+	file := local.New(filepath.Join(dir, "azapply.state.json"))
 	src := state.New()
 	src.Set(&state.Resource{Address: "resource.rg", ID: rgID, APIVersion: "2021-04-01"})
-	if err := local.Write(ctx, src); err != nil {
+	if err := file.Write(ctx, src); err != nil {
 		t.Fatal(err)
 	}
 	blob, err := newBackend(context.Background(), &config.Backend{Type: "azureblob", AccountURL: "https://unused.blob.core.windows.net", Container: container, Key: "prod/app.json"}, config.Provider{}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := migrateState(ctx, local, blob, commonFlags{command: "init"})
+	n, err := migrateState(ctx, file, blob, commonFlags{command: "init"})
 	if err != nil || n != 1 {
 		t.Fatalf("local to blob: %d resources, %v", n, err)
 	}
@@ -129,7 +131,7 @@ func TestMigrateLocalToBlobAndBack(t *testing.T) {
 	if got.Lineage != src.Lineage || got.Get("resource.rg") == nil {
 		t.Fatalf("the blob holds lineage %s %v", got.Lineage, addrs(got))
 	}
-	back := state.NewLocal(filepath.Join(dir, "back.json"))
+	back := local.New(filepath.Join(dir, "back.json"))
 	if n, err := migrateState(ctx, blob, back, commonFlags{command: "init"}); err != nil || n != 1 {
 		t.Fatalf("blob to local: %d resources, %v", n, err)
 	}
@@ -139,8 +141,8 @@ func TestMigrateLocalToBlobAndBack(t *testing.T) {
 }
 
 func TestNewBackend(t *testing.T) {
-	t.Setenv(state.BlobConnectionStringEnv, "")
-	t.Setenv(state.BlobSASTokenEnv, "sv=2024&sig=x")
+	t.Setenv(azureblob.ConnectionStringEnv, "")
+	t.Setenv(azureblob.SASTokenEnv, "sv=2024&sig=x")
 	rng := hcl.Range{Filename: "main.hcl", Start: hcl.Pos{Line: 3}}
 	tests := []struct {
 		name    string

@@ -33,6 +33,23 @@ func TestExampleModules(t *testing.T) {
 	r.mustExit(t, exitOK)
 	r.mustContain(t, `module.app["dev"].resource.registry`)
 
+	// The root's output reads the modules' outputs: azapply output prints
+	// it from the state, and a change of a module's output alone is an
+	// output-only change, planned and applied.
+	r = azapply(t, dir, "output", "--json")
+	r.mustExit(t, exitOK)
+	r.mustContain(t, `"dev": "modappdevacr.azurecr.io"`)
+	editFile(t, filepath.Join(dir, "modules", "app", "main.hcl"), `value = resource.registry.output.properties.loginServer`,
+		`value = "https://${resource.registry.output.properties.loginServer}"`)
+	r = azapply(t, dir, "plan", "--no-color", "--detailed-exitcode")
+	r.mustExit(t, exitChanges)
+	r.mustContain(t, "Changes to Outputs", "login_servers")
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+	r = azapply(t, dir, "output", "login_servers")
+	r.mustExit(t, exitOK)
+	r.mustContain(t, "https://modappprodacr.azurecr.io")
+	azapply(t, dir, "plan", "--detailed-exitcode").mustExit(t, exitOK)
+
 	// A module from git, pinned by init.
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")

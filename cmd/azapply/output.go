@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 
 	"github.com/spf13/pflag"
 
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/state"
 )
 
@@ -48,97 +46,40 @@ func runOutput(ctx context.Context, args []string, s *IOStreams) int {
 	if o.raw && fs.NArg() == 0 {
 		return reportError(s, errors.New("--raw prints one output: name it, as in azapply output --raw login_server"))
 	}
-	st, err := readState(ctx, stateOptions{common: o.common}, s)
-	if err != nil {
-		return reportError(s, err)
-	}
-	if fs.NArg() == 1 {
-		return printOneOutput(s, st, fs.Arg(0), o)
-	}
-	return printAllOutputs(s, st, o)
-}
-
-func printAllOutputs(s *IOStreams, st *state.State, o outputOptions) int {
-	names := make([]string, 0, len(st.Outputs))
-	for n, out := range st.Outputs {
-		if out != nil {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	if o.json {
-		type entry struct {
-			Sensitive bool `json:"sensitive"`
-			Value     any  `json:"value,omitempty"`
-		}
-		all := map[string]entry{}
-		for _, n := range names {
-			out := st.Outputs[n]
-			e := entry{Sensitive: out.Sensitive}
-			if !out.Sensitive {
-				e.Value = out.Value
-			}
-			all[n] = e
-		}
-		return writeJSON(s, all)
-	}
-	if len(names) == 0 {
-		fmt.Fprintln(s.Err, "Warning: no outputs found. The state records output values after an apply of a configuration with output blocks.")
-		return exitOK
-	}
-	for _, n := range names {
-		fmt.Fprintf(s.Out, "%s = %s\n", n, outputText(st.Outputs[n]))
-	}
-	return exitOK
-}
-
-func printOneOutput(s *IOStreams, st *state.State, name string, o outputOptions) int {
-	out := st.Outputs[name]
-	if out == nil {
-		return reportError(s, fmt.Errorf("the state records no output %q; 'azapply output' lists those it records (an output is recorded by apply)", name))
-	}
-	if out.Sensitive && (o.raw || o.json) {
-		return reportError(s, fmt.Errorf("output %q is sensitive: the state keeps only a salted hash of it, so it cannot be printed from the state", name))
-	}
+	format := views.OutputsText
 	switch {
 	case o.json:
-		return writeJSON(s, out.Value)
+		format = views.OutputsJSON
 	case o.raw:
-		switch v := out.Value.(type) {
-		case string:
-			fmt.Fprint(s.Out, v)
-		case bool:
-			fmt.Fprint(s.Out, strconv.FormatBool(v))
-		case json.Number:
-			fmt.Fprint(s.Out, v.String())
-		case float64:
-			fmt.Fprint(s.Out, strconv.FormatFloat(v, 'g', -1, 64))
-		default:
-			return reportError(s, fmt.Errorf("output %q is not a string, number or boolean: --raw prints only those; use --json", name))
-		}
-		return exitOK
+		format = views.OutputsRaw
 	}
-	fmt.Fprintln(s.Out, outputText(out))
+	v := views.NewOutputs(format, views.Streams{Out: s.Out, Err: s.Err, Color: s.OutTerminal && !o.common.noColor})
+	st, err := readState(ctx, stateOptions{common: o.common}, s)
+	if err != nil {
+		v.Error(err)
+		return exitError
+	}
+	if fs.NArg() == 0 {
+		err = v.All(st.Outputs)
+	} else {
+		err = oneOutput(v, st, fs.Arg(0), o)
+	}
+	if err != nil {
+		v.Error(err)
+		return exitError
+	}
 	return exitOK
 }
 
-// outputText is an output's value as the apply summary prints it.
-func outputText(out *state.Output) string {
-	if out.Sensitive {
-		return "(sensitive)"
+// oneOutput writes the output name, refusing one the state does not hold,
+// and a sensitive one in JSON or raw: the state keeps only its hash.
+func oneOutput(v *views.Outputs, st *state.State, name string, o outputOptions) error {
+	out := st.Outputs[name]
+	if out == nil {
+		return fmt.Errorf("the state records no output %q; 'azapply output' lists those it records (an output is recorded by apply)", name)
 	}
-	b, err := json.Marshal(out.Value)
-	if err != nil {
-		return fmt.Sprint(out.Value)
+	if out.Sensitive && (o.raw || o.json) {
+		return fmt.Errorf("output %q is sensitive: the state keeps only a salted hash of it, so it cannot be printed from the state", name)
 	}
-	return string(b)
-}
-
-func writeJSON(s *IOStreams, v any) int {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return reportError(s, err)
-	}
-	fmt.Fprintln(s.Out, string(b))
-	return exitOK
+	return v.One(name, out)
 }

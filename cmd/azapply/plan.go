@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/apply"
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
@@ -95,50 +96,45 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	if err := parseFlags(ctx, fs, args, s); err != nil {
 		return parseExit(err)
 	}
+	v := operationView("plan", o.plan.format, o.common.noColor, s)
 	if err := o.plan.validate(); err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	return doPlan(ctx, o, s)
+	return doPlan(ctx, o, v)
 }
 
-func doPlan(ctx context.Context, o planOptions, s *IOStreams) int {
-	w, err := openWorkspace(ctx, o.common, s)
+func doPlan(ctx context.Context, o planOptions, v views.Operation) int {
+	w, err := openWorkspace(ctx, o.common)
 	if err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	defer closeWorkspace(w, s)
+	defer closeWorkspace(w, v.Error)
 	if len(o.plan.targets) > 0 {
-		warnTargeted(s.Err, false)
+		v.Targeted(false)
 	}
 	planCtx, stop := stopOnFirstInterrupt(ctx)
 	p, err := buildPlan(planCtx, w, o.plan, o.refreshOnly)
 	stop()
 	if interrupted(ctx) {
-		return reportError(s, errPlanInterrupted)
+		return fail(v, errPlanInterrupted)
 	}
 	if err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	if err := renderPlan(s, p, o.plan.format, o.common.noColor); err != nil {
-		return reportError(s, err)
+	if err := v.Plan(p); err != nil {
+		return fail(v, err)
 	}
-	if o.plan.format == "text" {
-		describeApplyWork(s, p, w)
-	}
+	v.ApplyWork(applyWork(p, w))
+	v.Preflight(p)
 	if p.PreflightFailed() {
-		return reportPreflight(s, p, o.plan.format)
+		return fail(v, preflightError(p))
 	}
-	if o.plan.format == "text" {
-		printPreflight(s, p)
-		printLocked(s, p)
-	}
+	v.Locked(p)
 	if o.out != "" {
 		if err := savePlan(o.out, p); err != nil {
-			return reportError(s, err)
+			return fail(v, err)
 		}
-		if o.plan.format == "text" {
-			fmt.Fprintf(s.Out, "\nSaved the plan to %s. To apply exactly these changes, run: azapply apply %s\n", o.out, o.out)
-		}
+		v.Saved(o.out)
 	}
 	if o.detailedExitCode {
 		return plan.DetailedExitCode(p)
@@ -212,16 +208,16 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	return pl, nil
 }
 
-// describeApplyWork prints, after a text plan, what apply does besides the
-// planned changes: operations an earlier run left in flight, data sources
-// read during apply, and the actions that will run.
-func describeApplyWork(s *IOStreams, p *plan.Plan, w *workspace) {
+// applyWork says, after a text plan, what apply does besides the planned
+// changes: operations an earlier run left in flight, data sources read
+// during apply, and the actions that will run.
+func applyWork(p *plan.Plan, w *workspace) []string {
 	var lines []string
 	for _, r := range w.state.InFlight() {
 		lines = append(lines, fmt.Sprintf("  # %s has a %s that an earlier run started and did not see finish: apply waits for it first", r.Address, r.InFlight.Method))
 	}
 	if p.RefreshOnly {
-		return
+		return lines
 	}
 	for _, d := range w.deferred {
 		lines = append(lines, fmt.Sprintf("  <= %s will be read during apply (it depends on what apply creates)", d.Address))
@@ -229,24 +225,7 @@ func describeApplyWork(s *IOStreams, p *plan.Plan, w *workspace) {
 	for _, a := range apply.ActionsToRun(p, w.actions) {
 		lines = append(lines, fmt.Sprintf("  ! %s will run: POST %s (when = %q)", a.Address, a.ID, a.When))
 	}
-	if len(lines) == 0 {
-		return
-	}
-	fmt.Fprintln(s.Out)
-	for _, l := range lines {
-		fmt.Fprintln(s.Out, l)
-	}
-}
-
-// renderPlan writes p in the chosen format; colour only on a terminal.
-func renderPlan(s *IOStreams, p *plan.Plan, format string, noColor bool) error {
-	switch format {
-	case "markdown":
-		return plan.RenderMarkdown(s.Out, p, plan.MarkdownOptions{})
-	case "json":
-		return plan.RenderJSON(s.Out, p)
-	}
-	return plan.RenderText(s.Out, p, plan.TextOptions{Color: s.OutTerminal && !noColor})
+	return lines
 }
 
 // savePlan writes the plan file atomically, readable by its owner only.
@@ -279,28 +258,10 @@ func readPlanFile(path string) (*plan.SavedPlan, error) {
 	return plan.ReadSaved(io.Reader(f), path)
 }
 
-func closeWorkspace(w *workspace, s *IOStreams) {
-	if err := w.close(); err != nil {
-		fmt.Fprintf(s.Err, "Error: %v\n", err)
-	}
-}
-
-// printPreflight prints, after a text plan, what preflight found.
-func printPreflight(s *IOStreams, p *plan.Plan) {
-	if lines := plan.PreflightLines(p); len(lines) > 0 {
-		fmt.Fprintln(s.Out)
-		for _, l := range lines {
-			fmt.Fprintln(s.Out, l)
-		}
-	}
-}
-
-// reportPreflight ends a plan whose preflight found errors: they are in
-// the plan shown, and said again on stderr; exit 1, nothing saved.
-func reportPreflight(s *IOStreams, p *plan.Plan, format string) int {
-	if format == "text" {
-		printPreflight(s, p)
-	}
+// preflightError is the error of a plan whose preflight found errors:
+// they are in the plan shown, and said again in the error; nothing is
+// applied or saved.
+func preflightError(p *plan.Plan) error {
 	var errs []string
 	for _, c := range p.Changes {
 		for _, e := range c.PreflightErrors {
@@ -310,13 +271,5 @@ func reportPreflight(s *IOStreams, p *plan.Plan, format string) int {
 	for _, e := range p.Preflight.Errors {
 		errs = append(errs, e.String())
 	}
-	fmt.Fprintf(s.Err, "Error: preflight: ARM's deployment validation refused what this plan would send, so nothing was applied or saved:\n  - %s\n", strings.Join(errs, "\n  - "))
-	return exitError
-}
-
-// printLocked warns, after a text plan, that locks refuse planned deletes.
-func printLocked(s *IOStreams, p *plan.Plan) {
-	if locked := plan.LockedChanges(p); len(locked) > 0 {
-		fmt.Fprintf(s.Out, "\nWarning: management locks refuse %d planned changes (marked LOCKED above): apply will start nothing until they are removed or the changes are dropped.\n", len(locked))
-	}
+	return fmt.Errorf("preflight: ARM's deployment validation refused what this plan would send, so nothing was applied or saved:\n  - %s", strings.Join(errs, "\n  - "))
 }

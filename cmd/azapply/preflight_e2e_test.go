@@ -126,8 +126,14 @@ func TestPreflight(t *testing.T) {
 			} `json:"preflight_errors"`
 		} `json:"resource_changes"`
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+	// The plan document, then the error as a JSON diagnostic.
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	if err := dec.Decode(&doc); err != nil {
 		t.Fatalf("plan --format json: %v\n%s", err, r.stdout)
+	}
+	var diag struct{ Type, Severity, Summary string }
+	if err := dec.Decode(&diag); err != nil || diag.Type != "diagnostic" || diag.Severity != "error" || !strings.Contains(diag.Summary, "preflight") || dec.More() {
+		t.Errorf("plan --format json: after the document, want one error diagnostic about preflight; got %+v (%v)\n%s", diag, err, r.stdout)
 	}
 	codes := map[string]string{}
 	for _, c := range doc.ResourceChanges {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/azapply/azapply/emulator"
 	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/local"
 )
 
 // The reliability suites run the built binary against an emulator served
@@ -174,7 +175,7 @@ func parseState(t *testing.T, dir string) *state.State {
 	t.Helper()
 	// Through the backend, so that a journal a killed run left is replayed
 	// as the next run will.
-	st, err := state.NewLocal(filepath.Join(dir, "azapply.state.json")).Read(context.Background())
+	st, err := local.New(filepath.Join(dir, "azapply.state.json")).Read(context.Background())
 	if err != nil {
 		t.Fatalf("the state does not parse: %v", err)
 	}

@@ -27,19 +27,20 @@ func runShow(ctx context.Context, args []string, s *IOStreams) int {
 	if err := parseFlags(ctx, fs, args, s); err != nil {
 		return parseExit(err)
 	}
+	v := operationView("show", o.format, o.noColor, s)
 	if fs.NArg() != 1 {
-		return reportError(s, errors.New("show takes one plan file: azapply show FILE (write one with azapply plan --out FILE)"))
+		return fail(v, errors.New("show takes one plan file: azapply show FILE (write one with azapply plan --out FILE)"))
 	}
 	pf := planFlags{parallelism: 1, format: o.format}
 	if err := pf.validate(); err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
 	sp, err := readPlanFile(fs.Arg(0))
 	if err != nil {
-		return reportError(s, err)
+		return fail(v, err)
 	}
-	if err := renderPlan(s, sp.Plan, o.format, o.noColor); err != nil {
-		return reportError(s, err)
+	if err := v.Plan(sp.Plan); err != nil {
+		return fail(v, err)
 	}
 	return exitOK
 }

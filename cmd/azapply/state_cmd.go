@@ -104,7 +104,7 @@ func checkAddress(a string) error {
 
 // readState reads the state without locking it: for commands that only look.
 func readState(ctx context.Context, o stateOptions, s *IOStreams) (*state.State, error) {
-	_, backend, err := loadConfig(ctx, o.common, s)
+	_, backend, err := loadConfig(ctx, o.common)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func readState(ctx context.Context, o stateOptions, s *IOStreams) (*state.State,
 // changeState locks and reads the state, lets change alter it, and writes it
 // when change returns nil.
 func changeState(ctx context.Context, o stateOptions, s *IOStreams, change func(st *state.State, b state.Backend) error) error {
-	_, backend, err := loadConfig(ctx, o.common, s)
+	_, backend, err := loadConfig(ctx, o.common)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/local"
 )
 
 const testConfig = `
@@ -63,7 +64,7 @@ func appliedDir(t *testing.T) string {
 
 func readStateFile(t *testing.T, dir string) *state.State {
 	t.Helper()
-	s, err := state.NewLocal(filepath.Join(dir, defaultStatePath)).Read(context.Background())
+	s, err := local.New(filepath.Join(dir, defaultStatePath)).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestImport(t *testing.T) {
 
 func TestLockHeldForPlanAndApply(t *testing.T) {
 	dir := appliedDir(t)
-	holder := state.NewLocal(filepath.Join(dir, defaultStatePath))
+	holder := local.New(filepath.Join(dir, defaultStatePath))
 	info, err := holder.Lock(context.Background(), state.NewLockInfo("apply"))
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -153,13 +152,4 @@ func destroyTargets(targets []string, insts []*config.Instance, st *state.State)
 		}
 	}
 	return func(addr string) bool { return doomed[addr] }
-}
-
-// warnTargeted is Terraform's warning that a targeted run is partial.
-func warnTargeted(w io.Writer, applied bool) {
-	if applied {
-		fmt.Fprintln(w, "\nWarning: Applied changes may be incomplete\n\nThe plan was made with --target, so some changes the configuration asks for may have\nbeen left out, and the outputs may not all be up to date. Run azapply plan (without\n--target) to see whether other changes are pending.")
-		return
-	}
-	fmt.Fprint(w, "Warning: Resource targeting is in effect\n\nThis plan was made with --target: it may not show every change the configuration asks\nfor. --target is not for routine use; it is for exceptional situations, such as\nrecovering from a mistake.\n\n")
 }

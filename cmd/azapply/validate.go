@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 )
 
@@ -35,18 +36,18 @@ func runValidate(ctx context.Context, args []string, s *IOStreams) int {
 // doValidate loads and evaluates the configuration, prints every problem
 // and says whether it is valid. Nothing is sent anywhere.
 func doValidate(_ context.Context, o validateOptions, s *IOStreams) int {
+	v := views.NewValidate(views.Streams{Out: s.Out, Err: s.Err, Color: s.OutTerminal && !o.common.noColor})
 	opts, err := parseVars(o.common.vars)
 	if err != nil {
-		return reportError(s, err)
+		v.Error(err)
+		return exitError
 	}
 	opts.UnknownMissingVars = true
 	cfg, diags := config.Load(o.common.chdir, opts)
-	if len(diags) > 0 {
-		_ = config.WriteDiagnostics(s.Err, cfg.Files(), diags, 100, s.OutTerminal && !o.common.noColor)
-	}
+	v.Problems(&views.ConfigError{Files: cfg.Files(), Diags: diags})
 	if diags.HasErrors() {
 		return exitError
 	}
-	fmt.Fprintln(s.Out, "Success! The configuration is valid.")
+	v.Valid()
 	return exitOK
 }

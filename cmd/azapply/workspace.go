@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/secret"
@@ -163,13 +164,10 @@ func (w *workspace) close() error {
 	return err
 }
 
-// errReported means the problem was already printed (as diagnostics).
-var errReported = errors.New("reported")
-
 // loadConfig loads the configuration and builds its state backend, checking
 // that the backend is the one the last command used.
-func loadConfig(ctx context.Context, f commonFlags, s *IOStreams) (*config.Config, state.Backend, error) {
-	cfg, err := loadFiles(f, s)
+func loadConfig(ctx context.Context, f commonFlags) (*config.Config, state.Backend, error) {
+	cfg, err := loadFiles(f)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -183,16 +181,16 @@ func loadConfig(ctx context.Context, f commonFlags, s *IOStreams) (*config.Confi
 	return cfg, backend, nil
 }
 
-// loadFiles loads the configuration, printing its diagnostics.
-func loadFiles(f commonFlags, s *IOStreams) (*config.Config, error) {
+// loadFiles loads the configuration; a configuration with errors returns
+// a *views.ConfigError, which the command's view shows.
+func loadFiles(f commonFlags) (*config.Config, error) {
 	opts, err := parseVars(f.vars)
 	if err != nil {
 		return nil, err
 	}
 	cfg, diags := config.Load(f.chdir, opts)
 	if diags.HasErrors() {
-		printDiags(s, cfg, diags, f.noColor)
-		return nil, errReported
+		return nil, configError(cfg, diags, f.noColor)
 	}
 	return cfg, nil
 }
@@ -229,8 +227,8 @@ func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() erro
 // the client and reads the data sources that can be read before apply. The
 // lock is held until w.close. A configuration with errors stops here before
 // anything is sent.
-func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspace, err error) {
-	cfg, backend, err := loadConfig(ctx, f, s)
+func openWorkspace(ctx context.Context, f commonFlags) (w *workspace, err error) {
+	cfg, backend, err := loadConfig(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -269,15 +267,16 @@ func openWorkspace(ctx context.Context, f commonFlags, s *IOStreams) (w *workspa
 			_ = closeFn()
 		}
 	}()
-	if err := w.evaluate(ctx, s, f.noColor); err != nil {
+	if err := w.evaluate(ctx, f.noColor); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
 // evaluate reads the data sources that can be read now and evaluates the
-// configuration with them and with the outputs the state records.
-func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) error {
+// configuration with them and with the outputs the state records. Errors
+// in the configuration return a *views.ConfigError.
+func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 	outputs := map[string]any{}
 	// A resource a moved block moves is read at its new address.
 	var moves map[string]string
@@ -329,8 +328,7 @@ func (w *workspace) evaluate(ctx context.Context, s *IOStreams, noColor bool) er
 	}
 	all, ev, diags := w.cfg.ReadDataDeferring(ctx, outputs, read, later)
 	if diags.HasErrors() {
-		printDiags(s, w.cfg, diags, noColor)
-		return errReported
+		return configError(w.cfg, diags, noColor)
 	}
 	w.insts = ev.Resources()
 	w.actions = ev.Actions()
@@ -377,10 +375,9 @@ func parseVars(args []config.VarArg) (config.LoadOptions, error) {
 	return config.LoadOptions{Args: args, Env: os.Environ()}, nil
 }
 
-// reportError prints err unless it was printed already, and returns exit 1.
+// reportError prints err for a command that has no view, and returns
+// exit 1.
 func reportError(s *IOStreams, err error) int {
-	if !errors.Is(err, errReported) {
-		printError(s.Err, err)
-	}
+	views.WriteError(s.Err, err, s.OutTerminal)
 	return exitError
 }

@@ -1,58 +1,18 @@
-package state
+package local
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/internal/statetest"
 )
-
-// step is one change apply makes to a state, with the addresses it names
-// to Save.
-type step struct {
-	name   string
-	change func(s *State)
-	names  []string
-}
-
-func setStep(addr string, n int) step {
-	return step{"set " + addr, func(s *State) {
-		s.Set(&Resource{Address: addr, ID: "/subscriptions/s/resourceGroups/" + addr, APIVersion: "2021-04-01",
-			LastApplied: map[string]any{"location": "westus", "n": json.Number(fmt.Sprint(n))},
-			Output:      map[string]any{"location": "westus", "tags": map[string]any{"n": fmt.Sprint(n)}, "list": []any{1.5, "x", nil}}})
-	}, []string{addr}}
-}
-
-func journalSteps() []step {
-	return []step{
-		setStep("resource.b", 1),
-		{"intent of resource.a", func(s *State) {
-			s.StartOperation("resource.a", "/x/a", "2023-01-01", Operation{Method: "PUT", Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Sent: map[string]any{"k": "v"}})
-		}, []string{"resource.a"}},
-		{"in flight resource.a", func(s *State) {
-			s.StartOperation("resource.a", "/x/a", "2023-01-01", Operation{Method: "PUT", PollingURL: "https://p/op", ResumeToken: `{"asyncURL":"https://p/op"}`})
-		}, []string{"resource.a"}},
-		setStep("resource.a", 2),
-		setStep("resource.c", 3),
-		{"remove resource.b", func(s *State) { s.Remove("resource.b") }, []string{"resource.b"}},
-		{"remove a group with its child", func(s *State) { s.Remove("resource.c"); s.Remove("resource.a") }, []string{"resource.c", "resource.a"}},
-		setStep("resource.d", 4),
-		{"outputs", func(s *State) {
-			s.Outputs = map[string]*Output{"name": {Value: "x"}, "secret": {Value: s.HashValue("p"), Sensitive: true}}
-		}, []string{OutputsChanged}},
-		{"learned immutable paths", func(s *State) {
-			s.LearnImmutable("Microsoft.Web/sites", "properties.hostingEnvironmentProfile")
-			s.LearnImmutable("Microsoft.Authorization/roleAssignments", "properties.principalId")
-		}, []string{ImmutableChanged}},
-		{"remove an address never recorded", func(s *State) {}, []string{"resource.never"}},
-	}
-}
 
 // TestJournalReplayEqualsFullWrites saves the same changes two ways, with
 // a journal and whole, and reads each back in a new backend (as the next
@@ -66,9 +26,9 @@ func TestJournalReplayEqualsFullWrites(t *testing.T) {
 	}{
 		{"no state yet", func(t *testing.T, path string) {}},
 		{"a stored state", func(t *testing.T, path string) {
-			s := New()
-			setStep("resource.z", 0).change(s)
-			if err := NewLocal(path).Write(ctx, s); err != nil {
+			s := state.New()
+			statetest.SetStep("resource.z", 0).Change(s)
+			if err := New(path).Write(ctx, s); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -84,7 +44,7 @@ func TestJournalReplayEqualsFullWrites(t *testing.T) {
 			if data, err := os.ReadFile(jpath); err == nil {
 				writeFile(t, wpath, string(data))
 			}
-			jl, wl := NewLocal(jpath), NewLocal(wpath)
+			jl, wl := New(jpath), New(wpath)
 			js, err := jl.Read(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -94,31 +54,31 @@ func TestJournalReplayEqualsFullWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 			ws.Lineage, ws.Salt = js.Lineage, js.Salt
-			for _, st := range journalSteps() {
-				st.change(js)
-				st.change(ws)
-				if err := jl.Append(ctx, js, st.names...); err != nil {
-					t.Fatalf("%s: Append: %v", st.name, err)
+			for _, st := range statetest.JournalSteps() {
+				st.Change(js)
+				st.Change(ws)
+				if err := jl.Append(ctx, js, st.Names...); err != nil {
+					t.Fatalf("%s: Append: %v", st.Name, err)
 				}
 				if err := wl.Write(ctx, ws); err != nil {
-					t.Fatalf("%s: Write: %v", st.name, err)
+					t.Fatalf("%s: Write: %v", st.Name, err)
 				}
 				if _, err := os.Stat(jpath + ".journal"); err != nil {
-					t.Fatalf("%s: no journal: %v", st.name, err)
+					t.Fatalf("%s: no journal: %v", st.Name, err)
 				}
-				got, err := NewLocal(jpath).Read(ctx)
+				got, err := New(jpath).Read(ctx)
 				if err != nil {
-					t.Fatalf("%s: reading the journaled state: %v", st.name, err)
+					t.Fatalf("%s: reading the journaled state: %v", st.Name, err)
 				}
-				want, err := NewLocal(wpath).Read(ctx)
+				want, err := New(wpath).Read(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if g, w := mustEncode(t, got), mustEncode(t, want); !bytes.Equal(g, w) {
-					t.Fatalf("%s: the replayed state differs from the one written whole:\n%s\nwant:\n%s", st.name, g, w)
+				if g, w := statetest.Encode(t, got), statetest.Encode(t, want); !bytes.Equal(g, w) {
+					t.Fatalf("%s: the replayed state differs from the one written whole:\n%s\nwant:\n%s", st.Name, g, w)
 				}
-				if g, m := mustEncode(t, got), mustEncode(t, js); !bytes.Equal(g, m) {
-					t.Fatalf("%s: the replayed state differs from the one in memory:\n%s\nwant:\n%s", st.name, g, m)
+				if g, m := statetest.Encode(t, got), statetest.Encode(t, js); !bytes.Equal(g, m) {
+					t.Fatalf("%s: the replayed state differs from the one in memory:\n%s\nwant:\n%s", st.Name, g, m)
 				}
 			}
 			if err := jl.Compact(ctx, js); err != nil {
@@ -127,7 +87,7 @@ func TestJournalReplayEqualsFullWrites(t *testing.T) {
 			if _, err := os.Stat(jpath + ".journal"); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("the journal is still there after Compact: %v", err)
 			}
-			fromFile, err := Decode(mustRead(t, jpath), jpath)
+			fromFile, err := state.Decode(mustRead(t, jpath), jpath)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,19 +107,19 @@ func journaled(t *testing.T, n int) (string, [][]byte) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
-	l := NewLocal(path)
-	s := New()
-	setStep("resource.base", 0).change(s)
+	l := New(path)
+	s := state.New()
+	statetest.SetStep("resource.base", 0).Change(s)
 	if err := l.Write(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	states := [][]byte{mustEncode(t, s)}
-	for _, st := range journalSteps()[:n] {
-		st.change(s)
-		if err := l.Append(ctx, s, st.names...); err != nil {
+	states := [][]byte{statetest.Encode(t, s)}
+	for _, st := range statetest.JournalSteps()[:n] {
+		st.Change(s)
+		if err := l.Append(ctx, s, st.Names...); err != nil {
 			t.Fatal(err)
 		}
-		states = append(states, mustEncode(t, s))
+		states = append(states, statetest.Encode(t, s))
 	}
 	return path, states
 }
@@ -203,11 +163,11 @@ func TestJournalCrashes(t *testing.T) {
 			damaged := tt.damage(mustRead(t, jpath))
 			writeFile(t, jpath, string(damaged))
 			stateBefore := mustRead(t, path)
-			got, err := NewLocal(path).Read(ctx)
+			got, err := New(path).Read(ctx)
 			if tt.want < 0 {
-				var je *JournalError
+				var je *state.JournalError
 				if !errors.As(err, &je) || !strings.Contains(err.Error(), jpath) || !strings.Contains(err.Error(), "move the journal aside") {
-					t.Fatalf("Read = %v, want a JournalError naming %s and what to do", err, jpath)
+					t.Fatalf("Read = %v, want a state.JournalError naming %s and what to do", err, jpath)
 				}
 				if !bytes.Equal(mustRead(t, jpath), damaged) || !bytes.Equal(mustRead(t, path), stateBefore) {
 					t.Fatal("the state or the journal was changed")
@@ -217,7 +177,7 @@ func TestJournalCrashes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g := mustEncode(t, got); !bytes.Equal(g, states[tt.want]) {
+			if g := statetest.Encode(t, got); !bytes.Equal(g, states[tt.want]) {
 				t.Fatalf("read:\n%s\nwant the state after step %d:\n%s", g, tt.want, states[tt.want])
 			}
 		})
@@ -236,7 +196,7 @@ func TestJournalStale(t *testing.T) {
 		t.Run(fmt.Sprintf("locked=%v", locked), func(t *testing.T) {
 			path, _ := journaled(t, 3)
 			old := mustRead(t, path+".journal")
-			l := NewLocal(path)
+			l := New(path)
 			s, err := l.Read(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -249,9 +209,9 @@ func TestJournalStale(t *testing.T) {
 				t.Fatal(err)
 			}
 			writeFile(t, path+".journal", string(old)) // the removal never happened
-			r := NewLocal(path)
+			r := New(path)
 			if locked {
-				if _, err := r.Lock(ctx, NewLockInfo("test")); err != nil {
+				if _, err := r.Lock(ctx, state.NewLockInfo("test")); err != nil {
 					t.Fatal(err)
 				}
 				defer r.Unlock(ctx)
@@ -260,8 +220,8 @@ func TestJournalStale(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(mustEncode(t, got), mustEncode(t, s)) {
-				t.Fatalf("the stale journal was replayed:\n%s", mustEncode(t, got))
+			if !bytes.Equal(statetest.Encode(t, got), statetest.Encode(t, s)) {
+				t.Fatalf("the stale journal was replayed:\n%s", statetest.Encode(t, got))
 			}
 			_, err = os.Stat(path + ".journal")
 			if removed := errors.Is(err, os.ErrNotExist); removed != locked {
@@ -277,8 +237,8 @@ func TestJournalStale(t *testing.T) {
 func TestJournalCompactionThreshold(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
-	l := NewLocal(path)
-	s := benchState(200) // about 300 KB: past the 64 KiB floor
+	l := New(path)
+	s := statetest.Bench(200) // about 300 KB: past the 64 KiB floor
 	if err := l.Write(ctx, s); err != nil {
 		t.Fatal(err)
 	}
@@ -295,12 +255,12 @@ func TestJournalCompactionThreshold(t *testing.T) {
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			compactions++
-			if got, _ := Decode(mustRead(t, path), path); got.Serial != s.Serial {
+			if got, _ := state.Decode(mustRead(t, path), path); got.Serial != s.Serial {
 				t.Fatalf("after a compaction the file is at serial %d, want %d", got.Serial, s.Serial)
 			}
 		case err != nil:
 			t.Fatal(err)
-		case fi.Size() > compactAt(stateSize)+int64(4<<10):
+		case fi.Size() > state.CompactAt(stateSize)+int64(4<<10):
 			t.Fatalf("the journal grew to %d bytes, past the state's %d", fi.Size(), stateSize)
 		}
 		if s.Serial != lastSerial+1 {
@@ -313,11 +273,11 @@ func TestJournalCompactionThreshold(t *testing.T) {
 	if compactions < 2 || compactions > 6 {
 		t.Errorf("%d compactions in 600 saves of a %d-byte state, want about 3", compactions, stateSize)
 	}
-	got, err := NewLocal(path).Read(ctx)
+	got, err := New(path).Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(mustEncode(t, got), mustEncode(t, s)) {
+	if !bytes.Equal(statetest.Encode(t, got), statetest.Encode(t, s)) {
 		t.Fatal("the state read back differs from the one in memory")
 	}
 }
@@ -328,24 +288,24 @@ func TestJournalCompactionThreshold(t *testing.T) {
 func TestJournalFallsBackToWrite(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
-	l := NewLocal(path)
+	l := New(path)
 	s, _ := l.Read(ctx)
-	setStep("resource.a", 1).change(s)
+	statetest.SetStep("resource.a", 1).Change(s)
 	if err := l.Append(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path + ".journal"); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a save naming no address made a journal: %v", err)
 	}
-	other := NewLocal(path)
+	other := New(path)
 	o, _ := other.Read(ctx)
 	if err := other.Write(ctx, o); err != nil {
 		t.Fatal(err)
 	}
-	setStep("resource.b", 2).change(s)
-	var ce *ConflictError
+	statetest.SetStep("resource.b", 2).Change(s)
+	var ce *state.ConflictError
 	if err := l.Append(ctx, s, "resource.b"); !errors.As(err, &ce) {
-		t.Fatalf("appending over a state another run wrote = %v, want a ConflictError", err)
+		t.Fatalf("appending over a state another run wrote = %v, want a state.ConflictError", err)
 	}
 }
 
@@ -356,16 +316,16 @@ func TestJournalFallsBackToWrite(t *testing.T) {
 func TestJournalSalt(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
-	l := NewLocal(path)
+	l := New(path)
 	s, _ := l.Read(ctx)
-	setStep("resource.a", 1).change(s)
+	statetest.SetStep("resource.a", 1).Change(s)
 	if err := l.Append(ctx, s, "resource.a"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the first save wrote the state whole: %v", err)
 	}
-	got, err := NewLocal(path).Read(ctx)
+	got, err := New(path).Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,14 +335,14 @@ func TestJournalSalt(t *testing.T) {
 
 	v1 := filepath.Join(t.TempDir(), "azapply.state.json")
 	writeFile(t, v1, `{"version":1,"lineage":"l1","serial":4,"resources":[]}`)
-	l = NewLocal(v1)
+	l = New(v1)
 	s, _ = l.Read(ctx)
 	salt := s.Salt
-	s.Outputs = map[string]*Output{"p": {Value: s.HashValue("secret"), Sensitive: true}}
-	if err := l.Append(ctx, s, OutputsChanged); err != nil {
+	s.Outputs = map[string]*state.Output{"p": {Value: s.HashValue("secret"), Sensitive: true}}
+	if err := l.Append(ctx, s, state.OutputsChanged); err != nil {
 		t.Fatal(err)
 	}
-	got, err = NewLocal(v1).Read(ctx)
+	got, err = New(v1).Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,27 +351,18 @@ func TestJournalSalt(t *testing.T) {
 	}
 }
 
-func mustEncode(t testing.TB, s *State) []byte {
-	t.Helper()
-	data, err := Encode(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 // TestJournalAppendFailure: a save whose append fails returns the error and
 // appends nothing more to that journal (what reached it is at most its
 // torn end); the next save writes the state whole, with every change so far.
 func TestJournalAppendFailure(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
-	l := NewLocal(path)
+	l := New(path)
 	s, _ := l.Read(ctx)
 	for i, addr := range []string{"resource.a", "resource.b", "resource.c"} {
-		setStep(addr, i).change(s)
+		statetest.SetStep(addr, i).Change(s)
 		if i == 1 {
-			_ = l.journal.Close() // the disk fails under the next append
+			_ = l.journal.f.Close() // the disk fails under the next append
 		}
 		err := l.Append(ctx, s, addr)
 		if (err != nil) != (i == 1) {
@@ -421,11 +372,11 @@ func TestJournalAppendFailure(t *testing.T) {
 	if _, err := os.Stat(path + ".journal"); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the save after a failed append did not write the state whole: %v", err)
 	}
-	got, err := NewLocal(path).Read(ctx)
+	got, err := New(path).Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Resources) != 3 || !bytes.Equal(mustEncode(t, got), mustEncode(t, s)) {
+	if len(got.Resources) != 3 || !bytes.Equal(statetest.Encode(t, got), statetest.Encode(t, s)) {
 		t.Fatalf("read back %d resources, want the 3 in memory", len(got.Resources))
 	}
 }
@@ -434,13 +385,13 @@ func TestJournalAppendFailure(t *testing.T) {
 // keeps no journal, and state.Compact then has nothing to do.
 func TestSaveWithoutJournal(t *testing.T) {
 	ctx := context.Background()
-	b := &writeOnly{l: NewLocal(filepath.Join(t.TempDir(), "azapply.state.json"))}
-	s := New()
-	setStep("resource.a", 1).change(s)
-	if err := Save(ctx, b, s, "resource.a"); err != nil {
+	b := &writeOnly{l: New(filepath.Join(t.TempDir(), "azapply.state.json"))}
+	s := state.New()
+	statetest.SetStep("resource.a", 1).Change(s)
+	if err := state.Save(ctx, b, s, "resource.a"); err != nil {
 		t.Fatal(err)
 	}
-	if err := Compact(ctx, b, s); err != nil {
+	if err := state.Compact(ctx, b, s); err != nil {
 		t.Fatal(err)
 	}
 	if b.writes != 1 || s.Serial != 1 {
@@ -448,19 +399,21 @@ func TestSaveWithoutJournal(t *testing.T) {
 	}
 }
 
-// writeOnly is a Backend without Append and Compact.
+// writeOnly is a state.Backend without Append and Compact.
 type writeOnly struct {
-	l      *Local
+	l      *Backend
 	writes int
 }
 
-func (w *writeOnly) Read(ctx context.Context) (*State, error) { return w.l.Read(ctx) }
-func (w *writeOnly) Write(ctx context.Context, s *State) error {
+func (w *writeOnly) Read(ctx context.Context) (*state.State, error) { return w.l.Read(ctx) }
+func (w *writeOnly) Write(ctx context.Context, s *state.State) error {
 	w.writes++
 	return w.l.Write(ctx, s)
 }
-func (w *writeOnly) Lock(ctx context.Context, i LockInfo) (LockInfo, error) { return w.l.Lock(ctx, i) }
-func (w *writeOnly) Unlock(ctx context.Context) error                       { return w.l.Unlock(ctx) }
+func (w *writeOnly) Lock(ctx context.Context, i state.LockInfo) (state.LockInfo, error) {
+	return w.l.Lock(ctx, i)
+}
+func (w *writeOnly) Unlock(ctx context.Context) error { return w.l.Unlock(ctx) }
 func (w *writeOnly) ForceUnlock(ctx context.Context, id string) error {
 	return w.l.ForceUnlock(ctx, id)
 }

@@ -1,4 +1,4 @@
-package state
+package local
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/azapply/azapply/state"
 )
 
 // TestLocalFollowsSymlink: a state file that is a symbolic link (to a file
@@ -35,8 +37,8 @@ func TestLocalFollowsSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	l := NewLocal(link)
-	if _, err := l.Lock(ctx, LockInfo{ID: "1", Operation: "apply"}); err != nil {
+	l := New(link)
+	if _, err := l.Lock(ctx, state.LockInfo{ID: "1", Operation: "apply"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(target + ".lock"); err != nil {
@@ -47,12 +49,12 @@ func TestLocalFollowsSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, addr := range []string{"resource.a", "resource.b"} {
-		s.Set(&Resource{Address: addr, ID: "/x/" + addr})
+		s.Set(&state.Resource{Address: addr, ID: "/x/" + addr})
 		if err := l.Write(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.Set(&Resource{Address: "resource.c", ID: "/x/c"})
+	s.Set(&state.Resource{Address: "resource.c", ID: "/x/c"})
 	if err := l.Append(ctx, s, "resource.c"); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +72,7 @@ func TestLocalFollowsSymlink(t *testing.T) {
 	if err != nil || !fi.Mode().IsRegular() {
 		t.Fatalf("the target is not a regular file: %v", err)
 	}
-	got, err := NewLocal(target).Read(ctx)
+	got, err := New(target).Read(ctx)
 	if err != nil || got.Get("resource.c") == nil || got.Get("resource.b") == nil {
 		t.Errorf("the target does not hold the new state: %v %+v", err, got)
 	}
@@ -89,7 +91,7 @@ func TestLocalFollowsSymlink(t *testing.T) {
 		t.Errorf("files were written beside the link: %v", names)
 	}
 	// Read through the link sees what was written.
-	back, err := NewLocal(link).Read(ctx)
+	back, err := New(link).Read(ctx)
 	if err != nil || back.Serial != got.Serial || back.Get("resource.c") == nil {
 		t.Errorf("reading through the link: %v, serial %d, want %d", err, back.Serial, got.Serial)
 	}

@@ -1,4 +1,4 @@
-package state
+package azureblob
 
 import (
 	"context"
@@ -16,12 +16,14 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 
+	"github.com/azapply/azapply/state"
 	"github.com/azapply/azapply/state/azuritetest"
+	"github.com/azapply/azapply/state/internal/statetest"
 )
 
-func newTestBlob(t *testing.T, connStr, container string) *Blob {
+func newTestBlob(t *testing.T, connStr, container string) *Backend {
 	t.Helper()
-	b, err := NewBlob(BlobOptions{ConnectionString: connStr, Container: container, Key: "prod/app.json", LeaseDuration: 15 * time.Second,
+	b, err := New(Options{ConnectionString: connStr, Container: container, Key: "prod/app.json", LeaseDuration: 15 * time.Second,
 		Retry: policy.RetryOptions{MaxRetries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +36,7 @@ func TestBlobWriteReadSnapshot(t *testing.T) {
 	ctx := context.Background()
 	container := azuritetest.NewContainer(t, conn)
 	b := newTestBlob(t, conn, container)
-	info, err := b.Lock(ctx, NewLockInfo("apply"))
+	info, err := b.Lock(ctx, state.NewLockInfo("apply"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func TestBlobWriteReadSnapshot(t *testing.T) {
 		t.Fatalf("a new blob reads as %+v", s)
 	}
 	for i := 0; i < 3; i++ {
-		s.Set(&Resource{Address: fmt.Sprintf("resource.r%d", i), ID: "/x"})
+		s.Set(&state.Resource{Address: fmt.Sprintf("resource.r%d", i), ID: "/x"})
 		if err := b.Write(ctx, s); err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +60,7 @@ func TestBlobWriteReadSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second run: its first write snapshots the version it replaces.
-	if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+	if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
 	s, err = b.Read(ctx)
@@ -79,7 +81,7 @@ func TestBlobWriteReadSnapshot(t *testing.T) {
 	if len(snaps) != 1 {
 		t.Fatalf("%d snapshots, want 1 (the version before the second run)", len(snaps))
 	}
-	snap, err := Decode(snaps[0], "snapshot")
+	snap, err := state.Decode(snaps[0], "snapshot")
 	if err != nil || snap.Serial != 3 {
 		t.Fatalf("the snapshot is %v (%v), want serial 3", snap, err)
 	}
@@ -124,14 +126,14 @@ func TestBlobLockContentionAndForceUnlock(t *testing.T) {
 	ctx := context.Background()
 	container := azuritetest.NewContainer(t, conn)
 	a, b := newTestBlob(t, conn, container), newTestBlob(t, conn, container)
-	info, err := a.Lock(ctx, NewLockInfo("apply"))
+	info, err := a.Lock(ctx, state.NewLockInfo("apply"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.Lock(ctx, NewLockInfo("plan"))
-	var le *LockedError
+	_, err = b.Lock(ctx, state.NewLockInfo("plan"))
+	var le *state.LockedError
 	if !errors.As(err, &le) || le.Info.ID != info.ID || le.Info.Operation != "apply" || le.Info.PID != os.Getpid() {
-		t.Fatalf("second Lock error = %v, want a LockedError naming the holder", err)
+		t.Fatalf("second Lock error = %v, want a state.LockedError naming the holder", err)
 	}
 	if !strings.Contains(err.Error(), "azapply force-unlock "+info.ID) {
 		t.Errorf("the lock error %q does not say how to break a stale lease", err)
@@ -150,7 +152,7 @@ func TestBlobLockContentionAndForceUnlock(t *testing.T) {
 	if err := b.ForceUnlock(ctx, info.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Lock(ctx, NewLockInfo("plan")); err != nil {
+	if _, err := b.Lock(ctx, state.NewLockInfo("plan")); err != nil {
 		t.Fatalf("Lock after force-unlock: %v", err)
 	}
 	if err := b.Unlock(ctx); err != nil {
@@ -166,7 +168,7 @@ func TestBlobLostLease(t *testing.T) {
 	ctx := context.Background()
 	container := azuritetest.NewContainer(t, conn)
 	a, other := newTestBlob(t, conn, container), newTestBlob(t, conn, container)
-	info, err := a.Lock(ctx, NewLockInfo("apply"))
+	info, err := a.Lock(ctx, state.NewLockInfo("apply"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,10 +183,10 @@ func TestBlobLostLease(t *testing.T) {
 	if err := other.ForceUnlock(ctx, info.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.Lock(ctx, NewLockInfo("apply")); err != nil {
+	if _, err := other.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
-	s.Set(&Resource{Address: "resource.late", ID: "/x"})
+	s.Set(&state.Resource{Address: "resource.late", ID: "/x"})
 	err = a.Write(ctx, s)
 	if err == nil || !strings.Contains(err.Error(), "lock on the state") {
 		t.Fatalf("Write after losing the lease: %v, want a refusal", err)
@@ -197,7 +199,7 @@ func TestBlobLostLease(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.Get("resource.late") != nil || got.Serial != 1 {
-		t.Errorf("the blob holds serial %d with %v: the write without the lease landed", got.Serial, addresses(got))
+		t.Errorf("the blob holds serial %d with %v: the write without the lease landed", got.Serial, statetest.Addresses(got))
 	}
 	if err := a.Unlock(ctx); err != nil {
 		t.Errorf("Unlock after losing the lease: %v", err)
@@ -212,7 +214,7 @@ func TestBlobLeaseRenewalFailureIsNoticed(t *testing.T) {
 	ctx := context.Background()
 	container := azuritetest.NewContainer(t, conn)
 	a, other := newTestBlob(t, conn, container), newTestBlob(t, conn, container)
-	info, err := a.Lock(ctx, NewLockInfo("apply"))
+	info, err := a.Lock(ctx, state.NewLockInfo("apply"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,10 +228,7 @@ func TestBlobLeaseRenewalFailureIsNoticed(t *testing.T) {
 	// The renewal (every 5s for a 15s lease) finds the lease broken.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		a.mu.Lock()
-		lost := a.leaseErr
-		a.mu.Unlock()
-		if lost != nil {
+		if a.lease.view().lost != nil {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -263,22 +262,22 @@ func TestBlobETagConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2.Set(&Resource{Address: "resource.b", ID: "/b"})
+	s2.Set(&state.Resource{Address: "resource.b", ID: "/b"})
 	if err := b.Write(ctx, s2); err != nil {
 		t.Fatal(err)
 	}
-	s1.Set(&Resource{Address: "resource.a", ID: "/a"})
+	s1.Set(&state.Resource{Address: "resource.a", ID: "/a"})
 	err = a.Write(ctx, s1)
-	var ce *ConflictError
+	var ce *state.ConflictError
 	if !errors.As(err, &ce) {
-		t.Fatalf("the second writer got %v, want a ConflictError", err)
+		t.Fatalf("the second writer got %v, want a state.ConflictError", err)
 	}
 	got, err := b.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Get("resource.b") == nil || got.Get("resource.a") != nil || got.Serial != 2 {
-		t.Errorf("after the conflict the blob holds serial %d with %v, want b's write only", got.Serial, addresses(got))
+		t.Errorf("after the conflict the blob holds serial %d with %v, want b's write only", got.Serial, statetest.Addresses(got))
 	}
 
 	// A new blob that someone else creates between Read and Write.
@@ -292,13 +291,13 @@ func TestBlobETagConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := c.Write(ctx, sc); !errors.As(err, &ce) {
-		t.Errorf("creating a blob someone else created: %v, want a ConflictError", err)
+		t.Errorf("creating a blob someone else created: %v, want a state.ConflictError", err)
 	}
 }
 
-func mustBlob(t *testing.T, o BlobOptions) *Blob {
+func mustBlob(t *testing.T, o Options) *Backend {
 	t.Helper()
-	b, err := NewBlob(o)
+	b, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,12 +345,12 @@ func TestBlobNetworkErrorDuringWrite(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			container := azuritetest.NewContainer(t, conn)
 			ft := &faultTransport{next: &http.Client{}, afterSend: tt.afterSend}
-			b, err := NewBlob(BlobOptions{ConnectionString: conn, Container: container, Key: "s.json", Transport: ft, LeaseDuration: 15 * time.Second,
+			b, err := New(Options{ConnectionString: conn, Container: container, Key: "s.json", Transport: ft, LeaseDuration: 15 * time.Second,
 				Retry: policy.RetryOptions{MaxRetries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+			if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 				t.Fatal(err)
 			}
 			defer b.Unlock(ctx)
@@ -362,7 +361,7 @@ func TestBlobNetworkErrorDuringWrite(t *testing.T) {
 			if err := b.Write(ctx, s); err != nil {
 				t.Fatal(err)
 			}
-			s.Set(&Resource{Address: "resource.a", ID: "/a"})
+			s.Set(&state.Resource{Address: "resource.a", ID: "/a"})
 			ft.failPuts.Store(tt.fails)
 			err = b.Write(ctx, s)
 			if ft.seenFaults.Load() == 0 {
@@ -378,7 +377,7 @@ func TestBlobNetworkErrorDuringWrite(t *testing.T) {
 					t.Fatal("Write succeeded though every attempt failed")
 				}
 				if s.Serial != 1 || got.Serial != 1 || got.Get("resource.a") != nil {
-					t.Errorf("after a failed write: memory serial %d, blob serial %d %v; want both 1 without resource.a", s.Serial, got.Serial, addresses(got))
+					t.Errorf("after a failed write: memory serial %d, blob serial %d %v; want both 1 without resource.a", s.Serial, got.Serial, statetest.Addresses(got))
 				}
 				// The next write, with the network back, lands.
 				if err := b.Write(ctx, s); err != nil {
@@ -390,7 +389,7 @@ func TestBlobNetworkErrorDuringWrite(t *testing.T) {
 				t.Fatalf("Write: %v", err)
 			}
 			if got.Serial != 2 || got.Get("resource.a") == nil {
-				t.Errorf("the blob holds serial %d with %v, want 2 with resource.a", got.Serial, addresses(got))
+				t.Errorf("the blob holds serial %d with %v, want 2 with resource.a", got.Serial, statetest.Addresses(got))
 			}
 			// The backend knows the new ETag: the next write is not a conflict.
 			if err := b.Write(ctx, s); err != nil {
@@ -401,10 +400,10 @@ func TestBlobNetworkErrorDuringWrite(t *testing.T) {
 }
 
 // readKey reads another key of the same container, without the lock.
-func (b *Blob) readKey(ctx context.Context, key string) (*State, error) {
+func (b *Backend) readKey(ctx context.Context, key string) (*state.State, error) {
 	o := b.opts
 	o.Key = key
-	nb, err := NewBlob(o)
+	nb, err := New(o)
 	if err != nil {
 		return nil, err
 	}
@@ -417,8 +416,8 @@ func TestBlobConcurrentWritersInTwoProcesses(t *testing.T) {
 	const n = 8
 	var cmds []*exec.Cmd
 	for _, tag := range []string{"a", "b"} {
-		cmd := helper(t, fmt.Sprintf("blobwriter:%d:%s", n, tag), container)
-		cmd.Env = append(cmd.Env, BlobConnectionStringEnv+"="+conn)
+		cmd := statetest.Helper(t, fmt.Sprintf("writer:%d:%s", n, tag), container)
+		cmd.Env = append(cmd.Env, ConnectionStringEnv+"="+conn)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -443,24 +442,24 @@ func TestBlobConcurrentWritersInTwoProcesses(t *testing.T) {
 func TestNewBlobRefusesBadSettings(t *testing.T) {
 	tests := []struct {
 		name    string
-		o       BlobOptions
+		o       Options
 		wantErr string
 	}{
-		{"no container", BlobOptions{AccountURL: "https://a.blob.core.windows.net", Key: "k"}, "needs container and key"},
-		{"plain http", BlobOptions{AccountURL: "http://a.blob.core.windows.net", Container: "c", Key: "k", SASToken: "sv=1"}, "not https"},
-		{"not a URL", BlobOptions{AccountURL: "a.blob", Container: "c", Key: "k", SASToken: "sv=1"}, "not a URL"},
-		{"no credential", BlobOptions{AccountURL: "https://a.blob.core.windows.net", Container: "c", Key: "k"}, "no credential"},
-		{"lease too long", BlobOptions{AccountURL: "https://a.blob.core.windows.net", Container: "c", Key: "k", SASToken: "sv=1", LeaseDuration: time.Hour}, "outside 15s to 60s"},
+		{"no container", Options{AccountURL: "https://a.blob.core.windows.net", Key: "k"}, "needs container and key"},
+		{"plain http", Options{AccountURL: "http://a.blob.core.windows.net", Container: "c", Key: "k", SASToken: "sv=1"}, "not https"},
+		{"not a URL", Options{AccountURL: "a.blob", Container: "c", Key: "k", SASToken: "sv=1"}, "not a URL"},
+		{"no credential", Options{AccountURL: "https://a.blob.core.windows.net", Container: "c", Key: "k"}, "no credential"},
+		{"lease too long", Options{AccountURL: "https://a.blob.core.windows.net", Container: "c", Key: "k", SASToken: "sv=1", LeaseDuration: time.Hour}, "outside 15s to 60s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewBlob(tt.o)
+			_, err := New(tt.o)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("NewBlob error = %v, want one containing %q", err, tt.wantErr)
+				t.Fatalf("New error = %v, want one containing %q", err, tt.wantErr)
 			}
 		})
 	}
-	b, err := NewBlob(BlobOptions{AccountURL: "http://127.0.0.1:10000/devstoreaccount1", Container: "c", Key: "a b/state.json", SASToken: "?sig=SECRET"})
+	b, err := New(Options{AccountURL: "http://127.0.0.1:10000/devstoreaccount1", Container: "c", Key: "a b/state.json", SASToken: "?sig=SECRET"})
 	if err != nil {
 		t.Fatalf("http on loopback is for emulators and allowed: %v", err)
 	}
@@ -476,8 +475,8 @@ func TestBlobKill9DuringWrites(t *testing.T) {
 	conn := azuritetest.ConnectionString(t)
 	ctx := context.Background()
 	container := azuritetest.NewContainer(t, conn)
-	cmd := helper(t, "blobchurn", container)
-	cmd.Env = append(cmd.Env, BlobConnectionStringEnv+"="+conn)
+	cmd := statetest.Helper(t, "churn", container)
+	cmd.Env = append(cmd.Env, ConnectionStringEnv+"="+conn)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -507,15 +506,15 @@ func TestBlobKill9DuringWrites(t *testing.T) {
 	if s.Serial < 3 {
 		t.Fatalf("serial %d after kill -9, want at least 3", s.Serial)
 	}
-	_, err = b.Lock(ctx, NewLockInfo("apply"))
-	var le *LockedError
+	_, err = b.Lock(ctx, state.NewLockInfo("apply"))
+	var le *state.LockedError
 	if !errors.As(err, &le) || le.Info.PID != cmd.Process.Pid || le.Info.Operation != "churn" {
-		t.Fatalf("Lock after the holder died: %v, want a LockedError naming pid %d", err, cmd.Process.Pid)
+		t.Fatalf("Lock after the holder died: %v, want a state.LockedError naming pid %d", err, cmd.Process.Pid)
 	}
 	if err := b.ForceUnlock(ctx, le.Info.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+	if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatalf("Lock after force-unlock: %v", err)
 	}
 	if err := b.Unlock(ctx); err != nil {
@@ -541,7 +540,7 @@ func TestBlobReadBeforeLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+	if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Write(ctx, s); err != nil {

@@ -1,4 +1,4 @@
-package state
+package azureblob
 
 import (
 	"bytes"
@@ -9,12 +9,14 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/appendblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 
+	"github.com/azapply/azapply/state"
 	"github.com/azapply/azapply/state/azuritetest"
+	"github.com/azapply/azapply/state/internal/statetest"
 )
 
-func journalExists(t *testing.T, b *Blob) bool {
+func journalExists(t *testing.T, b *Backend) bool {
 	t.Helper()
-	_, err := b.journal.GetProperties(context.Background(), nil)
+	_, err := b.journal.client.GetProperties(context.Background(), nil)
 	if bloberror.HasCode(err, bloberror.BlobNotFound) {
 		return false
 	}
@@ -34,24 +36,24 @@ func TestBlobJournal(t *testing.T) {
 	ctx := context.Background()
 	container := azuritetest.NewContainer(t, conn)
 	b := newTestBlob(t, conn, container)
-	if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+	if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
 	s, err := b.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range journalSteps() {
-		st.change(s)
-		if err := b.Append(ctx, s, st.names...); err != nil {
-			t.Fatalf("%s: %v", st.name, err)
+	for _, st := range statetest.JournalSteps() {
+		st.Change(s)
+		if err := b.Append(ctx, s, st.Names...); err != nil {
+			t.Fatalf("%s: %v", st.Name, err)
 		}
 		got, err := newTestBlob(t, conn, container).Read(ctx)
 		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
+			t.Fatalf("%s: %v", st.Name, err)
 		}
-		if g, w := mustEncode(t, got), mustEncode(t, s); !bytes.Equal(g, w) {
-			t.Fatalf("%s: another reader sees\n%s\nwant\n%s", st.name, g, w)
+		if g, w := statetest.Encode(t, got), statetest.Encode(t, s); !bytes.Equal(g, w) {
+			t.Fatalf("%s: another reader sees\n%s\nwant\n%s", st.Name, g, w)
 		}
 	}
 	if !journalExists(t, b) {
@@ -67,12 +69,12 @@ func TestBlobJournal(t *testing.T) {
 		t.Fatal("the journal is still there after Compact")
 	}
 	stored, err := b.readKey(ctx, "prod/app.json")
-	if err != nil || stored.Serial != s.Serial || !bytes.Equal(mustEncode(t, stored), mustEncode(t, s)) {
+	if err != nil || stored.Serial != s.Serial || !bytes.Equal(statetest.Encode(t, stored), statetest.Encode(t, s)) {
 		t.Fatalf("the compacted state is %+v (%v), want serial %d", stored, err, s.Serial)
 	}
 
 	// A run that stops without compacting.
-	setStep("resource.late", 9).change(s)
+	statetest.SetStep("resource.late", 9).Change(s)
 	if err := b.Append(ctx, s, "resource.late"); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestBlobJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := newTestBlob(t, conn, container)
-	if _, err := next.Lock(ctx, NewLockInfo("apply")); err != nil {
+	if _, err := next.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
 	defer next.Unlock(ctx)
@@ -88,10 +90,10 @@ func TestBlobJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(mustEncode(t, s2), mustEncode(t, s)) {
-		t.Fatalf("the next run reads\n%s\nwant\n%s", mustEncode(t, s2), mustEncode(t, s))
+	if !bytes.Equal(statetest.Encode(t, s2), statetest.Encode(t, s)) {
+		t.Fatalf("the next run reads\n%s\nwant\n%s", statetest.Encode(t, s2), statetest.Encode(t, s))
 	}
-	setStep("resource.later", 10).change(s2)
+	statetest.SetStep("resource.later", 10).Change(s2)
 	if err := next.Append(ctx, s2, "resource.later"); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func TestBlobJournalOnlyUnderLease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setStep("resource.a", 1).change(s)
+	statetest.SetStep("resource.a", 1).Change(s)
 	if err := b.Append(ctx, s, "resource.a"); err != nil {
 		t.Fatal(err)
 	}
@@ -131,18 +133,18 @@ func TestBlobJournalStaleAndForeign(t *testing.T) {
 	ctx := context.Background()
 	container := azuritetest.NewContainer(t, conn)
 	b := newTestBlob(t, conn, container)
-	if _, err := b.Lock(ctx, NewLockInfo("apply")); err != nil {
+	if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
 	defer b.Unlock(ctx)
 	s, _ := b.Read(ctx)
-	for _, st := range journalSteps()[:3] {
-		st.change(s)
-		if err := b.Append(ctx, s, st.names...); err != nil {
+	for _, st := range statetest.JournalSteps()[:3] {
+		st.Change(s)
+		if err := b.Append(ctx, s, st.Names...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	old, _, err := b.downloadJournal(ctx)
+	old, _, err := b.journal.download(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,19 +152,19 @@ func TestBlobJournalStaleAndForeign(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The crash between the upload and the removal.
-	if _, err := b.journal.Create(ctx, nil); err != nil {
+	if _, err := b.journal.client.Create(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.journal.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(old)), nil); err != nil {
+	if _, err := b.journal.client.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader(old)), nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := newTestBlob(t, conn, container).Read(ctx); err != nil || !bytes.Equal(mustEncode(t, got), mustEncode(t, s)) {
+	if got, err := newTestBlob(t, conn, container).Read(ctx); err != nil || !bytes.Equal(statetest.Encode(t, got), statetest.Encode(t, s)) {
 		t.Fatalf("a lockless reader replayed the stale journal or failed: %v", err)
 	}
 	if !journalExists(t, b) {
 		t.Fatal("a lockless reader removed the journal")
 	}
-	if got, err := b.Read(ctx); err != nil || !bytes.Equal(mustEncode(t, got), mustEncode(t, s)) {
+	if got, err := b.Read(ctx); err != nil || !bytes.Equal(statetest.Encode(t, got), statetest.Encode(t, s)) {
 		t.Fatalf("the stale journal was replayed or failed: %v", err)
 	}
 	if journalExists(t, b) {
@@ -170,14 +172,14 @@ func TestBlobJournalStaleAndForeign(t *testing.T) {
 	}
 
 	s, _ = b.Read(ctx)
-	setStep("resource.x", 1).change(s)
+	statetest.SetStep("resource.x", 1).Change(s)
 	if err := b.Append(ctx, s, "resource.x"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.journal.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader([]byte("{}\n"))), &appendblob.AppendBlockOptions{}); err != nil {
+	if _, err := b.journal.client.AppendBlock(ctx, streaming.NopCloser(bytes.NewReader([]byte("{}\n"))), &appendblob.AppendBlockOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	setStep("resource.y", 2).change(s)
+	statetest.SetStep("resource.y", 2).Change(s)
 	if err := b.Append(ctx, s, "resource.y"); err == nil {
 		t.Fatal("an append after a foreign block succeeded")
 	}

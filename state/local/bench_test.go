@@ -1,18 +1,38 @@
-package state
+package local
 
 import (
 	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/internal/statetest"
 )
+
+// BenchmarkLocalWrite is one state write as apply does after every
+// operation: encode, check the file on disk, back it up, fsync and rename.
+func BenchmarkLocalWrite(b *testing.B) {
+	for _, n := range []int{10, 200, 1000} {
+		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			l := New(filepath.Join(b.TempDir(), "azapply.state.json"))
+			s := statetest.Bench(n)
+			for b.Loop() {
+				if err := l.Write(ctx, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
 
 // BenchmarkLocalRead10000 reads a 10,000-resource state file: what every
 // plan and apply does first.
 func BenchmarkLocalRead10000(b *testing.B) {
 	ctx := context.Background()
-	l := NewLocal(filepath.Join(b.TempDir(), "azapply.state.json"))
-	if err := l.Write(ctx, benchState(10000)); err != nil {
+	l := New(filepath.Join(b.TempDir(), "azapply.state.json"))
+	if err := l.Write(ctx, statetest.Bench(10000)); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
@@ -28,9 +48,9 @@ func BenchmarkLocalRead10000(b *testing.B) {
 // does after every operation.
 func BenchmarkLocalWrite10000(b *testing.B) {
 	ctx := context.Background()
-	l := NewLocal(filepath.Join(b.TempDir(), "azapply.state.json"))
-	s := benchState(10000)
-	data, err := Encode(s)
+	l := New(filepath.Join(b.TempDir(), "azapply.state.json"))
+	s := statetest.Bench(10000)
+	data, err := state.Encode(s)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,17 +63,6 @@ func BenchmarkLocalWrite10000(b *testing.B) {
 	}
 }
 
-// BenchmarkEncode10000 is the encoding part of a write, without the disk.
-func BenchmarkEncode10000(b *testing.B) {
-	s := benchState(10000)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Encode(s); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // BenchmarkRecordChange10000 is one save of one changed resource in a
 // 10,000-resource state, as apply makes after every operation: the change
 // applied with Set and appended to the journal (and synced). The journal is
@@ -61,8 +70,8 @@ func BenchmarkEncode10000(b *testing.B) {
 // about every 20,000 such saves, which adds about 0.05 ms to each.
 func BenchmarkRecordChange10000(b *testing.B) {
 	ctx := context.Background()
-	l := NewLocal(filepath.Join(b.TempDir(), "azapply.state.json"))
-	s := benchState(10000)
+	l := New(filepath.Join(b.TempDir(), "azapply.state.json"))
+	s := statetest.Bench(10000)
 	if err := l.Write(ctx, s); err != nil {
 		b.Fatal(err)
 	}
@@ -74,22 +83,6 @@ func BenchmarkRecordChange10000(b *testing.B) {
 		s.Set(&r)
 		if err := l.Append(ctx, s, r.Address); err != nil {
 			b.Fatal(err)
-		}
-		i++
-	}
-}
-
-// BenchmarkSet10000 records one resource in a 10,000-resource state and
-// looks it up: what apply does to its state in memory per operation.
-func BenchmarkSet10000(b *testing.B) {
-	s := benchState(10000)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		r := *s.Resources[(i*7919)%10000]
-		s.Set(&r)
-		if s.Get(r.Address) == nil || s.FindID(r.ID) == nil {
-			b.Fatal("lost")
 		}
 		i++
 	}

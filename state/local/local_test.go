@@ -1,24 +1,24 @@
-package state
+package local
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/azapply/azapply/state/azuritetest"
+	"github.com/azapply/azapply/state"
+	"github.com/azapply/azapply/state/internal/statetest"
 )
 
 func TestLocalWriteRead(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "sub", "azapply.state.json")
-	l := NewLocal(path)
+	l := New(path)
 	s, err := l.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -26,11 +26,11 @@ func TestLocalWriteRead(t *testing.T) {
 	if s.Serial != 0 || len(s.Resources) != 0 {
 		t.Fatalf("a missing file reads as %+v, want an empty state", s)
 	}
-	s.Set(&Resource{Address: "resource.a", ID: "/x/A"})
+	s.Set(&state.Resource{Address: "resource.a", ID: "/x/A"})
 	if err := l.Write(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	s.Set(&Resource{Address: "resource.b", ID: "/x/B"})
+	s.Set(&state.Resource{Address: "resource.b", ID: "/x/B"})
 	if err := l.Write(ctx, s); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestLocalWriteRead(t *testing.T) {
 	if back.Serial != 2 || back.Lineage != s.Lineage || len(back.Resources) != 2 {
 		t.Errorf("read back %+v", back)
 	}
-	backup, err := Decode(mustRead(t, path+".backup"), "backup")
+	backup, err := state.Decode(mustRead(t, path+".backup"), "backup")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,23 +70,23 @@ func TestLocalRefusesToOverwrite(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name    string
-		setup   func(t *testing.T, path string) *State
+		setup   func(t *testing.T, path string) *state.State
 		wantErr string
 	}{
-		{"unparseable file", func(t *testing.T, path string) *State {
+		{"unparseable file", func(t *testing.T, path string) *state.State {
 			writeFile(t, path, `{"version": 2, "lineage": "x", "ser`)
-			return New()
+			return state.New()
 		}, "cannot be parsed"},
-		{"another lineage", func(t *testing.T, path string) *State {
-			other := New()
-			if err := NewLocal(path).Write(ctx, other); err != nil {
+		{"another lineage", func(t *testing.T, path string) *state.State {
+			other := state.New()
+			if err := New(path).Write(ctx, other); err != nil {
 				t.Fatal(err)
 			}
-			return New()
+			return state.New()
 		}, "another stack"},
-		{"written since it was read", func(t *testing.T, path string) *State {
-			l := NewLocal(path)
-			first := New()
+		{"written since it was read", func(t *testing.T, path string) *state.State {
+			l := New(path)
+			first := state.New()
 			if err := l.Write(ctx, first); err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +106,7 @@ func TestLocalRefusesToOverwrite(t *testing.T) {
 			s := tt.setup(t, path)
 			before := mustRead(t, path)
 			serial := s.Serial
-			err := NewLocal(path).Write(ctx, s)
+			err := New(path).Write(ctx, s)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Write error = %v, want one containing %q", err, tt.wantErr)
 			}
@@ -123,41 +123,41 @@ func TestLocalRefusesToOverwrite(t *testing.T) {
 func TestLocalReadCorruptSaysHowToRecover(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
 	writeFile(t, path, "not json")
-	_, err := NewLocal(path).Read(context.Background())
-	var ce *CorruptError
+	_, err := New(path).Read(context.Background())
+	var ce *state.CorruptError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), path+".backup") {
-		t.Fatalf("Read error = %v, want a CorruptError naming %s.backup", err, path)
+		t.Fatalf("Read error = %v, want a state.CorruptError naming %s.backup", err, path)
 	}
 }
 
 func TestLocalLock(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
-	a, b := NewLocal(path), NewLocal(path)
-	info, err := a.Lock(ctx, NewLockInfo("apply"))
+	a, b := New(path), New(path)
+	info, err := a.Lock(ctx, state.NewLockInfo("apply"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if info.ID == "" || info.PID != os.Getpid() {
 		t.Fatalf("lock info %+v", info)
 	}
-	_, err = b.Lock(ctx, NewLockInfo("plan"))
-	var le *LockedError
+	_, err = b.Lock(ctx, state.NewLockInfo("plan"))
+	var le *state.LockedError
 	if !errors.As(err, &le) || le.Info.ID != info.ID || le.Info.Operation != "apply" {
-		t.Fatalf("second Lock error = %v, want a LockedError naming the holder", err)
+		t.Fatalf("second Lock error = %v, want a state.LockedError naming the holder", err)
 	}
 	for _, want := range []string{info.ID, `"apply"`, "pid " + strconv.Itoa(os.Getpid()), "stop that process"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the lock error %q does not say %s", err, want)
 		}
 	}
-	if _, err := a.Lock(ctx, NewLockInfo("apply")); err == nil {
+	if _, err := a.Lock(ctx, state.NewLockInfo("apply")); err == nil {
 		t.Error("locking twice from the same backend succeeded")
 	}
 
 	start := time.Now()
-	_, err = Acquire(ctx, b, NewLockInfo("plan"), 300*time.Millisecond)
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "gave up after waiting 300ms") {
+	_, err = state.Acquire(ctx, b, state.NewLockInfo("plan"), 300*time.Millisecond)
+	if !errors.Is(err, state.ErrLocked) || !strings.Contains(err.Error(), "gave up after waiting 300ms") {
 		t.Fatalf("Acquire error = %v", err)
 	}
 	if time.Since(start) < 200*time.Millisecond {
@@ -171,7 +171,7 @@ func TestLocalLock(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		_ = a.Unlock(ctx)
 	}()
-	if _, err := Acquire(ctx, b, NewLockInfo("plan"), 10*time.Second); err != nil {
+	if _, err := state.Acquire(ctx, b, state.NewLockInfo("plan"), 10*time.Second); err != nil {
 		t.Fatalf("Acquire after the holder unlocked: %v", err)
 	}
 	if err := b.Unlock(ctx); err != nil {
@@ -186,7 +186,7 @@ func TestLocalForceUnlockClearsALeftRecord(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
 	writeFile(t, path+".lock", `{"id":"abc","operation":"apply","host":"ci-7","pid":42}`)
-	l := NewLocal(path)
+	l := New(path)
 	if err := l.ForceUnlock(ctx, "other"); err == nil || !strings.Contains(err.Error(), "has lock abc, not other") {
 		t.Errorf("ForceUnlock with the wrong ID: %v", err)
 	}
@@ -198,75 +198,13 @@ func TestLocalForceUnlockClearsALeftRecord(t *testing.T) {
 	}
 }
 
-// The tests below run this test binary again as a second process.
-const helperEnv = "AZAPPLY_STATE_TEST_HELPER"
-
+// The tests below run this test binary again as a second process
+// (statetest.Helper).
 func TestMain(m *testing.M) {
-	if mode := os.Getenv(helperEnv); mode != "" {
-		os.Exit(runHelper(mode, os.Args[len(os.Args)-1]))
+	if mode := os.Getenv(statetest.HelperEnv); mode != "" {
+		os.Exit(statetest.RunHelper(New(os.Args[len(os.Args)-1]), mode))
 	}
-	code := m.Run()
-	azuritetest.Stop()
-	os.Exit(code)
-}
-
-// runHelper is the child process: "writer:N:TAG" adds N resources one write
-// at a time under the lock; "churn" rewrites a large state until killed.
-func runHelper(mode, path string) int {
-	ctx := context.Background()
-	var l Backend = NewLocal(path)
-	if strings.HasPrefix(mode, "blob") {
-		b, err := NewBlob(BlobOptions{ConnectionString: os.Getenv(BlobConnectionStringEnv), Container: path, Key: "state.json", LeaseDuration: 15 * time.Second})
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		l, mode = b, strings.TrimPrefix(mode, "blob")
-	}
-	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
-	if strings.HasPrefix(mode, "writer:") {
-		parts := strings.Split(mode, ":")
-		n, _ := strconv.Atoi(parts[1])
-		for i := 0; i < n; i++ {
-			if _, err := Acquire(ctx, l, NewLockInfo("test"), 30*time.Second); err != nil {
-				return fail(err)
-			}
-			s, err := l.Read(ctx)
-			if err != nil {
-				return fail(err)
-			}
-			s.Set(&Resource{Address: fmt.Sprintf("resource.%s_%d", parts[2], i), ID: "/x"})
-			if err := l.Write(ctx, s); err != nil {
-				return fail(err)
-			}
-			if err := l.Unlock(ctx); err != nil {
-				return fail(err)
-			}
-		}
-		return 0
-	}
-	if _, err := l.Lock(ctx, NewLockInfo("churn")); err != nil {
-		return fail(err)
-	}
-	s, err := l.Read(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	big := strings.Repeat("x", 4096)
-	for i := 0; ; i++ {
-		s.Set(&Resource{Address: fmt.Sprintf("resource.r%d", i%300), ID: "/x", LastApplied: map[string]any{"pad": big, "i": i}})
-		if err := l.Write(ctx, s); err != nil {
-			return fail(err)
-		}
-	}
-}
-
-func helper(t *testing.T, mode, path string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", path)
-	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
-	cmd.Stderr = os.Stderr
-	return cmd
+	os.Exit(m.Run())
 }
 
 func TestLocalConcurrentWritersInTwoProcesses(t *testing.T) {
@@ -275,7 +213,7 @@ func TestLocalConcurrentWritersInTwoProcesses(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
 	const n = 30
-	a, b := helper(t, fmt.Sprintf("writer:%d:a", n), path), helper(t, fmt.Sprintf("writer:%d:b", n), path)
+	a, b := statetest.Helper(t, fmt.Sprintf("writer:%d:a", n), path), statetest.Helper(t, fmt.Sprintf("writer:%d:b", n), path)
 	if err := a.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +224,7 @@ func TestLocalConcurrentWritersInTwoProcesses(t *testing.T) {
 	if errA != nil || errB != nil {
 		t.Fatalf("writers failed: %v, %v", errA, errB)
 	}
-	s, err := NewLocal(path).Read(context.Background())
+	s, err := New(path).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +241,7 @@ func TestLocalKill9DuringWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
 	lastSerial := int64(0)
 	for round := 0; round < 5; round++ {
-		cmd := helper(t, "churn", path)
+		cmd := statetest.Helper(t, "churn", path)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +254,7 @@ func TestLocalKill9DuringWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = cmd.Wait()
-		s, err := NewLocal(path).Read(ctx)
+		s, err := New(path).Read(ctx)
 		if err != nil {
 			t.Fatalf("round %d: after kill -9 the state does not read: %v", round, err)
 		}
@@ -326,8 +264,8 @@ func TestLocalKill9DuringWrites(t *testing.T) {
 		lastSerial = s.Serial
 		// The OS dropped the dead process's lock, and the next holder
 		// clears the temporary files it may have left.
-		l := NewLocal(path)
-		if _, err := l.Lock(ctx, NewLockInfo("check")); err != nil {
+		l := New(path)
+		if _, err := l.Lock(ctx, state.NewLockInfo("check")); err != nil {
 			t.Fatalf("round %d: the lock outlived the killed process: %v", round, err)
 		}
 		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "*tmp-*")); len(left) != 0 {
@@ -342,7 +280,7 @@ func waitForSerial(t *testing.T, path string, serial int64) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if data, err := os.ReadFile(path); err == nil {
-			if s, err := Decode(data, path); err == nil && s.Serial >= serial {
+			if s, err := state.Decode(data, path); err == nil && s.Serial >= serial {
 				return
 			}
 		}
@@ -372,25 +310,25 @@ func writeFile(t *testing.T, path, content string) {
 func TestLocalRecheckAfterAnotherWriter(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "azapply.state.json")
-	a, b := NewLocal(path), NewLocal(path)
-	s := New()
+	a, b := New(path), New(path)
+	s := state.New()
 	if err := a.Write(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	if !a.unchangedSince(s) {
+	if !a.stored.unchangedSince(a.file(), s) {
 		t.Fatal("after its own write the backend does not know its file")
 	}
 	sb, err := b.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !b.unchangedSince(sb) {
+	if !b.stored.unchangedSince(b.file(), sb) {
 		t.Fatal("after a read the backend does not know the file")
 	}
 	if err := b.Write(ctx, sb); err != nil {
 		t.Fatal(err)
 	}
-	if a.unchangedSince(s) {
+	if a.stored.unchangedSince(a.file(), s) {
 		t.Fatal("a file replaced by another writer passes as unchanged")
 	}
 	if err := a.Write(ctx, s); err == nil {
