@@ -343,16 +343,21 @@ func TestIsParentBusy(t *testing.T) {
 	}
 }
 
-func TestParentAndType(t *testing.T) {
+func TestParentResource(t *testing.T) {
+	vnet := sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"
 	cases := []struct{ id, parent, typ string }{
-		{sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s", sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "Microsoft.Network/virtualNetworks/subnets"},
-		{sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v", "", ""},
+		{vnet + "/subnets/s", vnet, "Microsoft.Network/virtualNetworks/subnets"},
+		{vnet + "/SUBNETS/s/", vnet, "Microsoft.Network/virtualNetworks/SUBNETS"},
+		{vnet + "/providers/Microsoft.Authorization/roleAssignments/r", "", ""},
+		{vnet, "", ""},
 		{sub + "/resourceGroups/rg", "", ""},
+		{sub, "", ""},
+		{"not an id", "", ""},
 	}
 	for _, tc := range cases {
-		p, typ := parentAndType(tc.id)
-		if p != tc.parent || typ != tc.typ {
-			t.Errorf("parentAndType(%s) = %q, %q", tc.id, p, typ)
+		p, typ, ok := parentResource(tc.id)
+		if ok != (tc.parent != "") || ok && (p.String() != tc.parent || typ != tc.typ) {
+			t.Errorf("parentResource(%s) = %q, %q, %v", tc.id, p, typ, ok)
 		}
 	}
 }

@@ -45,16 +45,20 @@ func (r *runner) checkGroup(ctx context.Context, n *node) error {
 	return nil
 }
 
-// within reports whether id is one of the IDs in keys (by idKey) or lies
-// inside one of them.
+// within reports whether id is one of the IDs in keys (by armid.Key) or
+// lies inside one of them. An ID that does not parse is in none of them.
 func within(id string, keys map[string]bool) bool {
-	k := armid.Key(id)
-	for j := len(k); j > 0; j = strings.LastIndexByte(k[:j], '/') {
-		if keys[k[:j]] {
+	parsed, err := armid.Parse(id)
+	if err != nil {
+		return false
+	}
+	if keys[parsed.Key()] {
+		return true
+	}
+	for _, a := range parsed.Ancestors() {
+		if keys[a.Key()] {
 			return true
 		}
 	}
 	return false
 }
-
-// idKey is how ARM compares IDs: case-insensitively, a trailing slash aside.

@@ -19,8 +19,11 @@ type fakeClient struct {
 	delay     time.Duration
 	// fail maps a lower-cased ID to the error its writes return.
 	fail map[string]error
-	// block makes writes to these IDs wait until their context ends.
-	block map[string]bool
+	// block makes writes to these IDs wait until their context ends;
+	// blockGet does the same to reads, and gets records how each ended.
+	block    map[string]bool
+	blockGet map[string]bool
+	gets     map[string]error
 	// busyParents makes a write fail with 409 AnotherOperationInProgress
 	// while another write under the same parent is in flight.
 	busyParents bool
@@ -43,12 +46,22 @@ type fakeClient struct {
 
 func newFake() *fakeClient {
 	return &fakeClient{
-		resources: map[string]map[string]any{}, fail: map[string]error{}, block: map[string]bool{},
+		resources: map[string]map[string]any{}, fail: map[string]error{}, block: map[string]bool{}, blockGet: map[string]bool{}, gets: map[string]error{},
 		parentsBusy: map[string]int{}, priority: map[string]bool{}, finished: map[string]time.Time{}, startedAt: map[string]time.Time{},
 	}
 }
 
-func (f *fakeClient) Get(_ context.Context, id, _ string) (*arm.Response, error) {
+func (f *fakeClient) Get(ctx context.Context, id, _ string) (*arm.Response, error) {
+	f.mu.Lock()
+	blocked := f.blockGet[strings.ToLower(id)]
+	f.mu.Unlock()
+	if blocked {
+		<-ctx.Done()
+		f.mu.Lock()
+		f.gets[strings.ToLower(id)] = ctx.Err()
+		f.mu.Unlock()
+		return nil, ctx.Err()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	b, ok := f.resources[strings.ToLower(id)]
@@ -120,8 +133,10 @@ func (f *fakeClient) List(_ context.Context, collection, _ string, fn func(arm.P
 // begin simulates a write taking f.delay, tracking concurrency.
 func (f *fakeClient) begin(ctx context.Context, method, id string) error {
 	key := strings.ToLower(id)
-	parent, _ := parentAndType(id)
-	parent = strings.ToLower(parent)
+	parent := ""
+	if p, _, ok := parentResource(id); ok {
+		parent = p.Key()
+	}
 	f.mu.Lock()
 	if f.busyParents && parent != "" && f.parentsBusy[parent] > 0 {
 		f.conflicts++

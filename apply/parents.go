@@ -45,11 +45,11 @@ func (r *runner) rereadParents(ctx context.Context) {
 	r.mu.Lock()
 	parents := map[string]*state.Resource{}
 	for id := range r.written {
-		parent, _ := parentAndType(id)
-		if parent == "" {
+		parent, _, ok := parentResource(id)
+		if !ok {
 			continue
 		}
-		if sr := r.o.State.FindID(parent); sr != nil && sr.Output != nil && sr.InFlight == nil {
+		if sr := r.o.State.FindID(parent.String()); sr != nil && sr.Output != nil && sr.InFlight == nil {
 			parents[armid.Key(sr.ID)] = sr
 		}
 	}
@@ -61,7 +61,10 @@ func (r *runner) rereadParents(ctx context.Context) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		sr := parents[k]
-		live, err := r.o.Client.Get(ctx, sr.ID, sr.APIVersion)
+		// A read of its own, bounded by the parent's timeouts { read }.
+		readCtx, cancel := context.WithTimeout(ctx, r.timeout(sr.Address, OpRead))
+		live, err := r.o.Client.Get(readCtx, sr.ID, sr.APIVersion)
+		cancel()
 		if err != nil || live == nil || live.Body == nil {
 			slog.Debug("could not read a parent again after writing its children", "address", sr.Address, "error", err)
 			continue

@@ -85,7 +85,7 @@ func (r *runner) registerWrite(ctx context.Context, address string, req arm.Requ
 // register registers ns in sub and waits for Registered; concurrent calls
 // for one namespace share one registration.
 func (r *runner) register(ctx context.Context, address, sub, ns string) error {
-	k := strings.ToLower(sub + "/" + ns)
+	k := armid.Key("/subscriptions/" + sub + "/providers/" + ns)
 	r.regs.mu.Lock()
 	if r.regs.regs == nil {
 		r.regs.regs = map[string]*registration{}

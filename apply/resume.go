@@ -29,54 +29,15 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 	}
 	var errs []error
 	for _, sr := range o.State.InFlight() {
-		op := *sr.InFlight
-		if op.ResumeToken == "" {
-			if err := resumeIntent(ctx, o, sr, sensitive[sr.Address]); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if o.Save != nil {
-				if err := o.Save(o.State, sr.Address); err != nil {
-					return fmt.Errorf("saving the state: %w", err)
-				}
-			}
-			continue
-		}
-		kind := OpUpdate
-		switch {
-		case op.Method == http.MethodDelete:
-			kind = OpDelete
-		case sr.LastApplied == nil:
-			kind = OpCreate
-		}
-		start := o.Now()
-		o.Reporter.Report(Event{Time: start, Kind: EventProgress, Op: kind, Address: sr.Address, ID: sr.ID,
-			Elapsed: start.Sub(op.Started), Message: "resuming the wait for an operation an earlier run started"})
-		_, err := o.Client.Resume(ctx, op.ResumeToken, arm.WaitOptions{})
-		if err != nil {
-			var ae *arm.Error
-			if !errors.As(err, &ae) {
-				// Not an answer from ARM (interrupted, network): keep it.
-				errs = append(errs, fmt.Errorf("%s: waiting for the operation an earlier run started: %w", sr.Address, err))
-				continue
-			}
-			o.Reporter.Report(Event{Time: o.Now(), Kind: EventFailed, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started), Error: err.Error()})
-			// The resource exists in a Failed state: the plan re-applies it.
-			o.State.FinishOperation(sr.Address)
-		} else if kind == OpDelete {
-			o.State.Remove(sr.Address)
-			o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
+		var err error
+		if sr.InFlight.ResumeToken == "" {
+			err = resumeIntent(ctx, o, sr, sensitive[sr.Address])
 		} else {
-			live, err := o.Client.Get(ctx, sr.ID, sr.APIVersion)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: reading it back after its operation finished: %w", sr.Address, err))
-				continue
-			}
-			if err := o.State.RecordApplied(sr.Address, liveID(live.Body, sr.ID), sr.APIVersion, op.Sent, live.Body, sensitive[sr.Address]); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
+			err = resumeOperation(ctx, o, sr, sensitive[sr.Address])
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		if o.Save != nil {
 			if err := o.Save(o.State, sr.Address); err != nil {
@@ -85,6 +46,48 @@ func ResumeInFlight(ctx context.Context, o Options) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// resumeOperation waits for the operation in flight of sr from its resume
+// token and records how it ended. An error leaves the record as it was.
+func resumeOperation(ctx context.Context, o Options, sr *state.Resource, sensitive []string) error {
+	op := *sr.InFlight
+	kind := OpUpdate
+	switch {
+	case op.Method == http.MethodDelete:
+		kind = OpDelete
+	case sr.LastApplied == nil:
+		kind = OpCreate
+	}
+	start := o.Now()
+	o.Reporter.Report(Event{Time: start, Kind: EventProgress, Op: kind, Address: sr.Address, ID: sr.ID,
+		Elapsed: start.Sub(op.Started), Message: "resuming the wait for an operation an earlier run started"})
+	_, err := o.Client.Resume(ctx, op.ResumeToken, arm.WaitOptions{})
+	if err != nil {
+		var ae *arm.Error
+		if !errors.As(err, &ae) {
+			// Not an answer from ARM (interrupted, network): keep it.
+			return fmt.Errorf("%s: waiting for the operation an earlier run started: %w", sr.Address, err)
+		}
+		o.Reporter.Report(Event{Time: o.Now(), Kind: EventFailed, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started), Error: err.Error()})
+		// The resource exists in a Failed state: the plan re-applies it.
+		o.State.FinishOperation(sr.Address)
+		return nil
+	}
+	if kind == OpDelete {
+		o.State.Remove(sr.Address)
+		o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
+		return nil
+	}
+	live, err := o.Client.Get(ctx, sr.ID, sr.APIVersion)
+	if err != nil {
+		return fmt.Errorf("%s: reading it back after its operation finished: %w", sr.Address, err)
+	}
+	if err := o.State.RecordApplied(sr.Address, liveID(live.Body, sr.ID), sr.APIVersion, op.Sent, live.Body, sensitive); err != nil {
+		return err
+	}
+	o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
+	return nil
 }
 
 // resumeIntent settles a create that an earlier run was about to send, or

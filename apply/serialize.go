@@ -40,11 +40,11 @@ func newParentLocks() *parentLocks {
 // acquire locks id's parent when writes under it must be serialized, and
 // returns the function that releases it.
 func (p *parentLocks) acquire(id string) func() {
-	parent, typ := parentAndType(id)
-	if parent == "" {
+	parent, typ, ok := parentResource(id)
+	if !ok {
 		return func() {}
 	}
-	key := armid.Key(parent)
+	key := parent.Key()
 	p.mu.Lock()
 	if !serializedChildTypes[strings.ToLower(typ)] && !p.learned[key] {
 		p.mu.Unlock()
@@ -68,11 +68,11 @@ type lockRef struct {
 }
 
 func lockRefOf(id string) lockRef {
-	parent, typ := parentAndType(id)
-	if parent == "" {
+	parent, typ, ok := parentResource(id)
+	if !ok {
 		return lockRef{}
 	}
-	return lockRef{key: armid.Key(parent), serialized: serializedChildTypes[strings.ToLower(typ)]}
+	return lockRef{key: parent.Key(), serialized: serializedChildTypes[strings.ToLower(typ)]}
 }
 
 // tryAcquire is acquire without waiting: it reports false, taking
@@ -115,12 +115,12 @@ func (p *parentLocks) serializes(id string) bool {
 
 // learn marks id's parent as serialized from now on.
 func (p *parentLocks) learn(id string) {
-	parent, _ := parentAndType(id)
-	if parent == "" {
+	parent, _, ok := parentResource(id)
+	if !ok {
 		return
 	}
 	p.mu.Lock()
-	p.learned[armid.Key(parent)] = true
+	p.learned[parent.Key()] = true
 	p.mu.Unlock()
 }
 
@@ -129,28 +129,13 @@ func isParentBusy(err error) bool {
 	return arm.IsBusy(err)
 }
 
-// parentAndType returns the ID of the parent resource of a child resource
-// (the ID minus its last type/name pair) and the child's full resource type.
-// For a top-level resource (whose parent is a resource group, subscription
-// or other scope) the parent is "".
-func parentAndType(id string) (parent, typ string) {
-	segs := strings.Split(strings.Trim(id, "/"), "/")
-	last := -1
-	for i, s := range segs {
-		if strings.EqualFold(s, "providers") {
-			last = i
-		}
+// parentResource is the resource id is a child of (a subnet's virtual
+// network) and id's full type; ok is false for an ID that is no child
+// resource, whose writes ARM does not serialize on a parent.
+func parentResource(id string) (parent armid.ID, typ string, ok bool) {
+	parsed, err := armid.Parse(id)
+	if err != nil || !parsed.IsChild() {
+		return armid.ID{}, "", false
 	}
-	if last < 0 || last+1 >= len(segs) {
-		return "", ""
-	}
-	chain := segs[last+2:] // type, name, type, name, ...
-	if len(chain) < 4 || len(chain)%2 != 0 {
-		return "", ""
-	}
-	types := []string{segs[last+1]}
-	for i := 0; i < len(chain); i += 2 {
-		types = append(types, chain[i])
-	}
-	return "/" + strings.Join(segs[:len(segs)-2], "/"), strings.Join(types, "/")
+	return parsed.Parent(), parsed.ResourceType(), true
 }

@@ -58,7 +58,7 @@ func (c *Config) ReadDataDeferring(ctx context.Context, outputs map[string]any, 
 			if err := ctx.Err(); err != nil {
 				return all, ev, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reading data sources interrupted", Detail: err.Error()}}
 			}
-			body, err := read(ctx, in)
+			body, err := readWithin(ctx, in, read)
 			if err != nil {
 				return all, ev, hcl.Diagnostics{{
 					Severity: hcl.DiagError,

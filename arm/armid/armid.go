@@ -253,6 +253,30 @@ func (id ID) Parent() ID {
 	return id.prefix(n)
 }
 
+// IsChild reports whether id is a child resource: one whose parent is
+// another resource of its provider section (a subnet of a virtual network),
+// not the scope that section hangs from. Top-level and extension
+// resources, groups and subscriptions are no children.
+func (id ID) IsChild() bool {
+	p := id.providersAt()
+	return p >= 0 && len(id.segs)-p > 4
+}
+
+// Ancestors are the IDs that contain id, nearest first: its Parent, that
+// one's parent, and so on up to its subscription or tenant-level resource.
+// The root is left out.
+func (id ID) Ancestors() []ID {
+	var out []ID
+	for p := id.Parent(); !p.IsRoot(); p = p.Parent() {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Key is the identity of id for maps and comparisons, as the function Key
+// gives it for a string.
+func (id ID) Key() string { return strings.ToLower(id.String()) }
+
 func (id ID) prefix(n int) ID {
 	if n <= 0 {
 		return ID{}

@@ -216,7 +216,55 @@ func FuzzParse(f *testing.F) {
 		if !id.IsUnder(id.Scope()) {
 			t.Fatalf("%q is not under its scope %q", s, id.Scope())
 		}
+		if id.Key() != Key(s) {
+			t.Fatalf("%q: the ID's Key %q is not Key of the string, %q", s, id.Key(), Key(s))
+		}
+		if id.IsChild() == p.Equal(id.Scope()) {
+			t.Fatalf("%q: IsChild = %v, but its parent %q and its scope %q say otherwise", s, id.IsChild(), p, id.Scope())
+		}
+		below := id
+		for _, a := range id.Ancestors() {
+			if !below.IsUnder(a) || !IsUnder(id.String(), a.String()) {
+				t.Fatalf("%q: the ancestor %q does not contain %q", s, a, below)
+			}
+			below = a
+		}
 	})
+}
+
+func TestChildAndAncestors(t *testing.T) {
+	tests := []struct {
+		id        string
+		child     bool
+		ancestors []string
+	}{
+		{sub, false, nil},
+		{rg, false, []string{sub}},
+		{vnet, false, []string{rg, sub}},
+		{vnet + "/subnets/app", true, []string{vnet, rg, sub}},
+		{vnet + "/subnets/app/ipConfigurations/c", true, []string{vnet + "/subnets/app", vnet, rg, sub}},
+		{vnet + "/providers/Microsoft.Authorization/roleAssignments/r", false, []string{vnet, rg, sub}},
+		{vnet + "/providers/Microsoft.Insights/diagnosticSettings/d/parts/p", true, []string{vnet + "/providers/Microsoft.Insights/diagnosticSettings/d", vnet, rg, sub}},
+		{sub + "/providers/Microsoft.Network", false, []string{sub}},
+		{sub + "/providers/Microsoft.Authorization/roleDefinitions/d", false, []string{sub}},
+		{"/providers/Microsoft.Management/managementGroups/mg", false, nil},
+	}
+	for _, tt := range tests {
+		id := MustParse(tt.id)
+		if got := id.IsChild(); got != tt.child {
+			t.Errorf("%s: IsChild = %v", tt.id, got)
+		}
+		var got []string
+		for _, a := range id.Ancestors() {
+			got = append(got, a.String())
+		}
+		if strings.Join(got, " ") != strings.Join(tt.ancestors, " ") {
+			t.Errorf("%s: Ancestors =\n  %s\nwant\n  %s", tt.id, strings.Join(got, "\n  "), strings.Join(tt.ancestors, "\n  "))
+		}
+		if id.Key() != strings.ToLower(tt.id) {
+			t.Errorf("%s: Key = %s", tt.id, id.Key())
+		}
+	}
 }
 
 // FuzzCanonical checks that the canonical form is a fixed point, changes

@@ -1,0 +1,140 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"slices"
+)
+
+type outcome struct {
+	n   *node
+	err error
+}
+
+// schedule is what a walk knows of its nodes: how many of its deps each
+// still waits for, who waits for each, and those ready to start.
+type schedule struct {
+	waiting    map[*node]int
+	dependents map[*node][]*node
+	ready      *readyQueue
+}
+
+func newSchedule(nodes []*node) *schedule {
+	s := &schedule{waiting: map[*node]int{}, dependents: map[*node][]*node{},
+		ready: &readyQueue{refs: make(map[*node]lockRef, len(nodes))}}
+	for _, n := range nodes {
+		s.waiting[n] = len(n.deps)
+		for _, d := range n.deps {
+			s.dependents[d] = append(s.dependents[d], n)
+		}
+		if len(n.deps) == 0 {
+			s.ready.push(n)
+		}
+	}
+	return s
+}
+
+// done marks n succeeded: the nodes that waited only for it are ready.
+func (s *schedule) done(n *node) {
+	for _, d := range s.dependents[n] {
+		s.waiting[d]--
+		if s.waiting[d] == 0 {
+			s.ready.push(d)
+		}
+	}
+}
+
+// walk runs the nodes of one phase, each once all its deps succeeded, at
+// most Parallelism at a time.
+func (r *runner) walk(ctx context.Context, nodes []*node) error {
+	if len(nodes) == 0 {
+		return nil
+	}
+	sched := newSchedule(nodes)
+	results := make(chan outcome)
+	running, started := 0, 0
+	stopping := false
+	drain := r.o.Drain
+	var errs []error
+	for {
+		for !stopping && running < r.o.Parallelism {
+			n, held := sched.ready.take(r.locks)
+			if n == nil {
+				break
+			}
+			running++
+			started++
+			go func() { results <- outcome{n, r.run(ctx, n, held)} }()
+		}
+		if running == 0 {
+			break
+		}
+		select {
+		case out := <-results:
+			running--
+			if out.err != nil {
+				errs = append(errs, out.err)
+				stopping = true
+				continue
+			}
+			sched.done(out.n)
+		case <-drain:
+			drain = nil
+			stopping = true
+		}
+	}
+	r.res.NotStarted += len(nodes) - started
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if stopping {
+		return ErrInterrupted
+	}
+	return nil
+}
+
+// readyQueue holds the nodes whose dependencies are done, those under a
+// parent that serializes its children apart.
+type readyQueue struct {
+	refs          map[*node]lockRef
+	serial, other []*node
+}
+
+func (q *readyQueue) push(n *node) {
+	ref, ok := q.refs[n]
+	if !ok {
+		ref = lockRefOf(n.id)
+		q.refs[n] = ref
+	}
+	if ref.serialized {
+		q.serial = append(q.serial, n)
+	} else {
+		q.other = append(q.other, n)
+	}
+}
+
+// take removes and returns a node that can start now, with its parent's
+// lock taken for it, or nil. A node waiting for its parent's lock would
+// hold one of the Parallelism slots doing nothing, so those whose parent
+// is busy stay queued until the write under it ends (and sends its
+// result). Children of a serializing parent go first: each parent takes
+// one slot at a time, and the chain of its children, started last, would
+// be what the apply waits for at its end.
+func (q *readyQueue) take(locks *parentLocks) (*node, func()) {
+	for _, list := range []*[]*node{&q.serial, &q.other} {
+		for i, n := range *list {
+			if release, ok := locks.tryAcquire(q.refs[n]); ok {
+				if i == 0 {
+					*list = (*list)[1:] // the usual case: no copy
+				} else {
+					*list = slices.Delete(*list, i, i+1)
+				}
+				return n, release
+			}
+		}
+	}
+	return nil, nil
+}
+
+// ErrInterrupted reports an apply stopped by Drain before it finished.
+var ErrInterrupted = errors.New("apply was interrupted: operations in flight finished and were recorded, the rest did not start; run apply again to continue")
