@@ -22,6 +22,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/azapply/azapply/internal/loopback"
 	"github.com/azapply/azapply/limits"
 )
 
@@ -189,7 +190,7 @@ func checkEndpoint(endpoint string) (*url.URL, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !loopback.IsHost(u.Hostname()) {
 			return nil, fmt.Errorf("the ARM endpoint %q is plain http: azapply sends bearer tokens over TLS only (http is accepted on loopback, for a local emulator)", endpoint)
 		}
 	default:

@@ -169,7 +169,7 @@ func status(code int) func(w http.ResponseWriter) {
 func drop(w http.ResponseWriter) {
 	conn, _, err := w.(http.Hijacker).Hijack()
 	if err == nil {
-		conn.Close()
+		_ = conn.Close()
 	}
 }
 
@@ -221,8 +221,11 @@ func TestBusyConflictGivesUpAtTimeout(t *testing.T) {
 		writeJSON(w, 409, `{"error":{"code":"AnotherOperationInProgress","message":"busy"}}`)
 	}))
 	defer srv.Close()
-	c := newTestClient(t, srv, func(o *ClientOptions) { o.ConflictDelay = 20 * time.Millisecond })
-	_, err := c.Do(context.Background(), Request{Method: "PUT", ID: testRG, APIVersion: "2021-04-01", Body: map[string]any{}, Timeout: 100 * time.Millisecond})
+	// The waits are long beside a request, so that the timeout ends during
+	// a wait, not during a request, even on a busy machine: the second try
+	// comes after 1 s, and the next wait would end after the 1.5 s timeout.
+	c := newTestClient(t, srv, func(o *ClientOptions) { o.ConflictDelay = time.Second })
+	_, err := c.Do(context.Background(), Request{Method: "PUT", ID: testRG, APIVersion: "2021-04-01", Body: map[string]any{}, Timeout: 1500 * time.Millisecond})
 	if err == nil || !strings.Contains(err.Error(), "still busy after") || !strings.Contains(err.Error(), "AnotherOperationInProgress") {
 		t.Fatalf("err = %v", err)
 	}

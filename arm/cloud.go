@@ -12,6 +12,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/azapply/azapply/internal/loopback"
 )
 
 // Cloud is where ARM and its login endpoint are.
@@ -120,7 +121,7 @@ func discover(ctx context.Context, endpoint string, transport policy.Transporter
 	if err != nil || u.Host == "" {
 		return Cloud{}, fmt.Errorf("metadata_endpoint %q is not a URL: write it like https://management.local.azurestack.external/metadata/endpoints?api-version=2015-01-01", endpoint)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback.IsHost(u.Hostname())) {
 		return Cloud{}, fmt.Errorf("metadata_endpoint %q is not https: the document says where to send credentials, so it is read over TLS only", endpoint)
 	}
 	if u.Query().Get("api-version") == "" {

@@ -205,7 +205,7 @@ func NewCredential(s Settings, c Cloud) (azcore.TokenCredential, error) {
 		// cannot do multifactor sign-in), but it is how Azure Stack Hub with
 		// AD FS signs users in.
 		//lint:ignore SA1019 Azure Stack Hub needs it
-		opts := &azidentity.UsernamePasswordCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs}
+		opts := &azidentity.UsernamePasswordCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs} //nolint:staticcheck // SA1019, as above: Azure Stack Hub needs it
 		return azidentity.NewUsernamePasswordCredential(tenant, s.ClientID, s.Username, s.Password, opts)
 	case AuthDefault:
 		return newDefaultChain(s, c, copts, tenant)

@@ -232,7 +232,7 @@ func clearAzureEnv(t *testing.T) {
 	for _, k := range []string{"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
 		"AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_AUTHORITY_HOST"} {
 		t.Setenv(k, "") // restores the variable when the test ends
-		os.Unsetenv(k)
+		_ = os.Unsetenv(k)
 	}
 }
 

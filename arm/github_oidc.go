@@ -11,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/azapply/azapply/internal/loopback"
 )
 
 // githubAudience is the audience Microsoft Entra expects of a federated
@@ -27,7 +28,7 @@ func newGitHubOIDC(s Settings, c Cloud, copts azcore.ClientOptions, tenant strin
 		return nil, fmt.Errorf("workload identity from GitHub Actions OIDC needs tenant_id and client_id in the provider block (or AZURE_TENANT_ID and AZURE_CLIENT_ID)")
 	}
 	u, err := url.Parse(s.OIDCRequestURL)
-	if err != nil || u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if err != nil || u.Scheme != "https" && !(u.Scheme == "http" && loopback.IsHost(u.Hostname())) {
 		return nil, fmt.Errorf("ACTIONS_ID_TOKEN_REQUEST_URL is not an https URL")
 	}
 	q := u.Query()

@@ -211,9 +211,18 @@ func resumeTokenFor(t *testing.T, url string) string {
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	defer srv.Close()
+	// The wait ends as soon as the operation has a resume token, not at a
+	// short timeout, which a busy machine can reach before the 202 comes.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var tok string
-	_, _ = newTestClient(t, srv).Do(context.Background(), Request{Method: "DELETE", ID: lroID, APIVersion: "2024-03-02",
-		Timeout: 50 * time.Millisecond, Progress: func(p Progress) { tok = p.ResumeToken }})
+	_, _ = newTestClient(t, srv).Do(ctx, Request{Method: "DELETE", ID: lroID, APIVersion: "2024-03-02",
+		Timeout: time.Minute, Progress: func(p Progress) {
+			if p.ResumeToken != "" {
+				tok = p.ResumeToken
+				cancel()
+			}
+		}})
 	if tok == "" {
 		t.Fatal("no resume token")
 	}

@@ -2,17 +2,15 @@ package arm
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/google/uuid"
 )
 
 // clientRequestIDPolicy gives every call an x-ms-client-request-id, which
@@ -21,18 +19,9 @@ type clientRequestIDPolicy struct{}
 
 func (clientRequestIDPolicy) Do(req *policy.Request) (*http.Response, error) {
 	if req.Raw().Header.Get("x-ms-client-request-id") == "" {
-		req.Raw().Header.Set("x-ms-client-request-id", newUUID())
+		req.Raw().Header.Set("x-ms-client-request-id", uuid.NewString())
 	}
 	return req.Next()
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // payloadKey carries a request's JSON body in its context, for
@@ -103,13 +92,4 @@ func notSent(err error) bool {
 	}
 	var dns *net.DNSError
 	return errors.As(err, &dns)
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

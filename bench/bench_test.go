@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestBounds pins the lower bounds the README quotes for N = 1,000 under
+// TestBounds pins the lower bounds docs/performance.md quotes for N = 1,000 under
 // ARM's default throttling, 20 ms latency and creates of 3 polls a second
 // apart.
 func TestBounds(t *testing.T) {

@@ -160,7 +160,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	if o.keep {
 		fmt.Fprintln(stdout, "Keeping the stacks, states and logs in", dir)
 	} else {
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }()
 	}
 	fmt.Fprintln(stdout, "Building azapply...")
 	path, err := buildBinary(ctx, dir)

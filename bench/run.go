@@ -91,7 +91,7 @@ func runHere(ctx context.Context, req launchRequest) (launchResult, error) {
 	if err != nil {
 		return launchResult{}, err
 	}
-	defer log.Close()
+	defer func() { _ = log.Close() }()
 	cmd := exec.CommandContext(ctx, req.Path, req.Args...)
 	cmd.Env = req.Env
 	cmd.Stdout, cmd.Stderr = log, log

@@ -16,7 +16,7 @@ import (
 // seed creates the stack in the served emulator's world and records it in
 // the stack's state as apply would (what was sent, what was read back),
 // without running apply: under throttling an apply of 10,000 takes about 27
-// minutes (see the README's performance section),
+// minutes (see docs/performance.md),
 // and the plan phases only need the world and the state it leaves.
 func seed(ctx context.Context, srv *served, dir string) error {
 	cfg, diags := config.Load(dir, config.LoadOptions{})

@@ -11,5 +11,5 @@
 // problem is an hcl.Diagnostic with a file, line and column; Load reports
 // all of them at once, and WriteDiagnostics prints them. It knows nothing of
 // HTTP, plans or state: data sources are read through a function the
-// caller passes (ReadData). README.md records the choices of the language.
+// caller passes (ReadData). docs/language.md records the choices of the language.
 package config

@@ -295,7 +295,7 @@ func fetchGit(ctx context.Context, root string, g gitSource, commit string) (str
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	if _, err := runGit(ctx, "", "clone", "--quiet", "--", g.repo, tmp); err != nil {
 		return "", fmt.Errorf("fetching module %s: %w", g.lockID(), err)
 	}

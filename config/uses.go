@@ -121,7 +121,7 @@ func refsOf(exprs []hcl.Expression, scope string) *refs {
 		counted := map[string]int{}
 		if syn, ok := expr.(hclsyntax.Expression); ok {
 			w := &useWalker{uses: narrowed, counted: counted, scope: scope}
-			hclsyntax.Walk(syn, w)
+			_ = hclsyntax.Walk(syn, w) // useWalker never reports diagnostics
 		}
 		for _, tr := range expr.Variables() {
 			root := tr.RootName()

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Consistency models the windows of ARM's eventual consistency that break
@@ -69,7 +71,7 @@ func (s *Server) noteCreate(t target, body map[string]any) {
 		}
 		for _, f := range []string{"principalId", "clientId"} {
 			if _, ok := props[f].(string); !ok {
-				props[f] = newID()
+				props[f] = uuid.NewString()
 			}
 		}
 		if _, ok := props["tenantId"].(string); !ok {

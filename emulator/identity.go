@@ -3,6 +3,8 @@ package emulator
 import (
 	"net/http"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // The emulator also stands in for the two services a client meets before
@@ -104,7 +106,7 @@ func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := s.opts.Token
 	if tok == "" {
-		tok = "emulator." + newID()
+		tok = "emulator." + uuid.NewString()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{

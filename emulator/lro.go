@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // operation is one long-running operation: a write the server answered
@@ -60,7 +62,7 @@ func parseOperationPath(path string) (id, kind string, ok bool) {
 func (s *Server) startOperation(w http.ResponseWriter, r *http.Request, t target, spec Operation, location string,
 	finish func(Outcome) any) *operation {
 	o := &operation{
-		id: newID(), method: r.Method, resourceID: t.id, subscription: t.subscription,
+		id: uuid.NewString(), method: r.Method, resourceID: t.id, subscription: t.subscription,
 		namespace: namespaceOf(t.typ), location: NormalizeLocation(location),
 		apiVersion: r.URL.Query().Get("api-version"), spec: spec, start: s.opts.Now(),
 		status: "InProgress", finish: finish,

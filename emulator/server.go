@@ -1,13 +1,13 @@
 package emulator
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Server is the emulated ARM endpoint. It is safe for concurrent use.
@@ -98,8 +98,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
-	rec.Header().Set("x-ms-request-id", newID())
-	rec.Header().Set("x-ms-correlation-request-id", newID())
+	rec.Header().Set("x-ms-request-id", uuid.NewString())
+	rec.Header().Set("x-ms-correlation-request-id", uuid.NewString())
 
 	if strings.HasPrefix(r.URL.Path, adminPrefix) {
 		if !s.authorized(r) {
@@ -254,11 +254,4 @@ func (s *Server) retryAfter(fallback time.Duration) time.Duration {
 // short form "westus2".
 func NormalizeLocation(loc string) string {
 	return strings.ToLower(strings.ReplaceAll(loc, " ", ""))
-}
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Soft delete. With Options.SoftDelete, deleting a resource of the types in
@@ -114,7 +116,7 @@ func (s *Server) softDeletedCreate(w http.ResponseWriter, t target, body map[str
 		body := deepCopy(d.res.Body).(map[string]any)
 		body["id"] = t.id
 		if _, ok := body["etag"]; ok {
-			body["etag"] = `W/"` + newID() + `"`
+			body["etag"] = `W/"` + uuid.NewString() + `"`
 		}
 		res := &Resource{ID: t.id, Type: d.res.Type, Body: body}
 		s.world.resources[key(t.id)] = res

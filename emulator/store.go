@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // pendingWrite is what the server will store for a PUT or PATCH: the resource's
@@ -97,7 +99,7 @@ func (s *Server) compute(t target, body, old, parent map[string]any) (*pendingWr
 		setProvisioningState(out, rule.ProvisioningState)
 	}
 	if !rule.NoETag {
-		out["etag"] = `W/"` + newID() + `"`
+		out["etag"] = `W/"` + uuid.NewString() + `"`
 	}
 	if !rule.NoSystemData {
 		out["systemData"] = systemData(old, now, "user@example.com")

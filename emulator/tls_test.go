@@ -22,7 +22,7 @@ func TestLoopbackTLS(t *testing.T) {
 	}
 	hs := &http.Server{Handler: New(Options{}), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	defer hs.Close()
+	defer func() { _ = hs.Close() }()
 
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(caPEM) {

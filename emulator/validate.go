@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // Deployment validation (preflight): POST
@@ -72,7 +74,7 @@ func (s *Server) validateRoute(w http.ResponseWriter, r *http.Request) bool {
 	}
 	if len(details) > 0 {
 		writeJSON(w, http.StatusBadRequest, armError{Error: ErrorDetail{Code: "InvalidTemplateDeployment",
-			Message: fmt.Sprintf("The template deployment '%s' is not valid according to the validation procedure. The tracking id is '%s'. See inner errors for details.", name, newID()),
+			Message: fmt.Sprintf("The template deployment '%s' is not valid according to the validation procedure. The tracking id is '%s'. See inner errors for details.", name, uuid.NewString()),
 			Details: details}})
 		return true
 	}

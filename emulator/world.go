@@ -125,9 +125,9 @@ func (s *Server) SaveFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("saving the emulator's world: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return fmt.Errorf("saving the emulator's world: %w", err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -49,7 +49,7 @@ func TestBadInputSendsNothing(t *testing.T) {
 			if err := os.WriteFile(bad, []byte(tc.src), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			defer os.Remove(bad)
+			defer func() { _ = os.Remove(bad) }()
 			for _, args := range [][]string{{"plan"}, {"apply", "--auto-approve"}} {
 				r := azapply(t, dir, args...)
 				r.mustExit(t, exitError)

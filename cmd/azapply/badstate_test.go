@@ -105,7 +105,7 @@ func TestBadPlansAndStatesSendNothing(t *testing.T) {
 				if err := os.WriteFile(journalPath, tc.journal, 0o600); err != nil {
 					t.Fatal(err)
 				}
-				defer os.Remove(journalPath)
+				defer func() { _ = os.Remove(journalPath) }()
 			}
 			if tc.plan != nil {
 				if err := os.WriteFile(filepath.Join(dir, "bad.plan"), tc.plan, 0o600); err != nil {

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	azuritetest.Stop()
-	os.RemoveAll(dir)
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/emulator"
+	"github.com/azapply/azapply/internal/loopback"
 )
 
 func runEmulator(ctx context.Context, args []string, s *IOStreams) int {
@@ -152,10 +153,7 @@ func checkLoopback(addr string, allow bool) error {
 	if err != nil {
 		return fmt.Errorf("--addr %q: write it as host:port, e.g. 127.0.0.1:8443: %w", addr, err)
 	}
-	if allow || host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+	if !allow && !loopback.IsHost(host) {
 		return fmt.Errorf("--addr %q is not a loopback address: the emulator accepts any token, so it listens on 127.0.0.1 or ::1 unless you pass --allow-remote", addr)
 	}
 	return nil
@@ -438,13 +436,13 @@ func writeFileNoFollow(path string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return fmt.Errorf("writing the emulator's CA certificate: %w", err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -204,8 +204,12 @@ func TestExampleImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Write(append([]byte("resource \"legacy\""), rest...))
-	f.Close()
+	if _, err := f.Write(append([]byte("resource \"legacy\""), rest...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	azapply(t, dir, "plan", "--detailed-exitcode").mustExit(t, exitOK)
 }
 

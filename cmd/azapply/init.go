@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -117,17 +118,25 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 // locks held. It refuses to overwrite a destination that records another
 // stack, and copies nothing (returning -1) when the destination is already
 // the same stack at the same or a later serial.
-func migrateState(ctx context.Context, from, to state.Backend, f commonFlags) (int, error) {
+func migrateState(ctx context.Context, from, to state.Backend, f commonFlags) (_ int, err error) {
 	unlockFrom, err := lockState(ctx, from, f)
 	if err != nil {
 		return 0, fmt.Errorf("locking the old state: %w", err)
 	}
-	defer unlockFrom()
+	defer func() {
+		if uerr := unlockFrom(); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("unlocking the old state: %w", uerr))
+		}
+	}()
 	unlockTo, err := lockState(ctx, to, f)
 	if err != nil {
 		return 0, fmt.Errorf("locking the new state: %w", err)
 	}
-	defer unlockTo()
+	defer func() {
+		if uerr := unlockTo(); uerr != nil {
+			err = errors.Join(err, fmt.Errorf("unlocking the new state: %w", uerr))
+		}
+	}()
 	src, err := from.Read(ctx)
 	if err != nil {
 		return 0, err

@@ -234,9 +234,9 @@ func savePlan(path string, p *plan.Plan) error {
 	if err != nil {
 		return fmt.Errorf("writing the plan file: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if err := plan.WriteSaved(tmp, p); err != nil {
-		tmp.Close()
+		_ = tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
@@ -254,7 +254,7 @@ func readPlanFile(path string) (*plan.SavedPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the plan file: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return plan.ReadSaved(io.Reader(f), path)
 }
 

@@ -49,9 +49,11 @@ func startProfiling() (stop func()) {
 			fmt.Fprintf(os.Stderr, "azapply: not writing the heap profile: %v\n", err)
 			return
 		}
-		defer f.Close()
 		runtime.GC()
 		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			fmt.Fprintf(os.Stderr, "azapply: writing the heap profile: %v\n", err)
+		}
+		if err := f.Close(); err != nil {
 			fmt.Fprintf(os.Stderr, "azapply: writing the heap profile: %v\n", err)
 		}
 	}

@@ -89,9 +89,9 @@ func commentStart(line string) int {
 	return -1
 }
 
-// section is the part of md under the heading "## name", up to the next
-// heading of that level outside a code block.
-func section(t *testing.T, md, name string) string {
+// section is the part of md, the document doc, under the heading "## name",
+// up to the next heading of that level outside a code block.
+func section(t *testing.T, doc, md, name string) string {
 	t.Helper()
 	var out []string
 	in, fence := false, ""
@@ -116,25 +116,32 @@ func section(t *testing.T, md, name string) string {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatalf("README.md has no %q section", "## "+name)
+		t.Fatalf("%s has no %q section", doc, "## "+name)
 	}
 	return strings.Join(out, "\n")
 }
 
-func readReadme(t *testing.T) string {
+// readDoc reads a document of the repository, by its path from the root
+// (such as "docs/cli.md").
+func readDoc(t *testing.T, doc string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	b, err := os.ReadFile(filepath.Join("..", "..", filepath.FromSlash(doc)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
 }
 
+func readReadme(t *testing.T) string {
+	t.Helper()
+	return readDoc(t, "README.md")
+}
+
 // TestReadmeTour runs every command of the README's tour, in order, from a
 // copy of the repository's examples, against the embedded emulator, and
 // checks the exit codes and outputs its comments promise.
 func TestReadmeTour(t *testing.T) {
-	cmds := shCommands(section(t, readReadme(t), "A tour"))
+	cmds := shCommands(section(t, "README.md", readReadme(t), "A tour"))
 	if len(cmds) < 15 {
 		t.Fatalf("the tour shows %d commands; it should walk plan, apply, saved plans, drift, state and import", len(cmds))
 	}
@@ -186,13 +193,22 @@ func TestReadmeFirstCommand(t *testing.T) {
 }
 
 // TestDocumentedCommandLines checks that every azapply command line in the
-// README and the examples' READMEs names a command and flags that exist.
+// README, the documents under docs/, the changelog and the examples' READMEs
+// names a command and flags that exist.
 func TestDocumentedCommandLines(t *testing.T) {
 	docs, err := filepath.Glob(filepath.Join("..", "..", "examples", "*", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs = append(docs, filepath.Join("..", "..", "README.md"))
+	guides, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(guides) == 0 {
+		t.Fatal("found no documents under docs/")
+	}
+	docs = append(docs, guides...)
+	docs = append(docs, filepath.Join("..", "..", "README.md"), filepath.Join("..", "..", "CHANGELOG.md"))
 	n := 0
 	for _, doc := range docs {
 		b, err := os.ReadFile(doc)
@@ -231,15 +247,15 @@ func TestShCommands(t *testing.T) {
 	}
 }
 
-// TestReadmeConfigurationReference checks that the README's configuration
-// reference names every block and attribute the configuration's schema
-// (config/schema.go) accepts.
+// TestReadmeConfigurationReference checks that the configuration reference
+// (docs/language.md) names every block and attribute the configuration's
+// schema (config/schema.go) accepts.
 func TestReadmeConfigurationReference(t *testing.T) {
 	src, err := os.ReadFile(filepath.Join("..", "..", "config", "schema.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := section(t, readReadme(t), "Configuration reference")
+	ref := section(t, "docs/language.md", readDoc(t, "docs/language.md"), "Configuration reference")
 	names := regexp.MustCompile(`(?:Name|Type): "([a-z_]+)"`).FindAllStringSubmatch(string(src), -1)
 	// The provider's string attributes are listed in providerStringAttrs.
 	list := regexp.MustCompile(`(?s)providerStringAttrs = \[\]string\{(.*?)\}`).FindStringSubmatch(string(src))
@@ -274,10 +290,10 @@ func fencedBlocks(md, fence string) []string {
 	return out
 }
 
-// TestReadmeOutputSamples checks that the README's samples of the text,
-// markdown and JSON formats are what azapply prints for that plan.
+// TestReadmeOutputSamples checks that the samples of the text, markdown and
+// JSON formats (docs/cli.md) are what azapply prints for that plan.
 func TestReadmeOutputSamples(t *testing.T) {
-	ref := section(t, readReadme(t), "Output formats")
+	ref := section(t, "docs/cli.md", readDoc(t, "docs/cli.md"), "Output formats")
 	text, markdown, js := fencedBlocks(ref, "```"), fencedBlocks(ref, "````markdown"), fencedBlocks(ref, "```json")
 	if len(text) == 0 || len(markdown) != 1 || len(js) != 1 {
 		t.Fatalf("the output formats section has %d text, %d markdown and %d JSON samples", len(text), len(markdown), len(js))
@@ -290,17 +306,17 @@ func TestReadmeOutputSamples(t *testing.T) {
 		return r.stdout
 	}
 	if got := plan("text"); got != text[0] {
-		t.Errorf("the README's text sample is not what plan prints; it prints:\n%s", got)
+		t.Errorf("docs/cli.md's text sample is not what plan prints; it prints:\n%s", got)
 	}
 	if got := plan("markdown"); strings.TrimSpace(got) != strings.TrimSpace(markdown[0]) {
-		t.Errorf("the README's markdown sample is not what plan prints; it prints:\n%s", got)
+		t.Errorf("docs/cli.md's markdown sample is not what plan prints; it prints:\n%s", got)
 	}
 	var got, want map[string]any
 	if err := json.Unmarshal([]byte(plan("json")), &got); err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal([]byte(js[0]), &want); err != nil {
-		t.Fatalf("the README's JSON sample does not parse: %v", err)
+		t.Fatalf("docs/cli.md's JSON sample does not parse: %v", err)
 	}
 	// The lineage is new in every state, and the times the emulator sets
 	// are those of this run.
@@ -308,7 +324,7 @@ func TestReadmeOutputSamples(t *testing.T) {
 	sameTimes(got, want)
 	if !reflect.DeepEqual(got, want) {
 		b, _ := json.MarshalIndent(got, "", "  ")
-		t.Errorf("the README's JSON sample is not what plan prints; it prints:\n%s", b)
+		t.Errorf("docs/cli.md's JSON sample is not what plan prints; it prints:\n%s", b)
 	}
 }
 

@@ -21,8 +21,9 @@ const starterConfig = `# A starter configuration written by 'azapply init'. Plan
 #   azapply plan
 #   azapply apply
 #
-# To use Azure itself: sign in (az login, or see the README's
-# "Authentication"), delete the endpoint line below and set subscription_id.
+# To use Azure itself: sign in (az login, or see docs/authentication.md
+# in azapply's repository), delete the endpoint line below and set
+# subscription_id.
 
 azapply {
   # Where the state lives. For a team or CI, use Azure Blob Storage:
@@ -120,7 +121,7 @@ func writeNew(path, content string) error {
 		return fmt.Errorf("writing the starter configuration: %w", err)
 	}
 	if _, err := f.WriteString(content); err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {

@@ -353,7 +353,7 @@ func TestBlobNetworkErrorDuringWrite(t *testing.T) {
 			if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 				t.Fatal(err)
 			}
-			defer b.Unlock(ctx)
+			defer func() { _ = b.Unlock(ctx) }()
 			s, err := b.Read(ctx)
 			if err != nil {
 				t.Fatal(err)

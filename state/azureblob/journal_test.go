@@ -85,7 +85,7 @@ func TestBlobJournal(t *testing.T) {
 	if _, err := next.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
-	defer next.Unlock(ctx)
+	defer func() { _ = next.Unlock(ctx) }()
 	s2, err := next.Read(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestBlobJournalStaleAndForeign(t *testing.T) {
 	if _, err := b.Lock(ctx, state.NewLockInfo("apply")); err != nil {
 		t.Fatal(err)
 	}
-	defer b.Unlock(ctx)
+	defer func() { _ = b.Unlock(ctx) }()
 	s, _ := b.Read(ctx)
 	for _, st := range statetest.JournalSteps()[:3] {
 		st.Change(s)

@@ -3,7 +3,6 @@ package azureblob
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/appendblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+	"github.com/azapply/azapply/internal/loopback"
 )
 
 // ConnectionStringEnv names the environment variable that holds a
@@ -125,18 +125,10 @@ func checkAccountURL(raw string) (string, error) {
 	if raw == "" || err != nil || u.Host == "" {
 		return "", fmt.Errorf("the azureblob backend's account_url %q is not a URL: write it as https://ACCOUNT.blob.core.windows.net", raw)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback.IsHost(u.Hostname())) {
 		return "", fmt.Errorf("the azureblob backend's account_url %q is not https: only an emulator on loopback may use http", raw)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func escapeKey(key string) string {

@@ -110,7 +110,7 @@ func binary() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	out, err := exec.Command(npm, "install", "--prefix", tmp, "--no-audit", "--no-fund", "azurite").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("npm install azurite failed (%v): %s", err, lastLines(string(out), 5))
@@ -156,7 +156,7 @@ func start() {
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
-			c.Close()
+			_ = c.Close()
 			break
 		}
 		if time.Now().After(deadline) {
@@ -173,7 +173,7 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 

@@ -34,7 +34,7 @@ func keepBackup(path string) error {
 	_ = os.Remove(tmp)
 	if err := os.Link(path, tmp); err == nil {
 		if err := os.Rename(tmp, backup); err != nil {
-			os.Remove(tmp)
+			_ = os.Remove(tmp)
 			return err
 		}
 		return nil
@@ -55,7 +55,7 @@ func writeAtomic(path string, data []byte) (os.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	fi, err := writeSynced(tmp, data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

@@ -159,13 +159,13 @@ func (l *Backend) startJournal(s *state.State) (bool, error) {
 		return false, err
 	}
 	if _, err := f.Write(header); err != nil {
-		f.Close()
+		_ = f.Close()
 		_ = os.Remove(l.journalPath())
 		return false, err
 	}
 	// The journal's name must survive a crash with its first record.
 	if err := syncDir(filepath.Dir(l.file())); err != nil {
-		f.Close()
+		_ = f.Close()
 		_ = os.Remove(l.journalPath())
 		return false, err
 	}

@@ -214,7 +214,7 @@ func TestJournalStale(t *testing.T) {
 				if _, err := r.Lock(ctx, state.NewLockInfo("test")); err != nil {
 					t.Fatal(err)
 				}
-				defer r.Unlock(ctx)
+				defer func() { _ = r.Unlock(ctx) }()
 			}
 			got, err := r.Read(ctx)
 			if err != nil {

@@ -105,7 +105,7 @@ func (l *Backend) read() (*state.State, error) {
 	case err != nil:
 		return nil, fmt.Errorf("reading the state: %w", err)
 	default:
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		fi, statErr = f.Stat()
 		data, err := io.ReadAll(f)
 		if err != nil {

@@ -29,19 +29,19 @@ func (l *Backend) Lock(ctx context.Context, info state.LockInfo) (state.LockInfo
 	}
 	ok, err := tryLockFile(f)
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return state.LockInfo{}, fmt.Errorf("locking the state %s: %w", l.Path, err)
 	}
 	if !ok {
 		holder := readLockInfo(f)
-		f.Close()
+		_ = f.Close()
 		return state.LockInfo{}, &state.LockedError{Where: l.Path, Info: holder, OSLock: true}
 	}
 	info.ID = state.NewLockID()
 	data, _ := json.Marshal(info)
 	if err := rewrite(f, data); err != nil {
 		_ = unlockFile(f)
-		f.Close()
+		_ = f.Close()
 		return state.LockInfo{}, fmt.Errorf("recording the state lock in %s: %w", l.lockPath(), err)
 	}
 	l.lockFile = f
@@ -97,7 +97,7 @@ func (l *Backend) ForceUnlock(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("opening the state lock: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	ok, err := tryLockFile(f)
 	if err != nil {
 		return fmt.Errorf("checking the state lock: %w", err)
@@ -106,7 +106,7 @@ func (l *Backend) ForceUnlock(ctx context.Context, id string) error {
 		holder := readLockInfo(f)
 		return fmt.Errorf("the state %s is locked by a running process (%s); a local lock ends when its process does, so stop that process instead of forcing the lock", l.Path, holder)
 	}
-	defer unlockFile(f)
+	defer func() { _ = unlockFile(f) }()
 	holder := readLockInfo(f)
 	if holder.ID == "" {
 		return fmt.Errorf("the state %s is not locked: there is nothing to unlock", l.Path)
