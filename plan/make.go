@@ -106,7 +106,7 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		recorded[sr.Address] = sr
 	}
 	for _, in := range o.Instances {
-		targets = append(targets, Target{ID: in.ID, APIVersion: in.APIVersion})
+		targets = append(targets, Target{ID: in.ID, APIVersion: in.APIVersion, Timeout: in.Timeouts.Read})
 		outputs = append(outputs, output(recorded[in.Address]))
 	}
 	for _, sr := range gone {

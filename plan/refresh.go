@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/arm/armid"
@@ -26,6 +27,10 @@ const DefaultParallelism = 10
 type Target struct {
 	ID         string
 	APIVersion string
+	// Timeout bounds the GET of the target (its timeouts { read }); none
+	// when 0. A read by collection (RefreshByCollection) is not bounded by
+	// it: one list serves many targets.
+	Timeout time.Duration
 }
 
 // Refresh GETs every target concurrently, at most parallelism at a time
@@ -193,7 +198,17 @@ func (f *refresher) get(ctx context.Context, i int) {
 		return
 	}
 	defer f.release()
-	f.bodies[i], f.errs[i] = read(ctx, f.r, f.targets[i].ID, f.targets[i].APIVersion)
+	t := f.targets[i]
+	if t.Timeout <= 0 {
+		f.bodies[i], f.errs[i] = read(ctx, f.r, t.ID, t.APIVersion)
+	} else {
+		readCtx, cancel := context.WithTimeout(ctx, t.Timeout)
+		f.bodies[i], f.errs[i] = read(readCtx, f.r, t.ID, t.APIVersion)
+		if f.errs[i] != nil && errors.Is(readCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			f.errs[i] = fmt.Errorf("gave up reading %s (its timeouts { read = ... } allow %s): %w", t.ID, t.Timeout, f.errs[i])
+		}
+		cancel()
+	}
 	if f.keep != nil && f.bodies[i] != nil {
 		f.bodies[i] = f.keep(i, f.bodies[i])
 	}

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/config"
 )
 
 // countingReader counts the GETs that reach r, and fails those of one ID.
@@ -118,5 +120,44 @@ func TestContainers(t *testing.T) {
 	}
 	if got, want := containers(targets), []int{3, -1, -1, 1, 1, -1}; !reflect.DeepEqual(got, want) {
 		t.Errorf("containers = %v, want %v", got, want)
+	}
+}
+
+// hangingReader answers the IDs in hang only when the request's context
+// ends, as a GET that never gets an answer; the others at once.
+type hangingReader struct{ hang map[string]bool }
+
+func (h hangingReader) Get(ctx context.Context, id, apiVersion string) (*arm.Response, error) {
+	if h.hang[id] {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return &arm.Response{Body: map[string]any{"id": id}}, nil
+}
+
+// TestRefreshObeysReadTimeouts: a target's timeouts { read } bounds its
+// GET, and the error says which setting gave up; a target without one
+// waits for its answer, and the others are read.
+func TestRefreshObeysReadTimeouts(t *testing.T) {
+	const slow, quick = "/subscriptions/s/resourceGroups/slow", "/subscriptions/s/resourceGroups/quick"
+	targets := []Target{{ID: slow, APIVersion: "2021-04-01", Timeout: 20 * time.Millisecond}, {ID: quick, APIVersion: "2021-04-01", Timeout: time.Hour}}
+	bodies, err := Refresh(context.Background(), hangingReader{hang: map[string]bool{slow: true}}, targets, 2)
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timeouts { read = ... } allow 20ms") || !strings.Contains(err.Error(), slow) {
+		t.Fatalf("err = %v; want the slow read to give up, naming its timeout", err)
+	}
+	if bodies[1] == nil || bodies[1]["id"] != quick {
+		t.Fatalf("the quick target's body = %v", bodies[1])
+	}
+}
+
+// TestPlanReadTimeoutFromTheConfiguration: Build bounds a resource's GET by
+// its timeouts { read }.
+func TestPlanReadTimeoutFromTheConfiguration(t *testing.T) {
+	const id = "/subscriptions/s/resourceGroups/slow"
+	in := inst(t, "rg", id, `{"location":"westus"}`)
+	in.Timeouts.Read = 20 * time.Millisecond
+	_, err := Build(context.Background(), Options{Reader: hangingReader{hang: map[string]bool{id: true}}, Instances: []*config.Instance{in}})
+	if err == nil || !strings.Contains(err.Error(), "timeouts { read = ... } allow 20ms") {
+		t.Fatalf("err = %v; want the read to give up after the resource's read timeout", err)
 	}
 }
