@@ -337,37 +337,17 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		return p
 	}
 	if a, ok := r.attrs["update_method"]; ok {
-		s, d := evalString(a.Expr, ctx, "update_method")
+		s, d := evalChoice(a, ctx, "update_method", `update_method is "PUT" (send the whole body, the default) or "PATCH" (send only what changed)`, "PUT", "PATCH")
 		diags = append(diags, d...)
-		switch strings.ToUpper(s) {
-		case "PUT", "PATCH":
-			inst.UpdateMethod = strings.ToUpper(s)
-		default:
-			if !d.HasErrors() {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid update_method",
-					Detail:   fmt.Sprintf("update_method is \"PUT\" (send the whole body, the default) or \"PATCH\" (send only what changed), not %q.", s),
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			}
+		if !d.HasErrors() {
+			inst.UpdateMethod = s
 		}
 	}
 	if a, ok := r.attrs["update_body"]; ok {
-		s, d := evalString(a.Expr, ctx, "update_body")
+		s, d := evalChoice(a, ctx, "update_body", `update_body is "merge" (the default: the live body with the declared values laid over it, so what the configuration does not declare is kept) or "declared" (exactly the declared body: a full replacement that drops every undeclared live value)`, "merge", "declared")
 		diags = append(diags, d...)
-		switch strings.ToLower(s) {
-		case "merge", "declared":
-			inst.UpdateBody = strings.ToLower(s)
-		default:
-			if !d.HasErrors() {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid update_body",
-					Detail:   fmt.Sprintf("update_body is \"merge\" (the default: the live body with the declared values laid over it, so what the configuration does not declare is kept) or \"declared\" (exactly the declared body: a full replacement that drops every undeclared live value), not %q.", s),
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			}
+		if !d.HasErrors() {
+			inst.UpdateBody = s
 		}
 	}
 	inst.IgnoreChanges = append(paths("ignore_changes"), ev.c.Provider.IgnoreChanges...)
@@ -394,16 +374,8 @@ func (ev *evaluator) evalSettings(r *Resource, ctx *hcl.EvalContext, inst *Insta
 		inst.ArrayKeys, diags = evalArrayKeys(a, ctx, diags)
 	}
 	if a, ok := r.attrs["when"]; ok {
-		s, d := evalString(a.Expr, ctx, "when")
+		s, d := evalChoice(a, ctx, "when", `when is "create" (POST once, after what the action depends on is created) or "every_apply"`, "create", "every_apply")
 		diags = append(diags, d...)
-		if !d.HasErrors() && s != "create" && s != "every_apply" {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid when",
-				Detail:   fmt.Sprintf("when is \"create\" (POST once, after what the action depends on is created) or \"every_apply\", not %q.", s),
-				Subject:  a.Expr.Range().Ptr(),
-			})
-		}
 		inst.When = s
 	} else if inst.Kind == KindAction {
 		inst.When = "create"
@@ -464,4 +436,25 @@ func evalArrayKeys(a *hcl.Attribute, ctx *hcl.EvalContext, diags hcl.Diagnostics
 		out[k] = e.AsString()
 	}
 	return out, diags
+}
+
+// evalChoice evaluates a string attribute that must be one of choices,
+// compared without case, and returns the choice as it is spelled there.
+// explain says what each choice means; the error quotes the value given.
+func evalChoice(a *hcl.Attribute, ctx *hcl.EvalContext, name, explain string, choices ...string) (string, hcl.Diagnostics) {
+	s, diags := evalString(a.Expr, ctx, name)
+	if diags.HasErrors() {
+		return s, diags
+	}
+	for _, c := range choices {
+		if strings.EqualFold(s, c) {
+			return c, diags
+		}
+	}
+	return s, append(diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + name,
+		Detail:   fmt.Sprintf("%s, not %q.", explain, s),
+		Subject:  a.Expr.Range().Ptr(),
+	})
 }

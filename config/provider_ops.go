@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -41,19 +40,10 @@ func decodeOps(content *hcl.BodyContent, ctx *hcl.EvalContext, p *OpsSettings) h
 		}
 	}
 	if a, ok := content.Attributes["soft_deleted"]; ok {
-		s, d := evalString(a.Expr, ctx, "soft_deleted")
+		s, d := evalChoice(a, ctx, "soft_deleted", `soft_deleted is "recover" (recover a soft-deleted resource that holds the name of one being created, the default) or "purge" (purge it, then create anew)`, "recover", "purge")
 		diags = append(diags, d...)
-		switch {
-		case d.HasErrors():
-		case s == "recover" || s == "purge":
+		if !d.HasErrors() {
 			p.SoftDeleted = s
-		default:
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Invalid soft_deleted",
-				Detail:   fmt.Sprintf("soft_deleted is \"recover\" (recover a soft-deleted resource that holds the name of one being created, the default) or \"purge\" (purge it, then create anew), not %q.", s),
-				Subject:  a.Expr.Range().Ptr(),
-			})
 		}
 	}
 	return diags

@@ -5,6 +5,7 @@ resource "rg" {
   prevent_destroy = "perhaps"
   ignore_changes  = "tags"
   update_method   = "POST"
+  update_body     = "merged"
   timeouts {
     create = "ten minutes"
   }
