@@ -240,3 +240,25 @@ func TestKnownSecretsNeverInClear(t *testing.T) {
 		t.Errorf("secrets %+v, want the batch account's password and the NSG's tag", res.Secrets)
 	}
 }
+
+// TestKnownSecretInAnArrayNeverInClear: a string element of an array (a
+// container's args) that holds a known secret is written as a sensitive
+// variable, as a member is.
+func TestKnownSecretInAnArrayNeverInClear(t *testing.T) {
+	_, c := newEmulator(t, emulator.Options{})
+	seedGroup(t, c)
+	const known = "known-Secret-in-an-array-82"
+	put(t, c, vnetID, "2024-07-01", map[string]any{"location": "westus", "properties": map[string]any{
+		"addressSpace": map[string]any{"addressPrefixes": []any{"10.0.0.0/16"}}, "dhcpOptions": map[string]any{"dnsServers": []any{"10.0.0.4", known}}}})
+	res := exportGroup(t, c, Options{Known: func(s string) bool { return strings.Contains(s, known) }})
+	if strings.Contains(all(res), known) {
+		t.Fatalf("the export writes a known secret in an array in clear:\n%s", all(res))
+	}
+	found := false
+	for _, s := range res.Secrets {
+		found = found || s.Path == "properties.dhcpOptions.dnsServers[1]"
+	}
+	if !found {
+		t.Errorf("secrets %+v, want the array element properties.dhcpOptions.dnsServers[1]", res.Secrets)
+	}
+}

@@ -111,7 +111,20 @@ func secretsOf(r *Resource, names *secretNames, known func(string) bool) []Secre
 			}
 		case []any:
 			for i, e := range v {
-				walk(e, append(path[:len(path):len(path)], "["+itoa(i)+"]"), append(steps[:len(steps):len(steps)], secret.Step{Elem: true}))
+				p := append(path[:len(path):len(path)], "["+itoa(i)+"]")
+				st := append(steps[:len(steps):len(steps)], secret.Step{Elem: true})
+				// A string element (a container's args, a list of
+				// connection strings) is a secret by its place or by
+				// holding a known one, as a member is.
+				if s, ok := e.(string); ok && s != "" && (secret.Named(r.ID, st) || (known != nil && known(s))) {
+					name := r.Name
+					if len(path) > 0 {
+						name += "_" + path[len(path)-1]
+					}
+					out = append(out, Secret{Variable: names.name(name), Resource: "resource." + r.Name, Path: joinPath(p)})
+					continue
+				}
+				walk(e, p, st)
 			}
 		}
 	}
