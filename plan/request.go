@@ -364,7 +364,17 @@ func (m *merger) servicesElement(p Path) bool {
 // declared) body, or, with update_method = "PATCH", a merge patch.
 func buildRequest(method string, ub UpdateBody, b Bodies, r Rules) (*Request, error) {
 	if strings.EqualFold(method, "PATCH") {
-		return &Request{Method: "PATCH", Body: PatchFor(b.Live, b.LastApplied, b.Desired)}, nil
+		// Paths under ignore_changes carry their live value on both sides,
+		// so that the patch neither sets nor removes them.
+		desired, err := DeclaredBody(b.Live, b.Desired, r)
+		if err != nil {
+			return nil, err
+		}
+		last, err := DeclaredBody(b.Live, b.LastApplied, r)
+		if err != nil {
+			return nil, err
+		}
+		return &Request{Method: "PATCH", Body: PatchFor(b.Live, last, desired)}, nil
 	}
 	var body map[string]any
 	var err error
@@ -461,7 +471,12 @@ func PatchFor(live, lastApplied, desired map[string]any) map[string]any {
 			patch[k] = dv
 		}
 	}
-	for k := range lastApplied {
+	for k, lv := range lastApplied {
+		// An empty object sent nothing to remove (all of it was under
+		// ignore_changes, say): null would clear what live holds there.
+		if m, ok := lv.(map[string]any); ok && len(m) == 0 {
+			continue
+		}
 		if _, declared := desired[k]; !declared {
 			patch[k] = nil
 		}

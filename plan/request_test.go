@@ -144,6 +144,21 @@ func TestRequestEffects(t *testing.T) {
 	}
 }
 
+// TestPatchKeepsIgnoredPaths: with update_method = "PATCH", a path under
+// ignore_changes is neither set nor removed by the patch.
+func TestPatchKeepsIgnoredPaths(t *testing.T) {
+	b := Bodies{Live: obj(t, `{"sku":{"name":"Basic"},"tags":{"a":"portal"}}`), Desired: obj(t, `{"sku":{"name":"Standard"},"tags":{"a":"config"}}`),
+		LastApplied: obj(t, `{"sku":{"name":"Basic"},"tags":{"a":"config"},"properties":{"x":1}}`), Managed: true}
+	rules := Rules{IgnoreChanges: []string{"tags", "properties.x"}}
+	req, err := buildRequest("PATCH", UpdateMerge, b, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustJSON(t, req.Body); got != `{"sku":{"name":"Standard"}}` {
+		t.Errorf("patch = %s, want the sku only", got)
+	}
+}
+
 func TestPatchFor(t *testing.T) {
 	cases := []struct {
 		name, live, last, desired, want string
