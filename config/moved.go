@@ -71,6 +71,9 @@ func (c *Config) decodeMoved(b *hcl.Block) hcl.Diagnostics {
 		if m.From == from {
 			return bad(fmt.Sprintf("%s is already moved by the moved block at %s.", from, shortRange(m.DeclRange)))
 		}
+		if m.To == to {
+			return bad(fmt.Sprintf("%s is already where the moved block at %s moves %s: two records cannot move to one address (one of them would be lost). Keep one of the two blocks.", to, shortRange(m.DeclRange), m.From))
+		}
 	}
 	c.Moved = append(c.Moved, &Moved{From: from, To: to, DeclRange: b.DefRange})
 	return nil

@@ -50,6 +50,7 @@ func TestMovedBlocks(t *testing.T) {
 		{"from = resource.a[0]\n  to = module.m.resource.a", "both name one instance"},
 		{"from = \"resource.a\"\n  to = module.m.resource.a", "address without quotes"},
 		{"from = module.m.resource.a\n  to = module.m.resource.a", "two different addresses"},
+		{"from = resource.a\n  to = module.m.resource.a\n}\nmoved {\n  from = resource.b\n  to = module.m.resource.a", "two records cannot move to one address"},
 	} {
 		_, diags := Load(writeDir(t, withRoot("module \"m\" {\n  source = \"./m\"\n}\nmoved {\n  "+tt.body+"\n}", mod)), LoadOptions{})
 		if !strings.Contains(diags.Error(), tt.want) {
