@@ -485,14 +485,18 @@ func PatchFor(live, lastApplied, desired map[string]any) map[string]any {
 }
 
 // leaveOutDeleted takes out of each update's request the inline children
-// that the plan deletes (a subnet removed from the configuration, in the
+// that the plan deletes, or replaces at the same ID (a subnet removed from
+// the configuration, in the
 // live body of its network): the deletes run first, and the network's PUT
 // must not bring them back. The plan shows their deletes, which are the
 // effect.
 func leaveOutDeleted(changes []*Change) {
 	deleted := map[string]bool{}
 	for _, c := range changes {
-		if c.Action == Delete {
+		// A replace at the same ID deletes first too (its create comes
+		// after the parent's update).
+		sameID := c.Action == Replace && !c.CreateBeforeDestroy && (c.PriorID == "" || armid.Equal(c.PriorID, c.ID))
+		if c.Action == Delete || sameID {
 			deleted[armid.Key(c.ID)] = true
 		}
 	}

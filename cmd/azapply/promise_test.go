@@ -372,3 +372,27 @@ func TestSubnetRemovedWhileItsNetworkChanges(t *testing.T) {
 	}
 	azapply(t, dir, "plan", "--detailed-exitcode").mustExit(t, exitOK)
 }
+
+// TestSubnetReplacedWhileItsNetworkChanges: one apply replaces a subnet at
+// the same ID and updates its network; the network's PUT leaves the
+// deleted subnet out, and the subnet is created again after it.
+func TestSubnetReplacedWhileItsNetworkChanges(t *testing.T) {
+	dir := example(t, "network")
+	azapply(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
+	vnet := sub + "/resourceGroups/network-demo/providers/Microsoft.Network/virtualNetworks/demo-vnet"
+	editFile(t, filepath.Join(dir, "main.hcl"), `properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16"] } }`,
+		`properties = { addressSpace = { addressPrefixes = ["10.20.0.0/16"] } }
+    tags       = { cost-center = "42" }`)
+	r := azapply(t, dir, "apply", "--auto-approve", "--replace", `resource.subnet["ops"]`)
+	r.mustExit(t, exitOK)
+	if _, ok := world(t, dir).Resource(vnet + "/subnets/ops"); !ok {
+		t.Errorf("the replaced subnet is gone")
+	}
+	if subnets, _ := livePath(t, dir, vnet, "properties.subnets").([]any); len(subnets) != 3 {
+		t.Errorf("the network has %d subnets, want 3", len(subnets))
+	}
+	if got := livePath(t, dir, vnet, "tags.cost-center"); got != "42" {
+		t.Errorf("tag after apply = %v", got)
+	}
+	azapply(t, dir, "plan", "--detailed-exitcode").mustExit(t, exitOK)
+}
