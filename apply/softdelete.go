@@ -24,6 +24,12 @@ func (r *runner) softDeletedCreate(ctx context.Context, c *plan.Change, t *plan.
 	if mode == "" {
 		mode = plan.SoftDeletedRecover
 	}
+	// Purging destroys for good: only what the plan said it would purge.
+	// A deleted resource the plan did not see (its read was refused, or it
+	// was deleted since) is recovered, which loses nothing.
+	if mode == plan.SoftDeletedPurge && (c.SoftDelete == nil || c.SoftDelete.OnCreate != plan.SoftDeletedPurge) {
+		return nil, fmt.Errorf("%w\nA soft-deleted %s holds its name, and the plan did not show it, so azapply did not purge it: run plan again, review the purge it shows, and apply that", refused, t.Noun)
+	}
 	if mode == plan.SoftDeletedPurge {
 		deleted := t.DeletedID(c.ID, location)
 		if deleted == "" {
