@@ -2,6 +2,7 @@ package arm
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -53,5 +54,32 @@ func TestSetRedactCleansErrors(t *testing.T) {
 				t.Errorf("the error holds the secret:\n%s", text.String())
 			}
 		})
+	}
+}
+
+// TestPostRawRedacts: a deployment validation's answer (preflight) that
+// quotes a secret the run knows comes back without it.
+func TestPostRawRedacts(t *testing.T) {
+	const pw = "Pa55word-for-the-sql-server-5678"
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		_, _ = io.WriteString(w, `{"error":{"code":"InvalidTemplate","message":"bad value '`+pw+`' for administratorLoginPassword"}}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv)
+	var known secret.Values
+	known.Add(pw)
+	c.SetRedact(known.Redact)
+	status, raw, err := c.PostRaw(context.Background(), testRG+"/providers/Microsoft.Resources/deployments/d/validate", "2021-04-01", map[string]any{})
+	if err != nil || status != 400 {
+		t.Fatalf("status %d, err %v", status, err)
+	}
+	if strings.Contains(string(raw), pw[:8]) {
+		t.Errorf("the validation's answer holds the secret: %s", raw)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Errorf("the redacted answer is no longer JSON: %v", err)
 	}
 }

@@ -17,8 +17,12 @@ import (
 // 5xx) and returns the status and body of ARM's answer, whatever the
 // status: a caller that reads the answer's own structure (a validation's
 // details, their additionalInfo) gets all of it. The error is only for a
-// request that got no answer.
+// request that got no answer. The answer is passed through the client's
+// redaction (SetRedact) before it is returned, as every ARM error is: a
+// validation message that quotes a password must not print it.
 func (c *Client) PostRaw(ctx context.Context, path, apiVersion string, body any) (int, []byte, error) {
+	ctx, stop := watchInterrupt(ctx)
+	defer stop()
 	payload, err := json.Marshal(body)
 	if err != nil {
 		return 0, nil, fmt.Errorf("encoding the body of POST %s: %w", path, err)
@@ -43,6 +47,9 @@ func (c *Client) PostRaw(ctx context.Context, path, apiVersion string, body any)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		return 0, nil, fmt.Errorf("POST %s: reading the response: %w", path, err)
+	}
+	if fn := c.redact.Load(); fn != nil && *fn != nil {
+		raw = []byte((*fn)(string(raw)))
 	}
 	return resp.StatusCode, raw, nil
 }
