@@ -75,9 +75,8 @@ var permanentCodes = map[string]bool{
 	"skunotavailable":                     true,
 }
 
-// busyWords mark a 409 whose code is the generic Conflict as "another
-// operation is in progress" rather than a lasting conflict such as a name
-// already taken. "try again" is not among them: a lock's message says it
+// busyWords mark a 409 as "another operation is in progress" rather than
+// a lasting conflict such as a name already taken. "try again" is not among them: a lock's message says it
 // too (and a lock has a code of its own, never resent).
 var busyWords = []string{"in progress", "another operation", "is updating", "while the parent", "retry later"}
 
@@ -118,12 +117,18 @@ func (e *Error) Class() Class {
 		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return Retryable
 	case http.StatusConflict:
-		if code == "conflict" || code == "" {
-			msg := strings.ToLower(e.Message)
-			for _, w := range busyWords {
-				if strings.Contains(msg, w) {
-					return Retryable
-				}
+		// Providers have codes of their own for "busy" (SQL's
+		// ConflictingServerOperation, AKS's OperationNotAllowed "Another
+		// operation (Updating) is in progress"): a 409 whose code names a
+		// conflicting operation, or whose message says one is running, is
+		// resent. The codes that are never resent returned above.
+		if strings.HasPrefix(code, "conflicting") && strings.HasSuffix(code, "operation") || strings.HasSuffix(code, "operationinprogress") {
+			return Retryable
+		}
+		msg := strings.ToLower(e.Message)
+		for _, w := range busyWords {
+			if strings.Contains(msg, w) {
+				return Retryable
 			}
 		}
 	}

@@ -54,6 +54,8 @@ func TestClassifyRealErrors(t *testing.T) {
 		{"conflict_in_progress.json", Retryable, true, nil},
 		{"another_operation.json", Retryable, true, nil},
 		{"retryable_another_operation_429.json", Retryable, true, nil},
+		{"aks_operation_not_allowed.json", Retryable, true, nil},
+		{"sql_conflicting_server_operation.json", Retryable, true, nil},
 		{"policy.json", Permanent, false, []string{`assignment "Allowed locations" (/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/policyAssignments/b8e5a3c6d8f14f2a9c1e4f5a)`, `definition "Allowed locations" (/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c)`}},
 		{"missing_registration.json", Permanent, false, []string{"Microsoft.ContainerService", "az provider register --namespace Microsoft.ContainerService"}},
 		{"invalid_location.json", Permanent, false, []string{"location cannot change", "replace_on_changes", "--replace ADDRESS"}},
