@@ -32,7 +32,12 @@ func (r *runner) run(ctx context.Context, n *node, held func()) error {
 		r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventFailed, Op: n.op, Address: address, ID: n.id, Elapsed: elapsed, Error: err.Error()})
 		return err
 	}
-	r.noteWritten(n.id)
+	// Only writes count: a read or an action under a resource (its
+	// listKeys) changes nothing that the resource's If-Match guards.
+	switch n.op {
+	case OpCreate, OpUpdate, OpDelete:
+		r.noteWritten(n.id)
+	}
 	r.o.Reporter.Report(Event{Time: r.o.Now(), Kind: EventComplete, Op: n.op, Address: address, ID: r.recordedID(address, n), Elapsed: elapsed})
 	return nil
 }

@@ -43,7 +43,7 @@ func newGitHubOIDC(s Settings, c Cloud, copts azcore.ClientOptions, tenant strin
 		return fetchGitHubToken(ctx, transport, requestURL, requestToken)
 	}
 	return azidentity.NewClientAssertionCredential(tenant, s.ClientID, assertion,
-		&azidentity.ClientAssertionCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom})
+		&azidentity.ClientAssertionCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: c.Custom, AdditionallyAllowedTenants: s.AuxiliaryTenantIDs})
 }
 
 func fetchGitHubToken(ctx context.Context, transport policy.Transporter, requestURL, requestToken string) (string, error) {

@@ -51,7 +51,7 @@ func Named(id string, path []Step) bool {
 		prev = ws[len(ws)-2]
 	}
 	switch last {
-	case "password", "passwd", "passphrase", "secret", "token":
+	case "password", "passwd", "pwd", "passphrase", "secret", "token":
 		return true
 	case "string":
 		return prev == "connection"
@@ -75,7 +75,7 @@ func Named(id string, path []Step) bool {
 	}
 	if len(ws) == 1 {
 		// An all-lower-case name is one word: adminpassword.
-		for _, suffix := range []string{"password", "secret", "connectionstring"} {
+		for _, suffix := range []string{"password", "pwd", "secret", "connectionstring"} {
 			if strings.HasSuffix(last, suffix) {
 				return true
 			}

@@ -38,6 +38,7 @@ func TestRealSecrets(t *testing.T) {
 	tests := []struct{ id, path string }{
 		{"", "properties.osProfile.adminPassword"},
 		{"", "properties.administratorLoginPassword"},
+		{"", "properties.adminPwd"}, {"", "properties.sqlpwd"},
 		{"", "password"},
 		{"", "properties.sslCertificates[*].properties.password"},
 		{"", "primaryKey"}, {"", "secondaryKey"},
