@@ -56,9 +56,10 @@
 //     returns (serviceWriteOnly, beside serviceOwned): a comment above the
 //     body names each such path, to be set by hand if it is to be managed.
 //
-// A string value whose key names a secret (config.IsSensitiveName, the rule
-// that marks sensitive values in plans) becomes a sensitive variable with
-// no default, declared in variables.hcl: the value is never written.
+// A string value that is a secret by its name and place (secret.Named,
+// the rule every command uses), or that holds a secret the run knows,
+// becomes a sensitive variable with no default, declared in variables.hcl:
+// the value is never written. String elements of arrays are checked too.
 //
 // # References
 //
