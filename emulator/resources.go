@@ -138,13 +138,15 @@ func (s *Server) put(w http.ResponseWriter, r *http.Request, t target) {
 		}
 	}
 	old, existed := s.world.get(t.id)
+	if s.groupBeingDeleted(w, t) || s.inconsistentPut(w, t, body) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || s.deniedByPolicy(w, t, body) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
+		return
+	}
+	// ARM checks locks, registration and policy before the service sees
+	// the request: a recover of a soft-deleted resource meets them too.
 	if !existed {
 		if body, ok = s.softDeletedCreate(w, t, body); !ok {
 			return
 		}
-	}
-	if s.groupBeingDeleted(w, t) || s.inconsistentPut(w, t, body) || s.busy(w, t.id) || s.scopeLocked(w, r.Method, t) || s.unregistered(w, t) || s.deniedByPolicy(w, t, body) || !precondition(w, r, old) || !locationKept(w, t, old, body) || !tagsValid(w, body) {
-		return
 	}
 	var oldBody map[string]any
 	if existed {

@@ -99,3 +99,23 @@ func TestSoftDeleteKinds(t *testing.T) {
 		})
 	}
 }
+
+// TestRecoverMeetsLocks: a recover of a soft-deleted vault is a write like
+// any other: a ReadOnly lock on its group refuses it before the service
+// sees it, and the deleted vault stays deleted.
+func TestRecoverMeetsLocks(t *testing.T) {
+	const loc = sub + "/providers/Microsoft.KeyVault/locations/westus/deletedVaults/kv2"
+	kv := rgID + "/providers/Microsoft.KeyVault/vaults/kv2"
+	body := map[string]any{"location": "westus", "properties": map[string]any{"tenantId": "t", "sku": map[string]any{"name": "standard", "family": "A"}}}
+	c := newClient(t, Options{SoftDelete: true, Locks: true})
+	c.createRG()
+	c.do("PUT", kv, body).must(t, 201)
+	c.do("DELETE", kv, nil).must(t, 200)
+	c.do("PUT", rgID+"/providers/Microsoft.Authorization/locks/ro?api-version=2016-09-01", map[string]any{"properties": map[string]any{"level": "ReadOnly"}}).must(t, 201)
+	recover := map[string]any{"location": "westus", "properties": map[string]any{"tenantId": "t", "sku": map[string]any{"name": "standard", "family": "A"}, "createMode": "recover"}}
+	if code := c.do("PUT", kv, recover).must(t, 409).errorCode(); code != "ScopeLocked" {
+		t.Fatalf("a recover under a ReadOnly lock: %s, want ScopeLocked", code)
+	}
+	c.do("GET", loc, nil).must(t, 200)
+	c.do("GET", kv, nil).must(t, 404)
+}
