@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
@@ -123,7 +124,7 @@ func destroyTargets(targets []string, insts []*config.Instance, st *state.State)
 	for _, r := range st.Resources {
 		if targeted(r.Address, targets) {
 			doomed[r.Address] = true
-			ids = append(ids, strings.ToLower(strings.TrimSuffix(r.ID, "/"))+"/")
+			ids = append(ids, r.ID)
 		}
 	}
 	for changed := true; changed; {
@@ -132,9 +133,8 @@ func destroyTargets(targets []string, insts []*config.Instance, st *state.State)
 			if doomed[r.Address] {
 				continue
 			}
-			id := strings.ToLower(r.ID)
 			for _, p := range ids {
-				if strings.HasPrefix(id, p) {
+				if armid.IsUnder(r.ID, p) {
 					doomed[r.Address] = true
 				}
 			}
@@ -146,7 +146,7 @@ func destroyTargets(targets []string, insts []*config.Instance, st *state.State)
 				}
 			}
 			if doomed[r.Address] {
-				ids = append(ids, strings.ToLower(strings.TrimSuffix(r.ID, "/"))+"/")
+				ids = append(ids, r.ID)
 				changed = true
 			}
 		}
