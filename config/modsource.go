@@ -49,6 +49,10 @@ func parseGitSource(src string) (gitSource, error) {
 		for _, kv := range strings.Split(q, "&") {
 			k, v, _ := strings.Cut(kv, "=")
 			if k == "ref" {
+				// git would read a ref that starts with "-" as an option.
+				if strings.HasPrefix(v, "-") {
+					return gitSource{}, fmt.Errorf("%q: ref %q starts with \"-\": name a tag, a branch or a commit", src, v)
+				}
 				g.ref = v
 			} else {
 				return gitSource{}, fmt.Errorf("%q: the only query argument of a git source is ref", src)

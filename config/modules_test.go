@@ -435,3 +435,13 @@ output "n" { value = length(module.app) }
 		t.Errorf("resources %v, output %#v", addresses(ev.Resources()), ev.Outputs[0].Value)
 	}
 }
+
+// TestGitRefIsNoOption: a ref that git would read as an option is refused.
+func TestGitRefIsNoOption(t *testing.T) {
+	if _, err := parseGitSource("git::file:///tmp/repo.git?ref=--orphan=x"); err == nil || !strings.Contains(err.Error(), `starts with "-"`) {
+		t.Fatalf("err = %v; want the ref refused", err)
+	}
+	if g, err := parseGitSource("git::file:///tmp/repo.git?ref=v1.2.0"); err != nil || g.ref != "v1.2.0" {
+		t.Fatalf("a tag: %+v, %v", g, err)
+	}
+}
