@@ -1,7 +1,6 @@
 package config
 
 import (
-
 	"github.com/hashicorp/hcl/v2"
 )
 
