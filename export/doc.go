@@ -78,6 +78,9 @@
 //
 // Up to eight requests are in flight at once; each provider registration
 // is read once. A child collection that ARM refuses to list (a 4xx other
-// than 429) is skipped: not every registered child type can be listed.
+// than 429) is skipped: not every registered child type can be listed. A
+// refusal for want of permission (401, 403) is kept in Result.Unreadable,
+// so the command reports the export as incomplete. IDs are known by
+// armid.Key, so one resource in two spellings is read once.
 // Extension resources (role assignments, locks) are not looked for.
 package export

@@ -81,6 +81,21 @@ type Result struct {
 	Secrets   []Secret
 	// Files are the files' contents by name.
 	Files map[string][]byte
+	// Unreadable are the child collections ARM refused to list for want
+	// of permission (401, 403): the export is incomplete there, and the
+	// command says so.
+	Unreadable []Unreadable
+}
+
+// Unreadable is a child collection the credential may not list.
+type Unreadable struct {
+	// Collection is the collection's URL path ({id}/subnets).
+	Collection string
+	// Type is the child type (Microsoft.Network/virtualNetworks/subnets).
+	Type string
+	// StatusCode and Code are ARM's answer (403, AuthorizationFailed).
+	StatusCode int
+	Code       string
 }
 
 // Export reads the resources o asks for and writes their configuration.
@@ -109,7 +124,15 @@ func Export(ctx context.Context, r Reader, o Options) (*Result, error) {
 	for _, x := range res {
 		x.Name = n.name(lastSegment(x.ID), x.Type)
 	}
-	return write(res, o)
+	out, err := write(res, o)
+	if err != nil {
+		return nil, err
+	}
+	out.Unreadable = e.unreadable
+	sort.Slice(out.Unreadable, func(i, j int) bool {
+		return armid.Key(out.Unreadable[i].Collection) < armid.Key(out.Unreadable[j].Collection)
+	})
+	return out, nil
 }
 
 // readers is how many reads an export has in flight at once.
@@ -125,9 +148,12 @@ type exporter struct {
 
 	mu    sync.Mutex
 	found map[string]*Resource
-	// seen are the lower-cased IDs being read or read.
+	// seen are the IDs being read or read, by armid.Key.
 	seen map[string]bool
-	err  error
+	// unreadable are the child collections refused for want of
+	// permission.
+	unreadable []Unreadable
+	err        error
 }
 
 // collect finds and reads every resource the options name.
@@ -167,9 +193,15 @@ func (e *exporter) roots(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("--id %s: %w", id, err)
 		}
 	}
-	groups := e.o.ResourceGroups
+	// IDs are sent in their one spelling: a doubled or trailing slash is
+	// no new resource.
+	var groups []string
+	for _, g := range e.o.ResourceGroups {
+		groups = append(groups, armid.Canonical(g))
+	}
 	var roots []string
 	for _, id := range e.o.IDs {
+		id = armid.Canonical(id)
 		p := armid.MustParse(id)
 		// A group's children are what it holds: --id of a group is
 		// --resource-group.
@@ -221,7 +253,7 @@ func (e *exporter) list(ctx context.Context, collection, apiVersion string) ([]s
 // already; the first error cancels the rest.
 func (e *exporter) spawn(ctx context.Context, cancel context.CancelFunc, id string) {
 	e.mu.Lock()
-	k := strings.ToLower(id)
+	k := armid.Key(id)
 	if e.seen[k] || e.err != nil {
 		e.mu.Unlock()
 		return
@@ -267,7 +299,7 @@ func (e *exporter) read(ctx context.Context, id string) ([]string, error) {
 		id = s // ARM's casing
 	}
 	e.mu.Lock()
-	e.found[strings.ToLower(id)] = &Resource{ID: id, Type: typ, APIVersion: v, Live: resp.Body}
+	e.found[armid.Key(id)] = &Resource{ID: id, Type: typ, APIVersion: v, Live: resp.Body}
 	e.mu.Unlock()
 	if typ == "Microsoft.Resources/resourceGroups" {
 		return nil, nil // what it holds is listed by --resource-group
@@ -282,13 +314,23 @@ func (e *exporter) read(ctx context.Context, id string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		items, err := e.list(ctx, id+"/"+ct[strings.LastIndex(ct, "/")+1:], cv)
+		collection := id + "/" + ct[strings.LastIndex(ct, "/")+1:]
+		items, err := e.list(ctx, collection, cv)
 		if err != nil {
+			var ae *arm.Error
+			if errors.As(err, &ae) && (ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden) {
+				// The credential may not read what is there: what is
+				// there is missing from the export, and the report says
+				// so rather than claim it whole.
+				e.mu.Lock()
+				e.unreadable = append(e.unreadable, Unreadable{Collection: collection, Type: ct, StatusCode: ae.StatusCode, Code: ae.Code})
+				e.mu.Unlock()
+				continue
+			}
 			// Not every child type can be listed (singletons, types
 			// reached only by name): export what can be listed.
-			var ae *arm.Error
 			if errors.As(err, &ae) && ae.StatusCode < http.StatusInternalServerError && ae.StatusCode != http.StatusTooManyRequests {
-				slog.Debug("export: a child collection cannot be listed", "collection", id+"/"+ct, "error", err)
+				slog.Debug("export: a child collection cannot be listed", "collection", collection, "error", err)
 				continue
 			}
 			return nil, fmt.Errorf("listing the %s under %s: %w", ct, id, err)
@@ -304,7 +346,7 @@ func (e *exporter) sorted() []*Resource {
 	for _, r := range e.found {
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].ID) < strings.ToLower(out[j].ID) })
+	sort.Slice(out, func(i, j int) bool { return armid.Key(out[i].ID) < armid.Key(out[j].ID) })
 	return out
 }
 

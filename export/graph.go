@@ -17,7 +17,7 @@ type graph struct {
 func newGraph(res []*Resource) *graph {
 	g := &graph{byID: map[string]*Resource{}, deps: map[*Resource]map[*Resource]bool{}}
 	for _, r := range res {
-		g.byID[strings.ToLower(r.ID)] = r
+		g.byID[armid.Key(r.ID)] = r
 		g.deps[r] = map[*Resource]bool{}
 	}
 	for _, r := range res {
@@ -54,7 +54,7 @@ func (g *graph) reference(from *Resource, s string) string {
 		return ""
 	}
 	var to *Resource
-	if r, ok := g.byID[strings.ToLower(s)]; ok {
+	if r, ok := g.byID[armid.Key(s)]; ok {
 		to = r
 	} else {
 		for _, r := range g.byID {
@@ -70,7 +70,9 @@ func (g *graph) reference(from *Resource, s string) string {
 		return ""
 	}
 	g.deps[from][to] = true
-	return template(to.Name, s[len(to.ID):])
+	// The part below the resource, in the one spelling of the ID: s may
+	// write its slashes or keywords otherwise.
+	return template(to.Name, armid.Canonical(s)[len(armid.Canonical(to.ID)):])
 }
 
 // reaches reports whether a depends on b, directly or not.

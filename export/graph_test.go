@@ -70,3 +70,22 @@ func TestCrossReferencesStayAcyclic(t *testing.T) {
 		t.Errorf("want a referring to b and b keeping a's literal ID:\n%s", text)
 	}
 }
+
+// TestReferencesInAnySpelling: an ID written with doubled or trailing
+// slashes or other keyword casing is the same resource (armid.Key), and a
+// template on it keeps only the part below the resource.
+func TestReferencesInAnySpelling(t *testing.T) {
+	odd := "/subscriptions/" + sub + "/resourcegroups/rg//providers/Microsoft.Network/"
+	for _, c := range []struct{ s, want string }{
+		{nsgID + "/", "resource.nsg.id"},
+		{odd + "networkSecurityGroups/rg", "resource.nsg.id"},
+		{odd + "networkSecurityGroups/rg//securityRules/r1", `"${resource.nsg.id}/securityRules/r1"`},
+	} {
+		vnet := &Resource{ID: vnetID, Name: "vnet"}
+		nsg := &Resource{ID: nsgID, Name: "nsg"}
+		g := newGraph([]*Resource{vnet, nsg})
+		if got := g.reference(vnet, c.s); got != c.want {
+			t.Errorf("reference(vnet, %q) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package export
 import (
 	"strings"
 
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/secret"
 )
 
@@ -153,8 +154,8 @@ func withoutInlineChildren(r *Resource, g *graph) map[string]any {
 	}).(map[string]any)
 	var walk func(m map[string]any, top bool)
 	walk = func(m map[string]any, top bool) {
-		if id, ok := m["id"].(string); ok && !top && strings.HasPrefix(strings.ToLower(id), strings.ToLower(r.ID)+"/") {
-			if _, exported := g.byID[strings.ToLower(id)]; !exported {
+		if id, ok := m["id"].(string); ok && !top && armid.IsUnder(id, r.ID) {
+			if _, exported := g.byID[armid.Key(id)]; !exported {
 				delete(m, "id")
 				delete(m, "type")
 			}
@@ -187,8 +188,8 @@ func allExportedChildren(arr []any, r *Resource, g *graph) bool {
 			return false
 		}
 		id, _ := m["id"].(string)
-		c, ok := g.byID[strings.ToLower(id)]
-		if !ok || c == r || !strings.HasPrefix(strings.ToLower(c.ID), strings.ToLower(r.ID)+"/") {
+		c, ok := g.byID[armid.Key(id)]
+		if !ok || c == r || !armid.IsUnder(c.ID, r.ID) {
 			return false
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
@@ -233,6 +234,12 @@ func writeExport(o exportOptions, p config.Provider, res *export.Result) error {
 			return fmt.Errorf("%s already exist: nothing was written. Choose another --out, or pass --force to overwrite them", strings.Join(existing, ", "))
 		}
 	}
+	// Everything that can fail is checked before the first file is
+	// written: a missing world fails with nothing written.
+	world, err := exportWorld(o, p)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", o.out, err)
 	}
@@ -241,24 +248,35 @@ func writeExport(o exportOptions, p config.Provider, res *export.Result) error {
 			return fmt.Errorf("writing the configuration: %w", err)
 		}
 	}
-	if strings.EqualFold(armSettings(p, os.Getenv).Endpoint, "emulator") {
-		src := filepath.Join(o.common.chdir, ".azapply", "emulator.json")
-		dst := filepath.Join(o.out, ".azapply", "emulator.json")
-		if _, err := os.Stat(dst); err == nil {
-			return nil
-		}
-		data, err := os.ReadFile(src)
-		if err != nil {
-			return fmt.Errorf("copying the emulator's world: %w", err)
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return fmt.Errorf("copying the emulator's world: %w", err)
-		}
-		if err := os.WriteFile(dst, data, 0o600); err != nil {
-			return fmt.Errorf("copying the emulator's world: %w", err)
-		}
+	if world == nil {
+		return nil
+	}
+	dst := filepath.Join(o.out, ".azapply", "emulator.json")
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("copying the emulator's world: %w", err)
+	}
+	if err := os.WriteFile(dst, world, 0o600); err != nil {
+		return fmt.Errorf("copying the emulator's world: %w", err)
 	}
 	return nil
+}
+
+// exportWorld is the embedded emulator's world to copy beside the
+// exported files: nil when the provider is no embedded emulator or --out
+// has a world already.
+func exportWorld(o exportOptions, p config.Provider) ([]byte, error) {
+	if !strings.EqualFold(armSettings(p, os.Getenv).Endpoint, "emulator") {
+		return nil, nil
+	}
+	if _, err := os.Stat(filepath.Join(o.out, ".azapply", "emulator.json")); err == nil {
+		return nil, nil
+	}
+	src := filepath.Join(o.common.chdir, ".azapply", "emulator.json")
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return nil, fmt.Errorf("reading the emulator's world to copy beside the configuration (nothing was written): %w", err)
+	}
+	return data, nil
 }
 
 func reportExport(w io.Writer, dir string, res *export.Result) {
@@ -268,6 +286,7 @@ func reportExport(w io.Writer, dir string, res *export.Result) {
 	}
 	sort.Strings(names)
 	fmt.Fprintf(w, "Exported %d resources into %s: %s.\n", len(res.Resources), dir, strings.Join(names, ", "))
+	reportUnreadable(w, res.Unreadable)
 	for _, r := range res.Resources {
 		for _, o := range r.Omitted {
 			fmt.Fprintf(w, "  resource.%s: left out %s\n", r.Name, o)
@@ -280,4 +299,23 @@ func reportExport(w io.Writer, dir string, res *export.Result) {
 		}
 	}
 	fmt.Fprintf(w, "Next: azapply init --chdir %s && azapply plan --chdir %s (it imports each resource and changes nothing).\n", dir, dir)
+}
+
+// reportUnreadable warns that the export is incomplete where the
+// credential could not list a child collection. The export still
+// succeeds (exit 0): what it wrote is correct, and the warning names what
+// is missing and how to get it.
+func reportUnreadable(w io.Writer, u []export.Unreadable) {
+	if len(u) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Warning: the export is incomplete: the credential may not list %d child collections, so what they hold is not in the configuration:\n", len(u))
+	for _, c := range u {
+		code := c.Code
+		if code == "" {
+			code = http.StatusText(c.StatusCode)
+		}
+		fmt.Fprintf(w, "  %s (%s): %d %s\n", c.Collection, c.Type, c.StatusCode, code)
+	}
+	fmt.Fprintln(w, "  Give the identity read access there (the Reader role, or TYPE/read for each type above) and export again, or export those resources later with --id.")
 }
