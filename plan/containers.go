@@ -115,6 +115,10 @@ func (b *builder) containers(ctx context.Context, changes []*Change) {
 	// The changes inside each group, found by the group's ID among the
 	// prefixes of theirs.
 	members := make([][]*Change, len(groups))
+	planned := make(map[string]bool, len(changes))
+	for _, c := range changes {
+		planned[c.Address] = true
+	}
 	for _, c := range changes {
 		if c.Action == Read || c.Action == Forget {
 			continue
@@ -150,8 +154,27 @@ func (b *builder) containers(ctx context.Context, changes []*Change) {
 			b.fail(fmt.Errorf("%s: %w", g.Address, errs[i]))
 			continue
 		}
-		b.container(g, listed[i], members[i])
+		b.container(g, listed[i], append(members[i], b.untargetedInside(g, planned)...))
 	}
+}
+
+// untargetedInside plans, as deleted with the group g, the resources the
+// state records inside it that the plan has no change for: those a
+// --target run left out. They are managed here, so they are no unmanaged
+// contents, and they go with the group, so their records must leave the
+// state with it rather than stay behind, stale.
+func (b *builder) untargetedInside(g *Change, planned map[string]bool) []*Change {
+	gid := deletedID(g)
+	var out []*Change
+	for _, sr := range b.st.Resources {
+		if planned[sr.Address] || !armid.IsUnder(sr.ID, gid) {
+			continue
+		}
+		c := &Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion, Action: Delete, notTargeted: true}
+		b.plan.Changes = append(b.plan.Changes, c)
+		out = append(out, c)
+	}
+	return out
 }
 
 // containerKey is the longest proper prefix of key (on a segment boundary)
@@ -185,7 +208,7 @@ func (b *builder) container(g *Change, listed []Contained, inside []*Change) {
 			}
 			continue // it does not exist yet: nothing of it goes with the group
 		}
-		managed = append(managed, Contained{ID: id, Type: typeOf(id), Managed: true, Address: c.Address})
+		managed = append(managed, Contained{ID: id, Type: typeOf(id), Managed: true, Address: c.Address, NotTargeted: c.notTargeted})
 		deleteWith(c, g)
 	}
 	byID := make(map[string]int, len(managed))

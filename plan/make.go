@@ -62,6 +62,11 @@ type Options struct {
 	// PurgeOnDestroy purges what a delete soft-deletes. The plan says so.
 	SoftDeleted    string
 	PurgeOnDestroy bool
+	// Untargeted are the declared instances a --target run leaves out of
+	// Instances. They are not planned, but a resource group the plan
+	// deletes takes what lies in it with it, so their settings
+	// (prevent_destroy) still hold there.
+	Untargeted []*config.Instance
 }
 
 // Make refreshes every declared and state-tracked resource and plans the
@@ -90,7 +95,7 @@ func Build(ctx context.Context, o Options) (*Plan, error) {
 		st, movedFrom = moveState(st, o.Moved)
 	}
 	b := &builder{st: st, plan: &Plan{RefreshOnly: o.RefreshOnly, Lineage: st.Lineage, Serial: st.Serial},
-		settings: settingsOf(o.Instances), removed: o.Removed}
+		settings: settingsOf(slices.Concat(o.Instances, o.Untargeted)), removed: o.Removed}
 	if o.Destroy {
 		o.Instances, o.Removed, o.Imports = nil, nil, nil
 	}

@@ -115,6 +115,9 @@ type Change struct {
 	// (keys) of the inline children the plan deletes, left out of it.
 	rules    Rules
 	leaveOut []string
+	// notTargeted marks a delete planned only because a group the plan
+	// deletes holds the resource, which --target left out.
+	notTargeted bool
 }
 
 // Contents is what a resource group held when the plan listed it
@@ -138,6 +141,10 @@ type Contained struct {
 	// state, or declared); Address is then its address.
 	Managed bool   `json:"managed,omitempty"`
 	Address string `json:"address,omitempty"`
+	// NotTargeted marks a managed resource that a --target run left out:
+	// it is managed here, goes with the group all the same, and leaves
+	// the state with it.
+	NotTargeted bool `json:"not_targeted,omitempty"`
 }
 
 // Unmanaged counts the contained resources azapply does not manage.

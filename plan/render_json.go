@@ -102,10 +102,11 @@ type JSONContents struct {
 
 // JSONContained is one resource inside a resource group the plan deletes.
 type JSONContained struct {
-	ID      string `json:"id"`
-	Type    string `json:"type"`
-	Managed bool   `json:"managed"`
-	Address string `json:"address,omitempty"`
+	ID          string `json:"id"`
+	Type        string `json:"type"`
+	Managed     bool   `json:"managed"`
+	Address     string `json:"address,omitempty"`
+	NotTargeted bool   `json:"not_targeted,omitempty"`
 }
 
 // JSONPath is one changed path. Action is "add" (no before), "remove" (no

@@ -213,7 +213,9 @@ func contentLines(c *Change) []string {
 	}
 	lines := []string{fmt.Sprintf("# deleting it deletes everything it holds (%s):", resources(len(c.Contents.Resources)))}
 	for _, r := range c.Contents.Resources {
-		if r.Managed {
+		if r.Managed && r.NotTargeted {
+			lines = append(lines, "- "+r.Address+"   # managed here, not targeted: leaves the state")
+		} else if r.Managed {
 			lines = append(lines, "- "+r.Address+"   # managed: leaves the state")
 		} else {
 			lines = append(lines, "- "+r.ID+" ("+r.Type+")   # NOT MANAGED by azapply")

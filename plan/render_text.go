@@ -295,7 +295,9 @@ func (t *textWriter) contents(c *Change) {
 	}
 	t.printf("        # deleting it deletes everything it holds (%s):\n", resources(len(c.Contents.Resources)))
 	for _, r := range c.Contents.Resources {
-		if r.Managed {
+		if r.Managed && r.NotTargeted {
+			t.printf("        #   %s %s (managed here, not targeted: leaves the state)\n", t.sym("-"), r.Address)
+		} else if r.Managed {
 			t.printf("        #   %s %s (managed: leaves the state)\n", t.sym("-"), r.Address)
 		} else {
 			t.printf("        #   %s %s (%s) %sNOT MANAGED by azapply%s\n", t.sym("-"), r.ID, r.Type, t.c(ansiBold), t.c(ansiReset))

@@ -6,12 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/cmd/azapply/views"
+	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
@@ -155,11 +157,15 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		return nil, err // config and validate already refused it
 	}
 	var only func(string) bool
+	var untargeted []*config.Instance
 	if len(f.targets) > 0 {
+		all := slices.Clone(w.insts)
 		if err := w.narrowToTargets(f.targets); err != nil {
 			return nil, err
 		}
 		only = func(addr string) bool { return targeted(addr, f.targets) }
+		// Their settings (prevent_destroy) hold for a group delete.
+		untargeted = slices.DeleteFunc(all, func(in *config.Instance) bool { return slices.Contains(w.insts, in) })
 	}
 	pl, err := plan.Build(ctx, plan.Options{
 		Only:           only,
@@ -180,6 +186,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 		Replace:        f.replace,
 		SoftDeleted:    p.Ops.SoftDeleted,
 		PurgeOnDestroy: p.Ops.PurgeOnDestroy,
+		Untargeted:     untargeted,
 	})
 	if err != nil {
 		return nil, err
