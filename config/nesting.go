@@ -100,8 +100,9 @@ func valueDepth(v cty.Value, d int) int {
 }
 
 // boundedDecode wraps jsondecode or yamldecode: a document that nests
-// deeper than limits.MaxDepth is an error before (JSON) or after (YAML) it
-// is decoded, never a body that takes the plan's memory.
+// deeper than limits.MaxDepth is an error before it is decoded (and a
+// decoded value that does, through YAML aliases, after), never a body
+// that takes the plan's memory or time.
 func boundedDecode(f function.Function, isJSON bool) function.Function {
 	return function.New(&function.Spec{
 		Description: f.Description(),
@@ -129,12 +130,15 @@ func boundedDecode(f function.Function, isJSON bool) function.Function {
 }
 
 func checkDecodeArg(args []cty.Value, isJSON bool) error {
-	if !isJSON || len(args) == 0 {
+	if len(args) == 0 {
 		return nil
 	}
 	s, _ := args[0].Unmark()
 	if !s.IsKnown() || s.IsNull() || s.Type() != cty.String {
 		return nil
+	}
+	if !isJSON {
+		return checkYAMLDepth(s.AsString())
 	}
 	var de *limits.DepthError
 	if err := limits.CheckJSON([]byte(s.AsString())); errors.As(err, &de) {
