@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
@@ -11,6 +12,10 @@ import (
 // sensitiveMessage is the validation message shown in place of one that
 // holds a sensitive value.
 const sensitiveMessage = "The error message includes a sensitive value, so it is not shown."
+
+// shortSecretMessage replaces a function's error that may quote a
+// sensitive argument too short to be redacted from it.
+const shortSecretMessage = "the function's error is not shown, since it may quote a sensitive argument (one shorter than 4 characters cannot be taken out of the text)"
 
 // hideSecretsInErrors wraps every function of fns (but try and can, which
 // take expressions rather than values) so that an error of a call given a
@@ -62,15 +67,31 @@ func hideArgs(err error, args []cty.Value) error {
 		return nil
 	}
 	var known secret.Values
+	var short []string
 	for _, a := range args {
 		if a.ContainsMarked() {
-			known.Add(SensitiveStrings(a)...)
+			for _, s := range SensitiveStrings(a) {
+				if s != "" && len(s) < secret.MinLength {
+					short = append(short, s)
+				}
+				known.Add(s)
+			}
 		}
 	}
-	if known.Len() == 0 {
+	if known.Len() == 0 && len(short) == 0 {
 		return err
 	}
 	msg := known.Redact(err.Error())
+	// A secret too short to be searched for in text (secret.MinLength:
+	// redacting every "ab" would leave no message readable) cannot be
+	// taken out of the message alone: a message that may quote it is not
+	// shown at all. The diagnostic still points at the argument.
+	for _, s := range short {
+		if strings.Contains(msg, s) {
+			msg = shortSecretMessage
+			break
+		}
+	}
 	if msg == err.Error() {
 		return err
 	}
