@@ -129,14 +129,22 @@ func writeModuleLock(root string, l *ModuleLock) error {
 	return os.WriteFile(filepath.Join(root, ModuleLockFile), append(b, '\n'), 0o644)
 }
 
-// fetchedCommit is the commit of the copy of g that init fetched, "" if
-// none.
-func fetchedCommit(root string, g gitSource) string {
-	b, err := os.ReadFile(filepath.Join(root, modulesDir, g.key()+".commit"))
+// fetchedCommit is the commit the copy of g that init fetched has checked
+// out (git rev-parse HEAD of the copy itself), "" if there is no copy.
+// The copy's own HEAD is asked, not a note of what init checked out: a
+// copy moved to another commit since is no longer the pinned one. The git
+// directory is named, so that a copy without one is never taken for the
+// repository around it.
+func fetchedCommit(ctx context.Context, root string, g gitSource) string {
+	gitDir := filepath.Join(root, modulesDir, g.key(), ".git")
+	if _, err := os.Stat(gitDir); err != nil {
+		return ""
+	}
+	head, err := runGit(ctx, "", "--git-dir="+gitDir, "rev-parse", "--verify", "--quiet", "HEAD")
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(b))
+	return head
 }
 
 // resolveSource finds the directory of a module call's source.
@@ -165,7 +173,8 @@ func (c *Config) resolveSource(call *ModuleCall) (string, hcl.Diagnostics) {
 		if !ok {
 			return bad("Module not installed", fmt.Sprintf("module %q: %s is not in %s. Run azapply init to fetch it and pin its commit.", call.Name, g.lockID(), ModuleLockFile))
 		}
-		if got := fetchedCommit(c.Dir, g); got != locked.Commit {
+		// Loading takes no context: git answers rev-parse from local files.
+		if got := fetchedCommit(context.Background(), c.Dir, g); got != locked.Commit {
 			why := "has not been fetched here"
 			if got != "" {
 				why = fmt.Sprintf("was fetched at commit %s, but %s pins %s", got, ModuleLockFile, locked.Commit)
@@ -217,7 +226,7 @@ func InstallModules(ctx context.Context, root string) ([]string, error) {
 				}
 				used[g.lockID()] = true
 				locked, pinned := lock.Modules[g.lockID()]
-				if !pinned || fetchedCommit(root, g) != locked.Commit {
+				if !pinned || fetchedCommit(ctx, root, g) != locked.Commit {
 					commit, err := fetchGit(ctx, root, g, locked.Commit)
 					if err != nil {
 						return err
@@ -323,9 +332,6 @@ func fetchGit(ctx context.Context, root string, g gitSource, commit string) (str
 		return "", err
 	}
 	if err := os.Rename(tmp, dst); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(dst+".commit", []byte(got+"\n"), 0o644); err != nil {
 		return "", err
 	}
 	return got, nil
