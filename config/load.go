@@ -434,6 +434,7 @@ func (c *Config) decodeSettings(bodies []*hcl.BodyContent) hcl.Diagnostics {
 		}
 	}
 	diags = append(diags, c.checkImportsAndRemoved()...)
+	diags = append(diags, c.checkMoved()...)
 	return diags
 }
 

@@ -57,16 +57,12 @@ func (c *Config) decodeMoved(b *hcl.Block) hcl.Diagnostics {
 		return bad(fmt.Sprintf("%s and %s must both name one instance (with a key) or both a whole block (without).", from, to))
 	}
 	if !toModule {
-		block, _ := SplitAddress(to)
-		if _, ok := c.declared[block]; !ok {
-			return bad(fmt.Sprintf("to names %s, which the configuration does not declare. A moved block points at where the resource is declared now.", to))
-		}
 		if fromBlock, _ := SplitAddress(from); fromKey == "" && c.declared[fromBlock] != (hcl.Range{}) {
 			return bad(fmt.Sprintf("from names %s, which the configuration still declares: remove its block, or this moved block.", from))
 		}
-	} else if c.modules[to+"."] == nil && c.calls[to] == nil {
-		return bad(fmt.Sprintf("to names %s, which the configuration does not declare.", to))
 	}
+	// Where to points is checked once every moved block is read
+	// (checkMoved): it may be the from of another, a chain.
 	for _, m := range c.Moved {
 		if m.From == from {
 			return bad(fmt.Sprintf("%s is already moved by the moved block at %s.", from, shortRange(m.DeclRange)))
@@ -77,6 +73,79 @@ func (c *Config) decodeMoved(b *hcl.Block) hcl.Diagnostics {
 	}
 	c.Moved = append(c.Moved, &Moved{From: from, To: to, DeclRange: b.DefRange})
 	return nil
+}
+
+// checkMoved checks the moved blocks together, once all are read. Moves
+// chain, as Terraform's do: with a → b and b → c, what the state records
+// at a ends at c, whatever the order of the blocks. So the end of each
+// block's chain, not its own to, must be declared, and a chain that comes
+// back to where it started is an error.
+func (c *Config) checkMoved() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, m := range c.Moved {
+		bad := func(detail string) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid moved block", Detail: detail, Subject: m.DeclRange.Ptr()})
+		}
+		end, path, cycle := followMoves(c.Moved, m)
+		if cycle {
+			bad(fmt.Sprintf("the moves from %s form a cycle (%s): nothing can end where it started. Remove one of these moved blocks.", m.From, strings.Join(path, " → ")))
+			continue
+		}
+		via := ""
+		if len(path) > 2 {
+			via = fmt.Sprintf(" (where the moves %s end)", strings.Join(path, " → "))
+		}
+		if AddressKind(end) == "" {
+			if c.modules[end+"."] == nil && c.calls[end] == nil {
+				bad(fmt.Sprintf("to names %s%s, which the configuration does not declare.", end, via))
+			}
+			continue
+		}
+		if block, _ := SplitAddress(end); c.declared[block] == (hcl.Range{}) {
+			bad(fmt.Sprintf("to names %s%s, which the configuration does not declare. A moved block points at where the resource is declared now.", end, via))
+		}
+	}
+	return diags
+}
+
+// followMoves follows m's to through the other moved blocks to the end
+// of its chain. path is every address on the way, m's from first; cycle
+// reports a chain that comes back to an address on it.
+func followMoves(moved []*Moved, m *Moved) (end string, path []string, cycle bool) {
+	path = []string{m.From, m.To}
+	seen := map[string]bool{m.From: true, m.To: true}
+	cur, used := m.To, map[*Moved]bool{m: true}
+	for {
+		next, by := nextMove(moved, cur, used)
+		if by == nil {
+			return cur, path, false
+		}
+		used[by] = true
+		path = append(path, next)
+		if seen[next] {
+			return next, path, true
+		}
+		seen[next] = true
+		cur = next
+	}
+}
+
+// nextMove is where one of the moved blocks not yet used moves a: a block
+// that names a's resource (or its block) first, then one that names a
+// module a lies in, each kind in the order declared. by is nil when none
+// moves a.
+func nextMove(moved []*Moved, a string, used map[*Moved]bool) (string, *Moved) {
+	for _, modules := range []bool{false, true} {
+		for _, m := range moved {
+			if used[m] || (AddressKind(m.From) == "") != modules {
+				continue
+			}
+			if n, ok := moveOne(m, a); ok {
+				return n, m
+			}
+		}
+	}
+	return "", nil
 }
 
 // moveAddress reads an address written without quotes: any number of
@@ -148,9 +217,10 @@ func moveAddress(a *hcl.Attribute) (string, hcl.Diagnostics) {
 }
 
 // MoveAddresses returns, for each of the addresses recorded that a moved
-// block moves, its new address (old → new). A move whose new address is
-// recorded already is left out: the state keeps both, and the plan shows
-// what each means.
+// block moves, its new address (old → new): the end of the chain of moves
+// from it (a → b, then b → c: a ends at c), each block used at most once.
+// A move whose new address is recorded already is left out: the state
+// keeps both, and the plan shows what each means.
 func MoveAddresses(moved []*Moved, recorded []string) map[string]string {
 	have := map[string]bool{}
 	for _, a := range recorded {
@@ -158,11 +228,14 @@ func MoveAddresses(moved []*Moved, recorded []string) map[string]string {
 	}
 	out := map[string]string{}
 	for _, a := range recorded {
-		cur := a
-		for _, m := range moved {
-			if n, ok := moveOne(m, cur); ok {
-				cur = n
+		cur, used := a, map[*Moved]bool{}
+		for {
+			next, by := nextMove(moved, cur, used)
+			if by == nil {
+				break
 			}
+			used[by] = true
+			cur = next
 		}
 		if cur != a && !have[cur] {
 			out[a] = cur
