@@ -71,6 +71,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c collection) {
 		return
 	}
 	prefix := key(c.scope.id) + "/"
+	// Operations that are due end before the list is read, as a GET of
+	// each member would end them.
+	s.finishDueUnder(prefix)
 	type item struct {
 		k   string
 		res *Resource

@@ -149,11 +149,12 @@ func (s *Server) inconsistentPut(w http.ResponseWriter, t target, body map[strin
 	return false
 }
 
-// dueByTime reports whether o has run as long as it takes, polled or not:
-// its MinDuration, and the polls a client honouring the Retry-After it was
-// given would have made. Only with Options.TimedOperations.
-func (s *Server) dueByTime(o *operation, now time.Time) bool {
-	if !s.opts.TimedOperations || o.done {
+// hasRunItsTime reports whether o has run as long as it takes, polled or
+// not: its MinDuration, and the polls a client honouring the Retry-After
+// it was given would have made. It is the one rule by which an operation
+// ends without being polled; dueByTime and busy say when it applies.
+func (s *Server) hasRunItsTime(o *operation, now time.Time) bool {
+	if o.done {
 		return false
 	}
 	d := o.spec.MinDuration
@@ -163,6 +164,13 @@ func (s *Server) dueByTime(o *operation, now time.Time) bool {
 	return now.Sub(o.start) >= d
 }
 
+// dueByTime reports whether o ends by time when anything looks at its
+// resource: only with Options.TimedOperations, as ARM's operations run
+// whether or not anyone polls them.
+func (s *Server) dueByTime(o *operation, now time.Time) bool {
+	return s.opts.TimedOperations && s.hasRunItsTime(o, now)
+}
+
 // finishDue ends the operation pending on id if its time is up, so that a
 // client that only reads the resource sees it finish. Callers hold the
 // world lock.
@@ -170,6 +178,21 @@ func (s *Server) finishDue(id string) {
 	if o, ok := s.world.pending[key(id)]; ok {
 		if now := s.opts.Now(); s.dueByTime(o, now) {
 			s.complete(o, now)
+		}
+	}
+}
+
+// finishDueUnder ends every operation pending on a resource under prefix
+// (a key ending in "/") whose time is up, so that a list of a collection
+// shows what a GET of each member would. Callers hold the world lock.
+func (s *Server) finishDueUnder(prefix string) {
+	if !s.opts.TimedOperations {
+		return
+	}
+	now := s.opts.Now()
+	for k, o := range s.world.pending {
+		if strings.HasPrefix(k, prefix) && s.dueByTime(o, now) {
+			s.complete(o, now) // deleting k from pending while ranging is safe
 		}
 	}
 }

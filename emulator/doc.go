@@ -155,7 +155,9 @@
 // reuse (409 Conflict), and a principal (a user-assigned identity's) that
 // role assignments do not find (400 PrincipalNotFound) until it has
 // replicated. Options.TimedOperations makes operations end by time, polled
-// or not, as ARM's do.
+// or not, as ARM's do: a GET of the resource, a list of its collection and
+// a write to it each end an operation that has run its time, by one rule
+// (hasRunItsTime).
 //
 // # Per-type rules
 //

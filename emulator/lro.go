@@ -237,13 +237,11 @@ func (s *Server) busy(w http.ResponseWriter, id string) bool {
 	}
 	// ARM's operations run whether or not anyone polls them: one whose
 	// client lost its polling URL (a dropped response) ends when a client
-	// polling at the Retry-After it was given would have seen it end.
-	if ra := s.opts.RetryAfter; ra > 0 {
-		now := s.opts.Now()
-		if age := now.Sub(o.start); age >= time.Duration(o.spec.Polls+1)*ra && age >= o.spec.MinDuration {
-			s.complete(o, now)
-			return false
-		}
+	// polling at the Retry-After it was given would have seen it end, even
+	// without TimedOperations, so that the resend is not refused forever.
+	if now := s.opts.Now(); (s.opts.TimedOperations || s.opts.RetryAfter > 0) && s.hasRunItsTime(o, now) {
+		s.complete(o, now)
+		return false
 	}
 	writeError(w, http.StatusConflict, "AnotherOperationInProgress",
 		"Another operation ("+o.method+") on the resource '"+id+"' is in progress. Retry when it has finished.")
