@@ -71,7 +71,17 @@ type deletedResource struct {
 	deletedAt time.Time
 }
 
-func deletedKey(sub, typ, name string) string { return strings.ToLower(sub + "/" + typ + "/" + name) }
+// recordKey is where a deleted resource of kind k is held: by name in the
+// subscription, or, for a kind whose deleted resources live in a group
+// (Cognitive Services: .../locations/{loc}/resourceGroups/{rg}/deletedAccounts/{name}),
+// by location, group and name, so that accounts of one name in two groups
+// are two records.
+func (k *softDeleteKind) recordKey(sub, rg, location, name string) string {
+	if k.inGroup {
+		return strings.ToLower(sub + "/" + k.typ + "/" + NormalizeLocation(location) + "/" + rg + "/" + name)
+	}
+	return strings.ToLower(sub + "/" + k.typ + "/" + name)
+}
 
 // keepDeleted records the resource at key k as soft-deleted when it is of
 // a soft-deleting type. Callers hold the world lock.
@@ -80,7 +90,11 @@ func (s *Server) keepDeleted(k string) {
 		return
 	}
 	res, ok := s.world.resources[k]
-	if !ok || softDeleteKindOf(res.Type) == nil {
+	if !ok {
+		return
+	}
+	kind := softDeleteKindOf(res.Type)
+	if kind == nil {
 		return
 	}
 	t, err := parseTarget(res.ID)
@@ -88,7 +102,7 @@ func (s *Server) keepDeleted(k string) {
 		return
 	}
 	loc, _ := res.Body["location"].(string)
-	s.deleted[deletedKey(t.subscription, res.Type, t.name)] = &deletedResource{
+	s.deleted[kind.recordKey(t.subscription, t.resourceGroup, loc, t.name)] = &deletedResource{
 		res: &Resource{ID: res.ID, Type: res.Type, Body: deepCopy(res.Body).(map[string]any)},
 		sub: t.subscription, rg: t.resourceGroup, location: NormalizeLocation(loc), deletedAt: s.opts.Now().UTC(),
 	}
@@ -104,7 +118,8 @@ func (s *Server) softDeletedCreate(w http.ResponseWriter, t target, body map[str
 	if !s.opts.SoftDelete || kind == nil {
 		return body, true
 	}
-	k := deletedKey(t.subscription, t.typ, t.name)
+	loc, _ := body["location"].(string)
+	k := kind.recordKey(t.subscription, t.resourceGroup, loc, t.name)
 	d, held := s.deleted[k]
 	flag, _ := getPath(body, kind.recoverPath)
 	recovering := flag != nil && strings.EqualFold(fmt.Sprint(flag), fmt.Sprint(kind.recoverValue))
@@ -172,7 +187,7 @@ func (s *Server) softDeleteRoute(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
-	k := deletedKey(sub, kind.typ, name)
+	k := kind.recordKey(sub, rg, loc, name)
 	d, ok := s.deleted[k]
 	if ok && (!strings.EqualFold(d.location, NormalizeLocation(loc)) || (rg != "" && !strings.EqualFold(d.rg, rg))) {
 		ok = false
