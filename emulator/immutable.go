@@ -1,9 +1,6 @@
 package emulator
 
-import (
-	"fmt"
-	"reflect"
-)
+import "fmt"
 
 // ImmutableProperty is a property that a resource provider refuses to
 // change once the resource exists, as ARM's providers refuse many (a
@@ -34,7 +31,9 @@ func (s *Server) immutableChange(t target, body, old map[string]any) *ErrorDetai
 		}
 		now, sent := getPath(body, p.Path)
 		was, had := getPath(old, p.Path)
-		if !sent || !had || reflect.DeepEqual(now, was) {
+		// Compared as JSON, as read-only values are (jsonEqual): a stored
+		// 1 and a decoded 1.0 are one value.
+		if !sent || !had || jsonEqual(now, was) {
 			continue
 		}
 		code := p.Code

@@ -20,3 +20,22 @@ func TestImmutableProperty(t *testing.T) {
 		t.Errorf("the refused change was stored: %v", res.Body["properties"])
 	}
 }
+
+// TestImmutableComparesAsJSON: an immutable property is compared as its
+// JSON, as read-only values are: a default the service stored as 1 is not
+// changed by a request that sends 1 (decoded 1.0), nor by one that sends
+// 1.0; a request that sends 2 is refused.
+func TestImmutableComparesAsJSON(t *testing.T) {
+	c := newClient(t, Options{
+		Immutable: []ImmutableProperty{{Type: "Microsoft.Web/sites", Path: "properties.workers"}},
+		Rules:     map[string]*TypeRule{"Microsoft.Web/sites": {Defaults: map[string]any{"properties": map[string]any{"workers": 1}}}},
+	})
+	c.createRG()
+	id := rgID + "/providers/Microsoft.Web/sites/app"
+	c.do("PUT", id, map[string]any{"location": "westus"}).must(t, 201)
+	c.do("PUT", id, map[string]any{"location": "westus", "properties": map[string]any{"workers": 1}}).must(t, 200)
+	c.do("PUT", id, map[string]any{"location": "westus", "properties": map[string]any{"workers": 1.0}}).must(t, 200)
+	if code := c.do("PUT", id, map[string]any{"location": "westus", "properties": map[string]any{"workers": 2}}).must(t, 400).errorCode(); code != "PropertyChangeNotAllowed" {
+		t.Errorf("a change of workers: %s", code)
+	}
+}
