@@ -198,7 +198,11 @@ var (
 	quoted         = regexp.MustCompile(`'([^']+)'`)
 	lockID         = regexp.MustCompile(`(?i)(/[^'"\s]*?/providers/Microsoft\.Authorization/locks/([^/'"\s,.]+))`)
 	namespaceWords = regexp.MustCompile(`(?i)namespace '([^']+)'`)
-	propertyWords  = regexp.MustCompile(`(?i)propert(?:y|ies) '?([A-Za-z0-9_.\[\]]+)'?`)
+	// deletingWords say that a 409 is a delete still running, not a name
+	// taken: "is being deleted", "deprovisioning state", "in the process
+	// of being deleted", "deletion has not finished".
+	deletingWords = regexp.MustCompile(`(?i)being deleted|deprovisioning state|pending deletion|deletion (?:is )?(?:still )?in progress|deletion has not (?:yet )?finished|until its deletion has finished`)
+	propertyWords = regexp.MustCompile(`(?i)propert(?:y|ies) '?([A-Za-z0-9_.\[\]]+)'?`)
 )
 
 // Hint returns one line saying what to do: see Hint.
@@ -232,6 +236,10 @@ func (e *Error) Hint() string {
 		return fmt.Sprintf("The service cannot change %s in place: replace the resource (add the path to replace_on_changes, or apply with --replace ADDRESS), which deletes it first.", what)
 	case isQuota(code, msg):
 		return "A quota or capacity limit refused this: request an increase (Azure portal, Quotas; or `az quota`), free capacity, or choose another size or location."
+	case e.StatusCode == http.StatusConflict && (strings.HasSuffix(code, "beingdeleted") || deletingWords.MatchString(all)):
+		// A delete ARM accepted has not finished: the name is not taken
+		// for good. Retried or not, what to do is wait for it.
+		return "A delete of this resource (or of the group that holds it) is still finishing in Azure: wait until a GET of it answers 404, which can take minutes for some services, then apply again. It is no name taken by someone else."
 	case code == "conflict" || strings.HasSuffix(code, "alreadyexists") || code == "storageaccountalreadytaken" || code == "namenotavailable":
 		if e.Class() == Retryable {
 			return ""

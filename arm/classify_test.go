@@ -52,6 +52,8 @@ func TestClassifyRealErrors(t *testing.T) {
 		{"conflict_name_taken.json", Permanent, false, []string{"name is taken", "azapply import"}},
 		{"storage_name_taken.json", Permanent, false, []string{"name is taken"}},
 		{"conflict_in_progress.json", Retryable, true, nil},
+		{"lingering_delete.json", Permanent, false, []string{"delete of this resource", "still finishing", "404"}},
+		{"group_being_deleted.json", Permanent, false, []string{"still finishing"}},
 		{"another_operation.json", Retryable, true, nil},
 		{"retryable_another_operation_429.json", Retryable, true, nil},
 		{"aks_operation_not_allowed.json", Retryable, true, nil},
