@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
 )
 
@@ -17,12 +17,7 @@ import (
 // finished it; one that failed is cleared, so that the plan that follows
 // sends it again. Nothing is sent again here: only polls and a read back.
 func ResumeInFlight(ctx context.Context, o Options) error {
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Reporter == nil {
-		o.Reporter = NoReporter{}
-	}
+	o = o.withDefaults()
 	sensitive := map[string][]string{}
 	for _, in := range o.Instances {
 		sensitive[in.Address] = in.Sensitive
@@ -75,6 +70,13 @@ func resumeOperation(ctx context.Context, o Options, sr *state.Resource, sensiti
 		return nil
 	}
 	if kind == OpDelete {
+		// As after a fresh delete, it is gone only when its GET answers
+		// 404 (within its window): until then a create of the same ID
+		// would fail with 409.
+		n := &node{change: &plan.Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion}, op: OpDelete, id: sr.ID}
+		if err := newRunner(o).confirmDeleted(ctx, n, nil); err != nil {
+			return fmt.Errorf("%s: the delete an earlier run started: %w", sr.Address, err)
+		}
 		o.State.Remove(sr.Address)
 		o.Reporter.Report(Event{Time: o.Now(), Kind: EventComplete, Op: kind, Address: sr.Address, ID: sr.ID, Elapsed: o.Now().Sub(op.Started)})
 		return nil
