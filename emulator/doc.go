@@ -242,6 +242,7 @@
 // Resource and IDs read the world; ChangeOutOfBand and DeleteOutOfBand
 // change it as someone using the portal would, for drift tests (also over
 // HTTP at /_emulator/out-of-band, and with `azapply emulator change`).
-// MarshalWorld, UnmarshalWorld, LoadFile and SaveFile persist it; unfinished
-// operations are not persisted.
+// MarshalWorld, UnmarshalWorld, LoadFile and SaveFile persist it, with the
+// soft-deleted resources and the registrations asked for (worldstate.go);
+// unfinished operations are not persisted.
 package emulator

@@ -58,9 +58,15 @@ func (w *world) under(id string) []string {
 	return keys
 }
 
-// snapshotFile is the on-disk form of the world.
+// snapshotFile is the on-disk form of the world: the resources, and what
+// else a later run must find as it was (worldstate.go).
 type snapshotFile struct {
 	Resources []*Resource `json:"resources"`
+	// Deleted are the soft-deleted resources, by ID.
+	Deleted []*deletedRecord `json:"deleted,omitempty"`
+	// Registrations are the namespaces whose registration was asked for,
+	// by subscription and namespace.
+	Registrations []*registrationRecord `json:"registrations,omitempty"`
 }
 
 // MarshalWorld returns the world as JSON, resources sorted by ID.
@@ -75,6 +81,8 @@ func (s *Server) MarshalWorld() ([]byte, error) {
 	sort.Slice(snap.Resources, func(i, j int) bool {
 		return key(snap.Resources[i].ID) < key(snap.Resources[j].ID)
 	})
+	snap.Deleted = s.deletedRecords()
+	snap.Registrations = s.registrationRecords()
 	return json.MarshalIndent(snap, "", "  ")
 }
 
@@ -94,6 +102,8 @@ func (s *Server) UnmarshalWorld(data []byte) error {
 		}
 		s.world.resources[key(r.ID)] = r
 	}
+	s.loadDeleted(snap.Deleted)
+	s.loadRegistrations(snap.Registrations)
 	return nil
 }
 
