@@ -13,7 +13,8 @@ import (
 // registries inside it too. They are managed by this stack, so the plan
 // lists them as "managed here, not targeted" (not as unmanaged, which
 // would need delete_unmanaged_contents), and their records leave the
-// state with the group; the next plan creates them again.
+// state with the group; the saved plan applies, and the next plan
+// creates them again.
 func TestTargetedGroupReplaceTakesItsManagedContents(t *testing.T) {
 	s := serveLoopback(t, emulator.Options{})
 	dir := t.TempDir()
@@ -45,13 +46,14 @@ resource "acr2" {
 	s.run(t, dir, "apply", "--auto-approve").mustExit(t, exitOK)
 
 	write("eastus")
-	r := s.run(t, dir, "plan", "--target", "resource.rg", "--no-color")
+	r := s.run(t, dir, "plan", "--target", "resource.rg", "--no-color", "--out", "targeted.plan")
 	r.mustExit(t, exitOK)
 	r.mustContain(t, "resource.acr1 (managed here, not targeted: leaves the state)",
 		"resource.acr2 (managed here, not targeted: leaves the state)")
 	r.mustNotContain(t, "NOT MANAGED")
 
-	r = s.run(t, dir, "apply", "--target", "resource.rg", "--auto-approve", "--no-color")
+	// The saved plan applies as it was made.
+	r = s.run(t, dir, "apply", "--auto-approve", "--no-color", "targeted.plan")
 	r.mustExit(t, exitOK)
 	if res, ok := s.em.Resource(stackRG); !ok || res.Body["location"] != "eastus" {
 		t.Errorf("the group after apply: %v %v", ok, res.Body)
