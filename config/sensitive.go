@@ -3,6 +3,7 @@ package config
 import (
 	"sort"
 
+	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -23,7 +24,7 @@ const SensitiveMark = sensitiveMark("sensitive")
 // paths.
 func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []string) {
 	for _, p := range declared {
-		steps, err := ParsePath(p)
+		steps, err := bodypath.ParsePattern(p)
 		if err != nil {
 			continue
 		}
@@ -45,7 +46,7 @@ func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []s
 
 // markPath marks the value at steps. A path into an unknown value marks the
 // unknown value, since whatever it becomes holds the secret.
-func markPath(v cty.Value, steps []PathStep) cty.Value {
+func markPath(v cty.Value, steps bodypath.Path) cty.Value {
 	if len(steps) == 0 {
 		return v.Mark(SensitiveMark)
 	}
@@ -59,7 +60,7 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 	t := v.Type()
 	s := steps[0]
 	switch {
-	case (t.IsObjectType() || t.IsMapType()) && !s.All && !s.IsIndex:
+	case (t.IsObjectType() || t.IsMapType()) && !s.Elem:
 		attrs := v.AsValueMap()
 		e, ok := attrs[s.Key]
 		if !ok {
@@ -67,7 +68,7 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 		}
 		attrs[s.Key] = markPath(e, steps[1:])
 		return rebuild(t, attrs, nil).WithMarks(marks)
-	case (t.IsTupleType() || t.IsListType()) && (s.All || s.IsIndex):
+	case (t.IsTupleType() || t.IsListType()) && s.Elem:
 		elems := v.AsValueSlice()
 		for i := range elems {
 			if s.All || s.Index == i {
@@ -82,13 +83,13 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 // markByName marks the strings (and values not yet known) that package
 // secret names a secret, in the body of the resource id ("" when unknown).
 func markByName(id string, v cty.Value) cty.Value {
-	out, _ := markByNameChanged(id, v, make([]secret.Step, 0, 16))
+	out, _ := markByNameChanged(id, v, make(bodypath.Path, 0, 16))
 	return out
 }
 
 // markByNameChanged is markByName, saying whether it marked anything, so
 // that collections without secrets are not rebuilt.
-func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, bool) {
+func markByNameChanged(id string, v cty.Value, path bodypath.Path) (cty.Value, bool) {
 	if len(path) > 0 && !path[len(path)-1].Elem {
 		uv, _ := v.Unmark()
 		if (!uv.IsKnown() || uv.Type() == cty.String) && secret.Named(id, path) {
@@ -105,7 +106,7 @@ func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, b
 		var attrs map[string]cty.Value
 		for it := uv.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Key: k.AsString()}))
+			ne, changed := markByNameChanged(id, e, append(path, bodypath.Step{Key: k.AsString()}))
 			if !changed {
 				continue
 			}
@@ -123,7 +124,7 @@ func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, b
 		i := 0
 		for it := uv.ElementIterator(); it.Next(); i++ {
 			_, e := it.Element()
-			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Elem: true}))
+			ne, changed := markByNameChanged(id, e, append(path, bodypath.Step{Elem: true}))
 			if !changed {
 				continue
 			}
@@ -164,13 +165,13 @@ func rebuild(t cty.Type, attrs map[string]cty.Value, elems []cty.Value) cty.Valu
 
 // collectMarked adds the path of every marked value in v to set, with [*]
 // for array elements.
-func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
+func collectMarked(v cty.Value, path bodypath.Path, set map[string]bool) {
 	// A marked body (body = jsondecode(var.secret_json)) has no path of its
 	// own: each of its attributes is sensitive.
 	rootMarked := false
 	if v.IsMarked() {
 		if len(path) > 0 {
-			set[formatPath(path)] = true
+			set[path.String()] = true
 		}
 		v, _ = v.Unmark()
 		if len(path) > 0 {
@@ -189,12 +190,12 @@ func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
 			if rootMarked {
 				e = e.Mark(SensitiveMark)
 			}
-			collectMarked(e, append(path[:len(path):len(path)], PathStep{Key: k.AsString()}), set)
+			collectMarked(e, path.Key(k.AsString()), set)
 		}
 	case t.IsTupleType() || t.IsListType() || t.IsSetType():
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
-			collectMarked(e, append(path[:len(path):len(path)], PathStep{All: true}), set)
+			collectMarked(e, path.All(), set)
 		}
 	}
 }

@@ -117,7 +117,7 @@ func (d *differ) sameAsSent(path Path, sent, want any) bool {
 		}
 		for k, s := range sv {
 			w, ok := wv[k]
-			if !ok || !d.sameAsSent(path.key(k), s, w) {
+			if !ok || !d.sameAsSent(path.Key(k), s, w) {
 				return false
 			}
 		}
@@ -128,7 +128,7 @@ func (d *differ) sameAsSent(path Path, sent, want any) bool {
 			return false
 		}
 		for i := range sv {
-			if !d.sameAsSent(path.index(i), sv[i], wv[i]) {
+			if !d.sameAsSent(path.Elem(i), sv[i], wv[i]) {
 				return false
 			}
 		}
@@ -227,7 +227,7 @@ func (d *differ) value(path Path, want, got any, present bool) {
 func (d *differ) object(path Path, want, got map[string]any) {
 	for _, k := range sortedKeys(want) {
 		g, has := got[k]
-		d.value(path.key(k), want[k], g, has)
+		d.value(path.Key(k), want[k], g, has)
 	}
 	// A live key that is not declared is the service's (a default, a
 	// read-only value), unless the last apply sent it: then the user removed
@@ -236,7 +236,7 @@ func (d *differ) object(path Path, want, got map[string]any) {
 		if _, declared := want[k]; declared {
 			continue
 		}
-		p := path.key(k)
+		p := path.Key(k)
 		if d.strict {
 			if !d.r.ignored(p) && !isBookkeepingPath(p) && !isMasked(got[k]) && !d.servicesOwn(p, got[k]) {
 				d.change(p, got[k], Absent{})
@@ -307,7 +307,7 @@ func (d *differ) array(path Path, want, got []any) {
 	matched := make([]bool, len(got))
 	for i, w := range want {
 		k := keyOf(w, field)
-		p := path.matched(i, field, k)
+		p := path.Matched(i, field, k)
 		j := d.ix.findKey(got, field, k, matched)
 		if j < 0 {
 			d.elementMissing(p, w)
@@ -322,10 +322,10 @@ func (d *differ) array(path Path, want, got []any) {
 		}
 		k := keyOf(g, field)
 		if k == "" {
-			d.extraElement(path.index(j), g)
+			d.extraElement(path.Elem(j), g)
 			continue
 		}
-		d.extraElement(path.matched(j, field, k), g)
+		d.extraElement(path.Matched(j, field, k), g)
 	}
 }
 
@@ -342,13 +342,13 @@ func (ix keyIndexes) findKey(arr []any, field, k string, taken []bool) int {
 func (d *differ) byPosition(path Path, want, got []any) {
 	for i, w := range want {
 		if i < len(got) {
-			d.value(path.index(i), w, got[i], true)
+			d.value(path.Elem(i), w, got[i], true)
 			continue
 		}
-		d.elementMissing(path.index(i), w)
+		d.elementMissing(path.Elem(i), w)
 	}
 	for j := len(want); j < len(got); j++ {
-		d.extraElement(path.index(j), got[j])
+		d.extraElement(path.Elem(j), got[j])
 	}
 }
 

@@ -66,7 +66,7 @@ func (d *drifter) value(path Path, was, now any) {
 			return
 		}
 		for _, k := range sortedKeys(w) {
-			p := path.key(k)
+			p := path.Key(k)
 			if v, has := n[k]; has {
 				d.value(p, w[k], v)
 			} else if !isEmpty(w[k]) && !d.r.ignored(p) && !bookkeeping(p, w[k], nil) {
@@ -74,7 +74,7 @@ func (d *drifter) value(path Path, was, now any) {
 			}
 		}
 		for _, k := range sortedKeys(n) {
-			p := path.key(k)
+			p := path.Key(k)
 			if _, has := w[k]; !has && !isEmpty(n[k]) && !d.r.ignored(p) && !bookkeeping(p, nil, n[k]) {
 				d.add(p, Absent{}, n[k])
 			}
@@ -124,11 +124,11 @@ func (d *drifter) array(path Path, was, now []any) {
 		for i := 0; i < len(was) || i < len(now); i++ {
 			switch {
 			case i >= len(now):
-				d.add(path.index(i), was[i], Absent{})
+				d.add(path.Elem(i), was[i], Absent{})
 			case i >= len(was):
-				d.add(path.index(i), Absent{}, now[i])
+				d.add(path.Elem(i), Absent{}, now[i])
 			default:
-				d.value(path.index(i), was[i], now[i])
+				d.value(path.Elem(i), was[i], now[i])
 			}
 		}
 		return
@@ -138,15 +138,15 @@ func (d *drifter) array(path Path, was, now []any) {
 		k := keyOf(w, field)
 		j := d.ix.findKey(now, field, k, taken)
 		if j < 0 {
-			d.add(path.matched(i, field, k), w, Absent{})
+			d.add(path.Matched(i, field, k), w, Absent{})
 			continue
 		}
 		taken[j] = true
-		d.value(path.matched(i, field, k), w, now[j])
+		d.value(path.Matched(i, field, k), w, now[j])
 	}
 	for j, n := range now {
 		if !taken[j] {
-			d.add(path.matched(j, field, keyOf(n, field)), Absent{}, n)
+			d.add(path.Matched(j, field, keyOf(n, field)), Absent{}, n)
 		}
 	}
 }
@@ -157,7 +157,7 @@ var timestampKey = regexp.MustCompile(`(?i)(time|timestamp|date|at|on|utc)$`)
 // own: etag, systemData, provisioningState, and timestamps the service sets
 // (a key named like one whose values are both dates).
 func bookkeeping(path Path, was, now any) bool {
-	k := path.lastKey()
+	k := path.LastKey()
 	switch strings.ToLower(k) {
 	case "etag", "systemdata", "provisioningstate":
 		return true

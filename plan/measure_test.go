@@ -175,7 +175,7 @@ func TestRecallMeasure(t *testing.T) {
 			}
 			want := leaf.String()
 			for _, mode := range []string{"changed", "deleted"} {
-				if mode == "deleted" && leaf[len(leaf)-1].elem {
+				if mode == "deleted" && leaf[len(leaf)-1].Elem {
 					continue // deleting from a scalar array shifts every later element
 				}
 				live := deepCopyMap(c.response)
@@ -215,16 +215,16 @@ func declaredLeaves(r *compiledRules, path Path, v any) []Path {
 	case map[string]any:
 		var out []Path
 		for _, k := range sortedKeys(v) {
-			out = append(out, declaredLeaves(r, path.key(k), v[k])...)
+			out = append(out, declaredLeaves(r, path.Key(k), v[k])...)
 		}
 		return out
 	case []any:
 		var out []Path
 		field := r.keyField(path, v)
 		for i, e := range v {
-			p := path.index(i)
+			p := path.Elem(i)
 			if field != "" {
-				p = path.matched(i, field, keyOf(e, field))
+				p = path.Matched(i, field, keyOf(e, field))
 			}
 			out = append(out, declaredLeaves(r, p, e)...)
 		}

@@ -46,7 +46,7 @@ func stringsEqual(path Path, a, b string) bool {
 	if a == b {
 		return true
 	}
-	switch k := path.lastKey(); {
+	switch k := path.LastKey(); {
 	case isLocationKey(k):
 		return normalizeLocation(a) == normalizeLocation(b)
 	case len(path) == 1 && (k == "name" || k == "type"):
@@ -179,7 +179,7 @@ func equalValue(path Path, a, b any) bool {
 				}
 				continue
 			}
-			if !equalValue(path.key(k), x, y) {
+			if !equalValue(path.Key(k), x, y) {
 				return false
 			}
 		}
@@ -198,7 +198,7 @@ func equalValue(path Path, a, b any) bool {
 			return false
 		}
 		for i := range av {
-			if !equalValue(path.index(i), av[i], bv[i]) {
+			if !equalValue(path.Elem(i), av[i], bv[i]) {
 				return false
 			}
 		}

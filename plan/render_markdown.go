@@ -381,7 +381,7 @@ func flattenLeaves(path Path, v any) []leaf {
 		}
 		var out []leaf
 		for _, k := range sortedKeys(v) {
-			out = append(out, flattenLeaves(path.key(k), v[k])...)
+			out = append(out, flattenLeaves(path.Key(k), v[k])...)
 		}
 		return out
 	case []any:
@@ -390,7 +390,7 @@ func flattenLeaves(path Path, v any) []leaf {
 		}
 		var out []leaf
 		for i, e := range v {
-			out = append(out, flattenLeaves(path.index(i), e)...)
+			out = append(out, flattenLeaves(path.Elem(i), e)...)
 		}
 		return out
 	}

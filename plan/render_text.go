@@ -8,6 +8,7 @@ import (
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 
+	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/config"
 )
 
@@ -318,7 +319,7 @@ func plural(n int, one, many string) string {
 func (t *textWriter) body(c *Change) {
 	r := sensitivityOf(c)
 	for _, k := range sortedKeys(c.Desired) {
-		p := Path{}.key(k)
+		p := Path{}.Key(k)
 		t.printf("      %s %s = %s\n", t.sym("+"), k, t.nested(p, c.Desired[k], r, "      "))
 	}
 }
@@ -337,7 +338,7 @@ func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) s
 		var b strings.Builder
 		b.WriteString("{\n")
 		for _, k := range sortedKeys(v) {
-			fmt.Fprintf(&b, "%s    %s %s = %s\n", indent, t.sym("+"), keyText(k), t.nested(path.key(k), v[k], r, indent+"    "))
+			fmt.Fprintf(&b, "%s    %s %s = %s\n", indent, t.sym("+"), keyText(k), t.nested(path.Key(k), v[k], r, indent+"    "))
 		}
 		b.WriteString(indent + "  }")
 		return b.String()
@@ -348,7 +349,7 @@ func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) s
 		var b strings.Builder
 		b.WriteString("[\n")
 		for i, e := range v {
-			fmt.Fprintf(&b, "%s    %s %s,\n", indent, t.sym("+"), t.nested(path.index(i), e, r, indent+"    "))
+			fmt.Fprintf(&b, "%s    %s %s,\n", indent, t.sym("+"), t.nested(path.Elem(i), e, r, indent+"    "))
 		}
 		b.WriteString(indent + "  ]")
 		return b.String()
@@ -357,7 +358,7 @@ func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) s
 }
 
 func keyText(k string) string {
-	if plainKey.MatchString(k) {
+	if bodypath.IsPlainKey(k) {
 		return k
 	}
 	return fmt.Sprintf("%q", k)

@@ -47,12 +47,12 @@ func isOwnBookkeeping(path Path) bool {
 	switch len(path) {
 	case 1:
 		for _, b := range []string{"id", "name", "type", "etag", "systemData"} {
-			if strings.EqualFold(path[0].Key, b) && !path[0].elem {
+			if strings.EqualFold(path[0].Key, b) && !path[0].Elem {
 				return true
 			}
 		}
 	case 2:
-		return !path[0].elem && !path[1].elem && strings.EqualFold(path[0].Key, "properties") &&
+		return !path[0].Elem && !path[1].Elem && strings.EqualFold(path[0].Key, "properties") &&
 			strings.EqualFold(path[1].Key, "provisioningState")
 	}
 	return false
@@ -64,7 +64,7 @@ func isOwnBookkeeping(path Path) bool {
 // provisioningState at any depth (the elements of a network's subnets carry
 // their own).
 func isBookkeepingPath(path Path) bool {
-	if len(path) == 0 || path[len(path)-1].elem {
+	if len(path) == 0 || path[len(path)-1].Elem {
 		return false
 	}
 	k := path[len(path)-1].Key
@@ -135,7 +135,7 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 	out := make(map[string]any, len(live)+len(want))
 	if !m.declaredOnly {
 		for k, lv := range live {
-			p := path.key(k)
+			p := path.Key(k)
 			if isOwnBookkeeping(p) || isMasked(lv) {
 				continue
 			}
@@ -147,14 +147,14 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 			if _, declared := want[k]; declared {
 				continue
 			}
-			if m.r.ignored(path.key(k)) {
+			if m.r.ignored(path.Key(k)) {
 				continue
 			}
 			delete(out, k)
 		}
 	}
 	for k, wv := range want {
-		p := path.key(k)
+		p := path.Key(k)
 		lv, inLive := live[k]
 		if m.r.ignored(p) {
 			if inLive && !isMasked(lv) && !isOwnBookkeeping(p) {
@@ -177,7 +177,7 @@ func (m *merger) object(path Path, live, want, sent map[string]any) map[string]a
 			if _, declared := want[k]; declared {
 				continue
 			}
-			if p := path.key(k); m.r.ignored(p) && !isOwnBookkeeping(p) && !isMasked(lv) {
+			if p := path.Key(k); m.r.ignored(p) && !isOwnBookkeeping(p) && !isMasked(lv) {
 				out[k] = lv
 			}
 		}
@@ -193,7 +193,7 @@ func stripped(path Path, v any) any {
 	case map[string]any:
 		var out map[string]any
 		for k, e := range v {
-			p := path.key(k)
+			p := path.Key(k)
 			drop := isOwnBookkeeping(p) || isMasked(e)
 			var s any
 			if !drop {
@@ -220,7 +220,7 @@ func stripped(path Path, v any) any {
 	case []any:
 		var out []any
 		for i, e := range v {
-			s := stripped(path.index(i), e)
+			s := stripped(path.Elem(i), e)
 			if out == nil && !same(s, e) {
 				out = append([]any(nil), v...)
 			}
@@ -277,11 +277,8 @@ func (m *merger) value(path Path, live, want, sent any) any {
 // so that a declared object with no live counterpart still needs a walk.
 func (m *merger) hasIgnoredBelow(path Path) bool {
 	for _, p := range m.r.ignore {
-		if len(p.segs) > len(path) {
-			short := pattern{segs: p.segs[:len(path)]}
-			if short.matchExact(path) {
-				return true
-			}
+		if len(p) > len(path) && p[:len(path)].Match(path) {
+			return true
 		}
 	}
 	return false
@@ -301,10 +298,10 @@ func (m *merger) array(path Path, live, want []any, sent any) []any {
 		j := -1
 		if field != "" {
 			k := keyOf(w, field)
-			p = path.matched(i, field, k)
+			p = path.Matched(i, field, k)
 			j = m.ix.findKey(live, field, k, taken)
 		} else {
-			p = path.index(i)
+			p = path.Elem(i)
 			if i < len(live) {
 				j = i
 			}
@@ -333,10 +330,10 @@ func (m *merger) array(path Path, live, want []any, sent any) []any {
 		if taken[j] {
 			continue
 		}
-		p := path.index(j)
+		p := path.Elem(j)
 		if field != "" {
 			if k := keyOf(lv, field); k != "" {
-				p = path.matched(j, field, k)
+				p = path.Matched(j, field, k)
 			}
 		}
 		if m.r.ignored(p) || m.servicesElement(p) {

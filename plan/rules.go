@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/secret"
 )
 
@@ -40,16 +41,16 @@ type Rules struct {
 
 // compiledRules are Rules with their paths parsed once.
 type compiledRules struct {
-	ignore, sensitive, unordered, replace []pattern
+	ignore, sensitive, unordered, replace []bodypath.Path
 	// immutable are the learned paths and location; inPlace overrides them.
-	immutable, inPlace []pattern
+	immutable, inPlace []bodypath.Path
 	arrayKeys          []arrayKey
 	secretMatches      func(stored, clear any) bool
 	id                 string
 }
 
 type arrayKey struct {
-	at    pattern
+	at    bodypath.Path
 	field string
 }
 
@@ -58,10 +59,10 @@ type arrayKey struct {
 func (r Rules) compile() (*compiledRules, error) {
 	c := &compiledRules{secretMatches: r.SecretMatches, id: r.ID}
 	var problems []string
-	parse := func(kind string, texts []string) []pattern {
-		var out []pattern
+	parse := func(kind string, texts []string) []bodypath.Path {
+		var out []bodypath.Path
 		for _, t := range texts {
-			p, err := parsePattern(t)
+			p, err := bodypath.ParsePattern(t)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", kind, err))
 				continue
@@ -98,18 +99,18 @@ func (r Rules) compile() (*compiledRules, error) {
 	return c, nil
 }
 
-func anyPrefix(ps []pattern, path Path) bool {
+func anyPrefix(ps []bodypath.Path, path Path) bool {
 	for _, p := range ps {
-		if p.matchPrefix(path) {
+		if p.MatchPrefix(path) {
 			return true
 		}
 	}
 	return false
 }
 
-func anyExact(ps []pattern, path Path) bool {
+func anyExact(ps []bodypath.Path, path Path) bool {
 	for _, p := range ps {
-		if p.matchExact(path) {
+		if p.Match(path) {
 			return true
 		}
 	}
@@ -127,7 +128,7 @@ func (c *compiledRules) isSensitive(path Path, v any) bool {
 	}
 	switch v.(type) {
 	case string, sensitiveMarker:
-		return secret.Named(c.id, path.steps())
+		return secret.Named(c.id, path)
 	}
 	return false
 }
@@ -154,7 +155,7 @@ func (c *compiledRules) forcesReplacement(path Path) string {
 		return ReasonReplaceOnChanges
 	}
 	if underAny(c.immutable, path) && !anyPrefix(c.inPlace, path) {
-		if len(path) == 1 && !path[0].elem && path[0].Key == "location" {
+		if len(path) == 1 && !path[0].Elem && path[0].Key == "location" {
 			return ReasonLocation
 		}
 		return ReasonImmutable
@@ -163,16 +164,13 @@ func (c *compiledRules) forcesReplacement(path Path) string {
 }
 
 // underAny reports whether path falls under one of ps, or contains one.
-func underAny(ps []pattern, path Path) bool {
+func underAny(ps []bodypath.Path, path Path) bool {
 	for _, p := range ps {
-		if p.matchPrefix(path) {
+		if p.MatchPrefix(path) {
 			return true
 		}
-		if len(path) < len(p.segs) {
-			short := pattern{segs: p.segs[:len(path)]}
-			if short.matchExact(path) {
-				return true
-			}
+		if len(path) < len(p) && p[:len(path)].Match(path) {
+			return true
 		}
 	}
 	return false
@@ -184,7 +182,7 @@ func underAny(ps []pattern, path Path) bool {
 // element is an object with a distinct scalar value for it.
 func (c *compiledRules) keyField(path Path, want []any) string {
 	for _, ak := range c.arrayKeys {
-		if ak.at.matchExact(path) && distinctKeys(want, ak.field) {
+		if ak.at.Match(path) && distinctKeys(want, ak.field) {
 			return ak.field
 		}
 	}
@@ -225,13 +223,13 @@ func (c *compiledRules) redact(path Path, v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			out[k] = c.redact(path.key(k), e)
+			out[k] = c.redact(path.Key(k), e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = c.redact(path.index(i), e)
+			out[i] = c.redact(path.Elem(i), e)
 		}
 		return out
 	}

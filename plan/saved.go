@@ -517,7 +517,7 @@ func stripBookkeeping(path Path, v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			p := path.key(k)
+			p := path.Key(k)
 			if bookkeeping(p, e, e) {
 				continue
 			}
@@ -527,7 +527,7 @@ func stripBookkeeping(path Path, v any) any {
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = stripBookkeeping(path.index(i), e)
+			out[i] = stripBookkeeping(path.Elem(i), e)
 		}
 		return out
 	}
