@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
@@ -256,8 +257,8 @@ type builder struct {
 
 func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
 
-func (b *builder) rules(in *config.Instance) Rules {
-	return Rules{
+func (b *builder) rules(in *config.Instance) body.Rules {
+	return body.Rules{
 		IgnoreChanges:    append(append([]string{}, b.o.IgnoreChanges...), in.IgnoreChanges...),
 		Sensitive:        in.Sensitive,
 		ArrayKeys:        in.ArrayKeys,
@@ -353,7 +354,7 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 			}
 			c.Import = true
 		}
-		cmp, err := Compare(Bodies{
+		cmp, err := body.Compare(body.Bodies{
 			Desired: desired, Live: live,
 			LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil,
 		}, rules)
@@ -408,33 +409,16 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 // declared changes the diff found, and whatever else the write changes (a
 // live value an update_body = "declared" body drops, an element of a
 // declared array that the service added).
-func (b *builder) request(c *Change, prior *state.Resource, rules Rules, cmp Comparison) error {
-	bodies := Bodies{Desired: c.Desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
-	req, err := buildRequest(c.UpdateMethod, c.UpdateBody, bodies, rules)
+func (b *builder) request(c *Change, prior *state.Resource, rules body.Rules, cmp body.Comparison) error {
+	bodies := body.Bodies{Desired: c.Desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
+	req, err := body.BuildRequest(c.UpdateMethod, c.UpdateBody, bodies, rules)
 	if err != nil {
 		return err
 	}
 	c.Request = req
-	effects, err := requestEffects(req, bodies, rules)
-	if err != nil {
-		return err
-	}
-	shown := map[string]bool{}
-	for _, p := range c.Paths {
-		shown[p.Path] = true
-	}
-	kept := map[string]bool{}
-	for _, p := range cmp.KeptDifferently {
-		kept[p.Path] = true
-	}
-	for _, p := range effects.Changes {
-		if !shown[p.Path] && !kept[p.Path] {
-			p.Dropped = isAbsent(p.After)
-			c.Paths = append(c.Paths, p)
-			shown[p.Path] = true
-		}
-	}
-	return nil
+	cmp.Changes = c.Paths
+	c.Paths, err = body.Effects(req, bodies, rules, cmp)
+	return err
 }
 
 // mayAdopt reports whether an existing resource that the state does not
@@ -457,7 +441,7 @@ func (b *builder) mayAdopt(in *config.Instance) bool {
 // undeclared plans a resource the state records but the configuration no
 // longer declares.
 func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
-	if err := b.drift(sr.Address, sr, live, nil, Rules{SecretMatches: b.o.SecretMatches, ID: sr.ID}); err != nil {
+	if err := b.drift(sr.Address, sr, live, nil, body.Rules{SecretMatches: b.o.SecretMatches, ID: sr.ID}); err != nil {
 		b.fail(err)
 	}
 	c := &Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion, Live: live, Action: Delete}
@@ -471,7 +455,7 @@ func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
 }
 
 // drift records what changed on a managed resource since the last apply.
-func (b *builder) drift(address string, prior *state.Resource, live, desired map[string]any, rules Rules) error {
+func (b *builder) drift(address string, prior *state.Resource, live, desired map[string]any, rules body.Rules) error {
 	if prior.Output == nil {
 		return nil
 	}
@@ -481,7 +465,7 @@ func (b *builder) drift(address string, prior *state.Resource, live, desired map
 		b.plan.Drift = append(b.plan.Drift, d)
 		return nil
 	}
-	paths, err := CompareDrift(prior.Output, live, desired, rules)
+	paths, err := body.Drift(prior.Output, live, desired, rules)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
@@ -24,9 +25,9 @@ func TestBuildReplaceReasons(t *testing.T) {
 		wantAction Action
 		wantReason string
 	}{
-		{name: "location", body: `{"location":"eastus","sku":{"name":"Standard"}}`, wantAction: Replace, wantReason: ReasonLocation},
+		{name: "location", body: `{"location":"eastus","sku":{"name":"Standard"}}`, wantAction: Replace, wantReason: body.ReasonLocation},
 		{name: "location in other spelling is no change", body: `{"location":"West US","sku":{"name":"Standard"}}`, wantAction: NoOp},
-		{name: "learned", body: `{"location":"westus","properties":{"zoneRedundancy":"Enabled"}}`, learn: "properties.zoneRedundancy", wantAction: Replace, wantReason: ReasonImmutable},
+		{name: "learned", body: `{"location":"westus","properties":{"zoneRedundancy":"Enabled"}}`, learn: "properties.zoneRedundancy", wantAction: Replace, wantReason: body.ReasonImmutable},
 		{name: "learned, overridden", body: `{"location":"westus","properties":{"zoneRedundancy":"Enabled"}}`, learn: "properties.zoneRedundancy", inPlace: []string{"properties.zoneRedundancy"}, wantAction: Update},
 		{name: "learned for another path", body: `{"location":"westus","sku":{"name":"Premium"}}`, learn: "properties.zoneRedundancy", wantAction: Update},
 		{name: "requested", body: `{"location":"westus"}`, replace: []string{"resource.acr"}, wantAction: Replace, wantReason: ReasonRequested},

@@ -1,26 +1,15 @@
-package plan
+package body
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/azapply/azapply/bodypath"
-	"github.com/azapply/azapply/config"
 )
-
-// Path locates a value inside a body: object keys and array elements. An
-// element matched by a field (a subnet by its name) remembers that field, so
-// that the same element can be found again in the last-applied body and in
-// the output, whatever position it has there. Package bodypath owns the
-// syntax; rule paths (ignore_changes, ...) are bodypath patterns.
-type Path = bodypath.Path
-
-// Segment is one step of a Path.
-type Segment = bodypath.Step
 
 // lookup finds the value at path in a body. Elements matched by a field are
 // found by that field, the others by position.
-func lookup(v any, path Path) (any, bool) {
+func lookup(v any, path bodypath.Path) (any, bool) {
 	return keyIndexes(nil).lookup(v, path)
 }
 
@@ -45,7 +34,7 @@ func (ix keyIndexes) positions(arr []any, field, k string) []int {
 	if ix == nil || len(arr) < minIndexed {
 		var out []int
 		for j, e := range arr {
-			if keyOf(e, field) == k {
+			if KeyOf(e, field) == k {
 				out = append(out, j)
 			}
 		}
@@ -56,7 +45,7 @@ func (ix keyIndexes) positions(arr []any, field, k string) []int {
 	if !ok {
 		m = make(map[string][]int, len(arr))
 		for j, e := range arr {
-			key := keyOf(e, field)
+			key := KeyOf(e, field)
 			m[key] = append(m[key], j)
 		}
 		ix[id] = m
@@ -64,7 +53,7 @@ func (ix keyIndexes) positions(arr []any, field, k string) []int {
 	return m[k]
 }
 
-func (ix keyIndexes) lookup(v any, path Path) (any, bool) {
+func (ix keyIndexes) lookup(v any, path bodypath.Path) (any, bool) {
 	return bodypath.Lookup(v, path, ix.first)
 }
 
@@ -80,7 +69,7 @@ func (ix keyIndexes) first(arr []any, field, k string) int {
 // keyOf returns the matching key of an array element: the field's value as a
 // string, lower-cased for name and id (ARM compares them case-insensitively).
 // It is "" when the element has no such scalar field.
-func keyOf(e any, field string) string {
+func KeyOf(e any, field string) string {
 	m, ok := e.(map[string]any)
 	if !ok {
 		return ""
@@ -93,7 +82,7 @@ func keyOf(e any, field string) string {
 	switch v := v.(type) {
 	case string:
 		s = v
-	case map[string]any, []any, config.Unknown:
+	case map[string]any, []any, Unknown:
 		return ""
 	default:
 		s = fmt.Sprint(v)
