@@ -298,7 +298,6 @@ func checkReplace(replace []string, insts []*config.Instance) error {
 	return errors.Join(errs...)
 }
 
-// declared plans one declared resource from its live body.
 // failedState returns a live body's provisioningState when it is Failed or
 // Canceled, else "".
 func failedState(live map[string]any) string {
@@ -311,6 +310,7 @@ func failedState(live map[string]any) string {
 	return ""
 }
 
+// declared plans one declared resource from its live body.
 func (b *builder) declared(in *config.Instance, live map[string]any) {
 	desired, _ := config.ToJSONValue(in.Body).(map[string]any)
 	if desired == nil {
@@ -354,37 +354,9 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 			}
 			c.Import = true
 		}
-		cmp, err := body.Compare(body.Bodies{
-			Desired: desired, Live: live,
-			LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil,
-		}, rules)
-		if err != nil {
+		if err := b.existing(c, prior); err != nil {
 			b.fail(fmt.Errorf("%s: %w", in.Address, err))
 			return
-		}
-		c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
-		if st := failedState(live); st != "" && prior != nil && len(c.Paths) == 0 {
-			// Its last operation failed or was canceled: ARM keeps the
-			// resource in that state, and only another PUT repairs it.
-			c.Paths = []PathChange{{Path: "properties.provisioningState", Before: st, After: "Succeeded (apply sends the body again)"}}
-		}
-		c.Action = NoOp
-		if len(c.Paths) > 0 {
-			c.Action = Update
-			for _, p := range c.Paths {
-				if p.ForcesReplace {
-					c.Action = Replace
-				}
-			}
-		}
-		if slices.Contains(b.o.Replace, in.Address) && !c.Import {
-			c.Action, c.ReplaceReason = Replace, ReasonRequested
-		}
-		if c.Action == Update {
-			if err := b.request(c, prior, rules, cmp); err != nil {
-				b.fail(fmt.Errorf("%s: %w", in.Address, err))
-				return
-			}
 		}
 	}
 	if c.Action == Replace && in.CreateBeforeDestroy {
@@ -402,6 +374,41 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 		return
 	}
 	b.plan.Changes = append(b.plan.Changes, c)
+}
+
+// existing decides what to do with a declared resource that exists: the
+// body engine compares its bodies three ways, and an update gets its exact
+// request.
+func (b *builder) existing(c *Change, prior *state.Resource) error {
+	cmp, err := body.Compare(body.Bodies{
+		Desired: c.Desired, Live: c.Live,
+		LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil,
+	}, c.rules)
+	if err != nil {
+		return err
+	}
+	c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
+	if st := failedState(c.Live); st != "" && prior != nil && len(c.Paths) == 0 {
+		// Its last operation failed or was canceled: ARM keeps the
+		// resource in that state, and only another PUT repairs it.
+		c.Paths = []PathChange{{Path: "properties.provisioningState", Before: st, After: "Succeeded (apply sends the body again)"}}
+	}
+	c.Action = NoOp
+	if len(c.Paths) > 0 {
+		c.Action = Update
+		for _, p := range c.Paths {
+			if p.ForcesReplace {
+				c.Action = Replace
+			}
+		}
+	}
+	if slices.Contains(b.o.Replace, c.Address) && !c.Import {
+		c.Action, c.ReplaceReason = Replace, ReasonRequested
+	}
+	if c.Action != Update {
+		return nil
+	}
+	return b.request(c, prior, c.rules, cmp)
 }
 
 // request builds the exact request of an update and makes the change's
