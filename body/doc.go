@@ -11,8 +11,9 @@
 //     scalars, masked secrets, bookkeeping);
 //   - the per-resource rules (Rules: ignore_changes, sensitive, array_keys,
 //     unordered, replace_on_changes, learned immutable paths) and redaction;
-//   - the request of an update: read, merge, write (BuildRequest,
-//     mergedBody, declaredBody, patchFor) and every effect it has (Effects).
+//   - the request of an update: read, merge, write (BuildRequest: the live
+//     body with the declared values laid over it, the declared body, or a
+//     merge patch) and every effect it has (Effects).
 //
 // It does no I/O, and knows nothing of HCL, state backends or ARM clients:
 // its inputs are decoded JSON bodies (maps, slices, json.Number, Unknown)

@@ -66,7 +66,7 @@ func (ix keyIndexes) first(arr []any, field, k string) int {
 	return -1
 }
 
-// keyOf returns the matching key of an array element: the field's value as a
+// KeyOf returns the matching key of an array element: the field's value as a
 // string, lower-cased for name and id (ARM compares them case-insensitively).
 // It is "" when the element has no such scalar field.
 func KeyOf(e any, field string) string {

@@ -9,8 +9,9 @@ import (
 	"github.com/azapply/azapply/secret"
 )
 
-// Rules are the per-resource settings the diff obeys. Paths are dotted
-// (properties.rules), with [*] for every element of an array.
+// Rules are the per-resource settings the diff obeys. Paths are bodypath
+// patterns: dotted (properties.rules), with [*] for every element of an
+// array and [N] for one.
 type Rules struct {
 	// IgnoreChanges are paths never diffed, the provider's and the resource's.
 	IgnoreChanges []string
@@ -39,7 +40,8 @@ type Rules struct {
 	SecretMatches func(stored, clear any) bool
 }
 
-// Compiled are Rules with their paths parsed once.
+// Compiled are Rules with their paths parsed once. Renderers ask it what
+// is sensitive (IsSensitive, Redact); its zero value has no rule paths.
 type Compiled struct {
 	ignore, sensitive, unordered, replace []bodypath.Path
 	// immutable are the learned paths and location; inPlace overrides them.
