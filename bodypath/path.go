@@ -81,7 +81,8 @@ var plainKey = regexp.MustCompile(`^[A-Za-z0-9_$@-]+$`)
 func IsPlainKey(k string) bool { return plainKey.MatchString(k) }
 
 // String writes the path as people read it: properties.subnets[name=app].id,
-// tags["hidden-link:/x"], ipRules[0], rules[*].name. Parse reads it back.
+// tags["hidden-link:/x"], ipRules[0], rules[*].name. Parse reads it back,
+// unless a [field=value] value holds a ']' (values are written as they are).
 func (p Path) String() string {
 	var b strings.Builder
 	for i, s := range p {
