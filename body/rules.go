@@ -64,7 +64,7 @@ func (r Rules) Compile() (*Compiled, error) {
 	parse := func(kind string, texts []string) []bodypath.Path {
 		var out []bodypath.Path
 		for _, t := range texts {
-			p, err := bodypath.ParsePattern(t)
+			p, err := bodypath.Parse(t)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", kind, err))
 				continue

@@ -25,9 +25,6 @@ func FuzzParse(f *testing.F) {
 		if again.String() != back {
 			t.Fatalf("%q -> %q -> %q", s, back, again.String())
 		}
-		if p.HasSelector() {
-			return
-		}
 		var path Path
 		for _, st := range p {
 			switch {
@@ -35,6 +32,8 @@ func FuzzParse(f *testing.F) {
 				path = path.Key(st.Key)
 			case st.All:
 				path = path.Elem(3)
+			case st.MatchField != "":
+				path = path.Matched(3, st.MatchField, st.MatchValue)
 			default:
 				path = path.Elem(st.Index)
 			}

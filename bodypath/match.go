@@ -5,8 +5,10 @@ import "strings"
 // MatchPrefix reports whether the pattern pt matches the first len(pt)
 // steps of the concrete path: path is the pattern's value or lies inside
 // it. Keys compare case-insensitively, as ARM's property names do; [*]
-// matches any element and [N] the element at position N (for an element
-// matched by a field, its position in the declared array).
+// matches any element, [N] the element at position N (for an element
+// matched by a field, its position in the declared array), and
+// [field=value] an element the path names by that field and value
+// (case-insensitively, as names and IDs compare).
 func (pt Path) MatchPrefix(path Path) bool {
 	if len(path) < len(pt) {
 		return false
@@ -17,7 +19,7 @@ func (pt Path) MatchPrefix(path Path) bool {
 			return false
 		}
 		if ps.Elem {
-			if !ps.All && ps.Index != s.Index {
+			if !elemMatches(ps, s) {
 				return false
 			}
 			continue
@@ -32,4 +34,16 @@ func (pt Path) MatchPrefix(path Path) bool {
 // Match reports whether the pattern pt names exactly the concrete path.
 func (pt Path) Match(path Path) bool {
 	return len(path) == len(pt) && pt.MatchPrefix(path)
+}
+
+// elemMatches reports whether the pattern's element step ps names the
+// concrete element step s.
+func elemMatches(ps, s Step) bool {
+	switch {
+	case ps.All:
+		return true
+	case ps.MatchField != "":
+		return strings.EqualFold(ps.MatchField, s.MatchField) && strings.EqualFold(ps.MatchValue, s.MatchValue)
+	}
+	return ps.Index == s.Index
 }

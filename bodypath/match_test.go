@@ -20,9 +20,14 @@ func TestMatch(t *testing.T) {
 		{`tags["a.b"]`, Path{}.Key("tags").Key("a.b"), true, true},
 		{"[*]", Path{}.Elem(4), true, true},
 		{"[*]", Path{}.Key("a"), false, false},
+		{"properties.subnets[name=app].id", named, true, true},
+		{"properties.subnets[name=APP]", named, true, false},
+		{"properties.subnets[name=db].id", named, false, false},
+		{"properties.subnets[id=app].id", named, false, false},
+		{"properties.subnets[name=app].id", Path{}.Key("properties").Key("subnets").Elem(1).Key("id"), false, false},
 	}
 	for _, tt := range tests {
-		pt, err := ParsePattern(tt.pattern)
+		pt, err := Parse(tt.pattern)
 		if err != nil {
 			t.Fatal(err)
 		}

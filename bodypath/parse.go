@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// Parse reads a path in any form String writes, and the forms users write:
-// dotted names, [N], [*], ["key"] and [field=value]. Its errors quote the
-// path and say where it goes wrong, for the person who wrote it.
+// Parse reads a path in any form String writes, and the forms users write
+// in rules: dotted names, [N], [*], ["key"] and [field=value]. Its errors
+// quote the path and say where it goes wrong, for the person who wrote it.
 func Parse(s string) (Path, error) {
 	if s == "" {
 		return nil, fmt.Errorf("the path is empty")
@@ -84,20 +84,4 @@ func parseBracket(s string, i int) (Step, int, error) {
 		return Step{}, 0, fmt.Errorf("%q: [%s] is not an array index: write [0], [1], ... or [*] for every element", s, inner)
 	}
 	return Step{Elem: true, Index: n}, next, nil
-}
-
-// ParsePattern reads a rule path (ignore_changes, sensitive, array_keys,
-// unordered, replace_on_changes, ...): Parse's syntax without [field=value],
-// since a rule names elements by position or all of them.
-func ParsePattern(s string) (Path, error) {
-	p, err := Parse(s)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range p {
-		if st.Elem && st.MatchField != "" {
-			return nil, fmt.Errorf("%q: [%s=%s] is not an array index: write [0], [1], ... or [*] for every element", s, st.MatchField, st.MatchValue)
-		}
-	}
-	return p, nil
 }

@@ -60,15 +60,6 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestParsePatternRefusesSelectors(t *testing.T) {
-	if _, err := ParsePattern("properties.subnets[name=app]"); err == nil || !strings.Contains(err.Error(), "[name=app] is not an array index") {
-		t.Errorf("ParsePattern of a selector: error = %v", err)
-	}
-	if p, err := ParsePattern("properties.subnets[*].name"); err != nil || p.String() != "properties.subnets[*].name" {
-		t.Errorf("ParsePattern = %v, %v", p, err)
-	}
-}
-
 // TestPathBuilders: the steps the diff appends print as the plan shows them,
 // and never change the path they extend.
 func TestPathBuilders(t *testing.T) {
@@ -92,8 +83,5 @@ func TestPathBuilders(t *testing.T) {
 	}
 	if a.LastKey() != "id" || b.LastKey() != "subnets" || (Path{}).LastKey() != "" {
 		t.Errorf("LastKey: %q %q", a.LastKey(), b.LastKey())
-	}
-	if !a.HasSelector() || b.HasSelector() {
-		t.Error("HasSelector")
 	}
 }

@@ -62,16 +62,6 @@ func (p Path) LastKey() string {
 	return ""
 }
 
-// HasSelector reports whether a step of p selects an element by a field.
-func (p Path) HasSelector() bool {
-	for _, s := range p {
-		if s.Elem && s.MatchField != "" {
-			return true
-		}
-	}
-	return false
-}
-
 // plainKey is a key written after a dot; any other key is quoted.
 var plainKey = regexp.MustCompile(`^[A-Za-z0-9_$@-]+$`)
 

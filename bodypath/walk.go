@@ -1,6 +1,9 @@
 package bodypath
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // A Finder returns the position of the element of arr that a
 // [field=value] step selects, or -1. The diff passes its own, which knows
@@ -62,7 +65,7 @@ func Lookup(v any, p Path, find Finder) (any, bool) {
 // Replace replaces, in place, every value of v that the pattern pt names
 // with f of it. Keys are matched exactly (they are the body's own); [*]
 // names every element, [N] one, [field=value] the elements whose field
-// reads as the value. Values absent from v are skipped. An empty pattern
+// reads as the value, case-insensitively. Values absent from v are skipped. An empty pattern
 // names v itself, which Replace cannot change in place: it does nothing.
 func Replace(v any, pt Path, f func(any) any) {
 	if len(pt) == 0 {
@@ -112,7 +115,7 @@ func stepSelects(s Step, arr []any, i int) bool {
 			return false
 		}
 		v, ok := m[s.MatchField]
-		return ok && fmt.Sprint(v) == s.MatchValue
+		return ok && strings.EqualFold(fmt.Sprint(v), s.MatchValue)
 	}
 	return i == s.Index
 }

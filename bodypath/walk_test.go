@@ -62,6 +62,7 @@ func TestReplace(t *testing.T) {
 		{"properties.users[*].password", `{"properties":{"users":[{"password":"a"},{"password":"b"},{"name":"c"}]}}`, `{"properties":{"users":[{"password":"#"},{"password":"#"},{"name":"c"}]}}`},
 		{"keys[1]", `{"keys":["a","b"]}`, `{"keys":["a","#"]}`},
 		{"keys[name=b].v", `{"keys":[{"name":"a","v":1},{"name":"b","v":2}]}`, `{"keys":[{"name":"a","v":1},{"name":"b","v":"#"}]}`},
+		{"keys[name=B].v", `{"keys":[{"name":"a","v":1},{"name":"b","v":2}]}`, `{"keys":[{"name":"a","v":1},{"name":"b","v":"#"}]}`},
 		{"missing.deeper", `{"a":1}`, `{"a":1}`},
 		{"a.b", `{"a":[1]}`, `{"a":[1]}`},
 		{"a[0]", `{"a":{"0":1}}`, `{"a":{"0":1}}`},

@@ -426,7 +426,7 @@ func evalArrayKeys(a *hcl.Attribute, ctx *hcl.EvalContext, diags hcl.Diagnostics
 	}
 	out := map[string]string{}
 	for k, e := range m.AsValueMap() {
-		if _, err := bodypath.ParsePattern(k); err != nil {
+		if _, err := bodypath.Parse(k); err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid path in array_keys",

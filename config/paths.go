@@ -11,7 +11,7 @@ import (
 
 // A body path (properties.networkAcls.defaultAction, rules[*].name,
 // tags["hidden-link:/x"]) is read by package bodypath, the one owner of its
-// syntax; config checks the paths users write with bodypath.ParsePattern.
+// syntax; config checks the paths users write with bodypath.Parse.
 
 // evalPaths evaluates a list of body paths (ignore_changes, sensitive, ...).
 func evalPaths(a *hcl.Attribute, ctx *hcl.EvalContext) ([]string, hcl.Diagnostics) {
@@ -20,7 +20,7 @@ func evalPaths(a *hcl.Attribute, ctx *hcl.EvalContext) ([]string, hcl.Diagnostic
 		return nil, diags
 	}
 	for _, p := range list {
-		if _, err := bodypath.ParsePattern(p); err != nil {
+		if _, err := bodypath.Parse(p); err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid path in " + a.Name,

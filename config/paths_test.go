@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"github.com/zclconf/go-cty/cty"
 )
 
 // TestBadBodyPathsAreDiagnosed: a malformed body path in any setting that
@@ -15,7 +17,8 @@ func TestBadBodyPathsAreDiagnosed(t *testing.T) {
 		{"ignore_changes", `["properties..x"]`, "Invalid path in ignore_changes", `"properties..x": empty name at offset 11`},
 		{"sensitive", `["properties.users[x]"]`, "Invalid path in sensitive", "[x] is not an array index"},
 		{"replace_on_changes", `["sku."]`, "Invalid path in replace_on_changes", "ends with a dot"},
-		{"unordered", `["properties.subnets[name=app]"]`, "Invalid path in unordered", "[name=app] is not an array index"},
+		{"unordered", `["properties.subnets[-1]"]`, "Invalid path in unordered", "[-1] is not an array index"},
+		{"update_in_place", `["properties.subnets[=app]"]`, "Invalid path in update_in_place", "[=app] is not an array index"},
 		{"array_keys", `{ "properties.rules[" = "name" }`, "Invalid path in array_keys", "is not closed"},
 	}
 	for _, tt := range tests {
@@ -59,5 +62,36 @@ provider {
 	if !diags.HasErrors() || diags[0].Summary != "Invalid path in ignore_changes" || !strings.Contains(diags[0].Detail, "quote keys with unusual characters") ||
 		diags[0].Subject == nil || diags[0].Subject.Start.Line != 3 {
 		t.Fatalf("diagnostics: %v", diags)
+	}
+}
+
+// TestSensitiveSelectorMarksThatElement: a sensitive path may name an
+// element by a field, as plans print it; only that element's value is
+// marked.
+func TestSensitiveSelectorMarksThatElement(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.hcl": `
+resource "site" {
+  id          = "` + sub + `/resourceGroups/demo/providers/Microsoft.Web/sites/s"
+  api_version = "2024-04-01"
+  sensitive   = ["properties.siteConfig.appSettings[name=DB].value"]
+  body = {
+    properties = {
+      siteConfig = {
+        appSettings = [
+          { name = "MODE", value = "prod" },
+          { name = "db", value = "Server=x;Password=y" },
+        ]
+      }
+    }
+  }
+}
+`}, LoadOptions{})
+	in := mustEval(t, cfg, nil).Resources()[0]
+	settings := in.Body.GetAttr("properties").GetAttr("siteConfig").GetAttr("appSettings")
+	if settings.Index(cty.NumberIntVal(0)).GetAttr("value").HasMark(SensitiveMark) {
+		t.Error("MODE's value is marked; only DB's should be")
+	}
+	if !settings.Index(cty.NumberIntVal(1)).GetAttr("value").HasMark(SensitiveMark) {
+		t.Error("db's value is not marked")
 	}
 }

@@ -100,7 +100,7 @@ func readOnlyAction(name string) bool {
 // by name in its body), on top of the secrets found by name.
 func markReadOutput(in *Instance, output cty.Value) cty.Value {
 	for _, p := range in.Sensitive {
-		steps, err := bodypath.ParsePattern(p)
+		steps, err := bodypath.Parse(p)
 		if err != nil {
 			continue
 		}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/secret"
@@ -24,7 +25,7 @@ const SensitiveMark = sensitiveMark("sensitive")
 // paths.
 func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []string) {
 	for _, p := range declared {
-		steps, err := bodypath.ParsePattern(p)
+		steps, err := bodypath.Parse(p)
 		if err != nil {
 			continue
 		}
@@ -71,7 +72,7 @@ func markPath(v cty.Value, steps bodypath.Path) cty.Value {
 	case (t.IsTupleType() || t.IsListType()) && s.Elem:
 		elems := v.AsValueSlice()
 		for i := range elems {
-			if s.All || s.Index == i {
+			if stepNames(s, i, elems[i]) {
 				elems[i] = markPath(elems[i], steps[1:])
 			}
 		}
@@ -161,6 +162,47 @@ func rebuild(t cty.Type, attrs map[string]cty.Value, elems []cty.Value) cty.Valu
 		return cty.ListVal(elems)
 	}
 	panic("rebuild: not a collection: " + t.FriendlyName())
+}
+
+// stepNames reports whether the element step s names the element e at
+// position i: [*] every element, [N] one position, [field=value] the
+// elements whose field is that string (case-insensitively). An element
+// whose field is not known yet may become that one: it is named, so that
+// a secret is never left unmarked.
+func stepNames(s bodypath.Step, i int, e cty.Value) bool {
+	switch {
+	case s.All:
+		return true
+	case s.MatchField == "":
+		return s.Index == i
+	}
+	e, _ = e.Unmark()
+	if !e.IsKnown() {
+		return true
+	}
+	if e.IsNull() || !(e.Type().IsObjectType() || e.Type().IsMapType()) {
+		return false
+	}
+	var f cty.Value
+	switch key := cty.StringVal(s.MatchField); {
+	case e.Type().IsObjectType() && e.Type().HasAttribute(s.MatchField):
+		f = e.GetAttr(s.MatchField)
+	case e.Type().IsMapType() && e.HasIndex(key).True():
+		f = e.Index(key)
+	default:
+		return false
+	}
+	f, _ = f.Unmark()
+	if !f.IsKnown() {
+		return true
+	}
+	if f.IsNull() {
+		return false
+	}
+	if f.Type() == cty.Number {
+		return f.AsBigFloat().Text('g', -1) == s.MatchValue
+	}
+	return f.Type() == cty.String && strings.EqualFold(f.AsString(), s.MatchValue)
 }
 
 // collectMarked adds the path of every marked value in v to set, with [*]

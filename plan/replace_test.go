@@ -67,3 +67,41 @@ func TestBuildReplaceReasons(t *testing.T) {
 		t.Fatalf("an undeclared --replace address: %v", err)
 	}
 }
+
+// TestBuildLearnedPathInsideAKeyedArray: a path the state learned the
+// service refuses to change in place may name an array element by its key,
+// as the plan printed it (apply learns the plan's paths). The next plan
+// replaces the resource when that path changes, update_in_place with the
+// same path turns it back into an update, and a change elsewhere is an
+// update; the learned path is never a malformed rule.
+func TestBuildLearnedPathInsideAKeyedArray(t *testing.T) {
+	const live = `{"id":"` + acrID + `","location":"westus","properties":{"rules":[{"name":"a","v":1},{"name":"b","v":1}]}}`
+	cases := []struct {
+		name    string
+		body    string
+		inPlace []string
+		want    Action
+	}{
+		{"the learned element", `{"location":"westus","properties":{"rules":[{"name":"a","v":2},{"name":"b","v":1}]}}`, nil, Replace},
+		{"the learned element, update_in_place", `{"location":"westus","properties":{"rules":[{"name":"a","v":2},{"name":"b","v":1}]}}`, []string{"properties.rules[name=a].v"}, Update},
+		{"another element", `{"location":"westus","properties":{"rules":[{"name":"a","v":1},{"name":"b","v":2}]}}`, nil, Update},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, client := newEmulator(t)
+			setWorld(t, srv, map[string]map[string]any{rgID: obj(t, `{"location":"westus"}`), acrID: obj(t, live)})
+			st := state.New()
+			applied(t, st, "acr", acrID, `{"location":"westus","properties":{"rules":[{"name":"a","v":1},{"name":"b","v":1}]}}`, live)
+			st.LearnImmutable("Microsoft.ContainerRegistry/registries", "properties.rules[name=a].v")
+			in := inst(t, "acr", acrID, tc.body)
+			in.UpdateInPlace = tc.inPlace
+			p, err := Build(context.Background(), Options{Reader: client, Instances: []*config.Instance{in}, State: st})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := p.Changes[0]; c.Action != tc.want {
+				t.Fatalf("action %s, want %s (paths %+v)", c.Action, tc.want, c.Paths)
+			}
+		})
+	}
+}

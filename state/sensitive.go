@@ -28,7 +28,7 @@ func (s *State) Redact(body map[string]any, paths []string) (map[string]any, err
 		return nil, nil
 	}
 	for _, p := range paths {
-		pt, err := bodypath.ParsePattern(p)
+		pt, err := bodypath.Parse(p)
 		if err != nil {
 			return nil, fmt.Errorf("the sensitive path: %w; write paths like properties.adminPassword, properties.users[*].password or tags[\"a-key\"]", err)
 		}
