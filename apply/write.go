@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/plan"
 )
 
@@ -107,11 +108,11 @@ func (r *runner) writeFailed(ctx context.Context, n *node, err error) error {
 // warnKeptDifferently reports, once, each declared value the service
 // answered differently right after the write.
 func (r *runner) warnKeptDifferently(address, apiVersion string, sent, answered map[string]any) {
-	rules := plan.Rules{}
+	rules := body.Rules{}
 	if in, ok := r.insts[address]; ok {
-		rules = plan.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered, ID: in.ID}
+		rules = body.Rules{IgnoreChanges: in.IgnoreChanges, Sensitive: in.Sensitive, ArrayKeys: in.ArrayKeys, Unordered: in.Unordered, ID: in.ID}
 	}
-	kept, err := plan.KeptDifferently(sent, answered, rules)
+	kept, err := body.KeptDifferently(sent, answered, rules)
 	if err != nil {
 		return
 	}

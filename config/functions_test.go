@@ -110,44 +110,6 @@ func TestSHA256(t *testing.T) {
 	}
 }
 
-func TestParsePath(t *testing.T) {
-	tests := []struct {
-		path    string
-		want    string // formatPath of the steps; "" for an error
-		wantErr string
-	}{
-		{"location", "location", ""},
-		{"properties.rules[*].name", "properties.rules[*].name", ""},
-		{"properties.rules[3]", "properties.rules[*]", ""},
-		{`tags["hidden-link:/x"]`, `tags.hidden-link:/x`, ""},
-		{`tags["a.b"]`, `tags["a.b"]`, ""},
-		{"", "", "empty"},
-		{"a..b", "", "empty name"},
-		{"a.", "", "ends with a dot"},
-		{"a[x]", "", "not an array index"},
-		{"a[*", "", "not closed"},
-		{"a b", "", "unexpected"},
-		{`a["x`, "", "not closed"},
-		{"a[0]b", "", "expected . or ["},
-	}
-	for _, tt := range tests {
-		steps, err := ParsePath(tt.path)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("ParsePath(%q) error = %v, want %q", tt.path, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("ParsePath(%q): %v", tt.path, err)
-			continue
-		}
-		if got := formatPath(steps); got != tt.want {
-			t.Errorf("ParsePath(%q) = %q, want %q", tt.path, got, tt.want)
-		}
-	}
-}
-
 func TestCIDRSubnetTable(t *testing.T) {
 	tests := []struct {
 		prefix          string

@@ -57,25 +57,3 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParsePath checks the body path parser: it never panics, and a path
-// it accepts, written back, reads the same (with [*] for indexes).
-func FuzzParsePath(f *testing.F) {
-	for _, s := range []string{"location", "properties.rules[*].name", "a[0][1]", `tags["x.y"]`, `a["q\"]"]`, "a..b", "[*]", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		steps, err := ParsePath(s)
-		if err != nil {
-			return
-		}
-		back := formatPath(steps)
-		again, err := ParsePath(back)
-		if err != nil {
-			t.Fatalf("%q reads, but %q, written back, does not: %v", s, back, err)
-		}
-		if formatPath(again) != back {
-			t.Fatalf("%q -> %q -> %q", s, back, formatPath(again))
-		}
-	})
-}

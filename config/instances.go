@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/bodypath"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -425,7 +426,7 @@ func evalArrayKeys(a *hcl.Attribute, ctx *hcl.EvalContext, diags hcl.Diagnostics
 	}
 	out := map[string]string{}
 	for k, e := range m.AsValueMap() {
-		if _, err := ParsePath(k); err != nil {
+		if _, err := bodypath.Parse(k); err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid path in array_keys",

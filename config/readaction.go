@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/azapply/azapply/bodypath"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -99,7 +100,7 @@ func readOnlyAction(name string) bool {
 // by name in its body), on top of the secrets found by name.
 func markReadOutput(in *Instance, output cty.Value) cty.Value {
 	for _, p := range in.Sensitive {
-		steps, err := ParsePath(p)
+		steps, err := bodypath.Parse(p)
 		if err != nil {
 			continue
 		}

@@ -2,7 +2,9 @@ package config
 
 import (
 	"sort"
+	"strings"
 
+	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/secret"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -23,7 +25,7 @@ const SensitiveMark = sensitiveMark("sensitive")
 // paths.
 func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []string) {
 	for _, p := range declared {
-		steps, err := ParsePath(p)
+		steps, err := bodypath.Parse(p)
 		if err != nil {
 			continue
 		}
@@ -45,7 +47,7 @@ func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []s
 
 // markPath marks the value at steps. A path into an unknown value marks the
 // unknown value, since whatever it becomes holds the secret.
-func markPath(v cty.Value, steps []PathStep) cty.Value {
+func markPath(v cty.Value, steps bodypath.Path) cty.Value {
 	if len(steps) == 0 {
 		return v.Mark(SensitiveMark)
 	}
@@ -59,7 +61,7 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 	t := v.Type()
 	s := steps[0]
 	switch {
-	case (t.IsObjectType() || t.IsMapType()) && !s.All && !s.IsIndex:
+	case (t.IsObjectType() || t.IsMapType()) && !s.Elem:
 		attrs := v.AsValueMap()
 		e, ok := attrs[s.Key]
 		if !ok {
@@ -67,10 +69,10 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 		}
 		attrs[s.Key] = markPath(e, steps[1:])
 		return rebuild(t, attrs, nil).WithMarks(marks)
-	case (t.IsTupleType() || t.IsListType()) && (s.All || s.IsIndex):
+	case (t.IsTupleType() || t.IsListType()) && s.Elem:
 		elems := v.AsValueSlice()
 		for i := range elems {
-			if s.All || s.Index == i {
+			if stepNames(s, i, elems[i]) {
 				elems[i] = markPath(elems[i], steps[1:])
 			}
 		}
@@ -82,13 +84,13 @@ func markPath(v cty.Value, steps []PathStep) cty.Value {
 // markByName marks the strings (and values not yet known) that package
 // secret names a secret, in the body of the resource id ("" when unknown).
 func markByName(id string, v cty.Value) cty.Value {
-	out, _ := markByNameChanged(id, v, make([]secret.Step, 0, 16))
+	out, _ := markByNameChanged(id, v, make(bodypath.Path, 0, 16))
 	return out
 }
 
 // markByNameChanged is markByName, saying whether it marked anything, so
 // that collections without secrets are not rebuilt.
-func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, bool) {
+func markByNameChanged(id string, v cty.Value, path bodypath.Path) (cty.Value, bool) {
 	if len(path) > 0 && !path[len(path)-1].Elem {
 		uv, _ := v.Unmark()
 		if (!uv.IsKnown() || uv.Type() == cty.String) && secret.Named(id, path) {
@@ -105,7 +107,7 @@ func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, b
 		var attrs map[string]cty.Value
 		for it := uv.ElementIterator(); it.Next(); {
 			k, e := it.Element()
-			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Key: k.AsString()}))
+			ne, changed := markByNameChanged(id, e, append(path, bodypath.Step{Key: k.AsString()}))
 			if !changed {
 				continue
 			}
@@ -123,7 +125,7 @@ func markByNameChanged(id string, v cty.Value, path []secret.Step) (cty.Value, b
 		i := 0
 		for it := uv.ElementIterator(); it.Next(); i++ {
 			_, e := it.Element()
-			ne, changed := markByNameChanged(id, e, append(path, secret.Step{Elem: true}))
+			ne, changed := markByNameChanged(id, e, append(path, bodypath.Step{Elem: true}))
 			if !changed {
 				continue
 			}
@@ -162,15 +164,56 @@ func rebuild(t cty.Type, attrs map[string]cty.Value, elems []cty.Value) cty.Valu
 	panic("rebuild: not a collection: " + t.FriendlyName())
 }
 
+// stepNames reports whether the element step s names the element e at
+// position i: [*] every element, [N] one position, [field=value] the
+// elements whose field is that string (case-insensitively). An element
+// whose field is not known yet may become that one: it is named, so that
+// a secret is never left unmarked.
+func stepNames(s bodypath.Step, i int, e cty.Value) bool {
+	switch {
+	case s.All:
+		return true
+	case s.MatchField == "":
+		return s.Index == i
+	}
+	e, _ = e.Unmark()
+	if !e.IsKnown() {
+		return true
+	}
+	if e.IsNull() || !(e.Type().IsObjectType() || e.Type().IsMapType()) {
+		return false
+	}
+	var f cty.Value
+	switch key := cty.StringVal(s.MatchField); {
+	case e.Type().IsObjectType() && e.Type().HasAttribute(s.MatchField):
+		f = e.GetAttr(s.MatchField)
+	case e.Type().IsMapType() && e.HasIndex(key).True():
+		f = e.Index(key)
+	default:
+		return false
+	}
+	f, _ = f.Unmark()
+	if !f.IsKnown() {
+		return true
+	}
+	if f.IsNull() {
+		return false
+	}
+	if f.Type() == cty.Number {
+		return f.AsBigFloat().Text('g', -1) == s.MatchValue
+	}
+	return f.Type() == cty.String && strings.EqualFold(f.AsString(), s.MatchValue)
+}
+
 // collectMarked adds the path of every marked value in v to set, with [*]
 // for array elements.
-func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
+func collectMarked(v cty.Value, path bodypath.Path, set map[string]bool) {
 	// A marked body (body = jsondecode(var.secret_json)) has no path of its
 	// own: each of its attributes is sensitive.
 	rootMarked := false
 	if v.IsMarked() {
 		if len(path) > 0 {
-			set[formatPath(path)] = true
+			set[path.String()] = true
 		}
 		v, _ = v.Unmark()
 		if len(path) > 0 {
@@ -189,12 +232,12 @@ func collectMarked(v cty.Value, path []PathStep, set map[string]bool) {
 			if rootMarked {
 				e = e.Mark(SensitiveMark)
 			}
-			collectMarked(e, append(path[:len(path):len(path)], PathStep{Key: k.AsString()}), set)
+			collectMarked(e, path.Key(k.AsString()), set)
 		}
 	case t.IsTupleType() || t.IsListType() || t.IsSetType():
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
-			collectMarked(e, append(path[:len(path):len(path)], PathStep{All: true}), set)
+			collectMarked(e, path.All(), set)
 		}
 	}
 }

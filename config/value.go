@@ -6,17 +6,13 @@ import (
 	"math/big"
 	"sort"
 
+	"github.com/azapply/azapply/body"
 	"github.com/zclconf/go-cty/cty"
 )
 
 // Unknown stands in a JSON-like value for a value not known until apply.
-type Unknown struct{}
-
-// String is how plans print an unknown value.
-func (Unknown) String() string { return "(known after apply)" }
-
-// MarshalJSON encodes an unknown as the string plans print for it.
-func (u Unknown) MarshalJSON() ([]byte, error) { return json.Marshal(u.String()) }
+// The body engine owns it, as it compares bodies that hold it.
+type Unknown = body.Unknown
 
 // ToJSONValue converts a cty value to the Go values encoding/json produces
 // (map[string]any, []any, string, json.Number, bool, nil), with Unknown{} for

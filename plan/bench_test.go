@@ -11,21 +11,6 @@ import (
 	"github.com/azapply/azapply/state"
 )
 
-// BenchmarkCompareCorpus diffs every example case three ways once per
-// iteration.
-func BenchmarkCompareCorpus(b *testing.B) {
-	cases := loadCases(b)
-	b.ResetTimer()
-	for b.Loop() {
-		for _, c := range cases {
-			if _, err := Compare(Bodies{Desired: c.request, Live: c.response, LastApplied: c.request, Output: c.response, Managed: true}, Rules{}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	b.ReportMetric(float64(len(cases)), "cases/op")
-}
-
 // slowReader adds a fixed latency to each GET, standing for the round trip
 // to ARM that the in-process emulator does not have.
 type slowReader struct {

@@ -1,74 +1,9 @@
 package plan
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 )
-
-// FuzzParsePattern: rule paths come from users; parsing never panics, and a
-// parsed path matches the path it names when that path is concrete.
-func FuzzParsePattern(f *testing.F) {
-	for _, s := range []string{"properties.rules", "properties.subnets[*].name", `tags["hidden-link:/x"]`, "a[0].b", "a..b", "[", `["\"]`, "a[*", ".", "x.y.z[12]"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := parsePattern(s)
-		if err != nil {
-			return
-		}
-		var path Path
-		for _, seg := range p.segs {
-			switch {
-			case !seg.elem:
-				path = path.key(seg.key)
-			case seg.any:
-				path = path.index(3)
-			default:
-				path = path.index(seg.index)
-			}
-		}
-		if !p.matchExact(path) || !p.matchPrefix(path) {
-			t.Fatalf("%q does not match the path it names (%s)", s, path)
-		}
-	})
-}
-
-// FuzzCompare: any two JSON bodies diff without panicking, a body never
-// differs from itself, and a lookup finds every changed path that has a
-// live value.
-func FuzzCompare(f *testing.F) {
-	f.Add(`{"a":1,"b":[{"name":"x","v":"1"}]}`, `{"a":"1","b":[{"name":"X","v":2}],"c":true}`)
-	f.Add(`{"location":"West US","tags":{}}`, `{"location":"westus"}`)
-	f.Add(`{"s":[1,2,3]}`, `{"s":[3,2]}`)
-	f.Fuzz(func(t *testing.T, a, b string) {
-		da, db := decodeObject(a), decodeObject(b)
-		if da == nil || db == nil {
-			return
-		}
-		if _, err := Compare(Bodies{Desired: da, Live: db, LastApplied: da, Output: db, Managed: true}, Rules{Unordered: []string{"s"}}); err != nil {
-			t.Fatal(err)
-		}
-		self, _ := Compare(Bodies{Desired: da, Live: da}, Rules{})
-		if len(self.Changes) != 0 {
-			t.Fatalf("%s differs from itself: %+v", a, self.Changes)
-		}
-		if _, err := CompareDrift(da, db, da, Rules{}); err != nil {
-			t.Fatal(err)
-		}
-	})
-}
-
-func decodeObject(s string) map[string]any {
-	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
-	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil {
-		return nil
-	}
-	return m
-}
 
 // FuzzCollectionOf: any ID is grouped without panicking, and a collection
 // found is the ID less its last segment, with an odd number of segments (a

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
@@ -261,8 +262,8 @@ type builder struct {
 
 func (b *builder) fail(err error) { b.errs = append(b.errs, err) }
 
-func (b *builder) rules(in *config.Instance) Rules {
-	return Rules{
+func (b *builder) rules(in *config.Instance) body.Rules {
+	return body.Rules{
 		IgnoreChanges:    append(append([]string{}, b.o.IgnoreChanges...), in.IgnoreChanges...),
 		Sensitive:        in.Sensitive,
 		ArrayKeys:        in.ArrayKeys,
@@ -302,7 +303,6 @@ func checkReplace(replace []string, insts []*config.Instance) error {
 	return errors.Join(errs...)
 }
 
-// declared plans one declared resource from its live body.
 // failedState returns a live body's provisioningState when it is Failed or
 // Canceled, else "".
 func failedState(live map[string]any) string {
@@ -315,6 +315,7 @@ func failedState(live map[string]any) string {
 	return ""
 }
 
+// declared plans one declared resource from its live body.
 func (b *builder) declared(in *config.Instance, live map[string]any) {
 	desired, _ := config.ToJSONValue(in.Body).(map[string]any)
 	if desired == nil {
@@ -358,37 +359,9 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 			}
 			c.Import = true
 		}
-		cmp, err := Compare(Bodies{
-			Desired: desired, Live: live,
-			LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil,
-		}, rules)
-		if err != nil {
+		if err := b.existing(c, prior); err != nil {
 			b.fail(fmt.Errorf("%s: %w", in.Address, err))
 			return
-		}
-		c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
-		if st := failedState(live); st != "" && prior != nil && len(c.Paths) == 0 {
-			// Its last operation failed or was canceled: ARM keeps the
-			// resource in that state, and only another PUT repairs it.
-			c.Paths = []PathChange{{Path: "properties.provisioningState", Before: st, After: "Succeeded (apply sends the body again)"}}
-		}
-		c.Action = NoOp
-		if len(c.Paths) > 0 {
-			c.Action = Update
-			for _, p := range c.Paths {
-				if p.ForcesReplace {
-					c.Action = Replace
-				}
-			}
-		}
-		if slices.Contains(b.o.Replace, in.Address) && !c.Import {
-			c.Action, c.ReplaceReason = Replace, ReasonRequested
-		}
-		if c.Action == Update {
-			if err := b.request(c, prior, rules, cmp); err != nil {
-				b.fail(fmt.Errorf("%s: %w", in.Address, err))
-				return
-			}
 		}
 	}
 	if c.Action == Replace && in.CreateBeforeDestroy {
@@ -408,38 +381,56 @@ func (b *builder) declared(in *config.Instance, live map[string]any) {
 	b.plan.Changes = append(b.plan.Changes, c)
 }
 
+// existing decides what to do with a declared resource that exists: the
+// body engine compares its bodies three ways, and an update gets its exact
+// request.
+func (b *builder) existing(c *Change, prior *state.Resource) error {
+	cmp, err := body.Compare(body.Bodies{
+		Desired: c.Desired, Live: c.Live,
+		LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil,
+	}, c.rules)
+	if err != nil {
+		return err
+	}
+	c.Paths, c.KeptDifferently = cmp.Changes, cmp.KeptDifferently
+	if st := failedState(c.Live); st != "" && prior != nil && len(c.Paths) == 0 {
+		// Its last operation failed or was canceled: ARM keeps the
+		// resource in that state, and only another PUT repairs it.
+		c.Paths = []PathChange{{Path: "properties.provisioningState", Before: st, After: "Succeeded (apply sends the body again)"}}
+	}
+	c.Action = NoOp
+	if len(c.Paths) > 0 {
+		c.Action = Update
+		for _, p := range c.Paths {
+			if p.ForcesReplace {
+				c.Action = Replace
+			}
+		}
+	}
+	if slices.Contains(b.o.Replace, c.Address) && !c.Import {
+		c.Action, c.ReplaceReason = Replace, ReasonRequested
+	}
+	if c.Action != Update {
+		return nil
+	}
+	return b.request(c, prior, c.rules, cmp)
+}
+
 // request builds the exact request of an update and makes the change's
 // paths every effect it has on live (DESIGN.md, "The request"): the
 // declared changes the diff found, and whatever else the write changes (a
 // live value an update_body = "declared" body drops, an element of a
 // declared array that the service added).
-func (b *builder) request(c *Change, prior *state.Resource, rules Rules, cmp Comparison) error {
-	bodies := Bodies{Desired: c.Desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
-	req, err := buildRequest(c.UpdateMethod, c.UpdateBody, bodies, rules)
+func (b *builder) request(c *Change, prior *state.Resource, rules body.Rules, cmp body.Comparison) error {
+	bodies := body.Bodies{Desired: c.Desired, Live: c.Live, LastApplied: lastApplied(prior), Output: output(prior), Managed: prior != nil}
+	req, err := body.BuildRequest(c.UpdateMethod, c.UpdateBody, bodies, rules)
 	if err != nil {
 		return err
 	}
 	c.Request = req
-	effects, err := requestEffects(req, bodies, rules)
-	if err != nil {
-		return err
-	}
-	shown := map[string]bool{}
-	for _, p := range c.Paths {
-		shown[p.Path] = true
-	}
-	kept := map[string]bool{}
-	for _, p := range cmp.KeptDifferently {
-		kept[p.Path] = true
-	}
-	for _, p := range effects.Changes {
-		if !shown[p.Path] && !kept[p.Path] {
-			p.Dropped = isAbsent(p.After)
-			c.Paths = append(c.Paths, p)
-			shown[p.Path] = true
-		}
-	}
-	return nil
+	cmp.Changes = c.Paths
+	c.Paths, err = body.Effects(req, bodies, rules, cmp)
+	return err
 }
 
 // mayAdopt reports whether an existing resource that the state does not
@@ -462,7 +453,7 @@ func (b *builder) mayAdopt(in *config.Instance) bool {
 // undeclared plans a resource the state records but the configuration no
 // longer declares.
 func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
-	if err := b.drift(sr.Address, sr, live, nil, Rules{SecretMatches: b.o.SecretMatches, ID: sr.ID}); err != nil {
+	if err := b.drift(sr.Address, sr, live, nil, body.Rules{SecretMatches: b.o.SecretMatches, ID: sr.ID}); err != nil {
 		b.fail(err)
 	}
 	c := &Change{Address: sr.Address, ID: sr.ID, APIVersion: sr.APIVersion, Live: live, Action: Delete}
@@ -476,7 +467,7 @@ func (b *builder) undeclared(sr *state.Resource, live map[string]any) *Change {
 }
 
 // drift records what changed on a managed resource since the last apply.
-func (b *builder) drift(address string, prior *state.Resource, live, desired map[string]any, rules Rules) error {
+func (b *builder) drift(address string, prior *state.Resource, live, desired map[string]any, rules body.Rules) error {
 	if prior.Output == nil {
 		return nil
 	}
@@ -486,7 +477,7 @@ func (b *builder) drift(address string, prior *state.Resource, live, desired map
 		b.plan.Drift = append(b.plan.Drift, d)
 		return nil
 	}
-	paths, err := CompareDrift(prior.Output, live, desired, rules)
+	paths, err := body.Drift(prior.Output, live, desired, rules)
 	if err != nil {
 		return err
 	}

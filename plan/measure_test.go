@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/body"
+	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/emulator"
 	"github.com/azapply/azapply/state"
@@ -131,7 +133,7 @@ func TestNoiseMeasure(t *testing.T) {
 			clean++
 			fmt.Fprintf(&report, "clean %s\n", c.file)
 		}
-		if two, _ := Compare(Bodies{Desired: c.request, Live: c.response}, Rules{}); len(two.Changes) == 0 {
+		if two := body.Diff(c.request, c.response); len(two) == 0 {
 			twoWayClean++
 		}
 		if len(p.Drift) > 0 {
@@ -164,18 +166,18 @@ func TestRecallMeasure(t *testing.T) {
 	var changed, changedFound, deleted, deletedFound int
 	var report strings.Builder
 	for _, c := range cases {
-		rules, _ := Rules{}.compile()
+		rules, _ := body.Rules{}.Compile()
 		for _, leaf := range declaredLeaves(rules, nil, c.request) {
 			liveVal, ok := lookup(c.response, leaf)
-			if !ok || isMasked(liveVal) || isEmpty(liveVal) || isKeyField(leaf) {
+			if !ok || body.IsMasked(liveVal) || isEmpty(liveVal) || isKeyField(leaf) {
 				continue
 			}
-			if declared, _ := lookup(c.request, leaf); !equalValue(leaf, declared, liveVal) {
+			if declared, _ := lookup(c.request, leaf); !body.Equal(leaf, declared, liveVal) {
 				continue // a value the service keeps differently: no longer declared as live has it
 			}
 			want := leaf.String()
 			for _, mode := range []string{"changed", "deleted"} {
-				if mode == "deleted" && leaf[len(leaf)-1].elem {
+				if mode == "deleted" && leaf[len(leaf)-1].Elem {
 					continue // deleting from a scalar array shifts every later element
 				}
 				live := deepCopyMap(c.response)
@@ -210,30 +212,30 @@ func TestRecallMeasure(t *testing.T) {
 
 // declaredLeaves lists the paths of the leaves of a declared body, naming
 // array elements the way the diff does (by key where it matches by key).
-func declaredLeaves(r *compiledRules, path Path, v any) []Path {
+func declaredLeaves(r *body.Compiled, path bodypath.Path, v any) []bodypath.Path {
 	switch v := v.(type) {
 	case map[string]any:
-		var out []Path
+		var out []bodypath.Path
 		for _, k := range sortedKeys(v) {
-			out = append(out, declaredLeaves(r, path.key(k), v[k])...)
+			out = append(out, declaredLeaves(r, path.Key(k), v[k])...)
 		}
 		return out
 	case []any:
-		var out []Path
-		field := r.keyField(path, v)
+		var out []bodypath.Path
+		field := r.KeyField(path, v)
 		for i, e := range v {
-			p := path.index(i)
+			p := path.Elem(i)
 			if field != "" {
-				p = path.matched(i, field, keyOf(e, field))
+				p = path.Matched(i, field, body.KeyOf(e, field))
 			}
 			out = append(out, declaredLeaves(r, p, e)...)
 		}
 		return out
 	}
-	return []Path{path}
+	return []bodypath.Path{path}
 }
 
-func isKeyField(p Path) bool {
+func isKeyField(p bodypath.Path) bool {
 	return len(p) >= 2 && p[len(p)-2].MatchField != "" && p[len(p)-2].MatchField == p[len(p)-1].Key
 }
 
@@ -252,13 +254,52 @@ func mutate(v any) any {
 }
 
 func mustNumber(s string) *big.Float {
-	n, _ := number(json.Number(s))
+	n, _, _ := big.ParseFloat(s, 10, 256, big.ToNearestEven)
 	return n
 }
 
+// number reads a JSON number (a json.Number, an int or a float64) as the
+// diff compares numbers.
+func number(v any) (*big.Float, bool) {
+	switch v := v.(type) {
+	case int:
+		return new(big.Float).SetInt64(int64(v)), true
+	case float64:
+		return big.NewFloat(v), true
+	case json.Number:
+		n, _, err := big.ParseFloat(string(v), 10, 256, big.ToNearestEven)
+		return n, err == nil
+	}
+	return nil, false
+}
+
+// lookup finds the value at p as the diff does, elements by their key.
+func lookup(v any, p bodypath.Path) (any, bool) {
+	return bodypath.Lookup(v, p, func(arr []any, field, value string) int {
+		for i, e := range arr {
+			if body.KeyOf(e, field) == value {
+				return i
+			}
+		}
+		return -1
+	})
+}
+
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		return len(v) == 0
+	case []any:
+		return len(v) == 0
+	}
+	return false
+}
+
 // setAt and deleteAt change a body in place at a path found by lookup.
-func setAt(body map[string]any, p Path, v any) {
-	parent, _ := lookup(body, p[:len(p)-1])
+func setAt(b map[string]any, p bodypath.Path, v any) {
+	parent, _ := lookup(b, p[:len(p)-1])
 	last := p[len(p)-1]
 	switch c := parent.(type) {
 	case map[string]any:
@@ -268,19 +309,19 @@ func setAt(body map[string]any, p Path, v any) {
 	}
 }
 
-func deleteAt(body map[string]any, p Path) {
-	parent, _ := lookup(body, p[:len(p)-1])
+func deleteAt(b map[string]any, p bodypath.Path) {
+	parent, _ := lookup(b, p[:len(p)-1])
 	if m, ok := parent.(map[string]any); ok {
 		delete(m, p[len(p)-1].Key)
 	}
 }
 
-func elemIndex(arr []any, s Segment) int {
+func elemIndex(arr []any, s bodypath.Step) int {
 	if s.MatchField == "" {
 		return s.Index
 	}
 	for i, e := range arr {
-		if keyOf(e, s.MatchField) == s.MatchValue {
+		if body.KeyOf(e, s.MatchField) == s.MatchValue {
 			return i
 		}
 	}

@@ -1,5 +1,7 @@
 package plan
 
+import "github.com/azapply/azapply/body"
+
 // Action is what apply will do to one resource.
 type Action string
 
@@ -113,7 +115,7 @@ type Change struct {
 	// rules are the resource's rules, which RequestFor needs to build the
 	// request again with the values known after apply; leaveOut the IDs
 	// (keys) of the inline children the plan deletes, left out of it.
-	rules    Rules
+	rules    body.Rules
 	leaveOut []string
 	// notTargeted marks a delete planned only because a group the plan
 	// deletes holds the resource, which --target left out.
@@ -162,34 +164,11 @@ func (c *Contents) Unmanaged() int {
 }
 
 // Absent marks a value missing on one side of a PathChange.
-type Absent struct{}
+type Absent = body.Absent
 
-// PathChange is one differing path, e.g. sku.name, with its two values.
-type PathChange struct {
-	Path   string
-	Before any
-	After  any
-	// Sensitive values print as (sensitive) and are never saved in clear.
-	Sensitive bool
-	// ForcesReplace is true when a change of the path means delete-then-
-	// create; ReplaceReason says why (one of the Reason constants).
-	ForcesReplace bool
-	ReplaceReason string
-	// Declared (drift only) is true when the configuration declares the
-	// path: the plan also changes it back.
-	Declared bool
-	// Dropped is true for a live value the configuration does not declare
-	// and the update's request leaves out (update_body = "declared", or an
-	// element of a declared array): the write removes it.
-	Dropped bool
-	// NotReturned (values the service keeps differently only) is true for
-	// a declared value, not named like a secret, that the service did not
-	// return after the write: misspelled, or not supported at the
-	// api-version, unless it is write-only.
-	NotReturned bool
-
-	at Path // the parsed path, for AcceptedOutput
-}
+// PathChange is one differing path, e.g. sku.name, with its two values; the
+// body engine finds them.
+type PathChange = body.PathChange
 
 // Summary counts the changes as Terraform does: a replace is one add and one
 // destroy; a resource deleted with its resource group counts as a destroy.

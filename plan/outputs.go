@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
@@ -17,7 +18,7 @@ type OutputChange struct {
 	// Before is the value the state records (Absent{} for a create); After
 	// the value the configuration gives now (config.Unknown{} when it is
 	// known only after apply, Absent{} for a delete). A sensitive output's
-	// values are never held: both are sensitiveMarker{}.
+	// values are never held: both are body.Sensitive{}.
 	Before, After any
 	Sensitive     bool
 }
@@ -96,7 +97,7 @@ func hideOutput(v any) any {
 	case Absent, config.Unknown:
 		return v
 	}
-	return sensitiveMarker{}
+	return body.Sensitive{}
 }
 
 // hideNamedOutput replaces the secrets by name inside an output's value (a
@@ -107,8 +108,8 @@ func hideNamedOutput(v any) any {
 			return v
 		}
 	}
-	r := &compiledRules{}
-	return r.redact(nil, v)
+	r := &body.Compiled{}
+	return r.Redact(nil, v)
 }
 
 // JSONOutputChange is one output change in the JSON plan. Before is absent

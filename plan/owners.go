@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 )
 
@@ -36,15 +37,15 @@ func checkChildOwners(insts []*config.Instance) error {
 		}
 		typ := id.ResourceType()
 		seg := typ[strings.LastIndex(typ, "/")+1:]
-		body, _ := config.ToJSONValue(p.Body).(map[string]any)
-		props, _ := body["properties"].(map[string]any)
+		decl, _ := config.ToJSONValue(p.Body).(map[string]any)
+		props, _ := decl["properties"].(map[string]any)
 		for k, v := range props {
 			if !strings.EqualFold(k, seg) {
 				continue
 			}
 			arr, _ := v.([]any)
 			for _, e := range arr {
-				if strings.EqualFold(keyOf(e, "name"), id.Name()) {
+				if strings.EqualFold(body.KeyOf(e, "name"), id.Name()) {
 					problems = append(problems, fmt.Sprintf(
 						"%s (%s) declares %s, which %s (%s) also declares inline in properties.%s: a child has one owner. "+
 							"Remove it from %s's properties.%s (an update of %s keeps the live %s, azapply reads them before it writes), or remove %s",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/config"
 )
 
 // PreflightAPIVersion is the api-version of deployment validation.
@@ -365,7 +366,8 @@ func hasUnknownValue(v any) bool {
 			}
 		}
 	default:
-		return isUnknown(v)
+		_, unknown := v.(config.Unknown)
+		return unknown
 	}
 	return false
 }

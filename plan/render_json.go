@@ -242,7 +242,7 @@ func jsonValue(v any) any {
 // replaced.
 func redactedBody(c *Change) map[string]any {
 	r := sensitivityOf(c)
-	out, _ := r.redact(nil, c.Desired).(map[string]any)
+	out, _ := r.Redact(nil, c.Desired).(map[string]any)
 	return out
 }
 
@@ -250,7 +250,7 @@ func redactedBody(c *Change) map[string]any {
 // replaced.
 func redactedRequest(c *Change) map[string]any {
 	r := sensitivityOf(c)
-	out, _ := r.redact(nil, c.Request.Body).(map[string]any)
+	out, _ := r.Redact(nil, c.Request.Body).(map[string]any)
 	return out
 }
 

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/azapply/azapply/bodypath"
 )
 
 // GitHubCommentLimit is the most characters a GitHub comment may hold.
@@ -155,7 +157,7 @@ func markdownChange(c *Change) string {
 	case Create:
 		r := sensitivityOf(c)
 		for _, pc := range flattenLeaves(nil, c.Desired) {
-			lines = append(lines, "+ "+pc.path.String()+" = "+formatValue(r.redact(pc.path, pc.value)))
+			lines = append(lines, "+ "+pc.path.String()+" = "+formatValue(r.Redact(pc.path, pc.value)))
 		}
 	case Replace:
 		if c.PriorID != "" {
@@ -370,12 +372,12 @@ func codeBlock(lines []string) string {
 }
 
 type leaf struct {
-	path  Path
+	path  bodypath.Path
 	value any
 }
 
 // flattenLeaves lists the leaves of a body with their paths.
-func flattenLeaves(path Path, v any) []leaf {
+func flattenLeaves(path bodypath.Path, v any) []leaf {
 	switch v := v.(type) {
 	case map[string]any:
 		if len(v) == 0 && path != nil {
@@ -383,7 +385,7 @@ func flattenLeaves(path Path, v any) []leaf {
 		}
 		var out []leaf
 		for _, k := range sortedKeys(v) {
-			out = append(out, flattenLeaves(path.key(k), v[k])...)
+			out = append(out, flattenLeaves(path.Key(k), v[k])...)
 		}
 		return out
 	case []any:
@@ -392,7 +394,7 @@ func flattenLeaves(path Path, v any) []leaf {
 		}
 		var out []leaf
 		for i, e := range v {
-			out = append(out, flattenLeaves(path.index(i), e)...)
+			out = append(out, flattenLeaves(path.Elem(i), e)...)
 		}
 		return out
 	}

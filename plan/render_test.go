@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 )
 
@@ -32,7 +33,7 @@ func fixturePlan(t *testing.T) *Plan {
 				KeptDifferently: []PathChange{{Path: "properties.version", Before: "1.29.7", After: "1.29"}},
 			},
 			{Address: "resource.ip", ID: rgID + "/providers/Microsoft.Network/publicIPAddresses/ip", APIVersion: "2024-07-01", Action: Replace,
-				Paths: []PathChange{{Path: "location", Before: "westus", After: "eastus", ForcesReplace: true, ReplaceReason: ReasonLocation}}},
+				Paths: []PathChange{{Path: "location", Before: "westus", After: "eastus", ForcesReplace: true, ReplaceReason: body.ReasonLocation}}},
 			{Address: "resource.old", ID: acrID + "2", APIVersion: "2023-07-01", Action: Update, Import: true,
 				Paths: []PathChange{{Path: "sku.name", Before: "Basic", After: "Standard"}}},
 			{Address: "resource.gone", ID: vnID, APIVersion: "2024-07-01", Action: Forget},

@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 
+	"github.com/azapply/azapply/body"
+	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/config"
 )
 
@@ -26,7 +30,7 @@ const (
 )
 
 // sensitiveText is what every renderer prints in place of a secret.
-const sensitiveText = "(sensitive)"
+const sensitiveText = body.SensitiveText
 
 // RenderText writes the plan in Terraform's style: drift first, then one
 // block per changed resource with its changed paths, the values the service
@@ -320,15 +324,15 @@ func plural(n int, one, many string) string {
 func (t *textWriter) body(c *Change) {
 	r := sensitivityOf(c)
 	for _, k := range sortedKeys(c.Desired) {
-		p := Path{}.key(k)
+		p := bodypath.Path{}.Key(k)
 		t.printf("      %s %s = %s\n", t.sym("+"), k, t.nested(p, c.Desired[k], r, "      "))
 	}
 }
 
 // nested formats a value for a create, objects and arrays over several
 // lines, each leaf marked +.
-func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) string {
-	if r.isSensitive(path, v) {
+func (t *textWriter) nested(path bodypath.Path, v any, r *body.Compiled, indent string) string {
+	if r.IsSensitive(path, v) {
 		return sensitiveText
 	}
 	switch v := v.(type) {
@@ -339,7 +343,7 @@ func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) s
 		var b strings.Builder
 		b.WriteString("{\n")
 		for _, k := range sortedKeys(v) {
-			fmt.Fprintf(&b, "%s    %s %s = %s\n", indent, t.sym("+"), keyText(k), t.nested(path.key(k), v[k], r, indent+"    "))
+			fmt.Fprintf(&b, "%s    %s %s = %s\n", indent, t.sym("+"), keyText(k), t.nested(path.Key(k), v[k], r, indent+"    "))
 		}
 		b.WriteString(indent + "  }")
 		return b.String()
@@ -350,7 +354,7 @@ func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) s
 		var b strings.Builder
 		b.WriteString("[\n")
 		for i, e := range v {
-			fmt.Fprintf(&b, "%s    %s %s,\n", indent, t.sym("+"), t.nested(path.index(i), e, r, indent+"    "))
+			fmt.Fprintf(&b, "%s    %s %s,\n", indent, t.sym("+"), t.nested(path.Elem(i), e, r, indent+"    "))
 		}
 		b.WriteString(indent + "  ]")
 		return b.String()
@@ -359,7 +363,7 @@ func (t *textWriter) nested(path Path, v any, r *compiledRules, indent string) s
 }
 
 func keyText(k string) string {
-	if plainKey.MatchString(k) {
+	if bodypath.IsPlainKey(k) {
 		return k
 	}
 	return fmt.Sprintf("%q", k)
@@ -367,10 +371,10 @@ func keyText(k string) string {
 
 // sensitivityOf compiles a change's sensitive paths for rendering; the plan
 // was built with the same paths, so they parse.
-func sensitivityOf(c *Change) *compiledRules {
-	r, err := Rules{Sensitive: c.Sensitive, ID: c.ID}.compile()
+func sensitivityOf(c *Change) *body.Compiled {
+	r, err := body.Rules{Sensitive: c.Sensitive, ID: c.ID}.Compile()
 	if err != nil {
-		return &compiledRules{}
+		return &body.Compiled{}
 	}
 	return r
 }
@@ -430,16 +434,10 @@ func multiline(v any) bool {
 // shown replaces a sensitive value with a marker, keeping Absent visible.
 func shown(v any, sensitive bool) any {
 	if sensitive && !isAbsent(v) {
-		return sensitiveMarker{}
+		return body.Sensitive{}
 	}
 	return v
 }
-
-// sensitiveMarker stands in for a secret value; it encodes as "(sensitive)".
-type sensitiveMarker struct{}
-
-// MarshalJSON encodes the marker as the text renderers print.
-func (sensitiveMarker) MarshalJSON() ([]byte, error) { return json.Marshal(sensitiveText) }
 
 func (t *textWriter) kept(p *Plan) {
 	var started bool
@@ -470,10 +468,10 @@ func NotReturnedHint(apiVersion string) string {
 	return fmt.Sprintf("misspelled, or not a property of this type at api-version %s? Check the REST reference; if it is a write-only value, add its path to sensitive to keep it quiet", apiVersion)
 }
 
-func isAbsent(v any) bool {
-	_, ok := v.(Absent)
-	return ok
-}
+func isAbsent(v any) bool { return body.IsAbsent(v) }
+
+// sortedKeys are the keys of m in order, as renderers list them.
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
 
 // formatIndented is formatValue with objects and arrays spread over lines
 // when they do not fit on one.
@@ -500,7 +498,7 @@ func formatValue(v any) string {
 		return v.String()
 	case Absent:
 		return "(absent)"
-	case sensitiveMarker:
+	case body.Sensitive:
 		return sensitiveText
 	case nil:
 		return "null"

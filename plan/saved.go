@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 )
 
@@ -438,7 +439,7 @@ func encodeValue(v any) any {
 	switch v := v.(type) {
 	case config.Unknown:
 		return map[string]any{unknownMarker: true}
-	case sensitiveMarker:
+	case body.Sensitive:
 		return map[string]any{sensitiveMarkerKey: true}
 	case nil:
 		return json.RawMessage("null")
@@ -466,7 +467,7 @@ func decodeValue(v any) any {
 				return config.Unknown{}
 			}
 			if v[sensitiveMarkerKey] == true {
-				return sensitiveMarker{}
+				return body.Sensitive{}
 			}
 		}
 		out := make(map[string]any, len(v))
@@ -490,7 +491,7 @@ func liveHash(salt string, live map[string]any) string {
 	if live == nil {
 		return ""
 	}
-	return saltedHash(salt, stripBookkeeping(nil, live))
+	return saltedHash(salt, body.WithoutBookkeeping(live))
 }
 
 func desiredHash(salt string, c *Change) string {
@@ -510,28 +511,6 @@ func saltedHash(salt string, v any) string {
 	mac := hmac.New(sha256.New, []byte(salt))
 	mac.Write(data)
 	return hex.EncodeToString(mac.Sum(nil))
-}
-
-func stripBookkeeping(path Path, v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			p := path.key(k)
-			if bookkeeping(p, e, e) {
-				continue
-			}
-			out[k] = stripBookkeeping(p, e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = stripBookkeeping(path.index(i), e)
-		}
-		return out
-	}
-	return v
 }
 
 // CheckBefore compares the saved plan with what is known before anything

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/limits"
 	"github.com/azapply/azapply/state"
@@ -105,7 +106,7 @@ func TestPlanShapesPlan(t *testing.T) {
 		if len(size) < 20_000 || len(size) > 60_000 {
 			t.Errorf("%s: %d bytes, want about 30 KB", name, len(size))
 		}
-		c, err := Compare(Bodies{Desired: after, Live: shape("old-value")}, Rules{})
+		c, err := body.Compare(body.Bodies{Desired: after, Live: shape("old-value")}, body.Rules{})
 		if err != nil || len(c.Changes) == 0 {
 			t.Errorf("%s: %v, %d changes", name, err, len(c.Changes))
 		}

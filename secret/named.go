@@ -3,14 +3,14 @@ package secret
 import (
 	"strings"
 	"unicode"
+
+	"github.com/azapply/azapply/bodypath"
 )
 
 // Step is one step of a path into a body: an object key, or (Elem) an array
-// element.
-type Step struct {
-	Key  string
-	Elem bool
-}
+// element. Paths belong to package bodypath; Step stays here for callers
+// that build a path step by step with secret.Step{Key: k}.
+type Step = bodypath.Step
 
 // Named reports whether a string at path, in the body of the resource with
 // the ARM ID id ("" when it is not known), is a secret by its name and its

@@ -2,8 +2,9 @@ package secret
 
 import (
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/azapply/azapply/bodypath"
 )
 
 // Redact returns body with every string that Named finds in it replaced by
@@ -64,19 +65,6 @@ func redact(id string, v any, path []Step, replace func(any) any) (any, bool) {
 // isTags: nothing under tags is a secret by its name, so the walk skips it.
 func isTags(k string) bool { return strings.EqualFold(k, "tags") }
 
-// plain reports whether a key is written bare in a path.
-func plain(k string) bool {
-	if k == "" {
-		return false
-	}
-	for _, r := range k {
-		if !(r == '_' || r == '$' || r == '@' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
 // Paths lists the paths of the strings Named finds in body, written
 // properties.keys[*].value, for tests and for callers that keep paths.
 func Paths(id string, body any) []string {
@@ -106,25 +94,17 @@ func Paths(id string, body any) []string {
 }
 
 // Format writes a path as the configuration's sensitive list does:
-// properties.keys[*].value, with ["key"] for keys that are not plain names.
+// properties.keys[*].value, with ["key"] for keys that are not plain names
+// (package bodypath's spelling, every element written [*]).
 func Format(path []Step) string {
-	var b []byte
-	for i, s := range path {
-		switch {
-		case s.Elem:
-			b = append(b, "[*]"...)
-		case plain(s.Key):
-			if i > 0 {
-				b = append(b, '.')
-			}
-			b = append(b, s.Key...)
-		default:
-			b = append(b, '[')
-			b = strconv.AppendQuote(b, s.Key)
-			b = append(b, ']')
+	p := make(bodypath.Path, len(path))
+	for i, st := range path {
+		if st.Elem {
+			st = bodypath.Step{Elem: true, All: true}
 		}
+		p[i] = st
 	}
-	return string(b)
+	return p.String()
 }
 
 // Strings returns the strings that Named finds in body: the secrets a

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/azapply/azapply/bodypath"
 )
 
 // redactedPrefix starts every value that Redact put in place of a sensitive
@@ -26,11 +28,11 @@ func (s *State) Redact(body map[string]any, paths []string) (map[string]any, err
 		return nil, nil
 	}
 	for _, p := range paths {
-		segs, err := parsePath(p)
+		pt, err := bodypath.Parse(p)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("the sensitive path: %w; write paths like properties.adminPassword, properties.users[*].password or tags[\"a-key\"]", err)
 		}
-		s.redactAt(out, segs)
+		bodypath.Replace(out, pt, s.redactValue)
 	}
 	return out, nil
 }
@@ -100,122 +102,6 @@ func canonicalNumbers(v any) any {
 		return json.Number(strconv.FormatInt(v, 10))
 	default:
 		return v
-	}
-}
-
-// pathSeg is one step of a path: a key, every element, or one element.
-type pathSeg struct {
-	key   string
-	all   bool
-	index int // -1 when the step is a key or all elements
-}
-
-// parsePath splits a body path as the configuration writes it: dotted
-// names, [N] or [*] for array elements, ["key"] for keys that are not plain
-// names (tags["hidden-link:/x"]).
-func parsePath(p string) ([]pathSeg, error) {
-	if p == "" {
-		return nil, fmt.Errorf("the sensitive path is empty")
-	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("the sensitive path %q: %s; write paths like properties.adminPassword, properties.users[*].password or tags[\"a-key\"]", p, fmt.Sprintf(format, args...))
-	}
-	var segs []pathSeg
-	expectName := true
-	for i := 0; i < len(p); {
-		switch p[i] {
-		case '[':
-			if strings.HasPrefix(p[i+1:], `"`) {
-				q, err := strconv.QuotedPrefix(p[i+1:])
-				if err != nil {
-					return nil, bad("the quoted key at offset %d is not closed", i)
-				}
-				j := i + 1 + len(q)
-				if j >= len(p) || p[j] != ']' {
-					return nil, bad("expected ] after the quoted key at offset %d", i)
-				}
-				key, _ := strconv.Unquote(q)
-				segs = append(segs, pathSeg{key: key, index: -1})
-				i, expectName = j+1, false
-				continue
-			}
-			end := strings.IndexByte(p[i:], ']')
-			if end < 0 {
-				return nil, bad("the [ at offset %d is unclosed", i)
-			}
-			inner := p[i+1 : i+end]
-			if inner == "*" {
-				segs = append(segs, pathSeg{all: true, index: -1})
-			} else {
-				n, err := strconv.Atoi(inner)
-				if err != nil || n < 0 {
-					return nil, bad("[%s] is not an array index", inner)
-				}
-				segs = append(segs, pathSeg{index: n})
-			}
-			i, expectName = i+end+1, false
-		case '.':
-			if expectName {
-				return nil, bad("empty segment at offset %d", i)
-			}
-			i, expectName = i+1, true
-			if i == len(p) {
-				return nil, bad("it ends with a dot")
-			}
-		default:
-			if !expectName {
-				return nil, bad("expected . or [ at offset %d", i)
-			}
-			j := i
-			for j < len(p) && p[j] != '.' && p[j] != '[' {
-				if p[j] == ']' || p[j] == ' ' {
-					return nil, bad("unexpected %q at offset %d", p[j], j)
-				}
-				j++
-			}
-			segs = append(segs, pathSeg{key: p[i:j], index: -1})
-			i, expectName = j, false
-		}
-	}
-	return segs, nil
-}
-
-// redactAt replaces the values at segs under v, which it changes in place.
-func (s *State) redactAt(v any, segs []pathSeg) {
-	if len(segs) == 0 {
-		return
-	}
-	seg, last := segs[0], len(segs) == 1
-	switch {
-	case seg.key != "":
-		m, ok := v.(map[string]any)
-		if !ok {
-			return
-		}
-		e, ok := m[seg.key]
-		if !ok {
-			return
-		}
-		if last {
-			m[seg.key] = s.redactValue(e)
-			return
-		}
-		s.redactAt(e, segs[1:])
-	default:
-		a, ok := v.([]any)
-		if !ok {
-			return
-		}
-		for i := range a {
-			if !seg.all && i != seg.index {
-				continue
-			}
-			if last {
-				a[i] = s.redactValue(a[i])
-				continue
-			}
-			s.redactAt(a[i], segs[1:])
-		}
 	}
 }
 

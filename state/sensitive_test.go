@@ -36,9 +36,9 @@ func TestRedact(t *testing.T) {
 		{path: "properties.", wantErr: "ends with a dot"},
 		{path: "properties.keys[1]x", wantErr: "expected . or ["},
 		{path: `properties["x`, wantErr: "not closed"},
-		{path: "properties..x", wantErr: "empty segment"},
+		{path: "properties..x", wantErr: "empty name"},
 		{path: "properties.keys[x]", wantErr: "[x]"},
-		{path: "properties.keys[1", wantErr: "unclosed"},
+		{path: "properties.keys[1", wantErr: "not closed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

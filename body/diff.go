@@ -1,13 +1,15 @@
-package plan
+package body
 
 import (
 	"sort"
+
+	"github.com/azapply/azapply/bodypath"
 )
 
 // Bodies are the three bodies the diff compares for one resource (DESIGN.md,
 // "The diff"), plus the output recorded after the last apply.
 type Bodies struct {
-	// Desired is the configuration's body, with config.Unknown for values
+	// Desired is the configuration's body, with Unknown for values
 	// known only after apply.
 	Desired map[string]any
 	// Live is what the refresh read.
@@ -42,7 +44,7 @@ func Diff(desired, live map[string]any) []PathChange {
 // Compare is the three-way diff of DESIGN.md. It fails only when a rule path
 // is malformed.
 func Compare(b Bodies, r Rules) (Comparison, error) {
-	rules, err := r.compile()
+	rules, err := r.Compile()
 	if err != nil {
 		return Comparison{}, err
 	}
@@ -53,7 +55,7 @@ func Compare(b Bodies, r Rules) (Comparison, error) {
 
 type differ struct {
 	b   Bodies
-	r   *compiledRules
+	r   *Compiled
 	ix  keyIndexes
 	out Comparison
 	// strict compares a request body (as Desired) with live: a live value
@@ -65,10 +67,10 @@ type differ struct {
 	declared map[string]any
 }
 
-func (d *differ) change(path Path, before, after any) {
+func (d *differ) change(path bodypath.Path, before, after any) {
 	reason := d.r.forcesReplacement(path)
 	d.out.Changes = append(d.out.Changes, PathChange{
-		Path: path.String(), Before: d.r.redact(path, before), After: d.r.redact(path, after),
+		Path: path.String(), Before: d.r.Redact(path, before), After: d.r.Redact(path, after),
 		Sensitive:     d.r.changeSensitive(path, before, after),
 		ForcesReplace: reason != "", ReplaceReason: reason,
 	})
@@ -76,10 +78,10 @@ func (d *differ) change(path Path, before, after any) {
 
 // differs records a difference between a declared and a live value, unless
 // it is one the service keeps differently.
-func (d *differ) differs(path Path, want, got any) {
+func (d *differ) differs(path bodypath.Path, want, got any) {
 	if d.keptDifferently(path, want, got) {
 		d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
-			Path: path.String(), Before: d.r.redact(path, got), After: d.r.redact(path, want), Sensitive: d.r.changeSensitive(path, got, want),
+			Path: path.String(), Before: d.r.Redact(path, got), After: d.r.Redact(path, want), Sensitive: d.r.changeSensitive(path, got, want),
 		})
 		return
 	}
@@ -89,7 +91,7 @@ func (d *differ) differs(path Path, want, got any) {
 // keptDifferently: the configuration asks for what was sent last time, the
 // service answered something else right after that apply, and the live value
 // is still that answer.
-func (d *differ) keptDifferently(path Path, want, got any) bool {
+func (d *differ) keptDifferently(path bodypath.Path, want, got any) bool {
 	if !d.b.Managed || isUnknown(want) {
 		return false
 	}
@@ -105,7 +107,7 @@ func (d *differ) keptDifferently(path Path, want, got any) bool {
 // time. Sensitive values inside it (an array of app settings whose values
 // are secrets, say) are stored hashed, so the comparison goes member by
 // member, matching each hash against the clear value.
-func (d *differ) sameAsSent(path Path, sent, want any) bool {
+func (d *differ) sameAsSent(path bodypath.Path, sent, want any) bool {
 	if d.r.secretEqual(sent, want) {
 		return true
 	}
@@ -117,7 +119,7 @@ func (d *differ) sameAsSent(path Path, sent, want any) bool {
 		}
 		for k, s := range sv {
 			w, ok := wv[k]
-			if !ok || !d.sameAsSent(path.key(k), s, w) {
+			if !ok || !d.sameAsSent(path.Key(k), s, w) {
 				return false
 			}
 		}
@@ -128,20 +130,20 @@ func (d *differ) sameAsSent(path Path, sent, want any) bool {
 			return false
 		}
 		for i := range sv {
-			if !d.sameAsSent(path.index(i), sv[i], wv[i]) {
+			if !d.sameAsSent(path.Elem(i), sv[i], wv[i]) {
 				return false
 			}
 		}
 		return true
 	}
-	return equalValue(path, sent, want)
+	return Equal(path, sent, want)
 }
 
 // servicesOwn reports whether a live value that a request leaves out is
 // the service's own: the last apply did not send it, and the service
 // answered it, as it is now (a default, a read-only value). A write without
 // it gets it again, so leaving it out changes nothing.
-func (d *differ) servicesOwn(path Path, got any) bool {
+func (d *differ) servicesOwn(path bodypath.Path, got any) bool {
 	if !d.b.Managed {
 		return false
 	}
@@ -155,7 +157,7 @@ func (d *differ) servicesOwn(path Path, got any) bool {
 // plainlySent reports whether the configuration asks for what was sent
 // with no value of it stored as a hash: the state hashes only sensitive
 // values, so one that needed a hash to match is a secret.
-func (d *differ) plainlySent(path Path, sent, want any) bool {
+func (d *differ) plainlySent(path bodypath.Path, sent, want any) bool {
 	plain := *d.r
 	plain.secretMatches = nil
 	pd := &differ{r: &plain, ix: d.ix}
@@ -164,7 +166,7 @@ func (d *differ) plainlySent(path Path, sent, want any) bool {
 
 // equalLive compares two values read from the service, with the same rules
 // as the diff, so that arrays matched by key compare alike.
-func (d *differ) equalLive(path Path, a, b any) bool {
+func (d *differ) equalLive(path bodypath.Path, a, b any) bool {
 	if d.r.secretEqual(a, b) {
 		return true
 	}
@@ -179,7 +181,7 @@ func (d *differ) equalLive(path Path, a, b any) bool {
 }
 
 // value compares the declared want with the live got at path.
-func (d *differ) value(path Path, want, got any, present bool) {
+func (d *differ) value(path bodypath.Path, want, got any, present bool) {
 	if d.r.ignored(path) {
 		return
 	}
@@ -187,7 +189,7 @@ func (d *differ) value(path Path, want, got any, present bool) {
 		d.change(path, beforeOf(got, present), want)
 		return
 	}
-	if !present || isMasked(got) {
+	if !present || IsMasked(got) {
 		d.missing(path, want, present)
 		return
 	}
@@ -224,10 +226,10 @@ func (d *differ) value(path Path, want, got any, present bool) {
 	}
 }
 
-func (d *differ) object(path Path, want, got map[string]any) {
+func (d *differ) object(path bodypath.Path, want, got map[string]any) {
 	for _, k := range sortedKeys(want) {
 		g, has := got[k]
-		d.value(path.key(k), want[k], g, has)
+		d.value(path.Key(k), want[k], g, has)
 	}
 	// A live key that is not declared is the service's (a default, a
 	// read-only value), unless the last apply sent it: then the user removed
@@ -236,9 +238,9 @@ func (d *differ) object(path Path, want, got map[string]any) {
 		if _, declared := want[k]; declared {
 			continue
 		}
-		p := path.key(k)
+		p := path.Key(k)
 		if d.strict {
-			if !d.r.ignored(p) && !isBookkeepingPath(p) && !isMasked(got[k]) && !d.servicesOwn(p, got[k]) {
+			if !d.r.ignored(p) && !isBookkeepingPath(p) && !IsMasked(got[k]) && !d.servicesOwn(p, got[k]) {
 				d.change(p, got[k], Absent{})
 			}
 			continue
@@ -254,7 +256,7 @@ func (d *differ) object(path Path, want, got map[string]any) {
 
 // missing handles a declared value the service did not return, or masked
 // (then masked is true).
-func (d *differ) missing(path Path, want any, masked bool) {
+func (d *differ) missing(path bodypath.Path, want any, masked bool) {
 	if isEmpty(want) {
 		return // services leave out null, {} and []
 	}
@@ -262,7 +264,7 @@ func (d *differ) missing(path Path, want any, masked bool) {
 		d.change(path, Absent{}, want)
 		return
 	}
-	if answered, ok := d.ix.lookup(d.b.Output, path); ok && !masked && !isMasked(answered) && !isEmpty(answered) {
+	if answered, ok := d.ix.lookup(d.b.Output, path); ok && !masked && !IsMasked(answered) && !isEmpty(answered) {
 		// It came back after the last apply, and is gone now: removed
 		// outside azapply. (A masked value is not gone: the service shows
 		// that it holds one, and the state may keep the answer hashed.)
@@ -274,9 +276,9 @@ func (d *differ) missing(path Path, want any, masked bool) {
 		// change. A value that does not look like a secret is listed, as
 		// the service may have dropped it (a misspelled property, or one
 		// the api-version does not have).
-		if !masked && !d.strict && !d.r.isSensitive(path, want) && d.plainlySent(path, sent, want) {
+		if !masked && !d.strict && !d.r.IsSensitive(path, want) && d.plainlySent(path, sent, want) {
 			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
-				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), NotReturned: true,
+				Path: path.String(), Before: Absent{}, After: d.r.Redact(path, want), NotReturned: true,
 			})
 		}
 		return
@@ -284,19 +286,19 @@ func (d *differ) missing(path Path, want any, masked bool) {
 	d.change(path, Absent{}, want)
 }
 
-func (d *differ) array(path Path, want, got []any) {
+func (d *differ) array(path bodypath.Path, want, got []any) {
 	if anyExact(d.r.unordered, path) {
 		if !sameSet(path, want, got) {
 			d.differs(path, want, got)
 		}
 		return
 	}
-	field := d.r.keyField(path, want)
+	field := d.r.KeyField(path, want)
 	if d.strict {
 		field = ""
 		if decl, ok := d.ix.lookup(d.declared, path); ok {
 			if arr, ok := decl.([]any); ok {
-				field = d.r.keyField(path, arr)
+				field = d.r.KeyField(path, arr)
 			}
 		}
 	}
@@ -306,8 +308,8 @@ func (d *differ) array(path Path, want, got []any) {
 	}
 	matched := make([]bool, len(got))
 	for i, w := range want {
-		k := keyOf(w, field)
-		p := path.matched(i, field, k)
+		k := KeyOf(w, field)
+		p := path.Matched(i, field, k)
 		j := d.ix.findKey(got, field, k, matched)
 		if j < 0 {
 			d.elementMissing(p, w)
@@ -320,12 +322,12 @@ func (d *differ) array(path Path, want, got []any) {
 		if matched[j] {
 			continue
 		}
-		k := keyOf(g, field)
+		k := KeyOf(g, field)
 		if k == "" {
-			d.extraElement(path.index(j), g)
+			d.extraElement(path.Elem(j), g)
 			continue
 		}
-		d.extraElement(path.matched(j, field, k), g)
+		d.extraElement(path.Matched(j, field, k), g)
 	}
 }
 
@@ -339,23 +341,23 @@ func (ix keyIndexes) findKey(arr []any, field, k string, taken []bool) int {
 	return -1
 }
 
-func (d *differ) byPosition(path Path, want, got []any) {
+func (d *differ) byPosition(path bodypath.Path, want, got []any) {
 	for i, w := range want {
 		if i < len(got) {
-			d.value(path.index(i), w, got[i], true)
+			d.value(path.Elem(i), w, got[i], true)
 			continue
 		}
-		d.elementMissing(path.index(i), w)
+		d.elementMissing(path.Elem(i), w)
 	}
 	for j := len(want); j < len(got); j++ {
-		d.extraElement(path.index(j), got[j])
+		d.extraElement(path.Elem(j), got[j])
 	}
 }
 
 // elementMissing: a declared element the service does not have. Elements
 // are never write-only, so it is a change, unless the service dropped it at
 // the last apply and the configuration still asks for it (kept differently).
-func (d *differ) elementMissing(path Path, want any) {
+func (d *differ) elementMissing(path bodypath.Path, want any) {
 	if d.r.ignored(path) {
 		return
 	}
@@ -364,7 +366,7 @@ func (d *differ) elementMissing(path Path, want any) {
 		_, answered := d.ix.lookup(d.b.Output, path)
 		if wasSent && !answered && d.sameAsSent(path, sent, want) {
 			d.out.KeptDifferently = append(d.out.KeptDifferently, PathChange{
-				Path: path.String(), Before: Absent{}, After: d.r.redact(path, want), Sensitive: d.r.isSensitive(path, want),
+				Path: path.String(), Before: Absent{}, After: d.r.Redact(path, want), Sensitive: d.r.IsSensitive(path, want),
 			})
 			return
 		}
@@ -377,7 +379,7 @@ func (d *differ) elementMissing(path Path, want any) {
 // after the last apply did not have it (it was added outside azapply, and
 // the next PUT of the array would drop it). An element the service added at
 // apply time, or one seen with no state, is not a change.
-func (d *differ) extraElement(path Path, got any) {
+func (d *differ) extraElement(path bodypath.Path, got any) {
 	if d.strict && !d.r.ignored(path) {
 		if !d.servicesOwn(path, got) {
 			d.change(path, got, Absent{})
@@ -397,7 +399,7 @@ func (d *differ) extraElement(path Path, got any) {
 }
 
 // sameSet compares two scalar arrays as multisets.
-func sameSet(path Path, a, b []any) bool {
+func sameSet(path bodypath.Path, a, b []any) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -405,7 +407,7 @@ func sameSet(path Path, a, b []any) bool {
 	for _, x := range a {
 		found := false
 		for j, y := range b {
-			if !used[j] && equalValue(path, x, y) {
+			if !used[j] && Equal(path, x, y) {
 				used[j], found = true, true
 				break
 			}

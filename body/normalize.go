@@ -1,4 +1,4 @@
-package plan
+package body
 
 import (
 	"encoding/json"
@@ -7,8 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/azapply/azapply/bodypath"
+
 	"github.com/azapply/azapply/arm/armid"
-	"github.com/azapply/azapply/config"
 )
 
 // scalarEqual compares two leaf values the way ARM treats them:
@@ -18,7 +19,7 @@ import (
 //     (/providers/Microsoft.Authorization/roleDefinitions/{guid}) is the same;
 //   - "true" equals true and "3" equals 3 (services coerce them);
 //   - numbers compare by value (80.50 = 80.5).
-func scalarEqual(path Path, a, b any) bool {
+func scalarEqual(path bodypath.Path, a, b any) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
@@ -42,11 +43,11 @@ func scalarEqual(path Path, a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-func stringsEqual(path Path, a, b string) bool {
+func stringsEqual(path bodypath.Path, a, b string) bool {
 	if a == b {
 		return true
 	}
-	switch k := path.lastKey(); {
+	switch k := path.LastKey(); {
 	case isLocationKey(k):
 		return normalizeLocation(a) == normalizeLocation(b)
 	case len(path) == 1 && (k == "name" || k == "type"):
@@ -126,9 +127,9 @@ func idsEqual(a, b string) bool {
 	return ia >= 0 && ib >= 0 && a[ia:] == b[ib:]
 }
 
-// isMasked reports whether a live value is a placeholder the service shows
+// IsMasked reports whether a live value is a placeholder the service shows
 // in place of a secret: such a value is treated as absent.
-func isMasked(v any) bool {
+func IsMasked(v any) bool {
 	s, ok := v.(string)
 	if !ok {
 		return false
@@ -158,13 +159,13 @@ func isEmpty(v any) bool {
 }
 
 func isUnknown(v any) bool {
-	_, ok := v.(config.Unknown)
+	_, ok := v.(Unknown)
 	return ok
 }
 
-// equalValue compares two whole values with the normalization rules, arrays
+// Equal compares two whole values with the normalization rules, arrays
 // by position. A key missing on one side equals an empty value on the other.
-func equalValue(path Path, a, b any) bool {
+func Equal(path bodypath.Path, a, b any) bool {
 	switch av := a.(type) {
 	case map[string]any:
 		bv, ok := b.(map[string]any)
@@ -179,7 +180,7 @@ func equalValue(path Path, a, b any) bool {
 				}
 				continue
 			}
-			if !equalValue(path.key(k), x, y) {
+			if !Equal(path.Key(k), x, y) {
 				return false
 			}
 		}
@@ -198,7 +199,7 @@ func equalValue(path Path, a, b any) bool {
 			return false
 		}
 		for i := range av {
-			if !equalValue(path.index(i), av[i], bv[i]) {
+			if !Equal(path.Elem(i), av[i], bv[i]) {
 				return false
 			}
 		}

@@ -1,12 +1,10 @@
-package plan
+package body
 
 import (
 	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
-
-	"github.com/azapply/azapply/config"
 )
 
 // obj decodes a JSON object the way the ARM client does (numbers as
@@ -134,7 +132,7 @@ func TestCompareThreeWay(t *testing.T) {
 		{name: "unknown is a change", desired: `{"a":"x"}`, live: `{"a":"x"}`},
 	})
 	t.Run("unknown value", func(t *testing.T) {
-		c, _ := Compare(Bodies{Desired: map[string]any{"a": config.Unknown{}}, Live: map[string]any{"a": "x"}}, Rules{})
+		c, _ := Compare(Bodies{Desired: map[string]any{"a": Unknown{}}, Live: map[string]any{"a": "x"}}, Rules{})
 		if len(c.Changes) != 1 || c.Changes[0].Path != "a" || c.Changes[0].Before != "x" {
 			t.Fatalf("changes = %+v, want a: x -> (known after apply)", c.Changes)
 		}
@@ -208,12 +206,12 @@ func TestSensitiveValuesAreRedacted(t *testing.T) {
 			t.Errorf("secret %q appears in %s", secret, b)
 		}
 	}
-	if !bytes.Contains(b, []byte(sensitiveText)) {
-		t.Errorf("no %s marker in %s", sensitiveText, b)
+	if !bytes.Contains(b, []byte(SensitiveText)) {
+		t.Errorf("no %s marker in %s", SensitiveText, b)
 	}
 }
 
-func TestCompareDrift(t *testing.T) {
+func TestDrift(t *testing.T) {
 	cases := []struct {
 		name                  string
 		output, live, desired string
@@ -248,7 +246,7 @@ func TestCompareDrift(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := CompareDrift(obj(t, tc.output), obj(t, tc.live), obj(t, tc.desired), tc.rules)
+			got, err := Drift(obj(t, tc.output), obj(t, tc.live), obj(t, tc.desired), tc.rules)
 			if err != nil {
 				t.Fatal(err)
 			}

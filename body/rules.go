@@ -1,15 +1,17 @@
-package plan
+package body
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/bodypath"
 	"github.com/azapply/azapply/secret"
 )
 
-// Rules are the per-resource settings the diff obeys. Paths are dotted
-// (properties.rules), with [*] for every element of an array.
+// Rules are the per-resource settings the diff obeys. Paths are bodypath
+// patterns: dotted (properties.rules), with [*] for every element of an
+// array and [N] for one.
 type Rules struct {
 	// IgnoreChanges are paths never diffed, the provider's and the resource's.
 	IgnoreChanges []string
@@ -38,30 +40,31 @@ type Rules struct {
 	SecretMatches func(stored, clear any) bool
 }
 
-// compiledRules are Rules with their paths parsed once.
-type compiledRules struct {
-	ignore, sensitive, unordered, replace []pattern
+// Compiled are Rules with their paths parsed once. Renderers ask it what
+// is sensitive (IsSensitive, Redact); its zero value has no rule paths.
+type Compiled struct {
+	ignore, sensitive, unordered, replace []bodypath.Path
 	// immutable are the learned paths and location; inPlace overrides them.
-	immutable, inPlace []pattern
+	immutable, inPlace []bodypath.Path
 	arrayKeys          []arrayKey
 	secretMatches      func(stored, clear any) bool
 	id                 string
 }
 
 type arrayKey struct {
-	at    pattern
+	at    bodypath.Path
 	field string
 }
 
-// compile parses every path of the rules; a malformed one is an error that
+// Compile parses every path of the rules; a malformed one is an error that
 // names it.
-func (r Rules) compile() (*compiledRules, error) {
-	c := &compiledRules{secretMatches: r.SecretMatches, id: r.ID}
+func (r Rules) Compile() (*Compiled, error) {
+	c := &Compiled{secretMatches: r.SecretMatches, id: r.ID}
 	var problems []string
-	parse := func(kind string, texts []string) []pattern {
-		var out []pattern
+	parse := func(kind string, texts []string) []bodypath.Path {
+		var out []bodypath.Path
 		for _, t := range texts {
-			p, err := parsePattern(t)
+			p, err := bodypath.Parse(t)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("%s: %v", kind, err))
 				continue
@@ -98,44 +101,44 @@ func (r Rules) compile() (*compiledRules, error) {
 	return c, nil
 }
 
-func anyPrefix(ps []pattern, path Path) bool {
+func anyPrefix(ps []bodypath.Path, path bodypath.Path) bool {
 	for _, p := range ps {
-		if p.matchPrefix(path) {
+		if p.MatchPrefix(path) {
 			return true
 		}
 	}
 	return false
 }
 
-func anyExact(ps []pattern, path Path) bool {
+func anyExact(ps []bodypath.Path, path bodypath.Path) bool {
 	for _, p := range ps {
-		if p.matchExact(path) {
+		if p.Match(path) {
 			return true
 		}
 	}
 	return false
 }
 
-func (c *compiledRules) ignored(path Path) bool { return anyPrefix(c.ignore, path) }
+func (c *Compiled) ignored(path bodypath.Path) bool { return anyPrefix(c.ignore, path) }
 
-// isSensitive reports whether the value v at path is secret: declared so,
+// IsSensitive reports whether the value v at path is secret: declared so,
 // or a string that package secret names a secret (a safety net for values
 // the configuration forgot, and for what the service returns).
-func (c *compiledRules) isSensitive(path Path, v any) bool {
+func (c *Compiled) IsSensitive(path bodypath.Path, v any) bool {
 	if anyPrefix(c.sensitive, path) {
 		return true
 	}
 	switch v.(type) {
-	case string, sensitiveMarker:
-		return secret.Named(c.id, path.steps())
+	case string, Sensitive:
+		return secret.Named(c.id, path)
 	}
 	return false
 }
 
 // changeSensitive reports whether a change from before to after at path
 // is secret (either side being so).
-func (c *compiledRules) changeSensitive(path Path, before, after any) bool {
-	return c.isSensitive(path, before) || c.isSensitive(path, after)
+func (c *Compiled) changeSensitive(path bodypath.Path, before, after any) bool {
+	return c.IsSensitive(path, before) || c.IsSensitive(path, after)
 }
 
 // Why a path forces a replacement, as the plan shows it.
@@ -149,12 +152,12 @@ const (
 // ("" when it does not): it falls under a replace_on_changes path or
 // contains one; or it is location, or a path the service refused to
 // change in place, and update_in_place does not name it.
-func (c *compiledRules) forcesReplacement(path Path) string {
+func (c *Compiled) forcesReplacement(path bodypath.Path) string {
 	if underAny(c.replace, path) {
 		return ReasonReplaceOnChanges
 	}
 	if underAny(c.immutable, path) && !anyPrefix(c.inPlace, path) {
-		if len(path) == 1 && !path[0].elem && path[0].Key == "location" {
+		if len(path) == 1 && !path[0].Elem && path[0].Key == "location" {
 			return ReasonLocation
 		}
 		return ReasonImmutable
@@ -163,28 +166,25 @@ func (c *compiledRules) forcesReplacement(path Path) string {
 }
 
 // underAny reports whether path falls under one of ps, or contains one.
-func underAny(ps []pattern, path Path) bool {
+func underAny(ps []bodypath.Path, path bodypath.Path) bool {
 	for _, p := range ps {
-		if p.matchPrefix(path) {
+		if p.MatchPrefix(path) {
 			return true
 		}
-		if len(path) < len(p.segs) {
-			short := pattern{segs: p.segs[:len(path)]}
-			if short.matchExact(path) {
-				return true
-			}
+		if len(path) < len(p) && p[:len(path)].Match(path) {
+			return true
 		}
 	}
 	return false
 }
 
-// keyField chooses how the elements of the declared array at path are
+// KeyField chooses how the elements of the declared array at path are
 // matched with the live ones: by the field the user named, else by name,
 // else by id; "" means by position. A field is used only when every declared
 // element is an object with a distinct scalar value for it.
-func (c *compiledRules) keyField(path Path, want []any) string {
+func (c *Compiled) KeyField(path bodypath.Path, want []any) string {
 	for _, ak := range c.arrayKeys {
-		if ak.at.matchExact(path) && distinctKeys(want, ak.field) {
+		if ak.at.Match(path) && distinctKeys(want, ak.field) {
 			return ak.field
 		}
 	}
@@ -202,7 +202,7 @@ func distinctKeys(arr []any, field string) bool {
 	}
 	seen := map[string]bool{}
 	for _, e := range arr {
-		k := keyOf(e, field)
+		k := KeyOf(e, field)
 		if k == "" || seen[k] {
 			return false
 		}
@@ -211,27 +211,27 @@ func distinctKeys(arr []any, field string) bool {
 	return true
 }
 
-// redact returns v with every sensitive value inside it (v itself when path
+// Redact returns v with every sensitive value inside it (v itself when path
 // is sensitive) replaced by a marker, so that no renderer and no plan file
 // ever sees a secret.
-func (c *compiledRules) redact(path Path, v any) any {
-	if isAbsent(v) || isUnknown(v) {
+func (c *Compiled) Redact(path bodypath.Path, v any) any {
+	if IsAbsent(v) || isUnknown(v) {
 		return v
 	}
-	if c.isSensitive(path, v) {
-		return sensitiveMarker{}
+	if c.IsSensitive(path, v) {
+		return Sensitive{}
 	}
 	switch v := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			out[k] = c.redact(path.key(k), e)
+			out[k] = c.Redact(path.Key(k), e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = c.redact(path.index(i), e)
+			out[i] = c.Redact(path.Elem(i), e)
 		}
 		return out
 	}
@@ -240,6 +240,6 @@ func (c *compiledRules) redact(path Path, v any) any {
 
 // secretEqual reports whether stored is the state's salted hash of clear
 // (the state keeps sensitive values only so).
-func (c *compiledRules) secretEqual(stored, clear any) bool {
+func (c *Compiled) secretEqual(stored, clear any) bool {
 	return c.secretMatches != nil && c.secretMatches(stored, clear)
 }
