@@ -15,18 +15,6 @@ import (
 	"github.com/azapply/azapply/state"
 )
 
-// save stores the changes to the records at the addresses changed; callers
-// hold r.mu.
-func (r *runner) save(changed ...string) error {
-	if r.o.Save == nil {
-		return nil
-	}
-	if err := r.o.Save(r.o.State, changed...); err != nil {
-		return fmt.Errorf("saving the state: %w", err)
-	}
-	return nil
-}
-
 // recordOutputs evaluates the output blocks with everything applied and
 // keeps them in the state, sensitive ones as a salted hash.
 func (r *runner) recordOutputs() error {
