@@ -35,7 +35,7 @@ func encodeTo(w *countingWriter, s *State) error {
 	// Everything but the resources, which go where the empty list is.
 	rest := *s
 	rest.Resources = []*Resource{}
-	rest.idx = nil
+	rest.idx, rest.shared = nil, nil
 	head, err := json.MarshalIndent(&rest, "", "  ")
 	if err != nil {
 		return err
