@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 
 	"github.com/azapply/azapply/arm"
@@ -105,9 +104,12 @@ func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map
 			Method: method, PollingURL: pollingURL(p.ResumeToken), Started: r.o.Now().Add(-p.Elapsed),
 			ResumeToken: p.ResumeToken, Sent: redacted,
 		})
-		if err := r.save(address); err != nil {
-			slog.Warn("could not record an operation in flight in the state", "address", address, "error", err)
-		}
+		// Not waited for: the intent recorded before the create was sent
+		// (or, for a write to a resource the state has, its record)
+		// already keeps the promise that a crash loses nothing but the
+		// operations in flight; the resume token only spares the rerun a
+		// read. It goes with the next commit, within lazySave.
+		r.saveSoon(address)
 	}
 }
 

@@ -1,6 +1,10 @@
 package apply
 
-import "fmt"
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
 
 // Group commit. Every operation's record must be durable before the
 // operation is reported done and its dependants start, so that a crash
@@ -13,11 +17,21 @@ import "fmt"
 // append, one fsync) without the lock, then wakes every operation of the
 // batch with the one result: a failed commit fails them all.
 
+// lazySave is how long a save made with saveSoon may wait for a commit
+// that another save starts, before it starts one itself.
+const lazySave = time.Second
+
 // saveBatch is the saves queued while the previous commit ran.
 type saveBatch struct {
 	changed []string
 	// whole: a save with no address, which writes the whole state.
 	whole bool
+	// kicked: the saver was asked to commit the batch; timer, when set,
+	// will ask it (saveSoon).
+	kicked bool
+	timer  *time.Timer
+	// lazy: a save made with saveSoon is in the batch.
+	lazy bool
 	// done is closed once the batch is committed, err its result.
 	done chan struct{}
 	err  error
@@ -52,6 +66,14 @@ func (r *runner) saveLoop(sv *committer) {
 	for {
 		select {
 		case <-sv.stop:
+			// What saveSoon queued and no save committed since.
+			r.mu.Lock()
+			if b := sv.pending; b != nil {
+				sv.pending = nil
+				r.commit(sv, b)
+			} else {
+				r.mu.Unlock()
+			}
 			return
 		case <-sv.kick:
 		}
@@ -62,19 +84,33 @@ func (r *runner) saveLoop(sv *committer) {
 			r.mu.Unlock()
 			continue
 		}
-		changed := b.changed
-		if b.whole {
-			changed = nil
-		}
-		commit, err := r.stage(changed)
-		sv.commits++
-		r.mu.Unlock()
-		if err == nil {
-			err = commit()
-		}
-		b.err = err
-		close(b.done)
+		r.commit(sv, b)
 	}
+}
+
+// commit stages the batch b, which callers hold r.mu for and took from
+// sv.pending, and commits it without the lock; it returns with r.mu
+// unlocked.
+func (r *runner) commit(sv *committer, b *saveBatch) {
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	changed := b.changed
+	if b.whole {
+		changed = nil
+	}
+	commit, err := r.stage(changed)
+	sv.commits++
+	r.mu.Unlock()
+	if err == nil {
+		err = commit()
+	}
+	b.err = err
+	if err != nil && b.lazy {
+		// No one waits for a save made with saveSoon to tell.
+		slog.Warn("could not save the state", "addresses", b.changed, "error", err)
+	}
+	close(b.done)
 }
 
 // stage encodes the changes of one batch; callers hold r.mu.
@@ -94,18 +130,14 @@ func (r *runner) save(changed ...string) error {
 	if r.saver == nil {
 		return nil
 	}
-	sv := r.saver
-	b := sv.pending
-	if b == nil {
-		b = &saveBatch{done: make(chan struct{})}
-		sv.pending = b
+	b := r.queueSave(changed)
+	if !b.kicked {
+		b.kicked = true
 		select {
-		case sv.kick <- struct{}{}:
+		case r.saver.kick <- struct{}{}:
 		default:
 		}
 	}
-	b.whole = b.whole || len(changed) == 0
-	b.changed = append(b.changed, changed...)
 	r.mu.Unlock()
 	<-b.done
 	r.mu.Lock()
@@ -113,4 +145,40 @@ func (r *runner) save(changed ...string) error {
 		return fmt.Errorf("saving the state: %w", b.err)
 	}
 	return nil
+}
+
+// queueSave adds changed to the batch to commit next; callers hold r.mu.
+func (r *runner) queueSave(changed []string) *saveBatch {
+	sv := r.saver
+	b := sv.pending
+	if b == nil {
+		b = &saveBatch{done: make(chan struct{})}
+		sv.pending = b
+	}
+	b.whole = b.whole || len(changed) == 0
+	b.changed = append(b.changed, changed...)
+	return b
+}
+
+// saveSoon queues the changes to the records at the addresses changed for
+// the next commit, without waiting for it: a save that need not be
+// durable before the run goes on (see recordInFlight). When no other save
+// starts a commit within lazySave, this one does; the saver commits what
+// is queued before it stops. An error is logged. Callers hold r.mu.
+func (r *runner) saveSoon(changed ...string) {
+	if r.saver == nil {
+		return
+	}
+	b := r.queueSave(changed)
+	b.lazy = true
+	if b.kicked || b.timer != nil {
+		return
+	}
+	kick := r.saver.kick
+	b.timer = time.AfterFunc(lazySave, func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	})
 }

@@ -221,13 +221,13 @@ func HasPriority(ctx context.Context) bool {
 
 // burstWindow is how much refill a request without priority that finds
 // the bucket short sleeps for: the tokens of burstWindow at the bucket's
-// rate (5 reads, 2 writes), not the one it needs. It wakes once, with
+// rate (10 reads, 4 writes), not the one it needs. It wakes once, with
 // tokens for the requests queued behind it, which then go at once. A
 // process waiting on a throttled bucket is thus woken a few times a second
 // for a few requests each time, not once per token (25 times a second for
 // reads, each waking the threads, the pollers and the connections); the
 // requests per second stay the bucket's rate.
-const burstWindow = 200 * time.Millisecond
+const burstWindow = 400 * time.Millisecond
 
 // wait blocks until the request may be sent, and takes its token.
 //

@@ -350,8 +350,9 @@ func TestPacerWaitersQueue(t *testing.T) {
 
 // TestPacerSleepsOncePerBurst: requests queued on a short bucket are woken
 // once per burst of tokens, not once per token, and the burst never takes
-// the tokens the reserve keeps: 20 reads on an empty bucket at 25 a second
-// sleep 4 times (5 reads a wake), and the rate is the bucket's.
+// the tokens the reserve keeps: 40 reads on an empty bucket at 25 a second
+// sleep 4 times (10 reads a wake, burstWindow's worth), and the rate is the
+// bucket's.
 func TestPacerSleepsOncePerBurst(t *testing.T) {
 	p, clk := newFakePacer(PacingOptions{})
 	var sleeps []time.Duration
@@ -365,7 +366,7 @@ func TestPacerSleepsOncePerBurst(t *testing.T) {
 	p.observe(tk, resp(r, http.StatusOK, "x-ms-ratelimit-remaining-subscription-reads", "2"))
 	start := clk.Now()
 	b, _ := p.bucketFor(r)
-	for i := range 20 {
+	for i := range 40 {
 		tk, err := p.wait(context.Background(), r)
 		if err != nil {
 			t.Fatal(err)
@@ -376,9 +377,9 @@ func TestPacerSleepsOncePerBurst(t *testing.T) {
 		p.observe(tk, nil)
 	}
 	if len(sleeps) != 4 {
-		t.Errorf("20 reads slept %d times (%v), want 4: one per burst of 5", len(sleeps), sleeps)
+		t.Errorf("40 reads slept %d times (%v), want 4: one per burst of 10", len(sleeps), sleeps)
 	}
-	if took := clk.Now().Sub(start); took != 800*time.Millisecond {
-		t.Errorf("20 reads took %v, want 800ms: 25 a second", took)
+	if took := clk.Now().Sub(start); took != 1600*time.Millisecond {
+		t.Errorf("40 reads took %v, want 1.6s: 25 a second", took)
 	}
 }

@@ -9,7 +9,7 @@ import "time"
 // that end on the same instant wake it once. A wait is made at most
 // wakeGrid longer; the requests per second, set by the buckets, do not
 // change.
-const wakeGrid = 100 * time.Millisecond
+const wakeGrid = 200 * time.Millisecond
 
 // alignWake lengthens d, a wait from now, so that it ends on the grid.
 func alignWake(now time.Time, d time.Duration) time.Duration {
