@@ -229,6 +229,11 @@ func (r *runner) recordWritten(n *node, desired, live map[string]any) error {
 		return err
 	}
 	r.outputs[c.Address] = live
+	if c.Desired != nil && hasUnknown(c.Desired) {
+		// The plan's body with values unknown then: the body sent, which
+		// the state now records, replaces it, and nothing reads it again.
+		c.Desired = nil
+	}
 	if n.op == OpUpdate {
 		r.res.Changed++
 	} else {
