@@ -48,16 +48,22 @@ func encodeTo(w *countingWriter, s *State) error {
 		return fmt.Errorf("no resources field in %.60q", head)
 	}
 	w.Write(head[:at+len(empty)-1])
+	// One encoder and one buffer for every resource: json.Encoder reuses
+	// its buffers, where MarshalIndent allocates the JSON twice over.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("    ", "  ")
 	for i, r := range s.Resources {
 		if i > 0 {
 			w.Write([]byte{','})
 		}
 		w.Write([]byte("\n    "))
-		data, err := json.MarshalIndent(r, "    ", "  ")
-		if err != nil {
+		buf.Reset()
+		if err := enc.Encode(r); err != nil {
 			return err
 		}
-		w.Write(data)
+		// Without the newline Encode ends each value with.
+		w.Write(buf.Bytes()[:buf.Len()-1])
 	}
 	w.Write([]byte("\n  ]"))
 	w.Write(head[at+len(empty):])
