@@ -221,7 +221,9 @@ func HasPriority(ctx context.Context) bool {
 
 // burstWindow is how much refill a request without priority that finds
 // the bucket short sleeps for: the tokens of burstWindow at the bucket's
-// rate (10 reads, 4 writes), not the one it needs. It wakes once, with
+// rate (10 reads, 4 writes), not the one it needs, once that rate was
+// measured (pacerlearn.go): a burst on a rate only assumed would meet as
+// many 429s as it holds requests when the bucket is slower. It wakes once, with
 // tokens for the requests queued behind it, which then go at once. A
 // process waiting on a throttled bucket is thus woken a few times a second
 // for a few requests each time, not once per token (25 times a second for
@@ -270,7 +272,9 @@ func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 		batch := 0.0
 		if !urgent {
 			need += float64(b.urgent)
-			batch = math.Max(0, math.Floor(b.rate*p.burst.Seconds())-1)
+			if b.learn.measured() {
+				batch = math.Max(0, math.Floor(b.rate*p.burst.Seconds())-1)
+			}
 		}
 		var d time.Duration
 		if now.Before(b.pausedUntil) {

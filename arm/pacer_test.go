@@ -348,8 +348,9 @@ func TestPacerWaitersQueue(t *testing.T) {
 	}
 }
 
-// TestPacerSleepsOncePerBurst: requests queued on a short bucket are woken
-// once per burst of tokens, not once per token, and the burst never takes
+// TestPacerSleepsOncePerBurst: requests queued on a short bucket whose
+// rate was measured are woken once per burst of tokens, not once per
+// token (one at a time while the rate is only assumed), and the burst never takes
 // the tokens the reserve keeps: 40 reads on an empty bucket at 25 a second
 // sleep 4 times (10 reads a wake, burstWindow's worth), and the rate is the
 // bucket's.
@@ -366,6 +367,7 @@ func TestPacerSleepsOncePerBurst(t *testing.T) {
 	p.observe(tk, resp(r, http.StatusOK, "x-ms-ratelimit-remaining-subscription-reads", "2"))
 	start := clk.Now()
 	b, _ := p.bucketFor(r)
+	b.learn.samples = 1 // a rate the headers measured: 25 a second
 	for i := range 40 {
 		tk, err := p.wait(context.Background(), r)
 		if err != nil {
@@ -381,5 +383,18 @@ func TestPacerSleepsOncePerBurst(t *testing.T) {
 	}
 	if took := clk.Now().Sub(start); took != 1600*time.Millisecond {
 		t.Errorf("40 reads took %v, want 1.6s: 25 a second", took)
+	}
+	// The same on a rate only assumed: a token at a time.
+	b.learn.samples = 0
+	sleeps = nil
+	for range 10 {
+		tk, err := p.wait(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.observe(tk, nil)
+	}
+	if len(sleeps) != 10 {
+		t.Errorf("10 reads on an assumed rate slept %d times, want one per token", len(sleeps))
 	}
 }

@@ -126,6 +126,10 @@ func (l *learner) throttled(rate float64, now time.Time, retryAfter time.Duratio
 	return rate
 }
 
+// measured reports whether the rate is one the headers measured, not the
+// configured one or one a 429 lowered.
+func (l *learner) measured() bool { return l.samples > 0 && !l.lowered }
+
 func (l *learner) clamp(rate float64) float64 {
 	return min(max(rate, minLearnedRate), l.configured*maxRateFactor)
 }
