@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/azapply/azapply/state"
 	"github.com/azapply/azapply/state/local"
@@ -81,14 +82,17 @@ func saveConcurrently(t *testing.T, r *runner, g *gatedStage, n int) []error {
 	return errs
 }
 
-// waitFor yields until cond holds.
+// waitFor waits until cond holds (a minute at most: it is a hang, not a
+// slow machine, that it catches).
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for i := 0; !cond(); i++ {
-		if i > 10_000_000 {
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
 			t.Fatal("the condition never held")
 		}
 		runtime.Gosched()
+		time.Sleep(100 * time.Microsecond)
 	}
 }
 
