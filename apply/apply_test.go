@@ -106,9 +106,10 @@ func TestDiamondOrderAndParallelism(t *testing.T) {
 			}
 			sv.check(t)
 			// Each create is saved twice: its intent before it is sent, its
-			// result after.
-			if res.Added != 20 || sv.saves != 40 {
-				t.Fatalf("added %d, saved %d times; want 20 and 40", res.Added, sv.saves)
+			// result after. Saves queued while another is committed share
+			// a commit, so with operations in parallel there may be fewer.
+			if res.Added != 20 || sv.saves > 40 || (par == 1 && sv.saves != 40) {
+				t.Fatalf("added %d, saved %d times; want 20 and 40 (at most 40 in parallel)", res.Added, sv.saves)
 			}
 			if f.peak > par {
 				t.Fatalf("peak concurrency %d exceeds --parallelism %d", f.peak, par)

@@ -12,7 +12,10 @@
 // replicated), and op.go says what each kind of operation is called and
 // which timeout bounds it. Each kind has its file: write.go (create and
 // update), delete.go, read.go (a data source deferred to apply) and
-// actions.go (an action's POST). record.go is what goes into the state;
-// evaluate.go the bodies and IDs known only during apply; resume.go the
-// operations an earlier run left in flight.
+// actions.go (an action's POST). record.go is what goes into the state,
+// and saver.go how it is made durable: the saves of operations that finish
+// together are committed together (group commit), and an operation is
+// reported done only once its record is; evaluate.go the bodies and IDs
+// known only during apply; resume.go the operations an earlier run left in
+// flight.
 package apply

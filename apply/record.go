@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 
 	"github.com/azapply/azapply/arm"
@@ -14,18 +13,6 @@ import (
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/state"
 )
-
-// save stores the changes to the records at the addresses changed; callers
-// hold r.mu.
-func (r *runner) save(changed ...string) error {
-	if r.o.Save == nil {
-		return nil
-	}
-	if err := r.o.Save(r.o.State, changed...); err != nil {
-		return fmt.Errorf("saving the state: %w", err)
-	}
-	return nil
-}
 
 // recordOutputs evaluates the output blocks with everything applied and
 // keeps them in the state, sensitive ones as a salted hash.
@@ -117,9 +104,12 @@ func (r *runner) recordInFlight(address, id, apiVersion, method string, sent map
 			Method: method, PollingURL: pollingURL(p.ResumeToken), Started: r.o.Now().Add(-p.Elapsed),
 			ResumeToken: p.ResumeToken, Sent: redacted,
 		})
-		if err := r.save(address); err != nil {
-			slog.Warn("could not record an operation in flight in the state", "address", address, "error", err)
-		}
+		// Not waited for: the intent recorded before the create was sent
+		// (or, for a write to a resource the state has, its record)
+		// already keeps the promise that a crash loses nothing but the
+		// operations in flight; the resume token only spares the rerun a
+		// read. It goes with the next commit, within lazySave.
+		r.saveSoon(address)
 	}
 }
 
@@ -239,6 +229,11 @@ func (r *runner) recordWritten(n *node, desired, live map[string]any) error {
 		return err
 	}
 	r.outputs[c.Address] = live
+	if c.Desired != nil && hasUnknown(c.Desired) {
+		// The plan's body with values unknown then: the body sent, which
+		// the state now records, replaces it, and nothing reads it again.
+		c.Desired = nil
+	}
 	if n.op == OpUpdate {
 		r.res.Changed++
 	} else {

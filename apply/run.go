@@ -58,6 +58,13 @@ type Options struct {
 	// state.OutputsChanged for the outputs), so that it can record only
 	// those (state.Save). No address means the whole state.
 	Save func(st *state.State, changed ...string) error
+	// Stage, when set, is used instead of Save: Save split in two, as
+	// state.Stage does, so that the saves of operations that finish
+	// together are committed together (group commit, see saver.go). It is
+	// called with the state unchanging, never concurrently; its commit
+	// runs while the state changes, and returns once the changes are
+	// durable.
+	Stage func(st *state.State, changed ...string) (commit func() error, err error)
 	// Reporter receives progress events.
 	Reporter Reporter
 	// Parallelism bounds the operations in flight; DefaultParallelism when 0.
@@ -111,6 +118,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	r := newRunner(o)
+	defer r.startSaver()()
 	if o.Plan != nil {
 		// Moved blocks first: the records take their new addresses, with
 		// no request to Azure.
@@ -232,6 +240,8 @@ type runner struct {
 	written map[string]bool
 
 	regs registrar
+	// saver commits the saves (saver.go); nil when nothing is saved.
+	saver *committer
 
 	// lateSensitive are, by address, the sensitive paths of instances
 	// evaluated during apply: a value not known when planning (a key read

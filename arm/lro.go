@@ -177,6 +177,11 @@ func (c *Client) poll(ctx context.Context, poller *runtime.Poller[json.RawMessag
 		if last != nil {
 			delay = c.pollDelay(last)
 		}
+		if delay >= 5*wakeGrid && !HasPriority(ctx) {
+			// A chain ARM serializes waits for nothing; the other polls
+			// wake together (wake.go).
+			delay = alignWake(time.Now(), delay)
+		}
 		if err := sleepCtx(ctx, delay); err != nil {
 			return nil, fmt.Errorf("%s %s: waiting for the long-running operation (last status %s): %w", st.method, st.id, st.status, err)
 		}

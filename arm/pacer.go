@@ -68,6 +68,8 @@ type pacer struct {
 	opts  PacingOptions
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
+	// burst is burstWindow; tests of the token arithmetic set it to 0.
+	burst time.Duration
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -132,7 +134,7 @@ func newPacer(opts PacingOptions) *pacer {
 	} else if opts.Reserve < 0 {
 		opts.Reserve = 0
 	}
-	return &pacer{opts: opts, now: time.Now, sleep: sleepCtx, buckets: map[string]*bucket{}}
+	return &pacer{opts: opts, now: time.Now, sleep: sleepCtx, burst: burstWindow, buckets: map[string]*bucket{}}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -217,13 +219,27 @@ func HasPriority(ctx context.Context) bool {
 	return v
 }
 
+// burstWindow is how much refill a request without priority that finds
+// the bucket short sleeps for: the tokens of burstWindow at the bucket's
+// rate (10 reads, 4 writes), not the one it needs, once that rate was
+// measured (pacerlearn.go): a burst on a rate only assumed would meet as
+// many 429s as it holds requests when the bucket is slower. It wakes once, with
+// tokens for the requests queued behind it, which then go at once. A
+// process waiting on a throttled bucket is thus woken a few times a second
+// for a few requests each time, not once per token (25 times a second for
+// reads, each waking the threads, the pollers and the connections); the
+// requests per second stay the bucket's rate.
+const burstWindow = 400 * time.Millisecond
+
 // wait blocks until the request may be sent, and takes its token.
 //
 // Requests without priority queue for their turn: one at a time waits for
 // a token, so that a token freed wakes one request, not all of them. A
 // request with priority skips that queue and waits on its own (there are
 // few: one per chain of writes ARM serializes), and the request whose turn
-// it is leaves one token for each of them.
+// it is leaves one token for each of them. A request that finds the bucket
+// short sleeps once, until the tokens for it and a burst behind it are
+// due (burstWindow); priority requests sleep until their own token only.
 func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 	urgent := HasPriority(ctx)
 	p.mu.Lock()
@@ -251,14 +267,23 @@ func (p *pacer) wait(ctx context.Context, req *http.Request) (ticket, error) {
 		now := p.now()
 		b.refill(now)
 		need := 1 + float64(p.opts.Reserve)
+		// batch is how many tokens more than it needs a request without
+		// priority sleeps for (see burstWindow).
+		batch := 0.0
 		if !urgent {
 			need += float64(b.urgent)
+			if b.learn.measured() {
+				batch = math.Max(0, math.Floor(b.rate*p.burst.Seconds())-1)
+			}
 		}
 		var d time.Duration
 		if now.Before(b.pausedUntil) {
 			d = b.pausedUntil.Sub(now)
 		} else if b.known && b.tokens < need {
-			d = time.Duration(math.Ceil((need - b.tokens) / b.rate * float64(time.Second)))
+			d = time.Duration(math.Ceil((need + batch - b.tokens) / b.rate * float64(time.Second)))
+			if batch > 0 {
+				d = alignWake(now, d)
+			}
 		}
 		if d <= 0 {
 			if b.known {

@@ -51,6 +51,7 @@ func resp(r *http.Request, status int, headers ...string) *http.Response {
 
 func TestPacerKeepsUnderRemainingReads(t *testing.T) {
 	p, clk := newFakePacer(PacingOptions{})
+	p.burst = 0 // the token arithmetic alone, one request at a time
 	r := req("GET")
 	b, _ := p.wait(context.Background(), r)
 	p.observe(b, resp(r, 200, "x-ms-ratelimit-remaining-subscription-reads", "5"))
@@ -191,6 +192,7 @@ func TestThrottlingStorm(t *testing.T) {
 
 func TestPacerIgnoresStaleHeaders(t *testing.T) {
 	p, clk := newFakePacer(PacingOptions{})
+	p.burst = 0 // the token arithmetic alone, one request at a time
 	r := req("GET")
 	first, _ := p.wait(context.Background(), r)
 	second, _ := p.wait(context.Background(), r)
@@ -211,6 +213,7 @@ func TestPacerIgnoresStaleHeaders(t *testing.T) {
 // no longer in flight when b's answer comes, yet 3 are left, not 4.
 func TestPacerCountsAnswersOvertaken(t *testing.T) {
 	p, clk := newFakePacer(PacingOptions{})
+	p.burst = 0 // the token arithmetic alone, one request at a time
 	r := req("GET")
 	a, _ := p.wait(context.Background(), r)
 	b, _ := p.wait(context.Background(), r)
@@ -342,5 +345,56 @@ func TestPacerWaitersQueue(t *testing.T) {
 	// Without the queue, the i-th waiter slept about i times (136 here).
 	if n := sleeps.Load(); n > 2*waiters {
 		t.Errorf("%d waiters slept %d times, want about one each", waiters, n)
+	}
+}
+
+// TestPacerSleepsOncePerBurst: requests queued on a short bucket whose
+// rate was measured are woken once per burst of tokens, not once per
+// token (one at a time while the rate is only assumed), and the burst never takes
+// the tokens the reserve keeps: 40 reads on an empty bucket at 25 a second
+// sleep 4 times (10 reads a wake, burstWindow's worth), and the rate is the
+// bucket's.
+func TestPacerSleepsOncePerBurst(t *testing.T) {
+	p, clk := newFakePacer(PacingOptions{})
+	var sleeps []time.Duration
+	p.sleep = func(ctx context.Context, d time.Duration) error {
+		sleeps = append(sleeps, d)
+		return clk.Sleep(ctx, d)
+	}
+	r := req(http.MethodGet)
+	tk, _ := p.wait(context.Background(), r)
+	// 2 left: the reserve, nothing to take.
+	p.observe(tk, resp(r, http.StatusOK, "x-ms-ratelimit-remaining-subscription-reads", "2"))
+	start := clk.Now()
+	b, _ := p.bucketFor(r)
+	b.learn.samples = 1 // a rate the headers measured: 25 a second
+	for i := range 40 {
+		tk, err := p.wait(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.tokens < float64(p.opts.Reserve)-1e-9 {
+			t.Fatalf("read %d left %.2f tokens, below the reserve of %d", i, b.tokens, p.opts.Reserve)
+		}
+		p.observe(tk, nil)
+	}
+	if len(sleeps) != 4 {
+		t.Errorf("40 reads slept %d times (%v), want 4: one per burst of 10", len(sleeps), sleeps)
+	}
+	if took := clk.Now().Sub(start); took != 1600*time.Millisecond {
+		t.Errorf("40 reads took %v, want 1.6s: 25 a second", took)
+	}
+	// The same on a rate only assumed: a token at a time.
+	b.learn.samples = 0
+	sleeps = nil
+	for range 10 {
+		tk, err := p.wait(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.observe(tk, nil)
+	}
+	if len(sleeps) != 10 {
+		t.Errorf("10 reads on an assumed rate slept %d times, want one per token", len(sleeps))
 	}
 }

@@ -18,6 +18,11 @@ import (
 //     (at most once a second), and a precise Retry-After (retry-after-ms),
 //     the time until one token is back, bounds the rate from above.
 //
+// A full bucket gives no sample (its refill was capped). When only a 429
+// lowered the estimate and the bucket then stays full, the estimate goes
+// back towards the configured rate, one step per window: otherwise a
+// single 429 would slow every later drain of the bucket.
+//
 // The estimate stays between minLearnedRate and maxRateFactor times the
 // configured rate.
 const (
@@ -54,6 +59,9 @@ type learner struct {
 	lastDecrease time.Time
 	// samples counts the header samples taken, for tests and logs.
 	samples int
+	// lowered: the estimate was last lowered by a 429, not measured by a
+	// sample (see heard).
+	lowered bool
 }
 
 // heard learns from a header report of left tokens, from the response to
@@ -73,10 +81,28 @@ func (l *learner) heard(rate float64, now time.Time, left int, seq uint64) float
 	counted := float64(seq-l.anchorSeq) - float64(l.refused)
 	gain := float64(left-l.anchorLeft) + counted
 	full := left >= l.maxLeft-1 || l.anchorLeft >= l.maxLeft-1
-	if !full && gain >= 0 {
+	switch {
+	case !full && gain >= 0:
 		sample := gain / dt
 		rate = l.clamp((1-learnWeight)*rate + learnWeight*sample)
 		l.samples++
+		l.lowered = false
+	case full && gain >= 0 && gain/dt > rate:
+		// Refill was capped, so the gain only bounds the rate from
+		// below; the bound is above the estimate, so the estimate is too
+		// low.
+		rate = l.clamp(gain / dt)
+	}
+	if l.lowered && left >= l.maxLeft-1 && l.anchorLeft >= l.maxLeft-1 && rate < l.configured {
+		// Only a 429 lowered the estimate, and the bucket has stayed
+		// full since: no sample can be taken while it is, so without
+		// this the estimate would stay low for ever, and the next
+		// drain would go slower than it need. Nothing measured says the
+		// rate is below the configured one: go back towards it.
+		rate = min(l.configured, (1-learnWeight)*rate+learnWeight*l.configured)
+		if l.configured-rate < 0.01*l.configured {
+			rate, l.lowered = l.configured, false
+		}
 	}
 	l.anchorAt, l.anchorLeft, l.anchorSeq, l.refused = now, left, seq, 0
 	return rate
@@ -88,7 +114,7 @@ func (l *learner) throttled(rate float64, now time.Time, retryAfter time.Duratio
 	l.refused++
 	if now.Sub(l.lastDecrease) >= learnWindow {
 		rate = l.clamp(rate * throttleDecrease)
-		l.lastDecrease = now
+		l.lastDecrease, l.lowered = now, true
 	}
 	if retryAfter > 0 && retryAfter <= 10*time.Second {
 		// One token comes back within retryAfter: the rate is at most
@@ -99,6 +125,10 @@ func (l *learner) throttled(rate float64, now time.Time, retryAfter time.Duratio
 	}
 	return rate
 }
+
+// measured reports whether the rate is one the headers measured, not the
+// configured one or one a 429 lowered.
+func (l *learner) measured() bool { return l.samples > 0 && !l.lowered }
 
 func (l *learner) clamp(rate float64) float64 {
 	return min(max(rate, minLearnedRate), l.configured*maxRateFactor)

@@ -153,3 +153,67 @@ func TestLearnerThrottled(t *testing.T) {
 		t.Errorf("rate %.2f, want the floor %.2f", got, minLearnedRate)
 	}
 }
+
+// TestLearnerRecoversFromOne429: a single 429 lowers the estimate; when the
+// bucket then stays (nearly) full, no sample can measure the rate, and the
+// estimate goes back to the configured rate instead of staying low.
+func TestLearnerRecoversFromOne429(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		// left is what each report, a second apart, says is left.
+		left []int
+		want float64
+	}{
+		{"full after the 429", []int{249, 248, 249, 248, 249, 249, 248, 249, 249, 249}, 25},
+		// The drain's samples say 10 a second (50 fewer left, 60
+		// counted): the average of those is kept, not undone.
+		{"a drain measured 10 a second is kept", []int{249, 200, 150, 100, 50}, 11.48},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := learner{configured: 25}
+			rate := l.heard(25, t0, 249, 1)
+			rate = l.throttled(rate, t0.Add(500*time.Millisecond), 0)
+			if rate >= 25 {
+				t.Fatalf("a 429 left the estimate at %.2f", rate)
+			}
+			seq := uint64(1)
+			for i, left := range tt.left {
+				// 5 requests a second, answered; in the drain, 60.
+				n := uint64(5)
+				if left < 240 {
+					n = 60
+				}
+				seq += n
+				rate = l.heard(rate, t0.Add(time.Duration(i+1)*time.Second), left, seq)
+			}
+			if math.Abs(rate-tt.want) > 0.05 {
+				t.Errorf("estimate %.2f after the reports; want %.2f", rate, tt.want)
+			}
+		})
+	}
+}
+
+// TestPacerClimbsBackAfterOne429: a client well below the bucket's rate
+// gets one 429 (another client's burst); the bucket stays nearly full
+// after it, and the estimate climbs back to ARM's 25 a second.
+func TestPacerClimbsBackAfterOne429(t *testing.T) {
+	p, clk := newFakePacer(PacingOptions{})
+	b := &simBucket{burst: 250, rate: 25}
+	runSim(t, p, clk, b, 20, 200*time.Millisecond, true)
+	r := req(http.MethodGet)
+	tk, err := p.wait(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.observe(tk, resp(r, http.StatusTooManyRequests, "Retry-After", "1"))
+	if low := p.readRate(); low >= 25 {
+		t.Fatalf("the 429 left the estimate at %.2f", low)
+	}
+	_ = clk.Sleep(context.Background(), time.Second)
+	runSim(t, p, clk, b, 100, 200*time.Millisecond, true)
+	if got := p.readRate(); got < 24 {
+		t.Errorf("estimate %.2f after 20 s of a nearly full bucket; want it back at 25", got)
+	}
+}

@@ -219,7 +219,13 @@ func (o *oneEval) context(rs *refs, iter map[string]cty.Value, scope string) *hc
 		}
 		varObj = cty.ObjectVal(vars)
 	}
-	vars := map[string]cty.Value{"var": varObj, "path": c.pathObjectFor(scope)}
+	// The root's path object is the Evaluator's, made once: making it
+	// reads the working directory, a system call per evaluation.
+	path := o.e.path
+	if scope != "" {
+		path = c.pathObjectFor(scope)
+	}
+	vars := map[string]cty.Value{"var": varObj, "path": path}
 	for k, v := range iter {
 		vars[k] = v
 	}

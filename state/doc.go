@@ -22,7 +22,11 @@
 // beside the state instead of writing it whole (JournalHeader,
 // JournalRecord); Read replays the journal (ReplayJournal), and Write (or
 // Compact, when the command ends, or a save once the journal outgrows the
-// state, CompactAt) folds it into the state.
+// state, CompactAt) folds it into the state. The local backend is also a
+// Stager: a save split into encoding (while the caller holds the state
+// still) and committing (the append and its fsync), so that apply commits
+// the saves of operations that finish together as one record (Stage). A
+// state written whole is streamed to its file (EncodeTo).
 //
 // Package azuritetest runs Azurite for the tests of the blob backend;
 // internal/statetest holds what the backends' tests share.

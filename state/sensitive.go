@@ -130,6 +130,15 @@ func (s *State) RecordApplied(address, id, apiVersion string, sent, output map[s
 			return fmt.Errorf("%s: %w", address, err)
 		}
 	}
+	// Shared with what the state already holds, as a decoded state's
+	// bodies are (see compact): apply records thousands of bodies alike
+	// but for a name and an ID, and each was decoded with its own copy of
+	// every key. They are read-only from here on, as a decoded state's.
+	if s.shared == nil {
+		in := newInterner()
+		s.shared = &in
+	}
+	lastApplied, out = s.shared.body(lastApplied), s.shared.body(out)
 	s.Set(&Resource{Address: address, ID: id, APIVersion: apiVersion, LastApplied: lastApplied, Output: out})
 	return nil
 }

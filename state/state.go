@@ -37,6 +37,9 @@ type State struct {
 
 	// idx finds resources by address and ID; see index.go.
 	idx *index
+	// shared shares the bodies RecordApplied records with those recorded
+	// before (see compact); nil until the first.
+	shared *interner
 }
 
 // Resource is one managed resource.
@@ -194,7 +197,7 @@ func (s *State) InFlight() []*Resource {
 // the other (a plan keeps the state it saw while apply changes it).
 func (s *State) Clone() *State {
 	c := *s
-	c.idx = nil
+	c.idx, c.shared = nil, nil
 	c.Immutable = cloneImmutable(s.Immutable)
 	c.Resources = make([]*Resource, len(s.Resources))
 	for i, r := range s.Resources {

@@ -103,7 +103,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams, v views.Operatio
 		// An earlier run crashed or was interrupted while ARM worked: wait
 		// for those operations instead of sending them again.
 		if err := apply.ResumeInFlight(ctx, apply.Options{Client: w.client, State: w.state, Instances: w.insts,
-			Save: w.save(ctx), Reporter: v}); err != nil {
+			Save: w.save(ctx), Stage: w.stage(ctx), Reporter: v}); err != nil {
 			return fail(v, err)
 		}
 		if err := w.evaluate(ctx, o.common.noColor); err != nil {
@@ -166,7 +166,7 @@ func doApply(ctx context.Context, o applyOptions, s *IOStreams, v views.Operatio
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Deferred: w.deferred, Actions: actions,
 		Client: w.client, State: w.state,
-		Save: w.save(ctx), Reporter: v,
+		Save: w.save(ctx), Stage: w.stage(ctx), Reporter: v,
 		Parallelism: o.plan.parallelism, Drain: drainOf(ctx),
 		RegisterProviders: w.cfg.Provider.Ops.RegisterProviders,
 		SoftDeleted:       w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,

@@ -88,7 +88,7 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 	v.Section()
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Client: w.client, State: w.state,
-		Save: w.save(ctx), Reporter: v, Parallelism: o.plan.parallelism,
+		Save: w.save(ctx), Stage: w.stage(ctx), Reporter: v, Parallelism: o.plan.parallelism,
 		Drain: drainOf(ctx), PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy,
 	})
 	if ferr := w.flush(); ferr != nil {

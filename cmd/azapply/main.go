@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/internal/memlimit"
 )
 
 // exit codes, as Terraform uses them.
@@ -64,6 +65,9 @@ func main() {
 		cancel()
 	}()
 	stopProfiling := startProfiling()
+	// A soft memory limit that follows the live heap, unless the user set
+	// GOMEMLIMIT or GOGC=off (see internal/memlimit).
+	memlimit.Set()
 	// The ARM client stops sending and stops every wait before a resend at
 	// the first interrupt; the polls of accepted operations go on.
 	code := run(arm.WithInterrupt(withDrain(ctx, drain), drain), os.Args[1:], systemStreams())

@@ -121,18 +121,35 @@ type workspace struct {
 // workspace, whether apply succeeded, failed or was interrupted.
 func (w *workspace) save(ctx context.Context) func(*state.State, ...string) error {
 	return func(st *state.State, changed ...string) error {
-		if w.compact == nil {
-			// Even when ctx is cancelled (a second Ctrl-C): what finished
-			// is folded into the state before the lock is released.
-			cctx := context.WithoutCancel(ctx)
-			w.compact = func() error {
-				if err := state.Compact(cctx, w.backend, st); err != nil {
-					return fmt.Errorf("writing the state: %w", err)
-				}
-				return nil
-			}
-		}
+		w.compactOnClose(ctx, st)
 		return state.Save(ctx, w.backend, st, changed...)
+	}
+}
+
+// stage is save split in two (state.Stage), for apply's group commit: the
+// records are encoded while apply holds the state still, and written and
+// synced while it goes on.
+func (w *workspace) stage(ctx context.Context) func(*state.State, ...string) (func() error, error) {
+	return func(st *state.State, changed ...string) (func() error, error) {
+		w.compactOnClose(ctx, st)
+		return state.Stage(ctx, w.backend, st, changed...)
+	}
+}
+
+// compactOnClose makes the workspace fold the journal into the state st
+// when it closes; set by the first save.
+func (w *workspace) compactOnClose(ctx context.Context, st *state.State) {
+	if w.compact != nil {
+		return
+	}
+	// Even when ctx is cancelled (a second Ctrl-C): what finished is
+	// folded into the state before the lock is released.
+	cctx := context.WithoutCancel(ctx)
+	w.compact = func() error {
+		if err := state.Compact(cctx, w.backend, st); err != nil {
+			return fmt.Errorf("writing the state: %w", err)
+		}
+		return nil
 	}
 }
 

@@ -15,10 +15,13 @@ import (
 // format is package state's). Backend.mu guards it.
 type journalFile struct {
 	// f is the journal, nil when this run has none open; size is its
-	// size, and serial and lineage the state its last record made.
+	// size with the records staged, and serial and lineage the state its
+	// last record staged made. written is the serial of the last record
+	// written and synced: records staged and not yet committed lie between.
 	f       *os.File
 	size    int64
 	serial  int64
+	written int64
 	lineage string
 	// pending says the file lacks changes a journal holds: this run's, or
 	// one Read replayed.
@@ -42,20 +45,25 @@ func (j *journalFile) close() {
 	}
 }
 
-// append writes line at the end of the journal and syncs it; the record
-// gave the state the serial `serial`. After an error whatever part of the
-// record reached the file is its torn end: nothing more may follow it, so
-// the journal is closed and the next save writes the state whole.
-func (j *journalFile) append(line []byte, serial int64) error {
-	_, err := j.f.Write(line)
+// write appends line, the record staged with the serial `serial`, to the
+// journal and syncs it. Records are written in the order they were
+// staged. After an error whatever part of the record reached the file is
+// its torn end: nothing more may follow it, so the journal is closed, the
+// records staged after it fail too, and the next save writes the state
+// whole.
+func (j *journalFile) write(f *os.File, line []byte, serial int64) error {
+	if j.f != f || serial != j.written+1 {
+		return errors.New("an earlier save to the journal failed, so this one cannot follow it")
+	}
+	_, err := f.Write(line)
 	if err == nil {
-		err = j.f.Sync()
+		err = f.Sync()
 	}
 	if err != nil {
 		j.close()
 		return err
 	}
-	j.serial, j.size, j.pending = serial, j.size+int64(len(line)), true
+	j.written, j.pending = serial, true
 	return nil
 }
 
@@ -102,37 +110,63 @@ func (l *Backend) dropJournal() {
 // take the journal past the size of the state (compaction, see
 // state.CompactAt).
 func (l *Backend) Append(ctx context.Context, s *state.State, changed ...string) error {
+	commit, err := l.Stage(ctx, s, changed...)
+	if err != nil {
+		return err
+	}
+	return commit()
+}
+
+// Stage encodes what Append would record and bumps the serial of s; commit
+// appends the record and syncs the journal. See state.Stager.
+func (l *Backend) Stage(ctx context.Context, s *state.State, changed ...string) (commit func() error, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	whole := func() (func() error, error) { return noCommit, l.write(s) }
 	if len(changed) == 0 {
-		return l.write(s)
+		return whole()
 	}
 	if l.journal.started() && !l.journal.extends(s) {
-		return l.write(s)
+		return whole()
 	}
 	if !l.journal.started() {
 		if ok, err := l.startJournal(s); err != nil || !ok {
 			if err != nil {
 				slog.Debug("could not start a state journal; writing the state whole", "path", l.journalPath(), "error", err)
 			}
-			return l.write(s)
+			return whole()
 		}
 	}
-	line, err := state.JournalRecord(s, s.Serial+1, changed)
+	serial := s.Serial + 1
+	line, err := state.JournalRecord(s, serial, changed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if l.journal.size+int64(len(line)) > state.CompactAt(l.stored.size) {
 		// Compaction: the state written whole costs about what the journal
 		// has cost since the last time, so each save costs a constant.
-		return l.write(s)
+		// Records staged and not yet committed are in s: the state
+		// written whole holds them, and their commits find it so.
+		return whole()
 	}
-	if err := l.journal.append(line, s.Serial+1); err != nil {
-		return fmt.Errorf("appending to the state journal %s: %w", l.journalPath(), err)
-	}
-	s.Serial++
-	return nil
+	f, lineage := l.journal.f, s.Lineage
+	l.journal.serial, l.journal.size = serial, l.journal.size+int64(len(line))
+	s.Serial = serial
+	return func() error {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.stored.lineage == lineage && l.stored.serial >= serial && l.stored.info != nil {
+			// The state was written whole since: it holds this record.
+			return nil
+		}
+		if err := l.journal.write(f, line, serial); err != nil {
+			return fmt.Errorf("appending to the state journal %s: %w", l.journalPath(), err)
+		}
+		return nil
+	}, nil
 }
+
+func noCommit() error { return nil }
 
 // startJournal creates PATH.journal extending the file, when the file is
 // the one this backend last read or wrote at s's serial (or there is no
@@ -170,6 +204,7 @@ func (l *Backend) startJournal(s *state.State) (bool, error) {
 		return false, err
 	}
 	l.journal.f, l.journal.size, l.journal.serial, l.journal.lineage = f, int64(len(header)), s.Serial, s.Lineage
+	l.journal.written = s.Serial
 	return true, nil
 }
 

@@ -144,7 +144,12 @@ func (l *Backend) Write(ctx context.Context, s *state.State) error {
 // write is Write with l.mu held.
 func (l *Backend) write(s *state.State) error {
 	exists := true
-	if !l.stored.unchangedSince(l.file(), s) {
+	// This run's journal extends the file as last read or written: while
+	// that file is still there, s is that state with the journal's
+	// records, and need not be checked against it again (reading a large
+	// state at every compaction).
+	ours := l.journal.started() && l.journal.extends(s) && l.stored.still(l.file())
+	if !ours && !l.stored.unchangedSince(l.file(), s) {
 		old, err := os.ReadFile(l.file())
 		switch {
 		case errors.Is(err, os.ErrNotExist):
@@ -159,18 +164,15 @@ func (l *Backend) write(s *state.State) error {
 	}
 	serial := s.Serial
 	s.Serial++
-	data, err := state.Encode(s)
-	if err != nil {
-		s.Serial = serial
-		return err
-	}
-	fi, err := l.replace(exists, data)
+	// Encoded straight into the file: a large state is never held whole
+	// in memory as JSON.
+	fi, size, err := l.replace(exists, func(w io.Writer) (int64, error) { return state.EncodeTo(w, s) })
 	if err != nil {
 		s.Serial = serial
 		l.stored.forget()
 		return err
 	}
-	l.stored.remember(fi, nil, s.Serial, s.Lineage, int64(len(data)))
+	l.stored.remember(fi, nil, s.Serial, s.Lineage, size)
 	l.dropJournal()
 	slog.Debug("state written", "path", l.Path, "serial", s.Serial, "resources", len(s.Resources))
 	return nil

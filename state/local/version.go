@@ -39,7 +39,16 @@ func (f *storedFile) forget() { f.info = nil }
 // unchangedSince reports whether the file at path is still the one this
 // backend last read or wrote, holding s's lineage and serial.
 func (f *storedFile) unchangedSince(path string, s *state.State) bool {
-	if f.info == nil || f.serial != s.Serial || f.lineage != s.Lineage {
+	if f.serial != s.Serial || f.lineage != s.Lineage {
+		return false
+	}
+	return f.still(path)
+}
+
+// still reports whether the file at path is still the one this backend
+// last read or wrote.
+func (f *storedFile) still(path string) bool {
+	if f.info == nil {
 		return false
 	}
 	fi, err := os.Stat(path)
