@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +13,7 @@ import (
 // everyCommand is every command and subcommand, as the words that name it.
 func everyCommand() [][]string {
 	var all [][]string
-	for _, c := range commands() {
+	for _, c := range commands(testFactory()) {
 		subs := subcommandsOf(c.name)
 		if len(subs) == 0 || c.name == "completion" {
 			all = append(all, []string{c.name})
@@ -43,7 +42,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 			if !strings.Contains(help, "Example") {
 				t.Errorf("no example:\n%s", help)
 			}
-			for _, f := range commandFlags(context.Background(), path) {
+			for _, f := range commandFlags(path) {
 				if f.Usage == "" {
 					t.Errorf("--%s has no explanation", f.Name)
 				}
@@ -60,7 +59,7 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("azapply --help: exit %d", r.code)
 	}
-	for _, c := range commands() {
+	for _, c := range commands(testFactory()) {
 		if !strings.Contains(r.out, "  "+c.name+" ") {
 			t.Errorf("azapply --help does not list %s", c.name)
 		}
@@ -193,7 +192,7 @@ func TestCompletionScripts(t *testing.T) {
 			if !strings.Contains(r.out, path[len(path)-1]) {
 				t.Errorf("the %s script lacks the command %v", shell, path)
 			}
-			for _, f := range commandFlags(context.Background(), path) {
+			for _, f := range commandFlags(path) {
 				if !strings.Contains(r.out, f.Name) {
 					t.Errorf("the %s script lacks --%s of %v", shell, f.Name, path)
 				}

@@ -2,50 +2,64 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
-	"github.com/spf13/pflag"
 )
 
 type importOptions struct {
-	common commonFlags
+	factory *Factory
+	common  commonFlags
+	// address is where to record the resource; id is its ARM ID.
+	address, id string
 }
 
-func runImport(ctx context.Context, args []string, s *IOStreams) int {
-	var o importOptions
-	fs := pflag.NewFlagSet("import", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	o.common.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply import [flags] ADDRESS ID\n\nAdopt a resource that exists in Azure: record it in the state at ADDRESS, a resource\ndeclared in the configuration. Nothing is changed in Azure; the next plan shows how\nthe resource differs from the configuration.\n\nExample: azapply import resource.rg /subscriptions/SUB/resourceGroups/demo\n\nFlags:")
-		fs.PrintDefaults()
+// NewCmdImport defines azapply import; runF, when a test gives it, runs
+// instead of importRun.
+func NewCmdImport(f *Factory, runF func(context.Context, *importOptions) error) *command {
+	o := &importOptions{factory: f}
+	c := newCommand(f, "import", "ADDRESS ID", "Adopt an existing Azure resource into the state",
+		"Adopt a resource that exists in Azure: record it in the state at ADDRESS, a resource\ndeclared in the configuration. Nothing is changed in Azure; the next plan shows how\nthe resource differs from the configuration.",
+		"azapply import resource.rg /subscriptions/SUB/resourceGroups/demo")
+	o.common.registerAll(c.flags)
+	c.run = func(ctx context.Context, args []string) error {
+		if len(args) != 2 {
+			return errors.New("import takes an address and a resource ID: azapply import resource.NAME /subscriptions/.../resourceGroups/NAME")
+		}
+		o.address, o.id = args[0], args[1]
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return importRun(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	if fs.NArg() != 2 {
-		fmt.Fprintln(s.Err, "Error: import takes an address and a resource ID: azapply import resource.NAME /subscriptions/.../resourceGroups/NAME")
-		return exitError
-	}
-	address, id := fs.Arg(0), fs.Arg(1)
-	w, err := openWorkspace(ctx, o.common)
+	return c
+}
+
+func importRun(ctx context.Context, o *importOptions) (err error) {
+	v := views.NewState(viewStreams(o.factory.IOStreams, o.common.noColor))
+	w, err := openWorkspace(ctx, o.factory, o.common)
 	if err != nil {
-		return reportError(s, err)
+		return err
 	}
-	defer closeWorkspace(w, func(err error) { reportError(s, err) })
-	r, err := importResource(ctx, w.client, w.insts, w.state, address, id)
+	defer func() {
+		if cerr := w.close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
+	r, err := importResource(ctx, w.client, w.insts, w.state, o.address, o.id)
 	if err != nil {
-		return reportError(s, err)
+		return err
 	}
 	if err := w.backend.Write(ctx, w.state); err != nil {
-		return reportError(s, err)
+		return err
 	}
-	fmt.Fprintf(s.Out, "Imported %s [id=%s]. Run 'azapply plan' to see how it differs from the configuration.\n", address, r.ID)
-	return exitOK
+	v.Imported(o.address, r.ID)
+	return nil
 }
 
 // importResource reads the resource at id and records it in st at address,

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -174,4 +175,22 @@ func TestNewBackend(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestInitOptions(t *testing.T) {
+	testOptions(t, NewCmdInit, []optionsCase[initOptions]{
+		{name: "defaults", want: func(f *Factory) initOptions {
+			return initOptions{factory: f, common: defaultCommon("init", true)}
+		}},
+		{name: "migrate", args: []string{"--chdir", "prod", "--migrate-state", "--lock-timeout", "5s"}, want: func(f *Factory) initOptions {
+			c := defaultCommon("init", true)
+			c.chdir, c.lockTimeout = "prod", 5*time.Second
+			return initOptions{factory: f, common: c, migrateState: true}
+		}},
+		{name: "reconfigure", args: []string{"--reconfigure"}, want: func(f *Factory) initOptions {
+			return initOptions{factory: f, common: defaultCommon("init", true), reconfigure: true}
+		}},
+		{name: "both", args: []string{"--migrate-state", "--reconfigure"}, wantErr: "--migrate-state and --reconfigure exclude each other"},
+		{name: "an argument", args: []string{"dir"}, wantErr: "init takes no arguments"},
+	})
 }

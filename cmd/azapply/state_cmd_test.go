@@ -343,3 +343,21 @@ func TestUnreadableStateStopsEveryCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestStateOptions(t *testing.T) {
+	for _, sc := range stateSubcommands {
+		t.Run(sc.name, func(t *testing.T) {
+			newCmd := func(f *Factory, runF func(context.Context, *stateOptions) error) *command {
+				return NewCmdStateSub(f, sc, runF)
+			}
+			testOptions(t, newCmd, []optionsCase[stateOptions]{
+				{name: "arguments", args: []string{"--chdir", "prod", "--lock-timeout", "2s", "a", "b"}, want: func(f *Factory) stateOptions {
+					c := defaultCommon("state "+sc.name, true)
+					c.chdir, c.lockTimeout = "prod", 2*time.Second
+					return stateOptions{factory: f, common: c, args: []string{"a", "b"}}
+				}},
+				{name: "unknown flag", args: []string{"--force"}, wantErr: "Run 'azapply state " + sc.name + " --help' for the flags."},
+			})
+		})
+	}
+}
