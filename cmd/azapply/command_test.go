@@ -105,3 +105,96 @@ func defaultCommon(command string, lock bool) commonFlags {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// everyCommand is every command and subcommand, as the words that name it.
+func everyCommand() [][]string {
+	var all [][]string
+	for _, c := range commands(testFactory()) {
+		subs := subcommandsOf(c.name)
+		if len(subs) == 0 || c.name == "completion" {
+			all = append(all, []string{c.name})
+			continue
+		}
+		for _, sub := range subs {
+			all = append(all, []string{c.name, sub[0]})
+		}
+	}
+	return all
+}
+
+// TestHelpListsEveryFlag checks that COMMAND --help exits 0 and shows an
+// example and every flag the command parses, each with an explanation.
+func TestHelpListsEveryFlag(t *testing.T) {
+	for _, path := range everyCommand() {
+		t.Run(strings.Join(path, "_"), func(t *testing.T) {
+			r := runCmd(t, "", append(append([]string{}, path...), "--help")...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d\n%s%s", r.code, r.out, r.err)
+			}
+			help := r.out + r.err
+			if !strings.Contains(help, "Usage: azapply "+strings.Join(path, " ")) {
+				t.Errorf("no usage line:\n%s", help)
+			}
+			if !strings.Contains(help, "Example") {
+				t.Errorf("no example:\n%s", help)
+			}
+			for _, f := range commandFlags(path) {
+				if f.Usage == "" {
+					t.Errorf("--%s has no explanation", f.Name)
+				}
+				if !strings.Contains(help, "--"+f.Name) {
+					t.Errorf("--help does not list --%s:\n%s", f.Name, help)
+				}
+			}
+		})
+	}
+	if r := runCmd(t, "", "help", "state", "rm"); r.code != exitOK || !strings.Contains(r.err, "Usage: azapply state rm") {
+		t.Errorf("azapply help state rm: exit %d\n%s", r.code, r.err)
+	}
+	r := runCmd(t, "", "--help")
+	if r.code != exitOK {
+		t.Fatalf("azapply --help: exit %d", r.code)
+	}
+	for _, c := range commands(testFactory()) {
+		if !strings.Contains(r.out, "  "+c.name+" ") {
+			t.Errorf("azapply --help does not list %s", c.name)
+		}
+	}
+	if !strings.Contains(r.out, "Examples:") {
+		t.Errorf("azapply --help has no examples:\n%s", r.out)
+	}
+}
+
+func TestUnknownFlagSuggests(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "--detailed-exitcod"}, "Did you mean --detailed-exitcode?"},
+		{[]string{"plan", "-detailed-exitcode"}, "Did you mean --detailed-exitcode?"},
+		{[]string{"apply", "--auto-aprove"}, "Did you mean --auto-approve?"},
+		{[]string{"apply", "--autoapprove"}, "Did you mean --auto-approve?"},
+		{[]string{"drift", "--formt=json"}, "Did you mean --format?"},
+		{[]string{"state", "list", "--chdri", "x"}, "Did you mean --chdir?"},
+		{[]string{"emulator", "serve", "--adr", "127.0.0.1:0"}, "Did you mean --addr?"},
+		{[]string{"init", "--migrate"}, "Did you mean --migrate-state?"},
+		{[]string{"version", "--verbose"}, "unknown flag: --verbose"},
+		{[]string{"state", "lst"}, "Did you mean 'state list'?"},
+		{[]string{"emulator", "serv"}, "Did you mean 'emulator serve'?"},
+		{[]string{"completion", "bsh"}, `Did you mean "bash"?`},
+		{[]string{"destory"}, `Did you mean "destroy"?`},
+		{[]string{"--versoin"}, "Did you mean --version?"},
+		{[]string{"--chdir", "x", "plan"}, "Flags go after the command"},
+	}
+	for _, tc := range tests {
+		r := runCmd(t, "", tc.args...)
+		if r.code != exitError || !strings.Contains(r.err, tc.want) {
+			t.Errorf("azapply %s: exit %d, stderr %q; want exit 1 and %q", strings.Join(tc.args, " "), r.code, r.err, tc.want)
+		}
+	}
+	// A flag far from every flag gets no wild guess, but still a pointer.
+	r := runCmd(t, "", "plan", "--frobnicate-everything")
+	if r.code != exitError || strings.Contains(r.err, "Did you mean") || !strings.Contains(r.err, "azapply plan --help") {
+		t.Errorf("plan --frobnicate-everything: exit %d, stderr %q", r.code, r.err)
+	}
+}

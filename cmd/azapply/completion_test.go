@@ -10,178 +10,6 @@ import (
 	"testing"
 )
 
-// everyCommand is every command and subcommand, as the words that name it.
-func everyCommand() [][]string {
-	var all [][]string
-	for _, c := range commands(testFactory()) {
-		subs := subcommandsOf(c.name)
-		if len(subs) == 0 || c.name == "completion" {
-			all = append(all, []string{c.name})
-			continue
-		}
-		for _, sub := range subs {
-			all = append(all, []string{c.name, sub[0]})
-		}
-	}
-	return all
-}
-
-// TestHelpListsEveryFlag checks that COMMAND --help exits 0 and shows an
-// example and every flag the command parses, each with an explanation.
-func TestHelpListsEveryFlag(t *testing.T) {
-	for _, path := range everyCommand() {
-		t.Run(strings.Join(path, "_"), func(t *testing.T) {
-			r := runCmd(t, "", append(append([]string{}, path...), "--help")...)
-			if r.code != exitOK {
-				t.Fatalf("exit %d\n%s%s", r.code, r.out, r.err)
-			}
-			help := r.out + r.err
-			if !strings.Contains(help, "Usage: azapply "+strings.Join(path, " ")) {
-				t.Errorf("no usage line:\n%s", help)
-			}
-			if !strings.Contains(help, "Example") {
-				t.Errorf("no example:\n%s", help)
-			}
-			for _, f := range commandFlags(path) {
-				if f.Usage == "" {
-					t.Errorf("--%s has no explanation", f.Name)
-				}
-				if !strings.Contains(help, "--"+f.Name) {
-					t.Errorf("--help does not list --%s:\n%s", f.Name, help)
-				}
-			}
-		})
-	}
-	if r := runCmd(t, "", "help", "state", "rm"); r.code != exitOK || !strings.Contains(r.err, "Usage: azapply state rm") {
-		t.Errorf("azapply help state rm: exit %d\n%s", r.code, r.err)
-	}
-	r := runCmd(t, "", "--help")
-	if r.code != exitOK {
-		t.Fatalf("azapply --help: exit %d", r.code)
-	}
-	for _, c := range commands(testFactory()) {
-		if !strings.Contains(r.out, "  "+c.name+" ") {
-			t.Errorf("azapply --help does not list %s", c.name)
-		}
-	}
-	if !strings.Contains(r.out, "Examples:") {
-		t.Errorf("azapply --help has no examples:\n%s", r.out)
-	}
-}
-
-func TestUnknownFlagSuggests(t *testing.T) {
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"plan", "--detailed-exitcod"}, "Did you mean --detailed-exitcode?"},
-		{[]string{"plan", "-detailed-exitcode"}, "Did you mean --detailed-exitcode?"},
-		{[]string{"apply", "--auto-aprove"}, "Did you mean --auto-approve?"},
-		{[]string{"apply", "--autoapprove"}, "Did you mean --auto-approve?"},
-		{[]string{"drift", "--formt=json"}, "Did you mean --format?"},
-		{[]string{"state", "list", "--chdri", "x"}, "Did you mean --chdir?"},
-		{[]string{"emulator", "serve", "--adr", "127.0.0.1:0"}, "Did you mean --addr?"},
-		{[]string{"init", "--migrate"}, "Did you mean --migrate-state?"},
-		{[]string{"version", "--verbose"}, "unknown flag: --verbose"},
-		{[]string{"state", "lst"}, "Did you mean 'state list'?"},
-		{[]string{"emulator", "serv"}, "Did you mean 'emulator serve'?"},
-		{[]string{"completion", "bsh"}, `Did you mean "bash"?`},
-		{[]string{"destory"}, `Did you mean "destroy"?`},
-		{[]string{"--versoin"}, "Did you mean --version?"},
-		{[]string{"--chdir", "x", "plan"}, "Flags go after the command"},
-	}
-	for _, tc := range tests {
-		r := runCmd(t, "", tc.args...)
-		if r.code != exitError || !strings.Contains(r.err, tc.want) {
-			t.Errorf("azapply %s: exit %d, stderr %q; want exit 1 and %q", strings.Join(tc.args, " "), r.code, r.err, tc.want)
-		}
-	}
-	// A flag far from every flag gets no wild guess, but still a pointer.
-	r := runCmd(t, "", "plan", "--frobnicate-everything")
-	if r.code != exitError || strings.Contains(r.err, "Did you mean") || !strings.Contains(r.err, "azapply plan --help") {
-		t.Errorf("plan --frobnicate-everything: exit %d, stderr %q", r.code, r.err)
-	}
-}
-
-// TestInitStarter runs init in an empty directory, then plans and applies
-// the starter configuration on the emulator.
-func TestInitStarter(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "new-stack")
-	r := runCmd(t, "", "init", "--chdir", dir)
-	if r.code != exitOK || !strings.Contains(r.out, "Wrote a starter configuration") {
-		t.Fatalf("init: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	for _, f := range []string{starterFile, ".gitignore", backendRecordFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Errorf("init did not write %s: %v", f, err)
-		}
-	}
-	if r := runCmd(t, "", "fmt", "--check", dir); r.code != exitOK {
-		t.Errorf("the starter configuration is not formatted: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	if r := runCmd(t, "", "validate", "--chdir", dir); r.code != exitOK {
-		t.Errorf("validate: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	r = runCmd(t, "", "plan", "--chdir", dir, "--detailed-exitcode")
-	if r.code != exitChanges || !strings.Contains(r.out, "Plan: 1 to add, 0 to change, 0 to destroy.") {
-		t.Fatalf("plan of the starter: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	if r := runCmd(t, "", "apply", "--chdir", dir, "--auto-approve"); r.code != exitOK {
-		t.Fatalf("apply of the starter: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	if r := runCmd(t, "", "plan", "--chdir", dir, "--detailed-exitcode"); r.code != exitOK {
-		t.Fatalf("plan after apply: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-
-	// A second init keeps the configuration as it is.
-	edited := []byte("# mine\n" + starterConfig)
-	if err := os.WriteFile(filepath.Join(dir, starterFile), edited, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r = runCmd(t, "", "init", "--chdir", dir)
-	if r.code != exitOK || strings.Contains(r.out, "Wrote") {
-		t.Fatalf("second init: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	if got, _ := os.ReadFile(filepath.Join(dir, starterFile)); string(got) != string(edited) {
-		t.Fatal("a second init changed main.hcl")
-	}
-}
-
-// TestInitStarterKeepsOtherFiles: a directory with no .hcl file but with
-// a .gitignore of its own gets main.hcl, and its .gitignore is left alone.
-func TestInitStarterKeepsOtherFiles(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("mine\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if r := runCmd(t, "", "init", "--chdir", dir); r.code != exitOK {
-		t.Fatalf("init: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	if got, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); string(got) != "mine\n" {
-		t.Errorf(".gitignore was changed to %q", got)
-	}
-	// A configuration in JSON syntax is a configuration too.
-	jsonDir := t.TempDir()
-	cfg := `{"provider": {"subscription_id": "00000000-0000-0000-0000-000000000000", "endpoint": "emulator"}}`
-	if err := os.WriteFile(filepath.Join(jsonDir, "main.hcl.json"), []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if r := runCmd(t, "", "init", "--chdir", jsonDir); r.code != exitOK || strings.Contains(r.out, "Wrote") {
-		t.Errorf("init beside main.hcl.json: exit %d\n%s%s", r.code, r.out, r.err)
-	}
-	if _, err := os.Stat(filepath.Join(jsonDir, starterFile)); err == nil {
-		t.Error("init wrote main.hcl beside a main.hcl.json configuration")
-	}
-	// --migrate-state never writes a starter: there is nothing to migrate.
-	empty := t.TempDir()
-	if r := runCmd(t, "", "init", "--migrate-state", "--chdir", empty); r.code != exitError {
-		t.Errorf("init --migrate-state in an empty directory: exit %d", r.code)
-	}
-	if _, err := os.Stat(filepath.Join(empty, starterFile)); err == nil {
-		t.Error("init --migrate-state wrote a starter configuration")
-	}
-}
-
 func TestCompletionScripts(t *testing.T) {
 	for _, shell := range completionShells {
 		r := runCmd(t, "", "completion", shell)
@@ -342,4 +170,13 @@ func checkCompletions(t *testing.T, line string, got, want, not []string) {
 			t.Errorf("%q completes to %v, which should not hold %s", line, got, w)
 		}
 	}
+}
+
+func TestCompletionOptions(t *testing.T) {
+	testOptions(t, NewCmdCompletion, []optionsCase[completionOptions]{
+		{name: "bash", args: []string{"bash"}, want: func(f *Factory) completionOptions { return completionOptions{factory: f, shell: "bash"} }},
+		{name: "fish", args: []string{"fish"}, want: func(f *Factory) completionOptions { return completionOptions{factory: f, shell: "fish"} }},
+		{name: "no shell", wantErr: "completion takes the name of a shell"},
+		{name: "unknown shell", args: []string{"bsh"}, wantErr: `no completion for the shell "bsh": choose bash, zsh or fish. Did you mean "bash"?`},
+	})
 }
