@@ -74,27 +74,9 @@ func NewCmdApply(f *Factory, runF func(context.Context, *applyOptions) error) *c
 // if it is still fresh.
 func applyRun(ctx context.Context, o *applyOptions) error {
 	v := o.view("apply")
-	// A saved plan is read, and checked against the state and the
-	// configuration, before anything is sent: a corrupt one or one from
-	// elsewhere costs no request.
-	var saved *plan.SavedPlan
-	if o.planFile != "" {
-		var err error
-		if saved, err = plan.ReadFile(o.planFile); err != nil {
-			return fail(v, err)
-		}
-		o.refreshOnly = saved.Plan.RefreshOnly
-		if len(o.plan.targets) > 0 {
-			return fail(v, errors.New("--target with a plan file: the plan file keeps the targets it was made with; apply it without --target"))
-		}
-		o.plan.targets = saved.Plan.Targets
-		if len(o.plan.replace) > 0 {
-			return fail(v, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces"))
-		}
-		o.plan.replace = saved.Replace()
-		o.common.check = func(cfg *config.Config, st *state.State) error {
-			return saved.CheckConfig(cfg, st.Lineage)
-		}
+	saved, err := o.readSavedPlan()
+	if err != nil {
+		return fail(v, err)
 	}
 	w, err := openWorkspace(ctx, o.factory, o.common)
 	if err != nil {
@@ -104,11 +86,7 @@ func applyRun(ctx context.Context, o *applyOptions) error {
 	if len(w.state.InFlight()) > 0 && !o.refreshOnly {
 		// An earlier run crashed or was interrupted while ARM worked: wait
 		// for those operations instead of sending them again.
-		if err := apply.ResumeInFlight(ctx, apply.Options{Client: w.client, State: w.state, Instances: w.insts,
-			Save: w.save(ctx), Reporter: v}); err != nil {
-			return fail(v, err)
-		}
-		if err := w.evaluate(ctx, o.common.noColor); err != nil {
+		if err := resumeInFlight(ctx, w, o.common.noColor, v); err != nil {
 			return fail(v, err)
 		}
 		v.Section()
@@ -158,6 +136,49 @@ func applyRun(ctx context.Context, o *applyOptions) error {
 		}
 	}
 	v.Section()
+	return runPlanned(ctx, o, w, p, actions, v)
+}
+
+// readSavedPlan reads the plan file of apply FILE, if any, and takes its
+// targets, replacements and mode into the options; the workspace checks it
+// against the state and the configuration (CheckConfig) before anything
+// is sent, so that a corrupt one or one from elsewhere costs no request.
+func (o *applyOptions) readSavedPlan() (*plan.SavedPlan, error) {
+	if o.planFile == "" {
+		return nil, nil
+	}
+	saved, err := plan.ReadFile(o.planFile)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.plan.targets) > 0 {
+		return nil, errors.New("--target with a plan file: the plan file keeps the targets it was made with; apply it without --target")
+	}
+	if len(o.plan.replace) > 0 {
+		return nil, errors.New("--replace is given to plan, not to apply with a plan file: the plan file already says what it replaces")
+	}
+	o.refreshOnly = saved.Plan.RefreshOnly
+	o.plan.targets = saved.Plan.Targets
+	o.plan.replace = saved.Replace()
+	o.common.check = func(cfg *config.Config, st *state.State) error {
+		return saved.CheckConfig(cfg, st.Lineage)
+	}
+	return saved, nil
+}
+
+// resumeInFlight waits for the operations an earlier run left in flight,
+// then evaluates the configuration again with what they made.
+func resumeInFlight(ctx context.Context, w *workspace, noColor bool, v views.Operation) error {
+	if err := apply.ResumeInFlight(ctx, apply.Options{Client: w.client, State: w.state, Instances: w.insts,
+		Save: w.save(ctx), Reporter: v}); err != nil {
+		return err
+	}
+	return w.evaluate(ctx, noColor)
+}
+
+// runPlanned makes the changes of the plan p and the actions, and shows
+// the summary and the outputs.
+func runPlanned(ctx context.Context, o *applyOptions, w *workspace, p *plan.Plan, actions []*config.Instance, v views.Operation) error {
 	res, err := apply.Run(ctx, apply.Options{
 		Plan: p, Config: w.cfg, Instances: w.insts, Deferred: w.deferred, Actions: actions,
 		Client: w.client, State: w.state,

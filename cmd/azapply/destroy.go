@@ -51,29 +51,10 @@ func destroyRun(ctx context.Context, o *applyOptions) error {
 		return fail(v, err)
 	}
 	defer closeWorkspace(w, v.Error)
-	var only func(string) bool
 	if len(o.plan.targets) > 0 {
 		v.Targeted(false)
-		only = destroyTargets(o.plan.targets, w.insts, w.state)
-		found := false
-		for _, r := range w.state.Resources {
-			found = found || only(r.Address)
-		}
-		if !found {
-			return fail(v, fmt.Errorf("--target names nothing the state records; nothing was sent. 'azapply state list' lists what it records"))
-		}
 	}
-	planCtx, stop := stopOnFirstInterrupt(ctx)
-	// A destroy plan deletes everything in the state; the configuration
-	// gives only each resource's settings (prevent_destroy,
-	// delete_unmanaged_contents) and the provider's soft-delete ones.
-	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true, Only: only,
-		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
-		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
-	stop()
-	if interrupted(ctx) {
-		return fail(v, errPlanInterrupted)
-	}
+	p, err := buildDestroyPlan(ctx, w, o.plan.targets)
 	if err != nil {
 		return fail(v, err)
 	}
@@ -109,4 +90,32 @@ func destroyRun(ctx context.Context, o *applyOptions) error {
 		v.Targeted(true)
 	}
 	return nil
+}
+
+// buildDestroyPlan plans the deletion of everything the state records, or
+// of the targets and what depends on them.
+func buildDestroyPlan(ctx context.Context, w *workspace, targets []string) (*plan.Plan, error) {
+	var only func(string) bool
+	if len(targets) > 0 {
+		only = destroyTargets(targets, w.insts, w.state)
+		found := false
+		for _, r := range w.state.Resources {
+			found = found || only(r.Address)
+		}
+		if !found {
+			return nil, errors.New("--target names nothing the state records; nothing was sent. 'azapply state list' lists what it records")
+		}
+	}
+	planCtx, stop := stopOnFirstInterrupt(ctx)
+	defer stop()
+	// A destroy plan deletes everything in the state; the configuration
+	// gives only each resource's settings (prevent_destroy,
+	// delete_unmanaged_contents) and the provider's soft-delete ones.
+	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true, Only: only,
+		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
+		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
+	if interrupted(ctx) {
+		return nil, errPlanInterrupted
+	}
+	return p, err
 }

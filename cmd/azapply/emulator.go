@@ -181,6 +181,13 @@ func serveEmulator(ctx context.Context, o *serveOptions) error {
 	}
 	v.Serving(endpoint, world, caFile, tokenNote(o.token))
 
+	return serveUntilDone(ctx, srv, ln, o.state, v)
+}
+
+// serveUntilDone serves srv on ln until ctx ends, saving its world to
+// stateFile (if any) every 5 seconds when it changed, and once more when
+// it stops.
+func serveUntilDone(ctx context.Context, srv *emulator.Server, ln net.Listener, stateFile string, v *views.Emulator) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -188,14 +195,14 @@ func serveEmulator(ctx context.Context, o *serveOptions) error {
 	defer saveTick.Stop()
 	var saved []byte
 	save := func() error {
-		if o.state == "" {
+		if stateFile == "" {
 			return nil
 		}
 		data, err := srv.MarshalWorld()
 		if err != nil || bytes.Equal(data, saved) {
 			return err
 		}
-		if err := srv.SaveFile(o.state); err != nil {
+		if err := srv.SaveFile(stateFile); err != nil {
 			return err
 		}
 		saved = data
