@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,17 +17,27 @@ import (
 // stateSubcommand is the definition of a command under 'azapply state'.
 type stateSubcommand struct {
 	name, args, summary, example string
-	run                          func(ctx context.Context, o *stateOptions) error
+	// minArgs and maxArgs bound the number of arguments (maxArgs -1: no
+	// bound); argsErr says what to give instead.
+	minArgs, maxArgs int
+	argsErr          string
+	run              func(ctx context.Context, o *stateOptions) error
 }
 
 // stateSubcommands are the commands under 'azapply state'.
 var stateSubcommands = []stateSubcommand{
-	{"list", "", "List the addresses the state records", "azapply state list --chdir examples/quickstart", stateList},
-	{"show", "ADDRESS", "Show what the state records for one resource", "azapply state show --chdir examples/quickstart resource.registry", stateShow},
-	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", `azapply state rm --chdir stacks/prod 'resource.subnet["db"]'`, stateRm},
-	{"mv", "FROM TO", "Record a resource under another address", "azapply state mv --chdir stacks/prod resource.acr resource.registry", stateMv},
-	{"pull", "", "Print the state as JSON", "azapply state pull --chdir stacks/prod > backup.state.json", statePull},
-	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", "azapply state push --chdir stacks/prod backup.state.json", statePush},
+	{"list", "", "List the addresses the state records", "azapply state list --chdir examples/quickstart",
+		0, 0, "state list takes no arguments: azapply state list", stateList},
+	{"show", "ADDRESS", "Show what the state records for one resource", "azapply state show --chdir examples/quickstart resource.registry",
+		1, 1, "state show takes one address: azapply state show resource.NAME", stateShow},
+	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", `azapply state rm --chdir stacks/prod 'resource.subnet["db"]'`,
+		1, -1, "state rm needs at least one address: azapply state rm resource.NAME", stateRm},
+	{"mv", "FROM TO", "Record a resource under another address", "azapply state mv --chdir stacks/prod resource.acr resource.registry",
+		2, 2, "state mv takes two addresses: azapply state mv resource.OLD resource.NEW (or module.OLD module.NEW)", stateMv},
+	{"pull", "", "Print the state as JSON", "azapply state pull --chdir stacks/prod > backup.state.json",
+		0, 0, "state pull takes no arguments: azapply state pull > backup.json", statePull},
+	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", "azapply state push --chdir stacks/prod backup.state.json",
+		1, 1, "state push takes one file: azapply state push backup.json", statePush},
 }
 
 type stateOptions struct {
@@ -57,6 +68,9 @@ func NewCmdStateSub(f *Factory, sc stateSubcommand, runF func(context.Context, *
 	c := newCommand(f, "state "+sc.name, sc.args, sc.summary, sc.summary+".", sc.example)
 	o.common.registerAll(c.flags)
 	c.run = func(ctx context.Context, args []string) error {
+		if len(args) < sc.minArgs || (sc.maxArgs >= 0 && len(args) > sc.maxArgs) {
+			return errors.New(sc.argsErr)
+		}
 		o.args = args
 		if runF != nil {
 			return runF(ctx, o)
@@ -115,10 +129,6 @@ func changeState(ctx context.Context, o *stateOptions, change func(st *state.Sta
 }
 
 func stateList(ctx context.Context, o *stateOptions) error {
-	args := o.args
-	if len(args) != 0 {
-		return fmt.Errorf("state list takes no arguments: azapply state list")
-	}
 	st, err := readState(ctx, o.factory, o.common)
 	if err != nil {
 		return err
@@ -133,9 +143,6 @@ func stateList(ctx context.Context, o *stateOptions) error {
 
 func stateShow(ctx context.Context, o *stateOptions) error {
 	args := o.args
-	if len(args) != 1 {
-		return fmt.Errorf("state show takes one address: azapply state show resource.NAME")
-	}
 	st, err := readState(ctx, o.factory, o.common)
 	if err != nil {
 		return err
@@ -150,9 +157,6 @@ func stateShow(ctx context.Context, o *stateOptions) error {
 
 func stateRm(ctx context.Context, o *stateOptions) error {
 	args := o.args
-	if len(args) == 0 {
-		return fmt.Errorf("state rm needs at least one address: azapply state rm resource.NAME")
-	}
 	err := changeState(ctx, o, func(st *state.State, _ state.Backend) error {
 		for _, a := range args {
 			if st.Get(a) == nil {
@@ -175,9 +179,6 @@ func stateRm(ctx context.Context, o *stateOptions) error {
 
 func stateMv(ctx context.Context, o *stateOptions) error {
 	args := o.args
-	if len(args) != 2 {
-		return fmt.Errorf("state mv takes two addresses: azapply state mv resource.OLD resource.NEW (or module.OLD module.NEW)")
-	}
 	from, to := args[0], args[1]
 	fromModule, toModule := modulePattern.MatchString(from), modulePattern.MatchString(to)
 	if fromModule != toModule {
@@ -229,10 +230,6 @@ func stateMv(ctx context.Context, o *stateOptions) error {
 }
 
 func statePull(ctx context.Context, o *stateOptions) error {
-	args := o.args
-	if len(args) != 0 {
-		return fmt.Errorf("state pull takes no arguments: azapply state pull > backup.json")
-	}
 	st, err := readState(ctx, o.factory, o.common)
 	if err != nil {
 		return err
@@ -249,9 +246,6 @@ func statePull(ctx context.Context, o *stateOptions) error {
 // lineage or older than what is stored.
 func statePush(ctx context.Context, o *stateOptions) error {
 	args := o.args
-	if len(args) != 1 {
-		return fmt.Errorf("state push takes one file: azapply state push backup.json")
-	}
 	name := args[0]
 	var data []byte
 	var err error

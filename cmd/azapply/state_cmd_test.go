@@ -280,17 +280,28 @@ func TestUnreadableStateStopsEveryCommand(t *testing.T) {
 }
 
 func TestStateOptions(t *testing.T) {
+	// Each subcommand's arguments, a good and a bad count.
+	args := map[string][2][]string{
+		"list": {{}, {"x"}},
+		"show": {{"resource.rg"}, {}},
+		"rm":   {{"resource.a", "resource.b"}, {}},
+		"mv":   {{"resource.a", "resource.b"}, {"resource.a"}},
+		"pull": {{}, {"x"}},
+		"push": {{"backup.json"}, {"a", "b"}},
+	}
 	for _, sc := range stateSubcommands {
 		t.Run(sc.name, func(t *testing.T) {
 			newCmd := func(f *Factory, runF func(context.Context, *stateOptions) error) *command {
 				return NewCmdStateSub(f, sc, runF)
 			}
+			good, bad := args[sc.name][0], args[sc.name][1]
 			testOptions(t, newCmd, []optionsCase[stateOptions]{
-				{name: "arguments", args: []string{"--chdir", "prod", "--lock-timeout", "2s", "a", "b"}, want: func(f *Factory) stateOptions {
+				{name: "arguments", args: append([]string{"--chdir", "prod", "--lock-timeout", "2s"}, good...), want: func(f *Factory) stateOptions {
 					c := defaultCommon("state "+sc.name, true)
 					c.chdir, c.lockTimeout = "prod", 2*time.Second
-					return stateOptions{factory: f, common: c, args: []string{"a", "b"}}
+					return stateOptions{factory: f, common: c, args: good}
 				}},
+				{name: "wrong number of arguments", args: bad, wantErr: sc.argsErr},
 				{name: "unknown flag", args: []string{"--force"}, wantErr: "Run 'azapply state " + sc.name + " --help' for the flags."},
 			})
 		})
