@@ -74,7 +74,7 @@ func TestListRefusesBadNextLinks(t *testing.T) {
 	var next string
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"value": [{"id": "/x"}], "nextLink": %q}`, next)
+		_, _ = fmt.Fprintf(w, `{"value": [{"id": "/x"}], "nextLink": %q}`, next)
 	}))
 	t.Cleanup(srv.Close)
 	c, err := arm.NewClient(arm.ClientOptions{Endpoint: srv.URL, Credential: arm.StaticCredential{Token: "t"}, Transport: srv.Client(),

@@ -67,6 +67,12 @@ func connectEmulator(dir string) (*armConnection, error) {
 	if err := srv.LoadFile(worldFile); err != nil {
 		return nil, err
 	}
+	return inProcessConnection(srv, func() error { return srv.SaveFile(worldFile) })
+}
+
+// inProcessConnection is a client of the emulator srv served in this
+// process, with no listener; closeFn runs when the command ends.
+func inProcessConnection(srv *emulator.Server, closeFn func() error) (*armConnection, error) {
 	client, err := arm.NewClient(arm.ClientOptions{
 		Endpoint:   emulatorEndpoint,
 		Credential: arm.StaticCredential{Token: "emulator-token"},
@@ -81,6 +87,6 @@ func connectEmulator(dir string) (*armConnection, error) {
 	return &armConnection{
 		client: client,
 		cloud:  arm.Cloud{Name: "emulator", Endpoint: emulatorEndpoint},
-		close:  func() error { return srv.SaveFile(worldFile) },
+		close:  closeFn,
 	}, nil
 }

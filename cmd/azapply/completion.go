@@ -2,58 +2,62 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
-
-	"github.com/spf13/pflag"
 )
 
 // completionShells are the shells azapply completion writes a script for.
 var completionShells = []string{"bash", "zsh", "fish"}
 
-func runCompletion(ctx context.Context, args []string, s *IOStreams) int {
-	fs := pflag.NewFlagSet("completion", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, `Usage: azapply completion bash|zsh|fish
+type completionOptions struct {
+	factory *Factory
+	shell   string
+}
 
-Print a script that completes azapply's commands and flags in your shell.
-
-Examples:
-  source <(azapply completion bash)                                   # in ~/.bashrc
-  azapply completion zsh > "${fpath[1]}/_azapply"                     # then restart zsh
-  azapply completion fish > ~/.config/fish/completions/azapply.fish`)
-	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(s.Err, "Error: completion takes the name of a shell: azapply completion bash|zsh|fish")
-		return exitError
-	}
-	spec := completionSpec(ctx)
-	var err error
-	switch shell := fs.Arg(0); shell {
-	case "bash":
-		err = writeBashCompletion(s.Out, spec)
-	case "zsh":
-		err = writeZshCompletion(s.Out, spec)
-	case "fish":
-		err = writeFishCompletion(s.Out, spec)
-	default:
-		msg := fmt.Sprintf("Error: no completion for the shell %q: choose bash, zsh or fish", shell)
-		if n := nearest(shell, completionShells); n != "" {
-			msg += fmt.Sprintf(". Did you mean %q?", n)
+// NewCmdCompletion defines azapply completion; runF, when a test gives it,
+// runs instead of completionRun.
+func NewCmdCompletion(f *Factory, runF func(context.Context, *completionOptions) error) *command {
+	o := &completionOptions{factory: f}
+	c := newCommand(f, "completion", "bash|zsh|fish", "Print a shell completion script for bash, zsh or fish",
+		"Print a script that completes azapply's commands and flags in your shell.",
+		`source <(azapply completion bash)                                   # in ~/.bashrc
+azapply completion zsh > "${fpath[1]}/_azapply"                     # then restart zsh
+azapply completion fish > ~/.config/fish/completions/azapply.fish`)
+	c.run = func(ctx context.Context, args []string) error {
+		if len(args) != 1 {
+			return errors.New("completion takes the name of a shell: azapply completion bash|zsh|fish")
 		}
-		fmt.Fprintln(s.Err, msg)
-		return exitError
+		o.shell = args[0]
+		if !slices.Contains(completionShells, o.shell) {
+			msg := fmt.Sprintf("no completion for the shell %q: choose bash, zsh or fish", o.shell)
+			if n := nearest(o.shell, completionShells); n != "" {
+				msg += fmt.Sprintf(". Did you mean %q?", n)
+			}
+			return errors.New(msg)
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return completionRun(ctx, o)
 	}
-	if err != nil {
-		return reportError(s, err)
+	return c
+}
+
+func completionRun(_ context.Context, o *completionOptions) error {
+	spec := completionSpec(commands(o.factory))
+	w := o.factory.IOStreams.Out
+	switch o.shell {
+	case "bash":
+		return writeBashCompletion(w, spec)
+	case "zsh":
+		return writeZshCompletion(w, spec)
+	default:
+		return writeFishCompletion(w, spec)
 	}
-	return exitOK
 }
 
 // completionCommand is a command (or a subcommand, such as "state list") as
@@ -73,51 +77,34 @@ type completionFlag struct {
 	takesValue bool
 }
 
-// subcommandsOf lists the subcommands of the commands that have them.
-func subcommandsOf(name string) [][2]string {
-	switch name {
-	case "state":
-		var subs [][2]string
-		for _, sc := range stateSubcommands {
-			subs = append(subs, [2]string{sc.name, sc.summary})
-		}
-		return subs
-	case "emulator":
-		return [][2]string{
-			{"serve", "Serve the local ARM emulator over TLS on loopback"},
-			{"change", "Change or delete a resource in the emulator out of band"},
-		}
-	case "completion":
-		return [][2]string{{"bash", "Bash"}, {"zsh", "Zsh"}, {"fish", "Fish"}}
-	}
-	return nil
-}
+// completionShells are completed as the subcommands of completion.
+var completionShellSummaries = [][2]string{{"bash", "Bash"}, {"zsh", "Zsh"}, {"fish", "Fish"}}
 
-// completionSpec gathers every command with its flags, from the flag sets the
-// commands themselves build, so that the scripts cannot miss a flag.
-func completionSpec(ctx context.Context) []completionCommand {
-	var cmds []completionCommand
-	for _, c := range commands() {
+// completionSpec gathers every command with its flags, from the flag sets
+// the commands themselves define, so that the scripts cannot miss a flag.
+func completionSpec(cmds []*command) []completionCommand {
+	var out []completionCommand
+	for _, c := range cmds {
 		cc := completionCommand{name: c.name, summary: c.summary, path: []string{c.name}}
-		subs := subcommandsOf(c.name)
-		if len(subs) == 0 || c.name == "completion" {
-			cc.flags = flagsOf(ctx, []string{c.name})
+		if len(c.subs) == 0 {
+			cc.flags = flagsOf(c)
 		}
-		for _, sub := range subs {
-			sc := completionCommand{name: sub[0], summary: sub[1], path: []string{c.name, sub[0]}}
-			if c.name != "completion" {
-				sc.flags = flagsOf(ctx, sc.path)
+		for _, sub := range c.subs {
+			cc.subs = append(cc.subs, completionCommand{name: sub.name, summary: sub.summary, path: []string{c.name, sub.name}, flags: flagsOf(sub)})
+		}
+		if c.name == "completion" {
+			for _, sh := range completionShellSummaries {
+				cc.subs = append(cc.subs, completionCommand{name: sh[0], summary: sh[1], path: []string{c.name, sh[0]}})
 			}
-			cc.subs = append(cc.subs, sc)
 		}
-		cmds = append(cmds, cc)
+		out = append(out, cc)
 	}
-	return cmds
+	return out
 }
 
-func flagsOf(ctx context.Context, path []string) []completionFlag {
+func flagsOf(c *command) []completionFlag {
 	var out []completionFlag
-	for _, f := range commandFlags(ctx, path) {
+	for _, f := range c.visibleFlags() {
 		out = append(out, completionFlag{name: f.Name, usage: firstLine(f.Usage), takesValue: f.Value.Type() != "bool"})
 	}
 	out = append(out, completionFlag{name: "help", usage: "show the command's usage, flags and an example"})

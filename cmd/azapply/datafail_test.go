@@ -131,7 +131,9 @@ func TestDroppedDataRead(t *testing.T) {
 		t.Fatal("a data source that cannot be read was no error")
 	}
 	var errb bytes.Buffer
-	views.WriteError(&errb, err, false)
+	if werr := views.WriteError(&errb, err, false); werr != nil {
+		t.Fatal(werr)
+	}
 	for _, want := range []string{"data.vault", vault, "Cannot read data source"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("the error does not name %q:\n%s", want, errb.String())

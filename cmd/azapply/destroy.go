@@ -5,84 +5,68 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/spf13/pflag"
-
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/plan"
 )
 
-func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
-	var o applyOptions
-	fs := pflag.NewFlagSet("destroy", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	o.common.register(fs)
+// NewCmdDestroy defines azapply destroy; runF, when a test gives it, runs
+// instead of destroyRun with the options the flags made. Its options are
+// apply's: it is an apply of a plan that deletes.
+func NewCmdDestroy(f *Factory, runF func(context.Context, *applyOptions) error) *command {
+	o := &applyOptions{factory: f}
+	c := newCommand(f, "destroy", "", "Delete everything the state records",
+		"Delete every resource the state records, children first. A resource group that\nholds resources azapply does not manage is refused unless its block sets\ndelete_unmanaged_contents = true.",
+		"azapply destroy --chdir examples/quickstart --auto-approve")
+	fs := c.flags
+	o.common.registerAll(fs)
 	fs.BoolVar(&o.autoApprove, "auto-approve", false, "destroy without asking for confirmation")
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
 	fs.StringVar(&o.progress, "format", "text", "output: text, or json (JSON only on stdout: the plan, each progress event, the summary and every diagnostic, one JSON object per line)")
 	fs.StringArrayVar(&o.plan.targets, "target", nil, "destroy only this `ADDRESS` (resource.NAME, module.NAME, ...) and what depends on it; repeatable. Not for routine use: the result is partial")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply destroy [flags]\n\nDelete every resource the state records, children first. A resource group that\nholds resources azapply does not manage is refused unless its block sets\ndelete_unmanaged_contents = true.\n\nExample: azapply destroy --chdir examples/quickstart --auto-approve\n\nFlags:")
-		fs.PrintDefaults()
+	c.run = func(ctx context.Context, _ []string) error {
+		if o.progress != "text" && o.progress != "json" {
+			return fmt.Errorf("--format %q: choose text or json", o.progress)
+		}
+		if o.plan.parallelism < 1 {
+			return fail(o.view("destroy"), errors.New("--parallelism must be at least 1"))
+		}
+		if err := checkTargets(o.plan.targets); err != nil {
+			return fail(o.view("destroy"), err)
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return destroyRun(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	if o.progress != "text" && o.progress != "json" {
-		return reportError(s, fmt.Errorf("--format %q: choose text or json", o.progress))
-	}
-	v := operationView("destroy", o.progress, o.common.noColor, s)
-	if o.plan.parallelism < 1 {
-		return fail(v, errors.New("--parallelism must be at least 1"))
-	}
-	if err := checkTargets(o.plan.targets); err != nil {
-		return fail(v, err)
-	}
-	w, err := openWorkspace(ctx, o.common)
+	return c
+}
+
+// destroyRun plans the deletion of everything the state records (or of the
+// targets), asks, and deletes.
+func destroyRun(ctx context.Context, o *applyOptions) error {
+	v := o.view("destroy")
+	w, err := openWorkspace(ctx, o.factory, o.common)
 	if err != nil {
 		return fail(v, err)
 	}
 	defer closeWorkspace(w, v.Error)
-	var only func(string) bool
 	if len(o.plan.targets) > 0 {
 		v.Targeted(false)
-		only = destroyTargets(o.plan.targets, w.insts, w.state)
-		found := false
-		for _, r := range w.state.Resources {
-			found = found || only(r.Address)
-		}
-		if !found {
-			return fail(v, fmt.Errorf("--target names nothing the state records; nothing was sent. 'azapply state list' lists what it records"))
-		}
 	}
-	planCtx, stop := stopOnFirstInterrupt(ctx)
-	// A destroy plan deletes everything in the state; the configuration
-	// gives only each resource's settings (prevent_destroy,
-	// delete_unmanaged_contents) and the provider's soft-delete ones.
-	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true, Only: only,
-		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
-		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
-	stop()
-	if interrupted(ctx) {
-		return fail(v, errPlanInterrupted)
-	}
+	p, err := buildDestroyPlan(ctx, w, o.plan.targets)
 	if err != nil {
 		return fail(v, err)
 	}
 	if err := v.Plan(p); err != nil {
 		return fail(v, err)
 	}
-	if !p.HasChanges() && !hasForget(p) {
-		return exitOK
+	if !p.HasChanges() && !p.HasForget() {
+		return nil
 	}
 	if p.HasChanges() && !o.autoApprove {
-		ok, err := confirm(s, v)
-		if err != nil {
-			return fail(v, err)
-		}
-		if !ok {
-			v.Cancelled()
-			return exitError
+		if err := confirm(o.factory.IOStreams, v); err != nil {
+			return err
 		}
 	}
 	v.Section()
@@ -99,11 +83,39 @@ func runDestroy(ctx context.Context, args []string, s *IOStreams) int {
 		v.Error(err)
 		summary.Failed = true
 		v.Summary(summary)
-		return exitError
+		return errShown
 	}
 	v.Summary(summary)
 	if len(o.plan.targets) > 0 {
 		v.Targeted(true)
 	}
-	return exitOK
+	return nil
+}
+
+// buildDestroyPlan plans the deletion of everything the state records, or
+// of the targets and what depends on them.
+func buildDestroyPlan(ctx context.Context, w *workspace, targets []string) (*plan.Plan, error) {
+	var only func(string) bool
+	if len(targets) > 0 {
+		only = destroyTargets(targets, w.insts, w.state)
+		found := false
+		for _, r := range w.state.Resources {
+			found = found || only(r.Address)
+		}
+		if !found {
+			return nil, errors.New("--target names nothing the state records; nothing was sent. 'azapply state list' lists what it records")
+		}
+	}
+	planCtx, stop := stopOnFirstInterrupt(ctx)
+	defer stop()
+	// A destroy plan deletes everything in the state; the configuration
+	// gives only each resource's settings (prevent_destroy,
+	// delete_unmanaged_contents) and the provider's soft-delete ones.
+	p, err := plan.Build(planCtx, plan.Options{Reader: w.client, State: w.state, Destroy: true, Only: only,
+		Instances: w.insts, Removed: w.cfg.Removed, SecretMatches: w.state.SensitiveMatches,
+		SoftDeleted: w.cfg.Provider.Ops.SoftDeleted, PurgeOnDestroy: w.cfg.Provider.Ops.PurgeOnDestroy})
+	if interrupted(ctx) {
+		return nil, errPlanInterrupted
+	}
+	return p, err
 }

@@ -2,40 +2,49 @@ package main
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/spf13/pflag"
-
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/plan"
 )
 
 type driftOptions struct {
+	factory          *Factory
 	common           commonFlags
 	plan             planFlags
 	detailedExitCode bool
 }
 
-// runDrift shows only what changed outside azapply since the last apply:
-// plan --refresh-only under the name drift jobs look for.
-func runDrift(ctx context.Context, args []string, s *IOStreams) int {
-	var o driftOptions
-	fs := pflag.NewFlagSet("drift", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	o.common.register(fs)
+func (o *driftOptions) view() views.Operation {
+	return operationView("drift", o.plan.format, o.common.noColor, o.factory.IOStreams)
+}
+
+// NewCmdDrift defines azapply drift: plan --refresh-only under the name
+// drift jobs look for. runF, when a test gives it, runs instead of
+// driftRun with the options the flags made.
+func NewCmdDrift(f *Factory, runF func(context.Context, *driftOptions) error) *command {
+	o := &driftOptions{factory: f}
+	c := newCommand(f, "drift", "", "Show what changed outside azapply since the last apply",
+		"Show what changed outside azapply since the last apply, declared or not.\nAccept it into the state with azapply apply --refresh-only.",
+		"azapply drift --chdir stacks/prod --detailed-exitcode")
+	fs := c.flags
+	o.common.registerAll(fs)
 	o.plan.register(fs)
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when anything drifted, 0 when nothing did, 1 on error")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply drift [flags]\n\nShow what changed outside azapply since the last apply, declared or not.\nAccept it into the state with azapply apply --refresh-only.\n\nExample: azapply drift --chdir stacks/prod --detailed-exitcode\n\nFlags:")
-		fs.PrintDefaults()
+	c.run = func(ctx context.Context, _ []string) error {
+		if err := o.plan.validate(); err != nil {
+			return fail(o.view(), err)
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return driftRun(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	v := operationView("drift", o.plan.format, o.common.noColor, s)
-	if err := o.plan.validate(); err != nil {
-		return fail(v, err)
-	}
-	w, err := openWorkspace(ctx, o.common)
+	return c
+}
+
+// driftRun refreshes and shows only what changed outside azapply.
+func driftRun(ctx context.Context, o *driftOptions) error {
+	v := o.view()
+	w, err := openWorkspace(ctx, o.factory, o.common)
 	if err != nil {
 		return fail(v, err)
 	}
@@ -53,7 +62,7 @@ func runDrift(ctx context.Context, args []string, s *IOStreams) int {
 		return fail(v, err)
 	}
 	if o.detailedExitCode {
-		return plan.DetailedExitCode(p)
+		return exitWith(plan.DetailedExitCode(p))
 	}
-	return exitOK
+	return nil
 }

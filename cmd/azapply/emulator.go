@@ -17,39 +17,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/emulator"
 	"github.com/azapply/azapply/internal/loopback"
 )
 
-func runEmulator(ctx context.Context, args []string, s *IOStreams) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			return runEmulatorServe(ctx, args[1:], s)
-		case "change":
-			return runEmulatorChange(ctx, args[1:], s)
-		}
-		if n := nearest(args[0], []string{"serve", "change"}); n != "" && !strings.HasPrefix(args[0], "-") && args[0] != "help" {
-			fmt.Fprintf(s.Err, "azapply: unknown command 'emulator %s'. Did you mean 'emulator %s'?\n\n", args[0], n)
-		}
-	}
-	fmt.Fprintln(s.Err, `Usage: azapply emulator serve|change [flags]
-
-  serve    serve the local ARM emulator over TLS on loopback
-  change   change or delete a resource in the emulator out of band, as from the portal
-
-Example: azapply emulator serve --addr 127.0.0.1:8443 --state world.json
-
-Run 'azapply emulator serve --help' or 'azapply emulator change --help' for their flags.`)
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		return exitOK
-	}
-	return exitError
+// NewCmdEmulator defines the group 'azapply emulator': serve and change.
+func NewCmdEmulator(f *Factory) *command {
+	return newGroup(f, "emulator", "Serve the local ARM emulator, or change its resources out of band",
+		"azapply emulator serve --addr 127.0.0.1:8443 --state world.json",
+		NewCmdEmulatorServe(f, nil), NewCmdEmulatorChange(f, nil))
 }
 
 type serveOptions struct {
+	factory     *Factory
 	addr        string
 	state       string
 	caFile      string
@@ -70,10 +51,14 @@ type serveOptions struct {
 	ops opsServeFlags
 }
 
-func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
-	var o serveOptions
-	fs := pflag.NewFlagSet("emulator serve", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
+// NewCmdEmulatorServe defines azapply emulator serve; runF, when a test
+// gives it, runs instead of serveEmulator.
+func NewCmdEmulatorServe(f *Factory, runF func(context.Context, *serveOptions) error) *command {
+	o := &serveOptions{factory: f}
+	c := newCommand(f, "emulator serve", "", "Serve the local ARM emulator over TLS on loopback",
+		"Serve the local ARM emulator over TLS with a generated certificate.",
+		"azapply emulator serve --addr 127.0.0.1:8443 --state world.json --latency 20ms --throttle --fail-rate 0.05")
+	fs := c.flags
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "the address to listen on (loopback unless --allow-remote)")
 	fs.StringVar(&o.state, "state", "", "a file to load the emulator's world from and save it to (default: in memory only)")
 	fs.StringVar(&o.caFile, "ca-file", "", "where to write the generated CA certificate (default: ca.pem in a new directory of its own, mode 0700, under the system's temporary directory, removed when the emulator stops)")
@@ -91,25 +76,21 @@ func runEmulatorServe(ctx context.Context, args []string, s *IOStreams) int {
 	fs.DurationVar(&o.lingeringDelete, "lingering-delete", 0, "eventual consistency: how long a GET still shows a deleted resource (and a PUT of it answers 409), e.g. 10s")
 	fs.DurationVar(&o.principalDelay, "principal-delay", 0, "eventual consistency: how long a new identity's principal is unknown to role assignments (400 PrincipalNotFound), e.g. 30s")
 	o.ops.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply emulator serve [flags]\n\nServe the local ARM emulator over TLS with a generated certificate.\n\nExample: azapply emulator serve --addr 127.0.0.1:8443 --state world.json --latency 20ms --throttle --fail-rate 0.05\n\nFlags:")
-		fs.PrintDefaults()
+	c.run = func(ctx context.Context, _ []string) error {
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		// Serving changes nothing a second signal would protect: stop at
+		// the first.
+		ctx, stop := stopOnFirstInterrupt(ctx)
+		defer stop()
+		return serveEmulator(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	// Serving changes nothing a second signal would protect: stop at the
-	// first.
-	ctx, stop := stopOnFirstInterrupt(ctx)
-	defer stop()
-	if err := serveEmulator(ctx, o, s); err != nil {
-		return reportError(s, err)
-	}
-	return exitOK
+	return c
 }
 
 // emulatorOptions turns the serve flags into the emulator's options.
-func (o serveOptions) emulatorOptions() (emulator.Options, error) {
+func (o *serveOptions) emulatorOptions() (emulator.Options, error) {
 	opts := emulator.Options{Token: o.token, RetryAfter: o.retryAfter,
 		Faults: emulator.Faults{Seed: o.seed, ErrorRate: o.failRate, DropRate: o.dropRate, Latency: o.latency}}
 	switch o.operations {
@@ -159,7 +140,9 @@ func checkLoopback(addr string, allow bool) error {
 	return nil
 }
 
-func serveEmulator(ctx context.Context, o serveOptions, s *IOStreams) error {
+func serveEmulator(ctx context.Context, o *serveOptions) error {
+	s := o.factory.IOStreams
+	v := views.NewEmulator(viewStreams(s, true))
 	opts, err := o.emulatorOptions()
 	if err != nil {
 		return err
@@ -196,16 +179,15 @@ func serveEmulator(ctx context.Context, o serveOptions, s *IOStreams) error {
 	if o.state != "" {
 		world = o.state
 	}
-	fmt.Fprintf(s.Out, `azapply emulator: serving ARM on %s
-World: %s
-CA certificate: %s
+	v.Serving(endpoint, world, caFile, tokenNote(o.token))
 
-Point azapply at it:
-  export SSL_CERT_FILE=%s
-  provider { endpoint = "%s" }
-It accepts %s. AZAPPLY_LOG=debug logs every request. Stop it with Ctrl-C.
-`, endpoint, world, caFile, caFile, endpoint, tokenNote(o.token))
+	return serveUntilDone(ctx, srv, ln, o.state, v)
+}
 
+// serveUntilDone serves srv on ln until ctx ends, saving its world to
+// stateFile (if any) every 5 seconds when it changed, and once more when
+// it stops.
+func serveUntilDone(ctx context.Context, srv *emulator.Server, ln net.Listener, stateFile string, v *views.Emulator) error {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -213,14 +195,14 @@ It accepts %s. AZAPPLY_LOG=debug logs every request. Stop it with Ctrl-C.
 	defer saveTick.Stop()
 	var saved []byte
 	save := func() error {
-		if o.state == "" {
+		if stateFile == "" {
 			return nil
 		}
 		data, err := srv.MarshalWorld()
 		if err != nil || bytes.Equal(data, saved) {
 			return err
 		}
-		if err := srv.SaveFile(o.state); err != nil {
+		if err := srv.SaveFile(stateFile); err != nil {
 			return err
 		}
 		saved = data
@@ -232,7 +214,7 @@ It accepts %s. AZAPPLY_LOG=debug logs every request. Stop it with Ctrl-C.
 			return fmt.Errorf("the emulator stopped: %w", err)
 		case <-saveTick.C:
 			if err := save(); err != nil {
-				fmt.Fprintf(s.Err, "Warning: %v\n", err)
+				v.Warning(err)
 			}
 		case <-ctx.Done():
 			shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -241,7 +223,7 @@ It accepts %s. AZAPPLY_LOG=debug logs every request. Stop it with Ctrl-C.
 			if err := save(); err != nil {
 				return err
 			}
-			fmt.Fprintln(s.Out, "azapply emulator: stopped.")
+			v.Stopped()
 			return nil
 		}
 	}
@@ -255,6 +237,7 @@ func tokenNote(token string) string {
 }
 
 type changeOptions struct {
+	factory   *Factory
 	chdir     string
 	world     string
 	endpoint  string
@@ -266,10 +249,14 @@ type changeOptions struct {
 	delete    bool
 }
 
-func runEmulatorChange(ctx context.Context, args []string, s *IOStreams) int {
-	var o changeOptions
-	fs := pflag.NewFlagSet("emulator change", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
+// NewCmdEmulatorChange defines azapply emulator change; runF, when a test
+// gives it, runs instead of changeEmulator.
+func NewCmdEmulatorChange(f *Factory, runF func(context.Context, *changeOptions) error) *command {
+	o := &changeOptions{factory: f}
+	c := newCommand(f, "emulator change", "--id ID (--merge JSON | --merge-file FILE | --delete)", "Change or delete a resource in the emulator out of band",
+		"Change or delete a resource in the emulator as if someone did it in the portal, to see drift.",
+		"azapply emulator change --chdir examples/quickstart --id /subscriptions/.../registries/quickstartacr --merge '{\"tags\":{\"owner\":\"portal\"}}'")
+	fs := c.flags
 	fs.StringVar(&o.chdir, "chdir", ".", "the configuration directory whose embedded emulator (.azapply/emulator.json) to change")
 	fs.StringVar(&o.world, "world", "", "the emulator world file to change (default: .azapply/emulator.json under --chdir)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "the URL of a running 'azapply emulator serve' to change instead of a file")
@@ -279,21 +266,17 @@ func runEmulatorChange(ctx context.Context, args []string, s *IOStreams) int {
 	fs.StringVar(&o.merge, "merge", "", `a JSON merge patch to apply, e.g. '{"properties":{"publicNetworkAccess":"Disabled"}}'`)
 	fs.StringVar(&o.mergeFile, "merge-file", "", "a file holding the JSON merge patch")
 	fs.BoolVar(&o.delete, "delete", false, "delete the resource (and everything under it)")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply emulator change --id ID (--merge JSON | --merge-file FILE | --delete) [flags]\n\nChange or delete a resource in the emulator as if someone did it in the portal, to see drift.\n\nExample: azapply emulator change --chdir examples/quickstart --id /subscriptions/.../registries/quickstartacr --merge '{\"tags\":{\"owner\":\"portal\"}}'\n\nFlags:")
-		fs.PrintDefaults()
+	c.run = func(ctx context.Context, _ []string) error {
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return changeEmulator(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	if err := changeEmulator(ctx, o, s); err != nil {
-		return reportError(s, err)
-	}
-	return exitOK
+	return c
 }
 
 // change reads the flags into the control API's request.
-func (o changeOptions) change() (emulator.OutOfBandChange, error) {
+func (o *changeOptions) change() (emulator.OutOfBandChange, error) {
 	c := emulator.OutOfBandChange{ID: o.id, Delete: o.delete}
 	if o.id == "" {
 		return c, errors.New("--id is required: the ARM resource ID to change")
@@ -323,13 +306,14 @@ func (o changeOptions) change() (emulator.OutOfBandChange, error) {
 	return c, nil
 }
 
-func changeEmulator(ctx context.Context, o changeOptions, s *IOStreams) error {
+func changeEmulator(ctx context.Context, o *changeOptions) error {
+	v := views.NewEmulator(viewStreams(o.factory.IOStreams, true))
 	c, err := o.change()
 	if err != nil {
 		return err
 	}
 	if o.endpoint != "" {
-		return changeRunningEmulator(ctx, o, c, s)
+		return changeRunningEmulator(ctx, o, c, v)
 	}
 	file := o.world
 	if file == "" {
@@ -353,11 +337,11 @@ func changeEmulator(ctx context.Context, o changeOptions, s *IOStreams) error {
 	if err := srv.SaveFile(file); err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "Changed %s out of band in %s.\n", c.ID, file)
+	v.Changed(c.ID, "in "+file)
 	return nil
 }
 
-func changeRunningEmulator(ctx context.Context, o changeOptions, c emulator.OutOfBandChange, s *IOStreams) error {
+func changeRunningEmulator(ctx context.Context, o *changeOptions, c emulator.OutOfBandChange, v *views.Emulator) error {
 	if !strings.HasPrefix(o.endpoint, "https://") {
 		return fmt.Errorf("--endpoint %q: the emulator serves https only", o.endpoint)
 	}
@@ -397,7 +381,7 @@ func changeRunningEmulator(ctx context.Context, o changeOptions, c emulator.OutO
 		_ = json.Unmarshal(raw, &e)
 		return fmt.Errorf("the emulator refused the change (%d %s): %s", resp.StatusCode, e.Error.Code, e.Error.Message)
 	}
-	fmt.Fprintf(s.Out, "Changed %s out of band at %s.\n", c.ID, o.endpoint)
+	v.Changed(c.ID, "at "+o.endpoint)
 	return nil
 }
 

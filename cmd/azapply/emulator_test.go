@@ -195,3 +195,35 @@ func TestEmulatorServeRefusesBadFlags(t *testing.T) {
 		t.Errorf("--allow-remote: %v", err)
 	}
 }
+
+func TestEmulatorServeOptions(t *testing.T) {
+	defaults := func(f *Factory) serveOptions {
+		o := serveOptions{factory: f, addr: "127.0.0.1:8443", seed: 1, operations: "realistic", retryAfter: time.Second}
+		o.ops.registrationDelay = 10 * time.Second
+		return o
+	}
+	testOptions(t, NewCmdEmulatorServe, []optionsCase[serveOptions]{
+		{name: "defaults", want: defaults},
+		{name: "faults", args: []string{"--addr", "127.0.0.1:0", "--state", "w.json", "--latency", "20ms", "--throttle", "--fail-rate", "0.05", "--seed", "7", "--operations", "sync"},
+			want: func(f *Factory) serveOptions {
+				o := defaults(f)
+				o.addr, o.state, o.latency, o.throttle, o.failRate, o.seed, o.operations = "127.0.0.1:0", "w.json", 20*time.Millisecond, true, 0.05, 7, "sync"
+				return o
+			}},
+		{name: "a rate that is not a number", args: []string{"--fail-rate", "some"}, wantErr: "invalid argument"},
+		{name: "misspelt flag", args: []string{"--throtle"}, wantErr: "Did you mean --throttle?"},
+	})
+}
+
+func TestEmulatorChangeOptions(t *testing.T) {
+	testOptions(t, NewCmdEmulatorChange, []optionsCase[changeOptions]{
+		{name: "merge", args: []string{"--id", rgID, "--merge", `{"tags":{}}`}, want: func(f *Factory) changeOptions {
+			return changeOptions{factory: f, chdir: ".", token: "emulator-token", id: rgID, merge: `{"tags":{}}`}
+		}},
+		{name: "delete at a running emulator", args: []string{"--id", rgID, "--delete", "--endpoint", "https://127.0.0.1:8443", "--ca-file", "ca.pem"},
+			want: func(f *Factory) changeOptions {
+				return changeOptions{factory: f, chdir: ".", token: "emulator-token", id: rgID, delete: true, endpoint: "https://127.0.0.1:8443", caFile: "ca.pem"}
+			}},
+		{name: "misspelt flag", args: []string{"--merg", "{}"}, wantErr: "Did you mean --merge?"},
+	})
+}

@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/spf13/pflag"
-
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/export"
 	"github.com/azapply/azapply/secret"
@@ -20,6 +17,7 @@ import (
 )
 
 type exportOptions struct {
+	factory      *Factory
 	common       commonFlags
 	groups       []string
 	ids          []string
@@ -31,10 +29,14 @@ type exportOptions struct {
 	subscription string
 }
 
-func runExport(ctx context.Context, args []string, s *IOStreams) int {
-	var o exportOptions
-	fs := pflag.NewFlagSet("export", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
+// NewCmdExport defines azapply export; runF, when a test gives it, runs
+// instead of exportRun.
+func NewCmdExport(f *Factory, runF func(context.Context, *exportOptions) error) *command {
+	o := &exportOptions{factory: f}
+	c := newCommand(f, "export", "--out DIR (--resource-group ID | --id ID | --type TYPE)...", "Write the configuration of resources that already exist",
+		"Write a configuration for resources that already exist in Azure: a resource block and an\nimport block for each, with its live body less what the service owns, references between\nthem, and a sensitive variable for each value that looks secret. Nothing is changed in\nAzure. The provider block is the one of the configuration in --chdir (or --subscription\nwith the default credentials). Then run 'azapply init' and 'azapply plan' in DIR: the plan\nonly imports.",
+		"azapply export --resource-group /subscriptions/SUB/resourceGroups/demo --out adopted")
+	fs := c.flags
 	// Export reads the configuration only for its provider block, and
 	// takes no state lock.
 	fs.StringVar(&o.common.chdir, "chdir", ".", "the configuration whose provider block says where to read")
@@ -49,30 +51,25 @@ func runExport(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.force, "force", false, "overwrite files that already exist in --out")
 	fs.BoolVar(&o.splitByType, "split-by-type", false, "write one file per resource type instead of one per resource group")
 	fs.StringVar(&o.subscription, "subscription", "", "the subscription ID, when --chdir holds no configuration with a provider block")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply export --out DIR [--resource-group ID]... [--id ID]... [--type TYPE]... [flags]\n\nWrite a configuration for resources that already exist in Azure: a resource block and an\nimport block for each, with its live body less what the service owns, references between\nthem, and a sensitive variable for each value that looks secret. Nothing is changed in\nAzure. The provider block is the one of the configuration in --chdir (or --subscription\nwith the default credentials). Then run 'azapply init' and 'azapply plan' in DIR: the plan\nonly imports.\n\nExample: azapply export --resource-group /subscriptions/SUB/resourceGroups/demo --out adopted\n\nFlags:")
-		fs.PrintDefaults()
+	c.run = func(ctx context.Context, args []string) error {
+		if len(args) > 0 {
+			return fmt.Errorf("export takes no arguments (got %q): name what to export with --resource-group, --id or --type", args)
+		}
+		if o.out == "" {
+			return errors.New("--out DIR is required: the directory to write the configuration in")
+		}
+		if len(o.groups)+len(o.ids)+len(o.types) == 0 {
+			return errors.New("say what to export: --resource-group ID, --id ID or --type TYPE")
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return exportRun(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(s.Err, "Error: export takes no arguments (got %q): name what to export with --resource-group, --id or --type\n", fs.Args())
-		return exitError
-	}
-	if err := doExport(ctx, o, s); err != nil {
-		return reportError(s, err)
-	}
-	return exitOK
+	return c
 }
 
-func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
-	if o.out == "" {
-		return errors.New("--out DIR is required: the directory to write the configuration in")
-	}
-	if len(o.groups)+len(o.ids)+len(o.types) == 0 {
-		return errors.New("say what to export: --resource-group ID, --id ID or --type TYPE")
-	}
+func exportRun(ctx context.Context, o *exportOptions) error {
 	versions := map[string]string{}
 	for _, a := range o.apiVersions {
 		typ, v, ok := strings.Cut(a, "=")
@@ -85,7 +82,7 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 	if err != nil {
 		return err
 	}
-	conn, err := connectARM(ctx, provider, o.common.chdir, os.Getenv)
+	conn, err := o.factory.Client(ctx, provider, o.common.chdir)
 	if err != nil {
 		return err
 	}
@@ -108,7 +105,7 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 	if err := writeExport(o, provider, res); err != nil {
 		return err
 	}
-	reportExport(s.Out, o.out, res)
+	views.NewExport(viewStreams(o.factory.IOStreams, o.common.noColor)).Exported(o.out, res)
 	return nil
 }
 
@@ -116,7 +113,7 @@ func doExport(ctx context.Context, o exportOptions, s *IOStreams) error {
 // or one made of --subscription, with the values of that configuration's
 // sensitive variables: export writes a value holding one as a sensitive
 // variable.
-func exportProvider(ctx context.Context, o exportOptions) (config.Provider, *knownSecrets, error) {
+func exportProvider(ctx context.Context, o *exportOptions) (config.Provider, *knownSecrets, error) {
 	known := &knownSecrets{}
 	if o.subscription != "" {
 		if hasHCL(o.common.chdir) {
@@ -137,7 +134,7 @@ func exportProvider(ctx context.Context, o exportOptions) (config.Provider, *kno
 	known.values.Add(cfg.SensitiveValues()...)
 	// The state of that configuration, where there is one, holds hashes of
 	// the secrets it recorded: a value whose hash it holds is one.
-	if _, backend, err := loadConfig(ctx, o.common); err == nil {
+	if _, backend, err := loadConfig(ctx, o.factory, o.common); err == nil {
 		if st, err := backend.Read(ctx); err == nil && st != nil {
 			known.fromState(st)
 		}
@@ -217,7 +214,7 @@ func providerAttributes(p config.Provider) []export.Attribute {
 // With the embedded emulator, the world it read is copied beside them
 // (when DIR has none), so that the new configuration sees the same
 // resources.
-func writeExport(o exportOptions, p config.Provider, res *export.Result) error {
+func writeExport(o *exportOptions, p config.Provider, res *export.Result) error {
 	names := make([]string, 0, len(res.Files))
 	for n := range res.Files {
 		names = append(names, n)
@@ -264,7 +261,7 @@ func writeExport(o exportOptions, p config.Provider, res *export.Result) error {
 // exportWorld is the embedded emulator's world to copy beside the
 // exported files: nil when the provider is no embedded emulator or --out
 // has a world already.
-func exportWorld(o exportOptions, p config.Provider) ([]byte, error) {
+func exportWorld(o *exportOptions, p config.Provider) ([]byte, error) {
 	if !strings.EqualFold(armSettings(p, os.Getenv).Endpoint, "emulator") {
 		return nil, nil
 	}
@@ -277,45 +274,4 @@ func exportWorld(o exportOptions, p config.Provider) ([]byte, error) {
 		return nil, fmt.Errorf("reading the emulator's world to copy beside the configuration (nothing was written): %w", err)
 	}
 	return data, nil
-}
-
-func reportExport(w io.Writer, dir string, res *export.Result) {
-	names := make([]string, 0, len(res.Files))
-	for n := range res.Files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	fmt.Fprintf(w, "Exported %d resources into %s: %s.\n", len(res.Resources), dir, strings.Join(names, ", "))
-	reportUnreadable(w, res.Unreadable)
-	for _, r := range res.Resources {
-		for _, o := range r.Omitted {
-			fmt.Fprintf(w, "  resource.%s: left out %s\n", r.Name, o)
-		}
-	}
-	if len(res.Secrets) > 0 {
-		fmt.Fprintf(w, "%d values look secret and were not written; %s declares a sensitive variable for each. Give them before plan:\n", len(res.Secrets), export.VariablesFile)
-		for _, sv := range res.Secrets {
-			fmt.Fprintf(w, "  %s (%s of %s): --var %s=... or AZAPPLY_VAR_%s\n", sv.Variable, sv.Path, sv.Resource, sv.Variable, sv.Variable)
-		}
-	}
-	fmt.Fprintf(w, "Next: azapply init --chdir %s && azapply plan --chdir %s (it imports each resource and changes nothing).\n", dir, dir)
-}
-
-// reportUnreadable warns that the export is incomplete where the
-// credential could not list a child collection. The export still
-// succeeds (exit 0): what it wrote is correct, and the warning names what
-// is missing and how to get it.
-func reportUnreadable(w io.Writer, u []export.Unreadable) {
-	if len(u) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "Warning: the export is incomplete: the credential may not list %d child collections, so what they hold is not in the configuration:\n", len(u))
-	for _, c := range u {
-		code := c.Code
-		if code == "" {
-			code = http.StatusText(c.StatusCode)
-		}
-		fmt.Fprintf(w, "  %s (%s): %d %s\n", c.Collection, c.Type, c.StatusCode, code)
-	}
-	fmt.Fprintln(w, "  Give the identity read access there (the Reader role, or TYPE/read for each type above) and export again, or export those resources later with --id.")
 }

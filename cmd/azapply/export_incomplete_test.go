@@ -48,7 +48,7 @@ func TestExportChecksTheEmulatorWorldBeforeWriting(t *testing.T) {
 	o := exportOptions{out: out}
 	o.common.chdir = t.TempDir() // no .azapply/emulator.json
 	res := &export.Result{Files: map[string][]byte{"rg.hcl": []byte("# rg\n"), export.ProviderFile: []byte("# provider\n")}}
-	err := writeExport(o, config.Provider{SubscriptionID: stackSub, Endpoint: "emulator"}, res)
+	err := writeExport(&o, config.Provider{SubscriptionID: stackSub, Endpoint: "emulator"}, res)
 	if err == nil || !strings.Contains(err.Error(), "nothing was written") {
 		t.Fatalf("writeExport without a world: %v", err)
 	}

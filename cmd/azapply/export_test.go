@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/azapply/azapply/config"
 )
 
 // TestExportCommandWritesAndRefusesToOverwrite: export writes a file per
@@ -87,4 +89,22 @@ func TestExportWithoutAConfiguration(t *testing.T) {
 		t.Errorf("provider.hcl = %q, want %q", p, want)
 	}
 	azapplyEnv(t, out, env, "plan", "--detailed-exitcode").mustExit(t, exitChanges)
+}
+
+func TestExportOptions(t *testing.T) {
+	testOptions(t, NewCmdExport, []optionsCase[exportOptions]{
+		{name: "a group", args: []string{"--resource-group", "demo", "--out", "adopted"}, want: func(f *Factory) exportOptions {
+			return exportOptions{factory: f, common: commonFlags{chdir: "."}, groups: []string{"demo"}, out: "adopted"}
+		}},
+		{name: "every flag", args: []string{"--chdir", "c", "--var", "a=b", "--no-color", "--id", "/x", "--type", "T/y", "--api-version", "T/y=2024-01-01",
+			"--out", "o", "--force", "--split-by-type", "--subscription", "sub"},
+			want: func(f *Factory) exportOptions {
+				return exportOptions{factory: f, common: commonFlags{chdir: "c", vars: []config.VarArg{{Name: "a", Value: "b"}}, noColor: true},
+					ids: []string{"/x"}, types: []string{"T/y"}, apiVersions: []string{"T/y=2024-01-01"}, out: "o", force: true, splitByType: true, subscription: "sub"}
+			}},
+		{name: "no out", args: []string{"--id", "/x"}, wantErr: "--out DIR is required"},
+		{name: "nothing to export", args: []string{"--out", "o"}, wantErr: "say what to export"},
+		{name: "an argument", args: []string{"--out", "o", "--id", "/x", "extra"}, wantErr: "export takes no arguments"},
+		{name: "no lock", args: []string{"--lock=false"}, wantErr: "unknown flag: --lock"},
+	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,8 +13,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
-	"github.com/spf13/pflag"
 )
 
 // exitFmtCheck is what fmt --check returns when files need formatting, as
@@ -23,6 +22,7 @@ import (
 const exitFmtCheck = 3
 
 type fmtOptions struct {
+	factory   *Factory
 	check     bool
 	recursive bool
 	noColor   bool
@@ -30,47 +30,45 @@ type fmtOptions struct {
 	paths []string
 }
 
-func runFmt(ctx context.Context, args []string, s *IOStreams) int {
-	var o fmtOptions
-	flags := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
-	flags.SetOutput(s.Err)
-	flags.BoolVar(&o.check, "check", false, "change nothing; list the files that are not formatted and exit 3 if there are any")
-	flags.BoolVar(&o.recursive, "recursive", false, "also format the .hcl files of subdirectories")
-	flags.BoolVar(&o.noColor, "no-color", false, "never print colour codes")
-	flags.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply fmt [flags] [DIR|FILE ...]\n\nRewrite .hcl files in the canonical layout (indentation, aligned equals signs),\nkeeping comments. Files with syntax errors are reported and left alone.\n\nExample: azapply fmt --check examples/quickstart\n\nFlags:")
-		flags.PrintDefaults()
-	}
-	if err := parseFlags(ctx, flags, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
+// NewCmdFmt defines azapply fmt; runF, when a test gives it, runs instead
+// of fmtRun.
+func NewCmdFmt(f *Factory, runF func(context.Context, *fmtOptions) error) *command {
+	o := &fmtOptions{factory: f}
+	c := newCommand(f, "fmt", "[DIR|FILE ...]", "Rewrite .hcl files in the canonical layout",
+		"Rewrite .hcl files in the canonical layout (indentation, aligned equals signs),\nkeeping comments. Files with syntax errors are reported and left alone.",
+		"azapply fmt --check examples/quickstart")
+	c.flags.BoolVar(&o.check, "check", false, "change nothing; list the files that are not formatted and exit 3 if there are any")
+	c.flags.BoolVar(&o.recursive, "recursive", false, "also format the .hcl files of subdirectories")
+	c.flags.BoolVar(&o.noColor, "no-color", false, "never print colour codes")
+	c.run = func(ctx context.Context, args []string) error {
+		o.paths = args
+		if len(o.paths) == 0 {
+			o.paths = []string{"."}
 		}
-		return exitError
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return fmtRun(ctx, o)
 	}
-	o.paths = flags.Args()
-	if len(o.paths) == 0 {
-		o.paths = []string{"."}
-	}
-	return doFmt(ctx, o, s)
+	return c
 }
 
-func doFmt(_ context.Context, o fmtOptions, s *IOStreams) int {
+func fmtRun(_ context.Context, o *fmtOptions) error {
+	v := views.NewFmt(viewStreams(o.factory.IOStreams, o.noColor))
 	files, err := fmtFiles(o.paths, o.recursive)
 	if err != nil {
-		return reportError(s, err)
+		return err
 	}
 	code := exitOK
 	for _, name := range files {
 		src, err := os.ReadFile(name)
 		if err != nil {
-			fmt.Fprintf(s.Err, "Error: %v\n", err)
+			v.Error(err)
 			code = exitError
 			continue
 		}
 		if _, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
-			files := map[string]*hcl.File{name: {Bytes: src}}
-			wr := hcl.NewDiagnosticTextWriter(s.Err, files, 100, s.OutTerminal && !o.noColor)
-			_ = wr.WriteDiagnostics(diags)
+			v.SyntaxErrors(name, src, diags)
 			code = exitError
 			continue
 		}
@@ -78,7 +76,7 @@ func doFmt(_ context.Context, o fmtOptions, s *IOStreams) int {
 		if bytes.Equal(out, src) {
 			continue
 		}
-		fmt.Fprintln(s.Out, name)
+		v.Unformatted(name)
 		if o.check {
 			if code == exitOK {
 				code = exitFmtCheck
@@ -87,14 +85,14 @@ func doFmt(_ context.Context, o fmtOptions, s *IOStreams) int {
 		}
 		info, err := os.Stat(name)
 		if err != nil {
-			return reportError(s, err)
+			return err
 		}
 		if err := os.WriteFile(name, out, info.Mode().Perm()); err != nil {
-			fmt.Fprintf(s.Err, "Error: writing %s: %v\n", name, err)
+			v.Error(fmt.Errorf("writing %s: %w", name, err))
 			code = exitError
 		}
 	}
-	return code
+	return exitWith(code)
 }
 
 // fmtFiles lists the .hcl files named, or inside the directories named.

@@ -63,3 +63,15 @@ func TestFmtRecursive(t *testing.T) {
 		t.Errorf("with --recursive: exit %d, %q", code, out)
 	}
 }
+
+func TestFmtOptions(t *testing.T) {
+	testOptions(t, NewCmdFmt, []optionsCase[fmtOptions]{
+		{name: "defaults", want: func(f *Factory) fmtOptions {
+			return fmtOptions{factory: f, paths: []string{"."}}
+		}},
+		{name: "every flag", args: []string{"--check", "--recursive", "--no-color", "a", "b.hcl"}, want: func(f *Factory) fmtOptions {
+			return fmtOptions{factory: f, check: true, recursive: true, noColor: true, paths: []string{"a", "b.hcl"}}
+		}},
+		{name: "misspelt flag", args: []string{"--chek"}, wantErr: "Did you mean --check?"},
+	})
+}

@@ -6,47 +6,45 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/spf13/pflag"
-
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
 
 type initOptions struct {
+	factory      *Factory
 	common       commonFlags
 	migrateState bool
 	reconfigure  bool
 }
 
-func runInit(ctx context.Context, args []string, s *IOStreams) int {
-	var o initOptions
-	fs := pflag.NewFlagSet("init", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	o.common.register(fs)
-	fs.BoolVar(&o.migrateState, "migrate-state", false, "copy the state from the backend used before into the one the configuration names now")
-	fs.BoolVar(&o.reconfigure, "reconfigure", false, "use the backend the configuration names now as it is, without copying the state")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply init [flags]\n\nIn a directory without .hcl files, write a starter configuration (main.hcl, on the\nembedded emulator) and a .gitignore; nothing is overwritten.\n\nThen check the configuration's state backend and record it. After changing the backend\nblock, --migrate-state copies the state across, holding both locks.\n\nThe azureblob backend signs in with the Azure credential chain (az login, workload\nidentity, managed identity), or with a connection string in\nAZAPPLY_BLOB_CONNECTION_STRING or a SAS token in AZAPPLY_BLOB_SAS_TOKEN.\n\nExamples:\n  azapply init --chdir stacks/new               # write a starter main.hcl into an empty directory\n  azapply init --chdir stacks/prod --migrate-state\n\nFlags:")
-		fs.PrintDefaults()
+// NewCmdInit defines azapply init; runF, when a test gives it, runs
+// instead of initRun.
+func NewCmdInit(f *Factory, runF func(context.Context, *initOptions) error) *command {
+	o := &initOptions{factory: f}
+	c := newCommand(f, "init", "", "Write a starter configuration, or check and record the state backend",
+		"In a directory without .hcl files, write a starter configuration (main.hcl, on the\nembedded emulator) and a .gitignore; nothing is overwritten.\n\nThen check the configuration's state backend and record it. After changing the backend\nblock, --migrate-state copies the state across, holding both locks.\n\nThe azureblob backend signs in with the Azure credential chain (az login, workload\nidentity, managed identity), or with a connection string in\nAZAPPLY_BLOB_CONNECTION_STRING or a SAS token in AZAPPLY_BLOB_SAS_TOKEN.",
+		"azapply init --chdir stacks/new               # write a starter main.hcl into an empty directory\nazapply init --chdir stacks/prod --migrate-state")
+	o.common.registerAll(c.flags)
+	c.flags.BoolVar(&o.migrateState, "migrate-state", false, "copy the state from the backend used before into the one the configuration names now")
+	c.flags.BoolVar(&o.reconfigure, "reconfigure", false, "use the backend the configuration names now as it is, without copying the state")
+	c.run = func(ctx context.Context, args []string) error {
+		if len(args) != 0 {
+			return errors.New("init takes no arguments")
+		}
+		if o.migrateState && o.reconfigure {
+			return errors.New("--migrate-state and --reconfigure exclude each other: choose one")
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return initRun(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	if fs.NArg() != 0 {
-		fmt.Fprintln(s.Err, "Error: init takes no arguments")
-		return exitError
-	}
-	if o.migrateState && o.reconfigure {
-		fmt.Fprintln(s.Err, "Error: --migrate-state and --reconfigure exclude each other: choose one")
-		return exitError
-	}
-	if err := doInit(ctx, o, s); err != nil {
-		return reportError(s, err)
-	}
-	return exitOK
+	return c
 }
 
-func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
+func initRun(ctx context.Context, o *initOptions) error {
+	v := views.NewInit(viewStreams(o.factory.IOStreams, o.common.noColor))
 	dir := o.common.chdir
 	if !o.migrateState && !o.reconfigure {
 		wrote, err := writeStarter(dir)
@@ -54,16 +52,12 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 			return err
 		}
 		if wrote {
-			next := ""
-			if dir != "." {
-				next = " --chdir " + dir
-			}
-			fmt.Fprintf(s.Out, "Wrote a starter configuration to %s, on the embedded emulator (no Azure account needed).\nNext: azapply plan%s, then azapply apply%s.\n", filepath.Join(dir, starterFile), next, next)
+			v.StarterWritten(filepath.Join(dir, starterFile), dir)
 		}
 	}
 	fetched, err := config.InstallModules(ctx, dir)
 	for _, f := range fetched {
-		fmt.Fprintf(s.Out, "Fetched module %s into %s.\n", f, filepath.Join(dir, ".azapply", "modules"))
+		v.ModuleFetched(f, filepath.Join(dir, ".azapply", "modules"))
 	}
 	if err != nil {
 		return fmt.Errorf("installing modules: %w", err)
@@ -73,7 +67,7 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 		return err
 	}
 	cur := recordOf(cfg.Backend)
-	newB, err := newBackend(ctx, cfg.Backend, cfg.Provider, dir)
+	newB, err := o.factory.Backend(ctx, cfg.Backend, cfg.Provider, dir)
 	if err != nil {
 		return err
 	}
@@ -89,13 +83,13 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 		if err := writeBackendRecord(dir, cur); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.Out, "The state backend is %s.\n", cur)
+		v.Backend(cur.String())
 		return nil
 	}
 	if !o.migrateState {
 		return fmt.Errorf("the backend changed from %s to %s. Run 'azapply init --migrate-state' to copy the state into the new backend, or 'azapply init --reconfigure' to use the new backend as it is", prev, cur)
 	}
-	oldB, err := newBackend(ctx, prev.backend(), cfg.Provider, dir)
+	oldB, err := o.factory.Backend(ctx, prev.backend(), cfg.Provider, dir)
 	if err != nil {
 		return fmt.Errorf("the backend used before, %s: %w", prev, err)
 	}
@@ -107,10 +101,10 @@ func doInit(ctx context.Context, o initOptions, s *IOStreams) error {
 		return err
 	}
 	if n < 0 {
-		fmt.Fprintf(s.Out, "The state in %s is already as new as the one in %s: nothing to copy. The backend is now %s.\n", newB, oldB, cur)
+		v.NothingToMigrate(newB.String(), oldB.String(), cur.String())
 		return nil
 	}
-	fmt.Fprintf(s.Out, "Copied the state (%d resources) from %s to %s. The old copy was left as it is: delete it once you have checked the new one.\n", n, oldB, newB)
+	v.Migrated(n, oldB.String(), newB.String())
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -173,5 +174,102 @@ func TestNewBackend(t *testing.T) {
 				t.Errorf("backend %q, want %q", b.String(), tt.want)
 			}
 		})
+	}
+}
+
+func TestInitOptions(t *testing.T) {
+	testOptions(t, NewCmdInit, []optionsCase[initOptions]{
+		{name: "defaults", want: func(f *Factory) initOptions {
+			return initOptions{factory: f, common: defaultCommon("init", true)}
+		}},
+		{name: "migrate", args: []string{"--chdir", "prod", "--migrate-state", "--lock-timeout", "5s"}, want: func(f *Factory) initOptions {
+			c := defaultCommon("init", true)
+			c.chdir, c.lockTimeout = "prod", 5*time.Second
+			return initOptions{factory: f, common: c, migrateState: true}
+		}},
+		{name: "reconfigure", args: []string{"--reconfigure"}, want: func(f *Factory) initOptions {
+			return initOptions{factory: f, common: defaultCommon("init", true), reconfigure: true}
+		}},
+		{name: "both", args: []string{"--migrate-state", "--reconfigure"}, wantErr: "--migrate-state and --reconfigure exclude each other"},
+		{name: "an argument", args: []string{"dir"}, wantErr: "init takes no arguments"},
+	})
+}
+
+// TestInitStarter runs init in an empty directory, then plans and applies
+// the starter configuration on the emulator.
+func TestInitStarter(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new-stack")
+	r := runCmd(t, "", "init", "--chdir", dir)
+	if r.code != exitOK || !strings.Contains(r.out, "Wrote a starter configuration") {
+		t.Fatalf("init: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	for _, f := range []string{starterFile, ".gitignore", backendRecordFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("init did not write %s: %v", f, err)
+		}
+	}
+	if r := runCmd(t, "", "fmt", "--check", dir); r.code != exitOK {
+		t.Errorf("the starter configuration is not formatted: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := runCmd(t, "", "validate", "--chdir", dir); r.code != exitOK {
+		t.Errorf("validate: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	r = runCmd(t, "", "plan", "--chdir", dir, "--detailed-exitcode")
+	if r.code != exitChanges || !strings.Contains(r.out, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("plan of the starter: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := runCmd(t, "", "apply", "--chdir", dir, "--auto-approve"); r.code != exitOK {
+		t.Fatalf("apply of the starter: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if r := runCmd(t, "", "plan", "--chdir", dir, "--detailed-exitcode"); r.code != exitOK {
+		t.Fatalf("plan after apply: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+
+	// A second init keeps the configuration as it is.
+	edited := []byte("# mine\n" + starterConfig)
+	if err := os.WriteFile(filepath.Join(dir, starterFile), edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runCmd(t, "", "init", "--chdir", dir)
+	if r.code != exitOK || strings.Contains(r.out, "Wrote") {
+		t.Fatalf("second init: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, starterFile)); string(got) != string(edited) {
+		t.Fatal("a second init changed main.hcl")
+	}
+}
+
+// TestInitStarterKeepsOtherFiles: a directory with no .hcl file but with
+// a .gitignore of its own gets main.hcl, and its .gitignore is left alone.
+func TestInitStarterKeepsOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, "", "init", "--chdir", dir); r.code != exitOK {
+		t.Fatalf("init: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); string(got) != "mine\n" {
+		t.Errorf(".gitignore was changed to %q", got)
+	}
+	// A configuration in JSON syntax is a configuration too.
+	jsonDir := t.TempDir()
+	cfg := `{"provider": {"subscription_id": "00000000-0000-0000-0000-000000000000", "endpoint": "emulator"}}`
+	if err := os.WriteFile(filepath.Join(jsonDir, "main.hcl.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCmd(t, "", "init", "--chdir", jsonDir); r.code != exitOK || strings.Contains(r.out, "Wrote") {
+		t.Errorf("init beside main.hcl.json: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if _, err := os.Stat(filepath.Join(jsonDir, starterFile)); err == nil {
+		t.Error("init wrote main.hcl beside a main.hcl.json configuration")
+	}
+	// --migrate-state never writes a starter: there is nothing to migrate.
+	empty := t.TempDir()
+	if r := runCmd(t, "", "init", "--migrate-state", "--chdir", empty); r.code != exitError {
+		t.Errorf("init --migrate-state in an empty directory: exit %d", r.code)
+	}
+	if _, err := os.Stat(filepath.Join(empty, starterFile)); err == nil {
+		t.Error("init --migrate-state wrote a starter configuration")
 	}
 }

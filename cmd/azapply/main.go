@@ -1,5 +1,3 @@
-// Command azapply plans and applies Azure Resource Manager resources declared
-// in HCL by resource ID, api-version and JSON body.
 package main
 
 import (
@@ -16,37 +14,27 @@ import (
 	"github.com/azapply/azapply/internal/memlimit"
 )
 
-// exit codes, as Terraform uses them.
-const (
-	exitOK      = 0
-	exitError   = 1
-	exitChanges = 2
-)
-
-type command struct {
-	name    string
-	summary string
-	run     func(ctx context.Context, args []string, s *IOStreams) int
-}
-
-func commands() []command {
-	return []command{
-		{"plan", "Show what apply would change", runPlan},
-		{"apply", "Make Azure match the configuration", runApply},
-		{"destroy", "Delete everything the state records", runDestroy},
-		{"version", "Print the version, commit and Go version", runVersion},
-		{"drift", "Show what changed outside azapply since the last apply", runDrift},
-		{"show", "Render a plan saved with plan --out", runShow},
-		{"emulator", "Serve the local ARM emulator, or change its resources out of band", runEmulator},
-		{"validate", "Check the configuration, without any network", runValidate},
-		{"fmt", "Rewrite .hcl files in the canonical layout", runFmt},
-		{"init", "Write a starter configuration, or check and record the state backend", runInit},
-		{"import", "Adopt an existing Azure resource into the state", runImport},
-		{"export", "Write the configuration of resources that already exist", runExport},
-		{"output", "Print the output values the state recorded", runOutput},
-		{"state", "Look after the state: list, show, rm, mv, pull, push", runState},
-		{"force-unlock", "Break a state lock left by a run that died", runForceUnlock},
-		{"completion", "Print a shell completion script for bash, zsh or fish", runCompletion},
+// commands are azapply's commands, in the order --help lists them. Each
+// is built by its constructor (NewCmdPlan...) with the factory it reaches
+// the world through; see command for their shape.
+func commands(f *Factory) []*command {
+	return []*command{
+		NewCmdPlan(f, nil),
+		NewCmdApply(f, nil),
+		NewCmdDestroy(f, nil),
+		NewCmdVersion(f, nil),
+		NewCmdDrift(f, nil),
+		NewCmdShow(f, nil),
+		NewCmdEmulator(f),
+		NewCmdValidate(f, nil),
+		NewCmdFmt(f, nil),
+		NewCmdInit(f, nil),
+		NewCmdImport(f, nil),
+		NewCmdExport(f, nil),
+		NewCmdOutput(f, nil),
+		NewCmdState(f),
+		NewCmdForceUnlock(f, nil),
+		NewCmdCompletion(f, nil),
 	}
 }
 
@@ -76,58 +64,68 @@ func main() {
 	os.Exit(code)
 }
 
+// run runs the command args name with the real factory and returns its
+// exit code.
 func run(ctx context.Context, args []string, s *IOStreams) int {
+	return runWith(ctx, newFactory(s), args)
+}
+
+// runWith runs the command args name with f: the one place where what a
+// command returns becomes an exit code.
+func runWith(ctx context.Context, f *Factory, args []string) int {
+	return exitCode(f.IOStreams, dispatch(ctx, f, args))
+}
+
+// dispatch finds the command args[0] names and executes it.
+func dispatch(ctx context.Context, f *Factory, args []string) error {
 	if len(args) >= 2 && args[0] == "help" {
 		// azapply help plan = azapply plan --help
-		return run(ctx, append(args[1:], "--help"), s)
+		return dispatch(ctx, f, append(args[1:], "--help"))
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(s.Out)
+		if err := writeRootUsage(f.IOStreams.Out, commands(f)); err != nil {
+			return err
+		}
 		if len(args) == 0 {
-			return exitError
+			return errShown
 		}
-		return exitOK
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], s)
-		}
+		return nil
 	}
 	if args[0] == "--version" || args[0] == "-v" {
-		return runVersion(ctx, nil, s)
+		args = []string{"version"}
+	}
+	cmds := commands(f)
+	names := make([]string, 0, len(cmds))
+	for _, c := range cmds {
+		if c.name == args[0] {
+			return c.execute(ctx, args[1:])
+		}
+		names = append(names, c.name)
 	}
 	if strings.HasPrefix(args[0], "-") {
 		// Only a near miss: --chdir is not a mistyped --help.
 		if n := nearest(args[0], []string{"--help", "--version"}); n != "" && editDistance(args[0], n) <= 2 {
-			fmt.Fprintf(s.Err, "azapply: unknown flag %s. Did you mean %s?\n", args[0], n)
-		} else {
-			fmt.Fprintf(s.Err, "azapply: unknown flag %s. Flags go after the command, as in 'azapply plan %s'; run 'azapply --help' for the commands.\n", args[0], args[0])
+			return &usageError{msg: fmt.Sprintf("azapply: unknown flag %s. Did you mean %s?", args[0], n)}
 		}
-		return exitError
-	}
-	names := make([]string, 0, len(commands()))
-	for _, c := range commands() {
-		names = append(names, c.name)
+		return &usageError{msg: fmt.Sprintf("azapply: unknown flag %s. Flags go after the command, as in 'azapply plan %s'; run 'azapply --help' for the commands.", args[0], args[0])}
 	}
 	if n := nearest(args[0], names); n != "" {
-		fmt.Fprintf(s.Err, "azapply: unknown command %q. Did you mean %q?\n", args[0], n)
-	} else {
-		fmt.Fprintf(s.Err, "azapply: unknown command %q. Run 'azapply --help' for the list of commands.\n", args[0])
+		return &usageError{msg: fmt.Sprintf("azapply: unknown command %q. Did you mean %q?", args[0], n)}
 	}
-	return exitError
+	return &usageError{msg: fmt.Sprintf("azapply: unknown command %q. Run 'azapply --help' for the list of commands.", args[0])}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: azapply COMMAND [flags]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "azapply plans and applies Azure Resource Manager resources declared in HCL")
-	fmt.Fprintln(w, "by resource ID, api-version and JSON body.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+// writeRootUsage writes azapply --help.
+func writeRootUsage(w io.Writer, cmds []*command) error {
+	var b strings.Builder
+	b.WriteString("Usage: azapply COMMAND [flags]\n\n")
+	b.WriteString("azapply plans and applies Azure Resource Manager resources declared in HCL\n")
+	b.WriteString("by resource ID, api-version and JSON body.\n\n")
+	b.WriteString("Commands:\n")
+	for _, c := range cmds {
+		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, `
+	b.WriteString(`
 Flags most commands take:
   --chdir DIR           the configuration directory (default: the current directory)
   --var name=value      set a variable (repeatable)
@@ -142,7 +140,10 @@ Examples:
   azapply plan --format markdown --out plan.bin --detailed-exitcode   # in CI
   azapply drift --detailed-exitcode                  # what changed outside azapply
 
-Run 'azapply COMMAND --help' for a command's flags and an example.`)
+Run 'azapply COMMAND --help' for a command's flags and an example.
+`)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // configureLogging sends debug records to w when AZAPPLY_LOG=debug (the

@@ -5,49 +5,55 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/spf13/pflag"
-
 	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
 
 type outputOptions struct {
-	common commonFlags
-	json   bool
-	raw    bool
+	factory *Factory
+	common  commonFlags
+	json    bool
+	raw     bool
+	// name is the one output to print; "" prints every one.
+	name string
 }
 
-// runOutput prints the output values the state records, as terraform
-// output does: every one, or one by name; --json for machines, --raw for a
-// shell variable. It reads the state only, except --raw of a sensitive
-// output, which evaluates it afresh from Azure.
-func runOutput(ctx context.Context, args []string, s *IOStreams) int {
-	var o outputOptions
-	fs := pflag.NewFlagSet("output", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	o.common.register(fs)
-	fs.BoolVar(&o.json, "json", false, "print JSON: every output as {name: {sensitive, value}}, or one output's value")
-	fs.BoolVar(&o.raw, "raw", false, "print one string, number or boolean output as it is, without quotes or a newline (for a shell variable)")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply output [NAME] [flags]\n\nPrint the output values the state recorded at the last apply. Nothing is sent to Azure.\nSensitive outputs print as (sensitive): the state keeps only a salted hash of them;\n--raw NAME of a sensitive one evaluates it afresh from Azure.\n\nExamples:\n  azapply output --chdir examples/quickstart\n  LOGIN=$(azapply output --raw login_server)\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return exitOK
+// NewCmdOutput defines azapply output, which prints the output values the
+// state records, as terraform output does: every one, or one by name;
+// --json for machines, --raw for a shell variable. It reads the state
+// only, except --raw of a sensitive output, which evaluates it afresh from
+// Azure. runF, when a test gives it, runs instead of outputRun.
+func NewCmdOutput(f *Factory, runF func(context.Context, *outputOptions) error) *command {
+	o := &outputOptions{factory: f}
+	c := newCommand(f, "output", "[NAME]", "Print the output values the state recorded",
+		"Print the output values the state recorded at the last apply. Nothing is sent to Azure.\nSensitive outputs print as (sensitive): the state keeps only a salted hash of them;\n--raw NAME of a sensitive one evaluates it afresh from Azure.",
+		"azapply output --chdir examples/quickstart\nLOGIN=$(azapply output --raw login_server)")
+	o.common.registerAll(c.flags)
+	c.flags.BoolVar(&o.json, "json", false, "print JSON: every output as {name: {sensitive, value}}, or one output's value")
+	c.flags.BoolVar(&o.raw, "raw", false, "print one string, number or boolean output as it is, without quotes or a newline (for a shell variable)")
+	c.run = func(ctx context.Context, args []string) error {
+		if len(args) > 1 {
+			return errors.New("output takes at most one name: azapply output [NAME]")
 		}
-		return exitError
+		if o.raw && o.json {
+			return errors.New("--raw and --json exclude each other: choose one")
+		}
+		if o.raw && len(args) == 0 {
+			return errors.New("--raw prints one output: name it, as in azapply output --raw login_server")
+		}
+		if len(args) == 1 {
+			o.name = args[0]
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return outputRun(ctx, o)
 	}
-	if fs.NArg() > 1 {
-		return reportError(s, errors.New("output takes at most one name: azapply output [NAME]"))
-	}
-	if o.raw && o.json {
-		return reportError(s, errors.New("--raw and --json exclude each other: choose one"))
-	}
-	if o.raw && fs.NArg() == 0 {
-		return reportError(s, errors.New("--raw prints one output: name it, as in azapply output --raw login_server"))
-	}
+	return c
+}
+
+func outputRun(ctx context.Context, o *outputOptions) error {
 	format := views.OutputsText
 	switch {
 	case o.json:
@@ -55,30 +61,30 @@ func runOutput(ctx context.Context, args []string, s *IOStreams) int {
 	case o.raw:
 		format = views.OutputsRaw
 	}
-	v := views.NewOutputs(format, views.Streams{Out: s.Out, Err: s.Err, Color: s.OutTerminal && !o.common.noColor})
-	st, err := readState(ctx, stateOptions{common: o.common}, s)
+	v := views.NewOutputs(format, viewStreams(o.factory.IOStreams, o.common.noColor))
+	st, err := readState(ctx, o.factory, o.common)
 	if err != nil {
 		v.Error(err)
-		return exitError
+		return errShown
 	}
-	switch out := st.Outputs[fs.Arg(0)]; {
-	case fs.NArg() == 0:
+	switch out := st.Outputs[o.name]; {
+	case o.name == "":
 		err = v.All(st.Outputs)
 	case out != nil && out.Sensitive && o.raw:
-		err = freshOutput(ctx, v, fs.Arg(0), o)
+		err = freshOutput(ctx, v, o.name, o)
 	default:
-		err = oneOutput(v, st, fs.Arg(0), o)
+		err = oneOutput(v, st, o.name, o)
 	}
 	if err != nil {
 		v.Error(err)
-		return exitError
+		return errShown
 	}
-	return exitOK
+	return nil
 }
 
 // oneOutput writes the output name, refusing one the state does not hold,
 // and a sensitive one in JSON or raw: the state keeps only its hash.
-func oneOutput(v *views.Outputs, st *state.State, name string, o outputOptions) error {
+func oneOutput(v *views.Outputs, st *state.State, name string, o *outputOptions) error {
 	out := st.Outputs[name]
 	if out == nil {
 		return fmt.Errorf("the state records no output %q; 'azapply output' lists those it records (an output is recorded by apply)", name)
@@ -93,8 +99,8 @@ func oneOutput(v *views.Outputs, st *state.State, name string, o outputOptions) 
 // hash, the one way it can be: evaluated afresh, with the data sources read
 // again and the resources it reads read from Azure, as a plan would. It is
 // the user's explicit request for the clear value (--raw NAME).
-func freshOutput(ctx context.Context, v *views.Outputs, name string, o outputOptions) error {
-	w, err := openWorkspace(ctx, o.common)
+func freshOutput(ctx context.Context, v *views.Outputs, name string, o *outputOptions) error {
+	w, err := openWorkspace(ctx, o.factory, o.common)
 	if err != nil {
 		return err
 	}

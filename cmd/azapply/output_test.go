@@ -198,3 +198,20 @@ func TestOutputCommand(t *testing.T) {
 		t.Errorf("output --raw token printed %q", r.out)
 	}
 }
+
+func TestOutputOptions(t *testing.T) {
+	testOptions(t, NewCmdOutput, []optionsCase[outputOptions]{
+		{name: "every output", want: func(f *Factory) outputOptions {
+			return outputOptions{factory: f, common: defaultCommon("output", true)}
+		}},
+		{name: "one as JSON", args: []string{"--json", "login"}, want: func(f *Factory) outputOptions {
+			return outputOptions{factory: f, common: defaultCommon("output", true), json: true, name: "login"}
+		}},
+		{name: "one raw", args: []string{"--raw", "login"}, want: func(f *Factory) outputOptions {
+			return outputOptions{factory: f, common: defaultCommon("output", true), raw: true, name: "login"}
+		}},
+		{name: "raw of every one", args: []string{"--raw"}, wantErr: "--raw prints one output"},
+		{name: "raw and json", args: []string{"--raw", "--json", "x"}, wantErr: "--raw and --json exclude each other"},
+		{name: "two names", args: []string{"a", "b"}, wantErr: "output takes at most one name"},
+	})
+}

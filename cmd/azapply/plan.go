@@ -3,11 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -72,6 +68,7 @@ func (f *planFlags) validate() error {
 }
 
 type planOptions struct {
+	factory          *Factory
 	common           commonFlags
 	plan             planFlags
 	detailedExitCode bool
@@ -79,11 +76,20 @@ type planOptions struct {
 	out              string
 }
 
-func runPlan(ctx context.Context, args []string, s *IOStreams) int {
-	var o planOptions
-	fs := pflag.NewFlagSet("plan", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	o.common.register(fs)
+// view is the plan's view, as its flags choose.
+func (o *planOptions) view() views.Operation {
+	return operationView("plan", o.plan.format, o.common.noColor, o.factory.IOStreams)
+}
+
+// NewCmdPlan defines azapply plan; runF, when a test gives it, runs
+// instead of planRun with the options the flags made.
+func NewCmdPlan(f *Factory, runF func(context.Context, *planOptions) error) *command {
+	o := &planOptions{factory: f}
+	c := newCommand(f, "plan", "", "Show what apply would change",
+		"Show what apply would change, without changing anything.",
+		"azapply plan --chdir examples/quickstart --out tfplan")
+	fs := c.flags
+	o.common.registerAll(fs)
 	o.plan.register(fs)
 	registerTargets(fs, &o.plan.targets)
 	registerReplace(fs, &o.plan.replace)
@@ -91,22 +97,22 @@ func runPlan(ctx context.Context, args []string, s *IOStreams) int {
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "show only what changed outside azapply since the last apply (drift)")
 	fs.StringVar(&o.out, "out", "", "write the plan to this file, for azapply apply FILE and azapply show FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply plan [flags]\n\nShow what apply would change, without changing anything.\n\nExample: azapply plan --chdir examples/quickstart --out tfplan\n\nFlags:")
-		fs.PrintDefaults()
+	c.run = func(ctx context.Context, _ []string) error {
+		if err := o.plan.validate(); err != nil {
+			return fail(o.view(), err)
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return planRun(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	v := operationView("plan", o.plan.format, o.common.noColor, s)
-	if err := o.plan.validate(); err != nil {
-		return fail(v, err)
-	}
-	return doPlan(ctx, o, v)
+	return c
 }
 
-func doPlan(ctx context.Context, o planOptions, v views.Operation) int {
-	w, err := openWorkspace(ctx, o.common)
+// planRun refreshes, plans and shows the plan; with --out it saves it.
+func planRun(ctx context.Context, o *planOptions) error {
+	v := o.view()
+	w, err := openWorkspace(ctx, o.factory, o.common)
 	if err != nil {
 		return fail(v, err)
 	}
@@ -128,20 +134,20 @@ func doPlan(ctx context.Context, o planOptions, v views.Operation) int {
 	}
 	v.ApplyWork(applyWork(p, w))
 	v.Preflight(p)
-	if p.PreflightFailed() {
-		return fail(v, preflightError(p))
+	if err := p.PreflightError(); err != nil {
+		return fail(v, err)
 	}
 	v.Locked(p)
 	if o.out != "" {
-		if err := savePlan(o.out, p); err != nil {
+		if err := plan.SaveFile(o.out, p); err != nil {
 			return fail(v, err)
 		}
 		v.Saved(o.out)
 	}
 	if o.detailedExitCode {
-		return plan.DetailedExitCode(p)
+		return exitWith(plan.DetailedExitCode(p))
 	}
-	return exitOK
+	return nil
 }
 
 // buildPlan refreshes and plans with the configuration's provider settings.
@@ -233,50 +239,4 @@ func applyWork(p *plan.Plan, w *workspace) []string {
 		lines = append(lines, fmt.Sprintf("  ! %s will run: POST %s (when = %q)", a.Address, a.ID, a.When))
 	}
 	return lines
-}
-
-// savePlan writes the plan file atomically, readable by its owner only.
-func savePlan(path string, p *plan.Plan) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing the plan file: %w", err)
-	}
-	defer func() { _ = os.Remove(tmp.Name()) }()
-	if err := plan.WriteSaved(tmp, p); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing the plan file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing the plan file: %w", err)
-	}
-	return nil
-}
-
-// readPlanFile reads a plan file written by plan --out.
-func readPlanFile(path string) (*plan.SavedPlan, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening the plan file: %w", err)
-	}
-	defer func() { _ = f.Close() }()
-	return plan.ReadSaved(io.Reader(f), path)
-}
-
-// preflightError is the error of a plan whose preflight found errors:
-// they are in the plan shown, and said again in the error; nothing is
-// applied or saved.
-func preflightError(p *plan.Plan) error {
-	var errs []string
-	for _, c := range p.Changes {
-		for _, e := range c.PreflightErrors {
-			errs = append(errs, c.Address+": "+e.String())
-		}
-	}
-	for _, e := range p.Preflight.Errors {
-		errs = append(errs, e.String())
-	}
-	return fmt.Errorf("preflight: ARM's deployment validation refused what this plan would send, so nothing was applied or saved:\n  - %s", strings.Join(errs, "\n  - "))
 }

@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/azapply/azapply/config"
+	"github.com/azapply/azapply/plan"
 )
 
 // quickstart copies examples/quickstart (which uses the embedded emulator)
@@ -147,4 +151,33 @@ func TestPlanFormatsAndBadFlags(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q: want 1 and a message", args, code, errOut)
 		}
 	}
+}
+
+func TestPlanOptions(t *testing.T) {
+	defaults := func(f *Factory) planOptions {
+		return planOptions{factory: f, common: defaultCommon("plan", true), plan: planFlags{parallelism: plan.DefaultParallelism, format: "text"}}
+	}
+	testOptions(t, NewCmdPlan, []optionsCase[planOptions]{
+		{name: "defaults", want: defaults},
+		{name: "every flag", args: []string{"--chdir", "stack", "--var", "a=1", "--var-file", "v.hcl", "--no-color", "--lock=false", "--lock-timeout", "30s",
+			"--parallelism", "3", "--format", "json", "--refresh", "collection", "--target", "resource.rg", "--replace", "resource.vm", "--preflight",
+			"--detailed-exitcode", "--refresh-only", "--out", "tfplan"},
+			want: func(f *Factory) planOptions {
+				return planOptions{factory: f,
+					common:           commonFlags{chdir: "stack", vars: []config.VarArg{{Name: "a", Value: "1"}, {File: "v.hcl"}}, noColor: true, lockTimeout: 30 * time.Second, lockFlag: boolPtr(false), command: "plan"},
+					plan:             planFlags{parallelism: 3, format: "json", refresh: "collection", targets: []string{"resource.rg"}, replace: []string{"resource.vm"}, preflight: true},
+					detailedExitCode: true, refreshOnly: true, out: "tfplan"}
+			}},
+		{name: "markdown", args: []string{"--format", "markdown"}, want: func(f *Factory) planOptions {
+			o := defaults(f)
+			o.plan.format = "markdown"
+			return o
+		}},
+		{name: "parallelism 0", args: []string{"--parallelism", "0"}, wantErr: "--parallelism 0: give a number of at least 1"},
+		{name: "unknown format", args: []string{"--format", "yaml"}, wantErr: `--format "yaml": choose text, markdown or json`},
+		{name: "unknown refresh", args: []string{"--refresh", "sometimes"}, wantErr: "sometimes"},
+		{name: "bad target", args: []string{"--target", "rg"}, wantErr: `--target "rg" is not an address`},
+		{name: "var without a value", args: []string{"--var", "a"}, wantErr: "write it as --var name=value"},
+		{name: "misspelt flag", args: []string{"--detailed-exitcod"}, wantErr: "Did you mean --detailed-exitcode?"},
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,81 +9,75 @@ import (
 	"regexp"
 	"sort"
 
-	"github.com/spf13/pflag"
-
+	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
 
-// stateSubcommands are the commands under 'azapply state'.
-var stateSubcommands = []struct {
+// stateSubcommand is the definition of a command under 'azapply state'.
+type stateSubcommand struct {
 	name, args, summary, example string
-	run                          func(ctx context.Context, o stateOptions, args []string, s *IOStreams) error
-}{
-	{"list", "", "List the addresses the state records", "azapply state list --chdir examples/quickstart", stateList},
-	{"show", "ADDRESS", "Show what the state records for one resource", "azapply state show --chdir examples/quickstart resource.registry", stateShow},
-	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", `azapply state rm --chdir stacks/prod 'resource.subnet["db"]'`, stateRm},
-	{"mv", "FROM TO", "Record a resource under another address", "azapply state mv --chdir stacks/prod resource.acr resource.registry", stateMv},
-	{"pull", "", "Print the state as JSON", "azapply state pull --chdir stacks/prod > backup.state.json", statePull},
-	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", "azapply state push --chdir stacks/prod backup.state.json", statePush},
+	// minArgs and maxArgs bound the number of arguments (maxArgs -1: no
+	// bound); argsErr says what to give instead.
+	minArgs, maxArgs int
+	argsErr          string
+	run              func(ctx context.Context, o *stateOptions) error
+}
+
+// stateSubcommands are the commands under 'azapply state'.
+var stateSubcommands = []stateSubcommand{
+	{"list", "", "List the addresses the state records", "azapply state list --chdir examples/quickstart",
+		0, 0, "state list takes no arguments: azapply state list", stateList},
+	{"show", "ADDRESS", "Show what the state records for one resource", "azapply state show --chdir examples/quickstart resource.registry",
+		1, 1, "state show takes one address: azapply state show resource.NAME", stateShow},
+	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", `azapply state rm --chdir stacks/prod 'resource.subnet["db"]'`,
+		1, -1, "state rm needs at least one address: azapply state rm resource.NAME", stateRm},
+	{"mv", "FROM TO", "Record a resource under another address", "azapply state mv --chdir stacks/prod resource.acr resource.registry",
+		2, 2, "state mv takes two addresses: azapply state mv resource.OLD resource.NEW (or module.OLD module.NEW)", stateMv},
+	{"pull", "", "Print the state as JSON", "azapply state pull --chdir stacks/prod > backup.state.json",
+		0, 0, "state pull takes no arguments: azapply state pull > backup.json", statePull},
+	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", "azapply state push --chdir stacks/prod backup.state.json",
+		1, 1, "state push takes one file: azapply state push backup.json", statePush},
 }
 
 type stateOptions struct {
-	common commonFlags
+	factory *Factory
+	common  commonFlags
+	// args are the subcommand's arguments: addresses, or a file.
+	args []string
 }
 
-func runState(ctx context.Context, args []string, s *IOStreams) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		stateUsage(s.Err)
-		if len(args) == 0 {
-			return exitError
-		}
-		return exitOK
-	}
-	for _, sc := range stateSubcommands {
-		if sc.name != args[0] {
-			continue
-		}
-		var o stateOptions
-		fs := pflag.NewFlagSet("state "+sc.name, pflag.ContinueOnError)
-		fs.SetOutput(s.Err)
-		o.common.register(fs)
-		fs.Usage = func() {
-			fmt.Fprintf(s.Err, "Usage: azapply state %s [flags] %s\n\n%s.\n\nExample: %s\n\nFlags:\n", sc.name, sc.args, sc.summary, sc.example)
-			fs.PrintDefaults()
-		}
-		if err := parseFlags(ctx, fs, args[1:], s); err != nil {
-			if errors.Is(err, pflag.ErrHelp) {
-				return exitOK
-			}
-			return exitError
-		}
-		if err := sc.run(ctx, o, fs.Args(), s); err != nil {
-			return reportError(s, err)
-		}
-		return exitOK
-	}
-	names := make([]string, 0, len(stateSubcommands))
-	for _, sc := range stateSubcommands {
-		names = append(names, sc.name)
-	}
-	if n := nearest(args[0], names); n != "" {
-		fmt.Fprintf(s.Err, "azapply: unknown command 'state %s'. Did you mean 'state %s'?\n\n", args[0], n)
-	} else {
-		fmt.Fprintf(s.Err, "azapply: unknown command 'state %s'.\n\n", args[0])
-	}
-	stateUsage(s.Err)
-	return exitError
+func (o *stateOptions) view() *views.State {
+	return views.NewState(viewStreams(o.factory.IOStreams, o.common.noColor))
 }
 
-func stateUsage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: azapply state COMMAND [flags]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
-	for _, sc := range stateSubcommands {
-		fmt.Fprintf(w, "  %-5s %-11s %s\n", sc.name, sc.args, sc.summary)
+// NewCmdState defines the group 'azapply state' and its subcommands.
+func NewCmdState(f *Factory) *command {
+	subs := make([]*command, len(stateSubcommands))
+	for i, sc := range stateSubcommands {
+		subs[i] = NewCmdStateSub(f, sc, nil)
 	}
-	fmt.Fprintln(w, "\nExample: azapply state list --chdir examples/quickstart\n\nRun 'azapply state COMMAND --help' for a command's flags.")
+	return newGroup(f, "state", "Look after the state: list, show, rm, mv, pull, push",
+		"azapply state list --chdir examples/quickstart", subs...)
+}
+
+// NewCmdStateSub defines one command under 'azapply state'; runF, when a
+// test gives it, runs instead of the subcommand's run.
+func NewCmdStateSub(f *Factory, sc stateSubcommand, runF func(context.Context, *stateOptions) error) *command {
+	o := &stateOptions{factory: f}
+	c := newCommand(f, "state "+sc.name, sc.args, sc.summary, sc.summary+".", sc.example)
+	o.common.registerAll(c.flags)
+	c.run = func(ctx context.Context, args []string) error {
+		if len(args) < sc.minArgs || (sc.maxArgs >= 0 && len(args) > sc.maxArgs) {
+			return errors.New(sc.argsErr)
+		}
+		o.args = args
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return sc.run(ctx, o)
+	}
+	return c
 }
 
 // addressPattern is resource.NAME, optionally with an instance key, in any
@@ -103,8 +96,8 @@ func checkAddress(a string) error {
 }
 
 // readState reads the state without locking it: for commands that only look.
-func readState(ctx context.Context, o stateOptions, s *IOStreams) (*state.State, error) {
-	_, backend, err := loadConfig(ctx, o.common)
+func readState(ctx context.Context, f *Factory, c commonFlags) (*state.State, error) {
+	_, backend, err := loadConfig(ctx, f, c)
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +106,8 @@ func readState(ctx context.Context, o stateOptions, s *IOStreams) (*state.State,
 
 // changeState locks and reads the state, lets change alter it, and writes it
 // when change returns nil.
-func changeState(ctx context.Context, o stateOptions, s *IOStreams, change func(st *state.State, b state.Backend) error) error {
-	_, backend, err := loadConfig(ctx, o.common)
+func changeState(ctx context.Context, o *stateOptions, change func(st *state.State, b state.Backend) error) error {
+	_, backend, err := loadConfig(ctx, o.factory, o.common)
 	if err != nil {
 		return err
 	}
@@ -135,25 +128,22 @@ func changeState(ctx context.Context, o stateOptions, s *IOStreams, change func(
 	return err
 }
 
-func stateList(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
-	if len(args) != 0 {
-		return fmt.Errorf("state list takes no arguments: azapply state list")
-	}
-	st, err := readState(ctx, o, s)
+func stateList(ctx context.Context, o *stateOptions) error {
+	st, err := readState(ctx, o.factory, o.common)
 	if err != nil {
 		return err
 	}
-	for _, r := range st.Resources {
-		fmt.Fprintln(s.Out, r.Address)
+	addrs := make([]string, len(st.Resources))
+	for i, r := range st.Resources {
+		addrs[i] = r.Address
 	}
+	o.view().List(addrs)
 	return nil
 }
 
-func stateShow(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
-	if len(args) != 1 {
-		return fmt.Errorf("state show takes one address: azapply state show resource.NAME")
-	}
-	st, err := readState(ctx, o, s)
+func stateShow(ctx context.Context, o *stateOptions) error {
+	args := o.args
+	st, err := readState(ctx, o.factory, o.common)
 	if err != nil {
 		return err
 	}
@@ -162,31 +152,12 @@ func stateShow(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	if r == nil {
 		return fmt.Errorf("the state records no %s; 'azapply state list' lists what it records", args[0])
 	}
-	fmt.Fprintf(s.Out, "# %s\nid          = %s\napi_version = %s\n", r.Address, r.ID, r.APIVersion)
-	if op := r.InFlight; op != nil {
-		fmt.Fprintf(s.Out, "in_flight   = %s since %s, polling %s\n", op.Method, op.Started.Format("2006-01-02T15:04:05Z07:00"), op.PollingURL)
-	}
-	for _, part := range []struct {
-		title string
-		body  map[string]any
-	}{{"last applied (secrets are salted hashes)", r.LastApplied}, {"output (read after the last apply; secrets are salted hashes)", r.Output}} {
-		if part.body == nil {
-			continue
-		}
-		data, err := json.MarshalIndent(part.body, "", "  ")
-		if err != nil {
-			return fmt.Errorf("showing %s: %w", r.Address, err)
-		}
-		fmt.Fprintf(s.Out, "\n# %s\n%s\n", part.title, data)
-	}
-	return nil
+	return o.view().Resource(r)
 }
 
-func stateRm(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
-	if len(args) == 0 {
-		return fmt.Errorf("state rm needs at least one address: azapply state rm resource.NAME")
-	}
-	err := changeState(ctx, o, s, func(st *state.State, _ state.Backend) error {
+func stateRm(ctx context.Context, o *stateOptions) error {
+	args := o.args
+	err := changeState(ctx, o, func(st *state.State, _ state.Backend) error {
 		for _, a := range args {
 			if st.Get(a) == nil {
 				return fmt.Errorf("the state records no %s; nothing was removed. 'azapply state list' lists what it records", a)
@@ -201,15 +172,13 @@ func stateRm(ctx context.Context, o stateOptions, args []string, s *IOStreams) e
 		return err
 	}
 	for _, a := range args {
-		fmt.Fprintf(s.Out, "Removed %s from the state. It still exists in Azure; azapply no longer manages it.\n", a)
+		o.view().Removed(a)
 	}
 	return nil
 }
 
-func stateMv(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
-	if len(args) != 2 {
-		return fmt.Errorf("state mv takes two addresses: azapply state mv resource.OLD resource.NEW (or module.OLD module.NEW)")
-	}
+func stateMv(ctx context.Context, o *stateOptions) error {
+	args := o.args
 	from, to := args[0], args[1]
 	fromModule, toModule := modulePattern.MatchString(from), modulePattern.MatchString(to)
 	if fromModule != toModule {
@@ -221,7 +190,7 @@ func stateMv(ctx context.Context, o stateOptions, args []string, s *IOStreams) e
 		}
 	}
 	var moved map[string]string
-	err := changeState(ctx, o, s, func(st *state.State, _ state.Backend) error {
+	err := changeState(ctx, o, func(st *state.State, _ state.Backend) error {
 		addrs := make([]string, len(st.Resources))
 		for i, r := range st.Resources {
 			addrs[i] = r.Address
@@ -255,16 +224,13 @@ func stateMv(ctx context.Context, o stateOptions, args []string, s *IOStreams) e
 	}
 	sort.Strings(olds)
 	for _, old := range olds {
-		fmt.Fprintf(s.Out, "Moved %s to %s.\n", old, moved[old])
+		o.view().Moved(old, moved[old])
 	}
 	return nil
 }
 
-func statePull(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
-	if len(args) != 0 {
-		return fmt.Errorf("state pull takes no arguments: azapply state pull > backup.json")
-	}
-	st, err := readState(ctx, o, s)
+func statePull(ctx context.Context, o *stateOptions) error {
+	st, err := readState(ctx, o.factory, o.common)
 	if err != nil {
 		return err
 	}
@@ -273,22 +239,19 @@ func statePull(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	if err != nil {
 		return err
 	}
-	_, err = s.Out.Write(data)
-	return err
+	return o.view().Pulled(data)
 }
 
 // statePush replaces the stored state with a file, refusing one from another
 // lineage or older than what is stored.
-func statePush(ctx context.Context, o stateOptions, args []string, s *IOStreams) error {
-	if len(args) != 1 {
-		return fmt.Errorf("state push takes one file: azapply state push backup.json")
-	}
+func statePush(ctx context.Context, o *stateOptions) error {
+	args := o.args
 	name := args[0]
 	var data []byte
 	var err error
 	if name == "-" {
 		name = "standard input"
-		data, err = io.ReadAll(s.In)
+		data, err = io.ReadAll(o.factory.IOStreams.In)
 	} else {
 		data, err = os.ReadFile(name)
 	}
@@ -302,7 +265,7 @@ func statePush(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	// A state edited by hand keeps no secret in clear either.
 	pushed.HideSecrets()
 	var where string
-	err = changeState(ctx, o, s, func(st *state.State, b state.Backend) error {
+	err = changeState(ctx, o, func(st *state.State, b state.Backend) error {
 		where = b.String()
 		empty := st.Serial == 0 && len(st.Resources) == 0
 		if !empty && st.Lineage != pushed.Lineage {
@@ -320,6 +283,6 @@ func statePush(ctx context.Context, o stateOptions, args []string, s *IOStreams)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "Pushed %s to %s.\n", name, where)
+	o.view().Pushed(name, where)
 	return nil
 }

@@ -200,55 +200,6 @@ func TestStatePullPush(t *testing.T) {
 	}
 }
 
-func TestImport(t *testing.T) {
-	dir := appliedDir(t)
-	if r := runCmd(t, "", "state", "rm", "resource.rg", "--chdir", dir); r.code != 0 {
-		t.Fatal(r.err)
-	}
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantErr  string
-	}{
-		{"not declared", []string{"resource.nope", rgID}, 1, "declares no resource.nope"},
-		{"ID not the configured one", []string{"resource.rg", rgID + "x"}, 1, "gives resource.rg the ID"},
-		{"address already recorded", []string{"resource.other", "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/other"}, 1, "already records resource.other"},
-		{"wrong number of arguments", []string{"resource.rg"}, 1, "an address and a resource ID"},
-		{"happy", []string{"resource.rg", strings.ToUpper(rgID[:15]) + rgID[15:]}, 0, ""},
-		{"twice", []string{"resource.rg", rgID}, 1, "already records resource.rg"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := runCmd(t, "", append([]string{"import", "--chdir", dir}, tt.args...)...)
-			if r.code != tt.wantCode || !strings.Contains(r.err, tt.wantErr) {
-				t.Fatalf("exit %d, stderr %q; want %d and %q", r.code, r.err, tt.wantCode, tt.wantErr)
-			}
-		})
-	}
-	got := readStateFile(t, dir).Get("resource.rg")
-	if got == nil || got.ID != rgID || got.Output["name"] != "demo" || got.APIVersion != "2021-04-01" {
-		t.Fatalf("imported resource: %+v", got)
-	}
-	r := runCmd(t, "", "plan", "--chdir", dir, "--detailed-exitcode")
-	if r.code != 0 {
-		t.Errorf("plan after import: exit %d (want no changes)\n%s", r.code, r.out)
-	}
-
-	// A resource that does not exist in Azure.
-	dir2 := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir2, "main.hcl"), []byte(testConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r = runCmd(t, "", "import", "--chdir", dir2, "resource.rg", rgID)
-	if r.code != 1 || !strings.Contains(r.err, "no resource "+rgID+" in Azure") {
-		t.Fatalf("importing a missing resource: exit %d, %s", r.code, r.err)
-	}
-	if _, err := os.Stat(filepath.Join(dir2, defaultStatePath)); err == nil {
-		t.Error("a refused import wrote a state file")
-	}
-}
-
 func TestLockHeldForPlanAndApply(t *testing.T) {
 	dir := appliedDir(t)
 	holder := local.New(filepath.Join(dir, defaultStatePath))
@@ -293,22 +244,6 @@ func TestLockHeldForPlanAndApply(t *testing.T) {
 	_ = holder.Unlock(context.Background())
 }
 
-func TestForceUnlockStaleRecord(t *testing.T) {
-	dir := appliedDir(t)
-	lock := filepath.Join(dir, defaultStatePath+".lock")
-	if err := os.WriteFile(lock, []byte(`{"id":"stale-1","operation":"apply","host":"gone","pid":1}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	r := runCmd(t, "", "force-unlock", "--force", "--chdir", dir, "wrong")
-	if r.code != 1 || !strings.Contains(r.err, "has lock stale-1, not wrong") {
-		t.Fatalf("wrong ID: exit %d, %s", r.code, r.err)
-	}
-	r = runCmd(t, "yes\n", "force-unlock", "--force", "--chdir", dir, "stale-1")
-	if r.code != 0 || !strings.Contains(r.out, "was broken") {
-		t.Fatalf("force-unlock: exit %d, %s", r.code, r.err)
-	}
-}
-
 func addrs(s *state.State) []string {
 	var out []string
 	for _, r := range s.Resources {
@@ -340,6 +275,35 @@ func TestUnreadableStateStopsEveryCommand(t *testing.T) {
 					t.Fatalf("%v changed the unreadable state file", args)
 				}
 			}
+		})
+	}
+}
+
+func TestStateOptions(t *testing.T) {
+	// Each subcommand's arguments, a good and a bad count.
+	args := map[string][2][]string{
+		"list": {{}, {"x"}},
+		"show": {{"resource.rg"}, {}},
+		"rm":   {{"resource.a", "resource.b"}, {}},
+		"mv":   {{"resource.a", "resource.b"}, {"resource.a"}},
+		"pull": {{}, {"x"}},
+		"push": {{"backup.json"}, {"a", "b"}},
+	}
+	for _, sc := range stateSubcommands {
+		t.Run(sc.name, func(t *testing.T) {
+			newCmd := func(f *Factory, runF func(context.Context, *stateOptions) error) *command {
+				return NewCmdStateSub(f, sc, runF)
+			}
+			good, bad := args[sc.name][0], args[sc.name][1]
+			testOptions(t, newCmd, []optionsCase[stateOptions]{
+				{name: "arguments", args: append([]string{"--chdir", "prod", "--lock-timeout", "2s"}, good...), want: func(f *Factory) stateOptions {
+					c := defaultCommon("state "+sc.name, true)
+					c.chdir, c.lockTimeout = "prod", 2*time.Second
+					return stateOptions{factory: f, common: c, args: good}
+				}},
+				{name: "wrong number of arguments", args: bad, wantErr: sc.argsErr},
+				{name: "unknown flag", args: []string{"--force"}, wantErr: "Run 'azapply state " + sc.name + " --help' for the flags."},
+			})
 		})
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/azapply/azapply/config"
 )
 
 // runCLI runs azapply with args and returns the exit code and both streams.
@@ -109,4 +111,21 @@ func TestValidateReadsTheEnvironment(t *testing.T) {
 	if code, out, errOut := runCLI(t, "validate", "--chdir", dir); code != exitOK {
 		t.Errorf("exit %d\n%s%s", code, out, errOut)
 	}
+}
+
+func TestValidateOptions(t *testing.T) {
+	testOptions(t, NewCmdValidate, []optionsCase[validateOptions]{
+		{name: "defaults", want: func(f *Factory) validateOptions {
+			return validateOptions{factory: f, common: defaultCommon("validate", false)}
+		}},
+		{name: "variables", args: []string{"--chdir", "x", "--var", "n=v", "--var-file", "f.hcl"}, want: func(f *Factory) validateOptions {
+			c := defaultCommon("validate", false)
+			c.chdir, c.vars = "x", []config.VarArg{{Name: "n", Value: "v"}, {File: "f.hcl"}}
+			return validateOptions{factory: f, common: c}
+		}},
+		{name: "an argument", args: []string{"dir"}, wantErr: "validate takes no arguments"},
+		// validate reads no state: it has no lock to skip or wait for.
+		{name: "no lock", args: []string{"--lock=false"}, wantErr: "unknown flag: --lock"},
+		{name: "no lock timeout", args: []string{"--lock-timeout", "1s"}, wantErr: "unknown flag: --lock-timeout"},
+	})
 }

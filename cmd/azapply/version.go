@@ -2,33 +2,44 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"runtime"
 	"runtime/debug"
 
-	"github.com/spf13/pflag"
+	"github.com/azapply/azapply/cmd/azapply/views"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
 var version = "dev"
 
-func runVersion(ctx context.Context, args []string, s *IOStreams) int {
-	fs := pflag.NewFlagSet("version", pflag.ContinueOnError)
-	fs.SetOutput(s.Err)
-	fs.Usage = func() {
-		fmt.Fprintln(s.Err, "Usage: azapply version\n\nPrint azapply's version, the commit it was built from and the Go version.\n\nExample: azapply version")
+type versionOptions struct {
+	factory *Factory
+}
+
+// NewCmdVersion defines azapply version; runF, when a test gives it, runs
+// instead of versionRun.
+func NewCmdVersion(f *Factory, runF func(context.Context, *versionOptions) error) *command {
+	o := &versionOptions{factory: f}
+	c := newCommand(f, "version", "", "Print the version, commit and Go version",
+		"Print azapply's version, the commit it was built from and the Go version.",
+		"azapply version")
+	c.run = func(ctx context.Context, args []string) error {
+		if len(args) > 0 {
+			return errors.New("version takes no arguments")
+		}
+		if runF != nil {
+			return runF(ctx, o)
+		}
+		return versionRun(ctx, o)
 	}
-	if err := parseFlags(ctx, fs, args, s); err != nil {
-		return parseExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(s.Err, "Error: version takes no arguments")
-		return exitError
-	}
-	commit, modified := "unknown", false
+	return c
+}
+
+func versionRun(_ context.Context, o *versionOptions) error {
+	v, commit, modified := version, "unknown", false
 	if info, ok := debug.ReadBuildInfo(); ok {
-		if version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			version = info.Main.Version
+		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
 		}
 		for _, kv := range info.Settings {
 			switch kv.Key {
@@ -42,6 +53,5 @@ func runVersion(ctx context.Context, args []string, s *IOStreams) int {
 	if modified {
 		commit += " (modified)"
 	}
-	fmt.Fprintf(s.Out, "azapply %s\ncommit %s\n%s %s/%s\n", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return exitOK
+	return views.Version(viewStreams(o.factory.IOStreams, true), v, commit, runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
 }

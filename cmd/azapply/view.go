@@ -18,8 +18,15 @@ func closeWorkspace(w *workspace, report func(error)) {
 	}
 }
 
-// fail reports err through v and returns exit 1.
-func fail(v views.Operation, err error) int {
+// fail shows err through v: the command ends with exit 1 and prints
+// nothing more.
+func fail(v views.Operation, err error) error {
 	v.Error(err)
-	return exitError
+	return errShown
+}
+
+// viewStreams are the streams of a view: colour only on a terminal, and
+// never with --no-color.
+func viewStreams(s *IOStreams, noColor bool) views.Streams {
+	return views.Streams{Out: s.Out, Err: s.Err, Color: s.OutTerminal && !noColor}
 }

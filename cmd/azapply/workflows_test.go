@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -309,14 +308,14 @@ func checkCommandLine(line string) error {
 		path = append(path, words[2])
 	}
 	found := false
-	for _, c := range commands() {
+	for _, c := range commands(testFactory()) {
 		found = found || c.name == path[0]
 	}
 	if !found {
 		return fmt.Errorf("%q: no command %q", line, path[0])
 	}
 	flags := map[string]bool{"help": true}
-	for _, f := range commandFlags(context.Background(), path) {
+	for _, f := range commandFlags(path) {
 		flags[f.Name] = true
 	}
 	for _, w := range words[1:] {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/arm"
-	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/plan"
 	"github.com/azapply/azapply/secret"
@@ -43,14 +42,27 @@ type commonFlags struct {
 	command string
 }
 
+// register adds the flags of every command that reads a configuration:
+// --chdir, --var, --var-file and --no-color.
 func (f *commonFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.chdir, "chdir", ".", "the configuration directory")
 	fs.Var(&varFlag{args: &f.vars}, "var", "set a variable: --var name=value (repeatable; wins over AZAPPLY_VAR_name and *.auto.hcl files)")
 	fs.Var(&varFlag{args: &f.vars, file: true}, "var-file", "read variables from an HCL or JSON file of name = value lines (repeatable)")
 	fs.BoolVar(&f.noColor, "no-color", false, "never print colour codes")
+	f.command = fs.Name()
+}
+
+// registerLock adds --lock and --lock-timeout, for the commands that read
+// or write the state.
+func (f *commonFlags) registerLock(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for the state lock held by another run, e.g. 30s (default: do not wait)")
 	f.lockFlag = fs.Bool("lock", true, "hold the state lock while the command runs; plan and drift may skip it with --lock=false (for read-only credentials)")
-	f.command = fs.Name()
+}
+
+// registerAll adds the common flags and the lock's.
+func (f *commonFlags) registerAll(fs *pflag.FlagSet) {
+	f.register(fs)
+	f.registerLock(fs)
 }
 
 // varFlag appends each --var or --var-file to one list, so that their
@@ -184,7 +196,7 @@ func (w *workspace) close() error {
 
 // loadConfig loads the configuration and builds its state backend, checking
 // that the backend is the one the last command used.
-func loadConfig(ctx context.Context, f commonFlags) (*config.Config, state.Backend, error) {
+func loadConfig(ctx context.Context, fac *Factory, f commonFlags) (*config.Config, state.Backend, error) {
 	cfg, err := loadFiles(f)
 	if err != nil {
 		return nil, nil, err
@@ -192,7 +204,7 @@ func loadConfig(ctx context.Context, f commonFlags) (*config.Config, state.Backe
 	if err := checkBackend(f.chdir, cfg.Backend); err != nil {
 		return nil, nil, err
 	}
-	backend, err := newBackend(ctx, cfg.Backend, cfg.Provider, f.chdir)
+	backend, err := fac.Backend(ctx, cfg.Backend, cfg.Provider, f.chdir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -245,8 +257,8 @@ func lockState(ctx context.Context, b state.Backend, f commonFlags) (func() erro
 // the client and reads the data sources that can be read before apply. The
 // lock is held until w.close. A configuration with errors stops here before
 // anything is sent.
-func openWorkspace(ctx context.Context, f commonFlags) (w *workspace, err error) {
-	cfg, backend, err := loadConfig(ctx, f)
+func openWorkspace(ctx context.Context, fac *Factory, f commonFlags) (w *workspace, err error) {
+	cfg, backend, err := loadConfig(ctx, fac, f)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +285,7 @@ func openWorkspace(ctx context.Context, f commonFlags) (w *workspace, err error)
 		}
 	}
 	w = &workspace{cfg: cfg, backend: backend, state: st, unlock: unlock}
-	if err := w.connect(ctx, f.chdir); err != nil {
+	if err := w.connect(ctx, fac, f.chdir); err != nil {
 		return nil, err
 	}
 	// A failed read (a data source that answers 404, 403 or drops the
@@ -325,7 +337,6 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 			}
 		}
 	}
-	deferred := map[string]bool{}
 	read := func(ctx context.Context, in *config.Instance) (map[string]any, error) {
 		resp, err := apply.ReadData(ctx, w.client, in, 0)
 		if err != nil {
@@ -335,16 +346,8 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 	}
 	// A data source that depends on a resource not created yet (or on such
 	// a data source) would find nothing now: apply reads it.
-	later := func(in *config.Instance) bool {
-		for _, d := range in.DependsOn {
-			if deferred[d] || (config.AddressKind(d) == config.KindResource && w.state.Get(d) == nil && !movedTo[d]) {
-				deferred[in.Address] = true
-				return true
-			}
-		}
-		return false
-	}
-	all, ev, diags := w.cfg.ReadDataDeferring(ctx, outputs, read, later)
+	deferral := config.NewDeferral(func(addr string) bool { return w.state.Get(addr) != nil || movedTo[addr] })
+	all, ev, diags := w.cfg.ReadDataDeferring(ctx, outputs, read, deferral.Later)
 	if diags.HasErrors() {
 		return configError(w.cfg, diags, noColor)
 	}
@@ -361,7 +364,7 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 	w.dataBodies = map[string]map[string]any{}
 	for _, d := range ev.Data() {
 		body, ok := all[d.Address].(map[string]any)
-		if !ok || d.Deferred || deferred[d.Address] {
+		if !ok || d.Deferred || deferral.Deferred(d.Address) {
 			w.deferred = append(w.deferred, d)
 			continue
 		}
@@ -374,9 +377,10 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 	return nil
 }
 
-// connect builds the ARM client the provider block asks for (see connectARM).
-func (w *workspace) connect(ctx context.Context, dir string) error {
-	conn, err := connectARM(ctx, w.cfg.Provider, dir, os.Getenv)
+// connect builds the ARM client the provider block asks for, through the
+// factory (connectARM in a real run).
+func (w *workspace) connect(ctx context.Context, f *Factory, dir string) error {
+	conn, err := f.Client(ctx, w.cfg.Provider, dir)
 	if err != nil {
 		return err
 	}
@@ -394,11 +398,4 @@ func parseVars(args []config.VarArg) (config.LoadOptions, error) {
 		}
 	}
 	return config.LoadOptions{Args: args, Env: os.Environ()}, nil
-}
-
-// reportError prints err for a command that has no view, and returns
-// exit 1.
-func reportError(s *IOStreams, err error) int {
-	views.WriteError(s.Err, err, s.OutTerminal)
-	return exitError
 }

@@ -28,17 +28,26 @@ func (e *ConfigError) Error() string { return e.Diags.Error() }
 // for each ARM error azapply knows a remedy for (a lock, a policy, an
 // unregistered provider...), or the diagnostics of a *ConfigError with
 // their source lines, and never a variable's value.
-func WriteError(w io.Writer, err error, color bool) {
+// It returns the error of the write.
+func WriteError(w io.Writer, err error, color bool) error {
 	var ce *ConfigError
 	if errors.As(err, &ce) {
-		_ = config.WriteDiagnostics(w, ce.Files, ce.Diags, 100, color && !ce.NoColor)
-		return
+		return config.WriteDiagnostics(w, ce.Files, ce.Diags, 100, color && !ce.NoColor)
 	}
-	fmt.Fprintf(w, "Error: %v\n", err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Error: %v\n", err)
 	for _, h := range arm.Hints(err) {
-		fmt.Fprintf(w, "  Hint: %s\n", h)
+		fmt.Fprintf(&b, "  Hint: %s\n", h)
 	}
+	_, werr := io.WriteString(w, b.String())
+	return werr
 }
+
+// errorView is the Error method of the views that write for people.
+type errorView struct{ s Streams }
+
+// Error writes err for a person, on standard error.
+func (v errorView) Error(err error) { _ = WriteError(v.s.Err, err, v.s.Color) }
 
 // Diagnostic is a warning or an error as a JSON line.
 type Diagnostic struct {

@@ -127,7 +127,7 @@ func (h *human) Outputs(outs []*config.Output) {
 	}
 }
 
-func (h *human) Error(err error) { WriteError(h.s.Err, err, h.s.Color) }
+func (h *human) Error(err error) { _ = WriteError(h.s.Err, err, h.s.Color) }
 
 // sensitive says an output's value must not be shown: declared so, or
 // made of a sensitive value.

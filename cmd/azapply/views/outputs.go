@@ -89,7 +89,7 @@ func (v *Outputs) One(name string, out *state.Output) error {
 }
 
 // Error writes err for a person, on standard error.
-func (v *Outputs) Error(err error) { WriteError(v.s.Err, err, v.s.Color) }
+func (v *Outputs) Error(err error) { _ = WriteError(v.s.Err, err, v.s.Color) }
 
 func (v *Outputs) document(val any) error {
 	b, err := json.MarshalIndent(val, "", "  ")

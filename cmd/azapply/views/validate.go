@@ -12,7 +12,7 @@ func NewValidate(s Streams) *Validate { return &Validate{s: s} }
 // Problems writes the diagnostics of a configuration, warnings included.
 func (v *Validate) Problems(ce *ConfigError) {
 	if len(ce.Diags) > 0 {
-		WriteError(v.s.Err, ce, v.s.Color)
+		_ = WriteError(v.s.Err, ce, v.s.Color)
 	}
 }
 
@@ -22,4 +22,4 @@ func (v *Validate) Valid() {
 }
 
 // Error writes err for a person, on standard error.
-func (v *Validate) Error(err error) { WriteError(v.s.Err, err, v.s.Color) }
+func (v *Validate) Error(err error) { _ = WriteError(v.s.Err, err, v.s.Color) }
