@@ -35,6 +35,7 @@ func commands() []command {
 		{"destroy", "Delete everything the state records", runDestroy},
 		{"version", "Print the version, commit and Go version", runVersion},
 		{"drift", "Show what changed outside azapply since the last apply", runDrift},
+		{"fleet", "Plan, or look for drift in, many stacks in one process: fleet plan|drift DIR...", runFleet},
 		{"show", "Render a plan saved with plan --out", runShow},
 		{"emulator", "Serve the local ARM emulator, or change its resources out of band", runEmulator},
 		{"validate", "Check the configuration, without any network", runValidate},

@@ -41,6 +41,9 @@ type commonFlags struct {
 	lockFlag *bool
 	// command names the command in the state lock ("apply", "state rm").
 	command string
+	// client is the ARM client's options to start from: a fleet's stacks
+	// share their pacers through them. Zero for the other commands.
+	client arm.ClientOptions
 }
 
 func (f *commonFlags) register(fs *pflag.FlagSet) {
@@ -113,6 +116,17 @@ type workspace struct {
 	// compact writes the state whole if saves left changes in the
 	// backend's journal only; set by the first save.
 	compact func() error
+	// reader, when set, is what the plan reads live resources with
+	// instead of client: a fleet's stacks share their lists through it.
+	reader plan.Reader
+}
+
+// planReader is what the plan reads live resources with.
+func (w *workspace) planReader() plan.Reader {
+	if w.reader != nil {
+		return w.reader
+	}
+	return w.client
 }
 
 // save records the changes apply makes after every operation through the
@@ -256,7 +270,7 @@ func openWorkspace(ctx context.Context, f commonFlags) (w *workspace, err error)
 		}
 	}
 	w = &workspace{cfg: cfg, backend: backend, state: st, unlock: unlock}
-	if err := w.connect(ctx, f.chdir); err != nil {
+	if err := w.connect(ctx, f.chdir, f.client); err != nil {
 		return nil, err
 	}
 	// A failed read (a data source that answers 404, 403 or drops the
@@ -358,8 +372,8 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 }
 
 // connect builds the ARM client the provider block asks for (see connectARM).
-func (w *workspace) connect(ctx context.Context, dir string) error {
-	conn, err := connectARM(ctx, w.cfg.Provider, dir, os.Getenv)
+func (w *workspace) connect(ctx context.Context, dir string, opts arm.ClientOptions) error {
+	conn, err := connectARMWith(ctx, w.cfg.Provider, dir, os.Getenv, opts)
 	if err != nil {
 		return err
 	}
