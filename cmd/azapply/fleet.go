@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -89,9 +90,13 @@ func doFleet(ctx context.Context, o fleetOptions) (*fleet.Report, error) {
 			return nil, err
 		}
 	}
-	stacks := make([]fleet.Stack, 0, len(o.dirs))
+	dirs, err := expandStacks(o.dirs)
+	if err != nil {
+		return nil, err
+	}
+	stacks := make([]fleet.Stack, 0, len(dirs))
 	seen := map[string]bool{}
-	for _, d := range o.dirs {
+	for _, d := range dirs {
 		if abs, err := filepath.Abs(d); err == nil && !seen[abs] {
 			seen[abs] = true
 			st := fleet.Stack{Dir: d}
@@ -114,6 +119,36 @@ func doFleet(ctx context.Context, o fleetOptions) (*fleet.Report, error) {
 		return nil, errPlanInterrupted
 	}
 	return r, nil
+}
+
+// expandStacks expands the arguments that are patterns (stacks/*), for
+// the places no shell expands them: a container with no shell, a
+// Kubernetes Job's args, Windows. A pattern keeps the directories it
+// matches, in name order; one that matches none is an error, since a
+// fleet that silently checks nothing would look clean.
+func expandStacks(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		if !strings.ContainsAny(a, "*?[") {
+			out = append(out, a)
+			continue
+		}
+		matches, err := filepath.Glob(a)
+		if err != nil {
+			return nil, fmt.Errorf("the stacks %q: %w", a, err)
+		}
+		n := 0
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.IsDir() {
+				out = append(out, m)
+				n++
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("the stacks %q: no directory matches it", a)
+		}
+	}
+	return out, nil
 }
 
 // stackFlags are the flags plan (or drift) would get in the stack's

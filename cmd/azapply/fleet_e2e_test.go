@@ -288,3 +288,24 @@ func TestFleetBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestFleetExpandsPatterns: where no shell expands stacks/* (a container, a
+// Job's args), the fleet does; a pattern that matches nothing is an error.
+func TestFleetExpandsPatterns(t *testing.T) {
+	s := serveLoopback(t, emulator.Options{})
+	root := t.TempDir()
+	for _, name := range []string{"b", "a"} {
+		fleetStack(t, s, filepath.Join(root, "stacks"), name, stackSub, "g-"+name, true, 1)
+	}
+	if err := os.WriteFile(filepath.Join(root, "stacks", "README.md"), []byte("not a stack\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := s.run(t, root, "fleet", "plan", "--no-color", "stacks/*")
+	r.mustExit(t, exitOK)
+	r.mustContain(t, "stacks/a  2 changes\n  stacks/b  2 changes", "2 stacks: 0 clean, 2 with changes, 0 failed.")
+	r = s.run(t, root, "fleet", "plan", "--no-color", "nothing/*")
+	r.mustExit(t, exitError)
+	if !strings.Contains(r.stderr, `the stacks "nothing/*": no directory matches it`) {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+}
