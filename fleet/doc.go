@@ -2,6 +2,9 @@
 // `azapply fleet drift` over a list of directories.
 //
 // It owns what the stacks of one run share and how they are spread:
+//   - which stacks (stacks.go): the directories given, patterns such as
+//     stacks/* expanded where no shell does it, and each stack's variables
+//     files beside it (fleet.vars, fleet.vars.json);
 //   - the fan-out (run.go): every stack is planned on its own, as `plan`
 //     or `drift` would plan it, by a function the command passes in; a
 //     stack that fails is reported and the others go on;

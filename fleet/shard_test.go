@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/azapply/azapply/config"
@@ -148,5 +149,65 @@ resource "mg" {
 				t.Errorf("Subscriptions = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestExpand(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"stacks/b", "stacks/a", "stacks/c.d", "other"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "stacks", "README.md"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := func(s ...string) []string {
+		for i := range s {
+			s[i] = filepath.Join(root, s[i])
+		}
+		return s
+	}
+	tests := []struct {
+		name string
+		args []string
+		want []string
+		err  string
+	}{
+		{"a pattern keeps directories in name order", in("stacks/*"), in("stacks/a", "stacks/b", "stacks/c.d"), ""},
+		{"plain arguments as given, each once", append(in("other", "stacks/a"), filepath.Join(root, "stacks", "..", "other")), in("other", "stacks/a"), ""},
+		{"a missing directory is kept: it fails in the report", in("missing"), in("missing"), ""},
+		{"a pattern matching nothing", in("nothing/*"), nil, "no directory matches it"},
+		{"a bad pattern", in("stacks/["), nil, "syntax error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Expand(tc.args)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("Expand(%q) error %v, want %q", tc.args, err, tc.err)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Expand = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestVarFilesOf(t *testing.T) {
+	dir := t.TempDir()
+	if got := VarFilesOf(dir); len(got) != 0 {
+		t.Errorf("no files: %q", got)
+	}
+	for _, f := range []string{"fleet.vars.json", "fleet.vars", "other.vars"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{filepath.Join(dir, "fleet.vars"), filepath.Join(dir, "fleet.vars.json")}
+	if got := VarFilesOf(dir); !reflect.DeepEqual(got, want) {
+		t.Errorf("VarFilesOf = %q, want %q", got, want)
 	}
 }

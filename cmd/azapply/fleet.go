@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -17,12 +15,6 @@ import (
 	"github.com/azapply/azapply/fleet"
 	"github.com/azapply/azapply/plan"
 )
-
-// fleetVarFiles are the variables files a fleet reads beside each stack's
-// configuration, as if given to that stack's --var-file, in this order.
-// They are not *.hcl files, so that plan in the stack alone does not read
-// them.
-var fleetVarFiles = []string{"fleet.vars", "fleet.vars.json"}
 
 type fleetOptions struct {
 	kind             fleet.Kind
@@ -90,24 +82,19 @@ func doFleet(ctx context.Context, o fleetOptions) (*fleet.Report, error) {
 			return nil, err
 		}
 	}
-	dirs, err := expandStacks(o.dirs)
+	dirs, err := fleet.Expand(o.dirs)
 	if err != nil {
 		return nil, err
 	}
-	stacks := make([]fleet.Stack, 0, len(dirs))
-	seen := map[string]bool{}
-	for _, d := range dirs {
-		if abs, err := filepath.Abs(d); err == nil && !seen[abs] {
-			seen[abs] = true
-			st := fleet.Stack{Dir: d}
-			if shard.Count > 1 {
-				// A stack whose configuration does not load has no known
-				// subscription: the shard of "" reports its error.
-				if cfg, err := loadFiles(o.stackFlags(d)); err == nil {
-					st.Subscriptions = fleet.Subscriptions(cfg)
-				}
+	stacks := make([]fleet.Stack, len(dirs))
+	for i, d := range dirs {
+		stacks[i].Dir = d
+		if shard.Count > 1 {
+			// A stack whose configuration does not load has no known
+			// subscription: the shard of "" reports its error.
+			if cfg, err := loadFiles(o.stackFlags(d)); err == nil {
+				stacks[i].Subscriptions = fleet.Subscriptions(cfg)
 			}
-			stacks = append(stacks, st)
 		}
 	}
 	mine := shard.Select(stacks)
@@ -121,46 +108,13 @@ func doFleet(ctx context.Context, o fleetOptions) (*fleet.Report, error) {
 	return r, nil
 }
 
-// expandStacks expands the arguments that are patterns (stacks/*), for
-// the places no shell expands them: a container with no shell, a
-// Kubernetes Job's args, Windows. A pattern keeps the directories it
-// matches, in name order; one that matches none is an error, since a
-// fleet that silently checks nothing would look clean.
-func expandStacks(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		if !strings.ContainsAny(a, "*?[") {
-			out = append(out, a)
-			continue
-		}
-		matches, err := filepath.Glob(a)
-		if err != nil {
-			return nil, fmt.Errorf("the stacks %q: %w", a, err)
-		}
-		n := 0
-		for _, m := range matches {
-			if fi, err := os.Stat(m); err == nil && fi.IsDir() {
-				out = append(out, m)
-				n++
-			}
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("the stacks %q: no directory matches it", a)
-		}
-	}
-	return out, nil
-}
-
 // stackFlags are the flags plan (or drift) would get in the stack's
 // directory: its variables file beside it as --var-file.
 func (o fleetOptions) stackFlags(dir string) commonFlags {
 	lock := o.lock
 	f := commonFlags{chdir: dir, noColor: o.noColor, lockTimeout: o.lockTimeout, lockFlag: &lock, command: string(o.kind)}
-	for _, name := range fleetVarFiles {
-		file := filepath.Join(dir, name)
-		if _, err := os.Stat(file); err == nil {
-			f.vars = append(f.vars, config.VarArg{File: file})
-		}
+	for _, file := range fleet.VarFilesOf(dir) {
+		f.vars = append(f.vars, config.VarArg{File: file})
 	}
 	return f
 }
