@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/emulator"
@@ -307,5 +308,55 @@ func TestFleetExpandsPatterns(t *testing.T) {
 	r.mustExit(t, exitError)
 	if !strings.Contains(r.stderr, `the stacks "nothing/*": no directory matches it`) {
 		t.Errorf("stderr: %s", r.stderr)
+	}
+}
+
+// TestFleetParallelismBoundsTheFleet: --parallelism 3 over five stacks
+// (each would read 10 at once on its own) keeps at most 3 ARM requests in
+// flight for the whole fleet, as the emulator saw them: a request it was
+// answering had been sent and not yet answered.
+func TestFleetParallelismBoundsTheFleet(t *testing.T) {
+	s := serveLoopback(t, emulator.Options{Faults: emulator.Faults{Latency: 5 * time.Millisecond}})
+	root := t.TempDir()
+	var dirs []string
+	for i := range 5 {
+		name := fmt.Sprintf("p%d", i)
+		dir, _ := fleetStack(t, s, root, name, stackSub, "par-"+name, true, 8)
+		s.run(t, dir, "apply", "--auto-approve", "--no-color").mustExit(t, 0)
+		dirs = append(dirs, name)
+	}
+	from := len(s.em.RequestLog())
+	r := s.run(t, root, fleetArgs("drift", []string{"--parallelism", "3", "--detailed-exitcode", "--no-color"}, dirs)...)
+	r.mustExit(t, exitOK)
+	type edge struct {
+		at    time.Time
+		delta int
+	}
+	var edges []edge
+	reads := 0
+	for _, e := range s.em.RequestLog()[from:] {
+		if !strings.HasPrefix(strings.ToLower(e.Path), "/subscriptions/") {
+			continue // the cloud's metadata and the sign-in are not ARM's
+		}
+		reads++
+		edges = append(edges, edge{e.Time, 1}, edge{e.Time.Add(e.Duration), -1})
+	}
+	sort.Slice(edges, func(i, j int) bool {
+		if edges[i].at.Equal(edges[j].at) {
+			return edges[i].delta < edges[j].delta
+		}
+		return edges[i].at.Before(edges[j].at)
+	})
+	now, most := 0, 0
+	for _, e := range edges {
+		now += e.delta
+		most = max(most, now)
+	}
+	t.Logf("%d ARM requests, at most %d at once", reads, most)
+	if reads < 45 {
+		t.Fatalf("the fleet sent %d ARM requests, want at least 45 (five stacks of 9)", reads)
+	}
+	if most > 3 {
+		t.Errorf("%d ARM requests were in flight at once, want at most 3 (--parallelism 3)", most)
 	}
 }
