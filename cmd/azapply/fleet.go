@@ -57,11 +57,11 @@ func runFleet(ctx context.Context, args []string, s *IOStreams) int {
 	streams := views.Streams{Out: s.Out, Err: s.Err, Color: s.OutTerminal && !o.noColor}
 	report, err := doFleet(ctx, o)
 	if err != nil {
-		views.WriteError(s.Err, err, streams.Color)
+		views.FleetError(streams, views.Format(o.plan.format), err)
 		return exitError
 	}
 	if err := views.Fleet(streams, report, views.Format(o.plan.format)); err != nil {
-		views.WriteError(s.Err, err, streams.Color)
+		views.FleetError(streams, views.Format(o.plan.format), err)
 		return exitError
 	}
 	return report.ExitCode(o.detailedExitCode)

@@ -360,3 +360,14 @@ func TestFleetParallelismBoundsTheFleet(t *testing.T) {
 		t.Errorf("%d ARM requests were in flight at once, want at most 3 (--parallelism 3)", most)
 	}
 }
+
+// TestFleetJSONErrors: with --format json, an error that stops the fleet is
+// a JSON diagnostic on standard output, as for every JSON view.
+func TestFleetJSONErrors(t *testing.T) {
+	r := azapply(t, t.TempDir(), "fleet", "drift", "--format", "json", "--shard", "9/2", "a")
+	r.mustExit(t, exitError)
+	var d views.Diagnostic
+	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || d.Type != "diagnostic" || d.Severity != "error" || !strings.Contains(d.Summary, "--shard") {
+		t.Errorf("stdout is not one JSON diagnostic about --shard: %v\n%s", err, r.stdout)
+	}
+}

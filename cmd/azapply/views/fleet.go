@@ -21,6 +21,18 @@ func Fleet(s Streams, r *fleet.Report, format Format) error {
 	return fleetText(s.Out, r, s.Color)
 }
 
+// FleetError shows an error that stopped the fleet before any stack ran
+// (a bad flag, a pattern that matches nothing): with JSON, as diagnostic
+// lines on standard output, as every JSON view does; else as text on
+// standard error.
+func FleetError(s Streams, format Format, err error) {
+	if format == JSON {
+		(&jsonView{s: s}).Error(err)
+		return
+	}
+	WriteError(s.Err, err, s.Color)
+}
+
 // fleetStatus is a stack's status in a few words: clean, 3 changes,
 // 2 drifted, error: the first line of the error.
 func fleetStatus(st fleet.Result) string {
