@@ -14,7 +14,7 @@ GO ?= go
 GOLANGCI_LINT_VERSION ?= v2.15.0
 GOLANGCI_LINT = $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 # Packages that run things concurrently, or share state between goroutines.
-RACE_PKGS = ./apply ./plan ./arm ./state/... ./emulator ./config ./export ./cmd/azapply/views
+RACE_PKGS = ./apply ./plan ./arm ./state/... ./emulator ./config ./export ./fleet ./cmd/azapply/views
 FUZZTIME ?= 10s
 BENCH_FLAGS ?=
 

@@ -58,6 +58,14 @@ type ClientOptions struct {
 	Retry RetryOptions
 	// Pacing tunes how the client keeps under ARM's request limits.
 	Pacing PacingOptions
+	// Pacers, when set, is shared with other clients: those of the same
+	// endpoint and Principal share one pacer, and the set bounds the
+	// requests in flight of all of them (see PacerSet).
+	Pacers *PacerSet
+	// Principal names who the requests are sent as (not a secret): a
+	// tenant and client ID, for instance. Connect sets it from the
+	// settings' credential when empty.
+	Principal string
 	// Timeout bounds each operation started with Do, Put, Patch, Post and
 	// Delete, polling and waits for a busy parent included, unless the
 	// request sets its own; 30 minutes when zero.
@@ -101,6 +109,7 @@ type Client struct {
 	timeout       time.Duration
 	conflictDelay time.Duration
 	log           *slog.Logger
+	principal     string
 	redact        atomic.Pointer[func(string) string]
 }
 
@@ -133,11 +142,19 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		conflictDelay: defaultDuration(opts.ConflictDelay, 10*time.Second),
 		log:           logger,
 		retry:         retryOptions(opts.Retry),
+		principal:     opts.Principal,
 	}
 	perRetry := []policy.Policy{hostGuardPolicy{endpoint: u}}
 	if !opts.Pacing.Disabled {
-		c.pacer = newPacer(opts.Pacing)
+		if opts.Pacers != nil {
+			c.pacer = opts.Pacers.pacerFor(u.String(), opts.Principal, opts.Pacing)
+		} else {
+			c.pacer = newPacer(opts.Pacing)
+		}
 		perRetry = append(perRetry, c.pacer)
+	}
+	if l := opts.Pacers.limit(); l != nil {
+		perRetry = append(perRetry, l)
 	}
 	perRetry = append(perRetry, interruptPolicy{retryStatus: c.retry.StatusCodes}, bearer, &logPolicy{log: logger}, freshBodyPolicy{})
 	copts := &policy.ClientOptions{

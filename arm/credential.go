@@ -269,6 +269,9 @@ func Connect(ctx context.Context, s Settings, opts ClientOptions) (*Client, Clou
 	}
 	opts.Endpoint, opts.Audience, opts.Credential = c.Endpoint, c.Audience, cred
 	opts.AuxiliaryTenants = s.AuxiliaryTenantIDs
+	if opts.Principal == "" {
+		opts.Principal = principalOf(s)
+	}
 	if opts.Transport == nil {
 		opts.Transport = s.Transport
 	}

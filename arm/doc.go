@@ -13,6 +13,9 @@
 //     jitter, a shared pacer that keeps under ARM's rate-limit headers, POSTs
 //     resent only when they cannot have run, and 409 "another operation in
 //     progress" resent within the operation's timeout;
+//   - pacing shared between clients (pacerset.go): a PacerSet gives the
+//     clients of one endpoint and principal one pacer, and bounds their
+//     requests in flight together, for a fleet of stacks in one process;
 //   - the classification of ARM's errors (classify.go), the one place that
 //     says what is retried: Classify sorts an error into Retryable (408,
 //     429, 5xx, the conflicts of another operation in progress), Consistency

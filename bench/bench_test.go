@@ -87,3 +87,33 @@ func TestBenchRunsEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchFleetRunsEndToEnd runs the fleet phase on a small fleet
+// without throttling: every way of running it finds the two stacks that
+// drifted, and the report has a row for each.
+func TestBenchFleetRunsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds azapply and runs it nine times")
+	}
+	report := filepath.Join(t.TempDir(), "report.md")
+	o, err := parseFlags([]string{"-fleet", "-fleet-stacks", "4", "-fleet-size", "12", "-throttle=false", "-latency", "0", "-o", report})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	if err := run(ctx, o, &out); err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"4 stacks of 12 resources", "| one process (fleet drift) |", "| 4 processes side by side |",
+		"| 4 processes one after another |", "| 0 | "} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the report has no %q:\n%s", want, data)
+		}
+	}
+}

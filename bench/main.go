@@ -11,6 +11,7 @@
 //	go run ./bench                      # N = 100, throttled, 20 ms latency
 //	go run ./bench -sizes 100,1000      # about 8 minutes
 //	go run ./bench -sizes 10000 -throttle=false -latency 0 -seed
+//	go run ./bench -fleet                # 20 stacks of 60: one process vs 20
 //
 // `go test ./bench` runs it once on a small stack without throttling
 // (bench_test.go); the measurements themselves are not tests.
@@ -47,6 +48,9 @@ type options struct {
 	seed        bool
 	collection  bool
 	pageSize    int
+	// fleet runs the fleet phase (fleet.go) instead of the stack sizes.
+	fleet                  bool
+	fleetStacks, fleetSize int
 }
 
 func main() {
@@ -83,6 +87,9 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.collection, "collection", true, "also time each plan with --refresh collection")
 	fs.IntVar(&o.pageSize, "page-size", 100, "items per page of the emulator's collection GETs")
 	fs.StringVar(&o.profile, "profile", "", "write a CPU profile, a heap profile and a heap profile of the peak (NAME.peak) of each azapply run into this directory (for go tool pprof)")
+	fs.BoolVar(&o.fleet, "fleet", false, "instead of the stack sizes: -fleet-stacks stacks of -fleet-size resources in one subscription, checked for drift by one azapply fleet drift, by a process each side by side, and one after another (about 3 minutes throttled)")
+	fs.IntVar(&o.fleetStacks, "fleet-stacks", 20, "with -fleet, how many stacks")
+	fs.IntVar(&o.fleetSize, "fleet-size", 60, "with -fleet, the resources of each stack")
 	fs.BoolVar(&o.keep, "keep", false, "keep the stacks, states, logs and each phase's request log (their directory is printed)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -102,6 +109,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.readRate < 0 || (o.readRate > 0 && !o.throttle) {
 		return o, errors.New("-read-rate needs -throttle and cannot be negative")
+	}
+	if o.fleet && (o.fleetStacks < 3 || o.fleetSize < 4) {
+		return o, errors.New("-fleet needs -fleet-stacks of at least 3 and -fleet-size of at least 4")
 	}
 	if o.polls < 0 || o.latency < 0 || o.retryAfter < 0 {
 		return o, errors.New("-polls, -latency and -retry-after cannot be negative")
@@ -168,6 +178,18 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 		return err
 	}
 	bin := binary{path: path, launcher: l}
+	if o.fleet {
+		r, err := benchFleet(ctx, o, bin, dir, stdout)
+		if err != nil {
+			return fmt.Errorf("the fleet: %w", err)
+		}
+		report := fleetMarkdown(o, r)
+		fmt.Fprint(stdout, "\n", report)
+		if o.out != "" {
+			return os.WriteFile(o.out, []byte(report), 0o644)
+		}
+		return nil
+	}
 	var results []sizeResult
 	for _, n := range o.sizes {
 		r, err := benchSize(ctx, o, bin, dir, n, stdout)

@@ -49,21 +49,7 @@ type binary struct {
 // With profileDir set, azapply writes its CPU and heap profiles there,
 // named after logFile, and the heap profile of its peak (NAME.peak).
 func runAzapply(ctx context.Context, bin binary, stackDir, caFile, logFile, profileDir string, args ...string) (measured, error) {
-	req := launchRequest{Path: bin.path, Args: append(args, "--chdir", stackDir, "--no-color"), Log: logFile}
-	req.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + stackDir,
-		"TMPDIR=" + os.TempDir(),
-		"SSL_CERT_FILE=" + caFile,
-		// The emulator's token endpoint takes any secret; this one is not real.
-		"AZURE_CLIENT_SECRET=bench-not-a-secret",
-	}
-	// The Go runtime's knobs pass through, to try GC settings.
-	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG", "GOMAXPROCS"} {
-		if v, ok := os.LookupEnv(k); ok {
-			req.Env = append(req.Env, k+"="+v)
-		}
-	}
+	req := launchRequest{Path: bin.path, Args: append(args, "--chdir", stackDir, "--no-color"), Log: logFile, Env: azapplyEnv(stackDir, caFile)}
 	if profileDir != "" {
 		name := filepath.Join(profileDir, fmt.Sprintf("%s-%s", filepath.Base(stackDir), strings.TrimSuffix(filepath.Base(logFile), ".log")))
 		req.Env = append(req.Env, "AZAPPLY_CPUPROFILE="+name+".cpu", "AZAPPLY_MEMPROFILE="+name+".mem", "AZAPPLY_MEMPROFILE_PEAK="+name+".peak")
@@ -82,6 +68,26 @@ func runAzapply(ctx context.Context, bin binary, stackDir, caFile, logFile, prof
 		return measured{Wall: res.Wall}, fmt.Errorf("azapply %v: %s", args, res.Err)
 	}
 	return measured{Wall: res.Wall, CPU: res.CPU, RSS: res.RSS, ExitCode: res.ExitCode}, nil
+}
+
+// azapplyEnv is the environment of an azapply run (see runAzapply), with
+// home as its HOME.
+func azapplyEnv(home, caFile string) []string {
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"TMPDIR=" + os.TempDir(),
+		"SSL_CERT_FILE=" + caFile,
+		// The emulator's token endpoint takes any secret; this one is not real.
+		"AZURE_CLIENT_SECRET=bench-not-a-secret",
+	}
+	// The Go runtime's knobs pass through, to try GC settings.
+	for _, k := range []string{"GOGC", "GOMEMLIMIT", "GODEBUG", "GOMAXPROCS"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
 }
 
 // runHere runs req from this process (the launcher, or the bench where

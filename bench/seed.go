@@ -19,6 +19,20 @@ import (
 // minutes (see docs/performance.md),
 // and the plan phases only need the world and the state it leaves.
 func seed(ctx context.Context, srv *served, dir string) error {
+	// A plain emulator (synchronous, unthrottled) builds the world.
+	em := emulator.New(emulator.Options{})
+	if err := seedInto(ctx, em, dir); err != nil {
+		return err
+	}
+	world, err := em.MarshalWorld()
+	if err != nil {
+		return err
+	}
+	return srv.load(world)
+}
+
+// seedInto creates the stack in dir in em's world and writes its state.
+func seedInto(ctx context.Context, em *emulator.Server, dir string) error {
 	cfg, diags := config.Load(dir, config.LoadOptions{})
 	if diags.HasErrors() {
 		return fmt.Errorf("loading the generated stack: %s", diags.Error())
@@ -37,8 +51,6 @@ func seed(ctx context.Context, srv *served, dir string) error {
 		return o, ok
 	}
 
-	// A plain emulator (synchronous, unthrottled) builds the world.
-	em := emulator.New(emulator.Options{})
 	c, err := arm.NewClient(arm.ClientOptions{Endpoint: "https://emulator.invalid", Credential: arm.StaticCredential{Token: "bench"},
 		Transport: &http.Client{Transport: em.Transport()}, Pacing: arm.PacingOptions{Disabled: true}})
 	if err != nil {
@@ -69,12 +81,5 @@ func seed(ctx context.Context, srv *served, dir string) error {
 		}
 		outputs[in.Address] = live.Body
 	}
-	if err := local.New(filepath.Join(dir, "azapply.state.json")).Write(ctx, st); err != nil {
-		return err
-	}
-	world, err := em.MarshalWorld()
-	if err != nil {
-		return err
-	}
-	return srv.load(world)
+	return local.New(filepath.Join(dir, "azapply.state.json")).Write(ctx, st)
 }

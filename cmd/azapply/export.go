@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/export"
@@ -82,7 +83,7 @@ func exportRun(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	conn, err := o.factory.Client(ctx, provider, o.common.chdir)
+	conn, err := o.factory.Client(ctx, provider, o.common.chdir, arm.ClientOptions{})
 	if err != nil {
 		return err
 	}

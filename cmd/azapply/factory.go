@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
 )
@@ -16,8 +17,10 @@ type Factory struct {
 	IOStreams *IOStreams
 	// Client connects to ARM as the provider block asks; dir is the
 	// configuration directory (the embedded emulator keeps its world
-	// there). The connection's close runs when the command ends.
-	Client func(ctx context.Context, p config.Provider, dir string) (*armConnection, error)
+	// there); opts are the client's options to start from (a fleet's
+	// stacks share their pacers through them). The connection's close
+	// runs when the command ends.
+	Client func(ctx context.Context, p config.Provider, dir string, opts arm.ClientOptions) (*armConnection, error)
 	// Backend builds the state backend a backend block names; dir is the
 	// configuration directory relative paths start from.
 	Backend func(ctx context.Context, b *config.Backend, p config.Provider, dir string) (state.Backend, error)
@@ -28,8 +31,8 @@ type Factory struct {
 func newFactory(s *IOStreams) *Factory {
 	return &Factory{
 		IOStreams: s,
-		Client: func(ctx context.Context, p config.Provider, dir string) (*armConnection, error) {
-			return connectARM(ctx, p, dir, os.Getenv)
+		Client: func(ctx context.Context, p config.Provider, dir string, opts arm.ClientOptions) (*armConnection, error) {
+			return connectARMWith(ctx, p, dir, os.Getenv, opts)
 		},
 		Backend: newBackend,
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/emulator"
 )
@@ -32,12 +33,12 @@ resource "rg" {
 func emulatorFactory(t *testing.T, srv *emulator.Server, s *IOStreams, connections *int) *Factory {
 	t.Helper()
 	f := newFactory(s)
-	f.Client = func(_ context.Context, p config.Provider, _ string) (*armConnection, error) {
+	f.Client = func(_ context.Context, p config.Provider, _ string, _ arm.ClientOptions) (*armConnection, error) {
 		if p.SubscriptionID != "00000000-0000-0000-0000-000000000000" {
 			t.Errorf("the factory was given the provider block %+v", p)
 		}
 		*connections++
-		return inProcessConnection(srv, func() error { return nil })
+		return inProcessConnection(srv, func() error { return nil }, nil, "")
 	}
 	return f
 }

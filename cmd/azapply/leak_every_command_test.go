@@ -118,7 +118,8 @@ output "login_server" {
 
 // TestSecretLeakEveryCommand runs every command that prints or writes
 // (plan in each format, plan --out and show in each format, apply of a
-// saved plan and with JSON progress, drift, state list, show and pull,
+// saved plan and with JSON progress, drift, fleet plan and fleet drift in
+// each format, state list, show and pull,
 // output in each form, import, export, a failing apply, a variables file
 // of the wrong type, a validation message and a function error built from
 // a secret) with AZAPPLY_LOG=debug on leakConfig, and searches every
@@ -156,9 +157,15 @@ func TestSecretLeakEveryCommand(t *testing.T) {
 	for _, f := range []string{"text", "markdown", "json"} {
 		l.run(exitOK, "show", "--no-color", "--format", f, "second.plan")
 	}
+	for _, f := range []string{"text", "markdown", "json"} {
+		l.run(exitChanges, "fleet", "plan", "--detailed-exitcode", "--no-color", "--format", f, ".")
+	}
 	l.run(exitOK, "apply", "--auto-approve", "--format", "json")
 	l.run(exitOK, "drift", "--no-color")
 	l.run(exitOK, "drift", "--no-color", "--format", "json")
+	for _, f := range []string{"text", "markdown", "json"} {
+		l.run(exitOK, "fleet", "drift", "--detailed-exitcode", "--no-color", "--format", f, ".")
+	}
 	l.run(exitOK, "state", "list")
 	for _, addr := range []string{"resource.acr", "resource.sql", "resource.app"} {
 		l.run(exitOK, "state", "show", addr)

@@ -24,6 +24,7 @@ func commands(f *Factory) []*command {
 		NewCmdDestroy(f, nil),
 		NewCmdVersion(f, nil),
 		NewCmdDrift(f, nil),
+		NewCmdFleet(f, nil),
 		NewCmdShow(f, nil),
 		NewCmdEmulator(f),
 		NewCmdValidate(f, nil),

@@ -175,7 +175,7 @@ func buildPlan(ctx context.Context, w *workspace, f planFlags, refreshOnly bool)
 	}
 	pl, err := plan.Build(ctx, plan.Options{
 		Only:           only,
-		Reader:         w.client,
+		Reader:         w.planReader(),
 		Instances:      w.insts,
 		State:          w.state,
 		Parallelism:    f.parallelism,

@@ -40,6 +40,9 @@ type commonFlags struct {
 	lockFlag *bool
 	// command names the command in the state lock ("apply", "state rm").
 	command string
+	// client is the ARM client's options to start from: a fleet's stacks
+	// share their pacers through them. Zero for the other commands.
+	client arm.ClientOptions
 }
 
 // register adds the flags of every command that reads a configuration:
@@ -125,6 +128,17 @@ type workspace struct {
 	// compact writes the state whole if saves left changes in the
 	// backend's journal only; set by the first save.
 	compact func() error
+	// reader, when set, is what the plan reads live resources with
+	// instead of client: a fleet's stacks share their lists through it.
+	reader plan.Reader
+}
+
+// planReader is what the plan reads live resources with.
+func (w *workspace) planReader() plan.Reader {
+	if w.reader != nil {
+		return w.reader
+	}
+	return w.client
 }
 
 // save records the changes apply makes after every operation through the
@@ -285,7 +299,7 @@ func openWorkspace(ctx context.Context, fac *Factory, f commonFlags) (w *workspa
 		}
 	}
 	w = &workspace{cfg: cfg, backend: backend, state: st, unlock: unlock}
-	if err := w.connect(ctx, fac, f.chdir); err != nil {
+	if err := w.connect(ctx, fac, f.chdir, f.client); err != nil {
 		return nil, err
 	}
 	// A failed read (a data source that answers 404, 403 or drops the
@@ -378,9 +392,10 @@ func (w *workspace) evaluate(ctx context.Context, noColor bool) error {
 }
 
 // connect builds the ARM client the provider block asks for, through the
-// factory (connectARM in a real run).
-func (w *workspace) connect(ctx context.Context, f *Factory, dir string) error {
-	conn, err := f.Client(ctx, w.cfg.Provider, dir)
+// factory (connectARM in a real run), starting from opts: a fleet's
+// stacks share their pacers through them.
+func (w *workspace) connect(ctx context.Context, f *Factory, dir string, opts arm.ClientOptions) error {
+	conn, err := f.Client(ctx, w.cfg.Provider, dir, opts)
 	if err != nil {
 		return err
 	}
