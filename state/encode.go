@@ -28,8 +28,8 @@ func encodeTo(w *countingWriter, s *State) error {
 		if err != nil {
 			return err
 		}
-		w.Write(data)
-		w.Write([]byte{'\n'})
+		w.put(data)
+		w.put([]byte{'\n'})
 		return w.err
 	}
 	// Everything but the resources, which go where the empty list is.
@@ -47,7 +47,7 @@ func encodeTo(w *countingWriter, s *State) error {
 	if at < 0 {
 		return fmt.Errorf("no resources field in %.60q", head)
 	}
-	w.Write(head[:at+len(empty)-1])
+	w.put(head[:at+len(empty)-1])
 	// One encoder and one buffer for every resource: json.Encoder reuses
 	// its buffers, where MarshalIndent allocates the JSON twice over.
 	var buf bytes.Buffer
@@ -55,23 +55,24 @@ func encodeTo(w *countingWriter, s *State) error {
 	enc.SetIndent("    ", "  ")
 	for i, r := range s.Resources {
 		if i > 0 {
-			w.Write([]byte{','})
+			w.put([]byte{','})
 		}
-		w.Write([]byte("\n    "))
+		w.put([]byte("\n    "))
 		buf.Reset()
 		if err := enc.Encode(r); err != nil {
 			return err
 		}
 		// Without the newline Encode ends each value with.
-		w.Write(buf.Bytes()[:buf.Len()-1])
+		w.put(buf.Bytes()[:buf.Len()-1])
 	}
-	w.Write([]byte("\n  ]"))
-	w.Write(head[at+len(empty):])
-	w.Write([]byte{'\n'})
+	w.put([]byte("\n  ]"))
+	w.put(head[at+len(empty):])
+	w.put([]byte{'\n'})
 	return w.err
 }
 
-// countingWriter counts what it writes and keeps the first error.
+// countingWriter counts what it writes and keeps the first error, which
+// encodeTo returns at the end: put writes and leaves the error there.
 type countingWriter struct {
 	w   io.Writer
 	n   int64
@@ -86,4 +87,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	c.err = err
 	return n, err
+}
+
+// put writes p unless an earlier write failed; the error is kept in c.err.
+func (c *countingWriter) put(p []byte) {
+	_, _ = c.Write(p)
 }

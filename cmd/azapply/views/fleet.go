@@ -30,7 +30,8 @@ func FleetError(s Streams, format Format, err error) {
 		(&jsonView{s: s}).Error(err)
 		return
 	}
-	WriteError(s.Err, err, s.Color)
+	// Nothing is left to tell of a failure to write an error.
+	_ = WriteError(s.Err, err, s.Color)
 }
 
 // fleetStatus is a stack's status in a few words: clean, 3 changes,

@@ -38,7 +38,9 @@ func fleetText(w io.Writer, r *fleet.Report, color bool) error {
 		}
 		fmt.Fprintf(w, "\n%s %s %s\n\n", strings.Repeat("─", 3), st.Dir, strings.Repeat("─", max(3, 60-len(st.Dir))))
 		if st.Status == fleet.Failed {
-			WriteError(w, st.Err, color)
+			if err := WriteError(w, st.Err, color); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := plan.RenderText(w, st.Plan, plan.TextOptions{Color: color}); err != nil {
