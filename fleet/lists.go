@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/arm/armid"
 	"github.com/azapply/azapply/plan"
 )
 
@@ -54,7 +55,7 @@ func (c *ListCache) Shared() int { return int(c.shared.Load()) }
 // replays the pages another caller of the same scope (endpoint and
 // principal) read. fn is called with each page until it returns false.
 func (c *ListCache) List(ctx context.Context, l plan.Lister, scope, collection, apiVersion string, fn func(arm.Page) bool) error {
-	key := scope + " " + strings.ToLower(strings.TrimSuffix(collection, "/")) + "?api-version=" + strings.ToLower(apiVersion)
+	key := scope + " " + armid.Key(collection) + "?api-version=" + strings.ToLower(apiVersion)
 	for {
 		c.mu.Lock()
 		e := c.entries[key]
