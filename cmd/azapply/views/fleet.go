@@ -82,5 +82,8 @@ func fleetSummary(r *fleet.Report) string {
 
 // emptyShard says that the shard got no stack.
 func emptyShard(r *fleet.Report) string {
+	if r.Skipped == 1 {
+		return fmt.Sprintf("Shard %s has no stack: the one stack given belongs to another shard. Nothing to do.", r.Shard)
+	}
 	return fmt.Sprintf("Shard %s has no stack: the %d stacks given belong to other shards. Nothing to do.", r.Shard, r.Skipped)
 }
