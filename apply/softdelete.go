@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm"
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/plan"
 )
 
@@ -18,8 +19,8 @@ const DefaultPurgeWait = 10 * time.Minute
 // and then sending the declared body (SoftDeleted "recover", the default),
 // or by purging it and then creating anew ("purge").
 func (r *runner) softDeletedCreate(ctx context.Context, c *plan.Change, t *plan.SoftDeleteType, req arm.Request, refused error) (*arm.Response, error) {
-	body, _ := req.Body.(map[string]any)
-	location, _ := body["location"].(string)
+	declared, _ := req.Body.(map[string]any)
+	location, _ := declared["location"].(string)
 	mode := r.o.SoftDeleted
 	if mode == "" {
 		mode = plan.SoftDeletedRecover
@@ -46,7 +47,7 @@ func (r *runner) softDeletedCreate(ctx context.Context, c *plan.Change, t *plan.
 		"a soft-deleted %s holds its name: recovering it, then sending the declared body (soft_deleted = \"recover\"; \"purge\" would purge it and create anew)", t.Noun)})
 	recover := req
 	recover.IfMatch, recover.IfNoneMatch = "", ""
-	rb, _ := cloneJSON(body).(map[string]any)
+	rb, _ := body.Copy(declared).(map[string]any)
 	if rb == nil {
 		rb = map[string]any{}
 	}
@@ -115,25 +116,6 @@ func (r *runner) purgeAfterDelete(ctx context.Context, c *plan.Change, id string
 		}
 	}
 	return nil
-}
-
-// cloneJSON deep-copies a JSON-like value.
-func cloneJSON(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = cloneJSON(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = cloneJSON(e)
-		}
-		return out
-	}
-	return v
 }
 
 // setDotted sets a dotted path of m, creating maps on the way.

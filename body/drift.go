@@ -205,7 +205,7 @@ func isTimestamp(v any) bool {
 // those back, and "values the service keeps differently" must keep
 // comparing what was sent with what the service answered to it.
 func AcceptedOutput(output, live map[string]any, drift []PathChange) map[string]any {
-	out := deepCopy(live).(map[string]any)
+	out := Copy(live).(map[string]any)
 	for _, pc := range drift {
 		if !pc.Declared || len(pc.at) == 0 {
 			continue
@@ -219,13 +219,13 @@ func AcceptedOutput(output, live map[string]any, drift []PathChange) map[string]
 		switch p := parent.(type) {
 		case map[string]any:
 			if had {
-				p[last.Key] = deepCopy(was)
+				p[last.Key] = Copy(was)
 			} else {
 				delete(p, last.Key)
 			}
 		case []any:
 			if i := elementAt(p, last); i >= 0 && had {
-				p[i] = deepCopy(was)
+				p[i] = Copy(was)
 			}
 		}
 	}
@@ -245,22 +245,4 @@ func elementAt(arr []any, s bodypath.Step) int {
 		}
 	}
 	return -1
-}
-
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(v))
-		for i, e := range v {
-			a[i] = deepCopy(e)
-		}
-		return a
-	}
-	return v
 }

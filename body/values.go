@@ -31,3 +31,31 @@ const SensitiveText = "(sensitive)"
 
 // MarshalJSON encodes the marker as the text renderers print.
 func (Sensitive) MarshalJSON() ([]byte, error) { return json.Marshal(SensitiveText) }
+
+// Copy deep-copies a JSON value (maps, slices, and the strings, numbers
+// and bools they hold), keeping a nil map or slice nil, so that a body
+// shared between a plan, a cache and a request can be changed in one place
+// only.
+func Copy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if v == nil {
+			return v
+		}
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = Copy(e)
+		}
+		return m
+	case []any:
+		if v == nil {
+			return v
+		}
+		a := make([]any, len(v))
+		for i, e := range v {
+			a[i] = Copy(e)
+		}
+		return a
+	}
+	return v
+}

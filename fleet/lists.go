@@ -8,6 +8,7 @@ import (
 
 	"github.com/azapply/azapply/arm"
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/plan"
 )
 
@@ -133,31 +134,7 @@ func listFrom(ctx context.Context, l plan.Lister, collection, apiVersion string,
 func copyPage(p arm.Page) arm.Page {
 	items := make([]map[string]any, len(p.Items))
 	for i, it := range p.Items {
-		items[i], _ = copyValue(it).(map[string]any)
+		items[i], _ = body.Copy(it).(map[string]any)
 	}
 	return arm.Page{Items: items, NextLink: p.NextLink}
-}
-
-func copyValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		if v == nil {
-			return v
-		}
-		m := make(map[string]any, len(v))
-		for k, x := range v {
-			m[k] = copyValue(x)
-		}
-		return m
-	case []any:
-		if v == nil {
-			return v
-		}
-		s := make([]any, len(v))
-		for i, x := range v {
-			s[i] = copyValue(x)
-		}
-		return s
-	}
-	return v // strings, json.Number, bools and nil are values
 }
