@@ -92,16 +92,7 @@ func TestWorkflowFleetDrift(t *testing.T) {
 			t.Errorf("matrix.shard[%d] = %v, want %d", i, v, i)
 		}
 	}
-	var artifact, issue, fail bool
-	for _, st := range w.steps() {
-		exit2 := strings.Contains(st.cond, "exitcode == '2'")
-		artifact = artifact || (exit2 && strings.HasPrefix(st.uses, "actions/upload-artifact@") && str(st.with["path"]) == "drift.md")
-		issue = issue || (exit2 && strings.Contains(str(st.with["script"]), "issues.create") && strings.Contains(str(st.with["script"]), "issues.update"))
-		fail = fail || (exit2 && regexp.MustCompile(`(?m)^\s*exit 1\s*$`).MatchString(st.run))
-	}
-	if !artifact || !issue || !fail {
-		t.Errorf("on exit 2: report artifact %v, issue opened or updated %v, job fails %v; want all three", artifact, issue, fail)
-	}
+	w.checkOnDrift(t, "drift.md")
 }
 
 // TestKubernetesFleetDrift checks the CronJob of examples/kubernetes: an

@@ -160,6 +160,23 @@ func (w workflow) hasScript(want ...string) bool {
 	return false
 }
 
+// checkOnDrift checks what a drift job does when azapply exits 2: it
+// keeps the report (an artifact at path), opens or updates an issue, and
+// fails the job.
+func (w workflow) checkOnDrift(t *testing.T, path string) {
+	t.Helper()
+	var artifact, issue, fail bool
+	for _, st := range w.steps() {
+		exit2 := strings.Contains(st.cond, "exitcode == '2'")
+		artifact = artifact || (exit2 && strings.HasPrefix(st.uses, "actions/upload-artifact@") && str(st.with["path"]) == path)
+		issue = issue || (exit2 && strings.Contains(str(st.with["script"]), "issues.create") && strings.Contains(str(st.with["script"]), "issues.update"))
+		fail = fail || (exit2 && regexp.MustCompile(`(?m)^\s*exit 1\s*$`).MatchString(st.run))
+	}
+	if !artifact || !issue || !fail {
+		t.Errorf("on exit 2: report artifact %v, issue opened or updated %v, job fails %v; want all three", artifact, issue, fail)
+	}
+}
+
 func (w workflow) uses(prefix string) []step {
 	var out []step
 	for _, s := range w.steps() {
@@ -262,16 +279,7 @@ func TestWorkflowDriftSchedule(t *testing.T) {
 	if !strings.Contains(s.run, "> drift.json") {
 		t.Errorf("the JSON report is not kept: %q", s.run)
 	}
-	var artifact, issue, fail bool
-	for _, st := range w.steps() {
-		exit2 := strings.Contains(st.cond, "exitcode == '2'")
-		artifact = artifact || (exit2 && strings.HasPrefix(st.uses, "actions/upload-artifact@") && str(st.with["path"]) == "drift.json")
-		issue = issue || (exit2 && strings.Contains(str(st.with["script"]), "issues.create") && strings.Contains(str(st.with["script"]), "issues.update"))
-		fail = fail || (exit2 && regexp.MustCompile(`(?m)^\s*exit 1\s*$`).MatchString(st.run))
-	}
-	if !artifact || !issue || !fail {
-		t.Errorf("on exit 2: report artifact %v, issue opened or updated %v, job fails %v; want all three", artifact, issue, fail)
-	}
+	w.checkOnDrift(t, "drift.json")
 }
 
 // TestWorkflowCommandLines checks that every azapply command line in the
