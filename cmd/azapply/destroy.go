@@ -24,7 +24,10 @@ func NewCmdDestroy(f *Factory, runF func(context.Context, *applyOptions) error) 
 	fs.IntVar(&o.plan.parallelism, "parallelism", apply.DefaultParallelism, "how many operations may run at once")
 	fs.StringVar(&o.progress, "format", "text", "output: text, or json (JSON only on stdout: the plan, each progress event, the summary and every diagnostic, one JSON object per line)")
 	fs.StringArrayVar(&o.plan.targets, "target", nil, "destroy only this `ADDRESS` (resource.NAME, module.NAME, ...) and what depends on it; repeatable. Not for routine use: the result is partial")
-	c.run = func(ctx context.Context, _ []string) error {
+	c.run = func(ctx context.Context, args []string) error {
+		if err := noArgs(c, args, ": point --chdir at the configuration directory"); err != nil {
+			return err
+		}
 		if o.progress != "text" && o.progress != "json" {
 			return fmt.Errorf("--format %q: choose text or json", o.progress)
 		}

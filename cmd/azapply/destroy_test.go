@@ -23,5 +23,6 @@ func TestDestroyOptions(t *testing.T) {
 		{name: "markdown", args: []string{"--format", "markdown"}, wantErr: `--format "markdown": choose text or json`},
 		{name: "bad target", args: []string{"--target", "rg"}, wantErr: `--target "rg" is not an address`},
 		{name: "replace is not destroy's", args: []string{"--replace", "resource.rg"}, wantErr: "unknown flag: --replace"},
+		{name: "a directory as an argument", args: []string{"--auto-approve", "stacks/web"}, wantErr: "destroy takes no arguments"},
 	})
 }

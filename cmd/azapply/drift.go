@@ -29,7 +29,10 @@ func NewCmdDrift(f *Factory, runF func(context.Context, *driftOptions) error) *c
 	o.common.registerAll(fs)
 	o.plan.register(fs)
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when anything drifted, 0 when nothing did, 1 on error")
-	c.run = func(ctx context.Context, _ []string) error {
+	c.run = func(ctx context.Context, args []string) error {
+		if err := noArgs(c, args, ": point --chdir at the configuration directory"); err != nil {
+			return err
+		}
 		if err := o.plan.validate(); err != nil {
 			return fail(o.view(), err)
 		}

@@ -22,5 +22,6 @@ func TestDriftOptions(t *testing.T) {
 		{name: "unknown format", args: []string{"--format", "html"}, wantErr: `--format "html": choose text, markdown or json`},
 		{name: "parallelism 0", args: []string{"--parallelism", "0"}, wantErr: "give a number of at least 1"},
 		{name: "refresh-only is plan's", args: []string{"--refresh-only"}, wantErr: "unknown flag: --refresh-only"},
+		{name: "a directory as an argument", args: []string{"stacks/web"}, wantErr: "drift takes no arguments"},
 	})
 }

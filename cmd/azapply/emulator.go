@@ -76,7 +76,10 @@ func NewCmdEmulatorServe(f *Factory, runF func(context.Context, *serveOptions) e
 	fs.DurationVar(&o.lingeringDelete, "lingering-delete", 0, "eventual consistency: how long a GET still shows a deleted resource (and a PUT of it answers 409), e.g. 10s")
 	fs.DurationVar(&o.principalDelay, "principal-delay", 0, "eventual consistency: how long a new identity's principal is unknown to role assignments (400 PrincipalNotFound), e.g. 30s")
 	o.ops.register(fs)
-	c.run = func(ctx context.Context, _ []string) error {
+	c.run = func(ctx context.Context, args []string) error {
+		if err := noArgs(c, args, ""); err != nil {
+			return err
+		}
 		if runF != nil {
 			return runF(ctx, o)
 		}
@@ -266,7 +269,10 @@ func NewCmdEmulatorChange(f *Factory, runF func(context.Context, *changeOptions)
 	fs.StringVar(&o.merge, "merge", "", `a JSON merge patch to apply, e.g. '{"properties":{"publicNetworkAccess":"Disabled"}}'`)
 	fs.StringVar(&o.mergeFile, "merge-file", "", "a file holding the JSON merge patch")
 	fs.BoolVar(&o.delete, "delete", false, "delete the resource (and everything under it)")
-	c.run = func(ctx context.Context, _ []string) error {
+	c.run = func(ctx context.Context, args []string) error {
+		if err := noArgs(c, args, ""); err != nil {
+			return err
+		}
 		if runF != nil {
 			return runF(ctx, o)
 		}

@@ -212,6 +212,7 @@ func TestEmulatorServeOptions(t *testing.T) {
 			}},
 		{name: "a rate that is not a number", args: []string{"--fail-rate", "some"}, wantErr: "invalid argument"},
 		{name: "misspelt flag", args: []string{"--throtle"}, wantErr: "Did you mean --throttle?"},
+		{name: "an argument", args: []string{"world.json"}, wantErr: "emulator serve takes no arguments"},
 	})
 }
 
@@ -225,5 +226,6 @@ func TestEmulatorChangeOptions(t *testing.T) {
 				return changeOptions{factory: f, chdir: ".", token: "emulator-token", id: rgID, delete: true, endpoint: "https://127.0.0.1:8443", caFile: "ca.pem"}
 			}},
 		{name: "misspelt flag", args: []string{"--merg", "{}"}, wantErr: "Did you mean --merge?"},
+		{name: "an argument", args: []string{"--id", "/x", "--delete", "extra"}, wantErr: "emulator change takes no arguments"},
 	})
 }

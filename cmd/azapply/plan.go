@@ -97,7 +97,10 @@ func NewCmdPlan(f *Factory, runF func(context.Context, *planOptions) error) *com
 	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none, 1 on error")
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "show only what changed outside azapply since the last apply (drift)")
 	fs.StringVar(&o.out, "out", "", "write the plan to this file, for azapply apply FILE and azapply show FILE")
-	c.run = func(ctx context.Context, _ []string) error {
+	c.run = func(ctx context.Context, args []string) error {
+		if err := noArgs(c, args, ": point --chdir at the configuration directory"); err != nil {
+			return err
+		}
 		if err := o.plan.validate(); err != nil {
 			return fail(o.view(), err)
 		}

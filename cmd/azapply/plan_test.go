@@ -179,5 +179,6 @@ func TestPlanOptions(t *testing.T) {
 		{name: "bad target", args: []string{"--target", "rg"}, wantErr: `--target "rg" is not an address`},
 		{name: "var without a value", args: []string{"--var", "a"}, wantErr: "write it as --var name=value"},
 		{name: "misspelt flag", args: []string{"--detailed-exitcod"}, wantErr: "Did you mean --detailed-exitcode?"},
+		{name: "a directory as an argument", args: []string{"stacks/web"}, wantErr: "plan takes no arguments (got [\"stacks/web\"]): point --chdir at the configuration directory"},
 	})
 }
