@@ -219,14 +219,17 @@ func moveAddress(a *hcl.Attribute) (string, hcl.Diagnostics) {
 // MoveAddresses returns, for each of the addresses recorded that a moved
 // block moves, its new address (old → new): the end of the chain of moves
 // from it (a → b, then b → c: a ends at c), each block used at most once.
-// A move whose new address is recorded already is left out: the state
-// keeps both, and the plan shows what each means.
+// A move whose new address is recorded already is left out, and so are
+// moves that would take two records to one address (a → b and b → c with
+// both a and b recorded): the state keeps them where they are, and the
+// plan shows what each means, where moving both would lose one.
 func MoveAddresses(moved []*Moved, recorded []string) map[string]string {
 	have := map[string]bool{}
 	for _, a := range recorded {
 		have[a] = true
 	}
 	out := map[string]string{}
+	ends := map[string]int{}
 	for _, a := range recorded {
 		cur, used := a, map[*Moved]bool{}
 		for {
@@ -239,6 +242,12 @@ func MoveAddresses(moved []*Moved, recorded []string) map[string]string {
 		}
 		if cur != a && !have[cur] {
 			out[a] = cur
+			ends[cur]++
+		}
+	}
+	for from, to := range out {
+		if ends[to] > 1 {
+			delete(out, from)
 		}
 	}
 	return out

@@ -36,6 +36,25 @@ func TestMoveAddresses(t *testing.T) {
 	if got := MoveAddresses(moved[:1], []string{"resource.a", "module.app.resource.a"}); len(got) != 0 {
 		t.Errorf("moved onto a recorded address: %v", got)
 	}
+	// Two records that chains would take to one address both stay: moving
+	// them would keep one and lose the other.
+	for name, tc := range map[string]struct {
+		moved    []*Moved
+		recorded []string
+	}{
+		"a chain with both ends recorded": {
+			moved:    []*Moved{{From: "resource.a", To: "resource.b"}, {From: "resource.b", To: "resource.c"}},
+			recorded: []string{"resource.a", "resource.b"},
+		},
+		"a module move and a resource move": {
+			moved:    []*Moved{{From: "module.x", To: "module.y"}, {From: "module.y.resource.r", To: "resource.r"}},
+			recorded: []string{"module.x.resource.r", "module.y.resource.r"},
+		},
+	} {
+		if got := MoveAddresses(tc.moved, tc.recorded); len(got) != 0 {
+			t.Errorf("%s: MoveAddresses = %v, want no move", name, got)
+		}
+	}
 }
 
 func TestMovedBlocks(t *testing.T) {
