@@ -63,7 +63,9 @@ func Lookup(v any, p Path, find Finder) (any, bool) {
 }
 
 // Replace replaces, in place, every value of v that the pattern pt names
-// with f of it. Keys are matched exactly (they are the body's own); [*]
+// with f of it. Keys are matched case-insensitively, as ARM reads them and
+// as Match does, so a path declared as properties.customsetting names the
+// customSetting the service returns; [*]
 // names every element, [N] one, [field=value] the elements whose field
 // reads as the value, case-insensitively. Values absent from v are skipped. An empty pattern
 // names v itself, which Replace cannot change in place: it does nothing.
@@ -77,15 +79,16 @@ func Replace(v any, pt Path, f func(any) any) {
 		if !ok {
 			return
 		}
-		e, ok := m[s.Key]
-		if !ok {
-			return
+		for k, e := range m {
+			if !strings.EqualFold(k, s.Key) {
+				continue
+			}
+			if last {
+				m[k] = f(e)
+			} else {
+				Replace(e, pt[1:], f)
+			}
 		}
-		if last {
-			m[s.Key] = f(e)
-			return
-		}
-		Replace(e, pt[1:], f)
 		return
 	}
 	a, ok := v.([]any)

@@ -63,6 +63,8 @@ func TestReplace(t *testing.T) {
 		{"keys[1]", `{"keys":["a","b"]}`, `{"keys":["a","#"]}`},
 		{"keys[name=b].v", `{"keys":[{"name":"a","v":1},{"name":"b","v":2}]}`, `{"keys":[{"name":"a","v":1},{"name":"b","v":"#"}]}`},
 		{"keys[name=B].v", `{"keys":[{"name":"a","v":1},{"name":"b","v":2}]}`, `{"keys":[{"name":"a","v":1},{"name":"b","v":"#"}]}`},
+		{"properties.customsetting", `{"properties":{"customSetting":"s","x":1}}`, `{"properties":{"customSetting":"#","x":1}}`},
+		{"Properties.Users[*].Password", `{"properties":{"users":[{"password":"a"}]}}`, `{"properties":{"users":[{"password":"#"}]}}`},
 		{"missing.deeper", `{"a":1}`, `{"a":1}`},
 		{"a.b", `{"a":[1]}`, `{"a":[1]}`},
 		{"a[0]", `{"a":{"0":1}}`, `{"a":{"0":1}}`},

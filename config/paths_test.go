@@ -95,3 +95,27 @@ resource "site" {
 		t.Error("db's value is not marked")
 	}
 }
+
+// TestSensitivePathMatchesKeysInAnyCase: a sensitive path spelled in
+// another case than the body's key marks that key, as the plan hides it
+// and the state hashes it (ARM reads keys case-insensitively).
+func TestSensitivePathMatchesKeysInAnyCase(t *testing.T) {
+	cfg := mustLoad(t, map[string]string{"main.hcl": `
+resource "site" {
+  id          = "` + sub + `/resourceGroups/demo/providers/Microsoft.Web/sites/s"
+  api_version = "2024-04-01"
+  sensitive   = ["properties.customsetting"]
+  body = {
+    properties = { customSetting = "not-a-name-the-rules-know", other = "plain" }
+  }
+}
+`}, LoadOptions{})
+	in := mustEval(t, cfg, nil).Resources()[0]
+	props := in.Body.GetAttr("properties")
+	if !props.GetAttr("customSetting").HasMark(SensitiveMark) {
+		t.Error("customSetting is not marked by the path properties.customsetting")
+	}
+	if props.GetAttr("other").HasMark(SensitiveMark) {
+		t.Error("other is marked")
+	}
+}

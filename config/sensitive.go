@@ -62,12 +62,18 @@ func markPath(v cty.Value, steps bodypath.Path) cty.Value {
 	s := steps[0]
 	switch {
 	case (t.IsObjectType() || t.IsMapType()) && !s.Elem:
+		// Keys match case-insensitively, as ARM and bodypath read them.
 		attrs := v.AsValueMap()
-		e, ok := attrs[s.Key]
-		if !ok {
+		found := false
+		for k, e := range attrs {
+			if strings.EqualFold(k, s.Key) {
+				attrs[k] = markPath(e, steps[1:])
+				found = true
+			}
+		}
+		if !found {
 			return v.WithMarks(marks)
 		}
-		attrs[s.Key] = markPath(e, steps[1:])
 		return rebuild(t, attrs, nil).WithMarks(marks)
 	case (t.IsTupleType() || t.IsListType()) && s.Elem:
 		elems := v.AsValueSlice()
