@@ -19,24 +19,24 @@ func TestAcceptDrift(t *testing.T) {
 	)
 	st := state.New()
 	st.Set(&state.Resource{Address: "resource.rg", ID: rgID, Output: map[string]any{"location": "westus"}})
-	st.Set(&state.Resource{Address: "resource.app", ID: vaultID, Output: map[string]any{"properties": map[string]any{"password": "old"}}})
+	st.Set(&state.Resource{Address: "resource.app", ID: vaultID, Output: map[string]any{"properties": map[string]any{"customSetting": "old"}}})
 	st.Set(&state.Resource{Address: "resource.gone", ID: goneID, Output: map[string]any{"location": "westus"}})
 	rgLive := map[string]any{"location": "westus", "tags": map[string]any{"owner": "portal"}}
 	p := &plan.Plan{Drift: []*plan.Drift{
 		{Address: "resource.rg", ID: rgID, Live: rgLive},
-		{Address: "resource.app", ID: vaultID, Live: map[string]any{"properties": map[string]any{"password": "rotated-in-the-portal"}}},
+		{Address: "resource.app", ID: vaultID, Live: map[string]any{"properties": map[string]any{"customSetting": "rotated-in-the-portal"}}},
 		{Address: "resource.gone", ID: goneID, Deleted: true},
 		// Drift of a resource the state no longer records is passed over.
 		{Address: "resource.other", ID: "/subscriptions/s/resourceGroups/other", Live: map[string]any{}},
 	}}
-	insts := []*config.Instance{{Address: "resource.app", ID: vaultID, Sensitive: []string{"properties.password"}}}
+	insts := []*config.Instance{{Address: "resource.app", ID: vaultID, Sensitive: []string{"properties.customSetting"}}}
 	if err := AcceptDrift(p, st, insts); err != nil {
 		t.Fatal(err)
 	}
 	if got := st.Get("resource.rg").Output; !reflect.DeepEqual(got, rgLive) {
 		t.Errorf("resource.rg's output = %v, want the live body %v", got, rgLive)
 	}
-	pw := st.Get("resource.app").Output["properties"].(map[string]any)["password"]
+	pw := st.Get("resource.app").Output["properties"].(map[string]any)["customSetting"]
 	if pw == "rotated-in-the-portal" || !state.IsRedacted(pw) {
 		t.Errorf("the accepted secret is recorded as %v, want a salted hash", pw)
 	}

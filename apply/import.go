@@ -51,7 +51,15 @@ func Import(ctx context.Context, client Getter, insts []*config.Instance, st *st
 	if v, ok := resp.Body["id"].(string); ok && v != "" {
 		armID = armid.Canonical(v) // keep ARM's casing
 	}
-	r := &state.Resource{Address: address, ID: armID, APIVersion: inst.APIVersion, Output: resp.Body}
+	// The block's sensitive paths are hashed as apply records them: the
+	// state never holds a value the configuration calls sensitive.
+	out := resp.Body
+	if len(inst.Sensitive) > 0 {
+		if out, err = st.Redact(out, inst.Sensitive); err != nil {
+			return nil, fmt.Errorf("hiding the sensitive values of %s: %w. Nothing was imported", address, err)
+		}
+	}
+	r := &state.Resource{Address: address, ID: armID, APIVersion: inst.APIVersion, Output: out}
 	st.Set(r)
 	return r, nil
 }

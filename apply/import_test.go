@@ -17,11 +17,11 @@ func TestImport(t *testing.T) {
 	ctx := context.Background()
 	srv := emulator.New(emulator.Options{})
 	client := emulatorClient(t, srv)
-	if _, err := client.Put(ctx, emuRG, "2021-04-01", map[string]any{"location": "westus"}); err != nil {
+	if _, err := client.Put(ctx, emuRG, "2021-04-01", map[string]any{"location": "westus", "tags": map[string]any{"note": "hunter2-clear"}}); err != nil {
 		t.Fatal(err)
 	}
 	insts := []*config.Instance{
-		{Address: "resource.rg", ID: emuRG, APIVersion: "2021-04-01"},
+		{Address: "resource.rg", ID: emuRG, APIVersion: "2021-04-01", Sensitive: []string{"tags.note"}},
 		{Address: "resource.other", ID: sub + "/resourceGroups/other", APIVersion: "2021-04-01"},
 	}
 	st := state.New()
@@ -32,6 +32,11 @@ func TestImport(t *testing.T) {
 	got := st.Get("resource.rg")
 	if got == nil || got != r || got.Output["location"] != "westus" || got.APIVersion != "2021-04-01" {
 		t.Fatalf("the state records %+v, want resource.rg with its live body", got)
+	}
+	// A path the block declares sensitive (no name rule knows "note") is
+	// hashed, as apply records it.
+	if note := got.Output["tags"].(map[string]any)["note"]; note == "hunter2-clear" || !state.IsRedacted(note) {
+		t.Errorf("the sensitive tag is recorded as %v, want it hashed", note)
 	}
 	for _, tc := range []struct {
 		name, address, id, want string
