@@ -265,8 +265,8 @@ func SensitivePaths(v cty.Value) []string {
 }
 
 // SensitiveStrings returns the clear text of every sensitive value inside v
-// (strings, and numbers and booleans as they print), for cleaning text that
-// may quote them (an ARM error that echoes a request). Unknown values are
+// (strings, and numbers as they print; never booleans, which would blank
+// every true and false), for cleaning text that may quote them (an ARM error that echoes a request). Unknown values are
 // skipped.
 func SensitiveStrings(v cty.Value) []string {
 	var out []string

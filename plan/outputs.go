@@ -84,6 +84,10 @@ func PlanOutputs(p *Plan, outs []*config.Output, st *state.State) {
 			c := OutputChange{Name: n, Action: Delete, Before: rec.Value, After: Absent{}, Sensitive: rec.Sensitive}
 			if c.Sensitive {
 				c.Before = hideOutput(c.Before)
+			} else {
+				// A state written before azapply hashed outputs may hold
+				// a listKeys answer in clear.
+				c.Before = hideNamedOutput(c.Before)
 			}
 			p.OutputChanges = append(p.OutputChanges, c)
 		}
