@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,7 +75,43 @@ func parseGitSource(src string) (gitSource, error) {
 	if strings.Contains(g.subdir, "..") {
 		return gitSource{}, fmt.Errorf("%q: the subdirectory may not climb out of the repository", src)
 	}
+	if err := checkGitURL(g.repo); err != nil {
+		return gitSource{}, err
+	}
 	return g, nil
+}
+
+// checkGitURL refuses a repository URL that carries credentials, which the
+// lock file (committed), init's output and git's errors would repeat, and
+// the transports other than https, http, ssh, git and file. Its errors do
+// not quote the URL.
+func checkGitURL(repo string) error {
+	u, err := url.Parse(repo)
+	if err != nil {
+		return fmt.Errorf("a git module's source is not a URL (%v): write it as git::https://host/org/repo.git", redactURLError(err))
+	}
+	switch u.Scheme {
+	case "https", "http", "ssh", "git", "file":
+	default:
+		return fmt.Errorf("a git module's source uses the transport %q: azapply fetches modules over https, ssh, git or file only", u.Scheme)
+	}
+	if u.User != nil {
+		_, hasPassword := u.User.Password()
+		if hasPassword || u.Scheme == "https" || u.Scheme == "http" {
+			return fmt.Errorf("a git module's source on %s carries credentials in its URL, which the lock file and the output would repeat: "+
+				"remove them and give them to git instead (a credential helper, GIT_ASKPASS, or an SSH key)", u.Host)
+		}
+	}
+	return nil
+}
+
+// redactURLError is url.Parse's error without the URL it quotes.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // key names the fetched copy of a repository at a ref.

@@ -445,3 +445,33 @@ func TestGitRefIsNoOption(t *testing.T) {
 		t.Fatalf("a tag: %+v, %v", g, err)
 	}
 }
+
+// TestGitSourceRefusesCredentials: a token in a git module's URL would be
+// written to the committed lock file and repeated in output, so it is
+// refused, with an error that does not quote it; so are transports other
+// than https, http, ssh, git and file.
+func TestGitSourceRefusesCredentials(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"git::https://ghp_TOKEN1234@github.com/org/repo.git?ref=v1", "carries credentials"},
+		{"git::https://user:s3cr3tpass@dev.azure.com/org/repo.git", "carries credentials"},
+		{"git::ssh://git:s3cr3tpass@host/repo.git", "carries credentials"},
+		{"git::ftp://host/repo.git", "transport"},
+		{"git::ext::sh -c touch% /tmp/pwned", "a git source is git::URL"},
+	} {
+		_, err := parseGitSource(tc.src)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.src, err, tc.want)
+			continue
+		}
+		for _, secret := range []string{"ghp_TOKEN1234", "s3cr3tpass"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%s: the error quotes the credential: %v", tc.src, err)
+			}
+		}
+	}
+	for _, ok := range []string{"git::ssh://git@github.com/org/repo.git", "git::https://github.com/org/repo.git//modules/app?ref=v1", "git::file:///tmp/repo.git"} {
+		if _, err := parseGitSource(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
