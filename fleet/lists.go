@@ -93,9 +93,21 @@ func (c *ListCache) List(ctx context.Context, l plan.Lister, scope, collection, 
 }
 
 // fill reads the collection for the entry, giving fn each page as it
-// comes, and keeps copies of the pages read.
+// comes, and keeps copies of the pages read. Whatever ends the read (an
+// error, or a panic of fn, which the fleet turns into that stack's
+// failure), the entry is done: a failed one is taken out, so that the
+// stacks waiting for it read the collection themselves instead of waiting
+// for ever.
 func (c *ListCache) fill(ctx context.Context, l plan.Lister, key string, e *listEntry, collection, apiVersion string, fn func(arm.Page) bool) error {
 	c.listed.Add(1)
+	defer func() {
+		if !e.ok {
+			c.mu.Lock()
+			delete(c.entries, key)
+			c.mu.Unlock()
+		}
+		close(e.done)
+	}()
 	var pages []arm.Page
 	complete := false
 	err := l.List(ctx, collection, apiVersion, func(p arm.Page) bool {
@@ -104,14 +116,9 @@ func (c *ListCache) fill(ctx context.Context, l plan.Lister, key string, e *list
 		return fn(p)
 	})
 	if err != nil {
-		c.mu.Lock()
-		delete(c.entries, key)
-		c.mu.Unlock()
-		close(e.done)
 		return err
 	}
 	e.ok, e.pages, e.complete = true, pages, complete
-	close(e.done)
 	return nil
 }
 

@@ -157,3 +157,25 @@ func TestListCacheReadsOnPastAShortList(t *testing.T) {
 		t.Errorf("the second stack got %v, want %v", ids, want)
 	}
 }
+
+// TestListCacheSurvivesAPanickingReader: a stack whose page handler panics
+// (the fleet fails that stack) does not leave the others waiting for its
+// list: the next reader lists the collection itself.
+func TestListCacheSurvivesAPanickingReader(t *testing.T) {
+	l := &pagedLister{pages: pages(2)}
+	c := NewListCache()
+	func() {
+		defer func() { _ = recover() }()
+		_ = c.List(context.Background(), l, "s", "/c", "1", func(arm.Page) bool { panic("a stack's bug") })
+		t.Fatal("the handler did not panic")
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	n := 0
+	if err := c.List(ctx, l, "s", "/c", "1", func(arm.Page) bool { n++; return true }); err != nil {
+		t.Fatalf("the list after a panicking reader: %v", err)
+	}
+	if n != 2 || l.lists.Load() != 2 {
+		t.Errorf("got %d pages from %d lists, want 2 pages from a second list", n, l.lists.Load())
+	}
+}
