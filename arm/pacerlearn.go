@@ -90,8 +90,10 @@ func (l *learner) heard(rate float64, now time.Time, left int, seq uint64) float
 	case full && gain >= 0 && gain/dt > rate:
 		// Refill was capped, so the gain only bounds the rate from
 		// below; the bound is above the estimate, so the estimate is too
-		// low.
-		rate = l.clamp(gain / dt)
+		// low. It bounds it only from below, and counts requests ARM may
+		// not have counted yet: it may raise the estimate back to the
+		// configured rate, never above it from one sample.
+		rate = l.clamp(min(gain/dt, max(rate, l.configured)))
 	}
 	if l.lowered && left >= l.maxLeft-1 && l.anchorLeft >= l.maxLeft-1 && rate < l.configured {
 		// Only a 429 lowered the estimate, and the bucket has stayed

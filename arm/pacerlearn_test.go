@@ -120,6 +120,10 @@ func TestLearnerSamples(t *testing.T) {
 		// averaged with 25.
 		{"a sample", [][3]float64{{0, 200, 1}, {1.5, 100, 2}, {3.5, 90, 22}}, 15},
 		{"a full bucket is no sample", [][3]float64{{0, 100, 1}, {2, 100, 3}}, 25},
+		// 40 sent, 1 fewer left, over 1.1 s, the bucket full: at least
+		// 35 a second if ARM counted them all; it may not have, so one
+		// such sample does not lift the estimate above the configured 25.
+		{"a full bucket never lifts the estimate above the configured rate", [][3]float64{{0, 249, 1}, {1.1, 248, 41}}, 25},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
