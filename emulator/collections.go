@@ -53,6 +53,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c collection) {
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
 	if c.scope.typ != "Microsoft.Resources/subscriptions" {
+		// A parent whose delete has run its time is gone before its
+		// children are listed.
+		s.finishDueAt(c.scope.id)
 		if code, msg, ok := s.missingScope(c.scope); !ok {
 			writeError(w, http.StatusNotFound, code, msg)
 			return

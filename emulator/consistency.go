@@ -182,6 +182,23 @@ func (s *Server) finishDue(id string) {
 	}
 }
 
+// finishDueAt ends the operations pending on the resource id and on every
+// resource above it (its parent, its resource group) whose time is up, so
+// that a list of a collection under a parent whose delete has run its
+// time answers 404, as a GET of the parent would. Callers hold the world
+// lock.
+func (s *Server) finishDueAt(id string) {
+	if !s.opts.TimedOperations {
+		return
+	}
+	now, k := s.opts.Now(), key(id)
+	for pk, o := range s.world.pending {
+		if (k == pk || strings.HasPrefix(k, pk+"/")) && s.dueByTime(o, now) {
+			s.complete(o, now)
+		}
+	}
+}
+
 // finishDueUnder ends every operation pending on a resource under prefix
 // (a key ending in "/") whose time is up, so that a list of a collection
 // shows what a GET of each member would. Callers hold the world lock.

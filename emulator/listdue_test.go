@@ -70,3 +70,26 @@ func TestBusyEndsOperationsByTheSameRule(t *testing.T) {
 		t.Fatalf("a write once the create's time is up: %d %s", r.status, r.raw)
 	}
 }
+
+// TestListUnderADeletedParentIsNotFound: once a network's delete has run
+// its time, a list of its subnets answers 404, as a GET of the network
+// does, not the subnets it held.
+func TestListUnderADeletedParentIsNotFound(t *testing.T) {
+	clock := newFakeClock()
+	c := newClient(t, Options{Now: clock.now, RetryAfter: time.Second, TimedOperations: true,
+		Operations: []OperationRule{
+			{Method: "DELETE", Type: "Microsoft.Network/virtualNetworks", Operation: Operation{Pattern: Location, Polls: 3}},
+		}})
+	c.createRG()
+	vnet := rgID + "/providers/Microsoft.Network/virtualNetworks/v"
+	c.do("PUT", vnet, map[string]any{"location": "westus", "properties": map[string]any{
+		"addressSpace": map[string]any{"addressPrefixes": []any{"10.0.0.0/16"}},
+		"subnets":      []any{map[string]any{"name": "a", "properties": map[string]any{"addressPrefix": "10.0.1.0/24"}}},
+	}}).must(t, http.StatusCreated)
+	clock.advance(time.Hour)
+	c.do("GET", vnet+"/subnets", nil).must(t, http.StatusOK)
+	c.do("DELETE", vnet, nil).must(t, http.StatusAccepted)
+	clock.advance(time.Hour)
+	c.do("GET", vnet+"/subnets", nil).must(t, http.StatusNotFound)
+	c.do("GET", vnet, nil).must(t, http.StatusNotFound)
+}
