@@ -24,7 +24,7 @@ func NewCmdForceUnlock(f *Factory, runF func(context.Context, *forceUnlockOption
 	c := newCommand(f, "force-unlock", "LOCK_ID", "Break a state lock left by a run that died",
 		"Break the state lock left by a run that died. The lock error names the ID.\nOnly do this when that run is surely gone: two runs writing at once lose updates.",
 		"azapply force-unlock --chdir stacks/prod 6f1c2a9e-3b7d-4c0e-9a51-2d8f0b7e4c13")
-	o.common.registerAll(c.flags)
+	o.common.register(c.flags) // no --lock: it breaks the lock, never takes it
 	c.flags.BoolVar(&o.force, "force", false, "do not ask for confirmation")
 	c.run = func(ctx context.Context, args []string) error {
 		if len(args) != 1 {

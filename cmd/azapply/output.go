@@ -29,7 +29,7 @@ func NewCmdOutput(f *Factory, runF func(context.Context, *outputOptions) error) 
 	c := newCommand(f, "output", "[NAME]", "Print the output values the state recorded",
 		"Print the output values the state recorded at the last apply. Nothing is sent to Azure.\nSensitive outputs print as (sensitive): the state keeps only a salted hash of them;\n--raw NAME of a sensitive one evaluates it afresh from Azure.",
 		"azapply output --chdir examples/quickstart\nLOGIN=$(azapply output --raw login_server)")
-	o.common.registerAll(c.flags)
+	o.common.register(c.flags) // no --lock: it reads the state without the lock
 	c.flags.BoolVar(&o.json, "json", false, "print JSON: every output as {name: {sensitive, value}}, or one output's value")
 	c.flags.BoolVar(&o.raw, "raw", false, "print one string, number or boolean output as it is, without quotes or a newline (for a shell variable)")
 	c.run = func(ctx context.Context, args []string) error {

@@ -202,16 +202,17 @@ func TestOutputCommand(t *testing.T) {
 func TestOutputOptions(t *testing.T) {
 	testOptions(t, NewCmdOutput, []optionsCase[outputOptions]{
 		{name: "every output", want: func(f *Factory) outputOptions {
-			return outputOptions{factory: f, common: defaultCommon("output", true)}
+			return outputOptions{factory: f, common: defaultCommon("output", false)}
 		}},
 		{name: "one as JSON", args: []string{"--json", "login"}, want: func(f *Factory) outputOptions {
-			return outputOptions{factory: f, common: defaultCommon("output", true), json: true, name: "login"}
+			return outputOptions{factory: f, common: defaultCommon("output", false), json: true, name: "login"}
 		}},
 		{name: "one raw", args: []string{"--raw", "login"}, want: func(f *Factory) outputOptions {
-			return outputOptions{factory: f, common: defaultCommon("output", true), raw: true, name: "login"}
+			return outputOptions{factory: f, common: defaultCommon("output", false), raw: true, name: "login"}
 		}},
 		{name: "raw of every one", args: []string{"--raw"}, wantErr: "--raw prints one output"},
 		{name: "raw and json", args: []string{"--raw", "--json", "x"}, wantErr: "--raw and --json exclude each other"},
 		{name: "two names", args: []string{"a", "b"}, wantErr: "output takes at most one name"},
+		{name: "it takes no lock", args: []string{"--lock=false"}, wantErr: "unknown flag: --lock"},
 	})
 }
