@@ -49,7 +49,7 @@ func NewCmdApply(f *Factory, runF func(context.Context, *applyOptions) error) *c
 	fs.BoolVar(&o.refreshOnly, "refresh-only", false, "accept what changed outside azapply into the state; change nothing in Azure")
 	c.run = func(ctx context.Context, args []string) error {
 		if o.progress != "text" && o.progress != "json" {
-			return fmt.Errorf("--format %q: choose text or json", o.progress)
+			return flagErrorf(c.path, "--format %q: choose text or json", o.progress)
 		}
 		switch len(args) {
 		case 0:

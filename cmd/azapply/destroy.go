@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/azapply/azapply/apply"
 	"github.com/azapply/azapply/cmd/azapply/views"
@@ -29,7 +28,7 @@ func NewCmdDestroy(f *Factory, runF func(context.Context, *applyOptions) error) 
 			return err
 		}
 		if o.progress != "text" && o.progress != "json" {
-			return fmt.Errorf("--format %q: choose text or json", o.progress)
+			return flagErrorf(c.path, "--format %q: choose text or json", o.progress)
 		}
 		if o.plan.parallelism < 1 {
 			return fail(o.view("destroy"), errors.New("--parallelism must be at least 1"))
