@@ -6,6 +6,7 @@ import (
 
 	"github.com/azapply/azapply/bodypath"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -71,10 +72,20 @@ func evalReadMethod(r *Resource, ctx *hcl.EvalContext, inst *Instance) hcl.Diagn
 		diags = append(diags, d...)
 		readOnly = b
 	}
-	if inst.ID == "" || readOnly {
+	if readOnly {
 		return diags
 	}
-	name := inst.ID[strings.LastIndexByte(inst.ID, '/')+1:]
+	id := inst.ID
+	if id == "" {
+		// Not known until apply (the ID of a resource not created yet):
+		// the action's name is the template's literal end, which the
+		// plan can check now, before apply would POST it.
+		var ok bool
+		if id, ok = literalTail(r.ID); !ok {
+			return diags
+		}
+	}
+	name := id[strings.LastIndexByte(id, '/')+1:]
 	if !readOnlyAction(name) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -86,6 +97,24 @@ func evalReadMethod(r *Resource, ctx *hcl.EvalContext, inst *Instance) hcl.Diagn
 		})
 	}
 	return diags
+}
+
+// literalTail is the literal text a template expression ends with, after
+// its last interpolation: "/listKeys" of "${resource.sa.id}/listKeys".
+func literalTail(expr hcl.Expression) (string, bool) {
+	t, ok := expr.(*hclsyntax.TemplateExpr)
+	if !ok || len(t.Parts) == 0 {
+		return "", false
+	}
+	lit, ok := t.Parts[len(t.Parts)-1].(*hclsyntax.LiteralValueExpr)
+	if !ok || !lit.Val.Type().Equals(cty.String) || !lit.Val.IsKnown() {
+		return "", false
+	}
+	tail := lit.Val.AsString()
+	if !strings.Contains(tail, "/") {
+		return "", false
+	}
+	return tail, true
 }
 
 // readOnlyAction says whether an action's name reads by ARM's convention:

@@ -97,3 +97,39 @@ resource "app" {
 		t.Errorf("SensitiveValues = %q", got)
 	}
 }
+
+// TestReadActionCheckedBeforeItsIDIsKnown: a POST whose ID is known only
+// after apply (it reads a resource not created yet) is still checked by
+// the action's name, the template's literal end, so that a write is
+// refused at plan time and never POSTed at apply.
+func TestReadActionCheckedBeforeItsIDIsKnown(t *testing.T) {
+	const acr = sub + "/resourceGroups/demo/providers/Microsoft.ContainerRegistry/registries/acr"
+	for _, tc := range []struct{ action, wantErr string }{
+		{"regenerateCredential", "Not a read-only action"},
+		{"listCredentials", ""},
+	} {
+		src := `resource "acr" {
+  id          = "` + acr + `"
+  api_version = "2023-07-01"
+  body        = { location = "westeurope" }
+}
+data "d" {
+  id          = "${resource.acr.output.id}/` + tc.action + `"
+  method      = "POST"
+  api_version = "2023-07-01"
+}
+`
+		cfg, diags := Load(writeDir(t, map[string]string{"main.hcl": src}), LoadOptions{})
+		if !diags.HasErrors() {
+			_, d := cfg.EvaluateAll(nil)
+			diags = append(diags, d...)
+		}
+		text := diagText(cfg, diags)
+		switch {
+		case tc.wantErr == "" && diags.HasErrors():
+			t.Errorf("%s: unexpected error:\n%s", tc.action, text)
+		case tc.wantErr != "" && !strings.Contains(text, tc.wantErr):
+			t.Errorf("%s: want an error with %q, got:\n%s", tc.action, tc.wantErr, text)
+		}
+	}
+}
