@@ -24,6 +24,9 @@ type gatedStage struct {
 	backend   *local.Backend
 	open      chan struct{}
 	failAfter error
+	// path, when set, is the state file: a save that returns without an
+	// error must find its record in the journal on disk already.
+	path string
 
 	mu      sync.Mutex
 	batches [][]string
@@ -62,6 +65,12 @@ func saveConcurrently(t *testing.T, r *runner, g *gatedStage, n int) []error {
 		defer r.mu.Unlock()
 		r.o.State.Set(&state.Resource{Address: addr, ID: fmt.Sprintf("%s/resourceGroups/r%d", sub, i), APIVersion: "2021-04-01"})
 		errs[i] = r.save(addr)
+		if errs[i] == nil && g.path != "" {
+			journal, err := os.ReadFile(g.path + ".journal")
+			if err != nil || !strings.Contains(string(journal), `"`+addr+`"`) {
+				t.Errorf("the save of %s returned before its record was on disk (%v)", addr, err)
+			}
+		}
 	}
 	wg.Add(1)
 	go record(0)
@@ -108,7 +117,7 @@ func TestGroupCommit(t *testing.T) {
 	if err := b.Write(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	g := &gatedStage{backend: b, open: make(chan struct{})}
+	g := &gatedStage{backend: b, open: make(chan struct{}), path: path}
 	r := newRunner(Options{State: st, Stage: g.stage}.withDefaults())
 	stop := r.startSaver()
 	errs := saveConcurrently(t, r, g, n)
