@@ -25,6 +25,9 @@ type Evaluator struct {
 
 	// outputs keeps the outputs converted to cty across calls.
 	outputs outputCache
+	// referred keeps the instances evaluated because others refer to
+	// them, across calls.
+	referred instanceCache
 
 	mu sync.Mutex
 	// expansions are the keys of the blocks whose for_each or count refer
@@ -87,10 +90,13 @@ func (e *Evaluator) Instance(address string, output func(address string) (any, b
 	}
 	o := &oneEval{
 		e:      e,
-		ev:     &evaluator{c: c, lookup: output, varObj: e.varObj, outCache: &e.outputs},
+		lookup: output,
+		top:    address,
 		locals: map[string]cty.Value{},
 		values: map[string]cty.Value{},
+		reads:  map[string][]outputRead{},
 	}
+	o.ev = &evaluator{c: c, lookup: o.read, varObj: e.varObj, outCache: &e.outputs}
 	exp, diags := o.expand(r)
 	if diags.HasErrors() {
 		return nil, sortDiags(scrub(diags))
@@ -124,6 +130,30 @@ type oneEval struct {
 	values map[string]cty.Value
 	insts  map[string]*Instance
 	diags  hcl.Diagnostics
+
+	// lookup finds the outputs known so far; top is the address asked for.
+	lookup func(address string) (any, bool)
+	top    string
+	// log is every output read so far, in order; reads are those each
+	// instance and local evaluated read, directly or not, by address, so
+	// that using one evaluated before logs its reads again.
+	log   []outputRead
+	reads map[string][]outputRead
+}
+
+// read is the evaluator's lookup: output, logged.
+func (o *oneEval) read(address string) (any, bool) {
+	v, ok := o.lookup(address)
+	o.log = append(o.log, readOf(address, v, ok))
+	return v, ok
+}
+
+// since returns a copy of what was logged from start on.
+func (o *oneEval) since(start int) []outputRead {
+	if len(o.log) == start {
+		return nil
+	}
+	return append([]outputRead(nil), o.log[start:]...)
 }
 
 // expand returns a block's instances, kept in the Evaluator when its
@@ -175,8 +205,25 @@ func (c *Config) static(rs *refs) bool {
 func (o *oneEval) instance(r *Resource, k instKey) *Instance {
 	addr := r.Address() + k.suffix
 	if _, done := o.values[addr]; done {
+		o.log = append(o.log, o.reads[addr]...)
 		return o.insts[addr]
 	}
+	// What another instance refers to may have been evaluated by an
+	// earlier call, with the same outputs.
+	keep := addr != o.top && o.e.c.static(o.e.c.repRefs[r.Address()])
+	if keep {
+		if e := o.e.referred.get(addr, o.lookup); e != nil {
+			o.values[addr], o.reads[addr] = e.value, e.reads
+			o.log = append(o.log, e.reads...)
+			if o.insts == nil {
+				o.insts = map[string]*Instance{}
+			}
+			o.insts[addr] = e.in
+			return e.in
+		}
+	}
+	start, dstart := len(o.log), len(o.diags)
+	defer func() { o.reads[addr] = o.since(start) }()
 	iter := map[string]cty.Value{}
 	switch {
 	case k.key == cty.NilVal:
@@ -198,6 +245,9 @@ func (o *oneEval) instance(r *Resource, k instKey) *Instance {
 		o.insts = map[string]*Instance{}
 	}
 	o.insts[addr] = in
+	if keep && len(o.diags) == dstart {
+		o.e.referred.put(addr, &cachedInstance{in: in, value: o.values[addr], reads: o.since(start)})
+	}
 	return in
 }
 
@@ -264,9 +314,12 @@ func (o *oneEval) value(addr string) cty.Value {
 		return cty.DynamicVal
 	}
 	if v, ok := o.locals[addr]; ok {
+		o.log = append(o.log, o.reads[addr]...)
 		return v
 	}
 	o.locals[addr] = cty.DynamicVal // a cycle was refused by Load
+	start := len(o.log)
+	defer func() { o.reads[addr] = o.since(start) }()
 	var v cty.Value
 	var diags hcl.Diagnostics
 	switch {

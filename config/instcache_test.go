@@ -1,0 +1,81 @@
+package config
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestEvaluatorAcrossCallsProperty keeps one Evaluator per configuration
+// while outputs become known and change, as they do during an apply: at
+// each step every instance it gives must be the one EvaluateAll gives with
+// the outputs of that step. The instances an Evaluator keeps between calls
+// must never answer for outputs that have changed since.
+func TestEvaluatorAcrossCallsProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 2026))
+	compared, reused := 0, 0
+	for i := range 60 {
+		src := randomConfig(rng)
+		cfg, diags := Load(writeDir(t, map[string]string{"main.hcl": src}), LoadOptions{})
+		if diags.HasErrors() {
+			t.Fatalf("config %d does not load:\n%s\n%s", i, src, diagText(cfg, diags))
+		}
+		all := allOutputs(t, cfg)
+		e := cfg.NewEvaluator()
+		now := map[string]any{}
+		for step := range 4 {
+			for addr, o := range all {
+				switch rng.IntN(4) {
+				case 0: // becomes known, or stays as it was
+					if _, ok := now[addr]; !ok {
+						now[addr] = o
+					}
+				case 1: // written again: a new map, other values
+					now[addr] = changed(o.(map[string]any), step)
+				case 2: // written again with the same values
+					if prev, ok := now[addr].(map[string]any); ok {
+						now[addr] = copyMap(prev)
+					}
+				}
+			}
+			full, diags := cfg.EvaluateAll(now)
+			if diags.HasErrors() {
+				continue
+			}
+			lookup := func(a string) (any, bool) { o, ok := now[a]; return o, ok }
+			for _, j := range rng.Perm(len(full.Instances)) {
+				want := full.Instances[j]
+				got, diags := e.Instance(want.Address, lookup)
+				if diags.HasErrors() {
+					t.Fatalf("config %d step %d, %s: %s\n%s", i, step, want.Address, diagText(cfg, diags), src)
+				}
+				if d := instanceDiff(got, want); d != "" {
+					t.Fatalf("config %d step %d, %s: %s\n%s", i, step, want.Address, d, src)
+				}
+				compared++
+			}
+		}
+		reused += len(e.referred.entries)
+	}
+	t.Logf("%d instances compared, %d kept between calls", compared, reused)
+	if compared < 200 || reused == 0 {
+		t.Fatalf("only %d instances compared and %d kept: the test no longer exercises the cache", compared, reused)
+	}
+}
+
+// changed is o with its values changed for step, as a new map.
+func changed(o map[string]any, step int) map[string]any {
+	c := copyMap(o)
+	props := copyMap(o["properties"].(map[string]any))
+	props["resourceGuid"] = props["resourceGuid"].(string) + "-" + string(rune('a'+step))
+	c["properties"] = props
+	c["name"] = o["name"].(string) + "-" + string(rune('a'+step))
+	return c
+}
+
+func copyMap(m map[string]any) map[string]any {
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
