@@ -61,6 +61,9 @@ type blockUse struct {
 	// keys are instance keys computed by an expression, evaluated in the
 	// referring instance's context (var, local, each, count, path only).
 	keys []hcl.Expression
+	// memo keeps the values of the keys that depend on the instance's
+	// count.index or each.key alone (see keyMemo), nil when none does.
+	memo *keyMemo
 }
 
 // findRefs records, for every block and local, what its expressions refer
@@ -167,6 +170,9 @@ func refsOf(exprs []hcl.Expression, scope string) *refs {
 			u.lits = append(u.lits, n.lits...)
 			u.keys = append(u.keys, n.keys...)
 		}
+	}
+	for _, u := range out.blocks {
+		u.memo = newKeyMemo(u.keys, scope)
 	}
 	return out
 }
@@ -283,9 +289,9 @@ func pick(u *blockUse, r *Resource, ctx *hcl.EvalContext) (suffixes []string, ok
 			return nil, false
 		}
 	}
-	for _, expr := range u.keys {
-		k, diags := expr.Value(ctx)
-		if diags.HasErrors() || !add(k) {
+	for i, expr := range u.keys {
+		k, ok := u.memo.value(i, expr, ctx)
+		if !ok || !add(k) {
 			return nil, false
 		}
 	}
