@@ -17,6 +17,18 @@ type Evaluation struct {
 	Instances []*Instance
 	// Outputs are the output values in declaration order.
 	Outputs []*Output
+
+	// lenientUsed says that a lenient evaluation met an unknown it would
+	// have refused otherwise (see Config.evaluate).
+	lenientUsed bool
+}
+
+// firstEvaluation is Load's evaluation, with nothing applied and no data
+// read, kept for the first EvaluateAll with no outputs, which would give
+// the same (see EvaluateAll).
+type firstEvaluation struct {
+	ev    *Evaluation
+	diags hcl.Diagnostics
 }
 
 // Resources returns the resource instances, in dependency order.
@@ -74,6 +86,15 @@ func (c *Config) EvaluateAll(outputs map[string]any) (*Evaluation, hcl.Diagnosti
 			Detail:   "This configuration was loaded with UnknownMissingVars, for validate: load it again with every variable set to plan it.",
 		}}
 	}
+	if len(outputs) == 0 {
+		// Load evaluated the configuration with no outputs already: unless
+		// it met an unknown only leniency let through (then evaluating
+		// again gives errors, not the same instances), that is this
+		// evaluation, given once (its instances become the caller's).
+		if f := c.first.Swap(nil); f != nil {
+			return f.ev, f.diags
+		}
+	}
 	ev, diags := c.evaluate(outputs, false)
 	if c.loadErrors && !diags.HasErrors() {
 		// Never an empty evaluation that a caller could take for "nothing
@@ -100,6 +121,8 @@ func (c *Config) evaluate(outputs map[string]any, lenient bool) (*Evaluation, hc
 			Detail:   "Evaluate was called on a configuration whose Load reported errors: fix those first.",
 		}}
 	}
+	// Any other evaluation than the first EvaluateAll's lets Load's go.
+	c.first.Store(nil)
 	ev := &evaluator{
 		c: c, outputs: outputs, lenient: lenient,
 		values:    map[string]cty.Value{},
@@ -141,6 +164,7 @@ func (c *Config) evaluate(outputs map[string]any, lenient bool) (*Evaluation, hc
 		return nil, diags
 	}
 	result.Instances = ordered
+	result.lenientUsed = ev.lenientUsed
 	// Outputs in declaration order, not evaluation order.
 	byName := map[string]*Output{}
 	for _, o := range result.Outputs {
@@ -169,6 +193,8 @@ type evaluator struct {
 	localDeps map[string][]string
 	varObj    cty.Value
 	lenient   bool
+	// lenientUsed says that lenient deferred what it would have refused.
+	lenientUsed bool
 	// lookup, when set, finds outputs instead of the outputs map.
 	lookup func(address string) (any, bool)
 	// outCache, when set, keeps converted outputs across evaluations.

@@ -81,6 +81,7 @@ func (ev *evaluator) evalBlock(r *Resource) ([]*Instance, hcl.Diagnostics) {
 	if ev.lenient && ev.repetitionUnknown(r, ctx) {
 		// Before the data sources are read, for_each or count may rest on
 		// what they return: the block's instances are not known yet.
+		ev.lenientUsed = true
 		ev.values[addr] = cty.DynamicVal
 		return nil, nil
 	}
@@ -261,6 +262,7 @@ func (ev *evaluator) evalInstance(r *Resource, ctx *hcl.EvalContext, addr string
 			diags = append(diags, sensitiveSetting(r.ID, "id", "An ARM ID is part of every request's URL, every plan and log line, and the state: it cannot be secret."))
 		case !idv.IsKnown() && (kind != KindResource || ev.lenient):
 			inst.Deferred = true
+			ev.lenientUsed = ev.lenientUsed || kind == KindResource
 		case !idv.IsKnown():
 			diags = append(diags, notKnown(r.ID, "id", "Use another resource's id (resource.NAME.id), which is known when planning, rather than its output."))
 		case idv.IsNull() || idv.Type() != cty.String:

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -107,6 +108,9 @@ type Config struct {
 	reported   []hcl.Range
 	// checkOnly says variables may be unknown (UnknownMissingVars).
 	checkOnly bool
+	// first is Load's evaluation, until EvaluateAll takes it or another
+	// evaluation drops it (see firstEvaluation).
+	first atomic.Pointer[firstEvaluation]
 	// order is every block and local, in an order where each follows what
 	// it refers to (see graph.go).
 	order []node
@@ -280,12 +284,15 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	// problems only evaluation finds (resource IDs, api-versions, bodies,
 	// duplicate IDs, containment cycles): data sources are not read here,
 	// so an id made from one is accepted (plan reads them first).
-	_, evalDiags := cfg.evaluate(nil, true)
+	first, evalDiags := cfg.evaluate(nil, true)
 	if opts.UnknownMissingVars {
 		evalDiags = dropUnknown(evalDiags)
 	}
 	if evalDiags.HasErrors() {
 		cfg.loadErrors = true
+	}
+	if first != nil && !first.lenientUsed && !cfg.loadErrors && !cfg.checkOnly {
+		cfg.first.Store(&firstEvaluation{ev: first, diags: evalDiags})
 	}
 	return cfg, mergeInstances(sortDiags(append(addHints(diags), evalDiags...)))
 }
