@@ -202,6 +202,11 @@ func (c *Config) resolveSource(call *ModuleCall) (string, hcl.Diagnostics) {
 		if err != nil {
 			return bad("Invalid module source", err.Error()+".")
 		}
+		// Without git, the copy's commit cannot be read: say so, rather
+		// than that the module has not been fetched.
+		if gitMissing() {
+			return "", hcl.Diagnostics{gitMissingDiag(call.Name, src, call.DeclRange)}
+		}
 		lock, err := readModuleLock(c.Dir)
 		if err != nil {
 			return bad("Cannot read the module lock file", err.Error()+".")
@@ -231,7 +236,9 @@ func (c *Config) resolveSource(call *ModuleCall) (string, hcl.Diagnostics) {
 // uses (directly or through other modules) with the system git, into
 // .azapply/modules/, at the commit the lock file pins or, for a source not
 // pinned yet, at its ref's commit, which it adds to the lock file. It
-// returns the sources it fetched. Local modules need nothing.
+// returns the sources it fetched. Local modules need nothing. Without git
+// on PATH, the error is hcl.Diagnostics naming the first module block
+// with a git source.
 func InstallModules(ctx context.Context, root string) ([]string, error) {
 	lock, err := readModuleLock(root)
 	if err != nil {
@@ -250,7 +257,8 @@ func InstallModules(ctx context.Context, root string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		for _, src := range sources {
+		for _, ms := range sources {
+			src := ms.source
 			switch {
 			case strings.HasPrefix(src, "./"), strings.HasPrefix(src, "../"):
 				if err := walk(filepath.Join(dir, filepath.FromSlash(src)), depth+1); err != nil {
@@ -260,6 +268,9 @@ func InstallModules(ctx context.Context, root string) ([]string, error) {
 				g, err := parseGitSource(src)
 				if err != nil {
 					return err
+				}
+				if gitMissing() {
+					return hcl.Diagnostics{gitMissingDiag(ms.name, src, ms.decl)}
 				}
 				used[g.lockID()] = true
 				locked, pinned := lock.Modules[g.lockID()]
@@ -295,14 +306,21 @@ func InstallModules(ctx context.Context, root string) ([]string, error) {
 	return fetched, nil
 }
 
+// moduleSource is the source of one module block, with the block's name
+// and where it is.
+type moduleSource struct {
+	name, source string
+	decl         hcl.Range
+}
+
 // moduleSources are the sources of the module blocks of dir's files.
-func moduleSources(dir string) ([]string, error) {
+func moduleSources(dir string) ([]moduleSource, error) {
 	names, _, err := configFiles(dir)
 	if err != nil {
 		return nil, err
 	}
 	p := hclparse.NewParser()
-	var out []string
+	var out []moduleSource
 	for _, name := range names {
 		var f *hcl.File
 		var diags hcl.Diagnostics
@@ -326,7 +344,7 @@ func moduleSources(dir string) ([]string, error) {
 				continue
 			}
 			if s, ok := stringOf(v); ok {
-				out = append(out, s)
+				out = append(out, moduleSource{name: b.Labels[0], source: s, decl: b.DefRange})
 			}
 		}
 	}
@@ -413,7 +431,8 @@ func LocalModuleDirs(dir string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		for _, src := range sources {
+		for _, ms := range sources {
+			src := ms.source
 			if !strings.HasPrefix(src, "./") && !strings.HasPrefix(src, "../") {
 				continue
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/azapply/azapply/cmd/azapply/views"
 	"github.com/azapply/azapply/config"
 	"github.com/azapply/azapply/state"
@@ -58,6 +60,12 @@ func initRun(ctx context.Context, o *initOptions) error {
 	fetched, err := config.InstallModules(ctx, dir)
 	for _, f := range fetched {
 		v.ModuleFetched(f, filepath.Join(dir, ".azapply", "modules"))
+	}
+	// A module block's problem (no git to fetch it with) is shown at the
+	// block, as plan shows it.
+	var diags hcl.Diagnostics
+	if errors.As(err, &diags) {
+		return configError(nil, diags, o.common.noColor)
 	}
 	if err != nil {
 		return fmt.Errorf("installing modules: %w", err)

@@ -21,23 +21,27 @@ type stateSubcommand struct {
 	// bound); argsErr says what to give instead.
 	minArgs, maxArgs int
 	argsErr          string
-	run              func(ctx context.Context, o *stateOptions) error
+	// locks says the subcommand changes the state under the lock, and so
+	// takes --lock and --lock-timeout; the others only read the state
+	// (readState) and take neither.
+	locks bool
+	run   func(ctx context.Context, o *stateOptions) error
 }
 
 // stateSubcommands are the commands under 'azapply state'.
 var stateSubcommands = []stateSubcommand{
 	{"list", "", "List the addresses the state records", "azapply state list --chdir examples/quickstart",
-		0, 0, "state list takes no arguments: azapply state list", stateList},
+		0, 0, "state list takes no arguments: azapply state list", false, stateList},
 	{"show", "ADDRESS", "Show what the state records for one resource", "azapply state show --chdir examples/quickstart resource.registry",
-		1, 1, "state show takes one address: azapply state show resource.NAME", stateShow},
+		1, 1, "state show takes one address: azapply state show resource.NAME", false, stateShow},
 	{"rm", "ADDRESS...", "Forget resources without deleting them in Azure", `azapply state rm --chdir stacks/prod 'resource.subnet["db"]'`,
-		1, -1, "state rm needs at least one address: azapply state rm resource.NAME", stateRm},
+		1, -1, "state rm needs at least one address: azapply state rm resource.NAME", true, stateRm},
 	{"mv", "FROM TO", "Record a resource under another address", "azapply state mv --chdir stacks/prod resource.acr resource.registry",
-		2, 2, "state mv takes two addresses: azapply state mv resource.OLD resource.NEW (or module.OLD module.NEW)", stateMv},
+		2, 2, "state mv takes two addresses: azapply state mv resource.OLD resource.NEW (or module.OLD module.NEW)", true, stateMv},
 	{"pull", "", "Print the state as JSON", "azapply state pull --chdir stacks/prod > backup.state.json",
-		0, 0, "state pull takes no arguments: azapply state pull > backup.json", statePull},
+		0, 0, "state pull takes no arguments: azapply state pull > backup.json", false, statePull},
 	{"push", "FILE", "Replace the state with FILE ('-' for standard input)", "azapply state push --chdir stacks/prod backup.state.json",
-		1, 1, "state push takes one file: azapply state push backup.json", statePush},
+		1, 1, "state push takes one file: azapply state push backup.json", true, statePush},
 }
 
 type stateOptions struct {
@@ -66,7 +70,11 @@ func NewCmdState(f *Factory) *command {
 func NewCmdStateSub(f *Factory, sc stateSubcommand, runF func(context.Context, *stateOptions) error) *command {
 	o := &stateOptions{factory: f}
 	c := newCommand(f, "state "+sc.name, sc.args, sc.summary, sc.summary+".", sc.example)
-	o.common.registerAll(c.flags)
+	if sc.locks {
+		o.common.registerAll(c.flags)
+	} else {
+		o.common.register(c.flags) // no --lock: list, show and pull read the state without it
+	}
 	c.run = func(ctx context.Context, args []string) error {
 		if len(args) < sc.minArgs || (sc.maxArgs >= 0 && len(args) > sc.maxArgs) {
 			return errors.New(sc.argsErr)

@@ -289,21 +289,40 @@ func TestStateOptions(t *testing.T) {
 		"pull": {{}, {"x"}},
 		"push": {{"backup.json"}, {"a", "b"}},
 	}
+	// The subcommands that change the state, and so take its lock.
+	locks := map[string]bool{"rm": true, "mv": true, "push": true}
 	for _, sc := range stateSubcommands {
 		t.Run(sc.name, func(t *testing.T) {
 			newCmd := func(f *Factory, runF func(context.Context, *stateOptions) error) *command {
 				return NewCmdStateSub(f, sc, runF)
 			}
 			good, bad := args[sc.name][0], args[sc.name][1]
-			testOptions(t, newCmd, []optionsCase[stateOptions]{
-				{name: "arguments", args: append([]string{"--chdir", "prod", "--lock-timeout", "2s"}, good...), want: func(f *Factory) stateOptions {
+			help := "Run 'azapply state " + sc.name + " --help' for the flags."
+			cases := []optionsCase[stateOptions]{
+				{name: "wrong number of arguments", args: bad, wantErr: sc.argsErr},
+				{name: "unknown flag", args: []string{"--force"}, wantErr: help},
+			}
+			if locks[sc.name] {
+				cases = append(cases, optionsCase[stateOptions]{name: "arguments", args: append([]string{"--chdir", "prod", "--lock-timeout", "2s"}, good...), want: func(f *Factory) stateOptions {
 					c := defaultCommon("state "+sc.name, true)
 					c.chdir, c.lockTimeout = "prod", 2*time.Second
 					return stateOptions{factory: f, common: c, args: good}
-				}},
-				{name: "wrong number of arguments", args: bad, wantErr: sc.argsErr},
-				{name: "unknown flag", args: []string{"--force"}, wantErr: "Run 'azapply state " + sc.name + " --help' for the flags."},
-			})
+				}})
+			} else {
+				cases = append(cases,
+					optionsCase[stateOptions]{name: "arguments", args: append([]string{"--chdir", "prod"}, good...), want: func(f *Factory) stateOptions {
+						c := defaultCommon("state "+sc.name, false)
+						c.chdir = "prod"
+						return stateOptions{factory: f, common: c, args: good}
+					}},
+					// It reads the state without the lock: a flag that
+					// promised to skip or wait for it would lie.
+					optionsCase[stateOptions]{name: "it takes no lock", args: append([]string{"--lock=false"}, good...), wantErr: "unknown flag: --lock"},
+					optionsCase[stateOptions]{name: "it waits for no lock", args: append([]string{"--lock-timeout", "2s"}, good...), wantErr: "unknown flag: --lock-timeout"},
+					optionsCase[stateOptions]{name: "the error points at --help", args: append([]string{"--lock=false"}, good...), wantErr: help},
+				)
+			}
+			testOptions(t, newCmd, cases)
 		})
 	}
 }
