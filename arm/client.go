@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -438,9 +437,14 @@ func (c *Client) sendOnce(ctx context.Context, r Request, payload []byte) (*Resp
 		return nil, fmt.Errorf("%s %s: %w", r.Method, r.ID, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	// The pipeline has read the body already: Payload gives its bytes
+	// without copying them again.
+	raw, err := runtime.Payload(resp)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: reading the response: %w", r.Method, r.ID, err)
+	}
+	if len(raw) > maxResponse {
+		return nil, fmt.Errorf("%s %s: the response is %d bytes, more than the %d azapply reads", r.Method, r.ID, len(raw), maxResponse)
 	}
 	if resp.StatusCode >= 400 {
 		return nil, newError(resp, raw)
@@ -477,6 +481,9 @@ func IsTerminal(state string) bool {
 	}
 	return false
 }
+
+// maxResponse is the largest response body azapply decodes.
+const maxResponse = 64 << 20
 
 func decode(resp *http.Response, raw []byte) (*Response, error) {
 	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
