@@ -28,6 +28,9 @@ type Evaluator struct {
 	// referred keeps the instances evaluated because others refer to
 	// them, across calls.
 	referred instanceCache
+	// staticLocals keeps, by *refs, the local object of expressions that
+	// name static locals only (see localsObject).
+	staticLocals sync.Map
 
 	mu sync.Mutex
 	// expansions are the keys of the blocks whose for_each or count refer
@@ -280,27 +283,59 @@ func (o *oneEval) context(rs *refs, iter map[string]cty.Value, scope string) *hc
 		vars[k] = v
 	}
 	ctx := &hcl.EvalContext{Variables: vars, Functions: c.functionsFor(scope)}
+	vars["local"] = o.localsObject(rs, scope)
+	vars["module"] = cty.EmptyObjectVal
+	if len(rs.calls) > 0 {
+		mods := map[string]cty.Value{}
+		for _, name := range rs.calls {
+			mods[name] = moduleValueOf(c.calls[scope+"module."+name], o.value)
+		}
+		vars["module"] = cty.ObjectVal(mods)
+	}
+	roots := map[string]map[string]cty.Value{}
+	for to, u := range rs.blocks {
+		root, name, _ := strings.Cut(strings.TrimPrefix(to, scope), ".")
+		if roots[root] == nil {
+			roots[root] = map[string]cty.Value{}
+		}
+		roots[root][name] = o.blockValue(to, u, ctx)
+	}
+	for _, root := range []string{"resource", "data", "action"} {
+		vars[root] = cty.EmptyObjectVal
+		if m := roots[root]; m != nil {
+			vars[root] = cty.ObjectVal(m)
+		}
+	}
+	return ctx
+}
+
+// localsObject is what local stands for in expressions that refer to rs:
+// the locals they name. When all of them are static, the object is made
+// once per Evaluator.
+func (o *oneEval) localsObject(rs *refs, scope string) cty.Value {
+	c := o.e.c
+	static := true
+	for _, addr := range rs.locals {
+		if c.dynamicLocals[addr] || c.localExprs[addr] == nil {
+			static = false
+		}
+	}
+	if static {
+		if v, ok := o.e.staticLocals.Load(rs); ok {
+			return v.(cty.Value)
+		}
+	}
 	locals := map[string]cty.Value{}
 	for _, addr := range rs.locals {
 		if name, ok := strings.CutPrefix(addr, scope+"local."); ok {
 			locals[name] = o.value(addr)
 		}
 	}
-	vars["local"] = cty.ObjectVal(locals)
-	mods := map[string]cty.Value{}
-	for _, name := range rs.calls {
-		mods[name] = moduleValueOf(c.calls[scope+"module."+name], o.value)
+	v := cty.ObjectVal(locals)
+	if static {
+		o.e.staticLocals.Store(rs, v)
 	}
-	vars["module"] = cty.ObjectVal(mods)
-	roots := map[string]map[string]cty.Value{"resource": {}, "data": {}, "action": {}}
-	for to, u := range rs.blocks {
-		root, name, _ := strings.Cut(strings.TrimPrefix(to, scope), ".")
-		roots[root][name] = o.blockValue(to, u, ctx)
-	}
-	for root, m := range roots {
-		vars[root] = cty.ObjectVal(m)
-	}
-	return ctx
+	return v
 }
 
 // value is the value of a local, a module variable or a module output,
