@@ -225,18 +225,10 @@ func (r *runner) recordWritten(n *node, desired, live map[string]any) error {
 	id := liveID(live, c.ID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	sensitive := r.sensitive(c.Address)
-	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, desired, live, sensitive); err != nil {
+	if err := r.o.State.RecordApplied(c.Address, id, c.APIVersion, desired, live, r.sensitive(c.Address)); err != nil {
 		return err
 	}
 	r.outputs[c.Address] = live
-	if sr := r.o.State.Get(c.Address); sr != nil && sr.Output != nil && len(sensitive) == 0 {
-		// Nothing was redacted: the state's copy, whose keys and small
-		// values are shared with every other record, is the same body.
-		// Dependants read it instead, and the decoded answer is garbage
-		// at once rather than held twice until the run ends.
-		r.outputs[c.Address] = sr.Output
-	}
 	if c.Desired != nil && hasUnknown(c.Desired) {
 		// The plan's body with values unknown then: the body sent, which
 		// the state now records, replaces it, and nothing reads it again.
