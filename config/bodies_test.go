@@ -79,3 +79,24 @@ func normalizeNumbers(v any) any {
 	}
 	return v
 }
+
+// TestJSONNumberIsTextG: the fast path for small whole numbers writes what
+// big.Float's Text('g', -1) writes, on both sides of its bounds.
+func TestJSONNumberIsTextG(t *testing.T) {
+	for _, s := range []string{"0", "-0", "1", "-1", "443", "65535", "999999", "-999999", "1000000", "-1000000", "1234567",
+		"9007199254740993", "1e21", "0.5", "-2.25", "0.1", "1e-7", "3.0", "12345678901234567890"} {
+		f, _, err := big.ParseFloat(s, 10, 512, big.ToNearestEven)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(jsonNumber(f)), f.Text('g', -1); got != want {
+			t.Errorf("%s: %s, want %s", s, got, want)
+		}
+	}
+	for i := int64(-1100000); i <= 1100000; i += 997 {
+		f := new(big.Float).SetPrec(512).SetInt64(i)
+		if got, want := string(jsonNumber(f)), f.Text('g', -1); got != want {
+			t.Fatalf("%d: %s, want %s", i, got, want)
+		}
+	}
+}

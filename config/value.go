@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strconv"
 
 	"github.com/azapply/azapply/body"
 	"github.com/zclconf/go-cty/cty"
@@ -30,7 +31,7 @@ func ToJSONValue(v cty.Value) any {
 	case t == cty.String:
 		return v.AsString()
 	case t == cty.Number:
-		return json.Number(v.AsBigFloat().Text('g', -1))
+		return jsonNumber(v.AsBigFloat())
 	case t == cty.Bool:
 		return v.True()
 	case t.IsObjectType() || t.IsMapType():
@@ -100,4 +101,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// jsonNumber is f as ToJSONValue writes it: f.Text('g', -1). A whole number
+// of fewer than seven digits, which 'g' writes as its plain digits, is
+// written by strconv: the shortest decimal of a 512-bit float is costly,
+// and most numbers in a body are ports, counts and priorities. Negative
+// zero keeps its sign, as Text writes it.
+func jsonNumber(f *big.Float) json.Number {
+	negativeZero := f.Sign() == 0 && f.Signbit()
+	if f.IsInt() && !negativeZero {
+		if i, acc := f.Int64(); acc == big.Exact && i > -1000000 && i < 1000000 {
+			return json.Number(strconv.FormatInt(i, 10))
+		}
+	}
+	return json.Number(f.Text('g', -1))
 }
