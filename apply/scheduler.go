@@ -21,7 +21,7 @@ type schedule struct {
 
 func newSchedule(nodes []*node) *schedule {
 	s := &schedule{waiting: map[*node]int{}, dependents: map[*node][]*node{},
-		ready: &readyQueue{refs: make(map[*node]lockRef, len(nodes))}}
+		ready: newReadyQueue(len(nodes))}
 	for _, n := range nodes {
 		s.waiting[n] = len(n.deps)
 		for _, d := range n.deps {
@@ -94,10 +94,18 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 }
 
 // readyQueue holds the nodes whose dependencies are done, those under a
-// parent that serializes its children apart.
+// parent that serializes its children apart, in a queue per parent.
 type readyQueue struct {
-	refs          map[*node]lockRef
-	serial, other []*node
+	refs map[*node]lockRef
+	// serial are the nodes under serializing parents, by parent lock key;
+	// parents are the keys with nodes waiting, in the order each came.
+	serial  map[string][]*node
+	parents []string
+	other   []*node
+}
+
+func newReadyQueue(size int) *readyQueue {
+	return &readyQueue{refs: make(map[*node]lockRef, size), serial: map[string][]*node{}}
 }
 
 func (q *readyQueue) push(n *node) {
@@ -106,11 +114,14 @@ func (q *readyQueue) push(n *node) {
 		ref = lockRefOf(n.id)
 		q.refs[n] = ref
 	}
-	if ref.serialized {
-		q.serial = append(q.serial, n)
-	} else {
+	if !ref.serialized {
 		q.other = append(q.other, n)
+		return
 	}
+	if len(q.serial[ref.key]) == 0 {
+		q.parents = append(q.parents, ref.key)
+	}
+	q.serial[ref.key] = append(q.serial[ref.key], n)
 }
 
 // take removes and returns a node that can start now, with its parent's
@@ -119,18 +130,32 @@ func (q *readyQueue) push(n *node) {
 // is busy stay queued until the write under it ends (and sends its
 // result). Children of a serializing parent go first: each parent takes
 // one slot at a time, and the chain of its children, started last, would
-// be what the apply waits for at its end.
+// be what the apply waits for at its end. Each parent's lock is tried
+// once, for the first of its children, not once per child waiting.
 func (q *readyQueue) take(locks *parentLocks) (*node, func()) {
-	for _, list := range []*[]*node{&q.serial, &q.other} {
-		for i, n := range *list {
-			if release, ok := locks.tryAcquire(q.refs[n]); ok {
-				if i == 0 {
-					*list = (*list)[1:] // the usual case: no copy
-				} else {
-					*list = slices.Delete(*list, i, i+1)
-				}
-				return n, release
+	for i, key := range q.parents {
+		list := q.serial[key]
+		release, ok := locks.tryAcquire(q.refs[list[0]])
+		if !ok {
+			continue
+		}
+		n := list[0]
+		if len(list) == 1 {
+			delete(q.serial, key)
+			q.parents = slices.Delete(q.parents, i, i+1)
+		} else {
+			q.serial[key] = list[1:]
+		}
+		return n, release
+	}
+	for i, n := range q.other {
+		if release, ok := locks.tryAcquire(q.refs[n]); ok {
+			if i == 0 {
+				q.other = q.other[1:] // the usual case: no copy
+			} else {
+				q.other = slices.Delete(q.other, i, i+1)
 			}
+			return n, release
 		}
 	}
 	return nil, nil
