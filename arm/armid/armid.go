@@ -273,6 +273,41 @@ func (id ID) Ancestors() []ID {
 	return out
 }
 
+// isCanonical says whether s, which starts with "/", is its own
+// Canonical form, without allocating: the usual case, since IDs are made
+// canonical once and passed around after.
+func isCanonical(s string) bool {
+	if s == "/" {
+		return true
+	}
+	if s[len(s)-1] == '/' {
+		return false
+	}
+	from := 0 // the first segment index where a type (or providers) stands
+	for i, rest := 0, s[1:]; rest != ""; i++ {
+		seg, after, _ := strings.Cut(rest, "/")
+		if seg == "" {
+			return false
+		}
+		switch {
+		case i == 0 && strings.EqualFold(seg, "subscriptions"):
+			if seg != "subscriptions" {
+				return false
+			}
+			from = 2
+		case i == 2 && from == 2 && strings.EqualFold(seg, "resourceGroups"):
+			if seg != "resourceGroups" {
+				return false
+			}
+			from = 4
+		case i >= from && (i-from)%2 == 0 && seg != "providers" && strings.EqualFold(seg, "providers"):
+			return false
+		}
+		rest = after
+	}
+	return true
+}
+
 // Key is the identity of id for maps and comparisons, as the function Key
 // gives it for a string.
 func (id ID) Key() string { return strings.ToLower(id.String()) }
@@ -318,9 +353,15 @@ func (id ID) IsUnder(parent ID) bool {
 // casing they were written in (ARM keeps a resource's casing). It needs no
 // parsing: a string that does not start with "/" is returned as it is.
 func Canonical(s string) string {
-	if !strings.HasPrefix(s, "/") {
+	if !strings.HasPrefix(s, "/") || isCanonical(s) {
 		return s
 	}
+	return canonical(s)
+}
+
+// canonical is Canonical of s, which starts with "/", made segment by
+// segment.
+func canonical(s string) string {
 	segs := strings.FieldsFunc(s, func(r rune) bool { return r == '/' })
 	if len(segs) == 0 {
 		return "/"

@@ -270,11 +270,14 @@ func TestChildAndAncestors(t *testing.T) {
 // FuzzCanonical checks that the canonical form is a fixed point, changes
 // no name, and that Key, Equal and Parse agree with it.
 func FuzzCanonical(f *testing.F) {
-	for _, s := range []string{rg, rg + "/", "//" + rg[1:], strings.ToUpper(vnet), vnet + "/PROVIDERS/Microsoft.Authorization/roleAssignments/x", "/", "", "a//b/"} {
+	for _, s := range []string{rg, rg + "/", "//" + rg[1:], strings.ToUpper(vnet), vnet + "/PROVIDERS/Microsoft.Authorization/roleAssignments/x", "/", "", "a//b/", "/SUBSCRIPTIONS/x", "/subscriptions/x/ResourceGroups/y", "/subscriptions/x/resourceGroups/y/Providers/M.N/t/n", "/x/Providers", "/providers/M/t/n/PROVIDERS/x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		c := Canonical(s)
+		if strings.HasPrefix(s, "/") && isCanonical(s) != (canonical(s) == s) {
+			t.Fatalf("isCanonical(%q) = %v, but canonical gives %q", s, isCanonical(s), canonical(s))
+		}
 		if Canonical(c) != c {
 			t.Fatalf("Canonical(%q) = %q is not canonical: %q", s, c, Canonical(c))
 		}
