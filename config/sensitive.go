@@ -238,12 +238,14 @@ func collectMarked(v cty.Value, path bodypath.Path, set map[string]bool) {
 			if rootMarked {
 				e = e.Mark(SensitiveMark)
 			}
-			collectMarked(e, path.Key(k.AsString()), set)
+			// Appending in place: path is only read, as text, where a
+			// mark is found, so siblings may reuse one backing array.
+			collectMarked(e, append(path, bodypath.Step{Key: k.AsString()}), set)
 		}
 	case t.IsTupleType() || t.IsListType() || t.IsSetType():
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
-			collectMarked(e, path.All(), set)
+			collectMarked(e, append(path, bodypath.Step{Elem: true, All: true}), set)
 		}
 	}
 }
