@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 )
 
 type outcome struct {
@@ -52,6 +53,27 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	}
 	sched := newSchedule(nodes)
 	results := make(chan outcome)
+	// Workers that live for the phase: a goroutine per node grew a new
+	// stack for the evaluation and the request of each. A worker holds a
+	// node from the moment it takes it until its outcome is received, so
+	// while fewer than Parallelism run, one is free to take the next.
+	type job struct {
+		n    *node
+		held func()
+	}
+	work := make(chan job)
+	var workers sync.WaitGroup
+	for range min(r.o.Parallelism, len(nodes)) {
+		workers.Go(func() {
+			for j := range work {
+				results <- outcome{j.n, r.run(ctx, j.n, j.held)}
+			}
+		})
+	}
+	defer func() {
+		close(work)
+		workers.Wait()
+	}()
 	running, started := 0, 0
 	stopping := false
 	drain := r.o.Drain
@@ -64,7 +86,7 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 			}
 			running++
 			started++
-			go func() { results <- outcome{n, r.run(ctx, n, held)} }()
+			work <- job{n, held}
 		}
 		if running == 0 {
 			break
