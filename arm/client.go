@@ -277,7 +277,7 @@ func (r *Response) ETag() string {
 // Pending reports whether the response starts a long-running operation that
 // has not finished: see Wait.
 func (r *Response) Pending() bool {
-	return r != nil && r.first != nil && needsPolling(r.first, r.Raw)
+	return r != nil && r.first != nil && needsPolling(r.first, r)
 }
 
 // Get reads a resource. A missing resource is an *Error with StatusCode 404
@@ -346,7 +346,7 @@ func failedOnArrival(r Request, resp *Response) error {
 	if resp == nil || (r.Method != http.MethodPut && r.Method != http.MethodPatch) {
 		return nil
 	}
-	state := provisioningState(resp.Raw)
+	state := resp.provisioningState()
 	if !terminalFailure(state) {
 		return nil
 	}

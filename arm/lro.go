@@ -42,7 +42,7 @@ type WaitOptions struct {
 // needsPolling reports whether a write's first response leaves the operation
 // unfinished: a 202, an Azure-AsyncOperation header, a Location header on
 // anything but a 200, or a provisioningState that is not terminal.
-func needsPolling(resp *http.Response, body []byte) bool {
+func needsPolling(resp *http.Response, r *Response) bool {
 	if resp.Request == nil || resp.Request.Method == http.MethodGet {
 		return false
 	}
@@ -53,8 +53,35 @@ func needsPolling(resp *http.Response, body []byte) bool {
 	if resp.Request.Method != http.MethodPut && resp.Request.Method != http.MethodPatch {
 		return false
 	}
-	state := provisioningState(body)
+	state := r.provisioningState()
 	return state != "" && !IsTerminal(state)
+}
+
+// provisioningState is the response body's properties.provisioningState,
+// read from the body already decoded when there is one: parsing the raw
+// body again for it, twice per write, cost as much as decoding it. Keys
+// match as encoding/json matches a struct's fields: exactly, else ignoring
+// case.
+func (r *Response) provisioningState() string {
+	if r.Body == nil {
+		return provisioningState(r.Raw)
+	}
+	props, _ := foldGet(r.Body, "properties").(map[string]any)
+	state, _ := foldGet(props, "provisioningState").(string)
+	return state
+}
+
+// foldGet is m[key], or the value of a key equal to it ignoring case.
+func foldGet(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
 }
 
 func provisioningState(body []byte) string {
