@@ -36,7 +36,7 @@ func markSensitive(id string, body cty.Value, declared []string) (cty.Value, []s
 	for _, p := range declared {
 		set[p] = true
 	}
-	collectMarked(body, nil, set)
+	collectMarked(body, make(bodypath.Path, 0, 16), set)
 	out := make([]string, 0, len(set))
 	for p := range set {
 		out = append(out, p)
@@ -257,7 +257,7 @@ func SensitivePaths(v cty.Value) []string {
 	if v.IsMarked() {
 		set[""] = true
 	}
-	collectMarked(v, nil, set)
+	collectMarked(v, make(bodypath.Path, 0, 16), set)
 	out := make([]string, 0, len(set))
 	for p := range set {
 		out = append(out, p)
