@@ -29,6 +29,13 @@ import (
 // a value that changes on every run would be a change in every plan. No
 // function's error quotes a sensitive argument (sensitivefuncs.go).
 func functions(dir string) map[string]function.Function {
+	fns := plainFunctions(dir)
+	hideSecretsInErrors(fns)
+	return fns
+}
+
+// plainFunctions are the functions before hideSecretsInErrors wraps them.
+func plainFunctions(dir string) map[string]function.Function {
 	fns := map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
 		"base64decode":    base64DecodeFunc,
@@ -108,7 +115,6 @@ func functions(dir string) map[string]function.Function {
 	}
 	// templatefile's templates may call every function but itself.
 	fns["templatefile"] = templateFileFunc(dir, fns)
-	hideSecretsInErrors(fns)
 	return fns
 }
 
