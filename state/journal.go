@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // A journal is kept beside the stored state while apply runs: one line of
@@ -89,11 +90,51 @@ func JournalRecord(s *State, serial int64, changed []string) ([]byte, error) {
 			rec.Remove = append(rec.Remove, a)
 		}
 	}
-	data, err := json.Marshal(rec)
+	data, err := rec.marshal()
 	if err != nil {
 		return nil, fmt.Errorf("encoding the state journal: %w", err)
 	}
 	return append(data, '\n'), nil
+}
+
+// marshal is json.Marshal(rec), byte for byte, with the resources written
+// by writer (jsonwrite.go): the record of every save is the bodies it
+// changed, and reflecting over them was most of a save's cost.
+func (rec *journalRecord) marshal() ([]byte, error) {
+	w := &writer{}
+	w.buf = append(w.buf, `{"serial":`...)
+	w.buf = strconv.AppendInt(w.buf, rec.Serial, 10)
+	if len(rec.Set) > 0 {
+		w.buf = append(w.buf, `,"set":[`...)
+		for i, r := range rec.Set {
+			if i > 0 {
+				w.buf = append(w.buf, ',')
+			}
+			at := len(w.buf)
+			if w.resource(r) {
+				continue
+			}
+			w.buf = w.buf[:at]
+			data, err := json.Marshal(r)
+			if err != nil {
+				return nil, err
+			}
+			w.buf = append(w.buf, data...)
+		}
+		w.buf = append(w.buf, ']')
+	}
+	// The rest is small, and encoding/json's.
+	rest := journalRecord{Remove: rec.Remove, Outputs: rec.Outputs, Immutable: rec.Immutable}
+	data, err := json.Marshal(rest)
+	if err != nil {
+		return nil, err
+	}
+	// data is {"serial":0,...}: keep what follows the serial.
+	tail, ok := bytes.CutPrefix(data, []byte(`{"serial":0`))
+	if !ok {
+		return nil, fmt.Errorf("unexpected encoding of a journal record: %.40q", data)
+	}
+	return append(w.buf, tail...), nil
 }
 
 // JournalError is a journal that cannot be replayed over its state. Neither
