@@ -313,6 +313,9 @@ func (o *oneEval) context(rs *refs, iter map[string]cty.Value, scope string) *hc
 // the locals they name. When all of them are static, the object is made
 // once per Evaluator.
 func (o *oneEval) localsObject(rs *refs, scope string) cty.Value {
+	if len(rs.locals) == 0 {
+		return cty.EmptyObjectVal
+	}
 	c := o.e.c
 	static := true
 	for _, addr := range rs.locals {
