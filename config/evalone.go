@@ -225,7 +225,7 @@ func (o *oneEval) instance(r *Resource, k instKey) *Instance {
 			return e.in
 		}
 	}
-	start, dstart := len(o.log), len(o.diags)
+	start := len(o.log)
 	defer func() { o.reads[addr] = o.since(start) }()
 	iter := map[string]cty.Value{}
 	switch {
@@ -248,7 +248,10 @@ func (o *oneEval) instance(r *Resource, k instKey) *Instance {
 		o.insts = map[string]*Instance{}
 	}
 	o.insts[addr] = in
-	if keep && len(o.diags) == dstart {
+	// Kept only when nothing in this call has reported a problem so far:
+	// an instance built on a local or an instance that failed earlier in
+	// the call (now DynamicVal) would hide that error from a later call.
+	if keep && len(o.diags) == 0 {
 		o.e.referred.put(addr, &cachedInstance{in: in, value: o.values[addr], reads: o.since(start)})
 	}
 	return in

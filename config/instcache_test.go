@@ -79,3 +79,50 @@ func copyMap(m map[string]any) map[string]any {
 	}
 	return c
 }
+
+// TestKeptInstanceKeepsItsErrors: an instance evaluated on top of a local
+// that failed earlier in the same call is not kept, so a later call with
+// the same outputs reports the error as a fresh Evaluator does.
+func TestKeptInstanceKeepsItsErrors(t *testing.T) {
+	src := `
+locals {
+  l = tonumber(resource.a.output.properties.n)
+}
+resource "a" {
+  id          = "` + sub + `/resourceGroups/a"
+  api_version = "2021-04-01"
+  body        = {}
+}
+resource "b" {
+  id          = "` + sub + `/resourceGroups/b"
+  api_version = "2021-04-01"
+  body        = { v = local.l }
+}
+resource "t1" {
+  id          = "` + sub + `/resourceGroups/t1"
+  api_version = "2021-04-01"
+  body        = { x = local.l, y = resource.b.body }
+}
+resource "t2" {
+  id          = "` + sub + `/resourceGroups/t2"
+  api_version = "2021-04-01"
+  body        = { y = resource.b.body }
+}
+`
+	cfg, diags := Load(writeDir(t, map[string]string{"main.hcl": src}), LoadOptions{})
+	if diags.HasErrors() {
+		t.Fatal(diagText(cfg, diags))
+	}
+	outs := map[string]any{"resource.a": map[string]any{"id": sub + "/resourceGroups/a", "properties": map[string]any{"n": "not a number"}}}
+	lookup := func(a string) (any, bool) { o, ok := outs[a]; return o, ok }
+	if _, fresh := cfg.NewEvaluator().Instance("resource.t2", lookup); !fresh.HasErrors() {
+		t.Fatal("a fresh Evaluator found no error in t2")
+	}
+	e := cfg.NewEvaluator()
+	if _, d := e.Instance("resource.t1", lookup); !d.HasErrors() {
+		t.Fatal("t1: no error")
+	}
+	if in, d := e.Instance("resource.t2", lookup); !d.HasErrors() {
+		t.Fatalf("t2 after t1, with the same outputs: no error, body %s", in.Body.GoString())
+	}
+}
