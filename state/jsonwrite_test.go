@@ -89,7 +89,7 @@ func TestWriterIsEncodingJSON(t *testing.T) {
 		"bools":    []any{true, false, nil},
 		"<key&>":   "\u2028",
 		"":         "empty key",
-		"nested":   []any{[]any{map[string]any{"z": 1.0 == 1.0, "a": []any{}}}},
+		"nested":   []any{[]any{map[string]any{"z": true, "a": []any{}}}},
 	}
 	checkWriter(t, "tricky", &Resource{Address: "resource.t[\"<&>\"]", ID: "/x", LastApplied: tricky, Output: tricky})
 	checkWriter(t, "no bodies", &Resource{Address: "a"})
