@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/azapply/azapply/body"
 	"github.com/azapply/azapply/bodypath"
 )
 
@@ -16,14 +17,14 @@ import (
 // one, so that readers can tell a hash from a clear value.
 const redactedPrefix = "hmac-sha256:"
 
-// Redact returns a deep copy of body in which the value at each of paths is
+// Redact returns a deep copy of b in which the value at each of paths is
 // replaced by its HMAC-SHA256 keyed with the state's salt. Paths are dotted
 // (properties.adminPassword), with [*] for every element of an array and [N]
-// for one (properties.users[*].password). A path absent from body is skipped;
+// for one (properties.users[*].password). A path absent from b is skipped;
 // a value that is already a hash is kept as it is. The clear values are not
 // kept anywhere. The salt is made on first use when the state has none.
-func (s *State) Redact(body map[string]any, paths []string) (map[string]any, error) {
-	out, _ := cloneValue(body).(map[string]any)
+func (s *State) Redact(b map[string]any, paths []string) (map[string]any, error) {
+	out, _ := body.Copy(b).(map[string]any)
 	if out == nil {
 		return nil, nil
 	}

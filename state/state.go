@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/azapply/azapply/arm/armid"
+	"github.com/azapply/azapply/body"
 )
 
 // FormatVersion is the version of the state file format this build writes.
@@ -202,8 +203,8 @@ func (s *State) Clone() *State {
 	c.Resources = make([]*Resource, len(s.Resources))
 	for i, r := range s.Resources {
 		rc := *r
-		rc.LastApplied, _ = cloneValue(r.LastApplied).(map[string]any)
-		rc.Output, _ = cloneValue(r.Output).(map[string]any)
+		rc.LastApplied, _ = body.Copy(r.LastApplied).(map[string]any)
+		rc.Output, _ = body.Copy(r.Output).(map[string]any)
 		if r.InFlight != nil {
 			op := *r.InFlight
 			rc.InFlight = &op
@@ -213,35 +214,10 @@ func (s *State) Clone() *State {
 	if s.Outputs != nil {
 		c.Outputs = make(map[string]*Output, len(s.Outputs))
 		for k, o := range s.Outputs {
-			c.Outputs[k] = &Output{Value: cloneValue(o.Value), Sensitive: o.Sensitive}
+			c.Outputs[k] = &Output{Value: body.Copy(o.Value), Sensitive: o.Sensitive}
 		}
 	}
 	return &c
-}
-
-func cloneValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		if v == nil {
-			return v
-		}
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = cloneValue(e)
-		}
-		return m
-	case []any:
-		if v == nil {
-			return v
-		}
-		a := make([]any, len(v))
-		for i, e := range v {
-			a[i] = cloneValue(e)
-		}
-		return a
-	default:
-		return v
-	}
 }
 
 func newLineage() string {
