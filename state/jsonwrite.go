@@ -54,27 +54,18 @@ func (w *writer) resource(r *Resource) bool {
 		return false
 	}
 	w.buf = append(w.buf, '{')
-	w.newline(1)
-	w.field("address")
+	w.member(0, 1, "address")
 	w.str(r.Address)
-	w.buf = append(w.buf, ',')
-	w.newline(1)
-	w.field("id")
+	w.member(1, 1, "id")
 	w.str(r.ID)
-	w.buf = append(w.buf, ',')
-	w.newline(1)
-	w.field("api_version")
+	w.member(2, 1, "api_version")
 	w.str(r.APIVersion)
-	w.buf = append(w.buf, ',')
-	w.newline(1)
-	w.field("last_applied")
+	w.member(3, 1, "last_applied")
 	if !w.object(r.LastApplied, 1) {
 		return false
 	}
 	if len(r.Output) > 0 { // omitempty
-		w.buf = append(w.buf, ',')
-		w.newline(1)
-		w.field("output")
+		w.member(4, 1, "output")
 		if !w.object(r.Output, 1) {
 			return false
 		}
@@ -84,9 +75,14 @@ func (w *writer) resource(r *Resource) bool {
 	return true
 }
 
-// field writes a key and its colon.
-func (w *writer) field(name string) {
-	w.str(name)
+// member starts the i-th member of an object, on its line at depth: the
+// comma before it, the key and its colon.
+func (w *writer) member(i, depth int, key string) {
+	if i > 0 {
+		w.buf = append(w.buf, ',')
+	}
+	w.newline(depth)
+	w.str(key)
 	w.colon()
 }
 
@@ -162,11 +158,7 @@ func (w *writer) object(m map[string]any, depth int) bool {
 	w.keys[depth] = keys
 	w.buf = append(w.buf, '{')
 	for i, k := range keys {
-		if i > 0 {
-			w.buf = append(w.buf, ',')
-		}
-		w.newline(depth + 1)
-		w.field(k)
+		w.member(i, depth+1, k)
 		if !w.value(m[k], depth+1) {
 			return false
 		}
