@@ -26,18 +26,7 @@ func TestReadActionBlocks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src := "data \"d\" {\n " + tt.block + "\n api_version = \"2023-07-01\"\n}\n"
-			cfg, diags := Load(writeDir(t, map[string]string{"main.hcl": src}), LoadOptions{})
-			if !diags.HasErrors() {
-				_, d := cfg.EvaluateAll(nil)
-				diags = append(diags, d...)
-			}
-			text := diagText(cfg, diags)
-			switch {
-			case tt.wantErr == "" && diags.HasErrors():
-				t.Errorf("unexpected error:\n%s", text)
-			case tt.wantErr != "" && !strings.Contains(text, tt.wantErr):
-				t.Errorf("want an error with %q, got:\n%s", tt.wantErr, text)
-			}
+			checkLoadAndEvaluate(t, "", src, tt.wantErr)
 		})
 	}
 }
@@ -119,17 +108,24 @@ data "d" {
   api_version = "2023-07-01"
 }
 `
-		cfg, diags := Load(writeDir(t, map[string]string{"main.hcl": src}), LoadOptions{})
-		if !diags.HasErrors() {
-			_, d := cfg.EvaluateAll(nil)
-			diags = append(diags, d...)
-		}
-		text := diagText(cfg, diags)
-		switch {
-		case tc.wantErr == "" && diags.HasErrors():
-			t.Errorf("%s: unexpected error:\n%s", tc.action, text)
-		case tc.wantErr != "" && !strings.Contains(text, tc.wantErr):
-			t.Errorf("%s: want an error with %q, got:\n%s", tc.action, tc.wantErr, text)
-		}
+		checkLoadAndEvaluate(t, tc.action+": ", src, tc.wantErr)
+	}
+}
+
+// checkLoadAndEvaluate loads src and, if that succeeds, evaluates it: with
+// wantErr "", no error; else an error whose text holds wantErr.
+func checkLoadAndEvaluate(t *testing.T, label, src, wantErr string) {
+	t.Helper()
+	cfg, diags := Load(writeDir(t, map[string]string{"main.hcl": src}), LoadOptions{})
+	if !diags.HasErrors() {
+		_, d := cfg.EvaluateAll(nil)
+		diags = append(diags, d...)
+	}
+	text := diagText(cfg, diags)
+	switch {
+	case wantErr == "" && diags.HasErrors():
+		t.Errorf("%sunexpected error:\n%s", label, text)
+	case wantErr != "" && !strings.Contains(text, wantErr):
+		t.Errorf("%swant an error with %q, got:\n%s", label, wantErr, text)
 	}
 }
