@@ -53,27 +53,8 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 	}
 	sched := newSchedule(nodes)
 	results := make(chan outcome)
-	// Workers that live for the phase: a goroutine per node grew a new
-	// stack for the evaluation and the request of each. A worker holds a
-	// node from the moment it takes it until its outcome is received, so
-	// while fewer than Parallelism run, one is free to take the next.
-	type job struct {
-		n    *node
-		held func()
-	}
-	work := make(chan job)
-	var workers sync.WaitGroup
-	for range min(r.o.Parallelism, len(nodes)) {
-		workers.Go(func() {
-			for j := range work {
-				results <- outcome{j.n, r.run(ctx, j.n, j.held)}
-			}
-		})
-	}
-	defer func() {
-		close(work)
-		workers.Wait()
-	}()
+	work, stop := r.startWorkers(ctx, min(r.o.Parallelism, len(nodes)), results)
+	defer stop()
 	running, started := 0, 0
 	stopping := false
 	drain := r.o.Drain
@@ -113,6 +94,34 @@ func (r *runner) walk(ctx context.Context, nodes []*node) error {
 		return ErrInterrupted
 	}
 	return nil
+}
+
+// job is a node to run, with its parent's lock held for it.
+type job struct {
+	n    *node
+	held func()
+}
+
+// startWorkers starts n workers that live for a phase, each running the
+// jobs it takes from work and sending their outcomes to results; stop ends
+// them. A goroutine per node grew a new stack for the evaluation and the
+// request of each. A worker holds a node from the moment it takes it until
+// its outcome is received, so while fewer than n run, one is free to take
+// the next.
+func (r *runner) startWorkers(ctx context.Context, n int, results chan<- outcome) (work chan<- job, stop func()) {
+	jobs := make(chan job)
+	var workers sync.WaitGroup
+	for range n {
+		workers.Go(func() {
+			for j := range jobs {
+				results <- outcome{j.n, r.run(ctx, j.n, j.held)}
+			}
+		})
+	}
+	return jobs, func() {
+		close(jobs)
+		workers.Wait()
+	}
 }
 
 // readyQueue holds the nodes whose dependencies are done, those under a
